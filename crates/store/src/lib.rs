@@ -1,1 +1,259 @@
+//! Persistence of wcl over SQLite or PostgreSQL, chosen by the database URL.
+//!
+//! One implementation serves both backends through sqlx's `Any` driver, with SQL written in the
+//! subset both understand (`$n` parameters, `RETURNING`, `ON CONFLICT`, partial indexes). Each
+//! backend has its own migration tree because DDL differs (identity columns, trigger syntax); a
+//! test compares the two migrated schemas. Access is not decided here: every query that lists or
+//! reads people takes the caller's [`domain::LabScope`] and filters by it, so a record outside the
+//! scope looks exactly like a missing one.
+//!
+//! Modules own one context each; functions take a connection (`&mut AnyConnection`) so that a
+//! service can put several writes and the audit row in one transaction.
 
+pub mod audit;
+pub mod copy;
+pub mod labs;
+pub mod people;
+pub mod residency;
+pub mod sessions;
+pub mod users;
+
+mod row;
+pub mod testing;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub use sqlx::Any;
+pub type Tx = sqlx::Transaction<'static, Any>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL: {0}")]
+    BadUrl(String),
+    /// A named uniqueness rule was broken (e.g. `labs.slug`); the web layer turns it into a form error.
+    #[error("conflict on {0}")]
+    Conflict(&'static str),
+    #[error("not found")]
+    NotFound,
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// Picks the backend from the URL's scheme. A bare path or an unknown scheme is refused:
+    /// guessing would put a network's data somewhere nobody meant.
+    pub fn from_url(url: &str) -> Result<Self> {
+        let scheme = url.split_once(':').map(|(s, _)| s).unwrap_or("");
+        match scheme {
+            "sqlite" => Ok(Self::Sqlite),
+            "postgres" | "postgresql" => Ok(Self::Postgres),
+            _ => Err(StoreError::BadUrl(format!(
+                "{}: the database URL must start with sqlite:// (for example sqlite://./data/wcl.db) or postgres:// (for example postgres://user@host/wcl)",
+                redact(url)
+            ))),
+        }
+    }
+}
+
+/// The URL without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        Ok(_) => url.to_string(),
+        Err(_) => "(unparseable URL)".to_string(),
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    url: String,
+}
+
+impl Store {
+    /// Connects, creating the SQLite file and its folder when missing. Does not migrate.
+    pub async fn connect(url: &str) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        let mut url = url.to_string();
+        if backend == Backend::Sqlite {
+            let path = sqlite_path(&url);
+            if path != ":memory:" {
+                if let Some(dir) = std::path::Path::new(&path).parent() {
+                    if !dir.as_os_str().is_empty() {
+                        std::fs::create_dir_all(dir).map_err(|e| {
+                            StoreError::BadUrl(format!("cannot create {}: {e}", dir.display()))
+                        })?;
+                    }
+                }
+                if !url.contains('?') {
+                    url.push_str("?mode=rwc");
+                }
+            }
+        }
+        let options = AnyConnectOptions::from_str(&url)?
+            .log_statements(tracing::log::LevelFilter::Trace)
+            .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_secs(1));
+        let is_sqlite = backend == Backend::Sqlite;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if is_sqlite { 8 } else { 16 })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if is_sqlite {
+                        sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
+                        sqlx::query("PRAGMA busy_timeout = 10000").execute(&mut *conn).await?;
+                        sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await?;
+                        sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Self {
+            pool,
+            backend,
+            url,
+        })
+    }
+
+    /// Connects and brings the schema up to date.
+    pub async fn open(url: &str) -> Result<Self> {
+        let store = Self::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(self.pool.begin().await?)
+    }
+
+    pub async fn conn(&self) -> Result<sqlx::pool::PoolConnection<Any>> {
+        Ok(self.pool.acquire().await?)
+    }
+
+    /// Answers when the database does.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// A consistent online copy of a SQLite database (`VACUUM INTO`). PostgreSQL is backed up
+    /// with its own tools; the error says how.
+    pub async fn backup(&self, to: &std::path::Path) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => {
+                if to.exists() {
+                    return Err(StoreError::BadUrl(format!(
+                        "{} already exists; choose a new file name",
+                        to.display()
+                    )));
+                }
+                let target = to.to_string_lossy().replace('\'', "''");
+                crate::dynamic(format!("VACUUM INTO '{target}'"))
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+            Backend::Postgres => Err(StoreError::BadUrl(format!(
+                "PostgreSQL is backed up with its own tools: pg_dump --format=custom --file={} '{}' (restore with pg_restore)",
+                to.display(),
+                redact(&self.url)
+            ))),
+        }
+    }
+
+    /// A single connection outside the pool, for tools that need one.
+    pub async fn connect_one(&self) -> Result<AnyConnection> {
+        Ok(AnyConnection::connect(&self.url).await?)
+    }
+}
+
+fn sqlite_path(url: &str) -> String {
+    let rest = url.trim_start_matches("sqlite:");
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    rest.split('?').next().unwrap_or("").to_string()
+}
+
+/// Turns a unique-constraint violation into [`StoreError::Conflict`] naming the rule.
+pub(crate) fn on_conflict(e: sqlx::Error, name: &'static str) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(name),
+        _ => StoreError::Db(e),
+    }
+}
+
+pub(crate) fn now() -> String {
+    row::ts(chrono::Utc::now())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_checked_by_scheme() {
+        assert_eq!(Backend::from_url("sqlite://./data/wcl.db").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::from_url("sqlite::memory:").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::from_url("postgres://u@h/db").unwrap(), Backend::Postgres);
+        assert_eq!(Backend::from_url("postgresql://u@h/db").unwrap(), Backend::Postgres);
+        for bad in ["./data/wcl.db", "/var/wcl.db", "mysql://x", ""] {
+            let e = Backend::from_url(bad).unwrap_err().to_string();
+            assert!(e.contains("sqlite://") && e.contains("postgres://"), "{e}");
+        }
+        assert!(!Backend::from_url("mysql://u:secret@h/db").unwrap_err().to_string().contains("secret"));
+    }
+
+    #[test]
+    fn sqlite_paths() {
+        assert_eq!(sqlite_path("sqlite://./data/wcl.db"), "./data/wcl.db");
+        assert_eq!(sqlite_path("sqlite:data/wcl.db?mode=rwc"), "data/wcl.db");
+        assert_eq!(sqlite_path("sqlite:///tmp/x.db"), "/tmp/x.db");
+    }
+}
+
+/// A query whose text was built at run time. Only column lists, placeholders and scope clauses
+/// made in this crate are ever spliced in; every value is bound.
+pub(crate) fn dynamic(sql: String) -> sqlx::query::Query<'static, Any, sqlx::any::AnyArguments> {
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+}

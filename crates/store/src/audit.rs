@@ -1,0 +1,83 @@
+//! The append-only audit log: who changed or read what. Rows carry ids and action names only,
+//! never names, phones or free text about a person. Database triggers refuse updates and deletes.
+use crate::row::{int, opt, opt_text, text, time};
+use crate::{Result, now};
+use chrono::{DateTime, Utc};
+use domain::{LabId, UserId};
+use serde::Serialize;
+use sqlx::AnyConnection;
+
+#[derive(Debug, Clone)]
+pub struct Entry<'a> {
+    pub actor: Option<UserId>,
+    /// A stable dotted name: `person.create`, `person.read`, `residency.transition`, ...
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: Option<String>,
+    pub lab: Option<LabId>,
+    /// Codes and ids only (e.g. `applied->accepted`).
+    pub detail: String,
+}
+
+pub async fn record(c: &mut AnyConnection, e: Entry<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, lab_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(now())
+    .bind(e.actor.map(|u| u.to_string()))
+    .bind(e.action)
+    .bind(e.entity)
+    .bind(e.entity_id)
+    .bind(e.lab.map(|l| l.to_string()))
+    .bind(e.detail)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<UserId>,
+    pub actor_name: Option<String>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<String>,
+    pub lab_id: Option<LabId>,
+    pub detail: String,
+}
+
+/// The newest rows, optionally for one entity.
+pub async fn recent(
+    c: &mut AnyConnection,
+    entity: Option<(&str, &str)>,
+    limit: i64,
+) -> Result<Vec<Row>> {
+    let (e, id) = entity.unwrap_or(("", ""));
+    let rows = crate::dynamic(format!(
+        "SELECT a.id, a.at, a.actor_id, u.display_name, a.action, a.entity, a.entity_id, a.lab_id, a.detail
+         FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
+         WHERE ($1 = '' OR (a.entity = $1 AND a.entity_id = $2)) ORDER BY a.id DESC LIMIT {}",
+        limit.clamp(1, 1000)
+    ))
+    .bind(e)
+    .bind(id)
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Row {
+                id: int(r, "id")?,
+                at: time(r, "at")?,
+                actor_id: opt(r, "actor_id")?,
+                actor_name: opt_text(r, "display_name")?,
+                action: text(r, "action")?,
+                entity: text(r, "entity")?,
+                entity_id: opt_text(r, "entity_id")?,
+                lab_id: opt(r, "lab_id")?,
+                detail: text(r, "detail")?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,313 @@
+//! Cohorts (a lab's intake groups) and residencies: a woman's path through one lab, with every
+//! transition kept (who, when, from, to).
+use crate::row::{date, get, int, opt, opt_text, scope_clause, text, time};
+use crate::{Result, StoreError, now, on_conflict};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::{CohortId, LabId, LabScope, PersonId, ResidencyId, ResidencyStatus, UserId};
+use serde::Serialize;
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Cohort {
+    pub id: CohortId,
+    pub lab_id: LabId,
+    pub name: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+}
+
+fn cohort_from(r: &AnyRow) -> Result<Cohort> {
+    Ok(Cohort {
+        id: get(r, "id")?,
+        lab_id: get(r, "lab_id")?,
+        name: text(r, "name")?,
+        starts_on: date(r, "starts_on")?,
+        ends_on: date(r, "ends_on")?,
+    })
+}
+
+pub async fn insert_cohort(
+    c: &mut AnyConnection,
+    lab: LabId,
+    name: &str,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+) -> Result<CohortId> {
+    let id = CohortId::new();
+    sqlx::query("INSERT INTO cohorts (id, lab_id, name, starts_on, ends_on, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(id.to_string())
+        .bind(lab.to_string())
+        .bind(name)
+        .bind(starts_on.to_string())
+        .bind(ends_on.to_string())
+        .bind(now())
+        .execute(c)
+        .await
+        .map_err(|e| on_conflict(e, "cohorts.name"))?;
+    Ok(id)
+}
+
+pub async fn cohorts(c: &mut AnyConnection, lab: LabId) -> Result<Vec<Cohort>> {
+    let rows = sqlx::query("SELECT id, lab_id, name, starts_on, ends_on FROM cohorts WHERE lab_id = $1 ORDER BY starts_on DESC")
+        .bind(lab.to_string())
+        .fetch_all(c)
+        .await?;
+    rows.iter().map(cohort_from).collect()
+}
+
+pub async fn cohort(c: &mut AnyConnection, id: CohortId) -> Result<Option<Cohort>> {
+    let row = sqlx::query("SELECT id, lab_id, name, starts_on, ends_on FROM cohorts WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(c)
+        .await?;
+    row.as_ref().map(cohort_from).transpose()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Residency {
+    pub id: ResidencyId,
+    pub person_id: PersonId,
+    pub lab_id: LabId,
+    pub cohort_id: Option<CohortId>,
+    pub cohort_name: Option<String>,
+    pub status: ResidencyStatus,
+    pub motivation: String,
+    /// `self` (she applied on the public form) or `assisted` (registered by a coordinator).
+    pub source: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A residency with the person's name, for intake lists.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResidencyRow {
+    pub residency: Residency,
+    pub person_name: String,
+    pub person_locality: String,
+    pub settlement: Option<String>,
+}
+
+fn status(s: &str) -> Result<ResidencyStatus> {
+    ResidencyStatus::parse(s).ok_or_else(|| StoreError::Corrupt(format!("status {s}")))
+}
+
+fn residency_from(r: &AnyRow) -> Result<Residency> {
+    Ok(Residency {
+        id: get(r, "id")?,
+        person_id: get(r, "person_id")?,
+        lab_id: get(r, "lab_id")?,
+        cohort_id: opt(r, "cohort_id")?,
+        cohort_name: opt_text(r, "cohort_name")?,
+        status: status(&text(r, "status")?)?,
+        motivation: text(r, "motivation")?,
+        source: text(r, "source")?,
+        created_at: time(r, "created_at")?,
+        updated_at: time(r, "updated_at")?,
+    })
+}
+
+const RCOLS: &str = "r.id, r.person_id, r.lab_id, r.cohort_id, c.name AS cohort_name, r.status, r.motivation, r.source, r.created_at, r.updated_at";
+
+/// Opens a residency in `status` (applied, or further for assisted registration) and records
+/// the first transition. Refused with `Conflict("residencies.open")` if one is already open.
+pub async fn open(
+    c: &mut AnyConnection,
+    person: PersonId,
+    lab: LabId,
+    status: ResidencyStatus,
+    motivation: &str,
+    source: &str,
+    by: Option<UserId>,
+) -> Result<ResidencyId> {
+    let id = ResidencyId::new();
+    let t = now();
+    sqlx::query(
+        "INSERT INTO residencies (id, person_id, lab_id, cohort_id, status, motivation, source, created_at, updated_at)
+         VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $7)",
+    )
+    .bind(id.to_string())
+    .bind(person.to_string())
+    .bind(lab.to_string())
+    .bind(status.code())
+    .bind(motivation)
+    .bind(source)
+    .bind(&t)
+    .execute(&mut *c)
+    .await
+    .map_err(|e| on_conflict(e, "residencies.open"))?;
+    record_transition(c, id, None, status, by, "").await?;
+    Ok(id)
+}
+
+async fn record_transition(
+    c: &mut AnyConnection,
+    residency: ResidencyId,
+    from: Option<ResidencyStatus>,
+    to: ResidencyStatus,
+    by: Option<UserId>,
+    note: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO residency_transitions (id, residency_id, from_status, to_status, at, by_user, note) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(uuid_v7())
+    .bind(residency.to_string())
+    .bind(from.map(|s| s.code()))
+    .bind(to.code())
+    .bind(now())
+    .bind(by.map(|u| u.to_string()))
+    .bind(note)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+fn uuid_v7() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Moves a residency from `from` to `to`. The compare-and-set on the status makes two
+/// coordinators clicking at once safe: the second gets `Ok(false)`.
+pub async fn transition(
+    c: &mut AnyConnection,
+    id: ResidencyId,
+    from: ResidencyStatus,
+    to: ResidencyStatus,
+    by: Option<UserId>,
+    note: &str,
+) -> Result<bool> {
+    let r = sqlx::query("UPDATE residencies SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
+        .bind(to.code())
+        .bind(now())
+        .bind(id.to_string())
+        .bind(from.code())
+        .execute(&mut *c)
+        .await
+        .map_err(|e| on_conflict(e, "residencies.open"))?;
+    if r.rows_affected() == 0 {
+        return Ok(false);
+    }
+    record_transition(c, id, Some(from), to, by, note).await?;
+    Ok(true)
+}
+
+pub async fn set_cohort(
+    c: &mut AnyConnection,
+    id: ResidencyId,
+    cohort: Option<CohortId>,
+) -> Result<()> {
+    sqlx::query("UPDATE residencies SET cohort_id = $1, updated_at = $2 WHERE id = $3")
+        .bind(cohort.map(|x| x.to_string()))
+        .bind(now())
+        .bind(id.to_string())
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// One residency, if the scope reaches its lab.
+pub async fn get_scoped(
+    c: &mut AnyConnection,
+    scope: &LabScope,
+    id: ResidencyId,
+) -> Result<Option<Residency>> {
+    let (clause, labs) = scope_clause(scope, "r.lab_id", 2);
+    let sql = format!(
+        "SELECT {RCOLS} FROM residencies r LEFT JOIN cohorts c ON c.id = r.cohort_id WHERE r.id = $1 AND {clause}"
+    );
+    let mut q = crate::dynamic(sql).bind(id.to_string());
+    for l in labs {
+        q = q.bind(l);
+    }
+    q.fetch_optional(c).await?.as_ref().map(residency_from).transpose()
+}
+
+/// A person's residencies (all labs: the caller has already been allowed to see the person).
+pub async fn of_person(c: &mut AnyConnection, person: PersonId) -> Result<Vec<Residency>> {
+    let rows = crate::dynamic(format!(
+        "SELECT {RCOLS} FROM residencies r LEFT JOIN cohorts c ON c.id = r.cohort_id WHERE r.person_id = $1 ORDER BY r.created_at DESC"
+    ))
+    .bind(person.to_string())
+    .fetch_all(c)
+    .await?;
+    rows.iter().map(residency_from).collect()
+}
+
+/// A lab's residencies, optionally in one status, newest first.
+pub async fn of_lab(
+    c: &mut AnyConnection,
+    lab: LabId,
+    status: Option<ResidencyStatus>,
+) -> Result<Vec<ResidencyRow>> {
+    let sql = format!(
+        "SELECT {RCOLS}, p.family_name, p.given_name, p.locality, p.settlement
+         FROM residencies r JOIN people p ON p.id = r.person_id LEFT JOIN cohorts c ON c.id = r.cohort_id
+         WHERE r.lab_id = $1 AND ($2 = '' OR r.status = $2) ORDER BY r.updated_at DESC LIMIT 500"
+    );
+    let rows = crate::dynamic(sql)
+        .bind(lab.to_string())
+        .bind(status.map(|s| s.code()).unwrap_or(""))
+        .fetch_all(c)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ResidencyRow {
+                residency: residency_from(r)?,
+                person_name: format!("{} {}", text(r, "family_name")?, text(r, "given_name")?),
+                person_locality: text(r, "locality")?,
+                settlement: opt_text(r, "settlement")?,
+            })
+        })
+        .collect()
+}
+
+/// How many residencies of a lab are in each status.
+pub async fn counts(c: &mut AnyConnection, lab: LabId) -> Result<Vec<(ResidencyStatus, i64)>> {
+    let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM residencies WHERE lab_id = $1 GROUP BY status")
+        .bind(lab.to_string())
+        .fetch_all(c)
+        .await?;
+    let mut out = vec![];
+    for s in ResidencyStatus::ALL {
+        let n = rows
+            .iter()
+            .find(|r| text(r, "status").ok().as_deref() == Some(s.code()))
+            .map(|r| int(r, "n"))
+            .transpose()?
+            .unwrap_or(0);
+        out.push((*s, n));
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Transition {
+    pub from: Option<ResidencyStatus>,
+    pub to: ResidencyStatus,
+    pub at: DateTime<Utc>,
+    pub by_name: Option<String>,
+    pub note: String,
+}
+
+pub async fn transitions(c: &mut AnyConnection, id: ResidencyId) -> Result<Vec<Transition>> {
+    let rows = sqlx::query(
+        "SELECT t.from_status, t.to_status, t.at, u.display_name, t.note
+         FROM residency_transitions t LEFT JOIN users u ON u.id = t.by_user
+         WHERE t.residency_id = $1 ORDER BY t.at, t.id",
+    )
+    .bind(id.to_string())
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Transition {
+                from: opt_text(r, "from_status")?.map(|s| status(&s)).transpose()?,
+                to: status(&text(r, "to_status")?)?,
+                at: time(r, "at")?,
+                by_name: opt_text(r, "display_name")?,
+                note: text(r, "note")?,
+            })
+        })
+        .collect()
+}
