@@ -27,7 +27,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 pub use sqlx::Any;
+pub use sqlx::Error as DbError;
 pub type Tx = sqlx::Transaction<'static, Any>;
+pub type AnyConn = sqlx::AnyConnection;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -3,13 +3,16 @@ use crate::row::{int, text};
 use crate::Result;
 use sqlx::AnyConnection;
 
-pub async fn load(c: &mut AnyConnection, id: &str, now_unix: i64) -> Result<Option<String>> {
+/// The session's data and expiry (unix seconds), unless it has expired.
+pub async fn load(c: &mut AnyConnection, id: &str, now_unix: i64) -> Result<Option<(String, i64)>> {
     let row = sqlx::query("SELECT data, expires_at FROM sessions WHERE id = $1")
         .bind(id)
         .fetch_optional(c)
         .await?;
     match row {
-        Some(r) if int(&r, "expires_at")? > now_unix => Ok(Some(text(&r, "data")?)),
+        Some(r) if int(&r, "expires_at")? > now_unix => {
+            Ok(Some((text(&r, "data")?, int(&r, "expires_at")?)))
+        }
         _ => Ok(None),
     }
 }

@@ -280,10 +280,10 @@ async fn sessions_expire(s: Store) {
     let mut c = s.conn().await.unwrap();
     assert!(sessions::create(&mut c, "a", "{}", 100).await.unwrap());
     assert!(!sessions::create(&mut c, "a", "{}", 100).await.unwrap());
-    assert_eq!(sessions::load(&mut c, "a", 50).await.unwrap().as_deref(), Some("{}"));
+    assert_eq!(sessions::load(&mut c, "a", 50).await.unwrap(), Some(("{}".to_string(), 100)));
     assert_eq!(sessions::load(&mut c, "a", 150).await.unwrap(), None);
     sessions::save(&mut c, "a", "{\"x\":1}", 200).await.unwrap();
-    assert_eq!(sessions::load(&mut c, "a", 150).await.unwrap().as_deref(), Some("{\"x\":1}"));
+    assert_eq!(sessions::load(&mut c, "a", 150).await.unwrap(), Some(("{\"x\":1}".to_string(), 200)));
     assert_eq!(sessions::delete_expired(&mut c, 300).await.unwrap(), 1);
 }
 

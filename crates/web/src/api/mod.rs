@@ -1,0 +1,173 @@
+//! The JSON API under `/api/v1`, with the same access rules as the pages, documented in the
+//! OpenAPI document at `/api/openapi.json` and browsable at `/api/docs` (served from the binary).
+//! Callers authenticate with `Authorization: Bearer <token>` from `POST /api/v1/auth/token`.
+//! Errors are `{"error": key, "message": text in the caller's language, "fields": [...]}`.
+
+mod labs;
+mod people;
+
+use crate::AppState;
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult, ErrorInfo};
+use crate::i18n::Lang;
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use utoipa_swagger_ui::SwaggerUi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "wcl API", description = "Women Creative Labs network: labs, organisations, people, residencies and cohorts."),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Tokens"),
+        (name = "labs", description = "Labs, cohorts, partner organisations"),
+        (name = "people", description = "People and residencies (staff of the person's lab)"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(c) = openapi.components.as_mut() {
+            c.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        }
+    }
+}
+
+fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(create_token, revoke_current_token))
+        .routes(routes!(me))
+        .merge(labs::router())
+        .merge(people::router())
+}
+
+/// The OpenAPI document (also snapshot-tested).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_router().split_for_parts().1
+}
+
+pub fn router() -> Router<AppState> {
+    let (router, doc) = api_router().split_for_parts();
+    router
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
+        .fallback_service(Router::new().fallback(|| async { AppError::NotFound }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub error: String,
+    pub message: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable machine key, e.g. `err-not-found`.
+    pub error: String,
+    /// The message in the caller's language (Accept-Language).
+    pub message: String,
+    pub fields: Vec<FieldError>,
+}
+
+pub fn error_body(info: &ErrorInfo, lang: Lang) -> Response {
+    let body = ErrorBody {
+        error: info.key.clone(),
+        message: lang.t(&info.key),
+        fields: info
+            .fields
+            .iter()
+            .map(|(f, k)| FieldError { field: f.clone(), error: k.clone(), message: lang.t(k) })
+            .collect(),
+    };
+    let mut r = (info.status, Json(body)).into_response();
+    if info.status == StatusCode::UNAUTHORIZED {
+        r.headers_mut().insert(axum::http::header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
+    }
+    r
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TokenRequest {
+    /// E-mail or phone.
+    pub login: String,
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// Send as `Authorization: Bearer <token>`. Shown once; only its hash is stored.
+    pub token: String,
+}
+
+/// Exchange a login and password for an API token (rate limited per account and address).
+#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
+    responses((status = 201, body = TokenResponse), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
+async fn create_token(c: Ctx, State(s): State<AppState>, Json(req): Json<TokenRequest>) -> AppResult<(StatusCode, Json<TokenResponse>)> {
+    let user = crate::ctx::authenticate(&s, &req.login, &req.password, c.ip).await?;
+    let token = crate::services::issue_token(&s.store, &user).await?;
+    Ok((StatusCode::CREATED, Json(TokenResponse { token })))
+}
+
+/// Revoke the token this request was made with.
+#[utoipa::path(delete, path = "/api/v1/auth/token", tag = "auth", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+async fn revoke_current_token(c: Ctx, State(s): State<AppState>, headers: axum::http::HeaderMap) -> AppResult<StatusCode> {
+    c.require_user()?;
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(AppError::SignIn)?;
+    crate::services::revoke_token(&s.store, &c.actor, token.trim()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Grant {
+    pub lab: String,
+    /// coordinator, mentor or case-worker
+    pub role: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub id: uuid::Uuid,
+    pub login: String,
+    pub display_name: String,
+    pub admin: bool,
+    pub grants: Vec<Grant>,
+    pub person_id: Option<uuid::Uuid>,
+}
+
+/// The account behind the token, with its roles per lab.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+async fn me(c: Ctx, State(s): State<AppState>) -> AppResult<Json<Me>> {
+    let u = c.require_user()?;
+    let mut conn = s.store.conn().await?;
+    let labs = store::labs::list_labs(&mut conn).await?;
+    Ok(Json(Me {
+        id: u.id.0,
+        login: u.login.clone(),
+        display_name: u.display_name.clone(),
+        admin: u.is_admin,
+        grants: c
+            .actor
+            .grants
+            .iter()
+            .filter_map(|(l, r)| labs.iter().find(|x| x.id == *l).map(|x| Grant { lab: x.slug.clone(), role: r.code().into() }))
+            .collect(),
+        person_id: u.person_id.map(|p| p.0),
+    }))
+}

@@ -1,0 +1,359 @@
+//! People and residencies in JSON. Scoped exactly like the pages: another lab's person is 404.
+use super::ErrorBody;
+use crate::AppState;
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::services::{self, ConsentInput, PersonInput, RegisterOutcome};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use domain::{Action, PersonId, ResidencyId, ResidencyStatus};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_people, create_person))
+        .routes(routes!(get_person))
+        .routes(routes!(person_residencies))
+        .routes(routes!(lab_residencies))
+        .routes(routes!(transition))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonDto {
+    pub id: uuid::Uuid,
+    pub lab: String,
+    pub family_name: String,
+    pub given_name: String,
+    pub patronymic: String,
+    pub name_latin: String,
+    /// E.164, e.g. +996555123456
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub birth_year: Option<i32>,
+    pub gender: String,
+    pub region: String,
+    pub district: String,
+    pub locality: String,
+    /// rural or urban
+    pub settlement: Option<String>,
+    pub languages: Vec<String>,
+    pub occupation: Option<String>,
+    pub family_support: String,
+    pub skills: Vec<String>,
+    pub aims: String,
+    /// Monthly income at baseline, in tyiyn (1 som = 100 tyiyn).
+    pub monthly_income_tyiyn: Option<i64>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+async fn dto(s: &AppState, p: store::people::Person) -> AppResult<PersonDto> {
+    let mut conn = s.store.conn().await?;
+    let lab = store::labs::lab(&mut conn, p.lab_id).await?.map(|l| l.slug).unwrap_or_default();
+    Ok(PersonDto {
+        id: p.id.0,
+        lab,
+        family_name: p.family_name,
+        given_name: p.given_name,
+        patronymic: p.patronymic,
+        name_latin: p.name_latin,
+        phone: p.phone,
+        email: p.email,
+        birth_year: p.birth_year,
+        gender: p.gender,
+        region: p.region,
+        district: p.district,
+        locality: p.locality,
+        settlement: p.settlement,
+        languages: p.languages,
+        occupation: p.occupation,
+        family_support: p.family_support,
+        skills: p.skills,
+        aims: p.aims,
+        monthly_income_tyiyn: p.monthly_income,
+        created_at: p.created_at,
+    })
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PeopleQuery {
+    /// A lab's slug; omit for all labs the caller manages.
+    pub lab: Option<String>,
+    /// Name in any spelling (Cyrillic or Latin), or phone digits.
+    pub q: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+/// Search people in the labs the caller manages (coordinators, network admin).
+#[utoipa::path(get, path = "/api/v1/people", tag = "people", security(("bearer" = [])), params(PeopleQuery),
+    responses((status = 200, body = Vec<PersonDto>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn list_people(c: Ctx, State(s): State<AppState>, Query(q): Query<PeopleQuery>) -> AppResult<Json<Vec<PersonDto>>> {
+    c.require_user()?;
+    let scope = c.actor.people_scope();
+    if scope.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let mut conn = s.store.conn().await?;
+    let lab = match q.lab.as_deref().filter(|l| !l.is_empty()) {
+        None => None,
+        Some(slug) => {
+            let lab = store::labs::lab_by_slug(&mut conn, slug).await?.ok_or(AppError::NotFound)?;
+            if !scope.contains(lab.id) {
+                return Err(AppError::NotFound);
+            }
+            Some(lab.id)
+        }
+    };
+    let found = store::people::search(
+        &mut conn,
+        &scope,
+        &store::people::Search { lab, text: q.q.unwrap_or_default(), limit: q.limit.unwrap_or(50), offset: q.offset.unwrap_or(0) },
+    )
+    .await?;
+    drop(conn);
+    let mut out = vec![];
+    for p in found {
+        out.push(dto(&s, p).await?);
+    }
+    Ok(Json(out))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub struct NewPerson {
+    /// The lab's slug.
+    pub lab: String,
+    pub family_name: String,
+    pub given_name: String,
+    pub patronymic: String,
+    /// Latin spelling; transliterated from the Cyrillic when empty.
+    pub name_latin: String,
+    pub phone: String,
+    pub email: String,
+    pub birth_year: Option<i32>,
+    pub gender: String,
+    pub region: String,
+    pub district: String,
+    pub locality: String,
+    pub settlement: String,
+    pub languages: Vec<String>,
+    pub occupation: String,
+    pub family_support: String,
+    pub skills: Vec<String>,
+    pub aims: String,
+    pub monthly_income_tyiyn: Option<i64>,
+    /// Must be true: she agreed to the current consent text.
+    pub consent: bool,
+    /// consent (default), parental-consent or contract
+    pub legal_basis: String,
+    /// ky, ru or en: the language the consent text was shown in.
+    pub consent_language: String,
+    /// YYYY-MM-DD; today when empty.
+    pub consent_date: String,
+    /// applied (default), accepted or active
+    pub status: String,
+    /// Save even if likely duplicates exist.
+    pub confirm_not_duplicate: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DuplicatesBody {
+    pub error: String,
+    pub message: String,
+    pub candidates: Vec<PersonDto>,
+}
+
+/// Register a person on her behalf, with her consent and an open residency. Answers 409 with
+/// likely duplicates unless `confirm_not_duplicate` is true.
+#[utoipa::path(post, path = "/api/v1/people", tag = "people", security(("bearer" = [])), request_body = NewPerson,
+    responses((status = 201, body = PersonDto), (status = 409, body = DuplicatesBody), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn create_person(c: Ctx, State(s): State<AppState>, Json(n): Json<NewPerson>) -> AppResult<Response> {
+    c.require_user()?;
+    let lab = {
+        let mut conn = s.store.conn().await?;
+        store::labs::lab_by_slug(&mut conn, &n.lab).await?.ok_or(AppError::NotFound)?
+    };
+    c.require(Action::ManagePeople(lab.id))?;
+    let input = PersonInput {
+        family_name: n.family_name,
+        given_name: n.given_name,
+        patronymic: n.patronymic,
+        name_latin: n.name_latin,
+        phone: n.phone,
+        email: n.email,
+        birth_year: n.birth_year.map(|y| y.to_string()).unwrap_or_default(),
+        gender: n.gender,
+        region: n.region,
+        district: n.district,
+        locality: n.locality,
+        settlement: n.settlement,
+        languages: n.languages,
+        occupation: n.occupation,
+        family_support: n.family_support,
+        skills: n.skills,
+        aims: n.aims,
+        monthly_income: n.monthly_income_tyiyn.map(|t| format!("{}.{:02}", t / 100, t % 100)).unwrap_or_default(),
+    };
+    let consent = ConsentInput {
+        consent: if n.consent { "on".into() } else { String::new() },
+        legal_basis: n.legal_basis,
+        consent_language: n.consent_language,
+        consent_date: n.consent_date,
+    };
+    let status = if n.status.is_empty() {
+        ResidencyStatus::Applied
+    } else {
+        ResidencyStatus::parse(&n.status).ok_or(AppError::Invalid(vec![("status".into(), "err-choice".into())]))?
+    };
+    match services::register_person(&s.store, &c.actor, lab.id, &input, &consent, status, n.confirm_not_duplicate, c.lang).await? {
+        RegisterOutcome::Created(id) => {
+            let mut conn = s.store.conn().await?;
+            let p = store::people::get_scoped(&mut conn, &c.actor.people_scope(), id).await?.ok_or(AppError::NotFound)?;
+            drop(conn);
+            Ok((StatusCode::CREATED, Json(dto(&s, p).await?)).into_response())
+        }
+        RegisterOutcome::Duplicates(d) => {
+            let mut candidates = vec![];
+            for p in d {
+                candidates.push(dto(&s, p).await?);
+            }
+            Ok((
+                StatusCode::CONFLICT,
+                Json(DuplicatesBody { error: "err-duplicates".into(), message: c.t("err-duplicates"), candidates }),
+            )
+                .into_response())
+        }
+    }
+}
+
+/// One person (audited read).
+#[utoipa::path(get, path = "/api/v1/people/{id}", tag = "people", security(("bearer" = [])), params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = PersonDto), (status = 404, body = ErrorBody)))]
+async fn get_person(c: Ctx, State(s): State<AppState>, Path(id): Path<String>) -> AppResult<Json<PersonDto>> {
+    c.require_user()?;
+    let id: PersonId = id.parse().map_err(|_| AppError::NotFound)?;
+    let p = services::read_person(&s.store, &c.actor, id).await?;
+    Ok(Json(dto(&s, p).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TransitionDto {
+    pub from: Option<String>,
+    pub to: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub by: Option<String>,
+    pub note: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ResidencyDto {
+    pub id: uuid::Uuid,
+    pub person_id: uuid::Uuid,
+    pub person_name: Option<String>,
+    pub lab: String,
+    /// applied, accepted, active, graduated, withdrawn, declined
+    pub status: String,
+    pub cohort_id: Option<uuid::Uuid>,
+    pub cohort: Option<String>,
+    /// self (public form) or assisted (registered by a coordinator)
+    pub source: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub history: Vec<TransitionDto>,
+}
+
+async fn residency_dto(conn: &mut store::AnyConn, r: store::residency::Residency, lab: &str, name: Option<String>) -> AppResult<ResidencyDto> {
+    let history = store::residency::transitions(conn, r.id)
+        .await?
+        .into_iter()
+        .map(|t| TransitionDto { from: t.from.map(|f| f.code().into()), to: t.to.code().into(), at: t.at, by: t.by_name, note: t.note })
+        .collect();
+    Ok(ResidencyDto {
+        id: r.id.0,
+        person_id: r.person_id.0,
+        person_name: name,
+        lab: lab.to_string(),
+        status: r.status.code().into(),
+        cohort_id: r.cohort_id.map(|c| c.0),
+        cohort: r.cohort_name,
+        source: r.source,
+        created_at: r.created_at,
+        history,
+    })
+}
+
+/// A person's residencies in the labs the caller manages.
+#[utoipa::path(get, path = "/api/v1/people/{id}/residencies", tag = "people", security(("bearer" = [])), params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, body = Vec<ResidencyDto>), (status = 404, body = ErrorBody)))]
+async fn person_residencies(c: Ctx, State(s): State<AppState>, Path(id): Path<String>) -> AppResult<Json<Vec<ResidencyDto>>> {
+    c.require_user()?;
+    let id: PersonId = id.parse().map_err(|_| AppError::NotFound)?;
+    let scope = c.actor.people_scope();
+    let mut conn = s.store.conn().await?;
+    store::people::get_scoped(&mut conn, &scope, id).await?.ok_or(AppError::NotFound)?;
+    let labs = store::labs::list_labs(&mut conn).await?;
+    let mut out = vec![];
+    for r in store::residency::of_person(&mut conn, id).await? {
+        if !scope.contains(r.lab_id) {
+            continue;
+        }
+        let slug = labs.iter().find(|l| l.id == r.lab_id).map(|l| l.slug.clone()).unwrap_or_default();
+        out.push(residency_dto(&mut conn, r, &slug, None).await?);
+    }
+    Ok(Json(out))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatusQuery {
+    /// applied, accepted, active, graduated, withdrawn or declined; all when omitted.
+    pub status: Option<String>,
+}
+
+/// A lab's residencies (the intake queue when `status=applied`).
+#[utoipa::path(get, path = "/api/v1/labs/{slug}/residencies", tag = "people", security(("bearer" = [])),
+    params(("slug" = String, Path), StatusQuery),
+    responses((status = 200, body = Vec<ResidencyDto>), (status = 404, body = ErrorBody)))]
+async fn lab_residencies(c: Ctx, State(s): State<AppState>, Path(slug): Path<String>, Query(q): Query<StatusQuery>) -> AppResult<Json<Vec<ResidencyDto>>> {
+    c.require_user()?;
+    let mut conn = s.store.conn().await?;
+    let lab = store::labs::lab_by_slug(&mut conn, &slug).await?.ok_or(AppError::NotFound)?;
+    c.require(Action::ManageResidency(lab.id))?;
+    let status = match q.status.as_deref().filter(|x| !x.is_empty()) {
+        None => None,
+        Some(x) => Some(ResidencyStatus::parse(x).ok_or(AppError::Invalid(vec![("status".into(), "err-choice".into())]))?),
+    };
+    let mut out = vec![];
+    for row in store::residency::of_lab(&mut conn, lab.id, status).await? {
+        out.push(residency_dto(&mut conn, row.residency, &slug, Some(row.person_name)).await?);
+    }
+    Ok(Json(out))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TransitionRequest {
+    /// The new status; must follow from the current one.
+    pub to: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Move a residency along its path (applied → accepted → active → graduated, or withdrawn/declined).
+#[utoipa::path(post, path = "/api/v1/residencies/{id}/transitions", tag = "people", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path)), request_body = TransitionRequest,
+    responses((status = 200, body = ResidencyDto), (status = 409, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn transition(c: Ctx, State(s): State<AppState>, Path(id): Path<String>, Json(t): Json<TransitionRequest>) -> AppResult<Json<ResidencyDto>> {
+    c.require_user()?;
+    let id: ResidencyId = id.parse().map_err(|_| AppError::NotFound)?;
+    let to = ResidencyStatus::parse(&t.to).ok_or(AppError::Invalid(vec![("to".into(), "err-choice".into())]))?;
+    services::transition_residency(&s.store, &c.actor, id, to, &t.note).await?;
+    let mut conn = s.store.conn().await?;
+    let r = store::residency::get_scoped(&mut conn, &c.actor.scope_for(Action::ManageResidency), id).await?.ok_or(AppError::NotFound)?;
+    let slug = store::labs::lab(&mut conn, r.lab_id).await?.map(|l| l.slug).unwrap_or_default();
+    Ok(Json(residency_dto(&mut conn, r, &slug, None).await?))
+}
