@@ -1,0 +1,255 @@
+//! `wcl serve | migrate | demo | admin create-user | backup | db copy`.
+use crate::config::{self, FileConfig};
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "wcl", version, about = "Runs a network of Women Creative Labs.")]
+pub struct Cli {
+    /// Database: sqlite://path/to/file.db (embedded, no setup) or postgres://user@host/db.
+    #[arg(long, global = true, env = "WCL_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// A TOML file with settings (database_url, bind, secure_cookies, session_idle_minutes, log).
+    #[arg(long, global = true, env = "WCL_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the web pages and the API.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "WCL_BIND")]
+        bind: Option<String>,
+        /// Load the demo network first (idempotent) and print its logins.
+        #[arg(long)]
+        demo: bool,
+        /// Mark cookies Secure (when served over HTTPS).
+        #[arg(long, env = "WCL_SECURE_COOKIES")]
+        secure_cookies: Option<bool>,
+    },
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Load the demo network (three labs, staff, about 60 residents); does nothing if present.
+    Demo,
+    /// Account administration.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// A consistent copy of a running SQLite database (for PostgreSQL it explains pg_dump).
+    Backup { file: PathBuf },
+    /// Database tools.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Create an account. The password is read from standard input.
+    CreateUser {
+        /// E-mail, or a phone in international form (+996…).
+        #[arg(long)]
+        login: String,
+        /// admin, coordinator, mentor, case-worker or resident.
+        #[arg(long)]
+        role: String,
+        /// The lab (slug) for coordinator, mentor and case-worker.
+        #[arg(long)]
+        lab: Option<String>,
+        /// Name shown in the interface (defaults to the login).
+        #[arg(long)]
+        name: Option<String>,
+        /// For a resident: her person id (from her page address).
+        #[arg(long)]
+        person: Option<String>,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DbCommand {
+    /// Copy a whole network into a new, empty database (SQLite ↔ PostgreSQL).
+    Copy {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let file = match FileConfig::load(cli.config.as_deref()) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(file.log.as_deref());
+    for v in config::unknown_vars() {
+        tracing::warn!(variable = %v, "unknown WCL_ environment variable (a typo?)");
+    }
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli, file)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(file_level: Option<&str>) {
+    use tracing_subscriber::EnvFilter;
+    let filter = std::env::var("WCL_LOG").ok().or(file_level.map(str::to_string)).unwrap_or_else(|| "info".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(EnvFilter::new(filter)).with_writer(std::io::stderr);
+    if std::env::var("WCL_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        let _ = builder.json().try_init();
+    } else {
+        let _ = builder.try_init();
+    }
+}
+
+fn database_url(cli: &Option<String>, file: &FileConfig) -> String {
+    cli.clone().or_else(|| file.database_url.clone()).unwrap_or_else(|| config::DEFAULT_DATABASE_URL.to_string())
+}
+
+async fn open(url: &str) -> anyhow::Result<store::Store> {
+    store::Store::open(url).await.with_context(|| format!("cannot open the database {}", store::redact(url)))
+}
+
+fn hash(p: &str) -> String {
+    web::ctx::hash_password(p).expect("argon2 hashing does not fail for valid parameters")
+}
+
+pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
+    let url = database_url(&cli.database_url, &file);
+    match cli.command {
+        Command::Serve { bind, demo, secure_cookies } => {
+            let store = open(&url).await?;
+            if demo {
+                let summary = crate::demo::seed(&store, &hash).await?;
+                print_demo(&summary);
+            }
+            let bind = bind.or(file.bind.clone()).unwrap_or_else(|| config::DEFAULT_BIND.to_string());
+            let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("cannot listen on {bind}"))?;
+            let addr = listener.local_addr()?;
+            let mut web_config = web::WebConfig {
+                secure_cookies: secure_cookies.or(file.secure_cookies).unwrap_or(false),
+                ..web::WebConfig::default()
+            };
+            if let Some(m) = file.session_idle_minutes {
+                web_config.session_idle_minutes = m;
+            }
+            println!("wcl is running on http://{addr}  (database: {})", store::redact(&url));
+            tracing::info!(%addr, "listening");
+            let state = web::AppState::new(store, web_config);
+            web::serve(listener, state, async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+            Ok(())
+        }
+        Command::Migrate => {
+            open(&url).await?;
+            println!("database is up to date: {}", store::redact(&url));
+            Ok(())
+        }
+        Command::Demo => {
+            let store = open(&url).await?;
+            let summary = crate::demo::seed(&store, &hash).await?;
+            print_demo(&summary);
+            Ok(())
+        }
+        Command::Admin { command: AdminCommand::CreateUser { login, role, lab, name, person, password_stdin: _ } } => {
+            let role = domain::Role::parse(&role)
+                .with_context(|| format!("unknown role {role:?}: use admin, coordinator, mentor, case-worker or resident"))?;
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password).context("cannot read the password from standard input")?;
+            let password = password.trim_end_matches(['\n', '\r']).to_string();
+            let store = open(&url).await?;
+            let mut c = store.conn().await?;
+            let lab_id = match &lab {
+                Some(slug) => Some(store::labs::lab_by_slug(&mut c, slug).await?.with_context(|| format!("no lab with slug {slug:?}"))?.id),
+                None => None,
+            };
+            if matches!(role, domain::Role::Lab(_)) && lab_id.is_none() {
+                bail!("--lab is required for the role coordinator, mentor or case-worker");
+            }
+            let person_id = match (&role, person) {
+                (domain::Role::Resident, Some(p)) => Some(p.parse::<domain::PersonId>().context("--person must be a person id")?),
+                (domain::Role::Resident, None) => bail!("--person is required for a resident account"),
+                _ => None,
+            };
+            drop(c);
+            let display = name.unwrap_or_else(|| login.clone());
+            let id = web::services::create_account(&store, None, &login, &display, &password, role, lab_id, person_id)
+                .await
+                .map_err(|e| match e {
+                    web::error::AppError::Invalid(fields) => anyhow::anyhow!(
+                        "{}",
+                        fields.iter().map(|(f, k)| format!("{f}: {}", web::i18n::Lang::En.t(k))).collect::<Vec<_>>().join("; ")
+                    ),
+                    other => anyhow::anyhow!("{other}"),
+                })?;
+            println!("created account {id} ({})", store::users::normalise_login(&login));
+            Ok(())
+        }
+        Command::Backup { file: to } => {
+            let store = open(&url).await?;
+            store.backup(&to).await?;
+            println!("backup written to {}", to.display());
+            Ok(())
+        }
+        Command::Db { command: DbCommand::Copy { from, to } } => {
+            let source = open(&from).await?;
+            let target = open(&to).await?;
+            let report = store::copy::copy(&source, &target).await?;
+            for (table, n) in report.rows {
+                println!("{table:>24}  {n}");
+            }
+            println!("copied {} → {}", store::redact(&from), store::redact(&to));
+            Ok(())
+        }
+    }
+}
+
+fn print_demo(summary: &crate::demo::DemoSummary) {
+    if summary.created {
+        println!("demo network loaded");
+    } else {
+        println!("demo network already present");
+    }
+    println!("demo logins:");
+    for (login, password, what) in &summary.logins {
+        println!("  {login:<32} {password:<22} {what}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

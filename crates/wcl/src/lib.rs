@@ -1,0 +1,4 @@
+//! The wcl program: command line, configuration, demo data.
+pub mod cli;
+pub mod config;
+pub mod demo;
