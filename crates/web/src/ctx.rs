@@ -297,7 +297,17 @@ impl FromRequestParts<AppState> for Ctx {
 /// Repeated fields (check boxes) become lists.
 pub struct VerifiedForm<T>(pub T);
 
-impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for VerifiedForm<T> {
+/// The raw body of a verified form, for forms read as several parts (`serde(flatten)` cannot
+/// carry repeated fields).
+pub struct VerifiedBody(pub axum::body::Bytes);
+
+impl VerifiedBody {
+    pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, AppError> {
+        serde_html_form::from_bytes(&self.0).map_err(|_| AppError::BadRequest("err-bad-form"))
+    }
+}
+
+impl FromRequest<AppState> for VerifiedBody {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
@@ -318,8 +328,16 @@ impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for VerifiedForm<T> {
         if !token_ok {
             return Err(AppError::Csrf);
         }
-        let value = serde_html_form::from_bytes(&bytes).map_err(|_| AppError::BadRequest("err-bad-form"))?;
-        Ok(VerifiedForm(value))
+        Ok(VerifiedBody(bytes))
+    }
+}
+
+impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for VerifiedForm<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let body = VerifiedBody::from_request(req, state).await?;
+        Ok(VerifiedForm(body.parse()?))
     }
 }
 

@@ -93,8 +93,11 @@ impl Lang {
             .unwrap_or_else(|| key.to_string())
     }
 
+    /// Whether `key` resolves (messages with a count get `n = 1` to resolve).
     pub fn has(self, key: &str) -> bool {
-        LOCALES.try_lookup(&self.id(), key).is_some()
+        let mut args: HashMap<Cow<'static, str>, FluentValue<'_>> = HashMap::new();
+        args.insert(Cow::Borrowed("n"), FluentValue::from(1));
+        LOCALES.try_lookup_with_args(&self.id(), key, &args).is_some()
     }
 }
 

@@ -61,7 +61,6 @@ pub fn router() -> Router<AppState> {
     let (router, doc) = api_router().split_for_parts();
     router
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
-        .fallback_service(Router::new().fallback(|| async { AppError::NotFound }))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -2,7 +2,7 @@
 //! queue, cohorts, partners and staff.
 use super::Errors;
 use crate::AppState;
-use crate::ctx::{Ctx, VerifiedForm, redirect_with_flash};
+use crate::ctx::{Ctx, VerifiedBody, VerifiedForm, redirect_with_flash};
 use crate::error::{AppError, AppResult};
 use crate::services::{self, CohortInput, ConsentInput, LabInput, PersonInput};
 use askama::Template;
@@ -198,16 +198,19 @@ struct DoneQuery {
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
+struct Motivation {
+    motivation: String,
+}
+
 struct ApplyForm {
-    #[serde(flatten)]
     person: PersonInput,
-    #[serde(flatten)]
     consent: ConsentInput,
     motivation: String,
 }
 
-async fn apply(c: Ctx, State(s): State<AppState>, Path(slug): Path<String>, VerifiedForm(f): VerifiedForm<ApplyForm>) -> AppResult<Response> {
+async fn apply(c: Ctx, State(s): State<AppState>, Path(slug): Path<String>, body: VerifiedBody) -> AppResult<Response> {
     let lab = lab_or_404(&s, &slug).await?;
+    let f = ApplyForm { person: body.parse()?, consent: body.parse()?, motivation: body.parse::<Motivation>()?.motivation };
     match services::apply(&s.store, &slug, &f.person, &f.motivation, &f.consent, c.lang).await {
         Ok(_) => Ok(axum::response::Redirect::to(&format!("/labs/{slug}/apply?done=1")).into_response()),
         Err(AppError::Invalid(errs)) => Ok((

@@ -2,7 +2,7 @@
 //! (consent, residencies and their history), and moving residencies along.
 use super::Errors;
 use crate::AppState;
-use crate::ctx::{Ctx, VerifiedForm, redirect_with_flash};
+use crate::ctx::{Ctx, VerifiedBody, VerifiedForm, redirect_with_flash};
 use crate::error::{AppError, AppResult};
 use crate::services::{self, ConsentInput, PersonInput, RegisterOutcome};
 use askama::Template;
@@ -129,18 +129,24 @@ async fn new_form(c: Ctx, State(s): State<AppState>, Query(q): Query<LabQuery>) 
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
+struct RegisterMeta {
+    lab: String,
+    status: String,
+    not_duplicate: String,
+}
+
 struct RegisterForm {
     lab: String,
     status: String,
     not_duplicate: String,
-    #[serde(flatten)]
     person: PersonInput,
-    #[serde(flatten)]
     consent: ConsentInput,
 }
 
-async fn create(c: Ctx, State(s): State<AppState>, VerifiedForm(f): VerifiedForm<RegisterForm>) -> AppResult<Response> {
+async fn create(c: Ctx, State(s): State<AppState>, body: VerifiedBody) -> AppResult<Response> {
     c.require_user()?;
+    let m: RegisterMeta = body.parse()?;
+    let f = RegisterForm { lab: m.lab, status: m.status, not_duplicate: m.not_duplicate, person: body.parse()?, consent: body.parse()? };
     let labs = my_labs(&s, &c).await?;
     let lab = labs.iter().find(|l| l.slug == f.lab).ok_or(AppError::NotFound)?;
     let status = ResidencyStatus::parse(&f.status).unwrap_or(ResidencyStatus::Applied);

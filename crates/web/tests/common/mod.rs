@@ -1,0 +1,165 @@
+//! Test helpers: a real server on port 0 over a fresh database, a browser-like client, and a
+//! small network (two labs, staff of each, a few women).
+#![allow(dead_code)]
+use domain::{Actor, LabId, LabRole, PersonId, Role};
+use store::testing::TestDb;
+use web::services;
+
+pub const PW: &str = "correct-horse-battery";
+
+pub struct TestApp {
+    pub addr: std::net::SocketAddr,
+    pub base: String,
+    pub db: TestDb,
+    pub osh: LabId,
+    pub batken: LabId,
+    pub aizhan: PersonId,
+    pub batken_woman: PersonId,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Option<Self> {
+        Self::spawn_with(backend, web::WebConfig::default()).await
+    }
+
+    pub async fn spawn_with(backend: Backend, config: web::WebConfig) -> Option<Self> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let db = match backend {
+            Backend::Sqlite => TestDb::sqlite().await,
+            Backend::Postgres => TestDb::postgres().await?,
+        };
+        let s = &db.store;
+        let system = Actor { user_id: None, admin: true, grants: vec![], person_id: None };
+        // The admin actor needs a user id for the policy's signed-in check.
+        let admin_id = services::create_account(s, None, "admin@test.kg", "Админ", PW, Role::Admin, None, None).await.unwrap();
+        let admin = Actor { user_id: Some(admin_id), ..system };
+        let lab = |slug: &str, ky: &str| services::LabInput {
+            slug: slug.into(),
+            name_ky: ky.into(),
+            name_ru: ky.into(),
+            name_en: slug.into(),
+            region: "osh-city".into(),
+            locality: "Ош".into(),
+            ..Default::default()
+        };
+        let osh = services::create_lab(s, &admin, &lab("osh", "Акылжан")).await.unwrap();
+        let batken = services::create_lab(s, &admin, &lab("batken", "Баткен")).await.unwrap();
+        for (login, role, lab) in [
+            ("coord.osh@test.kg", Role::Lab(LabRole::Coordinator), osh),
+            ("coord.batken@test.kg", Role::Lab(LabRole::Coordinator), batken),
+            ("mentor.osh@test.kg", Role::Lab(LabRole::Mentor), osh),
+            ("case.osh@test.kg", Role::Lab(LabRole::CaseWorker), osh),
+        ] {
+            services::create_account(s, None, login, login, PW, role, Some(lab), None).await.unwrap();
+        }
+        let consent = services::ConsentInput { consent: "on".into(), ..Default::default() };
+        let person = |family: &str, given: &str, phone: &str| services::PersonInput {
+            family_name: family.into(),
+            given_name: given.into(),
+            phone: phone.into(),
+            birth_year: "1994".into(),
+            ..Default::default()
+        };
+        let reg = |lab, p| {
+            let consent = consent.clone();
+            let admin = admin.clone();
+            async move {
+                match services::register_person(s, &admin, lab, &p, &consent, domain::ResidencyStatus::Active, true, web::i18n::Lang::Ky)
+                    .await
+                    .unwrap()
+                {
+                    services::RegisterOutcome::Created(id) => id,
+                    services::RegisterOutcome::Duplicates(_) => unreachable!(),
+                }
+            }
+        };
+        let aizhan = reg(osh, person("Токтогулова", "Айжан", "0555 100 200")).await;
+        let batken_woman = reg(batken, person("Эшимова", "Жаңыл", "0777 300 400")).await;
+        services::create_account(s, None, "+996555100200", "Айжан", PW, Role::Resident, None, Some(aizhan)).await.unwrap();
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = web::AppState::new(db.store.clone(), config);
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(web::serve(listener, state, async move {
+            let _ = rx.await;
+        }));
+        Some(Self { addr, base: format!("http://{addr}"), db, osh, batken, aizhan, batken_woman, _shutdown: tx })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A client that keeps cookies and does not follow redirects (so tests see them).
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// A client signed in through the real sign-in form.
+    pub async fn signed_in(&self, login: &str) -> reqwest::Client {
+        let c = self.client();
+        let page = c.get(self.url("/login")).send().await.unwrap().text().await.unwrap();
+        let token = csrf(&page);
+        let r = c
+            .post(self.url("/login"))
+            .form(&[("_csrf", token.as_str()), ("login", login), ("password", PW), ("next", "/")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "sign-in of {login} failed");
+        c
+    }
+
+    pub async fn token(&self, login: &str) -> String {
+        let r = self
+            .client()
+            .post(self.url("/api/v1/auth/token"))
+            .json(&serde_json::json!({"login": login, "password": PW}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        r.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_string()
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        store::copy::counts(&self.db.store).await.unwrap().into_iter().find(|(t, _)| t == table).unwrap().1
+    }
+}
+
+/// The CSRF token from a page's form.
+pub fn csrf(html: &str) -> String {
+    let i = html.find("name=\"_csrf\" value=\"").expect("page has a form with a CSRF token");
+    html[i + 20..i + 20 + 64].to_string()
+}
+
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let app = $crate::common::TestApp::spawn($crate::common::Backend::Sqlite).await.unwrap();
+                super::$name(app).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let Some(app) = $crate::common::TestApp::spawn($crate::common::Backend::Postgres).await else { return };
+                super::$name(app).await;
+            })*
+        }
+    };
+}
