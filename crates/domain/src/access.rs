@@ -120,7 +120,9 @@ impl Actor {
         }
         match action {
             Action::ManageNetwork | Action::ReadAudit => self.admin,
-            Action::ViewLabInternal(lab) => self.admin || self.grants.iter().any(|(l, _)| *l == lab),
+            Action::ViewLabInternal(lab) => {
+                self.admin || self.grants.iter().any(|(l, _)| *l == lab)
+            }
             Action::ManagePeople(lab) | Action::ManageResidency(lab) => {
                 self.admin || self.has(lab, LabRole::Coordinator)
             }

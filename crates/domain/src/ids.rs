@@ -38,4 +38,13 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(LabId, OrgId, PersonId, UserId, CohortId, ResidencyId, ConsentId, TokenId);
+id_type!(
+    LabId,
+    OrgId,
+    PersonId,
+    UserId,
+    CohortId,
+    ResidencyId,
+    ConsentId,
+    TokenId
+);

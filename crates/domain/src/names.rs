@@ -95,7 +95,9 @@ pub fn search_key(s: &str) -> String {
             'й' => latin.push('y'),
             'ё' => latin.push_str("yo"),
             'ў' => latin.push('u'),
-            c if ('\u{0400}'..='\u{04FF}').contains(&c) => latin.push_str(&transliterate(&c.to_string())),
+            c if ('\u{0400}'..='\u{04FF}').contains(&c) => {
+                latin.push_str(&transliterate(&c.to_string()))
+            }
             c => {
                 for d in c.to_string().nfd() {
                     if !('\u{0300}'..='\u{036F}').contains(&d) {

@@ -18,7 +18,9 @@ pub fn format_date(d: NaiveDate) -> String {
 
 /// `23.11.2026 16:30` in Bishkek time.
 pub fn format_datetime(t: DateTime<Utc>) -> String {
-    t.with_timezone(&bishkek()).format("%d.%m.%Y %H:%M").to_string()
+    t.with_timezone(&bishkek())
+        .format("%d.%m.%Y %H:%M")
+        .to_string()
 }
 
 /// Accepts `2026-11-23` (the HTML date input) and `23.11.2026` (typed by hand).

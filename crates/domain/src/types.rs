@@ -84,8 +84,7 @@ impl PersonName {
         }
         if c.chars().count() > 80
             || !c.chars().any(char::is_alphabetic)
-            || c
-                .chars()
+            || c.chars()
                 .any(|ch| !(ch.is_alphabetic() || " -'’ʼ.".contains(ch) || is_mark(ch)))
         {
             return Err(Invalid::new(field, "err-name"));
@@ -109,7 +108,8 @@ impl Slug {
     pub fn parse(s: &str) -> Result<Self, Invalid> {
         let s = s.trim().to_lowercase();
         let ok = (2..=40).contains(&s.len())
-            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
             && !s.starts_with('-')
             && !s.ends_with('-')
             && !s.contains("--");
@@ -194,7 +194,7 @@ impl Money {
         let digits = whole.to_string();
         let mut grouped = String::new();
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 grouped.push('\u{a0}');
             }
             grouped.push(c);
@@ -354,24 +354,57 @@ mod tests {
 
     #[test]
     fn phones_in_every_local_spelling() {
-        for s in ["0555 12-34-56", "555123456", "+996 555 123 456", "996555123456", "(0555) 123 456"] {
+        for s in [
+            "0555 12-34-56",
+            "555123456",
+            "+996 555 123 456",
+            "996555123456",
+            "(0555) 123 456",
+        ] {
             assert_eq!(Phone::parse(s).unwrap().as_str(), "+996555123456", "{s}");
         }
-        assert_eq!(Phone::parse("+7 916 123-45-67").unwrap().as_str(), "+79161234567");
-        assert_eq!(Phone::parse("+996555123456").unwrap().pretty(), "+996 555 123 456");
-        for bad in ["", "12345", "+996 555 12", "phone", "0555 12-34-56 ext", "<script>"] {
+        assert_eq!(
+            Phone::parse("+7 916 123-45-67").unwrap().as_str(),
+            "+79161234567"
+        );
+        assert_eq!(
+            Phone::parse("+996555123456").unwrap().pretty(),
+            "+996 555 123 456"
+        );
+        for bad in [
+            "",
+            "12345",
+            "+996 555 12",
+            "phone",
+            "0555 12-34-56 ext",
+            "<script>",
+        ] {
             assert!(Phone::parse(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn names_refuse_digits_and_markup() {
-        assert_eq!(PersonName::parse("given_name", "  Айжан  ").unwrap().as_str(), "Айжан");
+        assert_eq!(
+            PersonName::parse("given_name", "  Айжан  ")
+                .unwrap()
+                .as_str(),
+            "Айжан"
+        );
         assert!(PersonName::parse("given_name", "Айжан-Гүл").is_ok());
         assert!(PersonName::parse("given_name", "O'g'iloy").is_ok());
-        assert_eq!(PersonName::parse("given_name", "   ").unwrap_err().key, "err-required");
-        assert_eq!(PersonName::parse("given_name", "<b>x</b>").unwrap_err().key, "err-name");
-        assert_eq!(PersonName::parse("given_name", "Ann4").unwrap_err().key, "err-name");
+        assert_eq!(
+            PersonName::parse("given_name", "   ").unwrap_err().key,
+            "err-required"
+        );
+        assert_eq!(
+            PersonName::parse("given_name", "<b>x</b>").unwrap_err().key,
+            "err-name"
+        );
+        assert_eq!(
+            PersonName::parse("given_name", "Ann4").unwrap_err().key,
+            "err-name"
+        );
     }
 
     #[test]
@@ -384,7 +417,10 @@ mod tests {
 
     #[test]
     fn money_is_integer_tyiyn() {
-        assert_eq!(Money::parse_som("f", "15 000").unwrap(), Some(Money(1_500_000)));
+        assert_eq!(
+            Money::parse_som("f", "15 000").unwrap(),
+            Some(Money(1_500_000))
+        );
         assert_eq!(Money::parse_som("f", "0,5").unwrap(), Some(Money(50)));
         assert_eq!(Money::parse_som("f", "12.05").unwrap(), Some(Money(1205)));
         assert_eq!(Money::parse_som("f", "").unwrap(), None);
@@ -408,7 +444,10 @@ mod tests {
         for o in Occupation::ALL {
             assert_eq!(Occupation::parse(o.code()), Some(*o));
         }
-        assert_eq!(PartnerRole::parse("facility-provider"), Some(PartnerRole::FacilityProvider));
+        assert_eq!(
+            PartnerRole::parse("facility-provider"),
+            Some(PartnerRole::FacilityProvider)
+        );
         assert_eq!(Gender::parse("nonsense"), None);
     }
 }

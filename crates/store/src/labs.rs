@@ -100,9 +100,11 @@ pub async fn insert_lab(c: &mut AnyConnection, lab: &NewLab) -> Result<LabId> {
 }
 
 pub async fn list_labs(c: &mut AnyConnection) -> Result<Vec<Lab>> {
-    let rows = crate::dynamic(format!("SELECT {LAB_COLS} FROM labs ORDER BY opened_on, slug"))
-        .fetch_all(c)
-        .await?;
+    let rows = crate::dynamic(format!(
+        "SELECT {LAB_COLS} FROM labs ORDER BY opened_on, slug"
+    ))
+    .fetch_all(c)
+    .await?;
     rows.iter().map(lab_from).collect()
 }
 
@@ -135,7 +137,8 @@ fn org_from(r: &AnyRow) -> Result<Organisation> {
     Ok(Organisation {
         id: get(r, "id")?,
         name: text(r, "name")?,
-        kind: OrgKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("org kind {kind}")))?,
+        kind: OrgKind::parse(&kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("org kind {kind}")))?,
         website: text(r, "website")?,
     })
 }
@@ -187,14 +190,16 @@ pub async fn add_partner(
     org: OrgId,
     role: PartnerRole,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO lab_partners (lab_id, org_id, role, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(lab.to_string())
-        .bind(org.to_string())
-        .bind(role.code())
-        .bind(now())
-        .execute(c)
-        .await
-        .map_err(|e| on_conflict(e, "lab_partners"))?;
+    sqlx::query(
+        "INSERT INTO lab_partners (lab_id, org_id, role, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(lab.to_string())
+    .bind(org.to_string())
+    .bind(role.code())
+    .bind(now())
+    .execute(c)
+    .await
+    .map_err(|e| on_conflict(e, "lab_partners"))?;
     Ok(())
 }
 
@@ -251,4 +256,3 @@ pub async fn labs_of_org(c: &mut AnyConnection, org: OrgId) -> Result<Vec<(LabId
         })
         .collect()
 }
-

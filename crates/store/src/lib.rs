@@ -100,12 +100,12 @@ impl Store {
         if backend == Backend::Sqlite {
             let path = sqlite_path(&url);
             if path != ":memory:" {
-                if let Some(dir) = std::path::Path::new(&path).parent() {
-                    if !dir.as_os_str().is_empty() {
-                        std::fs::create_dir_all(dir).map_err(|e| {
-                            StoreError::BadUrl(format!("cannot create {}: {e}", dir.display()))
-                        })?;
-                    }
+                if let Some(dir) = std::path::Path::new(&path).parent()
+                    && !dir.as_os_str().is_empty()
+                {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        StoreError::BadUrl(format!("cannot create {}: {e}", dir.display()))
+                    })?;
                 }
                 if !url.contains('?') {
                     url.push_str("?mode=rwc");
@@ -122,21 +122,25 @@ impl Store {
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if is_sqlite {
-                        sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
-                        sqlx::query("PRAGMA busy_timeout = 10000").execute(&mut *conn).await?;
-                        sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await?;
-                        sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
+                        sqlx::query("PRAGMA foreign_keys = ON")
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("PRAGMA busy_timeout = 10000")
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("PRAGMA journal_mode = WAL")
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("PRAGMA synchronous = NORMAL")
+                            .execute(&mut *conn)
+                            .await?;
                     }
                     Ok(())
                 })
             })
             .connect_with(options)
             .await?;
-        Ok(Self {
-            pool,
-            backend,
-            url,
-        })
+        Ok(Self { pool, backend, url })
     }
 
     /// Connects and brings the schema up to date.
@@ -148,8 +152,16 @@ impl Store {
 
     pub async fn migrate(&self) -> Result<()> {
         match self.backend {
-            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
-            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
+            Backend::Sqlite => {
+                sqlx::migrate!("./migrations/sqlite")
+                    .run(&self.pool)
+                    .await?
+            }
+            Backend::Postgres => {
+                sqlx::migrate!("./migrations/postgres")
+                    .run(&self.pool)
+                    .await?
+            }
         }
         Ok(())
     }
@@ -229,21 +241,44 @@ pub(crate) fn now() -> String {
     row::ts(chrono::Utc::now())
 }
 
+/// A query whose text was built at run time. Only column lists, placeholders and scope clauses
+/// made in this crate are ever spliced in; every value is bound.
+pub(crate) fn dynamic(sql: String) -> sqlx::query::Query<'static, Any, sqlx::any::AnyArguments> {
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn urls_are_checked_by_scheme() {
-        assert_eq!(Backend::from_url("sqlite://./data/wcl.db").unwrap(), Backend::Sqlite);
-        assert_eq!(Backend::from_url("sqlite::memory:").unwrap(), Backend::Sqlite);
-        assert_eq!(Backend::from_url("postgres://u@h/db").unwrap(), Backend::Postgres);
-        assert_eq!(Backend::from_url("postgresql://u@h/db").unwrap(), Backend::Postgres);
+        assert_eq!(
+            Backend::from_url("sqlite://./data/wcl.db").unwrap(),
+            Backend::Sqlite
+        );
+        assert_eq!(
+            Backend::from_url("sqlite::memory:").unwrap(),
+            Backend::Sqlite
+        );
+        assert_eq!(
+            Backend::from_url("postgres://u@h/db").unwrap(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            Backend::from_url("postgresql://u@h/db").unwrap(),
+            Backend::Postgres
+        );
         for bad in ["./data/wcl.db", "/var/wcl.db", "mysql://x", ""] {
             let e = Backend::from_url(bad).unwrap_err().to_string();
             assert!(e.contains("sqlite://") && e.contains("postgres://"), "{e}");
         }
-        assert!(!Backend::from_url("mysql://u:secret@h/db").unwrap_err().to_string().contains("secret"));
+        assert!(
+            !Backend::from_url("mysql://u:secret@h/db")
+                .unwrap_err()
+                .to_string()
+                .contains("secret")
+        );
     }
 
     #[test]
@@ -252,10 +287,4 @@ mod tests {
         assert_eq!(sqlite_path("sqlite:data/wcl.db?mode=rwc"), "data/wcl.db");
         assert_eq!(sqlite_path("sqlite:///tmp/x.db"), "/tmp/x.db");
     }
-}
-
-/// A query whose text was built at run time. Only column lists, placeholders and scope clauses
-/// made in this crate are ever spliced in; every value is bound.
-pub(crate) fn dynamic(sql: String) -> sqlx::query::Query<'static, Any, sqlx::any::AnyArguments> {
-    sqlx::query(sqlx::AssertSqlSafe(sql))
 }

@@ -5,8 +5,8 @@ use crate::{Result, now};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{ConsentId, LabId, LabScope, PersonId, UserId};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
 
 /// A person as stored. Vocabulary fields hold their codes (see `domain::types`).
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -82,7 +82,10 @@ impl PersonFields {
 const COLS: &str = "id, lab_id, family_name, given_name, patronymic, name_latin, phone, email, birth_year, gender, region, district, locality, settlement, languages, occupation, family_support, skills, aims, monthly_income, created_at, updated_at";
 
 fn list(s: String) -> Vec<String> {
-    s.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect()
+    s.split(',')
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn from_row(r: &AnyRow) -> Result<Person> {
@@ -206,7 +209,11 @@ pub async fn get_scoped(
     for l in labs {
         q = q.bind(l);
     }
-    q.fetch_optional(c).await?.as_ref().map(from_row).transpose()
+    q.fetch_optional(c)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
 }
 
 #[derive(Debug, Clone, Default)]
@@ -281,7 +288,12 @@ pub async fn likely_duplicates(
     for l in labs {
         q = q.bind(l);
     }
-    let found: Vec<Person> = q.fetch_all(c).await?.iter().map(from_row).collect::<Result<_>>()?;
+    let found: Vec<Person> = q
+        .fetch_all(c)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect::<Result<_>>()?;
     Ok(found
         .into_iter()
         .filter(|p| {

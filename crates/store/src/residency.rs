@@ -177,14 +177,16 @@ pub async fn transition(
     by: Option<UserId>,
     note: &str,
 ) -> Result<bool> {
-    let r = sqlx::query("UPDATE residencies SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
-        .bind(to.code())
-        .bind(now())
-        .bind(id.to_string())
-        .bind(from.code())
-        .execute(&mut *c)
-        .await
-        .map_err(|e| on_conflict(e, "residencies.open"))?;
+    let r = sqlx::query(
+        "UPDATE residencies SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
+    )
+    .bind(to.code())
+    .bind(now())
+    .bind(id.to_string())
+    .bind(from.code())
+    .execute(&mut *c)
+    .await
+    .map_err(|e| on_conflict(e, "residencies.open"))?;
     if r.rows_affected() == 0 {
         return Ok(false);
     }
@@ -220,7 +222,11 @@ pub async fn get_scoped(
     for l in labs {
         q = q.bind(l);
     }
-    q.fetch_optional(c).await?.as_ref().map(residency_from).transpose()
+    q.fetch_optional(c)
+        .await?
+        .as_ref()
+        .map(residency_from)
+        .transpose()
 }
 
 /// A person's residencies (all labs: the caller has already been allowed to see the person).
@@ -264,10 +270,12 @@ pub async fn of_lab(
 
 /// How many residencies of a lab are in each status.
 pub async fn counts(c: &mut AnyConnection, lab: LabId) -> Result<Vec<(ResidencyStatus, i64)>> {
-    let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM residencies WHERE lab_id = $1 GROUP BY status")
-        .bind(lab.to_string())
-        .fetch_all(c)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT status, COUNT(*) AS n FROM residencies WHERE lab_id = $1 GROUP BY status",
+    )
+    .bind(lab.to_string())
+    .fetch_all(c)
+    .await?;
     let mut out = vec![];
     for s in ResidencyStatus::ALL {
         let n = rows
@@ -302,7 +310,9 @@ pub async fn transitions(c: &mut AnyConnection, id: ResidencyId) -> Result<Vec<T
     rows.iter()
         .map(|r| {
             Ok(Transition {
-                from: opt_text(r, "from_status")?.map(|s| status(&s)).transpose()?,
+                from: opt_text(r, "from_status")?
+                    .map(|s| status(&s))
+                    .transpose()?,
                 to: status(&text(r, "to_status")?)?,
                 at: time(r, "at")?,
                 by_name: opt_text(r, "display_name")?,

@@ -1,6 +1,6 @@
 //! Browser sessions, stored in our own table so they survive a restart and work on both backends.
-use crate::row::{int, text};
 use crate::Result;
+use crate::row::{int, text};
 use sqlx::AnyConnection;
 
 /// The session's data and expiry (unix seconds), unless it has expired.
@@ -42,7 +42,10 @@ pub async fn create(c: &mut AnyConnection, id: &str, data: &str, expires_at: i64
 }
 
 pub async fn delete(c: &mut AnyConnection, id: &str) -> Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(c).await?;
+    sqlx::query("DELETE FROM sessions WHERE id = $1")
+        .bind(id)
+        .execute(c)
+        .await?;
     Ok(())
 }
 

@@ -66,7 +66,9 @@ impl TestDb {
             Ok(c) => c,
             Err(e) => {
                 if in_ci() {
-                    panic!("PostgreSQL is required under CI=true but {admin_url} did not answer: {e}");
+                    panic!(
+                        "PostgreSQL is required under CI=true but {admin_url} did not answer: {e}"
+                    );
                 }
                 eprintln!("skipping the PostgreSQL half of this test: {e}");
                 return None;

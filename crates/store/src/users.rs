@@ -113,10 +113,12 @@ pub async fn set_password(c: &mut AnyConnection, id: UserId, hash: &str) -> Resu
 }
 
 pub async fn grants(c: &mut AnyConnection, user: UserId) -> Result<Vec<(LabId, LabRole)>> {
-    let rows = sqlx::query("SELECT lab_id, role FROM user_lab_roles WHERE user_id = $1 ORDER BY lab_id, role")
-        .bind(user.to_string())
-        .fetch_all(c)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT lab_id, role FROM user_lab_roles WHERE user_id = $1 ORDER BY lab_id, role",
+    )
+    .bind(user.to_string())
+    .fetch_all(c)
+    .await?;
     rows.iter()
         .map(|r| {
             let role = text(r, "role")?;
@@ -139,13 +141,19 @@ pub async fn grant(c: &mut AnyConnection, user: UserId, lab: LabId, role: LabRol
     Ok(())
 }
 
-pub async fn revoke(c: &mut AnyConnection, user: UserId, lab: LabId, role: LabRole) -> Result<bool> {
-    let r = sqlx::query("DELETE FROM user_lab_roles WHERE user_id = $1 AND lab_id = $2 AND role = $3")
-        .bind(user.to_string())
-        .bind(lab.to_string())
-        .bind(role.code())
-        .execute(c)
-        .await?;
+pub async fn revoke(
+    c: &mut AnyConnection,
+    user: UserId,
+    lab: LabId,
+    role: LabRole,
+) -> Result<bool> {
+    let r =
+        sqlx::query("DELETE FROM user_lab_roles WHERE user_id = $1 AND lab_id = $2 AND role = $3")
+            .bind(user.to_string())
+            .bind(lab.to_string())
+            .bind(role.code())
+            .execute(c)
+            .await?;
     Ok(r.rows_affected() > 0)
 }
 
@@ -188,15 +196,21 @@ pub async fn actor(c: &mut AnyConnection, user: &User) -> Result<Actor> {
     })
 }
 
-pub async fn insert_token(c: &mut AnyConnection, user: UserId, token_hash: &str) -> Result<TokenId> {
+pub async fn insert_token(
+    c: &mut AnyConnection,
+    user: UserId,
+    token_hash: &str,
+) -> Result<TokenId> {
     let id = TokenId::new();
-    sqlx::query("INSERT INTO api_tokens (id, user_id, token_hash, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(id.to_string())
-        .bind(user.to_string())
-        .bind(token_hash)
-        .bind(now())
-        .execute(c)
-        .await?;
+    sqlx::query(
+        "INSERT INTO api_tokens (id, user_id, token_hash, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(id.to_string())
+    .bind(user.to_string())
+    .bind(token_hash)
+    .bind(now())
+    .execute(c)
+    .await?;
     Ok(id)
 }
 
@@ -205,7 +219,10 @@ pub async fn user_by_token(c: &mut AnyConnection, token_hash: &str) -> Result<Op
     let row = crate::dynamic(format!(
         "SELECT {} FROM users u JOIN api_tokens t ON t.user_id = u.id
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = 1",
-        COLS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
+        COLS.split(", ")
+            .map(|c| format!("u.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     ))
     .bind(token_hash)
     .fetch_optional(&mut *c)
@@ -220,11 +237,13 @@ pub async fn user_by_token(c: &mut AnyConnection, token_hash: &str) -> Result<Op
 }
 
 pub async fn revoke_token(c: &mut AnyConnection, token_hash: &str) -> Result<bool> {
-    let r = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL")
-        .bind(now())
-        .bind(token_hash)
-        .execute(c)
-        .await?;
+    let r = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL",
+    )
+    .bind(now())
+    .bind(token_hash)
+    .execute(c)
+    .await?;
     Ok(r.rows_affected() > 0)
 }
 

@@ -58,7 +58,12 @@ fn lab_named(slug: &str) -> labs::NewLab {
     }
 }
 
-fn woman(family: &str, given: &str, phone: Option<&str>, year: Option<i32>) -> people::PersonFields {
+fn woman(
+    family: &str,
+    given: &str,
+    phone: Option<&str>,
+    year: Option<i32>,
+) -> people::PersonFields {
     people::PersonFields {
         family_name: family.into(),
         given_name: given.into(),
@@ -77,7 +82,10 @@ async fn labs_and_partners(s: Store) {
     let mut c = s.conn().await.unwrap();
     let id = labs::insert_lab(&mut c, &osh()).await.unwrap();
     let again = labs::insert_lab(&mut c, &osh()).await.unwrap_err();
-    assert!(matches!(again, StoreError::Conflict("labs.slug")), "{again:?}");
+    assert!(
+        matches!(again, StoreError::Conflict("labs.slug")),
+        "{again:?}"
+    );
     let lab = labs::lab_by_slug(&mut c, "osh").await.unwrap().unwrap();
     assert_eq!(lab.id, id);
     assert_eq!(lab.latitude, Some(40.5283));
@@ -85,43 +93,115 @@ async fn labs_and_partners(s: Store) {
     assert_eq!(lab.opened_on, NaiveDate::from_ymd_opt(2022, 3, 1));
     assert!(labs::lab_by_slug(&mut c, "naryn").await.unwrap().is_none());
 
-    let org = labs::insert_org(&mut c, "Мэрия города Ош", OrgKind::LocalAdministration, "").await.unwrap();
-    labs::add_partner(&mut c, id, org, PartnerRole::FacilityProvider).await.unwrap();
-    labs::add_partner(&mut c, id, org, PartnerRole::CommunityPartner).await.unwrap();
-    let dup = labs::add_partner(&mut c, id, org, PartnerRole::FacilityProvider).await.unwrap_err();
+    let org = labs::insert_org(&mut c, "Мэрия города Ош", OrgKind::LocalAdministration, "")
+        .await
+        .unwrap();
+    labs::add_partner(&mut c, id, org, PartnerRole::FacilityProvider)
+        .await
+        .unwrap();
+    labs::add_partner(&mut c, id, org, PartnerRole::CommunityPartner)
+        .await
+        .unwrap();
+    let dup = labs::add_partner(&mut c, id, org, PartnerRole::FacilityProvider)
+        .await
+        .unwrap_err();
     assert!(matches!(dup, StoreError::Conflict(_)));
     assert_eq!(labs::partners(&mut c, id).await.unwrap().len(), 2);
-    assert!(labs::remove_partner(&mut c, id, org, PartnerRole::CommunityPartner).await.unwrap());
-    assert!(!labs::remove_partner(&mut c, id, org, PartnerRole::CommunityPartner).await.unwrap());
-    assert_eq!(labs::partners(&mut c, id).await.unwrap()[0].role, PartnerRole::FacilityProvider);
+    assert!(
+        labs::remove_partner(&mut c, id, org, PartnerRole::CommunityPartner)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !labs::remove_partner(&mut c, id, org, PartnerRole::CommunityPartner)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        labs::partners(&mut c, id).await.unwrap()[0].role,
+        PartnerRole::FacilityProvider
+    );
 }
 
 async fn people_search_is_forgiving_and_scoped(s: Store) {
     let mut c = s.conn().await.unwrap();
     let osh = labs::insert_lab(&mut c, &osh()).await.unwrap();
-    let batken = labs::insert_lab(&mut c, &lab_named("batken")).await.unwrap();
-    let aizhan = people::insert(&mut c, osh, &woman("Токтогулова", "Айжан", Some("0555 123 456"), Some(1994)), None)
+    let batken = labs::insert_lab(&mut c, &lab_named("batken"))
         .await
         .unwrap();
-    people::insert(&mut c, osh, &woman("Өмүрбекова", "Гүлнара", None, Some(1988)), None).await.unwrap();
-    let other = people::insert(&mut c, batken, &woman("Токтогулова", "Айгүл", None, None), None).await.unwrap();
+    let aizhan = people::insert(
+        &mut c,
+        osh,
+        &woman("Токтогулова", "Айжан", Some("0555 123 456"), Some(1994)),
+        None,
+    )
+    .await
+    .unwrap();
+    people::insert(
+        &mut c,
+        osh,
+        &woman("Өмүрбекова", "Гүлнара", None, Some(1988)),
+        None,
+    )
+    .await
+    .unwrap();
+    let other = people::insert(
+        &mut c,
+        batken,
+        &woman("Токтогулова", "Айгүл", None, None),
+        None,
+    )
+    .await
+    .unwrap();
 
     let only_osh = LabScope::Only(vec![osh]);
-    let find = |q: &str| people::Search { text: q.into(), ..Default::default() };
-    for q in ["Aizhan", "aijan toktogulova", "TOKTOGULOVA  ayzhan", "Айжан", "0555 12"] {
+    let find = |q: &str| people::Search {
+        text: q.into(),
+        ..Default::default()
+    };
+    for q in [
+        "Aizhan",
+        "aijan toktogulova",
+        "TOKTOGULOVA  ayzhan",
+        "Айжан",
+        "0555 12",
+    ] {
         let found = people::search(&mut c, &only_osh, &find(q)).await.unwrap();
-        assert_eq!(found.iter().map(|p| p.id).collect::<Vec<_>>(), vec![aizhan], "query {q}");
+        assert_eq!(
+            found.iter().map(|p| p.id).collect::<Vec<_>>(),
+            vec![aizhan],
+            "query {q}"
+        );
     }
-    let g = people::search(&mut c, &only_osh, &find("gulnara omurbekova")).await.unwrap();
+    let g = people::search(&mut c, &only_osh, &find("gulnara omurbekova"))
+        .await
+        .unwrap();
     assert_eq!(g.len(), 1);
     // Batken's Aigul shares the family name but is outside the scope.
-    let all_t = people::search(&mut c, &only_osh, &find("Toktogulova")).await.unwrap();
+    let all_t = people::search(&mut c, &only_osh, &find("Toktogulova"))
+        .await
+        .unwrap();
     assert_eq!(all_t.len(), 1);
-    let everyone = people::search(&mut c, &LabScope::All, &find("Toktogulova")).await.unwrap();
+    let everyone = people::search(&mut c, &LabScope::All, &find("Toktogulova"))
+        .await
+        .unwrap();
     assert_eq!(everyone.len(), 2);
-    assert!(people::get_scoped(&mut c, &only_osh, other).await.unwrap().is_none());
-    assert!(people::get_scoped(&mut c, &LabScope::Only(vec![]), aizhan).await.unwrap().is_none());
-    let p = people::get_scoped(&mut c, &only_osh, aizhan).await.unwrap().unwrap();
+    assert!(
+        people::get_scoped(&mut c, &only_osh, other)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        people::get_scoped(&mut c, &LabScope::Only(vec![]), aizhan)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let p = people::get_scoped(&mut c, &only_osh, aizhan)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(p.phone.as_deref(), Some("+996555123456"));
     assert_eq!(p.languages, vec!["ky", "ru"]);
     assert_eq!(p.birth_year, Some(1994));
@@ -130,8 +210,14 @@ async fn people_search_is_forgiving_and_scoped(s: Store) {
     let mut f = woman("Токтогулова", "Айгүл", Some("0700 111 222"), None);
     assert!(!people::update(&mut c, &only_osh, other, &f).await.unwrap());
     f.aims = "Open a sewing workshop".into();
-    assert!(people::update(&mut c, &LabScope::Only(vec![batken]), other, &f).await.unwrap());
-    let found = people::search(&mut c, &LabScope::All, &find("0700111222")).await.unwrap();
+    assert!(
+        people::update(&mut c, &LabScope::Only(vec![batken]), other, &f)
+            .await
+            .unwrap()
+    );
+    let found = people::search(&mut c, &LabScope::All, &find("0700111222"))
+        .await
+        .unwrap();
     assert_eq!(found[0].aims, "Open a sewing workshop");
 }
 
@@ -139,35 +225,59 @@ async fn duplicates_are_found_by_phone_and_name(s: Store) {
     let mut c = s.conn().await.unwrap();
     let osh = labs::insert_lab(&mut c, &osh()).await.unwrap();
     let scope = LabScope::Only(vec![osh]);
-    let id = people::insert(&mut c, osh, &woman("Токтогулова", "Айжан", Some("0555123456"), Some(1994)), None)
-        .await
-        .unwrap();
-    let by_phone = people::likely_duplicates(&mut c, &scope, &woman("Other", "Name", Some("+996 555 123 456"), None))
-        .await
-        .unwrap();
+    let id = people::insert(
+        &mut c,
+        osh,
+        &woman("Токтогулова", "Айжан", Some("0555123456"), Some(1994)),
+        None,
+    )
+    .await
+    .unwrap();
+    let by_phone = people::likely_duplicates(
+        &mut c,
+        &scope,
+        &woman("Other", "Name", Some("+996 555 123 456"), None),
+    )
+    .await
+    .unwrap();
     assert_eq!(by_phone.len(), 1);
-    let by_name = people::likely_duplicates(&mut c, &scope, &woman("Toktogulova", "Aizhan", None, Some(1995)))
-        .await
-        .unwrap();
+    let by_name = people::likely_duplicates(
+        &mut c,
+        &scope,
+        &woman("Toktogulova", "Aizhan", None, Some(1995)),
+    )
+    .await
+    .unwrap();
     assert_eq!(by_name[0].id, id);
-    let swapped = people::likely_duplicates(&mut c, &scope, &woman("Aijan", "Toktogulova", None, None))
-        .await
-        .unwrap();
+    let swapped =
+        people::likely_duplicates(&mut c, &scope, &woman("Aijan", "Toktogulova", None, None))
+            .await
+            .unwrap();
     assert_eq!(swapped.len(), 1);
-    let far_year = people::likely_duplicates(&mut c, &scope, &woman("Токтогулова", "Айжан", None, Some(1970)))
-        .await
-        .unwrap();
+    let far_year = people::likely_duplicates(
+        &mut c,
+        &scope,
+        &woman("Токтогулова", "Айжан", None, Some(1970)),
+    )
+    .await
+    .unwrap();
     assert!(far_year.is_empty());
-    let other_name = people::likely_duplicates(&mut c, &scope, &woman("Токтогулова", "Айгүл", None, Some(1994)))
-        .await
-        .unwrap();
+    let other_name = people::likely_duplicates(
+        &mut c,
+        &scope,
+        &woman("Токтогулова", "Айгүл", None, Some(1994)),
+    )
+    .await
+    .unwrap();
     assert!(other_name.is_empty());
 }
 
 async fn residency_moves_forward_once(s: Store) {
     let mut c = s.conn().await.unwrap();
     let osh = labs::insert_lab(&mut c, &osh()).await.unwrap();
-    let p = people::insert(&mut c, osh, &woman("Асанова", "Бурул", None, None), None).await.unwrap();
+    let p = people::insert(&mut c, osh, &woman("Асанова", "Бурул", None, None), None)
+        .await
+        .unwrap();
     let cohort = residency::insert_cohort(
         &mut c,
         osh,
@@ -177,23 +287,80 @@ async fn residency_moves_forward_once(s: Store) {
     )
     .await
     .unwrap();
-    let dup = residency::insert_cohort(&mut c, osh, "2026 осень", NaiveDate::MIN, NaiveDate::MAX).await;
+    let dup =
+        residency::insert_cohort(&mut c, osh, "2026 осень", NaiveDate::MIN, NaiveDate::MAX).await;
     assert!(matches!(dup, Err(StoreError::Conflict("cohorts.name"))));
 
-    let r = residency::open(&mut c, p, osh, ResidencyStatus::Applied, "I sew", "self", None).await.unwrap();
+    let r = residency::open(
+        &mut c,
+        p,
+        osh,
+        ResidencyStatus::Applied,
+        "I sew",
+        "self",
+        None,
+    )
+    .await
+    .unwrap();
     let second = residency::open(&mut c, p, osh, ResidencyStatus::Applied, "", "self", None).await;
-    assert!(matches!(second, Err(StoreError::Conflict("residencies.open"))), "{second:?}");
+    assert!(
+        matches!(second, Err(StoreError::Conflict("residencies.open"))),
+        "{second:?}"
+    );
 
-    assert!(residency::transition(&mut c, r, ResidencyStatus::Applied, ResidencyStatus::Accepted, None, "").await.unwrap());
+    assert!(
+        residency::transition(
+            &mut c,
+            r,
+            ResidencyStatus::Applied,
+            ResidencyStatus::Accepted,
+            None,
+            ""
+        )
+        .await
+        .unwrap()
+    );
     // A second click on the same button finds the status already moved.
-    assert!(!residency::transition(&mut c, r, ResidencyStatus::Applied, ResidencyStatus::Accepted, None, "").await.unwrap());
-    residency::set_cohort(&mut c, r, Some(cohort)).await.unwrap();
-    assert!(residency::transition(&mut c, r, ResidencyStatus::Accepted, ResidencyStatus::Active, None, "").await.unwrap());
+    assert!(
+        !residency::transition(
+            &mut c,
+            r,
+            ResidencyStatus::Applied,
+            ResidencyStatus::Accepted,
+            None,
+            ""
+        )
+        .await
+        .unwrap()
+    );
+    residency::set_cohort(&mut c, r, Some(cohort))
+        .await
+        .unwrap();
+    assert!(
+        residency::transition(
+            &mut c,
+            r,
+            ResidencyStatus::Accepted,
+            ResidencyStatus::Active,
+            None,
+            ""
+        )
+        .await
+        .unwrap()
+    );
 
-    let got = residency::get_scoped(&mut c, &LabScope::Only(vec![osh]), r).await.unwrap().unwrap();
+    let got = residency::get_scoped(&mut c, &LabScope::Only(vec![osh]), r)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(got.status, ResidencyStatus::Active);
     assert_eq!(got.cohort_name.as_deref(), Some("2026 осень"));
-    assert!(residency::get_scoped(&mut c, &LabScope::Only(vec![]), r).await.unwrap().is_none());
+    assert!(
+        residency::get_scoped(&mut c, &LabScope::Only(vec![]), r)
+            .await
+            .unwrap()
+            .is_none()
+    );
     let history = residency::transitions(&mut c, r).await.unwrap();
     let steps: Vec<_> = history.iter().map(|t| (t.from, t.to)).collect();
     assert_eq!(
@@ -204,30 +371,58 @@ async fn residency_moves_forward_once(s: Store) {
             (Some(ResidencyStatus::Accepted), ResidencyStatus::Active),
         ]
     );
-    let rows = residency::of_lab(&mut c, osh, Some(ResidencyStatus::Active)).await.unwrap();
+    let rows = residency::of_lab(&mut c, osh, Some(ResidencyStatus::Active))
+        .await
+        .unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].person_name, "Асанова Бурул");
-    assert!(residency::of_lab(&mut c, osh, Some(ResidencyStatus::Applied)).await.unwrap().is_empty());
+    assert!(
+        residency::of_lab(&mut c, osh, Some(ResidencyStatus::Applied))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let counts = residency::counts(&mut c, osh).await.unwrap();
     assert!(counts.contains(&(ResidencyStatus::Active, 1)));
 
     // After she graduates she may apply again.
-    assert!(residency::transition(&mut c, r, ResidencyStatus::Active, ResidencyStatus::Graduated, None, "").await.unwrap());
-    residency::open(&mut c, p, osh, ResidencyStatus::Applied, "", "self", None).await.unwrap();
+    assert!(
+        residency::transition(
+            &mut c,
+            r,
+            ResidencyStatus::Active,
+            ResidencyStatus::Graduated,
+            None,
+            ""
+        )
+        .await
+        .unwrap()
+    );
+    residency::open(&mut c, p, osh, ResidencyStatus::Applied, "", "self", None)
+        .await
+        .unwrap();
     assert_eq!(residency::of_person(&mut c, p).await.unwrap().len(), 2);
 }
 
 async fn consent_can_be_withdrawn_once(s: Store) {
     let mut c = s.conn().await.unwrap();
     let osh = labs::insert_lab(&mut c, &osh()).await.unwrap();
-    let p = people::insert(&mut c, osh, &woman("Асанова", "Бурул", None, None), None).await.unwrap();
+    let p = people::insert(&mut c, osh, &woman("Асанова", "Бурул", None, None), None)
+        .await
+        .unwrap();
     let day = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
-    let k = people::add_consent(&mut c, p, "2026-1", "consent", "ky", day, None).await.unwrap();
+    let k = people::add_consent(&mut c, p, "2026-1", "consent", "ky", day, None)
+        .await
+        .unwrap();
     let list = people::consents(&mut c, p).await.unwrap();
     assert_eq!((list[0].given_on, list[0].withdrawn_at), (day, None));
     assert!(people::withdraw_consent(&mut c, p, k, None).await.unwrap());
     assert!(!people::withdraw_consent(&mut c, p, k, None).await.unwrap());
-    assert!(people::consents(&mut c, p).await.unwrap()[0].withdrawn_at.is_some());
+    assert!(
+        people::consents(&mut c, p).await.unwrap()[0]
+            .withdrawn_at
+            .is_some()
+    );
 }
 
 async fn audit_log_is_append_only(s: Store) {
@@ -242,10 +437,14 @@ async fn audit_log_is_append_only(s: Store) {
     };
     audit::record(&mut c, entry()).await.unwrap();
     audit::record(&mut c, entry()).await.unwrap();
-    let rows = audit::recent(&mut c, Some(("person", "x")), 10).await.unwrap();
+    let rows = audit::recent(&mut c, Some(("person", "x")), 10)
+        .await
+        .unwrap();
     assert_eq!(rows.len(), 2);
     assert!(rows[0].id > rows[1].id);
-    let upd = sqlx::query("UPDATE audit_log SET action = 'forged'").execute(&mut *c).await;
+    let upd = sqlx::query("UPDATE audit_log SET action = 'forged'")
+        .execute(&mut *c)
+        .await;
     assert!(upd.unwrap_err().to_string().contains("append-only"));
     let del = sqlx::query("DELETE FROM audit_log").execute(&mut *c).await;
     assert!(del.unwrap_err().to_string().contains("append-only"));
@@ -255,24 +454,58 @@ async fn audit_log_is_append_only(s: Store) {
 async fn accounts_grants_and_tokens(s: Store) {
     let mut c = s.conn().await.unwrap();
     let osh = labs::insert_lab(&mut c, &osh()).await.unwrap();
-    let u = users::insert(&mut c, " Aida@Example.KG ", "Аида", "hash", false, None).await.unwrap();
+    let u = users::insert(&mut c, " Aida@Example.KG ", "Аида", "hash", false, None)
+        .await
+        .unwrap();
     let dup = users::insert(&mut c, "aida@example.kg", "x", "h", false, None).await;
     assert!(matches!(dup, Err(StoreError::Conflict("users.login"))));
-    let user = users::by_login(&mut c, "AIDA@example.kg").await.unwrap().unwrap();
+    let user = users::by_login(&mut c, "AIDA@example.kg")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(user.id, u);
-    users::grant(&mut c, u, osh, domain::LabRole::Coordinator).await.unwrap();
-    users::grant(&mut c, u, osh, domain::LabRole::Coordinator).await.unwrap();
+    users::grant(&mut c, u, osh, domain::LabRole::Coordinator)
+        .await
+        .unwrap();
+    users::grant(&mut c, u, osh, domain::LabRole::Coordinator)
+        .await
+        .unwrap();
     let actor = users::actor(&mut c, &user).await.unwrap();
     assert_eq!(actor.grants, vec![(osh, domain::LabRole::Coordinator)]);
     assert_eq!(users::staff_of_lab(&mut c, osh).await.unwrap().len(), 1);
 
     users::insert_token(&mut c, u, "tokhash").await.unwrap();
-    assert_eq!(users::user_by_token(&mut c, "tokhash").await.unwrap().unwrap().id, u);
-    assert!(users::user_by_token(&mut c, "other").await.unwrap().is_none());
+    assert_eq!(
+        users::user_by_token(&mut c, "tokhash")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        u
+    );
+    assert!(
+        users::user_by_token(&mut c, "other")
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(users::revoke_token(&mut c, "tokhash").await.unwrap());
-    assert!(users::user_by_token(&mut c, "tokhash").await.unwrap().is_none());
-    assert!(users::tokens_of(&mut c, u).await.unwrap()[0].revoked_at.is_some());
-    assert!(users::revoke(&mut c, u, osh, domain::LabRole::Coordinator).await.unwrap());
+    assert!(
+        users::user_by_token(&mut c, "tokhash")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        users::tokens_of(&mut c, u).await.unwrap()[0]
+            .revoked_at
+            .is_some()
+    );
+    assert!(
+        users::revoke(&mut c, u, osh, domain::LabRole::Coordinator)
+            .await
+            .unwrap()
+    );
     assert!(users::by_id(&mut c, UserId::new()).await.unwrap().is_none());
 }
 
@@ -280,10 +513,16 @@ async fn sessions_expire(s: Store) {
     let mut c = s.conn().await.unwrap();
     assert!(sessions::create(&mut c, "a", "{}", 100).await.unwrap());
     assert!(!sessions::create(&mut c, "a", "{}", 100).await.unwrap());
-    assert_eq!(sessions::load(&mut c, "a", 50).await.unwrap(), Some(("{}".to_string(), 100)));
+    assert_eq!(
+        sessions::load(&mut c, "a", 50).await.unwrap(),
+        Some(("{}".to_string(), 100))
+    );
     assert_eq!(sessions::load(&mut c, "a", 150).await.unwrap(), None);
     sessions::save(&mut c, "a", "{\"x\":1}", 200).await.unwrap();
-    assert_eq!(sessions::load(&mut c, "a", 150).await.unwrap(), Some(("{\"x\":1}".to_string(), 200)));
+    assert_eq!(
+        sessions::load(&mut c, "a", 150).await.unwrap(),
+        Some(("{\"x\":1}".to_string(), 200))
+    );
     assert_eq!(sessions::delete_expired(&mut c, 300).await.unwrap(), 1);
 }
 
@@ -291,7 +530,9 @@ async fn sessions_expire(s: Store) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schemas_match_across_backends() {
     let lite = TestDb::sqlite().await;
-    let Some(pg) = TestDb::postgres().await else { return };
+    let Some(pg) = TestDb::postgres().await else {
+        return;
+    };
     let mut lc = lite.store.conn().await.unwrap();
     let mut pc = pg.store.conn().await.unwrap();
     let lt = copy::tables(&lite.store, &mut lc).await.unwrap();
@@ -300,7 +541,10 @@ async fn schemas_match_across_backends() {
     let mut listed: Vec<String> = copy::TABLES.iter().map(|t| t.to_string()).collect();
     listed.push("sessions".into());
     listed.sort();
-    assert_eq!(lt, listed, "copy::TABLES must name every table but sessions");
+    assert_eq!(
+        lt, listed,
+        "copy::TABLES must name every table but sessions"
+    );
     for t in &lt {
         let mut a = copy::columns(&lite.store, &mut lc, t).await.unwrap();
         let mut b = copy::columns(&pg.store, &mut pc, t).await.unwrap();
@@ -314,32 +558,68 @@ async fn schemas_match_across_backends() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn db_copy_round_trips() {
     let a = TestDb::sqlite().await;
-    let Some(pg) = TestDb::postgres().await else { return };
+    let Some(pg) = TestDb::postgres().await else {
+        return;
+    };
     let b = TestDb::sqlite().await;
     let mut c = a.store.conn().await.unwrap();
     let osh = labs::insert_lab(&mut c, &osh()).await.unwrap();
-    let p = people::insert(&mut c, osh, &woman("Токтогулова", "Айжан", Some("0555123456"), Some(1994)), None)
+    let p = people::insert(
+        &mut c,
+        osh,
+        &woman("Токтогулова", "Айжан", Some("0555123456"), Some(1994)),
+        None,
+    )
+    .await
+    .unwrap();
+    residency::open(&mut c, p, osh, ResidencyStatus::Applied, "", "self", None)
         .await
         .unwrap();
-    residency::open(&mut c, p, osh, ResidencyStatus::Applied, "", "self", None).await.unwrap();
-    audit::record(&mut c, audit::Entry { actor: None, action: "x", entity: "y", entity_id: None, lab: None, detail: String::new() })
-        .await
-        .unwrap();
+    audit::record(
+        &mut c,
+        audit::Entry {
+            actor: None,
+            action: "x",
+            entity: "y",
+            entity_id: None,
+            lab: None,
+            detail: String::new(),
+        },
+    )
+    .await
+    .unwrap();
     drop(c);
     copy::copy(&a.store, &pg.store).await.unwrap();
     copy::copy(&pg.store, &b.store).await.unwrap();
-    assert_eq!(copy::counts(&a.store).await.unwrap(), copy::counts(&b.store).await.unwrap());
+    assert_eq!(
+        copy::counts(&a.store).await.unwrap(),
+        copy::counts(&b.store).await.unwrap()
+    );
     let mut bc = b.store.conn().await.unwrap();
     let mut ac = a.store.conn().await.unwrap();
     assert_eq!(
-        people::get_scoped(&mut ac, &LabScope::All, p).await.unwrap(),
-        people::get_scoped(&mut bc, &LabScope::All, p).await.unwrap()
+        people::get_scoped(&mut ac, &LabScope::All, p)
+            .await
+            .unwrap(),
+        people::get_scoped(&mut bc, &LabScope::All, p)
+            .await
+            .unwrap()
     );
     // The target's audit sequence continues after the copied rows.
     let mut pc = pg.store.conn().await.unwrap();
-    audit::record(&mut pc, audit::Entry { actor: None, action: "z", entity: "y", entity_id: None, lab: None, detail: String::new() })
-        .await
-        .unwrap();
+    audit::record(
+        &mut pc,
+        audit::Entry {
+            actor: None,
+            action: "z",
+            entity: "y",
+            entity_id: None,
+            lab: None,
+            detail: String::new(),
+        },
+    )
+    .await
+    .unwrap();
     // And a second copy into a full database is refused.
     assert!(copy::copy(&a.store, &pg.store).await.is_err());
 }

@@ -7,7 +7,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "wcl", version, about = "Runs a network of Women Creative Labs.")]
+#[command(
+    name = "wcl",
+    version,
+    about = "Runs a network of Women Creative Labs."
+)]
 pub struct Cli {
     /// Database: sqlite://path/to/file.db (embedded, no setup) or postgres://user@host/db.
     #[arg(long, global = true, env = "WCL_DATABASE_URL")]
@@ -100,7 +104,10 @@ pub fn main() -> ExitCode {
         tracing::warn!(variable = %v, "unknown WCL_ environment variable (a typo?)");
     }
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start: {e}");
@@ -118,8 +125,13 @@ pub fn main() -> ExitCode {
 
 fn init_logging(file_level: Option<&str>) {
     use tracing_subscriber::EnvFilter;
-    let filter = std::env::var("WCL_LOG").ok().or(file_level.map(str::to_string)).unwrap_or_else(|| "info".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(EnvFilter::new(filter)).with_writer(std::io::stderr);
+    let filter = std::env::var("WCL_LOG")
+        .ok()
+        .or(file_level.map(str::to_string))
+        .unwrap_or_else(|| "info".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::new(filter))
+        .with_writer(std::io::stderr);
     if std::env::var("WCL_LOG_FORMAT").is_ok_and(|f| f == "json") {
         let _ = builder.json().try_init();
     } else {
@@ -128,11 +140,15 @@ fn init_logging(file_level: Option<&str>) {
 }
 
 fn database_url(cli: &Option<String>, file: &FileConfig) -> String {
-    cli.clone().or_else(|| file.database_url.clone()).unwrap_or_else(|| config::DEFAULT_DATABASE_URL.to_string())
+    cli.clone()
+        .or_else(|| file.database_url.clone())
+        .unwrap_or_else(|| config::DEFAULT_DATABASE_URL.to_string())
 }
 
 async fn open(url: &str) -> anyhow::Result<store::Store> {
-    store::Store::open(url).await.with_context(|| format!("cannot open the database {}", store::redact(url)))
+    store::Store::open(url)
+        .await
+        .with_context(|| format!("cannot open the database {}", store::redact(url)))
 }
 
 fn hash(p: &str) -> String {
@@ -142,14 +158,22 @@ fn hash(p: &str) -> String {
 pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
     let url = database_url(&cli.database_url, &file);
     match cli.command {
-        Command::Serve { bind, demo, secure_cookies } => {
+        Command::Serve {
+            bind,
+            demo,
+            secure_cookies,
+        } => {
             let store = open(&url).await?;
             if demo {
                 let summary = crate::demo::seed(&store, &hash).await?;
                 print_demo(&summary);
             }
-            let bind = bind.or(file.bind.clone()).unwrap_or_else(|| config::DEFAULT_BIND.to_string());
-            let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("cannot listen on {bind}"))?;
+            let bind = bind
+                .or(file.bind.clone())
+                .unwrap_or_else(|| config::DEFAULT_BIND.to_string());
+            let listener = tokio::net::TcpListener::bind(&bind)
+                .await
+                .with_context(|| format!("cannot listen on {bind}"))?;
             let addr = listener.local_addr()?;
             let mut web_config = web::WebConfig {
                 secure_cookies: secure_cookies.or(file.secure_cookies).unwrap_or(false),
@@ -158,7 +182,10 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             if let Some(m) = file.session_idle_minutes {
                 web_config.session_idle_minutes = m;
             }
-            println!("wcl is running on http://{addr}  (database: {})", store::redact(&url));
+            println!(
+                "wcl is running on http://{addr}  (database: {})",
+                store::redact(&url)
+            );
             tracing::info!(%addr, "listening");
             let state = web::AppState::new(store, web_config);
             web::serve(listener, state, async {
@@ -178,38 +205,72 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             print_demo(&summary);
             Ok(())
         }
-        Command::Admin { command: AdminCommand::CreateUser { login, role, lab, name, person, password_stdin: _ } } => {
-            let role = domain::Role::parse(&role)
-                .with_context(|| format!("unknown role {role:?}: use admin, coordinator, mentor, case-worker or resident"))?;
+        Command::Admin {
+            command:
+                AdminCommand::CreateUser {
+                    login,
+                    role,
+                    lab,
+                    name,
+                    person,
+                    password_stdin: _,
+                },
+        } => {
+            let role = domain::Role::parse(&role).with_context(|| {
+                format!(
+                    "unknown role {role:?}: use admin, coordinator, mentor, case-worker or resident"
+                )
+            })?;
             let mut password = String::new();
-            std::io::stdin().read_to_string(&mut password).context("cannot read the password from standard input")?;
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .context("cannot read the password from standard input")?;
             let password = password.trim_end_matches(['\n', '\r']).to_string();
             let store = open(&url).await?;
             let mut c = store.conn().await?;
             let lab_id = match &lab {
-                Some(slug) => Some(store::labs::lab_by_slug(&mut c, slug).await?.with_context(|| format!("no lab with slug {slug:?}"))?.id),
+                Some(slug) => Some(
+                    store::labs::lab_by_slug(&mut c, slug)
+                        .await?
+                        .with_context(|| format!("no lab with slug {slug:?}"))?
+                        .id,
+                ),
                 None => None,
             };
             if matches!(role, domain::Role::Lab(_)) && lab_id.is_none() {
                 bail!("--lab is required for the role coordinator, mentor or case-worker");
             }
             let person_id = match (&role, person) {
-                (domain::Role::Resident, Some(p)) => Some(p.parse::<domain::PersonId>().context("--person must be a person id")?),
-                (domain::Role::Resident, None) => bail!("--person is required for a resident account"),
+                (domain::Role::Resident, Some(p)) => Some(
+                    p.parse::<domain::PersonId>()
+                        .context("--person must be a person id")?,
+                ),
+                (domain::Role::Resident, None) => {
+                    bail!("--person is required for a resident account")
+                }
                 _ => None,
             };
             drop(c);
             let display = name.unwrap_or_else(|| login.clone());
-            let id = web::services::create_account(&store, None, &login, &display, &password, role, lab_id, person_id)
-                .await
-                .map_err(|e| match e {
-                    web::error::AppError::Invalid(fields) => anyhow::anyhow!(
-                        "{}",
-                        fields.iter().map(|(f, k)| format!("{f}: {}", web::i18n::Lang::En.t(k))).collect::<Vec<_>>().join("; ")
-                    ),
-                    other => anyhow::anyhow!("{other}"),
-                })?;
-            println!("created account {id} ({})", store::users::normalise_login(&login));
+            let id = web::services::create_account(
+                &store, None, &login, &display, &password, role, lab_id, person_id,
+            )
+            .await
+            .map_err(|e| match e {
+                web::error::AppError::Invalid(fields) => anyhow::anyhow!(
+                    "{}",
+                    fields
+                        .iter()
+                        .map(|(f, k)| format!("{f}: {}", web::i18n::Lang::En.t(k)))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+                other => anyhow::anyhow!("{other}"),
+            })?;
+            println!(
+                "created account {id} ({})",
+                store::users::normalise_login(&login)
+            );
             Ok(())
         }
         Command::Backup { file: to } => {
@@ -218,7 +279,9 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             println!("backup written to {}", to.display());
             Ok(())
         }
-        Command::Db { command: DbCommand::Copy { from, to } } => {
+        Command::Db {
+            command: DbCommand::Copy { from, to },
+        } => {
             let source = open(&from).await?;
             let target = open(&to).await?;
             let report = store::copy::copy(&source, &target).await?;

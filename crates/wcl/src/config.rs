@@ -19,7 +19,9 @@ pub struct FileConfig {
 
 impl FileConfig {
     pub fn load(path: Option<&Path>) -> anyhow::Result<Self> {
-        let Some(path) = path else { return Ok(Self::default()) };
+        let Some(path) = path else {
+            return Ok(Self::default());
+        };
         let text = std::fs::read_to_string(path)
             .map_err(|e| anyhow::anyhow!("cannot read config file {}: {e}", path.display()))?;
         toml::from_str(&text).map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))
@@ -56,8 +58,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("wcl.toml");
         std::fs::write(&p, "bind = \"0.0.0.0:9000\"\n").unwrap();
-        assert_eq!(FileConfig::load(Some(&p)).unwrap().bind.as_deref(), Some("0.0.0.0:9000"));
+        assert_eq!(
+            FileConfig::load(Some(&p)).unwrap().bind.as_deref(),
+            Some("0.0.0.0:9000")
+        );
         std::fs::write(&p, "bnd = \"x\"\n").unwrap();
-        assert!(FileConfig::load(Some(&p)).unwrap_err().to_string().contains("bnd"));
+        assert!(
+            FileConfig::load(Some(&p))
+                .unwrap_err()
+                .to_string()
+                .contains("bnd")
+        );
     }
 }

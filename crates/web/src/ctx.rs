@@ -72,7 +72,10 @@ fn same_origin(headers: &HeaderMap) -> bool {
     if origin == "null" {
         return false;
     }
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     origin
         .split_once("://")
         .is_some_and(|(_, rest)| rest.trim_end_matches('/') == host)
@@ -84,7 +87,9 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
     let headers = req.headers();
     let lang = lang_of(headers);
     let (csrf, csrf_is_new) = match cookie(headers, CSRF_COOKIE) {
-        Some(t) if t.len() == 64 && t.chars().all(|c| c.is_ascii_hexdigit()) => (t.to_string(), false),
+        Some(t) if t.len() == 64 && t.chars().all(|c| c.is_ascii_hexdigit()) => {
+            (t.to_string(), false)
+        }
         _ => (random_token(32), true),
     };
     let flash = cookie(headers, FLASH_COOKIE).map(str::to_string);
@@ -116,7 +121,11 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         resp = if is_api {
             crate::api::error_body(&info, lang)
         } else if info.status == StatusCode::UNAUTHORIZED {
-            let next_path = if method == Method::GET { path.as_str() } else { "/" };
+            let next_path = if method == Method::GET {
+                path.as_str()
+            } else {
+                "/"
+            };
             Redirect::to(&format!("/login?next={}", urlencode(next_path))).into_response()
         } else {
             pages::error_page(&info, &meta)
@@ -124,13 +133,18 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
     }
 
     let h = resp.headers_mut();
-    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
-    if csrf_is_new && !is_api {
-        if let Ok(v) = HeaderValue::from_str(&format!(
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    if csrf_is_new
+        && !is_api
+        && let Ok(v) = HeaderValue::from_str(&format!(
             "{CSRF_COOKIE}={csrf}; Path=/; HttpOnly; SameSite=Strict{secure}"
-        )) {
-            h.append(header::SET_COOKIE, v);
-        }
+        ))
+    {
+        h.append(header::SET_COOKIE, v);
     }
     if flash.is_some() {
         let sets_flash = h
@@ -144,7 +158,10 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
             );
         }
     }
-    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     if !path.starts_with("/api/docs") {
@@ -233,7 +250,10 @@ pub fn auth_hash(user: &User) -> String {
 impl FromRequestParts<AppState> for Ctx {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let meta = parts
             .extensions
             .get::<RequestMeta>()
@@ -319,12 +339,12 @@ impl FromRequest<AppState> for VerifiedBody {
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|_| AppError::BadRequest("err-bad-form"))?;
-        let pairs: Vec<(String, String)> =
-            serde_html_form::from_bytes(&bytes).map_err(|_| AppError::BadRequest("err-bad-form"))?;
+        let pairs: Vec<(String, String)> = serde_html_form::from_bytes(&bytes)
+            .map_err(|_| AppError::BadRequest("err-bad-form"))?;
         let token_ok = !meta.csrf_is_new
-            && pairs
-                .iter()
-                .any(|(k, v)| k == CSRF_FIELD && constant_time_eq(v.as_bytes(), meta.csrf.as_bytes()));
+            && pairs.iter().any(|(k, v)| {
+                k == CSRF_FIELD && constant_time_eq(v.as_bytes(), meta.csrf.as_bytes())
+            });
         if !token_ok {
             return Err(AppError::Csrf);
         }
@@ -368,7 +388,11 @@ impl Limits {
             .per_login
             .check_key(&store::users::normalise_login(login))
             .is_ok();
-        if ip_ok && login_ok { Ok(()) } else { Err(AppError::TooMany) }
+        if ip_ok && login_ok {
+            Ok(())
+        } else {
+            Err(AppError::TooMany)
+        }
     }
 }
 
@@ -382,8 +406,11 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
     use argon2::password_hash::{PasswordVerifier, phc::PasswordHash};
-    PasswordHash::new(hash)
-        .is_ok_and(|h| argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(hash).is_ok_and(|h| {
+        argon2::Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// A hash of nothing anybody knows, checked when the login does not exist so that the answer
@@ -394,7 +421,12 @@ pub fn dummy_hash() -> &'static str {
 }
 
 /// Checks a login and password (off the async threads: argon2 is slow on purpose).
-pub async fn authenticate(state: &AppState, login: &str, password: &str, ip: Option<IpAddr>) -> Result<User, AppError> {
+pub async fn authenticate(
+    state: &AppState,
+    login: &str,
+    password: &str,
+    ip: Option<IpAddr>,
+) -> Result<User, AppError> {
     state.limits.sign_in_attempt(login, ip)?;
     let mut c = state.store.conn().await?;
     let user = store::users::by_login(&mut c, login).await?;

@@ -63,10 +63,10 @@ impl Lang {
                 .find_map(|b| b.trim().strip_prefix("q="))
                 .and_then(|q| q.parse::<f32>().ok())
                 .unwrap_or(1.0);
-            if let Some(l) = Lang::parse(tag) {
-                if best.is_none_or(|(bq, _)| q > bq) {
-                    best = Some((q, l));
-                }
+            if let Some(l) = Lang::parse(tag)
+                && best.is_none_or(|(bq, _)| q > bq)
+            {
+                best = Some((q, l));
             }
         }
         best.map(|(_, l)| l)
@@ -97,7 +97,9 @@ impl Lang {
     pub fn has(self, key: &str) -> bool {
         let mut args: HashMap<Cow<'static, str>, FluentValue<'_>> = HashMap::new();
         args.insert(Cow::Borrowed("n"), FluentValue::from(1));
-        LOCALES.try_lookup_with_args(&self.id(), key, &args).is_some()
+        LOCALES
+            .try_lookup_with_args(&self.id(), key, &args)
+            .is_some()
     }
 }
 
@@ -107,9 +109,15 @@ mod tests {
 
     #[test]
     fn accept_language_picks_our_best() {
-        assert_eq!(Lang::from_accept_language("ru-RU,ru;q=0.9,en;q=0.8"), Some(Lang::Ru));
+        assert_eq!(
+            Lang::from_accept_language("ru-RU,ru;q=0.9,en;q=0.8"),
+            Some(Lang::Ru)
+        );
         assert_eq!(Lang::from_accept_language("ky-KG"), Some(Lang::Ky));
-        assert_eq!(Lang::from_accept_language("de-DE,en;q=0.5,ru;q=0.7"), Some(Lang::Ru));
+        assert_eq!(
+            Lang::from_accept_language("de-DE,en;q=0.5,ru;q=0.7"),
+            Some(Lang::Ru)
+        );
         assert_eq!(Lang::from_accept_language("de"), None);
     }
 
@@ -134,7 +142,11 @@ mod tests {
         };
         assert!(missing(&ky).is_empty(), "missing in ky: {:?}", missing(&ky));
         assert!(missing(&ru).is_empty(), "missing in ru: {:?}", missing(&ru));
-        let extra: Vec<_> = ky.iter().chain(ru.iter()).filter(|k| !en.contains(k)).collect();
+        let extra: Vec<_> = ky
+            .iter()
+            .chain(ru.iter())
+            .filter(|k| !en.contains(k))
+            .collect();
         assert!(extra.is_empty(), "keys not in en: {extra:?}");
         for lang in Lang::ALL {
             for k in &en {
@@ -147,7 +159,13 @@ mod tests {
     #[test]
     fn domain_error_keys_are_translated() {
         for key in [
-            "err-phone", "err-name", "err-required", "err-slug", "err-birth-year", "err-email", "err-money",
+            "err-phone",
+            "err-name",
+            "err-required",
+            "err-slug",
+            "err-birth-year",
+            "err-email",
+            "err-money",
         ] {
             for lang in Lang::ALL {
                 assert!(lang.has(key), "{key} in {}", lang.code());

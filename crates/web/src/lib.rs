@@ -55,7 +55,10 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: store::Store, config: WebConfig) -> Self {
-        let limits = ctx::Limits::new(config.sign_in_per_login_per_minute, config.sign_in_per_ip_per_minute);
+        let limits = ctx::Limits::new(
+            config.sign_in_per_login_per_minute,
+            config.sign_in_per_ip_per_minute,
+        );
         Self {
             store,
             config: Arc::new(config),
@@ -66,12 +69,16 @@ impl AppState {
 
 /// The whole application as one router.
 pub fn app(state: AppState) -> Router {
-    let sessions = SessionManagerLayer::new(session_store::DbSessionStore { store: state.store.clone() })
-        .with_name("wcl_session")
-        .with_http_only(true)
-        .with_same_site(tower_sessions::cookie::SameSite::Lax)
-        .with_secure(state.config.secure_cookies)
-        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(state.config.session_idle_minutes)));
+    let sessions = SessionManagerLayer::new(session_store::DbSessionStore {
+        store: state.store.clone(),
+    })
+    .with_name("wcl_session")
+    .with_http_only(true)
+    .with_same_site(tower_sessions::cookie::SameSite::Lax)
+    .with_secure(state.config.secure_cookies)
+    .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
+        state.config.session_idle_minutes,
+    )));
 
     Router::new()
         .merge(pages::router())
@@ -107,9 +114,12 @@ pub async fn serve(
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }
     });
-    let result = axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let result = axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
     sweeper.abort();
     result
 }

@@ -4,15 +4,21 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use chrono::NaiveDate;
 use domain::{
-    Action, Actor, CohortId, ConsentId, FamilySupport, Gender, LabId, LabRole, Language, LegalBasis,
-    Money, Occupation, OrgId, OrgKind, PartnerRole, PersonId, PersonName, Phone, ResidencyId, ResidencyStatus,
-    Settlement, Skill, UserId, names,
+    Action, Actor, CohortId, ConsentId, FamilySupport, Gender, LabId, LabRole, Language,
+    LegalBasis, Money, Occupation, OrgId, OrgKind, PartnerRole, PersonId, PersonName, Phone,
+    ResidencyId, ResidencyStatus, Settlement, Skill, UserId, names,
 };
 use serde::Deserialize;
 use store::people::{Person, PersonFields};
 use store::{Store, audit};
 
-fn entry<'a>(actor: &Actor, action: &'a str, entity: &'a str, id: impl ToString, lab: Option<LabId>) -> audit::Entry<'a> {
+fn entry<'a>(
+    actor: &Actor,
+    action: &'a str,
+    entity: &'a str,
+    id: impl ToString,
+    lab: Option<LabId>,
+) -> audit::Entry<'a> {
     audit::Entry {
         actor: actor.user_id,
         action,
@@ -67,7 +73,10 @@ impl PersonInput {
             family_support: p.family_support.clone(),
             skills: p.skills.clone(),
             aims: p.aims.clone(),
-            monthly_income: p.monthly_income.map(|m| Money(m).som_display().replace('\u{a0}', "")).unwrap_or_default(),
+            monthly_income: p
+                .monthly_income
+                .map(|m| Money(m).som_display().replace('\u{a0}', ""))
+                .unwrap_or_default(),
         }
     }
 }
@@ -81,11 +90,18 @@ fn limit(field: &'static str, s: &str, max: usize, errs: &mut Vec<(String, Strin
 }
 
 /// Validates every field at once, so the form shows all problems together.
-pub fn validate_person(input: &PersonInput, require_phone: bool) -> Result<PersonFields, Vec<(String, String)>> {
+pub fn validate_person(
+    input: &PersonInput,
+    require_phone: bool,
+) -> Result<PersonFields, Vec<(String, String)>> {
     let mut errs: Vec<(String, String)> = vec![];
     let mut push = |e: domain::Invalid| errs.push((e.field.to_string(), e.key.to_string()));
-    let family = PersonName::parse("family_name", &input.family_name).map_err(&mut push).ok();
-    let given = PersonName::parse("given_name", &input.given_name).map_err(&mut push).ok();
+    let family = PersonName::parse("family_name", &input.family_name)
+        .map_err(&mut push)
+        .ok();
+    let given = PersonName::parse("given_name", &input.given_name)
+        .map_err(&mut push)
+        .ok();
     let patronymic = if input.patronymic.trim().is_empty() {
         Some(String::new())
     } else {
@@ -102,11 +118,15 @@ pub fn validate_person(input: &PersonInput, require_phone: bool) -> Result<Perso
     } else {
         Phone::parse(&input.phone).map_err(&mut push).ok()
     };
-    let email = domain::parse_email(&input.email).map_err(&mut push).ok().flatten();
-    let birth_year = domain::parse_birth_year(&input.birth_year, domain::time::today().year_ce().1 as i32)
+    let email = domain::parse_email(&input.email)
         .map_err(&mut push)
         .ok()
         .flatten();
+    let birth_year =
+        domain::parse_birth_year(&input.birth_year, domain::time::today().year_ce().1 as i32)
+            .map_err(&mut push)
+            .ok()
+            .flatten();
     let gender = if input.gender.is_empty() {
         Some(Gender::Woman)
     } else {
@@ -147,7 +167,9 @@ pub fn validate_person(input: &PersonInput, require_phone: bool) -> Result<Perso
     let mut languages = vec![];
     for l in &input.languages {
         match Language::parse(l) {
-            Some(l) if !languages.contains(&l.code().to_string()) => languages.push(l.code().to_string()),
+            Some(l) if !languages.contains(&l.code().to_string()) => {
+                languages.push(l.code().to_string())
+            }
             Some(_) => {}
             None => push(domain::Invalid::new("languages", "err-choice")),
         }
@@ -160,7 +182,10 @@ pub fn validate_person(input: &PersonInput, require_phone: bool) -> Result<Perso
             None => push(domain::Invalid::new("skills", "err-choice")),
         }
     }
-    let income = Money::parse_som("monthly_income", &input.monthly_income).map_err(&mut push).ok().flatten();
+    let income = Money::parse_som("monthly_income", &input.monthly_income)
+        .map_err(&mut push)
+        .ok()
+        .flatten();
     let district = limit("district", &input.district, 100, &mut errs);
     let locality = limit("locality", &input.locality, 100, &mut errs);
     let aims = input.aims.trim().to_string();
@@ -218,7 +243,10 @@ pub struct ValidConsent {
     given_on: NaiveDate,
 }
 
-pub fn validate_consent(c: &ConsentInput, page_lang: Lang) -> Result<ValidConsent, Vec<(String, String)>> {
+pub fn validate_consent(
+    c: &ConsentInput,
+    page_lang: Lang,
+) -> Result<ValidConsent, Vec<(String, String)>> {
     let mut errs = vec![];
     if c.consent != "on" && c.consent != "true" {
         errs.push(("consent".to_string(), "err-consent-required".to_string()));
@@ -231,7 +259,11 @@ pub fn validate_consent(c: &ConsentInput, page_lang: Lang) -> Result<ValidConsen
             LegalBasis::Consent
         })
     };
-    let language = if c.consent_language.is_empty() { page_lang } else { Lang::parse(&c.consent_language).unwrap_or(page_lang) };
+    let language = if c.consent_language.is_empty() {
+        page_lang
+    } else {
+        Lang::parse(&c.consent_language).unwrap_or(page_lang)
+    };
     let given_on = if c.consent_date.trim().is_empty() {
         domain::time::today()
     } else {
@@ -244,7 +276,11 @@ pub fn validate_consent(c: &ConsentInput, page_lang: Lang) -> Result<ValidConsen
         }
     };
     if errs.is_empty() {
-        Ok(ValidConsent { legal_basis, language, given_on })
+        Ok(ValidConsent {
+            legal_basis,
+            language,
+            given_on,
+        })
     } else {
         Err(errs)
     }
@@ -257,6 +293,7 @@ pub enum RegisterOutcome {
 }
 
 /// Assisted registration: a coordinator records a woman, her consent and an open residency.
+#[allow(clippy::too_many_arguments)] // one call site per caller (page, API, tests); a struct would only rename them
 pub async fn register_person(
     store: &Store,
     actor: &Actor,
@@ -272,7 +309,10 @@ pub async fn register_person(
     }
     let fields = validate_person(input, false);
     let consent = validate_consent(consent, page_lang);
-    let status_ok = matches!(status, ResidencyStatus::Applied | ResidencyStatus::Accepted | ResidencyStatus::Active);
+    let status_ok = matches!(
+        status,
+        ResidencyStatus::Applied | ResidencyStatus::Accepted | ResidencyStatus::Active
+    );
     let (fields, consent) = match (fields, consent) {
         (Ok(f), Ok(c)) if status_ok => (f, c),
         (f, c) => {
@@ -286,7 +326,8 @@ pub async fn register_person(
     };
     let mut tx = store.begin().await?;
     if !confirmed_not_duplicate {
-        let dups = store::people::likely_duplicates(&mut tx, &actor.people_scope(), &fields).await?;
+        let dups =
+            store::people::likely_duplicates(&mut tx, &actor.people_scope(), &fields).await?;
         if !dups.is_empty() {
             return Ok(RegisterOutcome::Duplicates(dups));
         }
@@ -302,7 +343,16 @@ pub async fn register_person(
         actor.user_id,
     )
     .await?;
-    let rid = store::residency::open(&mut tx, id, lab, ResidencyStatus::Applied, "", "assisted", actor.user_id).await?;
+    let rid = store::residency::open(
+        &mut tx,
+        id,
+        lab,
+        ResidencyStatus::Applied,
+        "",
+        "assisted",
+        actor.user_id,
+    )
+    .await?;
     // Registering someone already accepted or active walks the path so the history is whole.
     let mut at = ResidencyStatus::Applied;
     for step in [ResidencyStatus::Accepted, ResidencyStatus::Active] {
@@ -312,7 +362,11 @@ pub async fn register_person(
         store::residency::transition(&mut tx, rid, at, step, actor.user_id, "").await?;
         at = step;
     }
-    audit::record(&mut tx, entry(actor, "person.create", "person", id, Some(lab))).await?;
+    audit::record(
+        &mut tx,
+        entry(actor, "person.create", "person", id, Some(lab)),
+    )
+    .await?;
     tx.commit().await?;
     Ok(RegisterOutcome::Created(id))
 }
@@ -327,7 +381,9 @@ pub async fn apply(
     page_lang: Lang,
 ) -> AppResult<PersonId> {
     let mut tx = store.begin().await?;
-    let lab = store::labs::lab_by_slug(&mut tx, lab_slug).await?.ok_or(AppError::NotFound)?;
+    let lab = store::labs::lab_by_slug(&mut tx, lab_slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if !lab.accepting_applications {
         return Err(AppError::BadRequest("err-not-accepting"));
     }
@@ -347,18 +403,46 @@ pub async fn apply(
         }
     };
     // The same phone applying again to the same lab joins her existing record.
-    let same = store::people::likely_duplicates(&mut tx, &domain::LabScope::Only(vec![lab.id]), &fields)
-        .await?
-        .into_iter()
-        .find(|p| p.phone.is_some() && p.phone == fields.phone);
+    let same =
+        store::people::likely_duplicates(&mut tx, &domain::LabScope::Only(vec![lab.id]), &fields)
+            .await?
+            .into_iter()
+            .find(|p| p.phone.is_some() && p.phone == fields.phone);
     let id = match same {
         Some(p) => p.id,
         None => store::people::insert(&mut tx, lab.id, &fields, None).await?,
     };
-    store::people::add_consent(&mut tx, id, domain::CONSENT_VERSION, consent.legal_basis.code(), consent.language.code(), consent.given_on, None)
-        .await?;
-    store::residency::open(&mut tx, id, lab.id, ResidencyStatus::Applied, motivation, "self", None).await?;
-    audit::record(&mut tx, entry(&Actor::anonymous(), "residency.apply", "person", id, Some(lab.id))).await?;
+    store::people::add_consent(
+        &mut tx,
+        id,
+        domain::CONSENT_VERSION,
+        consent.legal_basis.code(),
+        consent.language.code(),
+        consent.given_on,
+        None,
+    )
+    .await?;
+    store::residency::open(
+        &mut tx,
+        id,
+        lab.id,
+        ResidencyStatus::Applied,
+        motivation,
+        "self",
+        None,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        entry(
+            &Actor::anonymous(),
+            "residency.apply",
+            "person",
+            id,
+            Some(lab.id),
+        ),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -366,18 +450,35 @@ pub async fn apply(
 /// Reads a person for a staff member, writing the audit row for the read.
 pub async fn read_person(store: &Store, actor: &Actor, id: PersonId) -> AppResult<Person> {
     let mut tx = store.begin().await?;
-    let p = store::people::get_scoped(&mut tx, &actor.people_scope(), id).await?.ok_or(AppError::NotFound)?;
-    audit::record(&mut tx, entry(actor, "person.read", "person", id, Some(p.lab_id))).await?;
+    let p = store::people::get_scoped(&mut tx, &actor.people_scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    audit::record(
+        &mut tx,
+        entry(actor, "person.read", "person", id, Some(p.lab_id)),
+    )
+    .await?;
     tx.commit().await?;
     Ok(p)
 }
 
-pub async fn update_person(store: &Store, actor: &Actor, id: PersonId, input: &PersonInput) -> AppResult<()> {
+pub async fn update_person(
+    store: &Store,
+    actor: &Actor,
+    id: PersonId,
+    input: &PersonInput,
+) -> AppResult<()> {
     let fields = validate_person(input, false).map_err(AppError::Invalid)?;
     let mut tx = store.begin().await?;
-    let p = store::people::get_scoped(&mut tx, &actor.people_scope(), id).await?.ok_or(AppError::NotFound)?;
+    let p = store::people::get_scoped(&mut tx, &actor.people_scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     store::people::update(&mut tx, &actor.people_scope(), id, &fields).await?;
-    audit::record(&mut tx, entry(actor, "person.update", "person", id, Some(p.lab_id))).await?;
+    audit::record(
+        &mut tx,
+        entry(actor, "person.update", "person", id, Some(p.lab_id)),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -395,13 +496,19 @@ pub struct OwnProfileInput {
     pub aims: String,
 }
 
-pub async fn update_own_profile(store: &Store, actor: &Actor, input: &OwnProfileInput) -> AppResult<()> {
+pub async fn update_own_profile(
+    store: &Store,
+    actor: &Actor,
+    input: &OwnProfileInput,
+) -> AppResult<()> {
     let me = actor.person_id.ok_or(AppError::NotFound)?;
     if !actor.allows(Action::OwnProfile(me)) {
         return Err(AppError::NotFound);
     }
     let mut tx = store.begin().await?;
-    let p = store::people::get_scoped(&mut tx, &domain::LabScope::All, me).await?.ok_or(AppError::NotFound)?;
+    let p = store::people::get_scoped(&mut tx, &domain::LabScope::All, me)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut full = PersonInput::from_person(&p);
     full.phone = input.phone.clone();
     full.email = input.email.clone();
@@ -412,12 +519,21 @@ pub async fn update_own_profile(store: &Store, actor: &Actor, input: &OwnProfile
     full.aims = input.aims.clone();
     let fields = validate_person(&full, true).map_err(AppError::Invalid)?;
     store::people::update(&mut tx, &domain::LabScope::All, me, &fields).await?;
-    audit::record(&mut tx, entry(actor, "person.update-own", "person", me, Some(p.lab_id))).await?;
+    audit::record(
+        &mut tx,
+        entry(actor, "person.update-own", "person", me, Some(p.lab_id)),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
-pub async fn withdraw_consent(store: &Store, actor: &Actor, person: PersonId, consent: ConsentId) -> AppResult<()> {
+pub async fn withdraw_consent(
+    store: &Store,
+    actor: &Actor,
+    person: PersonId,
+    consent: ConsentId,
+) -> AppResult<()> {
     let mut tx = store.begin().await?;
     let p = store::people::get_scoped(&mut tx, &actor.people_scope(), person).await?;
     let lab = match p {
@@ -428,7 +544,11 @@ pub async fn withdraw_consent(store: &Store, actor: &Actor, person: PersonId, co
     if !store::people::withdraw_consent(&mut tx, person, consent, actor.user_id).await? {
         return Err(AppError::Conflict("err-consent-withdrawn"));
     }
-    audit::record(&mut tx, entry(actor, "consent.withdraw", "person", person, lab)).await?;
+    audit::record(
+        &mut tx,
+        entry(actor, "consent.withdraw", "person", person, lab),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -442,25 +562,41 @@ pub async fn transition_residency(
 ) -> AppResult<()> {
     let mut tx = store.begin().await?;
     let scope = actor.scope_for(Action::ManageResidency);
-    let r = store::residency::get_scoped(&mut tx, &scope, id).await?.ok_or(AppError::NotFound)?;
+    let r = store::residency::get_scoped(&mut tx, &scope, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if !r.status.can_become(to) {
         return Err(AppError::Conflict("err-transition"));
     }
     let note = note.trim();
     if note.chars().count() > 500 {
-        return Err(AppError::Invalid(vec![("note".into(), "err-too-long".into())]));
+        return Err(AppError::Invalid(vec![(
+            "note".into(),
+            "err-too-long".into(),
+        )]));
     }
     if !store::residency::transition(&mut tx, id, r.status, to, actor.user_id, note).await? {
         return Err(AppError::Conflict("err-transition"));
     }
-    let mut e = entry(actor, "residency.transition", "residency", id, Some(r.lab_id));
+    let mut e = entry(
+        actor,
+        "residency.transition",
+        "residency",
+        id,
+        Some(r.lab_id),
+    );
     e.detail = format!("{}->{}", r.status.code(), to.code());
     audit::record(&mut tx, e).await?;
     tx.commit().await?;
     Ok(())
 }
 
-pub async fn set_cohort(store: &Store, actor: &Actor, id: ResidencyId, cohort: Option<CohortId>) -> AppResult<()> {
+pub async fn set_cohort(
+    store: &Store,
+    actor: &Actor,
+    id: ResidencyId,
+    cohort: Option<CohortId>,
+) -> AppResult<()> {
     let mut tx = store.begin().await?;
     let r = store::residency::get_scoped(&mut tx, &actor.scope_for(Action::ManageResidency), id)
         .await?
@@ -468,11 +604,18 @@ pub async fn set_cohort(store: &Store, actor: &Actor, id: ResidencyId, cohort: O
     if let Some(cid) = cohort {
         let c = store::residency::cohort(&mut tx, cid).await?;
         if c.is_none_or(|c| c.lab_id != r.lab_id) {
-            return Err(AppError::Invalid(vec![("cohort".into(), "err-choice".into())]));
+            return Err(AppError::Invalid(vec![(
+                "cohort".into(),
+                "err-choice".into(),
+            )]));
         }
     }
     store::residency::set_cohort(&mut tx, id, cohort).await?;
-    audit::record(&mut tx, entry(actor, "residency.cohort", "residency", id, Some(r.lab_id))).await?;
+    audit::record(
+        &mut tx,
+        entry(actor, "residency.cohort", "residency", id, Some(r.lab_id)),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -486,14 +629,27 @@ pub struct CohortInput {
     pub ends_on: String,
 }
 
-pub async fn create_cohort(store: &Store, actor: &Actor, lab: LabId, input: &CohortInput) -> AppResult<CohortId> {
+pub async fn create_cohort(
+    store: &Store,
+    actor: &Actor,
+    lab: LabId,
+    input: &CohortInput,
+) -> AppResult<CohortId> {
     if !actor.allows(Action::ManageResidency(lab)) {
         return Err(AppError::NotFound);
     }
     let mut errs = vec![];
     let name = names::clean(&input.name);
     if name.is_empty() || name.chars().count() > 80 {
-        errs.push(("name".to_string(), if name.is_empty() { "err-required" } else { "err-too-long" }.to_string()));
+        errs.push((
+            "name".to_string(),
+            if name.is_empty() {
+                "err-required"
+            } else {
+                "err-too-long"
+            }
+            .to_string(),
+        ));
     }
     let starts = domain::time::parse_date(&input.starts_on);
     let ends = domain::time::parse_date(&input.ends_on);
@@ -503,22 +659,32 @@ pub async fn create_cohort(store: &Store, actor: &Actor, lab: LabId, input: &Coh
     if ends.is_none() {
         errs.push(("ends_on".into(), "err-date".into()));
     }
-    if let (Some(s), Some(e)) = (starts, ends) {
-        if e < s {
-            errs.push(("ends_on".into(), "err-date-order".into()));
-        }
+    if let (Some(s), Some(e)) = (starts, ends)
+        && e < s
+    {
+        errs.push(("ends_on".into(), "err-date-order".into()));
     }
     if !errs.is_empty() {
         return Err(AppError::Invalid(errs));
     }
     let mut tx = store.begin().await?;
-    let id = store::residency::insert_cohort(&mut tx, lab, &name, starts.expect("checked"), ends.expect("checked"))
-        .await
-        .map_err(|e| match AppError::from(e) {
-            AppError::Conflict(k) => AppError::Invalid(vec![("name".into(), k.into())]),
-            other => other,
-        })?;
-    audit::record(&mut tx, entry(actor, "cohort.create", "cohort", id, Some(lab))).await?;
+    let id = store::residency::insert_cohort(
+        &mut tx,
+        lab,
+        &name,
+        starts.expect("checked"),
+        ends.expect("checked"),
+    )
+    .await
+    .map_err(|e| match AppError::from(e) {
+        AppError::Conflict(k) => AppError::Invalid(vec![("name".into(), k.into())]),
+        other => other,
+    })?;
+    audit::record(
+        &mut tx,
+        entry(actor, "cohort.create", "cohort", id, Some(lab)),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -544,7 +710,9 @@ pub async fn create_lab(store: &Store, actor: &Actor, input: &LabInput) -> AppRe
         return Err(AppError::NotFound);
     }
     let mut errs: Vec<(String, String)> = vec![];
-    let slug = domain::Slug::parse(&input.slug).map_err(|e| errs.push((e.field.into(), e.key.into()))).ok();
+    let slug = domain::Slug::parse(&input.slug)
+        .map_err(|e| errs.push((e.field.into(), e.key.into())))
+        .ok();
     let mut text = |field: &'static str, v: &str, required: bool| {
         let c = names::clean(v);
         if required && c.is_empty() {
@@ -563,19 +731,20 @@ pub async fn create_lab(store: &Store, actor: &Actor, input: &LabInput) -> AppRe
     if !domain::REGIONS.contains(&input.region.as_str()) {
         errs.push(("region".into(), "err-choice".into()));
     }
-    let coord = |field: &'static str, v: &str, max: f64, errs: &mut Vec<(String, String)>| -> Option<f64> {
-        let v = v.trim().replace(',', ".");
-        if v.is_empty() {
-            return None;
-        }
-        match v.parse::<f64>() {
-            Ok(x) if x.abs() <= max => Some(x),
-            _ => {
-                errs.push((field.into(), "err-coordinate".into()));
-                None
+    let coord =
+        |field: &'static str, v: &str, max: f64, errs: &mut Vec<(String, String)>| -> Option<f64> {
+            let v = v.trim().replace(',', ".");
+            if v.is_empty() {
+                return None;
             }
-        }
-    };
+            match v.parse::<f64>() {
+                Ok(x) if x.abs() <= max => Some(x),
+                _ => {
+                    errs.push((field.into(), "err-coordinate".into()));
+                    None
+                }
+            }
+        };
     let latitude = coord("latitude", &input.latitude, 90.0, &mut errs);
     let longitude = coord("longitude", &input.longitude, 180.0, &mut errs);
     let opened_on = if input.opened_on.trim().is_empty() {
@@ -604,10 +773,12 @@ pub async fn create_lab(store: &Store, actor: &Actor, input: &LabInput) -> AppRe
         opened_on,
     };
     let mut tx = store.begin().await?;
-    let id = store::labs::insert_lab(&mut tx, &new).await.map_err(|e| match AppError::from(e) {
-        AppError::Conflict(k) => AppError::Invalid(vec![("slug".into(), k.into())]),
-        other => other,
-    })?;
+    let id = store::labs::insert_lab(&mut tx, &new)
+        .await
+        .map_err(|e| match AppError::from(e) {
+            AppError::Conflict(k) => AppError::Invalid(vec![("slug".into(), k.into())]),
+            other => other,
+        })?;
     audit::record(&mut tx, entry(actor, "lab.create", "lab", id, Some(id))).await?;
     tx.commit().await?;
     Ok(id)
@@ -638,7 +809,9 @@ pub async fn create_org(store: &Store, actor: &Actor, input: &OrgInput) -> AppRe
         errs.push(("kind".into(), "err-choice".into()));
     }
     let website = input.website.trim().to_string();
-    if !website.is_empty() && !(website.starts_with("https://") || website.starts_with("http://")) || website.len() > 300 {
+    if !(website.is_empty() || website.starts_with("https://") || website.starts_with("http://"))
+        || website.len() > 300
+    {
         errs.push(("website".into(), "err-url".into()));
     }
     if !errs.is_empty() {
@@ -651,19 +824,36 @@ pub async fn create_org(store: &Store, actor: &Actor, input: &OrgInput) -> AppRe
             AppError::Conflict(k) => AppError::Invalid(vec![("name".into(), k.into())]),
             other => other,
         })?;
-    audit::record(&mut tx, entry(actor, "org.create", "organisation", id, None)).await?;
+    audit::record(
+        &mut tx,
+        entry(actor, "org.create", "organisation", id, None),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
 
-pub async fn add_partner(store: &Store, actor: &Actor, lab: LabId, org: &str, role: &str) -> AppResult<()> {
+pub async fn add_partner(
+    store: &Store,
+    actor: &Actor,
+    lab: LabId,
+    org: &str,
+    role: &str,
+) -> AppResult<()> {
     if !actor.allows(Action::ManageNetwork) {
         return Err(AppError::NotFound);
     }
-    let role = PartnerRole::parse(role).ok_or(AppError::Invalid(vec![("role".into(), "err-choice".into())]))?;
-    let org: OrgId = org.parse().map_err(|_| AppError::Invalid(vec![("org".into(), "err-choice".into())]))?;
+    let role = PartnerRole::parse(role).ok_or(AppError::Invalid(vec![(
+        "role".into(),
+        "err-choice".into(),
+    )]))?;
+    let org: OrgId = org
+        .parse()
+        .map_err(|_| AppError::Invalid(vec![("org".into(), "err-choice".into())]))?;
     let mut tx = store.begin().await?;
-    store::labs::org(&mut tx, org).await?.ok_or(AppError::Invalid(vec![("org".into(), "err-choice".into())]))?;
+    store::labs::org(&mut tx, org)
+        .await?
+        .ok_or(AppError::Invalid(vec![("org".into(), "err-choice".into())]))?;
     store::labs::add_partner(&mut tx, lab, org, role).await?;
     let mut e = entry(actor, "partner.add", "lab", lab, Some(lab));
     e.detail = format!("{org}:{}", role.code());
@@ -672,7 +862,13 @@ pub async fn add_partner(store: &Store, actor: &Actor, lab: LabId, org: &str, ro
     Ok(())
 }
 
-pub async fn remove_partner(store: &Store, actor: &Actor, lab: LabId, org: OrgId, role: PartnerRole) -> AppResult<()> {
+pub async fn remove_partner(
+    store: &Store,
+    actor: &Actor,
+    lab: LabId,
+    org: OrgId,
+    role: PartnerRole,
+) -> AppResult<()> {
     if !actor.allows(Action::ManageNetwork) {
         return Err(AppError::NotFound);
     }
@@ -701,6 +897,7 @@ pub struct StaffInput {
 pub const MIN_PASSWORD: usize = 10;
 
 /// Creates an account (staff, or a resident linked to her person record by the CLI).
+#[allow(clippy::too_many_arguments)] // the CLI, the admin page and tests each fill every argument
 pub async fn create_account(
     store: &Store,
     actor: Option<&Actor>,
@@ -711,14 +908,15 @@ pub async fn create_account(
     lab: Option<LabId>,
     person: Option<PersonId>,
 ) -> AppResult<UserId> {
-    if let Some(a) = actor {
-        if !a.allows(Action::ManageNetwork) {
-            return Err(AppError::NotFound);
-        }
+    if let Some(a) = actor
+        && !a.allows(Action::ManageNetwork)
+    {
+        return Err(AppError::NotFound);
     }
     let mut errs: Vec<(String, String)> = vec![];
     let login_norm = store::users::normalise_login(login);
-    let login_ok = domain::parse_email(&login_norm).ok().flatten().is_some() || Phone::parse(&login_norm).is_ok_and(|p| p.as_str() == login_norm);
+    let login_ok = domain::parse_email(&login_norm).ok().flatten().is_some()
+        || Phone::parse(&login_norm).is_ok_and(|p| p.as_str() == login_norm);
     if !login_ok {
         errs.push(("login".into(), "err-login-format".into()));
     }
@@ -740,12 +938,19 @@ pub async fn create_account(
         .await
         .map_err(|e| AppError::Internal(e.into()))??;
     let mut tx = store.begin().await?;
-    let id = store::users::insert(&mut tx, &login_norm, &name, &hash, role == domain::Role::Admin, person)
-        .await
-        .map_err(|e| match AppError::from(e) {
-            AppError::Conflict(k) => AppError::Invalid(vec![("login".into(), k.into())]),
-            other => other,
-        })?;
+    let id = store::users::insert(
+        &mut tx,
+        &login_norm,
+        &name,
+        &hash,
+        role == domain::Role::Admin,
+        person,
+    )
+    .await
+    .map_err(|e| match AppError::from(e) {
+        AppError::Conflict(k) => AppError::Invalid(vec![("login".into(), k.into())]),
+        other => other,
+    })?;
     if let (domain::Role::Lab(r), Some(lab)) = (role, lab) {
         store::users::grant(&mut tx, id, lab, r).await?;
     }
@@ -761,14 +966,28 @@ pub async fn create_account(
     Ok(id)
 }
 
-pub async fn grant_role(store: &Store, actor: &Actor, user: UserId, lab: LabId, role: LabRole) -> AppResult<()> {
+pub async fn grant_role(
+    store: &Store,
+    actor: &Actor,
+    user: UserId,
+    lab: LabId,
+    role: LabRole,
+) -> AppResult<()> {
     if !actor.allows(Action::ManageNetwork) {
         return Err(AppError::NotFound);
     }
     let mut tx = store.begin().await?;
-    let u = store::users::by_id(&mut tx, user).await?.ok_or(AppError::Invalid(vec![("user".into(), "err-choice".into())]))?;
+    let u = store::users::by_id(&mut tx, user)
+        .await?
+        .ok_or(AppError::Invalid(vec![(
+            "user".into(),
+            "err-choice".into(),
+        )]))?;
     if u.person_id.is_some() {
-        return Err(AppError::Invalid(vec![("user".into(), "err-choice".into())]));
+        return Err(AppError::Invalid(vec![(
+            "user".into(),
+            "err-choice".into(),
+        )]));
     }
     store::users::grant(&mut tx, user, lab, role).await?;
     let mut e = entry(actor, "role.grant", "user", user, Some(lab));
@@ -778,7 +997,13 @@ pub async fn grant_role(store: &Store, actor: &Actor, user: UserId, lab: LabId, 
     Ok(())
 }
 
-pub async fn revoke_role(store: &Store, actor: &Actor, user: UserId, lab: LabId, role: LabRole) -> AppResult<()> {
+pub async fn revoke_role(
+    store: &Store,
+    actor: &Actor,
+    user: UserId,
+    lab: LabId,
+    role: LabRole,
+) -> AppResult<()> {
     if !actor.allows(Action::ManageNetwork) {
         return Err(AppError::NotFound);
     }
@@ -798,7 +1023,10 @@ pub async fn issue_token(store: &Store, user: &store::users::User) -> AppResult<
     let token = format!("wcl_{}", crate::ctx::random_token(32));
     let mut tx = store.begin().await?;
     let id = store::users::insert_token(&mut tx, user.id, &crate::ctx::sha256_hex(&token)).await?;
-    let actor = Actor { user_id: Some(user.id), ..Actor::default() };
+    let actor = Actor {
+        user_id: Some(user.id),
+        ..Actor::default()
+    };
     audit::record(&mut tx, entry(&actor, "token.issue", "token", id, None)).await?;
     tx.commit().await?;
     Ok(token)
@@ -809,7 +1037,18 @@ pub async fn revoke_token(store: &Store, actor: &Actor, token: &str) -> AppResul
     if !store::users::revoke_token(&mut tx, &crate::ctx::sha256_hex(token)).await? {
         return Err(AppError::NotFound);
     }
-    audit::record(&mut tx, audit::Entry { actor: actor.user_id, action: "token.revoke", entity: "token", entity_id: None, lab: None, detail: String::new() }).await?;
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            actor: actor.user_id,
+            action: "token.revoke",
+            entity: "token",
+            entity_id: None,
+            lab: None,
+            detail: String::new(),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -18,9 +18,14 @@ impl SessionStore for DbSessionStore {
         let mut c = self.store.conn().await.map_err(backend)?;
         let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
         // A fresh id on the (astronomically unlikely) collision.
-        while !store::sessions::create(&mut c, &record.id.to_string(), &data, record.expiry_date.unix_timestamp())
-            .await
-            .map_err(backend)?
+        while !store::sessions::create(
+            &mut c,
+            &record.id.to_string(),
+            &data,
+            record.expiry_date.unix_timestamp(),
+        )
+        .await
+        .map_err(backend)?
         {
             record.id = Id::default();
         }
@@ -30,9 +35,14 @@ impl SessionStore for DbSessionStore {
     async fn save(&self, record: &Record) -> Result<()> {
         let mut c = self.store.conn().await.map_err(backend)?;
         let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
-        store::sessions::save(&mut c, &record.id.to_string(), &data, record.expiry_date.unix_timestamp())
-            .await
-            .map_err(backend)
+        store::sessions::save(
+            &mut c,
+            &record.id.to_string(),
+            &data,
+            record.expiry_date.unix_timestamp(),
+        )
+        .await
+        .map_err(backend)
     }
 
     async fn load(&self, id: &Id) -> Result<Option<Record>> {
@@ -53,7 +63,8 @@ impl SessionStore for DbSessionStore {
 
     async fn delete(&self, id: &Id) -> Result<()> {
         let mut c = self.store.conn().await.map_err(backend)?;
-        store::sessions::delete(&mut c, &id.to_string()).await.map_err(backend)
+        store::sessions::delete(&mut c, &id.to_string())
+            .await
+            .map_err(backend)
     }
 }
-

@@ -17,9 +17,21 @@ on_both_backends!(
 
 async fn pages_speak_three_languages(app: TestApp) {
     let c = app.client();
-    assert_eq!(c.get(app.url("/healthz")).send().await.unwrap().status(), 200);
-    for (accept, lang, word) in [("ru-RU,ru;q=0.9", "ru", "Лаборатории"), ("en-US", "en", "Labs"), ("ky", "ky", "Лабораториялар")] {
-        let r = c.get(app.url("/labs")).header("accept-language", accept).send().await.unwrap();
+    assert_eq!(
+        c.get(app.url("/healthz")).send().await.unwrap().status(),
+        200
+    );
+    for (accept, lang, word) in [
+        ("ru-RU,ru;q=0.9", "ru", "Лаборатории"),
+        ("en-US", "en", "Labs"),
+        ("ky", "ky", "Лабораториялар"),
+    ] {
+        let r = c
+            .get(app.url("/labs"))
+            .header("accept-language", accept)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200);
         assert_eq!(r.headers()["cache-control"], "no-store");
         let html = r.text().await.unwrap();
@@ -27,55 +39,122 @@ async fn pages_speak_three_languages(app: TestApp) {
         assert!(html.contains(word), "{lang} page lacks {word}");
     }
     // The switcher remembers the choice over Accept-Language.
-    let r = c.get(app.url("/lang/en?next=/labs")).header("accept-language", "ru").send().await.unwrap();
+    let r = c
+        .get(app.url("/lang/en?next=/labs"))
+        .header("accept-language", "ru")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/labs");
-    let html = c.get(app.url("/labs")).header("accept-language", "ru").send().await.unwrap().text().await.unwrap();
+    let html = c
+        .get(app.url("/labs"))
+        .header("accept-language", "ru")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("<html lang=\"en\">"));
     // An open redirect is refused.
-    let r = c.get(app.url("/lang/ky?next=//evil.example")).send().await.unwrap();
+    let r = c
+        .get(app.url("/lang/ky?next=//evil.example"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.headers()["location"], "/");
     // Unknown pages answer 404 in the reader's language.
-    let r = c.get(app.url("/no/such/page")).header("accept-language", "ky").send().await.unwrap();
+    let r = c
+        .get(app.url("/no/such/page"))
+        .header("accept-language", "ky")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 404);
 }
 
 async fn sign_in_renews_the_session_and_limits_guessing(app: TestApp) {
     let c = app.client();
-    let page = c.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+    let page = c
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let token = csrf(&page);
     let bad = c
         .post(app.url("/login"))
         .header("accept-language", "ru")
-        .form(&[("_csrf", token.as_str()), ("login", "coord.osh@test.kg"), ("password", "wrong-password")])
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("login", "coord.osh@test.kg"),
+            ("password", "wrong-password"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(bad.status(), 400);
     let html = bad.text().await.unwrap();
-    assert!(html.contains("Неверный") || html.contains("неверн"), "Russian message for a failed sign-in");
-    assert!(html.contains("value=\"coord.osh@test.kg\""), "the typed login is kept");
+    assert!(
+        html.contains("Неверный") || html.contains("неверн"),
+        "Russian message for a failed sign-in"
+    );
+    assert!(
+        html.contains("value=\"coord.osh@test.kg\""),
+        "the typed login is kept"
+    );
 
     let ok = c
         .post(app.url("/login"))
-        .form(&[("_csrf", token.as_str()), ("login", "COORD.OSH@test.kg"), ("password", PW)])
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("login", "COORD.OSH@test.kg"),
+            ("password", PW),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(ok.status(), 303);
-    let cookie = ok.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).find(|v| v.starts_with("wcl_session="));
+    let cookie = ok
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|v| v.starts_with("wcl_session="));
     let cookie = cookie.expect("a session cookie is set at sign-in");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
-    assert_eq!(c.get(app.url("/people")).send().await.unwrap().status(), 200);
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    assert_eq!(
+        c.get(app.url("/people")).send().await.unwrap().status(),
+        200
+    );
 
     // Five wrong passwords for one account, then even the right one waits.
     let other = app.client();
-    let t = csrf(&other.get(app.url("/login")).send().await.unwrap().text().await.unwrap());
+    let t = csrf(
+        &other
+            .get(app.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
     let mut last = 0;
     for _ in 0..6 {
         last = other
             .post(app.url("/login"))
-            .form(&[("_csrf", t.as_str()), ("login", "mentor.osh@test.kg"), ("password", "guess-guess")])
+            .form(&[
+                ("_csrf", t.as_str()),
+                ("login", "mentor.osh@test.kg"),
+                ("password", "guess-guess"),
+            ])
             .send()
             .await
             .unwrap()
@@ -85,7 +164,11 @@ async fn sign_in_renews_the_session_and_limits_guessing(app: TestApp) {
     assert_eq!(last, 429);
     let r = other
         .post(app.url("/login"))
-        .form(&[("_csrf", t.as_str()), ("login", "mentor.osh@test.kg"), ("password", PW)])
+        .form(&[
+            ("_csrf", t.as_str()),
+            ("login", "mentor.osh@test.kg"),
+            ("password", PW),
+        ])
         .send()
         .await
         .unwrap();
@@ -95,9 +178,21 @@ async fn sign_in_renews_the_session_and_limits_guessing(app: TestApp) {
 async fn forms_refuse_cross_site_posts(app: TestApp) {
     let c = app.signed_in("admin@test.kg").await;
     let before = app.count("organisations").await;
-    let no_token = c.post(app.url("/organisations")).form(&[("name", "X"), ("kind", "ngo")]).send().await.unwrap();
+    let no_token = c
+        .post(app.url("/organisations"))
+        .form(&[("name", "X"), ("kind", "ngo")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(no_token.status(), 403);
-    let page = c.get(app.url("/organisations")).send().await.unwrap().text().await.unwrap();
+    let page = c
+        .get(app.url("/organisations"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let t = csrf(&page);
     let foreign = c
         .post(app.url("/organisations"))
@@ -111,7 +206,11 @@ async fn forms_refuse_cross_site_posts(app: TestApp) {
     let ok = c
         .post(app.url("/organisations"))
         .header("origin", app.base.as_str())
-        .form(&[("_csrf", t.as_str()), ("name", "Ош шаарынын мэриясы"), ("kind", "local-administration")])
+        .form(&[
+            ("_csrf", t.as_str()),
+            ("name", "Ош шаарынын мэриясы"),
+            ("kind", "local-administration"),
+        ])
         .send()
         .await
         .unwrap();
@@ -121,7 +220,15 @@ async fn forms_refuse_cross_site_posts(app: TestApp) {
 
 async fn assisted_registration_checks_duplicates_and_keeps_input(app: TestApp) {
     let c = app.signed_in("coord.osh@test.kg").await;
-    let page = c.get(app.url("/people/new")).header("accept-language", "ky").send().await.unwrap().text().await.unwrap();
+    let page = c
+        .get(app.url("/people/new"))
+        .header("accept-language", "ky")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let t = csrf(&page);
     let people = app.count("people").await;
     let form = |phone: &str, consent: &str, confirm: &str| {
@@ -142,67 +249,165 @@ async fn assisted_registration_checks_duplicates_and_keeps_input(app: TestApp) {
         ]
     };
     // Bad phone and no consent: both messages, input kept, nothing saved.
-    let r = c.post(app.url("/people")).header("accept-language", "ky").form(&form("12ab", "", "")).send().await.unwrap();
+    let r = c
+        .post(app.url("/people"))
+        .header("accept-language", "ky")
+        .form(&form("12ab", "", ""))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains("value=\"12ab\""), "typed phone kept");
     assert!(html.contains("id=\"phone-err\""));
-    assert!(html.contains("value=\"uz\" checked"), "ticked languages kept");
+    assert!(
+        html.contains("value=\"uz\" checked"),
+        "ticked languages kept"
+    );
     assert_eq!(app.count("people").await, people);
     // A likely duplicate (same name, year within one) is shown before saving.
-    let r = c.post(app.url("/people")).form(&form("0700 555 666", "on", "")).send().await.unwrap();
+    let r = c
+        .post(app.url("/people"))
+        .form(&form("0700 555 666", "on", ""))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 409);
-    assert!(r.text().await.unwrap().contains(&format!("/people/{}", app.aizhan)));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains(&format!("/people/{}", app.aizhan))
+    );
     assert_eq!(app.count("people").await, people);
     // Confirmed as another woman: saved with consent and an active residency.
-    let r = c.post(app.url("/people")).form(&form("0700 555 666", "on", "on")).send().await.unwrap();
+    let r = c
+        .post(app.url("/people"))
+        .form(&form("0700 555 666", "on", "on"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
     let loc = r.headers()["location"].to_str().unwrap().to_string();
-    let html = c.get(app.url(&loc)).send().await.unwrap().text().await.unwrap();
+    let html = c
+        .get(app.url(&loc))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("+996700555666"));
     assert_eq!(app.count("people").await, people + 1);
     assert_eq!(app.count("consents").await, people + 1);
     // Found again by a Latin spelling.
-    let html = c.get(app.url("/people?q=aijan+toktogulova")).send().await.unwrap().text().await.unwrap();
-    assert!(html.matches("Токтогулова Айжан").count() >= 2, "both Aizhans found by a Latin spelling");
+    let html = c
+        .get(app.url("/people?q=aijan+toktogulova"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.matches("Токтогулова Айжан").count() >= 2,
+        "both Aizhans found by a Latin spelling"
+    );
 }
 
 async fn public_application_reaches_the_intake_queue(app: TestApp) {
     let anon = app.client();
-    let page = anon.get(app.url("/labs/osh/apply")).send().await.unwrap().text().await.unwrap();
+    let page = anon
+        .get(app.url("/labs/osh/apply"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let t = csrf(&page);
     let r = anon
         .post(app.url("/labs/osh/apply"))
-        .form(&[("_csrf", t.as_str()), ("family_name", "Асанова"), ("given_name", "Бурул"), ("phone", ""), ("consent", "on")])
+        .form(&[
+            ("_csrf", t.as_str()),
+            ("family_name", "Асанова"),
+            ("given_name", "Бурул"),
+            ("phone", ""),
+            ("consent", "on"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 422, "a phone is required on the public form");
     let r = anon
         .post(app.url("/labs/osh/apply"))
-        .form(&[("_csrf", t.as_str()), ("family_name", "Асанова"), ("given_name", "Бурул"), ("phone", "0555 909 808"), ("consent", "on"), ("motivation", "Тигүүчүлүк")])
+        .form(&[
+            ("_csrf", t.as_str()),
+            ("family_name", "Асанова"),
+            ("given_name", "Бурул"),
+            ("phone", "0555 909 808"),
+            ("consent", "on"),
+            ("motivation", "Тигүүчүлүк"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    assert_eq!(anon.get(app.url("/labs/nowhere/apply")).send().await.unwrap().status(), 404);
+    assert_eq!(
+        anon.get(app.url("/labs/nowhere/apply"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
 
     let c = app.signed_in("coord.osh@test.kg").await;
-    let html = c.get(app.url("/labs/osh/residents?status=applied")).send().await.unwrap().text().await.unwrap();
+    let html = c
+        .get(app.url("/labs/osh/residents?status=applied"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("Асанова Бурул") && html.contains("Тигүүчүлүк"));
     // Accept her from the queue.
     let i = html.find("/residencies/").unwrap();
     let rid = &html[i + 13..i + 13 + 36];
     let t = csrf(&html);
-    let r = c.post(app.url(&format!("/residencies/{rid}/transition"))).form(&[("_csrf", t.as_str()), ("to", "accepted")]).send().await.unwrap();
+    let r = c
+        .post(app.url(&format!("/residencies/{rid}/transition")))
+        .form(&[("_csrf", t.as_str()), ("to", "accepted")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
     // A step the path does not allow is refused.
-    let r = c.post(app.url(&format!("/residencies/{rid}/transition"))).form(&[("_csrf", t.as_str()), ("to", "graduated")]).send().await.unwrap();
+    let r = c
+        .post(app.url(&format!("/residencies/{rid}/transition")))
+        .form(&[("_csrf", t.as_str()), ("to", "graduated")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 409);
     // Batken's coordinator cannot touch it: 404.
     let b = app.signed_in("coord.batken@test.kg").await;
-    let bt = csrf(&b.get(app.url("/people")).send().await.unwrap().text().await.unwrap());
-    let r = b.post(app.url(&format!("/residencies/{rid}/transition"))).form(&[("_csrf", bt.as_str()), ("to", "active")]).send().await.unwrap();
+    let bt = csrf(
+        &b.get(app.url("/people"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    let r = b
+        .post(app.url(&format!("/residencies/{rid}/transition")))
+        .form(&[("_csrf", bt.as_str()), ("to", "active")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 404);
 }
 
@@ -223,7 +428,10 @@ async fn access_matrix(app: TestApp) {
         ("/people?lab=osh".into(), [303, 200, 200, 404, 404, 404]),
         ("/people/new".into(), [303, 200, 200, 200, 404, 404]),
         (format!("/people/{aizhan}"), [303, 200, 200, 404, 404, 404]),
-        (format!("/people/{aizhan}/edit"), [303, 200, 200, 404, 404, 404]),
+        (
+            format!("/people/{aizhan}/edit"),
+            [303, 200, 200, 404, 404, 404],
+        ),
         (format!("/people/{bw}"), [303, 200, 404, 200, 404, 404]),
         ("/people/not-an-id".into(), [303, 404, 404, 404, 404, 404]),
         ("/organisations".into(), [303, 200, 404, 404, 404, 404]),
@@ -244,22 +452,51 @@ async fn access_matrix(app: TestApp) {
         for (i, c) in clients.iter().enumerate() {
             let got = c.get(app.url(path)).send().await.unwrap().status().as_u16();
             if got != expected[i] {
-                failures.push(format!("{path} role#{i}: expected {} got {got}", expected[i]));
+                failures.push(format!(
+                    "{path} role#{i}: expected {} got {got}",
+                    expected[i]
+                ));
             }
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
     // The lab page shows internal counts only to its staff.
-    let public = clients[0].get(app.url("/labs/osh")).send().await.unwrap().text().await.unwrap();
-    let coord = clients[2].get(app.url("/labs/osh")).send().await.unwrap().text().await.unwrap();
+    let public = clients[0]
+        .get(app.url("/labs/osh"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let coord = clients[2]
+        .get(app.url("/labs/osh"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(!public.contains("/labs/osh/residents") && coord.contains("/labs/osh/residents"));
 }
 
 async fn api_people_with_tokens(app: TestApp) {
     let c = app.client();
-    let labs: Value = c.get(app.url("/api/v1/labs")).send().await.unwrap().json().await.unwrap();
+    let labs: Value = c
+        .get(app.url("/api/v1/labs"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(labs.as_array().unwrap().len(), 2);
-    let r = c.get(app.url("/api/v1/labs/nowhere")).header("accept-language", "ru").send().await.unwrap();
+    let r = c
+        .get(app.url("/api/v1/labs/nowhere"))
+        .header("accept-language", "ru")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 404);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["error"], "err-not-found");
@@ -267,50 +504,166 @@ async fn api_people_with_tokens(app: TestApp) {
     let r = c.get(app.url("/api/v1/people")).send().await.unwrap();
     assert_eq!(r.status(), 401);
     assert_eq!(r.headers()["www-authenticate"], "Bearer");
-    let bad = c.post(app.url("/api/v1/auth/token")).json(&json!({"login": "coord.osh@test.kg", "password": "nope-nope"})).send().await.unwrap();
+    let bad = c
+        .post(app.url("/api/v1/auth/token"))
+        .json(&json!({"login": "coord.osh@test.kg", "password": "nope-nope"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad.status(), 400);
 
     let token = app.token("coord.osh@test.kg").await;
     let auth = format!("Bearer {token}");
-    let found: Value = c.get(app.url("/api/v1/people?lab=osh&q=Aizhan")).header("authorization", &auth).send().await.unwrap().json().await.unwrap();
+    let found: Value = c
+        .get(app.url("/api/v1/people?lab=osh&q=Aizhan"))
+        .header("authorization", &auth)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(found[0]["id"], app.aizhan.to_string());
     assert_eq!(found[0]["phone"], "+996555100200");
-    assert_eq!(c.get(app.url("/api/v1/people?lab=batken")).header("authorization", &auth).send().await.unwrap().status(), 404);
-    let other = c.get(app.url(&format!("/api/v1/people/{}", app.batken_woman))).header("authorization", &auth).send().await.unwrap();
+    assert_eq!(
+        c.get(app.url("/api/v1/people?lab=batken"))
+            .header("authorization", &auth)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let other = c
+        .get(app.url(&format!("/api/v1/people/{}", app.batken_woman)))
+        .header("authorization", &auth)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(other.status(), 404, "another lab's person looks missing");
-    let r = c.get(app.url(&format!("/api/v1/people/{}", app.aizhan))).header("authorization", &auth).send().await.unwrap();
+    let r = c
+        .get(app.url(&format!("/api/v1/people/{}", app.aizhan)))
+        .header("authorization", &auth)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
 
     let new = json!({"lab": "osh", "family_name": "Юсупова", "given_name": "Дилноза", "phone": "0555 777 888", "languages": ["uz", "ru"], "consent": true, "status": "active"});
-    let r = c.post(app.url("/api/v1/people")).header("authorization", &auth).json(&new).send().await.unwrap();
+    let r = c
+        .post(app.url("/api/v1/people"))
+        .header("authorization", &auth)
+        .json(&new)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 201);
     let p: Value = r.json().await.unwrap();
     assert_eq!(p["name_latin"], "Yusupova Dilnoza");
-    let rs: Value = c.get(app.url(&format!("/api/v1/people/{}/residencies", p["id"].as_str().unwrap()))).header("authorization", &auth).send().await.unwrap().json().await.unwrap();
+    let rs: Value = c
+        .get(app.url(&format!(
+            "/api/v1/people/{}/residencies",
+            p["id"].as_str().unwrap()
+        )))
+        .header("authorization", &auth)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(rs[0]["status"], "active");
     assert_eq!(rs[0]["history"].as_array().unwrap().len(), 3);
     let rid = rs[0]["id"].as_str().unwrap();
-    let r = c.post(app.url(&format!("/api/v1/residencies/{rid}/transitions"))).header("authorization", &auth).json(&json!({"to": "graduated"})).send().await.unwrap();
+    let r = c
+        .post(app.url(&format!("/api/v1/residencies/{rid}/transitions")))
+        .header("authorization", &auth)
+        .json(&json!({"to": "graduated"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
-    let r = c.post(app.url(&format!("/api/v1/residencies/{rid}/transitions"))).header("authorization", &auth).json(&json!({"to": "active"})).send().await.unwrap();
+    let r = c
+        .post(app.url(&format!("/api/v1/residencies/{rid}/transitions")))
+        .header("authorization", &auth)
+        .json(&json!({"to": "active"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 409);
 
     let invalid = json!({"lab": "osh", "family_name": "", "given_name": "X1", "consent": false});
-    let r = c.post(app.url("/api/v1/people")).header("authorization", &auth).header("accept-language", "en").json(&invalid).send().await.unwrap();
+    let r = c
+        .post(app.url("/api/v1/people"))
+        .header("authorization", &auth)
+        .header("accept-language", "en")
+        .json(&invalid)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
     let body: Value = r.json().await.unwrap();
-    let fields: Vec<&str> = body["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
-    assert!(fields.contains(&"family_name") && fields.contains(&"given_name") && fields.contains(&"consent"), "{body}");
+    let fields: Vec<&str> = body["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"family_name")
+            && fields.contains(&"given_name")
+            && fields.contains(&"consent"),
+        "{body}"
+    );
 
     // Cohorts of another lab: 404; admin-only lists: 404 for a coordinator.
-    assert_eq!(c.get(app.url("/api/v1/labs/batken/cohorts")).header("authorization", &auth).send().await.unwrap().status(), 404);
-    assert_eq!(c.get(app.url("/api/v1/organisations")).header("authorization", &auth).send().await.unwrap().status(), 404);
+    assert_eq!(
+        c.get(app.url("/api/v1/labs/batken/cohorts"))
+            .header("authorization", &auth)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        c.get(app.url("/api/v1/organisations"))
+            .header("authorization", &auth)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
 
     // Revoked tokens stop working.
-    assert_eq!(c.delete(app.url("/api/v1/auth/token")).header("authorization", &auth).send().await.unwrap().status(), 204);
-    assert_eq!(c.get(app.url("/api/v1/me")).header("authorization", &auth).send().await.unwrap().status(), 401);
+    assert_eq!(
+        c.delete(app.url("/api/v1/auth/token"))
+            .header("authorization", &auth)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    assert_eq!(
+        c.get(app.url("/api/v1/me"))
+            .header("authorization", &auth)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
 
-    let doc: Value = c.get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let doc: Value = c
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(doc["paths"]["/api/v1/people/{id}"].is_object());
     let ui = c.get(app.url("/api/docs/")).send().await.unwrap();
     assert_eq!(ui.status(), 200);
@@ -319,51 +672,117 @@ async fn api_people_with_tokens(app: TestApp) {
 async fn resident_edits_her_own_profile(app: TestApp) {
     // She signs in with her phone typed the local way.
     let c = app.client();
-    let t = csrf(&c.get(app.url("/login")).send().await.unwrap().text().await.unwrap());
-    let r = c.post(app.url("/login")).form(&[("_csrf", t.as_str()), ("login", "0555 100 200"), ("password", PW)]).send().await.unwrap();
-    assert_eq!(r.status(), 303);
-    assert_eq!(r.headers()["location"], "/me");
-    let page = c.get(app.url("/me")).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("Токтогулова Айжан"));
-    let t = csrf(&page);
-    let r = c.post(app.url("/me")).form(&[("_csrf", t.as_str()), ("phone", "bad"), ("aims", "x")]).send().await.unwrap();
-    assert_eq!(r.status(), 422);
+    let t = csrf(
+        &c.get(app.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
     let r = c
-        .post(app.url("/me"))
-        .form(&[("_csrf", t.as_str()), ("phone", "0555 100 200"), ("aims", "Открыть ателье"), ("skills", "sewing"), ("skills", "design")])
+        .post(app.url("/login"))
+        .form(&[
+            ("_csrf", t.as_str()),
+            ("login", "0555 100 200"),
+            ("password", PW),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let page = c.get(app.url("/me")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(r.headers()["location"], "/me");
+    let page = c
+        .get(app.url("/me"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Токтогулова Айжан"));
+    let t = csrf(&page);
+    let r = c
+        .post(app.url("/me"))
+        .form(&[("_csrf", t.as_str()), ("phone", "bad"), ("aims", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let r = c
+        .post(app.url("/me"))
+        .form(&[
+            ("_csrf", t.as_str()),
+            ("phone", "0555 100 200"),
+            ("aims", "Открыть ателье"),
+            ("skills", "sewing"),
+            ("skills", "design"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = c
+        .get(app.url("/me"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("Открыть ателье"));
     assert!(page.contains("value=\"design\" checked"));
     // She cannot read other people.
-    assert_eq!(c.get(app.url(&format!("/people/{}", app.aizhan))).send().await.unwrap().status(), 404);
+    assert_eq!(
+        c.get(app.url(&format!("/people/{}", app.aizhan)))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
 }
 
 async fn reading_a_person_is_audited(app: TestApp) {
     let c = app.signed_in("coord.osh@test.kg").await;
     let before = app.count("audit_log").await;
-    assert_eq!(c.get(app.url(&format!("/people/{}", app.aizhan))).send().await.unwrap().status(), 200);
+    assert_eq!(
+        c.get(app.url(&format!("/people/{}", app.aizhan)))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     let mut conn = app.db.store.conn().await.unwrap();
-    let rows = store::audit::recent(&mut conn, Some(("person", &app.aizhan.to_string())), 5).await.unwrap();
+    let rows = store::audit::recent(&mut conn, Some(("person", &app.aizhan.to_string())), 5)
+        .await
+        .unwrap();
     assert_eq!(rows[0].action, "person.read");
     assert_eq!(app.count("audit_log").await, before + 1);
     // No name or phone in any audit row.
     let all = store::audit::recent(&mut conn, None, 1000).await.unwrap();
-    assert!(all.iter().all(|r| !r.detail.contains("Айжан") && !r.detail.contains("+996")));
+    assert!(
+        all.iter()
+            .all(|r| !r.detail.contains("Айжан") && !r.detail.contains("+996"))
+    );
 }
 
 /// The OpenAPI document is a visible diff: regenerate with `UPDATE_SNAPSHOTS=1`.
 #[test]
 fn openapi_snapshot() {
     let doc = serde_json::to_string_pretty(&web::api::openapi()).unwrap() + "\n";
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/openapi.json");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/openapi.json");
     if std::env::var("UPDATE_SNAPSHOTS").is_ok() || !path.exists() && std::env::var("CI").is_err() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, &doc).unwrap();
     }
-    let stored = std::fs::read_to_string(&path).expect("snapshot exists (run once with UPDATE_SNAPSHOTS=1)");
-    assert_eq!(stored, doc, "the API changed: review and run with UPDATE_SNAPSHOTS=1");
+    let stored =
+        std::fs::read_to_string(&path).expect("snapshot exists (run once with UPDATE_SNAPSHOTS=1)");
+    assert_eq!(
+        stored, doc,
+        "the API changed: review and run with UPDATE_SNAPSHOTS=1"
+    );
 }

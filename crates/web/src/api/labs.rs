@@ -51,7 +51,11 @@ async fn lab_dto(conn: &mut sqlx_conn::Conn, l: store::labs::Lab) -> AppResult<L
     let partners = store::labs::partners(conn, l.id)
         .await?
         .into_iter()
-        .map(|p| PartnerDto { organisation_id: p.org.id.0, name: p.org.name, role: p.role.code().into() })
+        .map(|p| PartnerDto {
+            organisation_id: p.org.id.0,
+            name: p.org.name,
+            role: p.role.code().into(),
+        })
         .collect();
     Ok(LabDto {
         id: l.id.0,
@@ -92,18 +96,26 @@ async fn list_labs(State(s): State<AppState>) -> AppResult<Json<Vec<LabDto>>> {
     responses((status = 200, body = LabDto), (status = 404, body = ErrorBody)))]
 async fn get_lab(State(s): State<AppState>, Path(slug): Path<String>) -> AppResult<Json<LabDto>> {
     let mut conn = s.store.conn().await?;
-    let l = store::labs::lab_by_slug(&mut conn, &slug).await?.ok_or(AppError::NotFound)?;
+    let l = store::labs::lab_by_slug(&mut conn, &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(Json(lab_dto(&mut conn, l).await?))
 }
 
 /// Open a new lab (network admin).
 #[utoipa::path(post, path = "/api/v1/labs", tag = "labs", security(("bearer" = [])), request_body = LabInput,
     responses((status = 201, body = LabDto), (status = 422, body = ErrorBody), (status = 401, body = ErrorBody)))]
-async fn create_lab(c: Ctx, State(s): State<AppState>, Json(f): Json<LabInput>) -> AppResult<(StatusCode, Json<LabDto>)> {
+async fn create_lab(
+    c: Ctx,
+    State(s): State<AppState>,
+    Json(f): Json<LabInput>,
+) -> AppResult<(StatusCode, Json<LabDto>)> {
     c.require(Action::ManageNetwork)?;
     let id = services::create_lab(&s.store, &c.actor, &f).await?;
     let mut conn = s.store.conn().await?;
-    let l = store::labs::lab(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+    let l = store::labs::lab(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok((StatusCode::CREATED, Json(lab_dto(&mut conn, l).await?)))
 }
 
@@ -119,7 +131,9 @@ pub struct CohortDto {
 async fn managed_lab(c: &Ctx, s: &AppState, slug: &str) -> AppResult<store::labs::Lab> {
     c.require_user()?;
     let mut conn = s.store.conn().await?;
-    let lab = store::labs::lab_by_slug(&mut conn, slug).await?.ok_or(AppError::NotFound)?;
+    let lab = store::labs::lab_by_slug(&mut conn, slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
     c.require(Action::ManageResidency(lab.id))?;
     Ok(lab)
 }
@@ -127,13 +141,23 @@ async fn managed_lab(c: &Ctx, s: &AppState, slug: &str) -> AppResult<store::labs
 /// A lab's cohorts (its coordinators and the network admin).
 #[utoipa::path(get, path = "/api/v1/labs/{slug}/cohorts", tag = "labs", security(("bearer" = [])), params(("slug" = String, Path)),
     responses((status = 200, body = Vec<CohortDto>), (status = 404, body = ErrorBody)))]
-async fn list_cohorts(c: Ctx, State(s): State<AppState>, Path(slug): Path<String>) -> AppResult<Json<Vec<CohortDto>>> {
+async fn list_cohorts(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(slug): Path<String>,
+) -> AppResult<Json<Vec<CohortDto>>> {
     let lab = managed_lab(&c, &s, &slug).await?;
     let mut conn = s.store.conn().await?;
     let list = store::residency::cohorts(&mut conn, lab.id).await?;
     Ok(Json(
         list.into_iter()
-            .map(|x| CohortDto { id: x.id.0, lab: slug.clone(), name: x.name, starts_on: x.starts_on, ends_on: x.ends_on })
+            .map(|x| CohortDto {
+                id: x.id.0,
+                lab: slug.clone(),
+                name: x.name,
+                starts_on: x.starts_on,
+                ends_on: x.ends_on,
+            })
             .collect(),
     ))
 }
@@ -141,12 +165,28 @@ async fn list_cohorts(c: Ctx, State(s): State<AppState>, Path(slug): Path<String
 /// Create a cohort (an intake group with dates).
 #[utoipa::path(post, path = "/api/v1/labs/{slug}/cohorts", tag = "labs", security(("bearer" = [])), params(("slug" = String, Path)),
     request_body = CohortInput, responses((status = 201, body = CohortDto), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn create_cohort(c: Ctx, State(s): State<AppState>, Path(slug): Path<String>, Json(f): Json<CohortInput>) -> AppResult<(StatusCode, Json<CohortDto>)> {
+async fn create_cohort(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(slug): Path<String>,
+    Json(f): Json<CohortInput>,
+) -> AppResult<(StatusCode, Json<CohortDto>)> {
     let lab = managed_lab(&c, &s, &slug).await?;
     let id = services::create_cohort(&s.store, &c.actor, lab.id, &f).await?;
     let mut conn = s.store.conn().await?;
-    let x = store::residency::cohort(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    Ok((StatusCode::CREATED, Json(CohortDto { id: x.id.0, lab: slug, name: x.name, starts_on: x.starts_on, ends_on: x.ends_on })))
+    let x = store::residency::cohort(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CohortDto {
+            id: x.id.0,
+            lab: slug,
+            name: x.name,
+            starts_on: x.starts_on,
+            ends_on: x.ends_on,
+        }),
+    ))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -167,7 +207,12 @@ async fn list_orgs(c: Ctx, State(s): State<AppState>) -> AppResult<Json<Vec<OrgD
         store::labs::list_orgs(&mut conn)
             .await?
             .into_iter()
-            .map(|o| OrgDto { id: o.id.0, name: o.name, kind: o.kind.code().into(), website: o.website })
+            .map(|o| OrgDto {
+                id: o.id.0,
+                name: o.name,
+                kind: o.kind.code().into(),
+                website: o.website,
+            })
             .collect(),
     ))
 }
@@ -175,10 +220,24 @@ async fn list_orgs(c: Ctx, State(s): State<AppState>) -> AppResult<Json<Vec<OrgD
 /// Add a partner organisation (network admin).
 #[utoipa::path(post, path = "/api/v1/organisations", tag = "labs", security(("bearer" = [])), request_body = OrgInput,
     responses((status = 201, body = OrgDto), (status = 422, body = ErrorBody)))]
-async fn create_org(c: Ctx, State(s): State<AppState>, Json(f): Json<OrgInput>) -> AppResult<(StatusCode, Json<OrgDto>)> {
+async fn create_org(
+    c: Ctx,
+    State(s): State<AppState>,
+    Json(f): Json<OrgInput>,
+) -> AppResult<(StatusCode, Json<OrgDto>)> {
     c.require(Action::ManageNetwork)?;
     let id = services::create_org(&s.store, &c.actor, &f).await?;
     let mut conn = s.store.conn().await?;
-    let o = store::labs::org(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    Ok((StatusCode::CREATED, Json(OrgDto { id: o.id.0, name: o.name, kind: o.kind.code().into(), website: o.website })))
+    let o = store::labs::org(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(OrgDto {
+            id: o.id.0,
+            name: o.name,
+            kind: o.kind.code().into(),
+            website: o.website,
+        }),
+    ))
 }

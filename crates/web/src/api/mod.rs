@@ -39,7 +39,10 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         if let Some(c) = openapi.components.as_mut() {
-            c.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+            c.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
         }
     }
 }
@@ -59,8 +62,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 pub fn router() -> Router<AppState> {
     let (router, doc) = api_router().split_for_parts();
-    router
-        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
+    router.merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -86,12 +88,19 @@ pub fn error_body(info: &ErrorInfo, lang: Lang) -> Response {
         fields: info
             .fields
             .iter()
-            .map(|(f, k)| FieldError { field: f.clone(), error: k.clone(), message: lang.t(k) })
+            .map(|(f, k)| FieldError {
+                field: f.clone(),
+                error: k.clone(),
+                message: lang.t(k),
+            })
             .collect(),
     };
     let mut r = (info.status, Json(body)).into_response();
     if info.status == StatusCode::UNAUTHORIZED {
-        r.headers_mut().insert(axum::http::header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
+        r.headers_mut().insert(
+            axum::http::header::WWW_AUTHENTICATE,
+            axum::http::HeaderValue::from_static("Bearer"),
+        );
     }
     r
 }
@@ -112,7 +121,11 @@ pub struct TokenResponse {
 /// Exchange a login and password for an API token (rate limited per account and address).
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
     responses((status = 201, body = TokenResponse), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
-async fn create_token(c: Ctx, State(s): State<AppState>, Json(req): Json<TokenRequest>) -> AppResult<(StatusCode, Json<TokenResponse>)> {
+async fn create_token(
+    c: Ctx,
+    State(s): State<AppState>,
+    Json(req): Json<TokenRequest>,
+) -> AppResult<(StatusCode, Json<TokenResponse>)> {
     let user = crate::ctx::authenticate(&s, &req.login, &req.password, c.ip).await?;
     let token = crate::services::issue_token(&s.store, &user).await?;
     Ok((StatusCode::CREATED, Json(TokenResponse { token })))
@@ -121,7 +134,11 @@ async fn create_token(c: Ctx, State(s): State<AppState>, Json(req): Json<TokenRe
 /// Revoke the token this request was made with.
 #[utoipa::path(delete, path = "/api/v1/auth/token", tag = "auth", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody)))]
-async fn revoke_current_token(c: Ctx, State(s): State<AppState>, headers: axum::http::HeaderMap) -> AppResult<StatusCode> {
+async fn revoke_current_token(
+    c: Ctx,
+    State(s): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> AppResult<StatusCode> {
     c.require_user()?;
     let token = headers
         .get(axum::http::header::AUTHORIZATION)
@@ -165,7 +182,12 @@ async fn me(c: Ctx, State(s): State<AppState>) -> AppResult<Json<Me>> {
             .actor
             .grants
             .iter()
-            .filter_map(|(l, r)| labs.iter().find(|x| x.id == *l).map(|x| Grant { lab: x.slug.clone(), role: r.code().into() }))
+            .filter_map(|(l, r)| {
+                labs.iter().find(|x| x.id == *l).map(|x| Grant {
+                    lab: x.slug.clone(),
+                    role: r.code().into(),
+                })
+            })
             .collect(),
         person_id: u.person_id.map(|p| p.0),
     }))

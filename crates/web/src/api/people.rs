@@ -53,7 +53,10 @@ pub struct PersonDto {
 
 async fn dto(s: &AppState, p: store::people::Person) -> AppResult<PersonDto> {
     let mut conn = s.store.conn().await?;
-    let lab = store::labs::lab(&mut conn, p.lab_id).await?.map(|l| l.slug).unwrap_or_default();
+    let lab = store::labs::lab(&mut conn, p.lab_id)
+        .await?
+        .map(|l| l.slug)
+        .unwrap_or_default();
     Ok(PersonDto {
         id: p.id.0,
         lab,
@@ -93,7 +96,11 @@ pub struct PeopleQuery {
 /// Search people in the labs the caller manages (coordinators, network admin).
 #[utoipa::path(get, path = "/api/v1/people", tag = "people", security(("bearer" = [])), params(PeopleQuery),
     responses((status = 200, body = Vec<PersonDto>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn list_people(c: Ctx, State(s): State<AppState>, Query(q): Query<PeopleQuery>) -> AppResult<Json<Vec<PersonDto>>> {
+async fn list_people(
+    c: Ctx,
+    State(s): State<AppState>,
+    Query(q): Query<PeopleQuery>,
+) -> AppResult<Json<Vec<PersonDto>>> {
     c.require_user()?;
     let scope = c.actor.people_scope();
     if scope.is_empty() {
@@ -103,7 +110,9 @@ async fn list_people(c: Ctx, State(s): State<AppState>, Query(q): Query<PeopleQu
     let lab = match q.lab.as_deref().filter(|l| !l.is_empty()) {
         None => None,
         Some(slug) => {
-            let lab = store::labs::lab_by_slug(&mut conn, slug).await?.ok_or(AppError::NotFound)?;
+            let lab = store::labs::lab_by_slug(&mut conn, slug)
+                .await?
+                .ok_or(AppError::NotFound)?;
             if !scope.contains(lab.id) {
                 return Err(AppError::NotFound);
             }
@@ -113,7 +122,12 @@ async fn list_people(c: Ctx, State(s): State<AppState>, Query(q): Query<PeopleQu
     let found = store::people::search(
         &mut conn,
         &scope,
-        &store::people::Search { lab, text: q.q.unwrap_or_default(), limit: q.limit.unwrap_or(50), offset: q.offset.unwrap_or(0) },
+        &store::people::Search {
+            lab,
+            text: q.q.unwrap_or_default(),
+            limit: q.limit.unwrap_or(50),
+            offset: q.offset.unwrap_or(0),
+        },
     )
     .await?;
     drop(conn);
@@ -173,11 +187,17 @@ pub struct DuplicatesBody {
 /// likely duplicates unless `confirm_not_duplicate` is true.
 #[utoipa::path(post, path = "/api/v1/people", tag = "people", security(("bearer" = [])), request_body = NewPerson,
     responses((status = 201, body = PersonDto), (status = 409, body = DuplicatesBody), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn create_person(c: Ctx, State(s): State<AppState>, Json(n): Json<NewPerson>) -> AppResult<Response> {
+async fn create_person(
+    c: Ctx,
+    State(s): State<AppState>,
+    Json(n): Json<NewPerson>,
+) -> AppResult<Response> {
     c.require_user()?;
     let lab = {
         let mut conn = s.store.conn().await?;
-        store::labs::lab_by_slug(&mut conn, &n.lab).await?.ok_or(AppError::NotFound)?
+        store::labs::lab_by_slug(&mut conn, &n.lab)
+            .await?
+            .ok_or(AppError::NotFound)?
     };
     c.require(Action::ManagePeople(lab.id))?;
     let input = PersonInput {
@@ -198,10 +218,17 @@ async fn create_person(c: Ctx, State(s): State<AppState>, Json(n): Json<NewPerso
         family_support: n.family_support,
         skills: n.skills,
         aims: n.aims,
-        monthly_income: n.monthly_income_tyiyn.map(|t| format!("{}.{:02}", t / 100, t % 100)).unwrap_or_default(),
+        monthly_income: n
+            .monthly_income_tyiyn
+            .map(|t| format!("{}.{:02}", t / 100, t % 100))
+            .unwrap_or_default(),
     };
     let consent = ConsentInput {
-        consent: if n.consent { "on".into() } else { String::new() },
+        consent: if n.consent {
+            "on".into()
+        } else {
+            String::new()
+        },
         legal_basis: n.legal_basis,
         consent_language: n.consent_language,
         consent_date: n.consent_date,
@@ -209,12 +236,28 @@ async fn create_person(c: Ctx, State(s): State<AppState>, Json(n): Json<NewPerso
     let status = if n.status.is_empty() {
         ResidencyStatus::Applied
     } else {
-        ResidencyStatus::parse(&n.status).ok_or(AppError::Invalid(vec![("status".into(), "err-choice".into())]))?
+        ResidencyStatus::parse(&n.status).ok_or(AppError::Invalid(vec![(
+            "status".into(),
+            "err-choice".into(),
+        )]))?
     };
-    match services::register_person(&s.store, &c.actor, lab.id, &input, &consent, status, n.confirm_not_duplicate, c.lang).await? {
+    match services::register_person(
+        &s.store,
+        &c.actor,
+        lab.id,
+        &input,
+        &consent,
+        status,
+        n.confirm_not_duplicate,
+        c.lang,
+    )
+    .await?
+    {
         RegisterOutcome::Created(id) => {
             let mut conn = s.store.conn().await?;
-            let p = store::people::get_scoped(&mut conn, &c.actor.people_scope(), id).await?.ok_or(AppError::NotFound)?;
+            let p = store::people::get_scoped(&mut conn, &c.actor.people_scope(), id)
+                .await?
+                .ok_or(AppError::NotFound)?;
             drop(conn);
             Ok((StatusCode::CREATED, Json(dto(&s, p).await?)).into_response())
         }
@@ -225,7 +268,11 @@ async fn create_person(c: Ctx, State(s): State<AppState>, Json(n): Json<NewPerso
             }
             Ok((
                 StatusCode::CONFLICT,
-                Json(DuplicatesBody { error: "err-duplicates".into(), message: c.t("err-duplicates"), candidates }),
+                Json(DuplicatesBody {
+                    error: "err-duplicates".into(),
+                    message: c.t("err-duplicates"),
+                    candidates,
+                }),
             )
                 .into_response())
         }
@@ -235,7 +282,11 @@ async fn create_person(c: Ctx, State(s): State<AppState>, Json(n): Json<NewPerso
 /// One person (audited read).
 #[utoipa::path(get, path = "/api/v1/people/{id}", tag = "people", security(("bearer" = [])), params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = PersonDto), (status = 404, body = ErrorBody)))]
-async fn get_person(c: Ctx, State(s): State<AppState>, Path(id): Path<String>) -> AppResult<Json<PersonDto>> {
+async fn get_person(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> AppResult<Json<PersonDto>> {
     c.require_user()?;
     let id: PersonId = id.parse().map_err(|_| AppError::NotFound)?;
     let p = services::read_person(&s.store, &c.actor, id).await?;
@@ -267,11 +318,22 @@ pub struct ResidencyDto {
     pub history: Vec<TransitionDto>,
 }
 
-async fn residency_dto(conn: &mut store::AnyConn, r: store::residency::Residency, lab: &str, name: Option<String>) -> AppResult<ResidencyDto> {
+async fn residency_dto(
+    conn: &mut store::AnyConn,
+    r: store::residency::Residency,
+    lab: &str,
+    name: Option<String>,
+) -> AppResult<ResidencyDto> {
     let history = store::residency::transitions(conn, r.id)
         .await?
         .into_iter()
-        .map(|t| TransitionDto { from: t.from.map(|f| f.code().into()), to: t.to.code().into(), at: t.at, by: t.by_name, note: t.note })
+        .map(|t| TransitionDto {
+            from: t.from.map(|f| f.code().into()),
+            to: t.to.code().into(),
+            at: t.at,
+            by: t.by_name,
+            note: t.note,
+        })
         .collect();
     Ok(ResidencyDto {
         id: r.id.0,
@@ -290,19 +352,29 @@ async fn residency_dto(conn: &mut store::AnyConn, r: store::residency::Residency
 /// A person's residencies in the labs the caller manages.
 #[utoipa::path(get, path = "/api/v1/people/{id}/residencies", tag = "people", security(("bearer" = [])), params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = Vec<ResidencyDto>), (status = 404, body = ErrorBody)))]
-async fn person_residencies(c: Ctx, State(s): State<AppState>, Path(id): Path<String>) -> AppResult<Json<Vec<ResidencyDto>>> {
+async fn person_residencies(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> AppResult<Json<Vec<ResidencyDto>>> {
     c.require_user()?;
     let id: PersonId = id.parse().map_err(|_| AppError::NotFound)?;
     let scope = c.actor.people_scope();
     let mut conn = s.store.conn().await?;
-    store::people::get_scoped(&mut conn, &scope, id).await?.ok_or(AppError::NotFound)?;
+    store::people::get_scoped(&mut conn, &scope, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let labs = store::labs::list_labs(&mut conn).await?;
     let mut out = vec![];
     for r in store::residency::of_person(&mut conn, id).await? {
         if !scope.contains(r.lab_id) {
             continue;
         }
-        let slug = labs.iter().find(|l| l.id == r.lab_id).map(|l| l.slug.clone()).unwrap_or_default();
+        let slug = labs
+            .iter()
+            .find(|l| l.id == r.lab_id)
+            .map(|l| l.slug.clone())
+            .unwrap_or_default();
         out.push(residency_dto(&mut conn, r, &slug, None).await?);
     }
     Ok(Json(out))
@@ -319,14 +391,24 @@ pub struct StatusQuery {
 #[utoipa::path(get, path = "/api/v1/labs/{slug}/residencies", tag = "people", security(("bearer" = [])),
     params(("slug" = String, Path), StatusQuery),
     responses((status = 200, body = Vec<ResidencyDto>), (status = 404, body = ErrorBody)))]
-async fn lab_residencies(c: Ctx, State(s): State<AppState>, Path(slug): Path<String>, Query(q): Query<StatusQuery>) -> AppResult<Json<Vec<ResidencyDto>>> {
+async fn lab_residencies(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<StatusQuery>,
+) -> AppResult<Json<Vec<ResidencyDto>>> {
     c.require_user()?;
     let mut conn = s.store.conn().await?;
-    let lab = store::labs::lab_by_slug(&mut conn, &slug).await?.ok_or(AppError::NotFound)?;
+    let lab = store::labs::lab_by_slug(&mut conn, &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
     c.require(Action::ManageResidency(lab.id))?;
     let status = match q.status.as_deref().filter(|x| !x.is_empty()) {
         None => None,
-        Some(x) => Some(ResidencyStatus::parse(x).ok_or(AppError::Invalid(vec![("status".into(), "err-choice".into())]))?),
+        Some(x) => Some(ResidencyStatus::parse(x).ok_or(AppError::Invalid(vec![(
+            "status".into(),
+            "err-choice".into(),
+        )]))?),
     };
     let mut out = vec![];
     for row in store::residency::of_lab(&mut conn, lab.id, status).await? {
@@ -347,13 +429,25 @@ pub struct TransitionRequest {
 #[utoipa::path(post, path = "/api/v1/residencies/{id}/transitions", tag = "people", security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path)), request_body = TransitionRequest,
     responses((status = 200, body = ResidencyDto), (status = 409, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn transition(c: Ctx, State(s): State<AppState>, Path(id): Path<String>, Json(t): Json<TransitionRequest>) -> AppResult<Json<ResidencyDto>> {
+async fn transition(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    Json(t): Json<TransitionRequest>,
+) -> AppResult<Json<ResidencyDto>> {
     c.require_user()?;
     let id: ResidencyId = id.parse().map_err(|_| AppError::NotFound)?;
-    let to = ResidencyStatus::parse(&t.to).ok_or(AppError::Invalid(vec![("to".into(), "err-choice".into())]))?;
+    let to = ResidencyStatus::parse(&t.to)
+        .ok_or(AppError::Invalid(vec![("to".into(), "err-choice".into())]))?;
     services::transition_residency(&s.store, &c.actor, id, to, &t.note).await?;
     let mut conn = s.store.conn().await?;
-    let r = store::residency::get_scoped(&mut conn, &c.actor.scope_for(Action::ManageResidency), id).await?.ok_or(AppError::NotFound)?;
-    let slug = store::labs::lab(&mut conn, r.lab_id).await?.map(|l| l.slug).unwrap_or_default();
+    let r =
+        store::residency::get_scoped(&mut conn, &c.actor.scope_for(Action::ManageResidency), id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    let slug = store::labs::lab(&mut conn, r.lab_id)
+        .await?
+        .map(|l| l.slug)
+        .unwrap_or_default();
     Ok(Json(residency_dto(&mut conn, r, &slug, None).await?))
 }

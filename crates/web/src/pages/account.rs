@@ -7,11 +7,11 @@ use crate::i18n::Lang;
 use crate::services::{self, OwnProfileInput};
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -42,7 +42,13 @@ async fn login_form(c: Ctx, Query(q): Query<NextQuery>) -> Response {
     if c.user.is_some() {
         return Redirect::to(&safe_next(Some(&q.next))).into_response();
     }
-    LoginPage { c, login: String::new(), next: safe_next(Some(&q.next)), error: None }.into_response()
+    LoginPage {
+        c,
+        login: String::new(),
+        next: safe_next(Some(&q.next)),
+        error: None,
+    }
+    .into_response()
 }
 
 #[derive(Deserialize, Default)]
@@ -53,7 +59,11 @@ struct LoginForm {
     next: String,
 }
 
-async fn login(c: Ctx, State(s): State<AppState>, VerifiedForm(f): VerifiedForm<LoginForm>) -> AppResult<Response> {
+async fn login(
+    c: Ctx,
+    State(s): State<AppState>,
+    VerifiedForm(f): VerifiedForm<LoginForm>,
+) -> AppResult<Response> {
     // A phone typed in any local spelling signs in a resident whose login is her E.164 number.
     let login = match domain::Phone::parse(&f.login) {
         Ok(p) if !f.login.contains('@') => p.as_str().to_string(),
@@ -61,9 +71,15 @@ async fn login(c: Ctx, State(s): State<AppState>, VerifiedForm(f): VerifiedForm<
     };
     match crate::ctx::authenticate(&s, &login, &f.password, c.ip).await {
         Ok(user) => {
-            let session = c.session.clone().ok_or(AppError::Internal(anyhow::anyhow!("no session layer")))?;
+            let session = c
+                .session
+                .clone()
+                .ok_or(AppError::Internal(anyhow::anyhow!("no session layer")))?;
             // A new session id at sign-in: a planted session id cannot be carried into the account.
-            session.cycle_id().await.map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
+            session
+                .cycle_id()
+                .await
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
             session
                 .insert("uid", user.id.to_string())
                 .await
@@ -74,7 +90,11 @@ async fn login(c: Ctx, State(s): State<AppState>, VerifiedForm(f): VerifiedForm<
                 .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
             let next = safe_next(Some(&f.next));
             let to = if next == "/" {
-                if user.person_id.is_some() { "/me".to_string() } else { "/labs".to_string() }
+                if user.person_id.is_some() {
+                    "/me".to_string()
+                } else {
+                    "/labs".to_string()
+                }
             } else {
                 next
             };
@@ -84,7 +104,12 @@ async fn login(c: Ctx, State(s): State<AppState>, VerifiedForm(f): VerifiedForm<
             let status = e.status();
             let key = e.key().to_string();
             let error = Some(c.t(&key));
-            let page = LoginPage { c, login: f.login, next: safe_next(Some(&f.next)), error };
+            let page = LoginPage {
+                c,
+                login: f.login,
+                next: safe_next(Some(&f.next)),
+                error,
+            };
             Ok((status, page).into_response())
         }
         Err(e) => Err(e),
@@ -93,7 +118,9 @@ async fn login(c: Ctx, State(s): State<AppState>, VerifiedForm(f): VerifiedForm<
 
 async fn logout(c: Ctx, VerifiedForm(_f): VerifiedForm<NextQuery>) -> AppResult<Response> {
     if let Some(s) = &c.session {
-        s.flush().await.map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
+        s.flush()
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
     }
     Ok(redirect_with_flash("/", "flash-signed-out"))
 }
@@ -122,24 +149,43 @@ struct MePage {
     residencies: Vec<store::residency::Residency>,
 }
 
-async fn me_page(c: Ctx, s: &AppState, form: Option<services::PersonInput>, errors: Errors) -> AppResult<MePage> {
+async fn me_page(
+    c: Ctx,
+    s: &AppState,
+    form: Option<services::PersonInput>,
+    errors: Errors,
+) -> AppResult<MePage> {
     c.require_user()?;
     let me = c.actor.person_id.ok_or(AppError::NotFound)?;
     c.require(domain::Action::OwnProfile(me))?;
     let mut conn = s.store.conn().await?;
-    let person = store::people::get_scoped(&mut conn, &domain::LabScope::All, me).await?.ok_or(AppError::NotFound)?;
+    let person = store::people::get_scoped(&mut conn, &domain::LabScope::All, me)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let lab = store::labs::lab(&mut conn, person.lab_id).await?;
     let consents = store::people::consents(&mut conn, me).await?;
     let residencies = store::residency::of_person(&mut conn, me).await?;
     let form = form.unwrap_or_else(|| services::PersonInput::from_person(&person));
-    Ok(MePage { c, person, lab, form, errors, consents, residencies })
+    Ok(MePage {
+        c,
+        person,
+        lab,
+        form,
+        errors,
+        consents,
+        residencies,
+    })
 }
 
 async fn me(c: Ctx, State(s): State<AppState>) -> AppResult<MePage> {
     me_page(c, &s, None, Errors::default()).await
 }
 
-async fn update_me(c: Ctx, State(s): State<AppState>, VerifiedForm(f): VerifiedForm<OwnProfileInput>) -> AppResult<Response> {
+async fn update_me(
+    c: Ctx,
+    State(s): State<AppState>,
+    VerifiedForm(f): VerifiedForm<OwnProfileInput>,
+) -> AppResult<Response> {
     match services::update_own_profile(&s.store, &c.actor, &f).await {
         Ok(()) => Ok(redirect_with_flash("/me", "flash-saved")),
         Err(AppError::Invalid(errs)) => {

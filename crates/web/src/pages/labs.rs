@@ -32,7 +32,9 @@ pub fn router() -> Router<AppState> {
 
 pub async fn lab_or_404(s: &AppState, slug: &str) -> AppResult<Lab> {
     let mut c = s.store.conn().await?;
-    store::labs::lab_by_slug(&mut c, slug).await?.ok_or(AppError::NotFound)
+    store::labs::lab_by_slug(&mut c, slug)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 #[derive(Template, WebTemplate)]
@@ -44,7 +46,10 @@ struct LabsPage {
 
 async fn list(c: Ctx, State(s): State<AppState>) -> AppResult<LabsPage> {
     let mut conn = s.store.conn().await?;
-    Ok(LabsPage { c, labs: store::labs::list_labs(&mut conn).await? })
+    Ok(LabsPage {
+        c,
+        labs: store::labs::list_labs(&mut conn).await?,
+    })
 }
 
 #[derive(Template, WebTemplate)]
@@ -57,16 +62,33 @@ struct LabForm {
 
 async fn new_form(c: Ctx) -> AppResult<LabForm> {
     c.require(Action::ManageNetwork)?;
-    Ok(LabForm { c, f: LabInput::default(), errors: Errors::default() })
+    Ok(LabForm {
+        c,
+        f: LabInput::default(),
+        errors: Errors::default(),
+    })
 }
 
-async fn create(c: Ctx, State(s): State<AppState>, VerifiedForm(f): VerifiedForm<LabInput>) -> AppResult<Response> {
+async fn create(
+    c: Ctx,
+    State(s): State<AppState>,
+    VerifiedForm(f): VerifiedForm<LabInput>,
+) -> AppResult<Response> {
     c.require(Action::ManageNetwork)?;
     match services::create_lab(&s.store, &c.actor, &f).await {
-        Ok(_) => Ok(redirect_with_flash(&format!("/labs/{}", f.slug.trim().to_lowercase()), "flash-lab-created")),
-        Err(AppError::Invalid(errs)) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, LabForm { c, f, errors: Errors(errs) }).into_response())
-        }
+        Ok(_) => Ok(redirect_with_flash(
+            &format!("/labs/{}", f.slug.trim().to_lowercase()),
+            "flash-lab-created",
+        )),
+        Err(AppError::Invalid(errs)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            LabForm {
+                c,
+                f,
+                errors: Errors(errs),
+            },
+        )
+            .into_response()),
         Err(e) => Err(e),
     }
 }
@@ -105,11 +127,27 @@ async fn lab_page(c: Ctx, s: &AppState, slug: &str, errors: Errors) -> AppResult
         (vec![], vec![], 0)
     };
     let (orgs, users) = if admin {
-        (store::labs::list_orgs(&mut conn).await?, store::users::list(&mut conn).await?)
+        (
+            store::labs::list_orgs(&mut conn).await?,
+            store::users::list(&mut conn).await?,
+        )
     } else {
         (vec![], vec![])
     };
-    Ok(LabPage { c, lab, partners, internal, manage, admin, counts, staff, orgs, users, people, errors })
+    Ok(LabPage {
+        c,
+        lab,
+        partners,
+        internal,
+        manage,
+        admin,
+        counts,
+        staff,
+        orgs,
+        users,
+        people,
+        errors,
+    })
 }
 
 async fn show(c: Ctx, State(s): State<AppState>, Path(slug): Path<String>) -> AppResult<LabPage> {
@@ -123,18 +161,36 @@ struct PartnerForm {
     role: String,
 }
 
-async fn add_partner(c: Ctx, State(s): State<AppState>, Path(slug): Path<String>, VerifiedForm(f): VerifiedForm<PartnerForm>) -> AppResult<Response> {
+async fn add_partner(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(slug): Path<String>,
+    VerifiedForm(f): VerifiedForm<PartnerForm>,
+) -> AppResult<Response> {
     c.require(Action::ManageNetwork)?;
     let lab = lab_or_404(&s, &slug).await?;
     match services::add_partner(&s.store, &c.actor, lab.id, &f.org, &f.role).await {
         Ok(()) => Ok(redirect_with_flash(&format!("/labs/{slug}"), "flash-saved")),
-        Err(AppError::Invalid(errs)) => Ok((StatusCode::UNPROCESSABLE_ENTITY, lab_page(c, &s, &slug, Errors(errs)).await?).into_response()),
-        Err(AppError::Conflict(k)) => Ok((StatusCode::CONFLICT, lab_page(c, &s, &slug, Errors(vec![("org".into(), k.into())])).await?).into_response()),
+        Err(AppError::Invalid(errs)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lab_page(c, &s, &slug, Errors(errs)).await?,
+        )
+            .into_response()),
+        Err(AppError::Conflict(k)) => Ok((
+            StatusCode::CONFLICT,
+            lab_page(c, &s, &slug, Errors(vec![("org".into(), k.into())])).await?,
+        )
+            .into_response()),
         Err(e) => Err(e),
     }
 }
 
-async fn remove_partner(c: Ctx, State(s): State<AppState>, Path(slug): Path<String>, VerifiedForm(f): VerifiedForm<PartnerForm>) -> AppResult<Response> {
+async fn remove_partner(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(slug): Path<String>,
+    VerifiedForm(f): VerifiedForm<PartnerForm>,
+) -> AppResult<Response> {
     c.require(Action::ManageNetwork)?;
     let lab = lab_or_404(&s, &slug).await?;
     let org = f.org.parse().map_err(|_| AppError::NotFound)?;
@@ -150,21 +206,41 @@ struct StaffForm {
     role: String,
 }
 
-async fn grant(c: Ctx, State(s): State<AppState>, Path(slug): Path<String>, VerifiedForm(f): VerifiedForm<StaffForm>) -> AppResult<Response> {
+async fn grant(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(slug): Path<String>,
+    VerifiedForm(f): VerifiedForm<StaffForm>,
+) -> AppResult<Response> {
     c.require(Action::ManageNetwork)?;
     let lab = lab_or_404(&s, &slug).await?;
     let (Ok(user), Some(role)) = (f.user.parse(), LabRole::parse(&f.role)) else {
-        let page = lab_page(c, &s, &slug, Errors(vec![("user".into(), "err-choice".into())])).await?;
+        let page = lab_page(
+            c,
+            &s,
+            &slug,
+            Errors(vec![("user".into(), "err-choice".into())]),
+        )
+        .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     match services::grant_role(&s.store, &c.actor, user, lab.id, role).await {
         Ok(()) => Ok(redirect_with_flash(&format!("/labs/{slug}"), "flash-saved")),
-        Err(AppError::Invalid(errs)) => Ok((StatusCode::UNPROCESSABLE_ENTITY, lab_page(c, &s, &slug, Errors(errs)).await?).into_response()),
+        Err(AppError::Invalid(errs)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lab_page(c, &s, &slug, Errors(errs)).await?,
+        )
+            .into_response()),
         Err(e) => Err(e),
     }
 }
 
-async fn revoke(c: Ctx, State(s): State<AppState>, Path(slug): Path<String>, VerifiedForm(f): VerifiedForm<StaffForm>) -> AppResult<Response> {
+async fn revoke(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(slug): Path<String>,
+    VerifiedForm(f): VerifiedForm<StaffForm>,
+) -> AppResult<Response> {
     c.require(Action::ManageNetwork)?;
     let lab = lab_or_404(&s, &slug).await?;
     let user = f.user.parse().map_err(|_| AppError::NotFound)?;
@@ -185,9 +261,22 @@ struct ApplyPage {
     done: bool,
 }
 
-async fn apply_form(c: Ctx, State(s): State<AppState>, Path(slug): Path<String>, Query(q): Query<DoneQuery>) -> AppResult<ApplyPage> {
+async fn apply_form(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<DoneQuery>,
+) -> AppResult<ApplyPage> {
     let lab = lab_or_404(&s, &slug).await?;
-    Ok(ApplyPage { c, lab, f: PersonInput::default(), consent: ConsentInput::default(), motivation: String::new(), errors: Errors::default(), done: q.done == "1" })
+    Ok(ApplyPage {
+        c,
+        lab,
+        f: PersonInput::default(),
+        consent: ConsentInput::default(),
+        motivation: String::new(),
+        errors: Errors::default(),
+        done: q.done == "1",
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -208,19 +297,55 @@ struct ApplyForm {
     motivation: String,
 }
 
-async fn apply(c: Ctx, State(s): State<AppState>, Path(slug): Path<String>, body: VerifiedBody) -> AppResult<Response> {
+async fn apply(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(slug): Path<String>,
+    body: VerifiedBody,
+) -> AppResult<Response> {
     let lab = lab_or_404(&s, &slug).await?;
-    let f = ApplyForm { person: body.parse()?, consent: body.parse()?, motivation: body.parse::<Motivation>()?.motivation };
-    match services::apply(&s.store, &slug, &f.person, &f.motivation, &f.consent, c.lang).await {
-        Ok(_) => Ok(axum::response::Redirect::to(&format!("/labs/{slug}/apply?done=1")).into_response()),
+    let f = ApplyForm {
+        person: body.parse()?,
+        consent: body.parse()?,
+        motivation: body.parse::<Motivation>()?.motivation,
+    };
+    match services::apply(
+        &s.store,
+        &slug,
+        &f.person,
+        &f.motivation,
+        &f.consent,
+        c.lang,
+    )
+    .await
+    {
+        Ok(_) => {
+            Ok(axum::response::Redirect::to(&format!("/labs/{slug}/apply?done=1")).into_response())
+        }
         Err(AppError::Invalid(errs)) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            ApplyPage { c, lab, f: f.person, consent: f.consent, motivation: f.motivation, errors: Errors(errs), done: false },
+            ApplyPage {
+                c,
+                lab,
+                f: f.person,
+                consent: f.consent,
+                motivation: f.motivation,
+                errors: Errors(errs),
+                done: false,
+            },
         )
             .into_response()),
         Err(AppError::Conflict(k)) => Ok((
             StatusCode::CONFLICT,
-            ApplyPage { c, lab, f: f.person, consent: f.consent, motivation: f.motivation, errors: Errors(vec![("form".into(), k.into())]), done: false },
+            ApplyPage {
+                c,
+                lab,
+                f: f.person,
+                consent: f.consent,
+                motivation: f.motivation,
+                errors: Errors(vec![("form".into(), k.into())]),
+                done: false,
+            },
         )
             .into_response()),
         Err(e) => Err(e),
@@ -243,7 +368,12 @@ struct IntakePage {
     rows: Vec<store::residency::ResidencyRow>,
 }
 
-async fn intake(c: Ctx, State(s): State<AppState>, Path(slug): Path<String>, Query(q): Query<StatusQuery>) -> AppResult<IntakePage> {
+async fn intake(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<StatusQuery>,
+) -> AppResult<IntakePage> {
     c.require_user()?;
     let lab = lab_or_404(&s, &slug).await?;
     c.require(Action::ManageResidency(lab.id))?;
@@ -251,7 +381,13 @@ async fn intake(c: Ctx, State(s): State<AppState>, Path(slug): Path<String>, Que
     let mut conn = s.store.conn().await?;
     let rows = store::residency::of_lab(&mut conn, lab.id, status).await?;
     let counts = store::residency::counts(&mut conn, lab.id).await?;
-    Ok(IntakePage { c, lab, status: status.map(|s| s.code().to_string()).unwrap_or_default(), counts, rows })
+    Ok(IntakePage {
+        c,
+        lab,
+        status: status.map(|s| s.code().to_string()).unwrap_or_default(),
+        counts,
+        rows,
+    })
 }
 
 #[derive(Template, WebTemplate)]
@@ -264,25 +400,53 @@ struct CohortsPage {
     errors: Errors,
 }
 
-async fn cohorts_page(c: Ctx, s: &AppState, slug: &str, f: CohortInput, errors: Errors) -> AppResult<CohortsPage> {
+async fn cohorts_page(
+    c: Ctx,
+    s: &AppState,
+    slug: &str,
+    f: CohortInput,
+    errors: Errors,
+) -> AppResult<CohortsPage> {
     c.require_user()?;
     let lab = lab_or_404(s, slug).await?;
     c.require(Action::ManageResidency(lab.id))?;
     let mut conn = s.store.conn().await?;
     let cohorts = store::residency::cohorts(&mut conn, lab.id).await?;
-    Ok(CohortsPage { c, lab, cohorts, f, errors })
+    Ok(CohortsPage {
+        c,
+        lab,
+        cohorts,
+        f,
+        errors,
+    })
 }
 
-async fn cohorts(c: Ctx, State(s): State<AppState>, Path(slug): Path<String>) -> AppResult<CohortsPage> {
+async fn cohorts(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(slug): Path<String>,
+) -> AppResult<CohortsPage> {
     cohorts_page(c, &s, &slug, CohortInput::default(), Errors::default()).await
 }
 
-async fn create_cohort(c: Ctx, State(s): State<AppState>, Path(slug): Path<String>, VerifiedForm(f): VerifiedForm<CohortInput>) -> AppResult<Response> {
+async fn create_cohort(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(slug): Path<String>,
+    VerifiedForm(f): VerifiedForm<CohortInput>,
+) -> AppResult<Response> {
     c.require_user()?;
     let lab = lab_or_404(&s, &slug).await?;
     match services::create_cohort(&s.store, &c.actor, lab.id, &f).await {
-        Ok(_) => Ok(redirect_with_flash(&format!("/labs/{slug}/cohorts"), "flash-saved")),
-        Err(AppError::Invalid(errs)) => Ok((StatusCode::UNPROCESSABLE_ENTITY, cohorts_page(c, &s, &slug, f, Errors(errs)).await?).into_response()),
+        Ok(_) => Ok(redirect_with_flash(
+            &format!("/labs/{slug}/cohorts"),
+            "flash-saved",
+        )),
+        Err(AppError::Invalid(errs)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            cohorts_page(c, &s, &slug, f, Errors(errs)).await?,
+        )
+            .into_response()),
         Err(e) => Err(e),
     }
 }

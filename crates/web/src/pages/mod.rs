@@ -38,7 +38,11 @@ async fn healthz(axum::extract::State(s): axum::extract::State<AppState>) -> Res
         Ok(()) => (axum::http::StatusCode::OK, "ok").into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
-            (axum::http::StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "database unavailable",
+            )
+                .into_response()
         }
     }
 }
@@ -60,7 +64,10 @@ pub struct Errors(pub Vec<(String, String)>);
 
 impl Errors {
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.iter().find(|(f, _)| f == field).map(|(_, k)| k.as_str())
+        self.0
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, k)| k.as_str())
     }
     pub fn any(&self) -> bool {
         !self.0.is_empty()
@@ -118,7 +125,10 @@ impl Ctx {
         self.actor.person_id.is_some()
     }
     pub fn display_name(&self) -> String {
-        self.user.as_ref().map(|u| u.display_name.clone()).unwrap_or_default()
+        self.user
+            .as_ref()
+            .map(|u| u.display_name.clone())
+            .unwrap_or_default()
     }
     pub fn date<D: Val<chrono::NaiveDate>>(&self, d: D) -> String {
         domain::time::format_date(d.val())
@@ -127,20 +137,40 @@ impl Ctx {
         domain::time::format_datetime(t.val())
     }
     /// `selected` when an optional id is this option's.
-    pub fn sel_opt<T: PartialEq + Copy, C: Val<Option<T>>, V: Val<T>>(&self, current: C, v: V) -> &'static str {
-        if current.val() == Some(v.val()) { "selected" } else { "" }
+    pub fn sel_opt<T: PartialEq + Copy, C: Val<Option<T>>, V: Val<T>>(
+        &self,
+        current: C,
+        v: V,
+    ) -> &'static str {
+        if current.val() == Some(v.val()) {
+            "selected"
+        } else {
+            ""
+        }
     }
     /// `checked` when a radio button's value is the current one.
     pub fn radio<A: AsRef<str>, B: AsRef<str>>(&self, current: A, code: B) -> &'static str {
-        if current.as_ref() == code.as_ref() { "checked" } else { "" }
+        if current.as_ref() == code.as_ref() {
+            "checked"
+        } else {
+            ""
+        }
     }
     /// `selected` when a select's current value is this option.
     pub fn sel<A: AsRef<str>, B: AsRef<str>>(&self, current: A, code: B) -> &'static str {
-        if current.as_ref() == code.as_ref() { "selected" } else { "" }
+        if current.as_ref() == code.as_ref() {
+            "selected"
+        } else {
+            ""
+        }
     }
     /// `checked` when a list of check-box values holds this one.
     pub fn chk<B: AsRef<str>>(&self, list: &[String], code: B) -> &'static str {
-        if list.iter().any(|x| x == code.as_ref()) { "checked" } else { "" }
+        if list.iter().any(|x| x == code.as_ref()) {
+            "checked"
+        } else {
+            ""
+        }
     }
     pub fn chk_if(&self, on: bool) -> &'static str {
         if on { "checked" } else { "" }
@@ -173,7 +203,9 @@ impl Ctx {
     pub fn flash_text(&self) -> Option<String> {
         self.flash
             .as_deref()
-            .filter(|k| k.starts_with("flash-") && k.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+            .filter(|k| {
+                k.starts_with("flash-") && k.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+            })
             .map(|k| self.lang.t(k))
     }
     pub fn lab_name(&self, lab: &store::labs::Lab) -> String {
@@ -191,7 +223,10 @@ struct Home {
     labs: Vec<store::labs::Lab>,
 }
 
-async fn home(c: Ctx, axum::extract::State(s): axum::extract::State<AppState>) -> crate::error::AppResult<Home> {
+async fn home(
+    c: Ctx,
+    axum::extract::State(s): axum::extract::State<AppState>,
+) -> crate::error::AppResult<Home> {
     let mut conn = s.store.conn().await?;
     let labs = store::labs::list_labs(&mut conn).await?;
     Ok(Home { c, labs })

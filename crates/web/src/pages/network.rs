@@ -24,7 +24,10 @@ pub fn router() -> Router<AppState> {
 #[template(path = "orgs.html")]
 struct OrgsPage {
     c: Ctx,
-    orgs: Vec<(store::labs::Organisation, Vec<(String, domain::PartnerRole)>)>,
+    orgs: Vec<(
+        store::labs::Organisation,
+        Vec<(String, domain::PartnerRole)>,
+    )>,
     f: OrgInput,
     errors: Errors,
 }
@@ -38,7 +41,11 @@ async fn orgs_page(c: Ctx, s: &AppState, f: OrgInput, errors: Errors) -> AppResu
         let roles = store::labs::labs_of_org(&mut conn, o.id)
             .await?
             .into_iter()
-            .filter_map(|(lab, role)| labs.iter().find(|l| l.id == lab).map(|l| (l.name(c.lang.code()).to_string(), role)))
+            .filter_map(|(lab, role)| {
+                labs.iter()
+                    .find(|l| l.id == lab)
+                    .map(|l| (l.name(c.lang.code()).to_string(), role))
+            })
             .collect();
         orgs.push((o, roles));
     }
@@ -49,11 +56,19 @@ async fn orgs(c: Ctx, State(s): State<AppState>) -> AppResult<OrgsPage> {
     orgs_page(c, &s, OrgInput::default(), Errors::default()).await
 }
 
-async fn create_org(c: Ctx, State(s): State<AppState>, VerifiedForm(f): VerifiedForm<OrgInput>) -> AppResult<Response> {
+async fn create_org(
+    c: Ctx,
+    State(s): State<AppState>,
+    VerifiedForm(f): VerifiedForm<OrgInput>,
+) -> AppResult<Response> {
     c.require(Action::ManageNetwork)?;
     match services::create_org(&s.store, &c.actor, &f).await {
         Ok(_) => Ok(redirect_with_flash("/organisations", "flash-saved")),
-        Err(AppError::Invalid(errs)) => Ok((StatusCode::UNPROCESSABLE_ENTITY, orgs_page(c, &s, f, Errors(errs)).await?).into_response()),
+        Err(AppError::Invalid(errs)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            orgs_page(c, &s, f, Errors(errs)).await?,
+        )
+            .into_response()),
         Err(e) => Err(e),
     }
 }
@@ -77,38 +92,77 @@ async fn users_page(c: Ctx, s: &AppState, f: StaffInput, errors: Errors) -> AppR
         let grants = store::users::grants(&mut conn, u.id)
             .await?
             .into_iter()
-            .filter_map(|(lab, role)| labs.iter().find(|l| l.id == lab).map(|l| (l.name(c.lang.code()).to_string(), role)))
+            .filter_map(|(lab, role)| {
+                labs.iter()
+                    .find(|l| l.id == lab)
+                    .map(|l| (l.name(c.lang.code()).to_string(), role))
+            })
             .collect();
         users.push((u, grants));
     }
-    Ok(UsersPage { c, users, labs, f, errors })
+    Ok(UsersPage {
+        c,
+        users,
+        labs,
+        f,
+        errors,
+    })
 }
 
 async fn users(c: Ctx, State(s): State<AppState>) -> AppResult<UsersPage> {
     users_page(c, &s, StaffInput::default(), Errors::default()).await
 }
 
-async fn create_user(c: Ctx, State(s): State<AppState>, VerifiedForm(f): VerifiedForm<StaffInput>) -> AppResult<Response> {
+async fn create_user(
+    c: Ctx,
+    State(s): State<AppState>,
+    VerifiedForm(f): VerifiedForm<StaffInput>,
+) -> AppResult<Response> {
     c.require(Action::ManageNetwork)?;
     let role = match domain::Role::parse(&f.role) {
         Some(r) if r != domain::Role::Resident => r,
         _ => {
             let mut f = f;
             f.password.clear();
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, users_page(c, &s, f, Errors(vec![("role".into(), "err-choice".into())])).await?).into_response());
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                users_page(c, &s, f, Errors(vec![("role".into(), "err-choice".into())])).await?,
+            )
+                .into_response());
         }
     };
     let lab = {
         let mut conn = s.store.conn().await?;
-        store::labs::lab_by_slug(&mut conn, &f.lab).await?.map(|l| l.id)
+        store::labs::lab_by_slug(&mut conn, &f.lab)
+            .await?
+            .map(|l| l.id)
     };
-    let lab = if role == domain::Role::Admin { None } else { lab };
-    match services::create_account(&s.store, Some(&c.actor), &f.login, &f.display_name, &f.password, role, lab, None).await {
+    let lab = if role == domain::Role::Admin {
+        None
+    } else {
+        lab
+    };
+    match services::create_account(
+        &s.store,
+        Some(&c.actor),
+        &f.login,
+        &f.display_name,
+        &f.password,
+        role,
+        lab,
+        None,
+    )
+    .await
+    {
         Ok(_) => Ok(redirect_with_flash("/admin/users", "flash-user-created")),
         Err(AppError::Invalid(errs)) => {
             let mut f = f;
             f.password.clear();
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, users_page(c, &s, f, Errors(errs)).await?).into_response())
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                users_page(c, &s, f, Errors(errs)).await?,
+            )
+                .into_response())
         }
         Err(e) => Err(e),
     }

@@ -23,7 +23,10 @@ pub fn router() -> Router<AppState> {
         .route("/people/new", get(new_form))
         .route("/people/{id}", get(show))
         .route("/people/{id}/edit", get(edit_form).post(update))
-        .route("/people/{id}/consents/{cid}/withdraw", post(withdraw_consent))
+        .route(
+            "/people/{id}/consents/{cid}/withdraw",
+            post(withdraw_consent),
+        )
         .route("/residencies/{id}/transition", post(transition))
         .route("/residencies/{id}/cohort", post(set_cohort))
 }
@@ -36,7 +39,11 @@ fn person_id(s: &str) -> AppResult<PersonId> {
 async fn my_labs(s: &AppState, c: &Ctx) -> AppResult<Vec<Lab>> {
     let scope = c.actor.people_scope();
     let mut conn = s.store.conn().await?;
-    Ok(store::labs::list_labs(&mut conn).await?.into_iter().filter(|l| scope.contains(l.id)).collect())
+    Ok(store::labs::list_labs(&mut conn)
+        .await?
+        .into_iter()
+        .filter(|l| scope.contains(l.id))
+        .collect())
 }
 
 #[derive(Deserialize, Default)]
@@ -61,7 +68,11 @@ struct PeoplePage {
 
 const PAGE: i64 = 30;
 
-async fn search(c: Ctx, State(s): State<AppState>, Query(q): Query<SearchQuery>) -> AppResult<PeoplePage> {
+async fn search(
+    c: Ctx,
+    State(s): State<AppState>,
+    Query(q): Query<SearchQuery>,
+) -> AppResult<PeoplePage> {
     c.require_user()?;
     let scope = c.actor.people_scope();
     if scope.is_empty() {
@@ -71,19 +82,37 @@ async fn search(c: Ctx, State(s): State<AppState>, Query(q): Query<SearchQuery>)
     let lab = if q.lab.is_empty() {
         None
     } else {
-        Some(labs.iter().find(|l| l.slug == q.lab).ok_or(AppError::NotFound)?.id)
+        Some(
+            labs.iter()
+                .find(|l| l.slug == q.lab)
+                .ok_or(AppError::NotFound)?
+                .id,
+        )
     };
     let page = q.page.max(0);
     let mut conn = s.store.conn().await?;
     let mut people = store::people::search(
         &mut conn,
         &scope,
-        &store::people::Search { lab, text: q.q.clone(), limit: PAGE + 1, offset: page * PAGE },
+        &store::people::Search {
+            lab,
+            text: q.q.clone(),
+            limit: PAGE + 1,
+            offset: page * PAGE,
+        },
     )
     .await?;
     let more = people.len() as i64 > PAGE;
     people.truncate(PAGE as usize);
-    Ok(PeoplePage { c, labs, q: q.q, lab: q.lab, people, page, more })
+    Ok(PeoplePage {
+        c,
+        labs,
+        q: q.q,
+        lab: q.lab,
+        people,
+        page,
+        more,
+    })
 }
 
 #[derive(Template, WebTemplate)]
@@ -107,13 +136,21 @@ struct LabQuery {
     lab: String,
 }
 
-async fn new_form(c: Ctx, State(s): State<AppState>, Query(q): Query<LabQuery>) -> AppResult<PersonForm> {
+async fn new_form(
+    c: Ctx,
+    State(s): State<AppState>,
+    Query(q): Query<LabQuery>,
+) -> AppResult<PersonForm> {
     c.require_user()?;
     let labs = my_labs(&s, &c).await?;
     if labs.is_empty() {
         return Err(AppError::NotFound);
     }
-    let lab = if labs.iter().any(|l| l.slug == q.lab) { q.lab } else { labs[0].slug.clone() };
+    let lab = if labs.iter().any(|l| l.slug == q.lab) {
+        q.lab
+    } else {
+        labs[0].slug.clone()
+    };
     Ok(PersonForm {
         c,
         labs,
@@ -146,9 +183,18 @@ struct RegisterForm {
 async fn create(c: Ctx, State(s): State<AppState>, body: VerifiedBody) -> AppResult<Response> {
     c.require_user()?;
     let m: RegisterMeta = body.parse()?;
-    let f = RegisterForm { lab: m.lab, status: m.status, not_duplicate: m.not_duplicate, person: body.parse()?, consent: body.parse()? };
+    let f = RegisterForm {
+        lab: m.lab,
+        status: m.status,
+        not_duplicate: m.not_duplicate,
+        person: body.parse()?,
+        consent: body.parse()?,
+    };
     let labs = my_labs(&s, &c).await?;
-    let lab = labs.iter().find(|l| l.slug == f.lab).ok_or(AppError::NotFound)?;
+    let lab = labs
+        .iter()
+        .find(|l| l.slug == f.lab)
+        .ok_or(AppError::NotFound)?;
     let status = ResidencyStatus::parse(&f.status).unwrap_or(ResidencyStatus::Applied);
     let outcome = services::register_person(
         &s.store,
@@ -173,9 +219,16 @@ async fn create(c: Ctx, State(s): State<AppState>, body: VerifiedBody) -> AppRes
         editing: None,
     };
     match outcome {
-        Ok(RegisterOutcome::Created(id)) => Ok(redirect_with_flash(&format!("/people/{id}"), "flash-person-created")),
-        Ok(RegisterOutcome::Duplicates(d)) => Ok((StatusCode::CONFLICT, form(c, vec![], d)).into_response()),
-        Err(AppError::Invalid(errs)) => Ok((StatusCode::UNPROCESSABLE_ENTITY, form(c, errs, vec![])).into_response()),
+        Ok(RegisterOutcome::Created(id)) => Ok(redirect_with_flash(
+            &format!("/people/{id}"),
+            "flash-person-created",
+        )),
+        Ok(RegisterOutcome::Duplicates(d)) => {
+            Ok((StatusCode::CONFLICT, form(c, vec![], d)).into_response())
+        }
+        Err(AppError::Invalid(errs)) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, form(c, errs, vec![])).into_response())
+        }
         Err(e) => Err(e),
     }
 }
@@ -187,7 +240,11 @@ struct PersonPage {
     p: Person,
     lab: Lab,
     consents: Vec<store::people::Consent>,
-    residencies: Vec<(store::residency::Residency, Vec<store::residency::Transition>, String)>,
+    residencies: Vec<(
+        store::residency::Residency,
+        Vec<store::residency::Transition>,
+        String,
+    )>,
     cohorts: Vec<store::residency::Cohort>,
     manage: bool,
 }
@@ -197,7 +254,9 @@ async fn show(c: Ctx, State(s): State<AppState>, Path(id): Path<String>) -> AppR
     let id = person_id(&id)?;
     let p = services::read_person(&s.store, &c.actor, id).await?;
     let mut conn = s.store.conn().await?;
-    let lab = store::labs::lab(&mut conn, p.lab_id).await?.ok_or(AppError::NotFound)?;
+    let lab = store::labs::lab(&mut conn, p.lab_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let consents = store::people::consents(&mut conn, id).await?;
     let mut residencies = vec![];
     for r in store::residency::of_person(&mut conn, id).await? {
@@ -206,19 +265,36 @@ async fn show(c: Ctx, State(s): State<AppState>, Path(id): Path<String>) -> AppR
             continue;
         }
         let history = store::residency::transitions(&mut conn, r.id).await?;
-        let lab_slug = store::labs::lab(&mut conn, r.lab_id).await?.map(|l| l.slug).unwrap_or_default();
+        let lab_slug = store::labs::lab(&mut conn, r.lab_id)
+            .await?
+            .map(|l| l.slug)
+            .unwrap_or_default();
         residencies.push((r, history, lab_slug));
     }
     let cohorts = store::residency::cohorts(&mut conn, lab.id).await?;
     let manage = c.actor.allows(Action::ManageResidency(lab.id));
-    Ok(PersonPage { c, p, lab, consents, residencies, cohorts, manage })
+    Ok(PersonPage {
+        c,
+        p,
+        lab,
+        consents,
+        residencies,
+        cohorts,
+        manage,
+    })
 }
 
-async fn edit_form(c: Ctx, State(s): State<AppState>, Path(id): Path<String>) -> AppResult<PersonForm> {
+async fn edit_form(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> AppResult<PersonForm> {
     c.require_user()?;
     let id = person_id(&id)?;
     let mut conn = s.store.conn().await?;
-    let p = store::people::get_scoped(&mut conn, &c.actor.people_scope(), id).await?.ok_or(AppError::NotFound)?;
+    let p = store::people::get_scoped(&mut conn, &c.actor.people_scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let labs = my_labs(&s, &c).await?;
     Ok(PersonForm {
         lab: String::new(),
@@ -233,7 +309,12 @@ async fn edit_form(c: Ctx, State(s): State<AppState>, Path(id): Path<String>) ->
     })
 }
 
-async fn update(c: Ctx, State(s): State<AppState>, Path(id): Path<String>, VerifiedForm(f): VerifiedForm<PersonInput>) -> AppResult<Response> {
+async fn update(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    VerifiedForm(f): VerifiedForm<PersonInput>,
+) -> AppResult<Response> {
     c.require_user()?;
     let id = person_id(&id)?;
     match services::update_person(&s.store, &c.actor, id, &f).await {
@@ -271,7 +352,10 @@ async fn withdraw_consent(
     let id = person_id(&id)?;
     let cid = cid.parse().map_err(|_| AppError::NotFound)?;
     services::withdraw_consent(&s.store, &c.actor, id, cid).await?;
-    Ok(redirect_with_flash(&format!("/people/{id}"), "flash-consent-withdrawn"))
+    Ok(redirect_with_flash(
+        &format!("/people/{id}"),
+        "flash-consent-withdrawn",
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -282,7 +366,11 @@ struct TransitionForm {
     back: String,
 }
 
-async fn residency_person(s: &AppState, c: &Ctx, id: ResidencyId) -> AppResult<store::residency::Residency> {
+async fn residency_person(
+    s: &AppState,
+    c: &Ctx,
+    id: ResidencyId,
+) -> AppResult<store::residency::Residency> {
     let mut conn = s.store.conn().await?;
     store::residency::get_scoped(&mut conn, &c.actor.scope_for(Action::ManageResidency), id)
         .await?
@@ -290,16 +378,28 @@ async fn residency_person(s: &AppState, c: &Ctx, id: ResidencyId) -> AppResult<s
 }
 
 fn back_to(back: &str, fallback: String) -> String {
-    if back.starts_with("/labs/") && !back.starts_with("//") { back.to_string() } else { fallback }
+    if back.starts_with("/labs/") && !back.starts_with("//") {
+        back.to_string()
+    } else {
+        fallback
+    }
 }
 
-async fn transition(c: Ctx, State(s): State<AppState>, Path(id): Path<String>, VerifiedForm(f): VerifiedForm<TransitionForm>) -> AppResult<Response> {
+async fn transition(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    VerifiedForm(f): VerifiedForm<TransitionForm>,
+) -> AppResult<Response> {
     c.require_user()?;
     let id: ResidencyId = id.parse().map_err(|_| AppError::NotFound)?;
     let r = residency_person(&s, &c, id).await?;
     let to = ResidencyStatus::parse(&f.to).ok_or(AppError::BadRequest("err-choice"))?;
     services::transition_residency(&s.store, &c.actor, id, to, &f.note).await?;
-    Ok(redirect_with_flash(&back_to(&f.back, format!("/people/{}", r.person_id)), "flash-status-changed"))
+    Ok(redirect_with_flash(
+        &back_to(&f.back, format!("/people/{}", r.person_id)),
+        "flash-status-changed",
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -308,12 +408,27 @@ struct CohortForm {
     cohort: String,
 }
 
-async fn set_cohort(c: Ctx, State(s): State<AppState>, Path(id): Path<String>, VerifiedForm(f): VerifiedForm<CohortForm>) -> AppResult<Response> {
+async fn set_cohort(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    VerifiedForm(f): VerifiedForm<CohortForm>,
+) -> AppResult<Response> {
     c.require_user()?;
     let id: ResidencyId = id.parse().map_err(|_| AppError::NotFound)?;
     let r = residency_person(&s, &c, id).await?;
-    let cohort = if f.cohort.is_empty() { None } else { Some(f.cohort.parse().map_err(|_| AppError::BadRequest("err-choice"))?) };
+    let cohort = if f.cohort.is_empty() {
+        None
+    } else {
+        Some(
+            f.cohort
+                .parse()
+                .map_err(|_| AppError::BadRequest("err-choice"))?,
+        )
+    };
     services::set_cohort(&s.store, &c.actor, id, cohort).await?;
-    Ok(redirect_with_flash(&format!("/people/{}", r.person_id), "flash-saved"))
+    Ok(redirect_with_flash(
+        &format!("/people/{}", r.person_id),
+        "flash-saved",
+    ))
 }
-

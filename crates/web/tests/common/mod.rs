@@ -35,10 +35,29 @@ impl TestApp {
             Backend::Postgres => TestDb::postgres().await?,
         };
         let s = &db.store;
-        let system = Actor { user_id: None, admin: true, grants: vec![], person_id: None };
+        let system = Actor {
+            user_id: None,
+            admin: true,
+            grants: vec![],
+            person_id: None,
+        };
         // The admin actor needs a user id for the policy's signed-in check.
-        let admin_id = services::create_account(s, None, "admin@test.kg", "Админ", PW, Role::Admin, None, None).await.unwrap();
-        let admin = Actor { user_id: Some(admin_id), ..system };
+        let admin_id = services::create_account(
+            s,
+            None,
+            "admin@test.kg",
+            "Админ",
+            PW,
+            Role::Admin,
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+        let admin = Actor {
+            user_id: Some(admin_id),
+            ..system
+        };
         let lab = |slug: &str, ky: &str| services::LabInput {
             slug: slug.into(),
             name_ky: ky.into(),
@@ -48,17 +67,30 @@ impl TestApp {
             locality: "Ош".into(),
             ..Default::default()
         };
-        let osh = services::create_lab(s, &admin, &lab("osh", "Акылжан")).await.unwrap();
-        let batken = services::create_lab(s, &admin, &lab("batken", "Баткен")).await.unwrap();
+        let osh = services::create_lab(s, &admin, &lab("osh", "Акылжан"))
+            .await
+            .unwrap();
+        let batken = services::create_lab(s, &admin, &lab("batken", "Баткен"))
+            .await
+            .unwrap();
         for (login, role, lab) in [
             ("coord.osh@test.kg", Role::Lab(LabRole::Coordinator), osh),
-            ("coord.batken@test.kg", Role::Lab(LabRole::Coordinator), batken),
+            (
+                "coord.batken@test.kg",
+                Role::Lab(LabRole::Coordinator),
+                batken,
+            ),
             ("mentor.osh@test.kg", Role::Lab(LabRole::Mentor), osh),
             ("case.osh@test.kg", Role::Lab(LabRole::CaseWorker), osh),
         ] {
-            services::create_account(s, None, login, login, PW, role, Some(lab), None).await.unwrap();
+            services::create_account(s, None, login, login, PW, role, Some(lab), None)
+                .await
+                .unwrap();
         }
-        let consent = services::ConsentInput { consent: "on".into(), ..Default::default() };
+        let consent = services::ConsentInput {
+            consent: "on".into(),
+            ..Default::default()
+        };
         let person = |family: &str, given: &str, phone: &str| services::PersonInput {
             family_name: family.into(),
             given_name: given.into(),
@@ -70,9 +102,18 @@ impl TestApp {
             let consent = consent.clone();
             let admin = admin.clone();
             async move {
-                match services::register_person(s, &admin, lab, &p, &consent, domain::ResidencyStatus::Active, true, web::i18n::Lang::Ky)
-                    .await
-                    .unwrap()
+                match services::register_person(
+                    s,
+                    &admin,
+                    lab,
+                    &p,
+                    &consent,
+                    domain::ResidencyStatus::Active,
+                    true,
+                    web::i18n::Lang::Ky,
+                )
+                .await
+                .unwrap()
                 {
                     services::RegisterOutcome::Created(id) => id,
                     services::RegisterOutcome::Duplicates(_) => unreachable!(),
@@ -81,7 +122,18 @@ impl TestApp {
         };
         let aizhan = reg(osh, person("Токтогулова", "Айжан", "0555 100 200")).await;
         let batken_woman = reg(batken, person("Эшимова", "Жаңыл", "0777 300 400")).await;
-        services::create_account(s, None, "+996555100200", "Айжан", PW, Role::Resident, None, Some(aizhan)).await.unwrap();
+        services::create_account(
+            s,
+            None,
+            "+996555100200",
+            "Айжан",
+            PW,
+            Role::Resident,
+            None,
+            Some(aizhan),
+        )
+        .await
+        .unwrap();
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -90,7 +142,16 @@ impl TestApp {
         tokio::spawn(web::serve(listener, state, async move {
             let _ = rx.await;
         }));
-        Some(Self { addr, base: format!("http://{addr}"), db, osh, batken, aizhan, batken_woman, _shutdown: tx })
+        Some(Self {
+            addr,
+            base: format!("http://{addr}"),
+            db,
+            osh,
+            batken,
+            aizhan,
+            batken_woman,
+            _shutdown: tx,
+        })
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -109,11 +170,23 @@ impl TestApp {
     /// A client signed in through the real sign-in form.
     pub async fn signed_in(&self, login: &str) -> reqwest::Client {
         let c = self.client();
-        let page = c.get(self.url("/login")).send().await.unwrap().text().await.unwrap();
+        let page = c
+            .get(self.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         let token = csrf(&page);
         let r = c
             .post(self.url("/login"))
-            .form(&[("_csrf", token.as_str()), ("login", login), ("password", PW), ("next", "/")])
+            .form(&[
+                ("_csrf", token.as_str()),
+                ("login", login),
+                ("password", PW),
+                ("next", "/"),
+            ])
             .send()
             .await
             .unwrap();
@@ -130,17 +203,28 @@ impl TestApp {
             .await
             .unwrap();
         assert_eq!(r.status(), 201);
-        r.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_string()
+        r.json::<serde_json::Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     pub async fn count(&self, table: &str) -> i64 {
-        store::copy::counts(&self.db.store).await.unwrap().into_iter().find(|(t, _)| t == table).unwrap().1
+        store::copy::counts(&self.db.store)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|(t, _)| t == table)
+            .unwrap()
+            .1
     }
 }
 
 /// The CSRF token from a page's form.
 pub fn csrf(html: &str) -> String {
-    let i = html.find("name=\"_csrf\" value=\"").expect("page has a form with a CSRF token");
+    let i = html
+        .find("name=\"_csrf\" value=\"")
+        .expect("page has a form with a CSRF token");
     html[i + 20..i + 20 + 64].to_string()
 }
 

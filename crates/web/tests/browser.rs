@@ -1,0 +1,223 @@
+//! End to end in headless Chromium, with JavaScript switched off and a 360 px wide window:
+//! a coordinator signs in, switches to Kyrgyz, registers a woman with a Kyrgyz name and her
+//! consent, and finds her again by a Latin spelling of her name.
+mod common;
+use common::{Backend, PW, TestApp};
+use fantoccini::{ClientBuilder, Locator};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// chromedriver and the browser profile folder, both gone when the test ends.
+struct Driver(Child, Option<tempfile::TempDir>);
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn find(var: &str, names: &[&str]) -> Option<String> {
+    if let Ok(p) = std::env::var(var) {
+        return Some(p);
+    }
+    names
+        .iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .map(|p| p.to_string())
+}
+
+async fn browser() -> Option<(fantoccini::Client, Driver)> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let driver = find("WCL_CHROMEDRIVER", &["/usr/bin/chromedriver"]);
+    let chromium = find(
+        "WCL_CHROMIUM",
+        &["/usr/bin/chromium", "/usr/bin/chromium-browser"],
+    );
+    let (Some(driver), Some(chromium)) = (driver, chromium) else {
+        assert!(
+            !store::testing::in_ci(),
+            "Chromium and chromedriver are required under CI=true"
+        );
+        eprintln!("skipping: chromium or chromedriver not installed");
+        return None;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(driver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let mut guard = Driver(child, None);
+    let profile = tempfile::tempdir().unwrap();
+    let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                     format!("--user-data-dir={}", profile.path().display())],
+            "prefs": {"profile.managed_default_content_settings.javascript": 2},
+            "mobileEmulation": {"deviceMetrics": {"width": 360, "height": 800, "pixelRatio": 1.0, "touch": false}}
+        }
+    }))
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match ClientBuilder::rustls()
+            .expect("tls")
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => {
+                guard.1 = Some(profile);
+                return Some((c, guard));
+            }
+            Err(_) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("chromedriver did not answer: {e}"),
+        }
+    }
+}
+
+/// The page fits a 360 px screen: nothing wider than the window.
+async fn fits_phone(b: &fantoccini::Client) {
+    let vw = b
+        .execute("return window.innerWidth", vec![])
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap();
+    assert_eq!(vw, 360, "the phone-sized viewport");
+    let w = b
+        .execute("return document.documentElement.scrollWidth", vec![])
+        .await;
+    // With JavaScript disabled for pages, WebDriver scripts still run.
+    let w = w.unwrap().as_u64().unwrap();
+    let wide = b
+        .execute("return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 361).slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id + ':' + Math.round(e.getBoundingClientRect().right)).join(' ')", vec![])
+        .await
+        .unwrap();
+    assert!(
+        w <= 360,
+        "page is {w}px wide at 360px ({}): {wide}",
+        b.current_url().await.unwrap()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn coordinator_registers_and_finds_a_woman_in_kyrgyz() {
+    let Some((b, _driver)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let result = async {
+        b.goto(&app.url("/login")).await?;
+        b.find(Locator::Id("login"))
+            .await?
+            .send_keys("coord.osh@test.kg")
+            .await?;
+        b.find(Locator::Id("password")).await?.send_keys(PW).await?;
+        b.form(Locator::Css("form.form")).await?.submit().await?;
+        b.wait()
+            .for_element(Locator::Css("form[action='/logout']"))
+            .await?;
+        // Switch to Kyrgyz from the switcher on the page.
+        b.find(Locator::Css("a[hreflang=ky]"))
+            .await?
+            .click()
+            .await?;
+        b.wait().for_element(Locator::Css("html[lang=ky]")).await?;
+        let lang = b.find(Locator::Css("html")).await?.attr("lang").await?;
+        assert_eq!(lang.as_deref(), Some("ky"));
+        b.goto(&app.url("/people/new")).await?;
+        fits_phone(&b).await;
+        b.find(Locator::Id("family_name"))
+            .await?
+            .send_keys("Өмүрбекова")
+            .await?;
+        b.find(Locator::Id("given_name"))
+            .await?
+            .send_keys("Гүлнара")
+            .await?;
+        b.find(Locator::Id("phone"))
+            .await?
+            .send_keys("0770 123 456")
+            .await?;
+        b.find(Locator::Id("birth_year"))
+            .await?
+            .send_keys("1991")
+            .await?;
+        b.find(Locator::Css("input[name=settlement][value=rural]"))
+            .await?
+            .click()
+            .await?;
+        b.find(Locator::Css("input[name=languages][value=ky]"))
+            .await?
+            .click()
+            .await?;
+        b.find(Locator::Css("input[name=skills][value=sewing]"))
+            .await?
+            .click()
+            .await?;
+        // First without consent: refused with a message, input kept.
+        b.find(Locator::Css("form.form > button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        let body = b
+            .wait()
+            .for_element(Locator::Css("p.error[role=alert]"))
+            .await?;
+        let body = body.find(Locator::XPath("..")).await?.text().await?;
+        assert!(
+            body.contains(&web::i18n::Lang::Ky.t("err-consent-required")),
+            "{body}"
+        );
+        let kept = b
+            .find(Locator::Id("family_name"))
+            .await?
+            .prop("value")
+            .await?;
+        assert_eq!(kept.as_deref(), Some("Өмүрбекова"));
+        b.find(Locator::Css("input[name=consent]"))
+            .await?
+            .click()
+            .await?;
+        b.find(Locator::Css("form.form > button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        b.wait().for_element(Locator::Css("dl.facts")).await?;
+        let h1 = b.find(Locator::Css("h1")).await?.text().await?;
+        assert_eq!(h1, "Өмүрбекова Гүлнара");
+        fits_phone(&b).await;
+        // Found by a Latin spelling, without Kyrgyz letters.
+        b.goto(&app.url("/people")).await?;
+        b.find(Locator::Id("q"))
+            .await?
+            .send_keys("gulnara omurbekova")
+            .await?;
+        b.find(Locator::Css("form.search button"))
+            .await?
+            .click()
+            .await?;
+        let results = b
+            .wait()
+            .for_element(Locator::Id("results"))
+            .await?
+            .text()
+            .await?;
+        assert!(results.contains("Өмүрбекова Гүлнара"), "{results}");
+        fits_phone(&b).await;
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = b.close().await;
+    result.unwrap();
+}
