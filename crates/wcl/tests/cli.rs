@@ -1,0 +1,201 @@
+//! The binary as a user runs it: demo data, accounts, backup, db copy, serve.
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use store::testing::TestDb;
+
+fn wcl(url: &str, args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_wcl"))
+        .arg("--database-url")
+        .arg(url)
+        .args(args)
+        .env("WCL_LOG", "warn")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+fn create_user(url: &str, args: &[&str], password: &str) -> (bool, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wcl"))
+        .arg("--database-url")
+        .arg(url)
+        .args(["admin", "create-user"])
+        .args(args)
+        .arg("--password-stdin")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(password.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn bare_paths_and_unknown_schemes_are_refused() {
+    for bad in ["./data/wcl.db", "mysql://x@y/z"] {
+        let (ok, out) = wcl(bad, &["migrate"]);
+        assert!(!ok);
+        assert!(
+            out.contains("sqlite://") && out.contains("postgres://"),
+            "{out}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_accounts_backup_and_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/net/wcl.db", dir.path().display());
+    let (ok, out) = wcl(&url, &["demo"]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("demo network loaded") && out.contains("coordinator.osh@wcl.kg"),
+        "{out}"
+    );
+    let (ok, out) = wcl(&url, &["demo"]);
+    assert!(ok && out.contains("already present"), "{out}");
+
+    let (ok, out) = create_user(
+        &url,
+        &[
+            "--login",
+            "new.coord@wcl.kg",
+            "--role",
+            "coordinator",
+            "--lab",
+            "batken",
+        ],
+        "a-long-password\n",
+    );
+    assert!(ok, "{out}");
+    let (ok, out) = create_user(
+        &url,
+        &["--login", "x@wcl.kg", "--role", "coordinator"],
+        "a-long-password\n",
+    );
+    assert!(!ok && out.contains("--lab"), "{out}");
+    let (ok, out) = create_user(&url, &["--login", "y@wcl.kg", "--role", "admin"], "short\n");
+    assert!(!ok && out.contains("10 characters"), "{out}");
+
+    let backup = dir.path().join("backup.db");
+    let (ok, out) = wcl(&url, &["backup", backup.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    let copy = TestDb::sqlite().await;
+    let b = store::Store::open(&format!("sqlite://{}", backup.display()))
+        .await
+        .unwrap();
+    let a = store::Store::open(&url).await.unwrap();
+    let counts = store::copy::counts(&a).await.unwrap();
+    assert_eq!(store::copy::counts(&b).await.unwrap(), counts);
+    assert!(
+        counts.iter().any(|(t, n)| t == "people" && *n >= 55),
+        "{counts:?}"
+    );
+    let (ok, _) = wcl(&url, &["backup", backup.to_str().unwrap()]);
+    assert!(!ok, "an existing backup file is not overwritten");
+
+    // SQLite → PostgreSQL with the command, then back, nothing lost.
+    if let Some(pg) = TestDb::postgres().await {
+        let (ok, out) = wcl(&url, &["db", "copy", "--from", &url, "--to", &pg.url]);
+        assert!(ok, "{out}");
+        assert_eq!(store::copy::counts(&pg.store).await.unwrap(), counts);
+        let (ok, out) = wcl(
+            &pg.url,
+            &["db", "copy", "--from", &pg.url, "--to", &copy.url],
+        );
+        assert!(ok, "{out}");
+        assert_eq!(store::copy::counts(&copy.store).await.unwrap(), counts);
+        let (ok, _) = wcl(&pg.url, &["db", "copy", "--from", &url, "--to", &pg.url]);
+        assert!(
+            !ok,
+            "copying into a database that holds a network is refused"
+        );
+        pg.store.close().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_seeds_postgres_too() {
+    let Some(pg) = TestDb::postgres_unmigrated().await else {
+        return;
+    };
+    let (ok, out) = wcl(&pg.url, &["demo"]);
+    assert!(ok, "{out}");
+    let counts = store::copy::counts(&pg.store).await.unwrap();
+    assert!(
+        counts.iter().any(|(t, n)| t == "labs" && *n == 3),
+        "{counts:?}"
+    );
+    pg.store.close().await;
+}
+
+#[test]
+fn serve_prints_its_address_and_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/wcl.db", dir.path().display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wcl"))
+        .args([
+            "--database-url",
+            &url,
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--demo",
+        ])
+        .env("WCL_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("serve printed its address").unwrap();
+        if let Some(rest) = line.strip_prefix("wcl is running on http://") {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let body = rt.block_on(async {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        reqwest_get(&format!("http://{addr}/labs")).await
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        body.contains("Akylzhan") || body.contains("Акылжан"),
+        "{body}"
+    );
+}
+
+async fn reqwest_get(url: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let u = url.trim_start_matches("http://");
+    let (host, path) = u.split_once('/').unwrap();
+    let mut s = tokio::net::TcpStream::connect(host).await.unwrap();
+    s.write_all(format!("GET /{path} HTTP/1.1\r\nHost: {host}\r\nAccept-Language: ky\r\nConnection: close\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).await.unwrap();
+    out
+}
