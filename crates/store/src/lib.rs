@@ -243,7 +243,9 @@ pub(crate) fn now() -> String {
 
 /// A query whose text was built at run time. Only column lists, placeholders and scope clauses
 /// made in this crate are ever spliced in; every value is bound.
-pub(crate) fn dynamic(sql: String) -> sqlx::query::Query<'static, Any, sqlx::any::AnyArguments> {
+pub(crate) type AnyQuery = sqlx::query::Query<'static, Any, sqlx::any::AnyArguments>;
+
+pub(crate) fn dynamic(sql: String) -> AnyQuery {
     sqlx::query(sqlx::AssertSqlSafe(sql))
 }
 

@@ -115,63 +115,10 @@ fn from_row(r: &AnyRow) -> Result<Person> {
     })
 }
 
-pub async fn insert(
-    c: &mut AnyConnection,
-    lab: LabId,
-    f: &PersonFields,
-    created_by: Option<UserId>,
-) -> Result<PersonId> {
-    let id = PersonId::new();
-    let t = now();
-    crate::dynamic(format!(
-        "INSERT INTO people ({COLS}, search_key, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
-    ))
-    .bind(id.to_string())
-    .bind(lab.to_string())
-    .bind(&f.family_name)
-    .bind(&f.given_name)
-    .bind(&f.patronymic)
-    .bind(&f.name_latin)
-    .bind(f.phone.clone())
-    .bind(f.email.clone())
-    .bind(f.birth_year.map(i64::from))
-    .bind(&f.gender)
-    .bind(&f.region)
-    .bind(&f.district)
-    .bind(&f.locality)
-    .bind(f.settlement.clone())
-    .bind(f.languages.join(","))
-    .bind(f.occupation.clone())
-    .bind(&f.family_support)
-    .bind(f.skills.join(","))
-    .bind(&f.aims)
-    .bind(f.monthly_income)
-    .bind(&t)
-    .bind(&t)
-    .bind(f.search_key())
-    .bind(created_by.map(|u| u.to_string()))
-    .execute(c)
-    .await?;
-    Ok(id)
-}
-
-/// Rewrites a person's fields; false when she is outside the scope or does not exist.
-pub async fn update(
-    c: &mut AnyConnection,
-    scope: &LabScope,
-    id: PersonId,
-    f: &PersonFields,
-) -> Result<bool> {
-    let (clause, labs) = scope_clause(scope, "lab_id", 22);
-    let sql = format!(
-        "UPDATE people SET family_name = $2, given_name = $3, patronymic = $4, name_latin = $5, phone = $6, email = $7,
-         birth_year = $8, gender = $9, region = $10, district = $11, locality = $12, settlement = $13, languages = $14,
-         occupation = $15, family_support = $16, skills = $17, aims = $18, monthly_income = $19, search_key = $20, updated_at = $21
-         WHERE id = $1 AND {clause}"
-    );
-    let mut q = crate::dynamic(sql)
-        .bind(id.to_string())
-        .bind(&f.family_name)
+/// Binds the editable fields in the order both `insert` and `update` list them
+/// (family_name … monthly_income).
+fn bind_fields(q: crate::AnyQuery, f: &PersonFields) -> crate::AnyQuery {
+    q.bind(&f.family_name)
         .bind(&f.given_name)
         .bind(&f.patronymic)
         .bind(&f.name_latin)
@@ -189,6 +136,46 @@ pub async fn update(
         .bind(f.skills.join(","))
         .bind(&f.aims)
         .bind(f.monthly_income)
+}
+
+pub async fn insert(
+    c: &mut AnyConnection,
+    lab: LabId,
+    f: &PersonFields,
+    created_by: Option<UserId>,
+) -> Result<PersonId> {
+    let id = PersonId::new();
+    let t = now();
+    let q = crate::dynamic(format!(
+        "INSERT INTO people ({COLS}, search_key, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
+    ))
+    .bind(id.to_string())
+    .bind(lab.to_string());
+    bind_fields(q, f)
+        .bind(&t)
+        .bind(&t)
+        .bind(f.search_key())
+        .bind(created_by.map(|u| u.to_string()))
+        .execute(c)
+        .await?;
+    Ok(id)
+}
+
+/// Rewrites a person's fields; false when she is outside the scope or does not exist.
+pub async fn update(
+    c: &mut AnyConnection,
+    scope: &LabScope,
+    id: PersonId,
+    f: &PersonFields,
+) -> Result<bool> {
+    let (clause, labs) = scope_clause(scope, "lab_id", 22);
+    let sql = format!(
+        "UPDATE people SET family_name = $2, given_name = $3, patronymic = $4, name_latin = $5, phone = $6, email = $7,
+         birth_year = $8, gender = $9, region = $10, district = $11, locality = $12, settlement = $13, languages = $14,
+         occupation = $15, family_support = $16, skills = $17, aims = $18, monthly_income = $19, search_key = $20, updated_at = $21
+         WHERE id = $1 AND {clause}"
+    );
+    let mut q = bind_fields(crate::dynamic(sql).bind(id.to_string()), f)
         .bind(f.search_key())
         .bind(now());
     for l in labs {
