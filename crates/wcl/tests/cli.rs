@@ -187,6 +187,101 @@ fn serve_prints_its_address_and_answers() {
     );
 }
 
+/// Signs in, searches by name and phone, reads a person: the debug log holds none of it.
+#[test]
+fn logs_hold_no_names_phones_or_passwords() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/wcl.db", dir.path().display());
+    let log = std::fs::File::create(dir.path().join("log.txt")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wcl"))
+        .args([
+            "--database-url",
+            &url,
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--demo",
+        ])
+        .env("WCL_LOG", "debug")
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("serve printed its address").unwrap();
+        if let Some(rest) = line.strip_prefix("wcl is running on http://") {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let body = r#"{"login":"+996555100200","password":"demo-password-2026"}"#;
+        let token = http(&addr, "POST", "/api/v1/auth/token", "", body).await;
+        assert!(token.contains("token"), "{token}");
+        let body = r#"{"login":"coordinator.osh@wcl.kg","password":"demo-password-2026"}"#;
+        let r = http(&addr, "POST", "/api/v1/auth/token", "", body).await;
+        let token = r
+            .split("\"token\":\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        let auth = format!("Authorization: Bearer {token}\r\n");
+        let found = http(
+            &addr,
+            "GET",
+            "/api/v1/people?q=%D0%A2%D0%BE%D0%BA%D1%82%D0%BE%D0%B3%D1%83%D0%BB%D0%BE%D0%B2%D0%B0",
+            &auth,
+            "",
+        )
+        .await;
+        assert!(found.contains("Токтогулова"), "{found}");
+        let id = found
+            .split("\"id\":\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        assert!(
+            http(&addr, "GET", &format!("/api/v1/people/{id}"), &auth, "")
+                .await
+                .contains("200 OK")
+        );
+        http(&addr, "GET", "/api/v1/people?q=0555100200", &auth, "").await;
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    let log = std::fs::read_to_string(dir.path().join("log.txt")).unwrap();
+    assert!(log.contains("request"), "the debug log has request lines");
+    for secret in [
+        "Токтогулова",
+        "Toktogulova",
+        "555100200",
+        "demo-password-2026",
+        "coordinator.osh@wcl.kg",
+    ] {
+        assert!(!log.contains(secret), "the log contains {secret}");
+    }
+}
+
+async fn http(host: &str, method: &str, path: &str, headers: &str, body: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(host).await.unwrap();
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\n{headers}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).await.unwrap();
+    String::from_utf8_lossy(&out).to_string()
+}
+
 async fn reqwest_get(url: &str) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let u = url.trim_start_matches("http://");
