@@ -174,8 +174,14 @@ impl Store {
         &self.pool
     }
 
+    /// A transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`): a deferred
+    /// transaction that reads and then writes fails at once with "database is locked" when another
+    /// writer got there first, whereas an immediate one waits its turn (busy_timeout).
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(self.pool.begin().await?)
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     pub async fn conn(&self) -> Result<sqlx::pool::PoolConnection<Any>> {

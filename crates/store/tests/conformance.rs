@@ -33,6 +33,7 @@ on_both_backends!(
     audit_log_is_append_only,
     accounts_grants_and_tokens,
     sessions_expire,
+    concurrent_read_then_write_transactions_all_succeed,
 );
 
 fn osh() -> labs::NewLab {
@@ -622,4 +623,26 @@ async fn db_copy_round_trips() {
     .unwrap();
     // And a second copy into a full database is refused.
     assert!(copy::copy(&a.store, &pg.store).await.is_err());
+}
+
+/// Services read then write in one transaction; many at once must all succeed (SQLite: no
+/// "database is locked" from lock upgrades).
+async fn concurrent_read_then_write_transactions_all_succeed(s: Store) {
+    let mut tasks = vec![];
+    for i in 0..12 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut tx = s.begin().await?;
+            let n = labs::list_labs(&mut tx).await?.len();
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            labs::insert_lab(&mut tx, &lab_named(&format!("lab-{i}-{n}"))).await?;
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let mut c = s.conn().await.unwrap();
+    assert_eq!(labs::list_labs(&mut c).await.unwrap().len(), 12);
 }
