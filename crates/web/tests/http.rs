@@ -460,6 +460,69 @@ async fn access_matrix(app: TestApp) {
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
+
+    // The same for the API, with tokens: anonymous callers get 401, other labs 404.
+    let api: Vec<(String, [u16; 6])> = vec![
+        ("/api/v1/labs".into(), [200, 200, 200, 200, 200, 200]),
+        ("/api/v1/labs/osh".into(), [200, 200, 200, 200, 200, 200]),
+        ("/api/v1/me".into(), [401, 200, 200, 200, 200, 200]),
+        (
+            "/api/v1/labs/osh/cohorts".into(),
+            [401, 200, 200, 404, 404, 404],
+        ),
+        (
+            "/api/v1/labs/osh/residencies".into(),
+            [401, 200, 200, 404, 404, 404],
+        ),
+        (
+            "/api/v1/organisations".into(),
+            [401, 200, 404, 404, 404, 404],
+        ),
+        ("/api/v1/people".into(), [401, 200, 200, 200, 404, 404]),
+        (
+            "/api/v1/people?lab=osh".into(),
+            [401, 200, 200, 404, 404, 404],
+        ),
+        (
+            format!("/api/v1/people/{aizhan}"),
+            [401, 200, 200, 404, 404, 404],
+        ),
+        (
+            format!("/api/v1/people/{aizhan}/residencies"),
+            [401, 200, 200, 404, 404, 404],
+        ),
+        (
+            format!("/api/v1/people/{bw}"),
+            [401, 200, 404, 200, 404, 404],
+        ),
+    ];
+    let mut tokens = vec![None];
+    for login in [
+        "admin@test.kg",
+        "coord.osh@test.kg",
+        "coord.batken@test.kg",
+        "mentor.osh@test.kg",
+        "+996555100200",
+    ] {
+        tokens.push(Some(app.token(login).await));
+    }
+    let plain = app.client();
+    for (path, expected) in &api {
+        for (i, t) in tokens.iter().enumerate() {
+            let mut req = plain.get(app.url(path));
+            if let Some(t) = t {
+                req = req.bearer_auth(t);
+            }
+            let got = req.send().await.unwrap().status().as_u16();
+            if got != expected[i] {
+                failures.push(format!(
+                    "{path} role#{i}: expected {} got {got}",
+                    expected[i]
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
     // The lab page shows internal counts only to its staff.
     let public = clients[0]
         .get(app.url("/labs/osh"))
