@@ -149,6 +149,17 @@ async fn demo_seeds_postgres_too() {
     pg.store.close().await;
 }
 
+/// Reads `wcl serve`'s standard output until it prints the address it listens on.
+fn printed_address(child: &mut std::process::Child) -> String {
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    loop {
+        let line = lines.next().expect("serve printed its address").unwrap();
+        if let Some(rest) = line.strip_prefix("wcl is running on http://") {
+            return rest.split_whitespace().next().unwrap().to_string();
+        }
+    }
+}
+
 #[test]
 fn serve_prints_its_address_and_answers() {
     let dir = tempfile::tempdir().unwrap();
@@ -167,18 +178,10 @@ fn serve_prints_its_address_and_answers() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines.next().expect("serve printed its address").unwrap();
-        if let Some(rest) = line.strip_prefix("wcl is running on http://") {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-    };
+    let addr = printed_address(&mut child);
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let body = rt.block_on(async {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        reqwest_get(&format!("http://{addr}/labs")).await
-    });
+    let body =
+        rt.block_on(async { http(&addr, "GET", "/labs", "Accept-Language: ky\r\n", "").await });
     let _ = child.kill();
     let _ = child.wait();
     assert!(
@@ -207,13 +210,7 @@ fn logs_hold_no_names_phones_or_passwords() {
         .stderr(log)
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines.next().expect("serve printed its address").unwrap();
-        if let Some(rest) = line.strip_prefix("wcl is running on http://") {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-    };
+    let addr = printed_address(&mut child);
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let body = r#"{"login":"+996555100200","password":"demo-password-2026"}"#;
@@ -280,17 +277,4 @@ async fn http(host: &str, method: &str, path: &str, headers: &str, body: &str) -
     let mut out = Vec::new();
     s.read_to_end(&mut out).await.unwrap();
     String::from_utf8_lossy(&out).to_string()
-}
-
-async fn reqwest_get(url: &str) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let u = url.trim_start_matches("http://");
-    let (host, path) = u.split_once('/').unwrap();
-    let mut s = tokio::net::TcpStream::connect(host).await.unwrap();
-    s.write_all(format!("GET /{path} HTTP/1.1\r\nHost: {host}\r\nAccept-Language: ky\r\nConnection: close\r\n\r\n").as_bytes())
-        .await
-        .unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).await.unwrap();
-    out
 }

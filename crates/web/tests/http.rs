@@ -411,6 +411,39 @@ async fn public_application_reaches_the_intake_queue(app: TestApp) {
     assert_eq!(r.status(), 404);
 }
 
+/// Makes a GET request as one role.
+type Caller<'a> = Box<dyn Fn(&str) -> reqwest::RequestBuilder + 'a>;
+
+const ROLES: [&str; 6] = [
+    "anonymous",
+    "admin",
+    "coordinator Osh",
+    "coordinator Batken",
+    "mentor Osh",
+    "resident",
+];
+
+/// Each route as each role: the statuses that differ from the expected ones.
+async fn mismatches(
+    app: &TestApp,
+    routes: &[(String, [u16; 6])],
+    callers: &[Caller<'_>],
+) -> Vec<String> {
+    let mut failures = vec![];
+    for (path, expected) in routes {
+        for (i, call) in callers.iter().enumerate() {
+            let got = call(&app.url(path)).send().await.unwrap().status().as_u16();
+            if got != expected[i] {
+                failures.push(format!(
+                    "{path} as {}: expected {} got {got}",
+                    ROLES[i], expected[i]
+                ));
+            }
+        }
+    }
+    failures
+}
+
 /// Every page route × role: anonymous are sent to sign in, another lab's staff get 404.
 async fn access_matrix(app: TestApp) {
     let aizhan = app.aizhan.to_string();
@@ -447,18 +480,11 @@ async fn access_matrix(app: TestApp) {
         app.signed_in("mentor.osh@test.kg").await,
         app.signed_in("+996555100200").await,
     ];
-    let mut failures = vec![];
-    for (path, expected) in &routes {
-        for (i, c) in clients.iter().enumerate() {
-            let got = c.get(app.url(path)).send().await.unwrap().status().as_u16();
-            if got != expected[i] {
-                failures.push(format!(
-                    "{path} role#{i}: expected {} got {got}",
-                    expected[i]
-                ));
-            }
-        }
-    }
+    let pages: Vec<Caller> = clients
+        .iter()
+        .map(|c| Box::new(move |url: &str| c.get(url)) as Caller)
+        .collect();
+    let failures = mismatches(&app, &routes, &pages).await;
     assert!(failures.is_empty(), "{failures:#?}");
 
     // The same for the API, with tokens: anonymous callers get 401, other labs 404.
@@ -507,21 +533,17 @@ async fn access_matrix(app: TestApp) {
         tokens.push(Some(app.token(login).await));
     }
     let plain = app.client();
-    for (path, expected) in &api {
-        for (i, t) in tokens.iter().enumerate() {
-            let mut req = plain.get(app.url(path));
-            if let Some(t) = t {
-                req = req.bearer_auth(t);
-            }
-            let got = req.send().await.unwrap().status().as_u16();
-            if got != expected[i] {
-                failures.push(format!(
-                    "{path} role#{i}: expected {} got {got}",
-                    expected[i]
-                ));
-            }
-        }
-    }
+    let api_callers: Vec<Caller> = tokens
+        .iter()
+        .map(|t| {
+            let plain = &plain;
+            Box::new(move |url: &str| match t {
+                Some(t) => plain.get(url).bearer_auth(t),
+                None => plain.get(url),
+            }) as Caller
+        })
+        .collect();
+    let failures = mismatches(&app, &api, &api_callers).await;
     assert!(failures.is_empty(), "{failures:#?}");
     // The lab page shows internal counts only to its staff.
     let public = clients[0]
