@@ -1,0 +1,3 @@
+//! Pure computations of wcl. No I/O.
+
+pub mod matching;
