@@ -1,0 +1,16 @@
+//! Documents wcl hands out. Pure functions, no I/O.
+//!
+//! Every function here takes plain data and returns bytes or strings, so the
+//! web layer decides where they go (HTTP response, file, e-mail) and the
+//! tests can check the exact output without a server or a file system.
+//!
+//! - [`ical`]: RFC 5545 calendar feeds residents subscribe to from their phones.
+//! - [`qr`]: QR codes as inline SVG, for posters and certificates.
+//! - [`certificate`]: a one-page PDF certificate of completion with an embedded
+//!   Cyrillic font, so Kyrgyz and Russian names print correctly anywhere.
+//! - [`badges`]: Open Badges 2.0 JSON (hosted verification) and a badge image.
+
+pub mod badges;
+pub mod certificate;
+pub mod ical;
+pub mod qr;
