@@ -72,6 +72,14 @@ pub enum Action {
     OwnProfile(PersonId),
     /// Read the audit log.
     ReadAudit,
+    /// Compose programmes, schedule sessions, enrol residents, revoke certificates.
+    ManageTraining(LabId),
+    /// Take attendance at a training session (coordinators and the lab's mentors, who often teach).
+    TakeAttendance(LabId),
+    /// Create and edit events, see registrations, manage network members and ambassadors.
+    ManageEvents(LabId),
+    /// Check people in at the door: any staff of the lab.
+    CheckIn(LabId),
 }
 
 /// The labs whose records an actor may see for some purpose.
@@ -123,9 +131,14 @@ impl Actor {
             Action::ViewLabInternal(lab) => {
                 self.admin || self.grants.iter().any(|(l, _)| *l == lab)
             }
-            Action::ManagePeople(lab) | Action::ManageResidency(lab) => {
-                self.admin || self.has(lab, LabRole::Coordinator)
+            Action::ManagePeople(lab)
+            | Action::ManageResidency(lab)
+            | Action::ManageTraining(lab)
+            | Action::ManageEvents(lab) => self.admin || self.has(lab, LabRole::Coordinator),
+            Action::TakeAttendance(lab) => {
+                self.admin || self.has(lab, LabRole::Coordinator) || self.has(lab, LabRole::Mentor)
             }
+            Action::CheckIn(lab) => self.admin || self.grants.iter().any(|(l, _)| *l == lab),
             Action::OwnProfile(p) => self.person_id == Some(p),
         }
     }

@@ -46,5 +46,13 @@ id_type!(
     CohortId,
     ResidencyId,
     ConsentId,
-    TokenId
+    TokenId,
+    ProgrammeId,
+    ModuleId,
+    SessionId,
+    AssertionId,
+    EventId,
+    RegistrationId,
+    MemberId,
+    JobId
 );

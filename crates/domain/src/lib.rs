@@ -1,16 +1,21 @@
 //! Pure types and rules of wcl. Nothing here does I/O: the store persists these types, the web layer
 //! renders them, and the access policy in [`access`] is the only place that decides who may do what.
 
+#[macro_use]
+pub mod types;
 pub mod access;
+pub mod events;
 pub mod ids;
 pub mod names;
 pub mod residency;
 pub mod time;
-pub mod types;
+pub mod training;
 
 pub use access::{Action, Actor, LabRole, LabScope, Role};
+pub use events::{EventKind, EventScope, RegistrationStatus};
 pub use ids::*;
 pub use residency::ResidencyStatus;
+pub use training::{Attendance, CompletionRule, Progress, Topic};
 pub use types::*;
 
 /// A value that failed validation. `key` is stable and translated by the web layer

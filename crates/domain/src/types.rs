@@ -269,6 +269,7 @@ vocabulary!(
         Woman = "woman",
         Man = "man",
         Other = "other",
+        Unspecified = "unspecified",
     }
 );
 

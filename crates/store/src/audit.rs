@@ -19,6 +19,13 @@ pub struct Entry<'a> {
     pub detail: String,
 }
 
+impl Entry<'_> {
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = detail.into();
+        self
+    }
+}
+
 pub async fn record(c: &mut AnyConnection, e: Entry<'_>) -> Result<()> {
     sqlx::query(
         "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, lab_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",

@@ -18,6 +18,16 @@ pub const TABLES: &[&str] = &[
     "residency_transitions",
     "api_tokens",
     "audit_log",
+    "programmes",
+    "programme_modules",
+    "training_sessions",
+    "enrolments",
+    "attendance",
+    "assertions",
+    "events",
+    "network_members",
+    "registrations",
+    "jobs",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -127,7 +137,9 @@ pub async fn copy(from: &Store, to: &Store) -> Result<CopyReport> {
     for table in TABLES {
         let cols = columns(from, &mut src, table).await?;
         let names: Vec<&str> = cols.iter().map(|c| c.name.as_str()).collect();
-        let select = format!("SELECT {} FROM {table}", names.join(", "));
+        // Ordered by the first column (ids are time-ordered UUIDs), so a row that points at an
+        // earlier row of its own table (a referral) arrives after it.
+        let select = format!("SELECT {} FROM {table} ORDER BY 1", names.join(", "));
         let placeholders: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
         let insert = format!(
             "INSERT INTO {table} ({}) VALUES ({})",

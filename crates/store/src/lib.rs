@@ -12,10 +12,13 @@
 
 pub mod audit;
 pub mod copy;
+pub mod events;
+pub mod jobs;
 pub mod labs;
 pub mod people;
 pub mod residency;
 pub mod sessions;
+pub mod training;
 pub mod users;
 
 mod row;

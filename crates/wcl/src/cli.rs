@@ -16,7 +16,7 @@ pub struct Cli {
     /// Database: sqlite://path/to/file.db (embedded, no setup) or postgres://user@host/db.
     #[arg(long, global = true, env = "WCL_DATABASE_URL")]
     pub database_url: Option<String>,
-    /// A TOML file with settings (database_url, bind, secure_cookies, session_idle_minutes, log).
+    /// A TOML file with settings (database_url, bind, secure_cookies, session_idle_minutes, public_url, smtp_url, mail_from, log).
     #[arg(long, global = true, env = "WCL_CONFIG")]
     pub config: Option<PathBuf>,
     #[command(subcommand)]
@@ -36,6 +36,16 @@ pub enum Command {
         /// Mark cookies Secure (when served over HTTPS).
         #[arg(long, env = "WCL_SECURE_COOKIES")]
         secure_cookies: Option<bool>,
+        /// The address people reach this server at, for links in emails, badges and calendars.
+        #[arg(long, env = "WCL_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// SMTP server for confirmations and reminders: smtp://host:25, smtps://user:pass@host:465,
+        /// smtp://user:pass@host:587?tls=required. Unset, messages wait in the queue.
+        #[arg(long, env = "WCL_SMTP_URL")]
+        smtp_url: Option<String>,
+        /// The From address of messages.
+        #[arg(long, env = "WCL_MAIL_FROM")]
+        mail_from: Option<String>,
     },
     /// Bring the database schema up to date.
     Migrate,
@@ -162,6 +172,9 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             bind,
             demo,
             secure_cookies,
+            public_url,
+            smtp_url,
+            mail_from,
         } => {
             let store = open(&url).await?;
             if demo {
@@ -181,6 +194,11 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             };
             if let Some(m) = file.session_idle_minutes {
                 web_config.session_idle_minutes = m;
+            }
+            web_config.public_url = public_url.or(file.public_url.clone());
+            web_config.smtp_url = smtp_url.or(file.smtp_url.clone());
+            if let Some(f) = mail_from.or(file.mail_from.clone()) {
+                web_config.mail_from = f;
             }
             println!(
                 "wcl is running on http://{addr}  (database: {})",

@@ -14,6 +14,9 @@ pub struct FileConfig {
     pub bind: Option<String>,
     pub secure_cookies: Option<bool>,
     pub session_idle_minutes: Option<i64>,
+    pub public_url: Option<String>,
+    pub smtp_url: Option<String>,
+    pub mail_from: Option<String>,
     pub log: Option<String>,
 }
 
@@ -35,6 +38,9 @@ pub const KNOWN_VARS: &[&str] = &[
     "WCL_BIND",
     "WCL_SECURE_COOKIES",
     "WCL_SESSION_IDLE_MINUTES",
+    "WCL_PUBLIC_URL",
+    "WCL_SMTP_URL",
+    "WCL_MAIL_FROM",
     "WCL_LOG",
     "WCL_LOG_FORMAT",
     "WCL_TEST_POSTGRES_URL",

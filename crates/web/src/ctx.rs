@@ -204,6 +204,34 @@ pub fn redirect_with_flash(to: &str, key: &str) -> Response {
     r
 }
 
+/// The path as logs may hold it: private ticket tokens are cut out.
+pub fn loggable_path(path: &str) -> String {
+    for prefix in ["/tickets/", "/api/v1/registrations/"] {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let tail = rest.find('/').map(|i| &rest[i..]).unwrap_or("");
+            return format!("{prefix}…{tail}");
+        }
+    }
+    path.to_string()
+}
+
+/// The public address links are built on: `public_url` from the configuration, else `http://`
+/// and the Host header (a laptop on a lab's network), else the loopback address.
+pub fn base_url(config: &crate::WebConfig, headers: &axum::http::HeaderMap) -> String {
+    if let Some(u) = &config.public_url {
+        return u.trim_end_matches('/').to_string();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("127.0.0.1:8080");
+    format!("http://{host}")
+}
+
 /// The request context every handler takes: language, who is asking, the CSRF token.
 #[derive(Debug, Clone)]
 pub struct Ctx {
@@ -215,6 +243,9 @@ pub struct Ctx {
     pub flash: Option<String>,
     pub session: Option<Session>,
     pub ip: Option<IpAddr>,
+    /// `https://wcl.example.kg`: the configured public address, else the one she reached us at.
+    /// Links that leave the page (emails, badges, calendar entries) start with it.
+    pub base: String,
 }
 
 impl Ctx {
@@ -272,6 +303,7 @@ impl FromRequestParts<AppState> for Ctx {
             flash: meta.flash,
             session: None,
             ip,
+            base: base_url(&state.config, &parts.headers),
         };
         let mut c = state.store.conn().await?;
 

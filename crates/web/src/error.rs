@@ -55,6 +55,7 @@ pub fn conflict_key(name: &str) -> &'static str {
         "cohorts.name" => "err-cohort-taken",
         "residencies.open" => "err-residency-open",
         "lab_partners" => "err-partner-exists",
+        "registrations.phone" => "err-already-registered",
         _ => "err-conflict",
     }
 }

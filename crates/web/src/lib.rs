@@ -9,6 +9,7 @@ pub mod api;
 pub mod ctx;
 pub mod error;
 pub mod i18n;
+pub mod mailer;
 pub mod pages;
 pub mod services;
 pub mod session_store;
@@ -33,6 +34,16 @@ pub struct WebConfig {
     pub sign_in_per_ip_per_minute: u32,
     /// Minutes without activity after which a browser session ends (shared computers).
     pub session_idle_minutes: i64,
+    /// The address people reach this server at (`https://wcl.example.kg`), for links in emails,
+    /// badges and calendars. Unset, the Host of each request is used.
+    pub public_url: Option<String>,
+    /// `smtp://user:pass@host:587?tls=required`, `smtps://...`, or `smtp://host:25` (plain, for a
+    /// relay on the same machine). Unset, messages wait in the jobs table until it is set.
+    pub smtp_url: Option<String>,
+    /// The From address of messages.
+    pub mail_from: String,
+    /// How often the mailer looks for due messages.
+    pub mail_every_seconds: u64,
 }
 
 impl Default for WebConfig {
@@ -42,6 +53,10 @@ impl Default for WebConfig {
             sign_in_per_login_per_minute: 5,
             sign_in_per_ip_per_minute: 30,
             session_idle_minutes: 120,
+            public_url: None,
+            smtp_url: None,
+            mail_from: "Women Creative Labs <noreply@wcl.local>".into(),
+            mail_every_seconds: 30,
         }
     }
 }
@@ -90,7 +105,7 @@ pub fn app(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             // The path only: query strings may hold search text (names).
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), id = ?req.headers().get("x-request-id"))
+            tracing::info_span!("request", method = %req.method(), path = %ctx::loggable_path(req.uri().path()), id = ?req.headers().get("x-request-id"))
         }))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
@@ -114,6 +129,20 @@ pub async fn serve(
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }
     });
+    let mailer = match &state.config.smtp_url {
+        Some(url) => match mailer::Mailer::new(url, &state.config.mail_from) {
+            Ok(m) => Some(mailer::spawn(
+                state.store.clone(),
+                m,
+                Duration::from_secs(state.config.mail_every_seconds),
+            )),
+            Err(e) => {
+                tracing::error!(error = %e, "email disabled: messages wait in the queue");
+                None
+            }
+        },
+        None => None,
+    };
     let result = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
@@ -121,5 +150,8 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await;
     sweeper.abort();
+    if let Some(m) = mailer {
+        m.abort();
+    }
     result
 }

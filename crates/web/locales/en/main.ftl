@@ -208,6 +208,7 @@ settlement-urban = Urban
 gender-woman = Woman
 gender-man = Man
 gender-other = Other
+gender-unspecified = Not said
 legal-basis-consent = Her consent
 legal-basis-parental-consent = Parent's consent (under 18)
 legal-basis-contract = Contract
@@ -250,3 +251,215 @@ region-osh-city = Osh city
 lab-role-coordinator = Coordinator
 lab-role-mentor = Mentor
 lab-role-case-worker = Case worker
+
+## Training
+nav-my-schedule = My schedule
+programmes-title = Training programmes
+programmes-none = No programmes yet.
+programme-new = New programme
+programme-rule = Completion: at least { $n }% of sessions
+programme-rule-final = and the final module
+field-title = Title
+field-description = Description
+field-min_attendance_pct = Sessions to attend for completion (%)
+field-final_module_required = The final module must be attended
+modules-title = Modules
+module-final = Final module
+module-add = Add module
+field-topic = From the library
+field-module-title = Own title (for your own module, or to rename)
+field-module = Module
+sessions-title = Sessions
+sessions-none = No sessions scheduled.
+session-add = Schedule session
+field-date = Date
+field-starts = Starts
+field-ends = Ends
+field-room = Room
+field-trainer = Trainer
+enrolees-title = Enrolled residents
+enrolees-none = Nobody is enrolled in this programme yet.
+enrolees-count = { $n } enrolled
+completed-count = { $n } completed
+completion = Completion
+completed = Completed
+in-progress = In progress
+enrol-cohort = Enrol the whole cohort
+enrol-one = Enrol one resident
+enrol = Enrol
+attendance-title = Attendance
+attendance-present = Present
+attendance-absent = Absent
+attendance-excused = Excused
+attendance-total = Attendance
+schedule-title = Weekly schedule
+week-prev = Previous week
+week-next = Next week
+week-of = Week of { $date }
+weekday-1 = Monday
+weekday-2 = Tuesday
+weekday-3 = Wednesday
+weekday-4 = Thursday
+weekday-5 = Friday
+weekday-6 = Saturday
+weekday-7 = Sunday
+my-schedule-title = My schedule
+my-certificates = My certificates
+certificates-none = No certificates yet.
+certificate-heading = Certificate of completion
+certificate-body = has completed the training programme
+certificate-verify = Verify:
+certificate-pdf = Certificate (PDF)
+certificate-verify-link = Verification page
+certificate-revoke = Revoke certificate
+certificate-revoked = Revoked
+field-reason = Reason
+verify-title = Certificate verification
+verify-valid = This certificate is valid.
+verify-revoked = This certificate has been revoked.
+verify-recipient = Awarded to
+verify-programme = Programme
+verify-issuer = Issued by
+verify-issued = Issued on
+verify-code = Code
+verify-hint = The certificate is an Open Badges 2.0 credential; software can check it here:
+flash-attendance-saved = Attendance saved.
+flash-attendance-certificates = Attendance saved. New certificates were issued to those who completed the programme.
+flash-revoked = The certificate was revoked.
+err-percent = Enter a whole number from 0 to 100.
+err-time = Enter a time such as 14:00.
+err-ends-before-start = The end must be after the start.
+err-no-cohort = This programme has no cohort; enrol residents one by one.
+err-not-enrolled = This person is not enrolled in the programme.
+topic-financial-literacy = Financial literacy
+topic-legal-rights = Legal rights
+topic-gender-equality = Gender equality
+topic-reproductive-health = Reproductive health
+topic-digital-skills = Digital skills
+topic-social-media = Social media management
+topic-sewing = Sewing
+topic-cooking = Cooking and food business
+topic-handicraft = Handicraft
+topic-design = Design
+topic-hospitality = Hospitality and catering service
+topic-tour-guiding = Tourist guiding
+topic-personal-growth = Personal growth
+topic-custom = Own module
+
+## Events
+nav-events = Events
+events-title = Events
+events-network = Whole network
+events-none = No upcoming events.
+events-past = Past events
+events-subscribe = Subscribe in your calendar app:
+event-new = New event
+event-draft = Draft (not published)
+event-cancelled = This event is cancelled.
+event-full = Full
+event-page = Event page
+event-add-calendar = Add to calendar
+event-cancel = Cancel the event
+seats-left = { $n ->
+    [one] { $n } seat left
+   *[other] { $n } seats left
+}
+waiting-count = { $n } on the waiting list
+field-when = When
+field-place = Place
+field-language = Language
+field-host = Hosted by
+field-capacity = Seats
+field-scope = Listed for
+field-published = Published (visible to everyone)
+field-your-name = Your name
+field-email-optional = Email (optional, for a confirmation and a reminder)
+event-kind-master-class = Master class
+event-kind-seminar = Seminar
+event-kind-thematic-evening = Thematic evening
+event-kind-fair = Fair
+event-kind-other = Other
+event-scope-lab = This lab
+event-scope-network = The whole network
+register-title = Register
+register-waitlist-hint = All seats are taken. Register to join the waiting list: when someone cancels, the next person gets the seat automatically.
+register-consent = I agree that the lab keeps my name and phone number to run this event and to invite me to others.
+register-submit = Register
+register-submit-waitlist = Join the waiting list
+registration-status-confirmed = Confirmed
+registration-status-waitlisted = Waiting list
+registration-status-cancelled = Cancelled
+registrations-title = Registrations
+ticket-title = Ticket
+ticket-confirmed = { $name }, your seat is confirmed.
+ticket-waitlisted = You are number { $n } on the waiting list.
+ticket-waitlist-hint = If a seat frees up, you get it automatically; this page will show it.
+ticket-cancelled = This registration is cancelled.
+ticket-code = Ticket code
+ticket-show-at-door = Show this code at the door.
+ticket-keep-link = Keep this page's address: it is your ticket, and the only way to cancel.
+ticket-cancel = Cancel my registration
+flash-registration-cancelled = Your registration is cancelled.
+flash-event-cancelled = The event was cancelled; people with an email address are told.
+err-already-registered = This phone number is already registered for this event.
+err-event-closed = Registration for this event is closed.
+err-capacity = Enter a number of seats from 1 to 10000.
+err-ticket-unknown = No ticket with this code for this event.
+checkin-title = Check-in
+checkin-count = checked in
+checkin-submit = Check in
+checkin-scan-hint = Type the code from the ticket, or scan its QR code with the phone's camera: it opens this page with the code filled in.
+checkin-search = Find by name or phone
+checkin-done = { $name } is checked in.
+checkin-done-new = { $name } is checked in and joined the lab's network.
+checkin-already = { $name } was already checked in.
+checkin-cancelled = { $name }'s registration was cancelled.
+walk-in-title = Walk-in
+walk-in = walk-in
+walk-in-consent = They agree that the lab keeps their name and phone number.
+walk-in-submit = Register and check in
+members-title = Network members
+members-list = Members
+members-count = { $n } members
+ambassadors-count = { $n } ambassadors
+events-attended = events attended: { $n }
+ambassador = Ambassador
+ambassador-make = Make ambassador
+ambassador-end = End ambassador role
+referred-count = brought { $n } registrations through her link
+events-by-month = Events by month
+month = Month
+events-held = Events held
+new-members = New members
+mail-confirmed-subject = Your seat: { $event }
+mail-confirmed-body = Hello, { $name }!
+
+    Your seat at "{ $event }" is confirmed.
+    When: { $when } (Bishkek time)
+    Where: { $place }
+    Ticket code: { $code }
+
+    Your ticket (and the way to cancel): { $link }
+mail-waitlisted-subject = Waiting list: { $event }
+mail-waitlisted-body = Hello, { $name }!
+
+    "{ $event }" is full, so you are on the waiting list. If a seat frees up, you get it automatically and we will write to you.
+    Your registration: { $link }
+mail-promoted-subject = A seat is yours: { $event }
+mail-promoted-body = Hello, { $name }!
+
+    A seat freed up at "{ $event }" and it is now yours.
+    When: { $when } (Bishkek time)
+    Where: { $place }
+    Ticket code: { $code }
+    Event page: { $link }
+mail-reminder-subject = Tomorrow: { $event }
+mail-reminder-body = Hello, { $name }!
+
+    A reminder: "{ $event }" starts { $when } (Bishkek time) at { $place }.
+    Ticket code: { $code }
+    If you cannot come, please cancel so someone from the waiting list can: { $link }
+mail-event-cancelled-subject = Cancelled: { $event }
+mail-event-cancelled-body = Hello, { $name }!
+
+    We are sorry: "{ $event }" on { $when } is cancelled.

@@ -208,6 +208,7 @@ settlement-urban = Шаар
 gender-woman = Аял
 gender-man = Эркек
 gender-other = Башка
+gender-unspecified = Айтылган жок
 legal-basis-consent = Анын макулдугу
 legal-basis-parental-consent = Ата-энесинин макулдугу (18 жашка чейин)
 legal-basis-contract = Келишим
@@ -250,3 +251,212 @@ region-osh-city = Ош шаары
 lab-role-coordinator = Координатор
 lab-role-mentor = Ментор
 lab-role-case-worker = Кейс-менеджер
+
+## Training
+nav-my-schedule = Менин жадыбалым
+programmes-title = Окуу программалары
+programmes-none = Азырынча программалар жок.
+programme-new = Жаңы программа
+programme-rule = Бүтүрүү шарты: сабактардын кеминде { $n }% катышуу
+programme-rule-final = жана жыйынтыктоочу модулга катышуу
+field-title = Аталышы
+field-description = Сүрөттөмө
+field-min_attendance_pct = Бүтүрүү үчүн катышуу керек болгон сабактар (%)
+field-final_module_required = Жыйынтыктоочу модулга катышуу милдеттүү
+modules-title = Модулдар
+module-final = Жыйынтыктоочу модуль
+module-add = Модуль кошуу
+field-topic = Даяр модулдардан
+field-module-title = Өз аталышы (өз модулуңуз үчүн же атын өзгөртүү үчүн)
+field-module = Модуль
+sessions-title = Сабактар
+sessions-none = Пландалган сабактар жок.
+session-add = Сабак пландоо
+field-date = Күнү
+field-starts = Башталышы
+field-ends = Аякташы
+field-room = Бөлмө
+field-trainer = Тренер
+enrolees-title = Программага жазылган резиденттер
+enrolees-none = Бул программага азырынча эч ким жазыла элек.
+enrolees-count = Жазылгандар: { $n }
+completed-count = Бүтүргөндөр: { $n }
+completion = Бүтүрүү
+completed = Бүтүрдү
+in-progress = Окуп жатат
+enrol-cohort = Бүт агымды программага жазуу
+enrol-one = Бир резидентти жазуу
+enrol = Программага жазуу
+attendance-title = Катышуу
+attendance-present = Келди
+attendance-absent = Келген жок
+attendance-excused = Себептүү себеп менен келген жок
+attendance-total = Катышкандар
+schedule-title = Апталык жадыбал
+week-prev = Мурунку апта
+week-next = Кийинки апта
+week-of = { $date } күнүнөн башталган апта
+weekday-1 = Дүйшөмбү
+weekday-2 = Шейшемби
+weekday-3 = Шаршемби
+weekday-4 = Бейшемби
+weekday-5 = Жума
+weekday-6 = Ишемби
+weekday-7 = Жекшемби
+my-schedule-title = Менин жадыбалым
+my-certificates = Менин сертификаттарым
+certificates-none = Азырынча сертификаттар жок.
+certificate-heading = Окууну бүтүргөндүгү тууралуу сертификат
+certificate-body = төмөнкү окуу программасын бүтүрдү
+certificate-verify = Текшерүү:
+certificate-pdf = Сертификат (PDF)
+certificate-verify-link = Текшерүү барагы
+certificate-revoke = Сертификатты жокко чыгаруу
+certificate-revoked = Жокко чыгарылган
+field-reason = Себеби
+verify-title = Сертификатты текшерүү
+verify-valid = Бул сертификат жарактуу.
+verify-revoked = Бул сертификат жокко чыгарылган.
+verify-recipient = Кимге берилген
+verify-programme = Программа
+verify-issuer = Ким берген
+verify-issued = Берилген күнү
+verify-code = Коду
+verify-hint = Бул Open Badges 2.0 стандартындагы санариптик сертификат; аны бул шилтеме аркылуу программалар автоматтык түрдө текшере алат:
+flash-attendance-saved = Катышуу сакталды.
+flash-attendance-certificates = Катышуу сакталды. Программаны бүтүргөндөргө жаңы сертификаттар берилди.
+flash-revoked = Сертификат жокко чыгарылды.
+err-percent = 0дөн 100гө чейинки бүтүн санды жазыңыз.
+err-time = Убакытты ушундай жазыңыз: 14:00.
+err-ends-before-start = Аякташы башталышынан кийин болушу керек.
+err-no-cohort = Бул программанын агымы жок; резиденттерди бир-бирден жазыңыз.
+err-not-enrolled = Бул адам программага жазылган эмес.
+topic-financial-literacy = Каржылык сабаттуулук
+topic-legal-rights = Укуктук сабаттуулук
+topic-gender-equality = Гендердик теңчилик
+topic-reproductive-health = Репродуктивдик ден соолук
+topic-digital-skills = Санариптик көндүмдөр
+topic-social-media = Социалдык тармактарды жүргүзүү
+topic-sewing = Тигүү
+topic-cooking = Ашпозчулук жана тамак-аш бизнеси
+topic-handicraft = Кол өнөрчүлүк
+topic-design = Дизайн
+topic-hospitality = Конок тосуу жана тамактандыруу кызматы
+topic-tour-guiding = Туристтик гид болуп иштөө
+topic-personal-growth = Жеке өсүү
+topic-custom = Өз модулуңуз
+
+## Events
+nav-events = Иш-чаралар
+events-title = Иш-чаралар
+events-network = Бүт тармак
+events-none = Жакында боло турган иш-чаралар жок.
+events-past = Өткөн иш-чаралар
+events-subscribe = Календарь тиркемеңизге жазылуу:
+event-new = Жаңы иш-чара
+event-draft = Долбоор (жарыялана элек)
+event-cancelled = Бул иш-чара жокко чыгарылды.
+event-full = Орун калган жок
+event-page = Иш-чаранын барагы
+event-add-calendar = Календарга кошуу
+event-cancel = Иш-чараны жокко чыгаруу
+seats-left = { $n } орун калды
+waiting-count = Күтүү тизмесинде: { $n }
+field-when = Качан
+field-place = Жери
+field-language = Тили
+field-host = Уюштуруучу
+field-capacity = Орун саны
+field-scope = Кайда көрсөтүлөт
+field-published = Жарыяланган (баарына көрүнөт)
+field-your-name = Атыңыз
+field-email-optional = Электрондук почта (милдеттүү эмес; ырастоо жана эскертүү алуу үчүн)
+event-kind-master-class = Мастер-класс
+event-kind-seminar = Семинар
+event-kind-thematic-evening = Тематикалык кече
+event-kind-fair = Жарманке
+event-kind-other = Башка
+event-scope-lab = Ушул лаборатория
+event-scope-network = Бүт тармак
+register-title = Катталуу
+register-waitlist-hint = Бардык орундар ээленген. Күтүү тизмесине кошулуу үчүн катталыңыз: кимдир бирөө баш тартса, анын орду кезектеги адамга автоматтык түрдө берилет.
+register-consent = Лаборатория бул иш-чараны өткөрүү жана мени башка иш-чараларга чакыруу үчүн менин атымды жана телефон номеримди сактаганына макулмун.
+register-submit = Катталуу
+register-submit-waitlist = Күтүү тизмесине жазылуу
+registration-status-confirmed = Ырасталды
+registration-status-waitlisted = Күтүү тизмесинде
+registration-status-cancelled = Жокко чыгарылды
+registrations-title = Катталгандар
+ticket-title = Билет
+ticket-confirmed = { $name }, сиздин ордуңуз ырасталды.
+ticket-waitlisted = Күтүү тизмесиндеги кезегиңиз: { $n }.
+ticket-waitlist-hint = Орун бошосо, ал сизге автоматтык түрдө берилет; бул барак аны көрсөтөт.
+ticket-cancelled = Бул каттоо жокко чыгарылды.
+ticket-code = Билеттин коду
+ticket-show-at-door = Бул кодду кире бериште көрсөтүңүз.
+ticket-keep-link = Бул барактын дарегин сактап коюңуз: бул сиздин билетиңиз жана каттоону жокко чыгаруунун жалгыз жолу.
+ticket-cancel = Каттоомду жокко чыгаруу
+flash-registration-cancelled = Каттооңуз жокко чыгарылды.
+flash-event-cancelled = Иш-чара жокко чыгарылды; электрондук почтасы бар адамдарга кабар жөнөтүлдү.
+err-already-registered = Бул телефон номери бул иш-чарага мурунтан катталган.
+err-event-closed = Бул иш-чарага каттоо жабылды.
+err-capacity = Орун санын 1ден 10000ге чейин жазыңыз.
+err-ticket-unknown = Бул иш-чарада мындай коду бар билет жок.
+checkin-title = Кире бериште каттоо
+checkin-count = кире бериште катталды
+checkin-submit = Келгенин белгилөө
+checkin-scan-hint = Билеттеги кодду жазыңыз же анын QR-кодун телефондун камерасы менен сканерлеңиз: ушул барак код жазылган бойдон ачылат.
+checkin-search = Аты же телефону боюнча издөө
+checkin-done = { $name } келди деп белгиленди.
+checkin-done-new = { $name } келди деп белгиленди жана лабораториянын тармагына кошулду.
+checkin-already = { $name } мурда эле белгиленген.
+checkin-cancelled = { $name }: каттоо жокко чыгарылган.
+walk-in-title = Алдын ала катталбай келгендер
+walk-in = алдын ала катталбай келген
+walk-in-consent = Ал лаборатория анын атын жана телефон номерин сактаганына макул.
+walk-in-submit = Каттап, келгенин белгилөө
+members-title = Тармактын мүчөлөрү
+members-list = Мүчөлөр
+members-count = Мүчөлөр: { $n }
+ambassadors-count = Амбассадорлор: { $n }
+events-attended = катышкан иш-чаралары: { $n }
+ambassador = Амбассадор
+ambassador-make = Амбассадор кылып дайындоо
+ambassador-end = Амбассадорлугун токтотуу
+referred-count = анын шилтемеси аркылуу катталгандар: { $n }
+events-by-month = Айлар боюнча иш-чаралар
+month = Ай
+events-held = Өткөрүлгөн иш-чаралар
+new-members = Жаңы мүчөлөр
+mail-confirmed-subject = Сиздин ордуңуз: { $event }
+mail-confirmed-body = Саламатсызбы, { $name }!
+
+    «{ $event }» иш-чарасындагы ордуңуз ырасталды.
+    Качан: { $when } (Бишкек убактысы менен)
+    Кайда: { $place }
+    Билеттин коду: { $code }
+
+    Сиздин билетиңиз (каттоону ушул жерден жокко чыгарса да болот): { $link }
+mail-waitlisted-subject = Күтүү тизмеси: { $event }
+mail-waitlisted-body = Саламатсызбы, { $name }!
+
+    «{ $event }» иш-чарасында бош орун калган жок, ошондуктан сиз күтүү тизмесиндесиз. Орун бошосо, ал сизге автоматтык түрдө берилет жана биз сизге кат жазабыз.
+    Сиздин каттооңуз: { $link }
+mail-promoted-subject = Сизге орун бошоду: { $event }
+mail-promoted-body = Саламатсызбы, { $name }!
+
+    «{ $event }» иш-чарасында орун бошоду, эми ал сиздики.
+    Качан: { $when } (Бишкек убактысы менен)
+    Кайда: { $place }
+    Билеттин коду: { $code }
+    Иш-чаранын барагы: { $link }
+mail-reminder-subject = Эртең: { $event }
+mail-reminder-body = Саламатсызбы, { $name }!
+
+    Эскертүү: «{ $event }» { $when } (Бишкек убактысы менен) башталат. Жери: { $place }.
+    Билеттин коду: { $code }
+    Эгер келе албасаңыз, каттооңузду жокко чыгарыңыз, ошондо күтүү тизмесиндеги бирөө келе алат: { $link }
+mail-event-cancelled-subject = Жокко чыгарылды: { $event }
+mail-event-cancelled-body = Саламатсызбы, { $name }!
+
+    Кечиресиз: { $when } боло турган «{ $event }» иш-чарасы жокко чыгарылды.

@@ -210,6 +210,7 @@ settlement-urban = Город
 gender-woman = Женщина
 gender-man = Мужчина
 gender-other = Другое
+gender-unspecified = Не указан
 legal-basis-consent = Её согласие
 legal-basis-parental-consent = Согласие родителя (до 18 лет)
 legal-basis-contract = Договор
@@ -252,3 +253,217 @@ region-osh-city = город Ош
 lab-role-coordinator = Координатор
 lab-role-mentor = Наставник
 lab-role-case-worker = Кейс-менеджер
+
+## Training
+nav-my-schedule = Моё расписание
+programmes-title = Обучающие программы
+programmes-none = Программ пока нет.
+programme-new = Новая программа
+programme-rule = Условие завершения: посетить не менее { $n }% занятий
+programme-rule-final = и итоговый модуль
+field-title = Название
+field-description = Описание
+field-min_attendance_pct = Сколько занятий нужно посетить для завершения (%)
+field-final_module_required = Итоговый модуль обязателен для посещения
+modules-title = Модули
+module-final = Итоговый модуль
+module-add = Добавить модуль
+field-topic = Из готовых модулей
+field-module-title = Своё название (для своего модуля или чтобы переименовать)
+field-module = Модуль
+sessions-title = Занятия
+sessions-none = Занятия не запланированы.
+session-add = Запланировать занятие
+field-date = Дата
+field-starts = Начало
+field-ends = Окончание
+field-room = Помещение
+field-trainer = Тренер
+enrolees-title = Записанные резидентки
+enrolees-none = На эту программу пока никто не записан.
+enrolees-count = Записано: { $n }
+completed-count = Завершили: { $n }
+completion = Завершение
+completed = Завершила
+in-progress = Учится
+enrol-cohort = Записать весь поток
+enrol-one = Записать одну резидентку
+enrol = Записать
+attendance-title = Посещаемость
+attendance-present = Присутствует
+attendance-absent = Отсутствует
+attendance-excused = По уважительной причине
+attendance-total = Посещения
+schedule-title = Расписание на неделю
+week-prev = Предыдущая неделя
+week-next = Следующая неделя
+week-of = Неделя с { $date }
+weekday-1 = Понедельник
+weekday-2 = Вторник
+weekday-3 = Среда
+weekday-4 = Четверг
+weekday-5 = Пятница
+weekday-6 = Суббота
+weekday-7 = Воскресенье
+my-schedule-title = Моё расписание
+my-certificates = Мои сертификаты
+certificates-none = Сертификатов пока нет.
+certificate-heading = Сертификат об окончании обучения
+certificate-body = завершил(а) программу обучения
+certificate-verify = Проверка:
+certificate-pdf = Сертификат (PDF)
+certificate-verify-link = Страница проверки
+certificate-revoke = Отозвать сертификат
+certificate-revoked = Отозван
+field-reason = Причина
+verify-title = Проверка сертификата
+verify-valid = Этот сертификат действителен.
+verify-revoked = Этот сертификат отозван.
+verify-recipient = Кому выдан
+verify-programme = Программа
+verify-issuer = Кем выдан
+verify-issued = Дата выдачи
+verify-code = Код
+verify-hint = Это цифровой сертификат в формате Open Badges 2.0; программы могут проверить его автоматически по ссылке:
+flash-attendance-saved = Посещаемость сохранена.
+flash-attendance-certificates = Посещаемость сохранена. Тем, кто завершил программу, выданы новые сертификаты.
+flash-revoked = Сертификат отозван.
+err-percent = Введите целое число от 0 до 100.
+err-time = Введите время, например 14:00.
+err-ends-before-start = Окончание должно быть позже начала.
+err-no-cohort = У этой программы нет потока; записывайте резиденток по одной.
+err-not-enrolled = Этот человек не записан на программу.
+topic-financial-literacy = Финансовая грамотность
+topic-legal-rights = Правовая грамотность
+topic-gender-equality = Гендерное равенство
+topic-reproductive-health = Репродуктивное здоровье
+topic-digital-skills = Цифровые навыки
+topic-social-media = Ведение социальных сетей
+topic-sewing = Шитьё
+topic-cooking = Кулинария и пищевой бизнес
+topic-handicraft = Рукоделие
+topic-design = Дизайн
+topic-hospitality = Гостеприимство и общепит
+topic-tour-guiding = Работа гидом
+topic-personal-growth = Личностный рост
+topic-custom = Свой модуль
+
+## Events
+nav-events = Мероприятия
+events-title = Мероприятия
+events-network = Вся сеть
+events-none = Предстоящих мероприятий нет.
+events-past = Прошедшие мероприятия
+events-subscribe = Подписаться в приложении-календаре:
+event-new = Новое мероприятие
+event-draft = Черновик (не опубликовано)
+event-cancelled = Это мероприятие отменено.
+event-full = Мест нет
+event-page = Страница мероприятия
+event-add-calendar = Добавить в календарь
+event-cancel = Отменить мероприятие
+seats-left = { $n ->
+    [one] Осталось { $n } место
+    [few] Осталось { $n } места
+    [many] Осталось { $n } мест
+   *[other] Осталось { $n } места
+}
+waiting-count = В листе ожидания: { $n }
+field-when = Когда
+field-place = Место
+field-language = Язык
+field-host = Организатор
+field-capacity = Количество мест
+field-scope = Где показывать
+field-published = Опубликовано (видно всем)
+field-your-name = Ваше имя
+field-email-optional = E-mail (по желанию — для подтверждения и напоминания)
+event-kind-master-class = Мастер-класс
+event-kind-seminar = Семинар
+event-kind-thematic-evening = Тематический вечер
+event-kind-fair = Ярмарка
+event-kind-other = Другое
+event-scope-lab = Эта лаборатория
+event-scope-network = Вся сеть
+register-title = Регистрация
+register-waitlist-hint = Все места заняты. Зарегистрируйтесь, чтобы попасть в лист ожидания: если кто-то откажется, его место автоматически получит следующий по очереди.
+register-consent = Я даю согласие на то, чтобы лаборатория хранила моё имя и номер телефона для проведения этого мероприятия и для приглашений на другие.
+register-submit = Зарегистрироваться
+register-submit-waitlist = Встать в лист ожидания
+registration-status-confirmed = Подтверждена
+registration-status-waitlisted = В листе ожидания
+registration-status-cancelled = Отменена
+registrations-title = Регистрации
+ticket-title = Билет
+ticket-confirmed = { $name }, ваше место подтверждено.
+ticket-waitlisted = Ваш номер в листе ожидания: { $n }.
+ticket-waitlist-hint = Если место освободится, оно автоматически достанется вам — это будет видно на этой странице.
+ticket-cancelled = Эта регистрация отменена.
+ticket-code = Код билета
+ticket-show-at-door = Покажите этот код на входе.
+ticket-keep-link = Сохраните адрес этой страницы: это ваш билет и единственный способ отменить регистрацию.
+ticket-cancel = Отменить мою регистрацию
+flash-registration-cancelled = Ваша регистрация отменена.
+flash-event-cancelled = Мероприятие отменено; тем, кто указал e-mail, отправлено уведомление.
+err-already-registered = Этот номер телефона уже зарегистрирован на это мероприятие.
+err-event-closed = Регистрация на это мероприятие закрыта.
+err-capacity = Укажите число мест от 1 до 10000.
+err-ticket-unknown = Билета с таким кодом на это мероприятие нет.
+checkin-title = Регистрация на входе
+checkin-count = отмечены на входе
+checkin-submit = Отметить приход
+checkin-scan-hint = Введите код с билета или отсканируйте его QR-код камерой телефона: откроется эта страница с уже введённым кодом.
+checkin-search = Найти по имени или телефону
+checkin-done = { $name } отмечен(а) на входе.
+checkin-done-new = { $name } отмечен(а) на входе и теперь в сети лаборатории.
+checkin-already = { $name } уже отмечен(а) на входе.
+checkin-cancelled = { $name }: регистрация была отменена.
+walk-in-title = Без записи
+walk-in = без записи
+walk-in-consent = Она согласна, чтобы лаборатория хранила её имя и номер телефона.
+walk-in-submit = Зарегистрировать и отметить приход
+members-title = Участники сети
+members-list = Участники
+members-count = Участников: { $n }
+ambassadors-count = Амбассадоров: { $n }
+events-attended = посещено мероприятий: { $n }
+ambassador = Амбассадор
+ambassador-make = Назначить амбассадором
+ambassador-end = Снять роль амбассадора
+referred-count = зарегистрировались по её ссылке: { $n }
+events-by-month = Мероприятия по месяцам
+month = Месяц
+events-held = Проведено мероприятий
+new-members = Новые участники
+mail-confirmed-subject = Ваше место: { $event }
+mail-confirmed-body = Здравствуйте, { $name }!
+
+    Ваше место на мероприятии «{ $event }» подтверждено.
+    Когда: { $when } (по времени Бишкека)
+    Где: { $place }
+    Код билета: { $code }
+
+    Ваш билет (там же можно отменить регистрацию): { $link }
+mail-waitlisted-subject = Лист ожидания: { $event }
+mail-waitlisted-body = Здравствуйте, { $name }!
+
+    На мероприятии «{ $event }» все места заняты, поэтому вы в листе ожидания. Если место освободится, оно автоматически достанется вам, и мы вам напишем.
+    Ваша регистрация: { $link }
+mail-promoted-subject = Для вас освободилось место: { $event }
+mail-promoted-body = Здравствуйте, { $name }!
+
+    На мероприятии «{ $event }» освободилось место, и теперь оно ваше.
+    Когда: { $when } (по времени Бишкека)
+    Где: { $place }
+    Код билета: { $code }
+    Страница мероприятия: { $link }
+mail-reminder-subject = Завтра: { $event }
+mail-reminder-body = Здравствуйте, { $name }!
+
+    Напоминаем: «{ $event }» начнётся { $when } (по времени Бишкека). Место: { $place }.
+    Код билета: { $code }
+    Если не сможете прийти, пожалуйста, отмените регистрацию, чтобы пришёл кто-то из листа ожидания: { $link }
+mail-event-cancelled-subject = Отменено: { $event }
+mail-event-cancelled-body = Здравствуйте, { $name }!
+
+    К сожалению, мероприятие «{ $event }», запланированное на { $when }, отменено.

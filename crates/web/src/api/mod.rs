@@ -3,6 +3,7 @@
 //! Callers authenticate with `Authorization: Bearer <token>` from `POST /api/v1/auth/token`.
 //! Errors are `{"error": key, "message": text in the caller's language, "fields": [...]}`.
 
+mod events;
 mod labs;
 mod people;
 
@@ -30,6 +31,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "auth", description = "Tokens"),
         (name = "labs", description = "Labs, cohorts, partner organisations"),
         (name = "people", description = "People and residencies (staff of the person's lab)"),
+        (name = "events", description = "Open events: public listing and registration, waiting list, check-in"),
     )
 )]
 struct ApiDoc;
@@ -53,6 +55,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(me))
         .merge(labs::router())
         .merge(people::router())
+        .merge(events::router())
 }
 
 /// The OpenAPI document (also snapshot-tested).

@@ -2,9 +2,11 @@
 //! Every page works without JavaScript, at 360 px, in Kyrgyz, Russian and English.
 
 mod account;
+mod events;
 mod labs;
 mod network;
 mod people;
+mod training;
 
 use crate::AppState;
 use crate::ctx::{Ctx, RequestMeta};
@@ -26,6 +28,8 @@ pub fn router() -> Router<AppState> {
         .merge(labs::router())
         .merge(people::router())
         .merge(network::router())
+        .merge(training::router())
+        .merge(events::router())
         .fallback(not_found)
 }
 
@@ -194,6 +198,8 @@ impl Ctx {
             "region" => REGIONS.to_vec(),
             "status" => ResidencyStatus::ALL.iter().map(|x| x.code()).collect(),
             "lab-role" => LabRole::ALL.iter().map(|x| x.code()).collect(),
+            "event-kind" => EventKind::ALL.iter().map(|x| x.code()).collect(),
+            "event-scope" => EventScope::ALL.iter().map(|x| x.code()).collect(),
             _ => vec![],
         }
     }
@@ -252,6 +258,7 @@ pub fn error_page(info: &ErrorInfo, meta: &RequestMeta) -> Response {
         flash: None,
         session: None,
         ip: None,
+        base: String::new(),
     };
     let page = ErrorPage {
         title: meta.lang.t(&info.key),

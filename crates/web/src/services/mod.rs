@@ -12,7 +12,10 @@ use serde::Deserialize;
 use store::people::{Person, PersonFields};
 use store::{Store, audit};
 
-fn entry<'a>(
+pub mod events;
+pub mod training;
+
+pub(crate) fn entry<'a>(
     actor: &Actor,
     action: &'a str,
     entity: &'a str,
@@ -81,7 +84,12 @@ impl PersonInput {
     }
 }
 
-fn limit(field: &'static str, s: &str, max: usize, errs: &mut Vec<(String, String)>) -> String {
+pub(crate) fn limit(
+    field: &'static str,
+    s: &str,
+    max: usize,
+    errs: &mut Vec<(String, String)>,
+) -> String {
     let c = names::clean(s);
     if c.chars().count() > max {
         errs.push((field.into(), "err-too-long".into()));

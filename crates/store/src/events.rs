@@ -1,0 +1,681 @@
+//! Open events: the events themselves, registrations with capacity and a waiting list, tickets
+//! and check-in, network members with ambassadors and referrals, and the monthly counts the
+//! impact work reads.
+//!
+//! Capacity holds under concurrent sign-ups because every registration change first takes the
+//! event row for writing ([`lock`]): PostgreSQL blocks the second writer on the row lock and
+//! SQLite transactions begin IMMEDIATE, so the count-then-insert pairs run one after the other.
+use crate::row::{flag, get, int, opt, opt_text, opt_time, text, time, ts};
+use crate::{Result, StoreError, now, on_conflict};
+use chrono::{DateTime, Utc};
+use domain::{
+    EventId, EventKind, EventScope, LabId, MemberId, PersonId, RegistrationId, RegistrationStatus,
+    UserId,
+};
+use serde::Serialize;
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Event {
+    pub id: EventId,
+    pub lab_id: LabId,
+    pub scope: EventScope,
+    pub kind: EventKind,
+    pub title: String,
+    pub description: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub place: String,
+    pub language: String,
+    pub capacity: i64,
+    pub published: bool,
+    pub cancelled: bool,
+    pub sequence: i64,
+    pub updated_at: DateTime<Utc>,
+    /// Seats taken and people waiting (filled by the list queries).
+    pub confirmed: i64,
+    pub waiting: i64,
+}
+
+impl Event {
+    pub fn seats_left(&self) -> i64 {
+        (self.capacity - self.confirmed).max(0)
+    }
+    pub fn is_past(&self) -> bool {
+        self.ends_at < Utc::now()
+    }
+}
+
+fn corrupt(what: &str, v: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what} {v}"))
+}
+
+fn event_from(r: &AnyRow) -> Result<Event> {
+    let scope = text(r, "scope")?;
+    let kind = text(r, "kind")?;
+    Ok(Event {
+        id: get(r, "id")?,
+        lab_id: get(r, "lab_id")?,
+        scope: EventScope::parse(&scope).ok_or_else(|| corrupt("scope", &scope))?,
+        kind: EventKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+        title: text(r, "title")?,
+        description: text(r, "description")?,
+        starts_at: time(r, "starts_at")?,
+        ends_at: time(r, "ends_at")?,
+        place: text(r, "place")?,
+        language: text(r, "language")?,
+        capacity: int(r, "capacity")?,
+        published: flag(r, "published")?,
+        cancelled: flag(r, "cancelled")?,
+        sequence: int(r, "sequence")?,
+        updated_at: time(r, "updated_at")?,
+        confirmed: int(r, "confirmed")?,
+        waiting: int(r, "waiting")?,
+    })
+}
+
+const ECOLS: &str = "e.id, e.lab_id, e.scope, e.kind, e.title, e.description, e.starts_at, e.ends_at, e.place, e.language, e.capacity, e.published, e.cancelled, e.sequence, e.updated_at,
+  (SELECT COUNT(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed') AS confirmed,
+  (SELECT COUNT(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'waitlisted') AS waiting";
+
+/// What a coordinator writes for an event (validated by the service).
+#[derive(Debug, Clone)]
+pub struct EventFields {
+    pub scope: EventScope,
+    pub kind: EventKind,
+    pub title: String,
+    pub description: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub place: String,
+    pub language: String,
+    pub capacity: i64,
+    pub published: bool,
+}
+
+pub async fn insert(
+    c: &mut AnyConnection,
+    lab: LabId,
+    f: &EventFields,
+    by: Option<UserId>,
+) -> Result<EventId> {
+    let id = EventId::new();
+    let t = now();
+    sqlx::query(
+        "INSERT INTO events (id, lab_id, scope, kind, title, description, starts_at, ends_at, place, language, capacity, published, cancelled, sequence, created_by, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, 0, $13, $14, $14)",
+    )
+    .bind(id.to_string())
+    .bind(lab.to_string())
+    .bind(f.scope.code())
+    .bind(f.kind.code())
+    .bind(&f.title)
+    .bind(&f.description)
+    .bind(ts(f.starts_at))
+    .bind(ts(f.ends_at))
+    .bind(&f.place)
+    .bind(&f.language)
+    .bind(f.capacity)
+    .bind(i64::from(f.published))
+    .bind(by.map(|u| u.to_string()))
+    .bind(&t)
+    .execute(c)
+    .await?;
+    Ok(id)
+}
+
+/// Rewrites an event; the iCalendar SEQUENCE goes up so calendar apps take the change.
+pub async fn update(c: &mut AnyConnection, id: EventId, f: &EventFields) -> Result<()> {
+    sqlx::query(
+        "UPDATE events SET scope = $2, kind = $3, title = $4, description = $5, starts_at = $6, ends_at = $7, place = $8, language = $9, capacity = $10, published = $11, sequence = sequence + 1, updated_at = $12 WHERE id = $1",
+    )
+    .bind(id.to_string())
+    .bind(f.scope.code())
+    .bind(f.kind.code())
+    .bind(&f.title)
+    .bind(&f.description)
+    .bind(ts(f.starts_at))
+    .bind(ts(f.ends_at))
+    .bind(&f.place)
+    .bind(&f.language)
+    .bind(f.capacity)
+    .bind(i64::from(f.published))
+    .bind(now())
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_cancelled(c: &mut AnyConnection, id: EventId) -> Result<()> {
+    sqlx::query(
+        "UPDATE events SET cancelled = 1, sequence = sequence + 1, updated_at = $2 WHERE id = $1",
+    )
+    .bind(id.to_string())
+    .bind(now())
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Takes the event row for writing until the transaction ends (see the module doc).
+pub async fn lock(c: &mut AnyConnection, id: EventId) -> Result<()> {
+    sqlx::query("UPDATE events SET capacity = capacity WHERE id = $1")
+        .bind(id.to_string())
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn get_event(c: &mut AnyConnection, id: EventId) -> Result<Option<Event>> {
+    let row = crate::dynamic(format!("SELECT {ECOLS} FROM events e WHERE e.id = $1"))
+        .bind(id.to_string())
+        .fetch_optional(c)
+        .await?;
+    row.as_ref().map(event_from).transpose()
+}
+
+/// Which events a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct EventQuery {
+    /// A lab's own events and the network's; `None` is every lab's.
+    pub lab: Option<LabId>,
+    /// Drafts too (staff of that lab).
+    pub include_drafts: bool,
+    /// Only events ending after this time.
+    pub from: Option<DateTime<Utc>>,
+    /// Only events starting before this time.
+    pub to: Option<DateTime<Utc>>,
+    pub newest_first: bool,
+}
+
+pub async fn list(c: &mut AnyConnection, q: &EventQuery) -> Result<Vec<Event>> {
+    let mut sql = format!("SELECT {ECOLS} FROM events e WHERE 1 = 1");
+    let mut binds: Vec<String> = vec![];
+    if let Some(lab) = q.lab {
+        binds.push(lab.to_string());
+        sql.push_str(&format!(
+            " AND (e.lab_id = ${} OR e.scope = 'network')",
+            binds.len()
+        ));
+    }
+    if !q.include_drafts {
+        sql.push_str(" AND e.published = 1");
+    }
+    if let Some(from) = q.from {
+        binds.push(ts(from));
+        sql.push_str(&format!(" AND e.ends_at >= ${}", binds.len()));
+    }
+    if let Some(to) = q.to {
+        binds.push(ts(to));
+        sql.push_str(&format!(" AND e.starts_at < ${}", binds.len()));
+    }
+    sql.push_str(if q.newest_first {
+        " ORDER BY e.starts_at DESC"
+    } else {
+        " ORDER BY e.starts_at"
+    });
+    let mut query = crate::dynamic(sql);
+    for b in binds {
+        query = query.bind(b);
+    }
+    let rows = query.fetch_all(c).await?;
+    rows.iter().map(event_from).collect()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Registration {
+    pub id: RegistrationId,
+    pub event_id: EventId,
+    pub name: String,
+    pub phone: String,
+    pub email: Option<String>,
+    pub gender: String,
+    pub status: RegistrationStatus,
+    pub ticket_code: String,
+    pub walk_in: bool,
+    pub referred_by: Option<MemberId>,
+    pub person_id: Option<PersonId>,
+    pub language: String,
+    pub checked_in_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    /// Place on the waiting list (1 = next), for waitlisted registrations.
+    pub waiting_position: Option<i64>,
+}
+
+fn registration_from(r: &AnyRow) -> Result<Registration> {
+    let status = text(r, "status")?;
+    Ok(Registration {
+        id: get(r, "id")?,
+        event_id: get(r, "event_id")?,
+        name: text(r, "name")?,
+        phone: text(r, "phone")?,
+        email: opt_text(r, "email")?,
+        gender: text(r, "gender")?,
+        status: RegistrationStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        ticket_code: text(r, "ticket_code")?,
+        walk_in: flag(r, "walk_in")?,
+        referred_by: opt(r, "referred_by")?,
+        person_id: opt(r, "person_id")?,
+        language: text(r, "language")?,
+        checked_in_at: opt_time(r, "checked_in_at")?,
+        created_at: time(r, "created_at")?,
+        waiting_position: None,
+    })
+}
+
+const RCOLS: &str = "id, event_id, name, phone, email, gender, status, ticket_code, walk_in, referred_by, person_id, language, checked_in_at, created_at";
+
+pub struct NewRegistration<'a> {
+    pub event: EventId,
+    pub name: &'a str,
+    pub phone: &'a str,
+    pub email: Option<&'a str>,
+    pub gender: &'a str,
+    pub status: RegistrationStatus,
+    pub token_hash: &'a str,
+    pub ticket_code: &'a str,
+    pub walk_in: bool,
+    pub referred_by: Option<MemberId>,
+    pub language: &'a str,
+}
+
+/// Inserts a registration. `Conflict("registrations.phone")` when this phone already holds a
+/// live registration for the event; `Conflict("registrations.code")` on a ticket code clash.
+pub async fn insert_registration(
+    c: &mut AnyConnection,
+    r: &NewRegistration<'_>,
+) -> Result<RegistrationId> {
+    let id = RegistrationId::new();
+    let t = now();
+    sqlx::query(
+        "INSERT INTO registrations (id, event_id, name, phone, email, gender, status, token_hash, ticket_code, walk_in, referred_by, language, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+    )
+    .bind(id.to_string())
+    .bind(r.event.to_string())
+    .bind(r.name)
+    .bind(r.phone)
+    .bind(r.email)
+    .bind(r.gender)
+    .bind(r.status.code())
+    .bind(r.token_hash)
+    .bind(r.ticket_code)
+    .bind(i64::from(r.walk_in))
+    .bind(r.referred_by.map(|m| m.to_string()))
+    .bind(r.language)
+    .bind(&t)
+    .execute(c)
+    .await
+    .map_err(|e| {
+        let msg = e.to_string();
+        if msg.contains("ticket_code") {
+            on_conflict(e, "registrations.code")
+        } else {
+            on_conflict(e, "registrations.phone")
+        }
+    })?;
+    Ok(id)
+}
+
+pub async fn count_confirmed(c: &mut AnyConnection, event: EventId) -> Result<i64> {
+    let r = sqlx::query(
+        "SELECT COUNT(*) AS n FROM registrations WHERE event_id = $1 AND status = 'confirmed'",
+    )
+    .bind(event.to_string())
+    .fetch_one(c)
+    .await?;
+    int(&r, "n")
+}
+
+async fn with_position(c: &mut AnyConnection, mut r: Registration) -> Result<Registration> {
+    if r.status == RegistrationStatus::Waitlisted {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM registrations WHERE event_id = $1 AND status = 'waitlisted' AND (created_at < $2 OR (created_at = $2 AND id <= $3))",
+        )
+        .bind(r.event_id.to_string())
+        .bind(ts(r.created_at))
+        .bind(r.id.to_string())
+        .fetch_one(c)
+        .await?;
+        r.waiting_position = Some(int(&row, "n")?);
+    }
+    Ok(r)
+}
+
+pub async fn by_token(c: &mut AnyConnection, token_hash: &str) -> Result<Option<Registration>> {
+    let row = crate::dynamic(format!(
+        "SELECT {RCOLS} FROM registrations WHERE token_hash = $1"
+    ))
+    .bind(token_hash)
+    .fetch_optional(&mut *c)
+    .await?;
+    match row.as_ref().map(registration_from).transpose()? {
+        Some(r) => Ok(Some(with_position(c, r).await?)),
+        None => Ok(None),
+    }
+}
+
+pub async fn registration(
+    c: &mut AnyConnection,
+    event: EventId,
+    id: RegistrationId,
+) -> Result<Option<Registration>> {
+    let row = crate::dynamic(format!(
+        "SELECT {RCOLS} FROM registrations WHERE id = $1 AND event_id = $2"
+    ))
+    .bind(id.to_string())
+    .bind(event.to_string())
+    .fetch_optional(c)
+    .await?;
+    row.as_ref().map(registration_from).transpose()
+}
+
+pub async fn by_code(
+    c: &mut AnyConnection,
+    event: EventId,
+    code: &str,
+) -> Result<Option<Registration>> {
+    let row = crate::dynamic(format!(
+        "SELECT {RCOLS} FROM registrations WHERE event_id = $1 AND ticket_code = $2"
+    ))
+    .bind(event.to_string())
+    .bind(code)
+    .fetch_optional(c)
+    .await?;
+    row.as_ref().map(registration_from).transpose()
+}
+
+/// Every registration of an event, confirmed first, then the waiting list in order.
+pub async fn registrations(c: &mut AnyConnection, event: EventId) -> Result<Vec<Registration>> {
+    let rows = crate::dynamic(format!(
+        "SELECT {RCOLS} FROM registrations WHERE event_id = $1
+         ORDER BY CASE status WHEN 'confirmed' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END, created_at, id"
+    ))
+    .bind(event.to_string())
+    .fetch_all(c)
+    .await?;
+    let mut out: Vec<Registration> = rows.iter().map(registration_from).collect::<Result<_>>()?;
+    let mut n = 0;
+    for r in &mut out {
+        if r.status == RegistrationStatus::Waitlisted {
+            n += 1;
+            r.waiting_position = Some(n);
+        }
+    }
+    Ok(out)
+}
+
+/// Cancels a live registration; false when it already was cancelled.
+pub async fn cancel(c: &mut AnyConnection, id: RegistrationId) -> Result<bool> {
+    let n = sqlx::query(
+        "UPDATE registrations SET status = 'cancelled', updated_at = $2 WHERE id = $1 AND status <> 'cancelled'",
+    )
+    .bind(id.to_string())
+    .bind(now())
+    .execute(c)
+    .await?
+    .rows_affected();
+    Ok(n > 0)
+}
+
+/// Moves the head of the waiting list into free seats; returns those promoted. Call with the
+/// event locked.
+pub async fn promote(c: &mut AnyConnection, event: &Event) -> Result<Vec<Registration>> {
+    let confirmed = count_confirmed(c, event.id).await?;
+    let free = (event.capacity - confirmed).max(0);
+    if free == 0 {
+        return Ok(vec![]);
+    }
+    let rows = crate::dynamic(format!(
+        "SELECT {RCOLS} FROM registrations WHERE event_id = $1 AND status = 'waitlisted' ORDER BY created_at, id LIMIT $2"
+    ))
+    .bind(event.id.to_string())
+    .bind(free)
+    .fetch_all(&mut *c)
+    .await?;
+    let mut out = vec![];
+    for r in &rows {
+        let mut reg = registration_from(r)?;
+        sqlx::query("UPDATE registrations SET status = 'confirmed', updated_at = $2 WHERE id = $1")
+            .bind(reg.id.to_string())
+            .bind(now())
+            .execute(&mut *c)
+            .await?;
+        reg.status = RegistrationStatus::Confirmed;
+        out.push(reg);
+    }
+    Ok(out)
+}
+
+/// Marks a registration as attended; false when it already was (a second scan changes nothing).
+pub async fn check_in(
+    c: &mut AnyConnection,
+    id: RegistrationId,
+    person: PersonId,
+    by: Option<UserId>,
+) -> Result<bool> {
+    let n = sqlx::query(
+        "UPDATE registrations SET checked_in_at = $2, checked_in_by = $3, person_id = $4, updated_at = $2 WHERE id = $1 AND checked_in_at IS NULL AND status <> 'cancelled'",
+    )
+    .bind(id.to_string())
+    .bind(now())
+    .bind(by.map(|u| u.to_string()))
+    .bind(person.to_string())
+    .execute(c)
+    .await?
+    .rows_affected();
+    Ok(n > 0)
+}
+
+/// Registrations of an event whose name or phone matches, for check-in by name.
+pub async fn search_registrations(
+    c: &mut AnyConnection,
+    event: EventId,
+    q: &str,
+) -> Result<Vec<Registration>> {
+    let key = domain::names::search_key(q);
+    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+    let all = registrations(c, event).await?;
+    Ok(all
+        .into_iter()
+        .filter(|r| r.status != RegistrationStatus::Cancelled)
+        .filter(|r| {
+            let name_key = domain::names::search_key(&r.name);
+            (!key.is_empty() && key.split(' ').all(|w| name_key.contains(w)))
+                || (digits.len() >= 4 && r.phone.contains(&digits))
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Member {
+    pub id: MemberId,
+    pub lab_id: LabId,
+    pub person_id: PersonId,
+    pub name: String,
+    pub phone: Option<String>,
+    pub gender: String,
+    pub ambassador: bool,
+    pub referral_code: Option<String>,
+    pub joined_at: DateTime<Utc>,
+    /// People who registered through her link and people who became members through it.
+    pub referred_registrations: i64,
+    pub referred_members: i64,
+    pub events_attended: i64,
+}
+
+fn member_from(r: &AnyRow) -> Result<Member> {
+    Ok(Member {
+        id: get(r, "id")?,
+        lab_id: get(r, "lab_id")?,
+        person_id: get(r, "person_id")?,
+        name: format!("{} {}", text(r, "given_name")?, text(r, "family_name")?),
+        phone: opt_text(r, "phone")?,
+        gender: text(r, "gender")?,
+        ambassador: flag(r, "ambassador")?,
+        referral_code: opt_text(r, "referral_code")?,
+        joined_at: time(r, "joined_at")?,
+        referred_registrations: int(r, "referred_registrations")?,
+        referred_members: int(r, "referred_members")?,
+        events_attended: int(r, "events_attended")?,
+    })
+}
+
+const MCOLS: &str = "m.id, m.lab_id, m.person_id, p.given_name, p.family_name, p.phone, p.gender, m.ambassador, m.referral_code, m.joined_at,
+  (SELECT COUNT(*) FROM registrations r WHERE r.referred_by = m.id AND r.status <> 'cancelled') AS referred_registrations,
+  (SELECT COUNT(*) FROM network_members x WHERE x.referred_by = m.id) AS referred_members,
+  (SELECT COUNT(*) FROM registrations r WHERE r.person_id = m.person_id AND r.checked_in_at IS NOT NULL) AS events_attended";
+
+/// Adds her to the lab's network (once); returns the member id either way.
+pub async fn ensure_member(
+    c: &mut AnyConnection,
+    lab: LabId,
+    person: PersonId,
+    referred_by: Option<MemberId>,
+) -> Result<(MemberId, bool)> {
+    if let Some(r) =
+        sqlx::query("SELECT id FROM network_members WHERE lab_id = $1 AND person_id = $2")
+            .bind(lab.to_string())
+            .bind(person.to_string())
+            .fetch_optional(&mut *c)
+            .await?
+    {
+        return Ok((get(&r, "id")?, false));
+    }
+    let id = MemberId::new();
+    sqlx::query(
+        "INSERT INTO network_members (id, lab_id, person_id, ambassador, referral_code, referred_by, joined_at) VALUES ($1, $2, $3, 0, NULL, $4, $5)",
+    )
+    .bind(id.to_string())
+    .bind(lab.to_string())
+    .bind(person.to_string())
+    .bind(referred_by.map(|m| m.to_string()))
+    .bind(now())
+    .execute(c)
+    .await?;
+    Ok((id, true))
+}
+
+pub async fn members(c: &mut AnyConnection, lab: LabId) -> Result<Vec<Member>> {
+    let rows = crate::dynamic(format!(
+        "SELECT {MCOLS} FROM network_members m JOIN people p ON p.id = m.person_id WHERE m.lab_id = $1 ORDER BY m.ambassador DESC, m.joined_at DESC"
+    ))
+    .bind(lab.to_string())
+    .fetch_all(c)
+    .await?;
+    rows.iter().map(member_from).collect()
+}
+
+pub async fn member(c: &mut AnyConnection, id: MemberId) -> Result<Option<Member>> {
+    let row = crate::dynamic(format!(
+        "SELECT {MCOLS} FROM network_members m JOIN people p ON p.id = m.person_id WHERE m.id = $1"
+    ))
+    .bind(id.to_string())
+    .fetch_optional(c)
+    .await?;
+    row.as_ref().map(member_from).transpose()
+}
+
+pub async fn member_by_referral(c: &mut AnyConnection, code: &str) -> Result<Option<MemberId>> {
+    let row =
+        sqlx::query("SELECT id FROM network_members WHERE referral_code = $1 AND ambassador = 1")
+            .bind(code)
+            .fetch_optional(c)
+            .await?;
+    row.as_ref().map(|r| get(r, "id")).transpose()
+}
+
+/// Makes her an ambassador (with a referral code) or ends it (the code stops working).
+pub async fn set_ambassador(
+    c: &mut AnyConnection,
+    id: MemberId,
+    on: bool,
+    code: &str,
+) -> Result<bool> {
+    let n = if on {
+        sqlx::query(
+            "UPDATE network_members SET ambassador = 1, referral_code = COALESCE(referral_code, $2) WHERE id = $1",
+        )
+        .bind(id.to_string())
+        .bind(code)
+        .execute(c)
+        .await?
+    } else {
+        sqlx::query("UPDATE network_members SET ambassador = 0 WHERE id = $1")
+            .bind(id.to_string())
+            .execute(c)
+            .await?
+    }
+    .rows_affected();
+    Ok(n > 0)
+}
+
+/// One month of one lab's event life.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct MonthCounts {
+    pub lab_id: LabId,
+    /// `2026-11`
+    pub month: String,
+    pub events_held: i64,
+    pub attendance: i64,
+    pub new_members: i64,
+}
+
+/// Events held (published, not cancelled, already started), people checked in, and new network
+/// members, by lab and month (Bishkek time), oldest first.
+pub async fn monthly_counts(c: &mut AnyConnection, lab: Option<LabId>) -> Result<Vec<MonthCounts>> {
+    use std::collections::BTreeMap;
+    let lab_filter = lab.map(|l| l.to_string());
+    let mut map: BTreeMap<(String, String), MonthCounts> = BTreeMap::new();
+    let month = |t: DateTime<Utc>| {
+        t.with_timezone(&domain::time::bishkek())
+            .format("%Y-%m")
+            .to_string()
+    };
+    let events = sqlx::query(
+        "SELECT e.lab_id, e.starts_at, (SELECT COUNT(*) FROM registrations r WHERE r.event_id = e.id AND r.checked_in_at IS NOT NULL) AS attended
+         FROM events e WHERE e.published = 1 AND e.cancelled = 0 AND e.starts_at <= $1",
+    )
+    .bind(now())
+    .fetch_all(&mut *c)
+    .await?;
+    for r in &events {
+        let lab_id: String = text(r, "lab_id")?;
+        if lab_filter.as_ref().is_some_and(|l| *l != lab_id) {
+            continue;
+        }
+        let m = month(time(r, "starts_at")?);
+        let e = map
+            .entry((lab_id.clone(), m.clone()))
+            .or_insert_with(|| MonthCounts {
+                lab_id: lab_id.parse().unwrap_or_default(),
+                month: m,
+                events_held: 0,
+                attendance: 0,
+                new_members: 0,
+            });
+        e.events_held += 1;
+        e.attendance += int(r, "attended")?;
+    }
+    let members = sqlx::query("SELECT lab_id, joined_at FROM network_members")
+        .fetch_all(&mut *c)
+        .await?;
+    for r in &members {
+        let lab_id: String = text(r, "lab_id")?;
+        if lab_filter.as_ref().is_some_and(|l| *l != lab_id) {
+            continue;
+        }
+        let m = month(time(r, "joined_at")?);
+        map.entry((lab_id.clone(), m.clone()))
+            .or_insert_with(|| MonthCounts {
+                lab_id: lab_id.parse().unwrap_or_default(),
+                month: m,
+                events_held: 0,
+                attendance: 0,
+                new_members: 0,
+            })
+            .new_members += 1;
+    }
+    Ok(map.into_values().collect())
+}

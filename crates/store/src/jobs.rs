@@ -1,0 +1,153 @@
+//! Outgoing work (messages) kept in the database: a registration and the message that confirms
+//! it are written in one transaction, and a worker sends later with retries, so a failed send
+//! never loses the registration and a restart never loses the message.
+use crate::row::{get, int, opt_time, text, time, ts};
+use crate::{Result, now};
+use chrono::{DateTime, Duration, Utc};
+use domain::JobId;
+use serde::Serialize;
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+/// After this many failed attempts a job is left as `failed` for a person to look at.
+pub const MAX_ATTEMPTS: i64 = 6;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Job {
+    pub id: JobId,
+    pub kind: String,
+    pub payload: String,
+    pub status: String,
+    pub attempts: i64,
+    pub run_at: DateTime<Utc>,
+    pub last_error: String,
+    pub done_at: Option<DateTime<Utc>>,
+}
+
+fn job_from(r: &AnyRow) -> Result<Job> {
+    Ok(Job {
+        id: get(r, "id")?,
+        kind: text(r, "kind")?,
+        payload: text(r, "payload")?,
+        status: text(r, "status")?,
+        attempts: int(r, "attempts")?,
+        run_at: time(r, "run_at")?,
+        last_error: text(r, "last_error")?,
+        done_at: opt_time(r, "done_at")?,
+    })
+}
+
+const COLS: &str = "id, kind, payload, status, attempts, run_at, last_error, done_at";
+
+/// Queues a job to run at `run_at`. With a `dedupe_key` (say, one reminder per registration),
+/// a second enqueue of the same key is ignored; returns whether a job was added.
+pub async fn enqueue(
+    c: &mut AnyConnection,
+    kind: &str,
+    payload: &str,
+    run_at: DateTime<Utc>,
+    dedupe_key: Option<&str>,
+) -> Result<bool> {
+    let n = sqlx::query(
+        "INSERT INTO jobs (id, kind, payload, status, attempts, run_at, last_error, dedupe_key, created_at)
+         VALUES ($1, $2, $3, 'pending', 0, $4, '', $5, $6) ON CONFLICT (dedupe_key) DO NOTHING",
+    )
+    .bind(JobId::new().to_string())
+    .bind(kind)
+    .bind(payload)
+    .bind(ts(run_at))
+    .bind(dedupe_key)
+    .bind(now())
+    .execute(c)
+    .await?
+    .rows_affected();
+    Ok(n > 0)
+}
+
+/// Claims up to `limit` due jobs (status → `running`); a job claimed by another worker is skipped.
+pub async fn claim_due(c: &mut AnyConnection, limit: i64) -> Result<Vec<Job>> {
+    let rows = crate::dynamic(format!(
+        "SELECT {COLS} FROM jobs WHERE status = 'pending' AND run_at <= $1 ORDER BY run_at LIMIT $2"
+    ))
+    .bind(now())
+    .bind(limit)
+    .fetch_all(&mut *c)
+    .await?;
+    let mut out = vec![];
+    for r in &rows {
+        let job = job_from(r)?;
+        let n =
+            sqlx::query("UPDATE jobs SET status = 'running' WHERE id = $1 AND status = 'pending'")
+                .bind(job.id.to_string())
+                .execute(&mut *c)
+                .await?
+                .rows_affected();
+        if n == 1 {
+            out.push(job);
+        }
+    }
+    Ok(out)
+}
+
+pub async fn done(c: &mut AnyConnection, id: JobId) -> Result<()> {
+    sqlx::query(
+        "UPDATE jobs SET status = 'done', attempts = attempts + 1, done_at = $2, last_error = '' WHERE id = $1",
+    )
+    .bind(id.to_string())
+    .bind(now())
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Records a failed attempt: back to `pending` with exponential backoff (1, 2, 4, ... minutes),
+/// or `failed` after [`MAX_ATTEMPTS`].
+pub async fn failed(c: &mut AnyConnection, job: &Job, error: &str) -> Result<()> {
+    let attempts = job.attempts + 1;
+    let status = if attempts >= MAX_ATTEMPTS {
+        "failed"
+    } else {
+        "pending"
+    };
+    let delay = Duration::minutes(1 << (attempts - 1).clamp(0, 10));
+    let error: String = error.chars().take(500).collect();
+    sqlx::query(
+        "UPDATE jobs SET status = $2, attempts = $3, run_at = $4, last_error = $5 WHERE id = $1",
+    )
+    .bind(job.id.to_string())
+    .bind(status)
+    .bind(attempts)
+    .bind(ts(Utc::now() + delay))
+    .bind(error)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Jobs left `running` by a worker that stopped mid-send go back to the queue.
+pub async fn requeue_stale(c: &mut AnyConnection) -> Result<u64> {
+    Ok(
+        sqlx::query("UPDATE jobs SET status = 'pending' WHERE status = 'running'")
+            .execute(c)
+            .await?
+            .rows_affected(),
+    )
+}
+
+pub async fn all(c: &mut AnyConnection) -> Result<Vec<Job>> {
+    let rows = crate::dynamic(format!("SELECT {COLS} FROM jobs ORDER BY created_at"))
+        .fetch_all(c)
+        .await?;
+    rows.iter().map(job_from).collect()
+}
+
+/// Postpones every pending job of a kind whose payload mentions `needle` (e.g. reminders of a
+/// cancelled registration are dropped by marking them done).
+pub async fn drop_pending(c: &mut AnyConnection, dedupe_key: &str) -> Result<()> {
+    sqlx::query("UPDATE jobs SET status = 'dropped', done_at = $2 WHERE dedupe_key = $1 AND status = 'pending'")
+        .bind(dedupe_key)
+        .bind(now())
+        .execute(c)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,765 @@
+//! Training pages: a lab's programmes, one programme (modules, sessions, enrolment, completion),
+//! the attendance sheet on a phone, the lab's weekly schedule, her own schedule, certificates as
+//! PDF, and the Open Badges documents with their public verification page.
+use super::Errors;
+use super::labs::lab_or_404;
+use crate::AppState;
+use crate::ctx::{Ctx, VerifiedBody, VerifiedForm, redirect_with_flash};
+use crate::error::{AppError, AppResult};
+use crate::services::training::{self as svc, ModuleInput, ProgrammeInput, SessionInput};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::{Datelike, Duration, NaiveDate, Utc};
+use domain::{Action, AssertionId, Attendance, PersonId, ProgrammeId, SessionId};
+use serde::Deserialize;
+use store::labs::Lab;
+use store::training::{AssertionRow, Enrolee, Module, Programme, Session};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/labs/{slug}/programmes", get(programmes).post(create))
+        .route("/labs/{slug}/schedule", get(schedule))
+        .route("/programmes/{id}", get(programme))
+        .route("/programmes/{id}/modules", post(add_module))
+        .route("/programmes/{id}/sessions", post(add_session))
+        .route("/programmes/{id}/enrol", post(enrol))
+        .route("/sessions/{id}/attendance", get(sheet).post(save_sheet))
+        .route("/me/schedule", get(my_schedule))
+        .route("/certificates/{file}", get(certificate))
+        .route("/certificates/{id}/revoke", post(revoke))
+        .route("/badges/issuers/{slug}", get(issuer))
+        .route("/badges/classes/{id}", get(badge_class))
+        .route("/badges/classes/{id}/image", get(badge_image))
+        .route("/badges/assertions/{id}", get(assertion))
+        .route("/verify/{id}", get(verify))
+}
+
+fn pid(s: &str) -> AppResult<ProgrammeId> {
+    s.parse().map_err(|_| AppError::NotFound)
+}
+
+/// A module's title in the reader's language: her own title, or the library topic's.
+pub fn module_title(c: &Ctx, topic: domain::Topic, title: &str) -> String {
+    if title.is_empty() {
+        c.tv("topic", topic.code())
+    } else {
+        title.to_string()
+    }
+}
+
+impl Ctx {
+    pub fn module_name(&self, m: &Module) -> String {
+        module_title(self, m.topic, &m.title)
+    }
+    pub fn session_name(&self, s: &Session) -> String {
+        module_title(self, s.topic, &s.module_title)
+    }
+    pub fn time_range(&self, s: &Session) -> String {
+        let b = domain::time::bishkek();
+        format!(
+            "{} {}–{}",
+            domain::time::format_date(s.starts_at.with_timezone(&b).date_naive()),
+            s.starts_at.with_timezone(&b).format("%H:%M"),
+            s.ends_at.with_timezone(&b).format("%H:%M")
+        )
+    }
+    pub fn weekday(&self, d: &NaiveDate) -> String {
+        self.t(&format!("weekday-{}", d.weekday().number_from_monday()))
+    }
+    pub fn topics(&self) -> Vec<&'static str> {
+        domain::Topic::ALL.iter().map(|t| t.code()).collect()
+    }
+    pub fn mark_checked(&self, current: &Option<Attendance>, code: &str) -> &'static str {
+        if current.map(|a| a.code()) == Some(code) {
+            "checked"
+        } else {
+            ""
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "programmes.html")]
+struct ProgrammesPage {
+    c: Ctx,
+    lab: Lab,
+    programmes: Vec<Programme>,
+    cohorts: Vec<store::residency::Cohort>,
+    f: ProgrammeInput,
+    errors: Errors,
+}
+
+async fn programmes_page(
+    c: Ctx,
+    s: &AppState,
+    lab: Lab,
+    f: ProgrammeInput,
+    errors: Errors,
+) -> AppResult<ProgrammesPage> {
+    let mut conn = s.store.conn().await?;
+    Ok(ProgrammesPage {
+        programmes: store::training::programmes(&mut conn, lab.id).await?,
+        cohorts: store::residency::cohorts(&mut conn, lab.id).await?,
+        c,
+        lab,
+        f,
+        errors,
+    })
+}
+
+async fn programmes(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(slug): Path<String>,
+) -> AppResult<ProgrammesPage> {
+    let lab = lab_or_404(&s, &slug).await?;
+    c.require(Action::ManageTraining(lab.id))?;
+    programmes_page(c, &s, lab, ProgrammeInput::blank(), Errors::default()).await
+}
+
+async fn create(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(slug): Path<String>,
+    VerifiedForm(f): VerifiedForm<ProgrammeInput>,
+) -> AppResult<Response> {
+    let lab = lab_or_404(&s, &slug).await?;
+    c.require(Action::ManageTraining(lab.id))?;
+    match svc::create_programme(&s.store, &c.actor, lab.id, &f).await {
+        Ok(id) => Ok(redirect_with_flash(
+            &format!("/programmes/{id}"),
+            "flash-saved",
+        )),
+        Err(AppError::Invalid(errs)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            programmes_page(c, &s, lab, f, Errors(errs)).await?,
+        )
+            .into_response()),
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "programme.html")]
+struct ProgrammePage {
+    c: Ctx,
+    lab: Lab,
+    p: Programme,
+    cohort: Option<store::residency::Cohort>,
+    modules: Vec<Module>,
+    sessions: Vec<Session>,
+    enrolees: Vec<Enrolee>,
+    candidates: Vec<store::residency::ResidencyRow>,
+    module_form: ModuleInput,
+    session_form: SessionInput,
+    errors: Errors,
+}
+
+impl ProgrammePage {
+    fn completed(&self) -> usize {
+        self.enrolees.iter().filter(|e| e.completed).count()
+    }
+}
+
+async fn programme_page(
+    c: Ctx,
+    s: &AppState,
+    p: Programme,
+    module_form: ModuleInput,
+    session_form: SessionInput,
+    errors: Errors,
+) -> AppResult<ProgrammePage> {
+    let mut conn = s.store.conn().await?;
+    let lab = store::labs::lab(&mut conn, p.lab_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let cohort = match p.cohort_id {
+        Some(id) => store::residency::cohort(&mut conn, id).await?,
+        None => None,
+    };
+    let enrolees = store::training::progress(&mut conn, &p).await?;
+    let candidates = store::residency::of_lab(&mut conn, p.lab_id, None)
+        .await?
+        .into_iter()
+        .filter(|r| {
+            matches!(
+                r.residency.status,
+                domain::ResidencyStatus::Accepted | domain::ResidencyStatus::Active
+            ) && !enrolees
+                .iter()
+                .any(|e| e.person_id == r.residency.person_id)
+        })
+        .collect();
+    Ok(ProgrammePage {
+        modules: store::training::modules(&mut conn, p.id).await?,
+        sessions: store::training::sessions_of(&mut conn, p.id).await?,
+        enrolees,
+        candidates,
+        cohort,
+        lab,
+        p,
+        c,
+        module_form,
+        session_form,
+        errors,
+    })
+}
+
+async fn programme(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> AppResult<ProgrammePage> {
+    c.require_user()?;
+    let p = svc::programme_for(&s.store, &c.actor, pid(&id)?, Action::ManageTraining).await?;
+    programme_page(
+        c,
+        &s,
+        p,
+        ModuleInput::default(),
+        SessionInput::default(),
+        Errors::default(),
+    )
+    .await
+}
+
+async fn add_module(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    VerifiedForm(f): VerifiedForm<ModuleInput>,
+) -> AppResult<Response> {
+    c.require_user()?;
+    let p = svc::programme_for(&s.store, &c.actor, pid(&id)?, Action::ManageTraining).await?;
+    match svc::add_module(&s.store, &c.actor, &p, &f).await {
+        Ok(_) => Ok(redirect_with_flash(
+            &format!("/programmes/{}#modules", p.id),
+            "flash-saved",
+        )),
+        Err(AppError::Invalid(errs)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            programme_page(c, &s, p, f, SessionInput::default(), Errors(errs)).await?,
+        )
+            .into_response()),
+        Err(e) => Err(e),
+    }
+}
+
+async fn add_session(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    VerifiedForm(f): VerifiedForm<SessionInput>,
+) -> AppResult<Response> {
+    c.require_user()?;
+    let p = svc::programme_for(&s.store, &c.actor, pid(&id)?, Action::ManageTraining).await?;
+    match svc::schedule_session(&s.store, &c.actor, &p, &f).await {
+        Ok(_) => Ok(redirect_with_flash(
+            &format!("/programmes/{}#sessions", p.id),
+            "flash-saved",
+        )),
+        Err(AppError::Invalid(errs)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            programme_page(c, &s, p, ModuleInput::default(), f, Errors(errs)).await?,
+        )
+            .into_response()),
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct EnrolForm {
+    /// A person id, or empty for the whole cohort.
+    person: String,
+}
+
+async fn enrol(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    VerifiedForm(f): VerifiedForm<EnrolForm>,
+) -> AppResult<Response> {
+    c.require_user()?;
+    let p = svc::programme_for(&s.store, &c.actor, pid(&id)?, Action::ManageTraining).await?;
+    let person = if f.person.is_empty() {
+        None
+    } else {
+        Some(
+            f.person
+                .parse::<PersonId>()
+                .map_err(|_| AppError::NotFound)?,
+        )
+    };
+    match svc::enrol(&s.store, &c.actor, &p, person).await {
+        Ok(_) => Ok(redirect_with_flash(
+            &format!("/programmes/{}#enrolees", p.id),
+            "flash-saved",
+        )),
+        Err(AppError::Invalid(errs)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            programme_page(
+                c,
+                &s,
+                p,
+                ModuleInput::default(),
+                SessionInput::default(),
+                Errors(errs),
+            )
+            .await?,
+        )
+            .into_response()),
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "attendance.html")]
+struct SheetPage {
+    c: Ctx,
+    session: Session,
+    rows: Vec<(PersonId, String, Option<Attendance>)>,
+}
+
+async fn sheet(c: Ctx, State(s): State<AppState>, Path(id): Path<String>) -> AppResult<SheetPage> {
+    c.require_user()?;
+    let sid: SessionId = id.parse().map_err(|_| AppError::NotFound)?;
+    let session = svc::session_for(&s.store, &c.actor, sid, Action::TakeAttendance).await?;
+    let mut conn = s.store.conn().await?;
+    let rows = store::training::sheet(&mut conn, &session).await?;
+    Ok(SheetPage { c, session, rows })
+}
+
+/// The sheet posts `m-<person id>=present|absent|excused` for each row she tapped.
+async fn save_sheet(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    body: VerifiedBody,
+) -> AppResult<Response> {
+    c.require_user()?;
+    let sid: SessionId = id.parse().map_err(|_| AppError::NotFound)?;
+    let session = svc::session_for(&s.store, &c.actor, sid, Action::TakeAttendance).await?;
+    let fields: Vec<(String, String)> = body.parse()?;
+    let mut marks = vec![];
+    for (k, v) in fields {
+        if let Some(p) = k.strip_prefix("m-") {
+            let person = p
+                .parse::<PersonId>()
+                .map_err(|_| AppError::BadRequest("err-bad-form"))?;
+            let status = Attendance::parse(&v).ok_or(AppError::BadRequest("err-bad-form"))?;
+            marks.push((person, status));
+        }
+    }
+    let issued = svc::record_attendance(&s.store, &c.actor, &session, &marks).await?;
+    Ok(redirect_with_flash(
+        &format!("/sessions/{}/attendance", session.id),
+        if issued > 0 {
+            "flash-attendance-certificates"
+        } else {
+            "flash-attendance-saved"
+        },
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct WeekQuery {
+    week: String,
+}
+
+/// One day of the weekly schedule: sessions and events.
+pub struct Day {
+    pub date: NaiveDate,
+    pub sessions: Vec<Session>,
+    pub events: Vec<store::events::Event>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "schedule.html")]
+struct SchedulePage {
+    c: Ctx,
+    lab: Lab,
+    days: Vec<Day>,
+    prev: NaiveDate,
+    next: NaiveDate,
+    monday: NaiveDate,
+    manage: bool,
+}
+
+async fn schedule(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<WeekQuery>,
+) -> AppResult<SchedulePage> {
+    let lab = lab_or_404(&s, &slug).await?;
+    c.require(Action::ViewLabInternal(lab.id))?;
+    let day = domain::time::parse_date(&q.week).unwrap_or_else(domain::time::today);
+    let monday = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
+    let from = svc::local_instant(monday, chrono::NaiveTime::MIN);
+    let to = from + Duration::days(7);
+    let mut conn = s.store.conn().await?;
+    let sessions = store::training::lab_sessions(&mut conn, lab.id, from, to).await?;
+    let events = store::events::list(
+        &mut conn,
+        &store::events::EventQuery {
+            lab: Some(lab.id),
+            include_drafts: true,
+            from: Some(from),
+            to: Some(to),
+            newest_first: false,
+        },
+    )
+    .await?;
+    let b = domain::time::bishkek();
+    let days = (0..7)
+        .map(|i| {
+            let date = monday + Duration::days(i);
+            Day {
+                date,
+                sessions: sessions
+                    .iter()
+                    .filter(|x| x.starts_at.with_timezone(&b).date_naive() == date)
+                    .cloned()
+                    .collect(),
+                events: events
+                    .iter()
+                    .filter(|x| x.starts_at.with_timezone(&b).date_naive() == date)
+                    .cloned()
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok(SchedulePage {
+        manage: c.actor.allows(Action::ManageTraining(lab.id)),
+        c,
+        lab,
+        days,
+        prev: monday - Duration::days(7),
+        next: monday + Duration::days(7),
+        monday,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "my_schedule.html")]
+struct MySchedule {
+    c: Ctx,
+    sessions: Vec<Session>,
+    certificates: Vec<(AssertionRow, String)>,
+}
+
+async fn my_schedule(c: Ctx, State(s): State<AppState>) -> AppResult<MySchedule> {
+    c.require_user()?;
+    let person = c.actor.person_id.ok_or(AppError::NotFound)?;
+    let mut conn = s.store.conn().await?;
+    let sessions = store::training::person_sessions(&mut conn, person, Utc::now()).await?;
+    let mut certificates = vec![];
+    for a in store::training::assertions_of_person(&mut conn, person).await? {
+        let title = store::training::programme(&mut conn, a.programme_id)
+            .await?
+            .map(|p| p.title)
+            .unwrap_or_default();
+        certificates.push((a, title));
+    }
+    Ok(MySchedule {
+        c,
+        sessions,
+        certificates,
+    })
+}
+
+/// Everything a certificate or badge document says about one assertion.
+pub struct Issued {
+    pub a: AssertionRow,
+    pub p: Programme,
+    pub lab: Lab,
+    pub person: store::people::Person,
+}
+
+pub async fn issued(s: &AppState, id: AssertionId) -> AppResult<Issued> {
+    let mut conn = s.store.conn().await?;
+    let a = store::training::assertion(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let p = store::training::programme(&mut conn, a.programme_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lab = store::labs::lab(&mut conn, p.lab_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let person = store::people::get_scoped(&mut conn, &domain::LabScope::All, a.person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Issued { a, p, lab, person })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct LangQuery {
+    lang: String,
+}
+
+/// The certificate PDF, for her and for the staff of the lab, in the language asked for
+/// (`?lang=ky|ru|en`, else the page's).
+async fn certificate(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(file): Path<String>,
+    Query(q): Query<LangQuery>,
+) -> AppResult<Response> {
+    c.require_user()?;
+    let id: AssertionId = file
+        .strip_suffix(".pdf")
+        .unwrap_or(&file)
+        .parse()
+        .map_err(|_| AppError::NotFound)?;
+    let i = issued(&s, id).await?;
+    let own = c.actor.person_id == Some(i.person.id);
+    if !own && !c.actor.allows(Action::ManageTraining(i.p.lab_id)) {
+        return Err(AppError::NotFound);
+    }
+    let lang = crate::i18n::Lang::parse(&q.lang).unwrap_or(c.lang);
+    let verify = format!("{}/verify/{}", c.base, i.a.id);
+    let date_line = format!(
+        "{}, {}",
+        i.lab.name(lang.code()),
+        domain::time::format_date(
+            i.a.issued_at
+                .with_timezone(&domain::time::bishkek())
+                .date_naive()
+        )
+    );
+    let heading = lang.t("certificate-heading");
+    let body = lang.t("certificate-body");
+    let verify_line = format!("{} {verify}", lang.t("certificate-verify"));
+    let code = i.a.id.to_string();
+    let recipient = i.person.full_name();
+    let pdf = documents::certificate::certificate_pdf(&documents::certificate::Certificate {
+        heading: &heading,
+        recipient: &recipient,
+        body: &body,
+        programme: &i.p.title,
+        lab: i.lab.name(lang.code()),
+        date_line: &date_line,
+        verify_line: &verify_line,
+        code: &code,
+    });
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"certificate-{}.pdf\"", i.a.id),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RevokeForm {
+    reason: String,
+}
+
+async fn revoke(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    VerifiedForm(f): VerifiedForm<RevokeForm>,
+) -> AppResult<Response> {
+    c.require_user()?;
+    let id: AssertionId = id.parse().map_err(|_| AppError::NotFound)?;
+    let i = issued(&s, id).await?;
+    svc::revoke_assertion(&s.store, &c.actor, id, &f.reason).await?;
+    Ok(redirect_with_flash(
+        &format!("/programmes/{}#enrolees", i.p.id),
+        "flash-revoked",
+    ))
+}
+
+fn ld_json(v: serde_json::Value) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/ld+json; charset=utf-8")],
+        Json(v),
+    )
+        .into_response()
+}
+
+fn issuer_url(base: &str, lab: &Lab) -> String {
+    format!("{base}/badges/issuers/{}", lab.slug)
+}
+
+async fn issuer(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
+    let lab = lab_or_404(&s, &slug).await?;
+    let id = issuer_url(&c.base, &lab);
+    let url = format!("{}/labs/{}", c.base, lab.slug);
+    let description = format!("Women Creative Lab · {}", lab.locality);
+    Ok(ld_json(documents::badges::issuer_json(
+        &documents::badges::Issuer {
+            id: &id,
+            name: &lab.name_en,
+            url: &url,
+            email: None,
+            description: &description,
+        },
+    )))
+}
+
+async fn badge_class(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let p = {
+        let mut conn = s.store.conn().await?;
+        store::training::programme(&mut conn, pid(&id)?)
+            .await?
+            .ok_or(AppError::NotFound)?
+    };
+    // A badge class exists publicly once it has been awarded at least once.
+    let mut conn = s.store.conn().await?;
+    if store::training::assertions_of_programme(&mut conn, p.id)
+        .await?
+        .is_empty()
+    {
+        return Err(AppError::NotFound);
+    }
+    let lab = store::labs::lab(&mut conn, p.lab_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let rule = p.rule;
+    let modules = store::training::modules(&mut conn, p.id).await?;
+    let en = crate::i18n::Lang::En;
+    let topics: Vec<String> = modules
+        .iter()
+        .map(|m| {
+            if m.title.is_empty() {
+                en.t(&format!("topic-{}", m.topic.code()))
+            } else {
+                m.title.clone()
+            }
+        })
+        .collect();
+    let narrative = format!(
+        "Attended at least {}% of the programme's sessions{}. Modules: {}.",
+        rule.min_attendance_pct,
+        if rule.final_module_required {
+            " and its final module"
+        } else {
+            ""
+        },
+        topics.join("; ")
+    );
+    let id = format!("{}/badges/classes/{}", c.base, p.id);
+    let image = format!("{id}/image");
+    let criteria = format!("{}/labs/{}", c.base, lab.slug);
+    let issuer = issuer_url(&c.base, &lab);
+    let description = if p.description.is_empty() {
+        format!("{} · {}", p.title, lab.name_en)
+    } else {
+        p.description.clone()
+    };
+    let tags: Vec<&str> = modules.iter().map(|m| m.topic.code()).collect();
+    Ok(ld_json(documents::badges::badge_class_json(
+        &documents::badges::BadgeClass {
+            id: &id,
+            name: &p.title,
+            description: &description,
+            image: &image,
+            criteria_url: &criteria,
+            criteria_narrative: &narrative,
+            issuer: &issuer,
+            tags: &tags,
+        },
+    )))
+}
+
+async fn badge_image(State(s): State<AppState>, Path(id): Path<String>) -> AppResult<Response> {
+    let mut conn = s.store.conn().await?;
+    let p = store::training::programme(&mut conn, pid(&id)?)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lab = store::labs::lab(&mut conn, p.lab_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((
+        [(header::CONTENT_TYPE, "image/svg+xml")],
+        documents::badges::badge_svg(&p.title, &lab.name_en),
+    )
+        .into_response())
+}
+
+async fn assertion(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id: AssertionId = id.parse().map_err(|_| AppError::NotFound)?;
+    let i = issued(&s, id).await?;
+    let url = format!("{}/badges/assertions/{}", c.base, i.a.id);
+    let badge = format!("{}/badges/classes/{}", c.base, i.p.id);
+    let evidence = format!("{}/verify/{}", c.base, i.a.id);
+    let mut v = documents::badges::assertion_json(&documents::badges::Assertion {
+        id: &url,
+        badge: &badge,
+        recipient_type: documents::badges::RecipientType::Email,
+        recipient_identity: "",
+        salt: &i.a.salt,
+        issued_on: i.a.issued_at,
+        evidence_url: Some(&evidence),
+        revoked: i.a.revoked_reason.as_deref(),
+    });
+    // The identity was hashed when the badge was issued; only the hash is kept.
+    v["recipient"]["type"] = i.a.recipient_type.clone().into();
+    v["recipient"]["identity"] = i.a.recipient_hash.clone().into();
+    Ok(ld_json(v))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "verify.html")]
+struct VerifyPage {
+    c: Ctx,
+    i: Issued,
+    given_name: String,
+    family_initial: String,
+    json_url: String,
+}
+
+/// The public page an employer opens: who, what, when, and whether it still stands. It shows
+/// her given name and the initial of her family name only.
+async fn verify(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> AppResult<VerifyPage> {
+    let id: AssertionId = id.parse().map_err(|_| AppError::NotFound)?;
+    let i = issued(&s, id).await?;
+    let family_initial = i
+        .person
+        .family_name
+        .chars()
+        .next()
+        .map(|ch| format!("{ch}."))
+        .unwrap_or_default();
+    Ok(VerifyPage {
+        given_name: i.person.given_name.clone(),
+        family_initial,
+        json_url: format!("/badges/assertions/{}", i.a.id),
+        c,
+        i,
+    })
+}

@@ -1,0 +1,754 @@
+//! Open events: creating and editing them, public registration with capacity and a waiting list,
+//! self-cancellation with promotion of the next person, check-in at the door (which makes her a
+//! network member), walk-ins, ambassadors. Messages are queued in the same transaction.
+use super::entry;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use chrono::{DateTime, Duration, Utc};
+use domain::{
+    Action, Actor, EventId, EventKind, EventScope, Gender, LabId, Language, MemberId, PersonId,
+    PersonName, Phone, RegistrationId, RegistrationStatus, names,
+};
+use serde::Deserialize;
+use store::events::{Event, EventFields, Registration};
+use store::{Store, audit};
+
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct EventInput {
+    /// master-class, seminar, thematic-evening, fair, other
+    pub kind: String,
+    /// lab or network
+    pub scope: String,
+    pub title: String,
+    pub description: String,
+    /// 2026-11-23 or 23.11.2026 (Bishkek)
+    pub date: String,
+    /// 14:00
+    pub starts: String,
+    pub ends: String,
+    pub place: String,
+    /// ky, ru or en
+    pub language: String,
+    pub capacity: String,
+    /// "on" to publish
+    pub published: String,
+}
+
+impl EventInput {
+    /// What the new-event form starts with. (`Default` leaves check boxes off, as a browser
+    /// sends nothing for an unticked box.)
+    pub fn blank() -> Self {
+        Self {
+            kind: "master-class".into(),
+            scope: "lab".into(),
+            title: String::new(),
+            description: String::new(),
+            date: String::new(),
+            starts: "14:00".into(),
+            ends: "16:00".into(),
+            place: String::new(),
+            language: "ky".into(),
+            capacity: "20".into(),
+            published: "on".into(),
+        }
+    }
+
+    pub fn from_event(e: &Event) -> Self {
+        let local = |t: DateTime<Utc>| t.with_timezone(&domain::time::bishkek());
+        Self {
+            kind: e.kind.code().into(),
+            scope: e.scope.code().into(),
+            title: e.title.clone(),
+            description: e.description.clone(),
+            date: local(e.starts_at).format("%Y-%m-%d").to_string(),
+            starts: local(e.starts_at).format("%H:%M").to_string(),
+            ends: local(e.ends_at).format("%H:%M").to_string(),
+            place: e.place.clone(),
+            language: e.language.clone(),
+            capacity: e.capacity.to_string(),
+            published: if e.published {
+                "on".into()
+            } else {
+                String::new()
+            },
+        }
+    }
+}
+
+fn validate_event(input: &EventInput) -> Result<EventFields, Vec<(String, String)>> {
+    let mut errs = vec![];
+    let kind = EventKind::parse(&input.kind);
+    if kind.is_none() {
+        errs.push(("kind".into(), "err-choice".into()));
+    }
+    let scope = EventScope::parse(&input.scope);
+    if scope.is_none() {
+        errs.push(("scope".into(), "err-choice".into()));
+    }
+    let title = super::limit("title", &input.title, 120, &mut errs);
+    if title.is_empty() {
+        errs.push(("title".into(), "err-required".into()));
+    }
+    let description = super::limit("description", &input.description, 4000, &mut errs);
+    let place = super::limit("place", &input.place, 200, &mut errs);
+    let language = Language::parse(&input.language);
+    if language.is_none() {
+        errs.push(("language".into(), "err-choice".into()));
+    }
+    let capacity = input
+        .capacity
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (1..=10_000).contains(n));
+    if capacity.is_none() {
+        errs.push(("capacity".into(), "err-capacity".into()));
+    }
+    let when = super::training::interval(&input.date, &input.starts, &input.ends, &mut errs);
+    match (kind, scope, language, capacity, when) {
+        (Some(kind), Some(scope), Some(language), Some(capacity), Some((starts_at, ends_at)))
+            if errs.is_empty() =>
+        {
+            Ok(EventFields {
+                scope,
+                kind,
+                title,
+                description,
+                starts_at,
+                ends_at,
+                place,
+                language: language.code().into(),
+                capacity,
+                published: matches!(input.published.as_str(), "on" | "true"),
+            })
+        }
+        _ => Err(errs),
+    }
+}
+
+/// An event the actor may manage, or 404.
+pub async fn event_for(
+    store: &Store,
+    actor: &Actor,
+    id: EventId,
+    action: fn(LabId) -> Action,
+) -> AppResult<Event> {
+    let mut c = store.conn().await?;
+    match store::events::get_event(&mut c, id).await? {
+        Some(e) if actor.allows(action(e.lab_id)) => Ok(e),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// A published event anyone may see, or 404 (drafts exist only for the lab's staff).
+pub async fn public_event(store: &Store, actor: &Actor, id: EventId) -> AppResult<Event> {
+    let mut c = store.conn().await?;
+    match store::events::get_event(&mut c, id).await? {
+        Some(e) if e.published || actor.allows(Action::ManageEvents(e.lab_id)) => Ok(e),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+pub async fn create_event(
+    store: &Store,
+    actor: &Actor,
+    lab: LabId,
+    input: &EventInput,
+) -> AppResult<EventId> {
+    if !actor.allows(Action::ManageEvents(lab)) {
+        return Err(AppError::NotFound);
+    }
+    let f = validate_event(input).map_err(AppError::Invalid)?;
+    let mut tx = store.begin().await?;
+    let id = store::events::insert(&mut tx, lab, &f, actor.user_id).await?;
+    audit::record(
+        &mut tx,
+        entry(actor, "event.create", "event", id, Some(lab)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Saves changes; more seats promote people from the waiting list.
+pub async fn update_event(
+    store: &Store,
+    actor: &Actor,
+    event: &Event,
+    input: &EventInput,
+    base: &str,
+) -> AppResult<()> {
+    if !actor.allows(Action::ManageEvents(event.lab_id)) {
+        return Err(AppError::NotFound);
+    }
+    let f = validate_event(input).map_err(AppError::Invalid)?;
+    let mut tx = store.begin().await?;
+    store::events::lock(&mut tx, event.id).await?;
+    store::events::update(&mut tx, event.id, &f).await?;
+    let fresh = store::events::get_event(&mut tx, event.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    for r in store::events::promote(&mut tx, &fresh).await? {
+        queue_promoted(&mut tx, &fresh, &r, base).await?;
+    }
+    audit::record(
+        &mut tx,
+        entry(actor, "event.update", "event", event.id, Some(event.lab_id)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn cancel_event(store: &Store, actor: &Actor, event: &Event) -> AppResult<()> {
+    if !actor.allows(Action::ManageEvents(event.lab_id)) {
+        return Err(AppError::NotFound);
+    }
+    let mut tx = store.begin().await?;
+    store::events::set_cancelled(&mut tx, event.id).await?;
+    for r in store::events::registrations(&mut tx, event.id).await? {
+        store::jobs::drop_pending(&mut tx, &format!("reminder:{}", r.id)).await?;
+        if r.status != RegistrationStatus::Cancelled {
+            queue_mail(
+                &mut tx,
+                &r,
+                "mail-event-cancelled-subject",
+                "mail-event-cancelled-body",
+                event,
+                "",
+                Utc::now(),
+                None,
+            )
+            .await?;
+        }
+    }
+    audit::record(
+        &mut tx,
+        entry(actor, "event.cancel", "event", event.id, Some(event.lab_id)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct RegistrationInput {
+    /// Her (or his) name as she writes it.
+    pub name: String,
+    pub phone: String,
+    /// Optional; confirmations and reminders are emailed when given.
+    pub email: String,
+    /// woman, man, other, unspecified (default unspecified).
+    pub gender: String,
+    /// "on" when the consent box is ticked (pages require it; the API caller vouches for it).
+    pub consent: String,
+    /// An ambassador's referral code, from her link.
+    #[serde(rename = "ref")]
+    pub referral: String,
+}
+
+pub struct Registered {
+    pub registration: Registration,
+    /// The private token of her ticket link; shown once, stored only as a hash.
+    pub token: String,
+}
+
+pub fn token_hash(token: &str) -> String {
+    crate::ctx::sha256_hex(token)
+}
+
+struct ValidRegistration {
+    name: String,
+    phone: Phone,
+    email: Option<String>,
+    gender: Gender,
+}
+
+fn validate_registration(
+    input: &RegistrationInput,
+    require_consent: bool,
+) -> Result<ValidRegistration, Vec<(String, String)>> {
+    let mut errs = vec![];
+    let name = PersonName::parse("name", &input.name)
+        .map(|n| n.as_str().to_string())
+        .map_err(|e| errs.push((e.field.into(), e.key.into())))
+        .ok();
+    let phone = Phone::parse(&input.phone)
+        .map_err(|e| errs.push((e.field.into(), e.key.into())))
+        .ok();
+    let email = domain::parse_email(&input.email)
+        .map_err(|e| errs.push((e.field.into(), e.key.into())))
+        .ok()
+        .flatten();
+    let gender = if input.gender.trim().is_empty() {
+        Some(Gender::Unspecified)
+    } else {
+        Gender::parse(&input.gender)
+    };
+    if gender.is_none() {
+        errs.push(("gender".into(), "err-choice".into()));
+    }
+    if require_consent && !matches!(input.consent.as_str(), "on" | "true") {
+        errs.push(("consent".into(), "err-consent-required".into()));
+    }
+    match (name, phone, gender) {
+        (Some(name), Some(phone), Some(gender)) if errs.is_empty() => Ok(ValidRegistration {
+            name,
+            phone,
+            email,
+            gender,
+        }),
+        _ => Err(errs),
+    }
+}
+
+/// Public registration. The event row is locked first, so concurrent sign-ups are counted one
+/// after the other and the seats never overbook; when full she joins the waiting list.
+pub async fn register(
+    store: &Store,
+    event_id: EventId,
+    input: &RegistrationInput,
+    lang: Lang,
+    require_consent: bool,
+    base: &str,
+) -> AppResult<Registered> {
+    let v = validate_registration(input, require_consent).map_err(AppError::Invalid)?;
+    let mut tx = store.begin().await?;
+    store::events::lock(&mut tx, event_id).await?;
+    let event = match store::events::get_event(&mut tx, event_id).await? {
+        Some(e) if e.published => e,
+        _ => return Err(AppError::NotFound),
+    };
+    if event.cancelled || event.is_past() {
+        return Err(AppError::Conflict("err-event-closed"));
+    }
+    let referred_by = if input.referral.trim().is_empty() {
+        None
+    } else {
+        store::events::member_by_referral(&mut tx, input.referral.trim()).await?
+    };
+    let confirmed = store::events::count_confirmed(&mut tx, event.id).await?;
+    let status = domain::events::place_for(event.capacity as u32, confirmed as u32);
+    let token = hex::encode(rand::random::<[u8; 24]>());
+    let (id, code) = insert_with_code(
+        &mut tx,
+        &event,
+        &v,
+        status,
+        &token_hash(&token),
+        false,
+        referred_by,
+        lang,
+    )
+    .await?;
+    let reg = store::events::registration(&mut tx, event.id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let reg = Registration {
+        ticket_code: code,
+        ..reg
+    };
+    let link = format!("{base}/tickets/{token}");
+    let (subject, body) = match status {
+        RegistrationStatus::Confirmed => ("mail-confirmed-subject", "mail-confirmed-body"),
+        _ => ("mail-waitlisted-subject", "mail-waitlisted-body"),
+    };
+    queue_mail(
+        &mut tx,
+        &reg,
+        subject,
+        body,
+        &event,
+        &link,
+        Utc::now(),
+        None,
+    )
+    .await?;
+    if status == RegistrationStatus::Confirmed {
+        queue_reminder(&mut tx, &event, &reg, &link).await?;
+    }
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            actor: None,
+            action: "registration.create",
+            entity: "event",
+            entity_id: Some(event.id.to_string()),
+            lab: Some(event.lab_id),
+            detail: status.code().into(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let mut c = store.conn().await?;
+    let registration = store::events::by_token(&mut c, &token_hash(&token))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Registered {
+        registration,
+        token,
+    })
+}
+
+#[allow(clippy::too_many_arguments)] // the parts of one registration row, named at its two callers
+async fn insert_with_code(
+    tx: &mut store::AnyConn,
+    event: &Event,
+    v: &ValidRegistration,
+    status: RegistrationStatus,
+    token_hash: &str,
+    walk_in: bool,
+    referred_by: Option<MemberId>,
+    lang: Lang,
+) -> AppResult<(RegistrationId, String)> {
+    // A clash of 40-bit codes within one event is rare; try a few before giving up.
+    for _ in 0..5 {
+        let code = domain::events::ticket_code(rand::random());
+        let r = store::events::insert_registration(
+            tx,
+            &store::events::NewRegistration {
+                event: event.id,
+                name: &v.name,
+                phone: v.phone.as_str(),
+                email: v.email.as_deref(),
+                gender: v.gender.code(),
+                status,
+                token_hash,
+                ticket_code: &code,
+                walk_in,
+                referred_by,
+                language: lang.code(),
+            },
+        )
+        .await;
+        match r {
+            Ok(id) => return Ok((id, code)),
+            Err(store::StoreError::Conflict("registrations.code")) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(AppError::Conflict("err-conflict"))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn queue_mail(
+    tx: &mut store::AnyConn,
+    r: &Registration,
+    subject_key: &str,
+    body_key: &str,
+    event: &Event,
+    link: &str,
+    at: DateTime<Utc>,
+    dedupe: Option<&str>,
+) -> AppResult<()> {
+    let Some(to) = &r.email else {
+        return Ok(());
+    };
+    let lang = Lang::parse(&r.language).unwrap_or(Lang::Ru);
+    let when = domain::time::format_datetime(event.starts_at);
+    let args = [
+        ("name", r.name.clone()),
+        ("event", event.title.clone()),
+        ("when", when),
+        ("place", event.place.clone()),
+        ("link", link.to_string()),
+        ("code", r.ticket_code.clone()),
+    ];
+    let fargs: Vec<(&str, fluent_templates::fluent_bundle::FluentValue)> =
+        args.iter().map(|(k, v)| (*k, v.clone().into())).collect();
+    let payload = serde_json::json!({
+        "to": to,
+        "subject": lang.t_args(subject_key, &fargs),
+        "body": lang.t_args(body_key, &fargs),
+        "expires_at": event.ends_at.to_rfc3339(),
+    });
+    store::jobs::enqueue(tx, "email", &payload.to_string(), at, dedupe).await?;
+    Ok(())
+}
+
+async fn queue_reminder(
+    tx: &mut store::AnyConn,
+    event: &Event,
+    r: &Registration,
+    link: &str,
+) -> AppResult<()> {
+    let at = (event.starts_at - Duration::hours(24)).max(Utc::now());
+    queue_mail(
+        tx,
+        r,
+        "mail-reminder-subject",
+        "mail-reminder-body",
+        event,
+        link,
+        at,
+        Some(&format!("reminder:{}", r.id)),
+    )
+    .await
+}
+
+async fn queue_promoted(
+    tx: &mut store::AnyConn,
+    event: &Event,
+    r: &Registration,
+    base: &str,
+) -> AppResult<()> {
+    // Her private link is not stored in clear; the message names the event and her ticket code,
+    // which she shows at the door, and the confirmation she already has still works.
+    let link = format!("{base}/events/{}", event.id);
+    queue_mail(
+        tx,
+        r,
+        "mail-promoted-subject",
+        "mail-promoted-body",
+        event,
+        &link,
+        Utc::now(),
+        None,
+    )
+    .await?;
+    queue_reminder(tx, event, r, &link).await
+}
+
+/// Her ticket by its private token, or 404.
+pub async fn ticket(store: &Store, token: &str) -> AppResult<(Registration, Event)> {
+    let mut c = store.conn().await?;
+    let r = store::events::by_token(&mut c, &token_hash(token.trim()))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let e = store::events::get_event(&mut c, r.event_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((r, e))
+}
+
+/// She cancels with her private link; the next on the waiting list gets the seat. Returns the
+/// promoted registrations. Cancelling twice changes nothing.
+pub async fn cancel_registration(
+    store: &Store,
+    token: &str,
+    base: &str,
+) -> AppResult<Vec<Registration>> {
+    let mut tx = store.begin().await?;
+    let r = store::events::by_token(&mut tx, &token_hash(token.trim()))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    store::events::lock(&mut tx, r.event_id).await?;
+    let event = store::events::get_event(&mut tx, r.event_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !store::events::cancel(&mut tx, r.id).await? {
+        return Ok(vec![]);
+    }
+    store::jobs::drop_pending(&mut tx, &format!("reminder:{}", r.id)).await?;
+    let promoted = if event.cancelled || event.is_past() {
+        vec![]
+    } else {
+        store::events::promote(&mut tx, &event).await?
+    };
+    for p in &promoted {
+        queue_promoted(&mut tx, &event, p, base).await?;
+    }
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            actor: None,
+            action: "registration.cancel",
+            entity: "event",
+            entity_id: Some(event.id.to_string()),
+            lab: Some(event.lab_id),
+            detail: format!("promoted {}", promoted.len()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(promoted)
+}
+
+/// Finds or creates the person behind a registration in the event's lab: the same phone in the
+/// lab is the same person; otherwise a new record (name split at the last space).
+async fn person_for(
+    tx: &mut store::AnyConn,
+    actor: &Actor,
+    event: &Event,
+    r: &Registration,
+) -> AppResult<PersonId> {
+    let scope = domain::LabScope::Only(vec![event.lab_id]);
+    let (given, family) = match r.name.rsplit_once(' ') {
+        Some((g, f)) => (g.to_string(), f.to_string()),
+        None => (r.name.clone(), String::new()),
+    };
+    let fields = store::people::PersonFields {
+        family_name: family,
+        given_name: given,
+        name_latin: names::transliterate(&r.name),
+        phone: Some(r.phone.clone()),
+        email: r.email.clone(),
+        gender: r.gender.clone(),
+        family_support: "unknown".into(),
+        ..Default::default()
+    };
+    let existing = store::people::likely_duplicates(tx, &scope, &fields).await?;
+    if let Some(p) = existing
+        .iter()
+        .find(|p| p.phone.as_deref() == Some(r.phone.as_str()))
+    {
+        return Ok(p.id);
+    }
+    let id = store::people::insert(tx, event.lab_id, &fields, actor.user_id).await?;
+    store::people::add_consent(
+        tx,
+        id,
+        domain::CONSENT_VERSION,
+        domain::LegalBasis::Consent.code(),
+        &r.language,
+        domain::time::today(),
+        actor.user_id,
+    )
+    .await?;
+    audit::record(
+        tx,
+        entry(actor, "person.create", "person", id, Some(event.lab_id))
+            .with_detail("event check-in"),
+    )
+    .await?;
+    Ok(id)
+}
+
+pub enum CheckIn {
+    /// Checked in now; `new_member` when she joined the lab's network with it.
+    Done { name: String, new_member: bool },
+    /// This ticket was already used.
+    Already { name: String },
+    /// A cancelled registration cannot be checked in.
+    Cancelled { name: String },
+}
+
+/// Checks a registration in (by id or by ticket code) and makes her a network member.
+pub async fn check_in(
+    store: &Store,
+    actor: &Actor,
+    event: &Event,
+    id: Option<RegistrationId>,
+    code: Option<&str>,
+) -> AppResult<CheckIn> {
+    if !actor.allows(Action::CheckIn(event.lab_id)) {
+        return Err(AppError::NotFound);
+    }
+    let mut tx = store.begin().await?;
+    let r = match (id, code) {
+        (Some(id), _) => store::events::registration(&mut tx, event.id, id).await?,
+        (None, Some(code)) => {
+            store::events::by_code(&mut tx, event.id, &domain::events::normalise_code(code)).await?
+        }
+        _ => None,
+    }
+    .ok_or(AppError::Invalid(vec![(
+        "code".into(),
+        "err-ticket-unknown".into(),
+    )]))?;
+    if r.status == RegistrationStatus::Cancelled {
+        return Ok(CheckIn::Cancelled { name: r.name });
+    }
+    if r.checked_in_at.is_some() {
+        return Ok(CheckIn::Already { name: r.name });
+    }
+    let out = admit(&mut tx, actor, event, &r).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+async fn admit(
+    tx: &mut store::AnyConn,
+    actor: &Actor,
+    event: &Event,
+    r: &Registration,
+) -> AppResult<CheckIn> {
+    let person = person_for(tx, actor, event, r).await?;
+    store::events::check_in(tx, r.id, person, actor.user_id).await?;
+    let (_, new_member) =
+        store::events::ensure_member(tx, event.lab_id, person, r.referred_by).await?;
+    audit::record(
+        tx,
+        entry(
+            actor,
+            "registration.check-in",
+            "person",
+            person,
+            Some(event.lab_id),
+        )
+        .with_detail(format!("event {}", event.id)),
+    )
+    .await?;
+    Ok(CheckIn::Done {
+        name: r.name.clone(),
+        new_member,
+    })
+}
+
+/// Someone who came without registering: registered and checked in at once (a walk-in may
+/// exceed the capacity; the staff at the door decide).
+pub async fn walk_in(
+    store: &Store,
+    actor: &Actor,
+    event: &Event,
+    input: &RegistrationInput,
+    lang: Lang,
+) -> AppResult<CheckIn> {
+    if !actor.allows(Action::CheckIn(event.lab_id)) {
+        return Err(AppError::NotFound);
+    }
+    let v = validate_registration(input, true).map_err(AppError::Invalid)?;
+    let mut tx = store.begin().await?;
+    store::events::lock(&mut tx, event.id).await?;
+    let token = hex::encode(rand::random::<[u8; 24]>());
+    let (id, _) = insert_with_code(
+        &mut tx,
+        event,
+        &v,
+        RegistrationStatus::Confirmed,
+        &token_hash(&token),
+        true,
+        None,
+        lang,
+    )
+    .await?;
+    let r = store::events::registration(&mut tx, event.id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let out = admit(&mut tx, actor, event, &r).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+pub async fn set_ambassador(
+    store: &Store,
+    actor: &Actor,
+    member: MemberId,
+    on: bool,
+) -> AppResult<()> {
+    let mut tx = store.begin().await?;
+    let m = store::events::member(&mut tx, member)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !actor.allows(Action::ManageEvents(m.lab_id)) {
+        return Err(AppError::NotFound);
+    }
+    let code = domain::events::ticket_code(rand::random()).to_lowercase();
+    store::events::set_ambassador(&mut tx, member, on, &code).await?;
+    audit::record(
+        &mut tx,
+        entry(
+            actor,
+            "member.ambassador",
+            "person",
+            m.person_id,
+            Some(m.lab_id),
+        )
+        .with_detail(if on { "on" } else { "off" }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

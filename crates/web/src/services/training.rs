@@ -1,0 +1,506 @@
+//! Training: programmes, modules, sessions, enrolment, attendance, and the certificates that
+//! follow from completion. Completion is computed from attendance after every sheet is saved;
+//! an assertion is issued the first time it holds.
+use super::entry;
+use crate::error::{AppError, AppResult};
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use domain::{
+    Action, Actor, AssertionId, Attendance, CohortId, CompletionRule, ModuleId, PersonId,
+    ProgrammeId, ResidencyStatus, SessionId, Topic, names,
+};
+use serde::Deserialize;
+use store::training::{Programme, Session};
+use store::{Store, audit};
+
+/// Loads a programme if the actor may do `action` in its lab; otherwise it does not exist.
+pub async fn programme_for(
+    store: &Store,
+    actor: &Actor,
+    id: ProgrammeId,
+    action: fn(domain::LabId) -> Action,
+) -> AppResult<Programme> {
+    let mut c = store.conn().await?;
+    match store::training::programme(&mut c, id).await? {
+        Some(p) if actor.allows(action(p.lab_id)) => Ok(p),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+pub async fn session_for(
+    store: &Store,
+    actor: &Actor,
+    id: SessionId,
+    action: fn(domain::LabId) -> Action,
+) -> AppResult<Session> {
+    let mut c = store.conn().await?;
+    match store::training::session(&mut c, id).await? {
+        Some(s) if actor.allows(action(s.lab_id)) => Ok(s),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ProgrammeInput {
+    pub title: String,
+    pub description: String,
+    /// A cohort id of the lab, or empty.
+    pub cohort: String,
+    /// Percent of sessions to attend, 0-100 (default 80).
+    pub min_attendance_pct: String,
+    /// "on" when the final module must be attended.
+    pub final_module_required: String,
+}
+
+impl ProgrammeInput {
+    /// What the new-programme form starts with (`Default` leaves the check box off, as a
+    /// browser sends nothing for an unticked box).
+    pub fn blank() -> Self {
+        Self {
+            title: String::new(),
+            description: String::new(),
+            cohort: String::new(),
+            min_attendance_pct: "80".into(),
+            final_module_required: "on".into(),
+        }
+    }
+}
+
+fn required(field: &'static str, s: &str, max: usize, errs: &mut Vec<(String, String)>) -> String {
+    let v = super::limit(field, s, max, errs);
+    if v.is_empty() {
+        errs.push((field.into(), "err-required".into()));
+    }
+    v
+}
+
+pub async fn create_programme(
+    store: &Store,
+    actor: &Actor,
+    lab: domain::LabId,
+    input: &ProgrammeInput,
+) -> AppResult<ProgrammeId> {
+    if !actor.allows(Action::ManageTraining(lab)) {
+        return Err(AppError::NotFound);
+    }
+    let mut errs = vec![];
+    let title = required("title", &input.title, 120, &mut errs);
+    let description = super::limit("description", &input.description, 2000, &mut errs);
+    let pct = CompletionRule::parse_pct(&input.min_attendance_pct)
+        .map_err(|e| errs.push((e.field.into(), e.key.into())))
+        .unwrap_or(80);
+    let mut tx = store.begin().await?;
+    let cohort: Option<CohortId> = if input.cohort.trim().is_empty() {
+        None
+    } else {
+        match input.cohort.trim().parse::<CohortId>() {
+            Ok(id) => match store::residency::cohort(&mut tx, id).await? {
+                Some(k) if k.lab_id == lab => Some(id),
+                _ => {
+                    errs.push(("cohort".into(), "err-choice".into()));
+                    None
+                }
+            },
+            Err(_) => {
+                errs.push(("cohort".into(), "err-choice".into()));
+                None
+            }
+        }
+    };
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
+    let id = store::training::insert_programme(
+        &mut tx,
+        &store::training::NewProgramme {
+            lab,
+            cohort,
+            title: &title,
+            description: &description,
+            rule: CompletionRule {
+                min_attendance_pct: pct,
+                final_module_required: matches!(
+                    input.final_module_required.as_str(),
+                    "on" | "true"
+                ),
+            },
+        },
+        actor.user_id,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        entry(actor, "programme.create", "programme", id, Some(lab)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ModuleInput {
+    /// A topic of the library (financial-literacy, sewing, ...) or `custom`.
+    pub topic: String,
+    /// Her own title (required for `custom`, optional otherwise).
+    pub title: String,
+    /// "on" to make this the final module.
+    pub is_final: String,
+}
+
+pub async fn add_module(
+    store: &Store,
+    actor: &Actor,
+    programme: &Programme,
+    input: &ModuleInput,
+) -> AppResult<ModuleId> {
+    if !actor.allows(Action::ManageTraining(programme.lab_id)) {
+        return Err(AppError::NotFound);
+    }
+    let mut errs = vec![];
+    let topic = Topic::parse(&input.topic);
+    if topic.is_none() {
+        errs.push(("topic".into(), "err-choice".into()));
+    }
+    let title = super::limit("title", &input.title, 120, &mut errs);
+    if topic == Some(Topic::Custom) && title.is_empty() {
+        errs.push(("title".into(), "err-required".into()));
+    }
+    let (Some(topic), true) = (topic, errs.is_empty()) else {
+        return Err(AppError::Invalid(errs));
+    };
+    let mut tx = store.begin().await?;
+    let id = store::training::add_module(
+        &mut tx,
+        programme.id,
+        topic,
+        &title,
+        matches!(input.is_final.as_str(), "on" | "true"),
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        entry(
+            actor,
+            "module.create",
+            "programme",
+            programme.id,
+            Some(programme.lab_id),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct SessionInput {
+    pub module: String,
+    /// 2026-11-23 or 23.11.2026
+    pub date: String,
+    /// 14:00
+    pub starts: String,
+    pub ends: String,
+    pub room: String,
+    pub trainer: String,
+}
+
+/// A local (Bishkek) date and time of day as an instant.
+pub fn local_instant(d: NaiveDate, t: NaiveTime) -> DateTime<Utc> {
+    domain::time::bishkek()
+        .from_local_datetime(&d.and_time(t))
+        .single()
+        .map(|x| x.with_timezone(&Utc))
+        .unwrap_or_else(|| Utc.from_utc_datetime(&d.and_time(t)))
+}
+
+pub fn parse_time(s: &str) -> Option<NaiveTime> {
+    let s = s.trim();
+    NaiveTime::parse_from_str(s, "%H:%M")
+        .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M:%S"))
+        .or_else(|_| NaiveTime::parse_from_str(s, "%H.%M"))
+        .ok()
+}
+
+/// Validates a date with start and end times into an interval that ends after it starts.
+pub fn interval(
+    date: &str,
+    starts: &str,
+    ends: &str,
+    errs: &mut Vec<(String, String)>,
+) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let d = domain::time::parse_date(date);
+    if d.is_none() {
+        errs.push(("date".into(), "err-date".into()));
+    }
+    let s = parse_time(starts);
+    if s.is_none() {
+        errs.push(("starts".into(), "err-time".into()));
+    }
+    let e = parse_time(ends);
+    if e.is_none() {
+        errs.push(("ends".into(), "err-time".into()));
+    }
+    let (d, s, e) = (d?, s?, e?);
+    if e <= s {
+        errs.push(("ends".into(), "err-ends-before-start".into()));
+        return None;
+    }
+    Some((local_instant(d, s), local_instant(d, e)))
+}
+
+pub async fn schedule_session(
+    store: &Store,
+    actor: &Actor,
+    programme: &Programme,
+    input: &SessionInput,
+) -> AppResult<SessionId> {
+    if !actor.allows(Action::ManageTraining(programme.lab_id)) {
+        return Err(AppError::NotFound);
+    }
+    let mut errs = vec![];
+    let mut tx = store.begin().await?;
+    let modules = store::training::modules(&mut tx, programme.id).await?;
+    let module = input
+        .module
+        .parse::<ModuleId>()
+        .ok()
+        .filter(|m| modules.iter().any(|x| x.id == *m));
+    if module.is_none() {
+        errs.push(("module".into(), "err-choice".into()));
+    }
+    let when = interval(&input.date, &input.starts, &input.ends, &mut errs);
+    let room = super::limit("room", &input.room, 80, &mut errs);
+    let trainer = super::limit("trainer", &input.trainer, 120, &mut errs);
+    let (Some(module), Some((starts_at, ends_at)), true) = (module, when, errs.is_empty()) else {
+        return Err(AppError::Invalid(errs));
+    };
+    let id = store::training::insert_session(
+        &mut tx,
+        &store::training::NewSession {
+            programme: programme.id,
+            module,
+            lab: programme.lab_id,
+            starts_at,
+            ends_at,
+            room: &room,
+            trainer: &trainer,
+        },
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        entry(
+            actor,
+            "session.create",
+            "programme",
+            programme.id,
+            Some(programme.lab_id),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Enrols the accepted and active residents of the programme's cohort (or one person of the
+/// lab); returns how many were newly enrolled.
+pub async fn enrol(
+    store: &Store,
+    actor: &Actor,
+    programme: &Programme,
+    person: Option<PersonId>,
+) -> AppResult<usize> {
+    if !actor.allows(Action::ManageTraining(programme.lab_id)) {
+        return Err(AppError::NotFound);
+    }
+    let mut tx = store.begin().await?;
+    let people: Vec<PersonId> = match person {
+        Some(p) => {
+            let scope = domain::LabScope::Only(vec![programme.lab_id]);
+            store::people::get_scoped(&mut tx, &scope, p)
+                .await?
+                .ok_or(AppError::Invalid(vec![(
+                    "person".into(),
+                    "err-choice".into(),
+                )]))?;
+            vec![p]
+        }
+        None => {
+            let Some(cohort) = programme.cohort_id else {
+                return Err(AppError::Invalid(vec![(
+                    "cohort".into(),
+                    "err-no-cohort".into(),
+                )]));
+            };
+            store::residency::of_lab(&mut tx, programme.lab_id, None)
+                .await?
+                .into_iter()
+                .filter(|r| {
+                    r.residency.cohort_id == Some(cohort)
+                        && matches!(
+                            r.residency.status,
+                            ResidencyStatus::Accepted | ResidencyStatus::Active
+                        )
+                })
+                .map(|r| r.residency.person_id)
+                .collect()
+        }
+    };
+    let mut n = 0;
+    for p in people {
+        if store::training::enrol(&mut tx, programme.id, p, actor.user_id).await? {
+            n += 1;
+            audit::record(
+                &mut tx,
+                entry(
+                    actor,
+                    "enrolment.create",
+                    "person",
+                    p,
+                    Some(programme.lab_id),
+                ),
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// Saves a session's attendance sheet. A changed mark is a correction and is audited with what
+/// it was; afterwards completion is recomputed and certificates issued to those who now complete.
+/// Returns the number of certificates issued.
+pub async fn record_attendance(
+    store: &Store,
+    actor: &Actor,
+    session: &Session,
+    marks: &[(PersonId, Attendance)],
+) -> AppResult<usize> {
+    if !actor.allows(Action::TakeAttendance(session.lab_id)) {
+        return Err(AppError::NotFound);
+    }
+    let mut tx = store.begin().await?;
+    for (person, status) in marks {
+        let before = store::training::mark(&mut tx, session, *person, *status, actor.user_id)
+            .await
+            .map_err(|e| match e {
+                store::StoreError::NotFound => {
+                    AppError::Invalid(vec![("person".into(), "err-not-enrolled".into())])
+                }
+                other => other.into(),
+            })?;
+        if before != Some(*status) {
+            let mut e = entry(
+                actor,
+                if before.is_some() {
+                    "attendance.correct"
+                } else {
+                    "attendance.record"
+                },
+                "person",
+                person,
+                Some(session.lab_id),
+            );
+            e.detail = format!(
+                "session {}: {} -> {}",
+                session.id,
+                before.map(|b| b.code()).unwrap_or("-"),
+                status.code()
+            );
+            audit::record(&mut tx, e).await?;
+        }
+    }
+    let programme = store::training::programme(&mut tx, session.programme_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let issued = issue_due(&mut tx, actor, &programme).await?;
+    tx.commit().await?;
+    Ok(issued)
+}
+
+/// Issues an assertion to every enrolee who completes and has none yet.
+pub async fn issue_due(
+    c: &mut store::AnyConn,
+    actor: &Actor,
+    programme: &Programme,
+) -> AppResult<usize> {
+    let mut n = 0;
+    for e in store::training::progress(c, programme).await? {
+        if !e.completed || e.assertion.is_some() {
+            continue;
+        }
+        let scope = domain::LabScope::Only(vec![programme.lab_id]);
+        let Some(person) = store::people::get_scoped(c, &scope, e.person_id).await? else {
+            continue;
+        };
+        let salt = hex::encode(rand::random::<[u8; 8]>());
+        use documents::badges::{RecipientType, canonical_identity, hashed_identity};
+        let (kind, identity) = match (&person.email, &person.phone) {
+            (Some(m), _) => ("email", canonical_identity(RecipientType::Email, m)),
+            (None, Some(p)) => ("telephone", canonical_identity(RecipientType::Telephone, p)),
+            // No contact recorded: the badge names her record, which only the lab can match.
+            (None, None) => ("url", format!("urn:uuid:{}", person.id)),
+        };
+        let hash = hashed_identity(&identity, &salt);
+        if let Some(id) =
+            store::training::issue(c, programme.id, person.id, kind, &hash, &salt).await?
+        {
+            n += 1;
+            audit::record(
+                c,
+                entry(
+                    actor,
+                    "certificate.issue",
+                    "person",
+                    person.id,
+                    Some(programme.lab_id),
+                )
+                .with_detail(format!("assertion {id}")),
+            )
+            .await?;
+        }
+    }
+    Ok(n)
+}
+
+pub async fn revoke_assertion(
+    store: &Store,
+    actor: &Actor,
+    id: AssertionId,
+    reason: &str,
+) -> AppResult<()> {
+    let mut tx = store.begin().await?;
+    let a = store::training::assertion(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let p = store::training::programme(&mut tx, a.programme_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !actor.allows(Action::ManageTraining(p.lab_id)) {
+        return Err(AppError::NotFound);
+    }
+    let reason = names::clean(reason);
+    if reason.is_empty() || reason.chars().count() > 300 {
+        return Err(AppError::Invalid(vec![(
+            "reason".into(),
+            "err-required".into(),
+        )]));
+    }
+    store::training::revoke(&mut tx, id, &reason).await?;
+    audit::record(
+        &mut tx,
+        entry(
+            actor,
+            "certificate.revoke",
+            "person",
+            a.person_id,
+            Some(p.lab_id),
+        )
+        .with_detail(format!("assertion {id}")),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,341 @@
+//! Training through the real app on SQLite and PostgreSQL: a coordinator composes a programme,
+//! schedules sessions, enrols a resident; attendance is taken (and corrected); completion is
+//! computed; the certificate PDF and the Open Badges documents follow, and revocation shows.
+mod common;
+use common::{TestApp, csrf};
+use serde_json::Value;
+
+on_both_backends!(
+    training_to_a_verifiable_certificate,
+    training_access_and_bad_input
+);
+
+async fn page(c: &reqwest::Client, url: String) -> String {
+    let r = c.get(url).send().await.unwrap();
+    assert_eq!(r.status(), 200, "{}", r.url());
+    r.text().await.unwrap()
+}
+
+/// Creates a programme with a sewing module and a final custom module, two sessions, and
+/// Aizhan enrolled; returns (programme id, session ids).
+async fn programme(app: &TestApp, c: &reqwest::Client) -> (String, Vec<String>) {
+    let p = page(c, app.url("/labs/osh/programmes")).await;
+    let r = c
+        .post(app.url("/labs/osh/programmes"))
+        .form(&[
+            ("_csrf", csrf(&p)),
+            ("title", "Тигүү жана дизайн".into()),
+            ("min_attendance_pct", "80".into()),
+            ("final_module_required", "on".into()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let id = r.headers()["location"].to_str().unwrap()["/programmes/".len()..].to_string();
+    let p = page(c, app.url(&format!("/programmes/{id}"))).await;
+    for (topic, title, fin) in [("sewing", "", false), ("custom", "Көргөзмө", true)] {
+        let mut f = vec![
+            ("_csrf", csrf(&p)),
+            ("topic", topic.to_string()),
+            ("title", title.to_string()),
+        ];
+        if fin {
+            f.push(("is_final", "on".into()));
+        }
+        let r = c
+            .post(app.url(&format!("/programmes/{id}/modules")))
+            .form(&f)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+    }
+    let mut conn = app.db.store.conn().await.unwrap();
+    let modules = store::training::modules(&mut conn, id.parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(modules.len(), 2);
+    assert!(modules[1].is_final && !modules[0].is_final);
+    for (m, date) in [(&modules[0], "2026-03-02"), (&modules[1], "09.03.2026")] {
+        let r = c
+            .post(app.url(&format!("/programmes/{id}/sessions")))
+            .form(&[
+                ("_csrf", csrf(&p)),
+                ("module", m.id.to_string()),
+                ("date", date.into()),
+                ("starts", "10:00".into()),
+                ("ends", "12:30".into()),
+                ("room", "Тигүү цехи".into()),
+                ("trainer", "Гүлмира Асанова".into()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+    }
+    let r = c
+        .post(app.url(&format!("/programmes/{id}/enrol")))
+        .form(&[("_csrf", csrf(&p)), ("person", app.aizhan.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let sessions = store::training::sessions_of(&mut conn, id.parse().unwrap())
+        .await
+        .unwrap();
+    // 10:00 in Bishkek is 04:00 UTC.
+    assert_eq!(
+        sessions[0].starts_at.to_rfc3339(),
+        "2026-03-02T04:00:00+00:00"
+    );
+    (id, sessions.iter().map(|s| s.id.to_string()).collect())
+}
+
+async fn mark(
+    app: &TestApp,
+    c: &reqwest::Client,
+    session: &str,
+    status: &str,
+) -> reqwest::Response {
+    let p = page(c, app.url(&format!("/sessions/{session}/attendance"))).await;
+    assert!(p.contains("Токтогулова Айжан"), "sheet lists the enrolee");
+    c.post(app.url(&format!("/sessions/{session}/attendance")))
+        .form(&[
+            ("_csrf", csrf(&p)),
+            (&format!("m-{}", app.aizhan), status.to_string()),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn training_to_a_verifiable_certificate(app: TestApp) {
+    let coord = app.signed_in("coord.osh@test.kg").await;
+    let (pid, sessions) = programme(&app, &coord).await;
+    // The osh mentor (who teaches) takes attendance; one session is not enough (50% < 80%).
+    let mentor = app.signed_in("mentor.osh@test.kg").await;
+    assert_eq!(
+        mark(&app, &mentor, &sessions[0], "present").await.status(),
+        303
+    );
+    assert_eq!(app.count("assertions").await, 0);
+    // Marked absent at the final session first, then corrected: the correction is audited and
+    // completion follows the corrected sheet.
+    assert_eq!(
+        mark(&app, &mentor, &sessions[1], "absent").await.status(),
+        303
+    );
+    assert_eq!(app.count("assertions").await, 0);
+    let r = mark(&app, &mentor, &sessions[1], "present").await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        app.count("assertions").await,
+        1,
+        "completion issues a certificate"
+    );
+    let audit = store::audit::recent(&mut app.db.store.conn().await.unwrap(), None, 200)
+        .await
+        .unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "attendance.correct" && e.detail.contains("absent -> present")),
+        "corrections are logged"
+    );
+    let p = page(&coord, app.url(&format!("/programmes/{pid}"))).await;
+    assert!(p.contains("2/2 (100%)"), "progress shown");
+    let mut conn = app.db.store.conn().await.unwrap();
+    let a = store::training::assertions_of_person(&mut conn, app.aizhan)
+        .await
+        .unwrap()
+        .remove(0);
+    assert!(a.recipient_hash.starts_with("sha256$"));
+
+    // Her certificate as PDF, in Kyrgyz, for her; another lab's coordinator gets 404.
+    let resident = app.signed_in("+996555100200").await;
+    let r = resident
+        .get(app.url(&format!("/certificates/{}.pdf?lang=ky", a.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert!(r.bytes().await.unwrap().starts_with(b"%PDF-"));
+    let other = app.signed_in("coord.batken@test.kg").await;
+    let r = other
+        .get(app.url(&format!("/certificates/{}.pdf", a.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let mine = page(&resident, app.url("/me/schedule")).await;
+    assert!(mine.contains(&format!("/certificates/{}.pdf", a.id)));
+
+    // Open Badges 2.0: assertion, badge class and issuer are JSON at their own URLs (their ids).
+    let anon = app.client();
+    let get = |path: String| {
+        let anon = anon.clone();
+        let url = app.url(&path);
+        async move {
+            let r = anon.get(url).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{path}");
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    let assertion = get(format!("/badges/assertions/{}", a.id)).await;
+    assert_eq!(assertion["type"], "Assertion");
+    assert_eq!(assertion["@context"], "https://w3id.org/openbadges/v2");
+    assert_eq!(
+        assertion["id"],
+        app.url(&format!("/badges/assertions/{}", a.id))
+    );
+    assert_eq!(assertion["recipient"]["hashed"], true);
+    assert_eq!(assertion["recipient"]["type"], "telephone");
+    assert!(
+        !assertion.to_string().contains("555100200"),
+        "no phone in clear"
+    );
+    assert_eq!(assertion["verification"]["type"], "hosted");
+    let class_url = assertion["badge"].as_str().unwrap().to_string();
+    let class = get(class_url[app.base.len()..].to_string()).await;
+    assert_eq!(class["type"], "BadgeClass");
+    assert_eq!(class["id"], class_url);
+    assert_eq!(class["name"], "Тигүү жана дизайн");
+    let issuer_url = class["issuer"].as_str().unwrap().to_string();
+    let issuer = get(issuer_url[app.base.len()..].to_string()).await;
+    assert_eq!(issuer["type"], "Issuer");
+    assert_eq!(issuer["id"], issuer_url);
+    let r = anon
+        .get(format!("{}/image", class_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "image/svg+xml");
+
+    // The API lists her badges for her and for her lab's coordinator, not for another lab.
+    let token = app.token("+996555100200").await;
+    let list: Vec<String> = app
+        .client()
+        .get(app.url(&format!("/api/v1/people/{}/badges", app.aizhan)))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list, vec![app.url(&format!("/badges/assertions/{}", a.id))]);
+    let other_token = app.token("coord.batken@test.kg").await;
+    let r = app
+        .client()
+        .get(app.url(&format!("/api/v1/people/{}/badges", app.aizhan)))
+        .bearer_auth(&other_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+
+    // The public verification page, then revocation.
+    let v = page(&anon, app.url(&format!("/verify/{}", a.id))).await;
+    assert!(v.contains("Айжан Т."), "given name and initial only");
+    assert!(!v.contains("Токтогулова"));
+    let p = page(&coord, app.url(&format!("/programmes/{pid}"))).await;
+    let r = coord
+        .post(app.url(&format!("/certificates/{}/revoke", a.id)))
+        .form(&[("_csrf", csrf(&p)), ("reason", "Issued by mistake".into())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let assertion = get(format!("/badges/assertions/{}", a.id)).await;
+    assert_eq!(assertion["revoked"], true);
+    assert_eq!(assertion["revocationReason"], "Issued by mistake");
+    let v = page(&anon, app.url(&format!("/verify/{}", a.id))).await;
+    assert!(v.contains("Issued by mistake"));
+}
+
+async fn training_access_and_bad_input(app: TestApp) {
+    let coord = app.signed_in("coord.osh@test.kg").await;
+    let (pid, sessions) = programme(&app, &coord).await;
+    // Another lab's coordinator: the programme, its sheet, its schedule do not exist.
+    let other = app.signed_in("coord.batken@test.kg").await;
+    for path in [
+        format!("/programmes/{pid}"),
+        format!("/sessions/{}/attendance", sessions[0]),
+        "/labs/osh/programmes".to_string(),
+        "/labs/osh/schedule".to_string(),
+    ] {
+        let r = other.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+    }
+    // The resident cannot take attendance; anonymous visitors are sent to sign in.
+    let resident = app.signed_in("+996555100200").await;
+    let r = resident
+        .get(app.url(&format!("/sessions/{}/attendance", sessions[0])))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let r = app
+        .client()
+        .get(app.url(&format!("/programmes/{pid}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    // Her schedule lists nothing past; the lab's week of 2 March 2026 shows the session.
+    let week = page(&coord, app.url("/labs/osh/schedule?week=2026-03-04")).await;
+    assert!(week.contains("Тигүү цехи"));
+
+    // Bad input: messages, nothing written.
+    let before = app.count("programmes").await;
+    let p = page(&coord, app.url("/labs/osh/programmes")).await;
+    let r = coord
+        .post(app.url("/labs/osh/programmes"))
+        .form(&[
+            ("_csrf", csrf(&p)),
+            ("title", "  ".into()),
+            ("min_attendance_pct", "120".into()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("class=\"error\""));
+    assert_eq!(app.count("programmes").await, before);
+    let before = app.count("training_sessions").await;
+    let p = page(&coord, app.url(&format!("/programmes/{pid}"))).await;
+    let r = coord
+        .post(app.url(&format!("/programmes/{pid}/sessions")))
+        .form(&[
+            ("_csrf", csrf(&p)),
+            ("module", "not-a-module".into()),
+            ("date", "2026-04-01".into()),
+            ("starts", "12:00".into()),
+            ("ends", "11:00".into()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(app.count("training_sessions").await, before);
+    // A mark for someone not enrolled is refused and changes nothing.
+    let p = page(
+        &coord,
+        app.url(&format!("/sessions/{}/attendance", sessions[0])),
+    )
+    .await;
+    let r = coord
+        .post(app.url(&format!("/sessions/{}/attendance", sessions[0])))
+        .form(&[
+            ("_csrf", csrf(&p)),
+            (&format!("m-{}", app.batken_woman), "present".into()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(app.count("attendance").await, 0);
+}
