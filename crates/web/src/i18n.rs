@@ -97,6 +97,10 @@ impl Lang {
     pub fn has(self, key: &str) -> bool {
         let mut args: HashMap<Cow<'static, str>, FluentValue<'_>> = HashMap::new();
         args.insert(Cow::Borrowed("n"), FluentValue::from(1));
+        // Lookup fails on a missing variable, so give every variable the messages use.
+        for v in ["name", "event", "when", "place", "link", "code", "date"] {
+            args.insert(Cow::Borrowed(v), FluentValue::from("x"));
+        }
         LOCALES
             .try_lookup_with_args(&self.id(), key, &args)
             .is_some()

@@ -221,3 +221,136 @@ async fn coordinator_registers_and_finds_a_woman_in_kyrgyz() {
     let _ = b.close().await;
     result.unwrap();
 }
+
+/// A published event of the Osh lab with `capacity` seats, created through the coordinator's form.
+async fn event_for(app: &TestApp, capacity: u32) -> String {
+    let c = app.signed_in("coord.osh@test.kg").await;
+    let page = c
+        .get(app.url("/labs/osh/events/new"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let date = (chrono::Utc::now() + chrono::Duration::days(7))
+        .format("%Y-%m-%d")
+        .to_string();
+    let r = c
+        .post(app.url("/labs/osh/events/new"))
+        .form(&[
+            ("_csrf", common::csrf(&page)),
+            ("title", "Кийиз басуу: мастер-класс".into()),
+            ("kind", "master-class".into()),
+            ("scope", "lab".into()),
+            ("date", date),
+            ("starts", "15:00".into()),
+            ("ends", "17:00".into()),
+            ("place", "Ош, Курманжан Датка 12".into()),
+            ("language", "ky".into()),
+            ("capacity", capacity.to_string()),
+            ("published", "on".into()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    r.headers()["location"].to_str().unwrap()["/events/".len()..].to_string()
+}
+
+async fn sign_up(
+    b: &fantoccini::Client,
+    app: &TestApp,
+    ev: &str,
+    name: &str,
+    phone: &str,
+) -> Result<String, fantoccini::error::CmdError> {
+    b.goto(&app.url(&format!("/events/{ev}"))).await?;
+    fits_phone(b).await;
+    b.find(Locator::Id("name")).await?.send_keys(name).await?;
+    b.find(Locator::Id("phone")).await?.send_keys(phone).await?;
+    b.find(Locator::Css("input[name=gender][value=woman]"))
+        .await?
+        .click()
+        .await?;
+    b.find(Locator::Css("input[name=consent]"))
+        .await?
+        .click()
+        .await?;
+    b.find(Locator::Css("form.form > button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    b.wait()
+        .for_element(Locator::Css("form[action$='/cancel']"))
+        .await?;
+    fits_phone(b).await;
+    Ok(b.current_url().await?.to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_registers_waits_and_is_checked_in() {
+    let Some((b, _driver)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let ev = event_for(&app, 1).await;
+    let result = async {
+        // The first visitor takes the only seat; her ticket shows a QR code and its code.
+        let first = sign_up(&b, &app, &ev, "Айгерим Садыкова", "0700 111 001").await?;
+        b.find(Locator::Css("figure.qr svg")).await?;
+        // The second joins the waiting list.
+        let second = sign_up(&b, &app, &ev, "Бермет Кадырова", "0700 111 002").await?;
+        let status = b.find(Locator::Css("main p.warning")).await?.text().await?;
+        assert!(status.contains('1'), "waiting list position: {status}");
+        assert!(b.find(Locator::Css("figure.qr")).await.is_err());
+        // The first cancels from her ticket page; the second now has the seat.
+        b.goto(&first).await?;
+        b.find(Locator::Css("form[action$='/cancel'] button"))
+            .await?
+            .click()
+            .await?;
+        b.wait().for_element(Locator::Css("p.flash")).await?;
+        b.goto(&second).await?;
+        let code = b
+            .wait()
+            .for_element(Locator::Css("strong.code"))
+            .await?
+            .text()
+            .await?;
+        // At the door: a coordinator signs in on her phone and types the code.
+        b.goto(&app.url("/login")).await?;
+        b.find(Locator::Id("login"))
+            .await?
+            .send_keys("coord.osh@test.kg")
+            .await?;
+        b.find(Locator::Id("password")).await?.send_keys(PW).await?;
+        b.form(Locator::Css("form.form")).await?.submit().await?;
+        b.wait()
+            .for_element(Locator::Css("form[action='/logout']"))
+            .await?;
+        b.goto(&app.url(&format!("/events/{ev}/checkin"))).await?;
+        fits_phone(&b).await;
+        b.find(Locator::Id("code"))
+            .await?
+            .send_keys(&code.to_lowercase())
+            .await?;
+        b.find(Locator::Css("form.form > button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        let done = b
+            .wait()
+            .for_element(Locator::Id("result"))
+            .await?
+            .text()
+            .await?;
+        assert!(done.contains("Бермет Кадырова"), "{done}");
+        fits_phone(&b).await;
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = b.close().await;
+    result.unwrap();
+    assert_eq!(app.count("network_members").await, 1);
+}

@@ -471,6 +471,20 @@ async fn access_matrix(app: TestApp) {
         ("/admin/users".into(), [303, 200, 404, 404, 404, 404]),
         ("/admin/audit".into(), [303, 200, 404, 404, 404, 404]),
         ("/me".into(), [303, 404, 404, 404, 404, 200]),
+        ("/events".into(), [200, 200, 200, 200, 200, 200]),
+        ("/labs/osh/events".into(), [200, 200, 200, 200, 200, 200]),
+        (
+            "/labs/osh/events/new".into(),
+            [303, 200, 200, 404, 404, 404],
+        ),
+        ("/labs/osh/members".into(), [303, 200, 200, 404, 404, 404]),
+        (
+            "/labs/osh/programmes".into(),
+            [303, 200, 200, 404, 404, 404],
+        ),
+        ("/labs/osh/schedule".into(), [303, 200, 200, 404, 200, 404]),
+        ("/me/schedule".into(), [303, 404, 404, 404, 404, 200]),
+        ("/verify/not-an-id".into(), [404, 404, 404, 404, 404, 404]),
     ];
     let clients = [
         app.client(),
@@ -492,6 +506,14 @@ async fn access_matrix(app: TestApp) {
         ("/api/v1/labs".into(), [200, 200, 200, 200, 200, 200]),
         ("/api/v1/labs/osh".into(), [200, 200, 200, 200, 200, 200]),
         ("/api/v1/me".into(), [401, 200, 200, 200, 200, 200]),
+        (
+            "/api/v1/events?lab=osh".into(),
+            [200, 200, 200, 200, 200, 200],
+        ),
+        (
+            format!("/api/v1/people/{aizhan}/badges"),
+            [401, 200, 200, 404, 404, 200],
+        ),
         (
             "/api/v1/labs/osh/cohorts".into(),
             [401, 200, 200, 404, 404, 404],
