@@ -85,6 +85,22 @@ async fn browser() -> Option<(fantoccini::Client, Driver)> {
     }
 }
 
+/// Signs in through the sign-in form of the browser.
+async fn sign_in(
+    b: &fantoccini::Client,
+    app: &TestApp,
+    login: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    b.goto(&app.url("/login")).await?;
+    b.find(Locator::Id("login")).await?.send_keys(login).await?;
+    b.find(Locator::Id("password")).await?.send_keys(PW).await?;
+    b.form(Locator::Css("form.form")).await?.submit().await?;
+    b.wait()
+        .for_element(Locator::Css("form[action='/logout']"))
+        .await?;
+    Ok(())
+}
+
 /// The page fits a 360 px screen: nothing wider than the window.
 async fn fits_phone(b: &fantoccini::Client) {
     let vw = b
@@ -117,16 +133,7 @@ async fn coordinator_registers_and_finds_a_woman_in_kyrgyz() {
     };
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     let result = async {
-        b.goto(&app.url("/login")).await?;
-        b.find(Locator::Id("login"))
-            .await?
-            .send_keys("coord.osh@test.kg")
-            .await?;
-        b.find(Locator::Id("password")).await?.send_keys(PW).await?;
-        b.form(Locator::Css("form.form")).await?.submit().await?;
-        b.wait()
-            .for_element(Locator::Css("form[action='/logout']"))
-            .await?;
+        sign_in(&b, &app, "coord.osh@test.kg").await?;
         // Switch to Kyrgyz from the switcher on the page.
         b.find(Locator::Css("a[hreflang=ky]"))
             .await?
@@ -222,42 +229,6 @@ async fn coordinator_registers_and_finds_a_woman_in_kyrgyz() {
     result.unwrap();
 }
 
-/// A published event of the Osh lab with `capacity` seats, created through the coordinator's form.
-async fn event_for(app: &TestApp, capacity: u32) -> String {
-    let c = app.signed_in("coord.osh@test.kg").await;
-    let page = c
-        .get(app.url("/labs/osh/events/new"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let date = (chrono::Utc::now() + chrono::Duration::days(7))
-        .format("%Y-%m-%d")
-        .to_string();
-    let r = c
-        .post(app.url("/labs/osh/events/new"))
-        .form(&[
-            ("_csrf", common::csrf(&page)),
-            ("title", "Кийиз басуу: мастер-класс".into()),
-            ("kind", "master-class".into()),
-            ("scope", "lab".into()),
-            ("date", date),
-            ("starts", "15:00".into()),
-            ("ends", "17:00".into()),
-            ("place", "Ош, Курманжан Датка 12".into()),
-            ("language", "ky".into()),
-            ("capacity", capacity.to_string()),
-            ("published", "on".into()),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    r.headers()["location"].to_str().unwrap()["/events/".len()..].to_string()
-}
-
 async fn sign_up(
     b: &fantoccini::Client,
     app: &TestApp,
@@ -294,7 +265,7 @@ async fn a_visitor_registers_waits_and_is_checked_in() {
         return;
     };
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
-    let ev = event_for(&app, 1).await;
+    let ev = app.create_event(1, true, "Кийиз басуу: мастер-класс").await;
     let result = async {
         // The first visitor takes the only seat; her ticket shows a QR code and its code.
         let first = sign_up(&b, &app, &ev, "Айгерим Садыкова", "0700 111 001").await?;
@@ -319,16 +290,7 @@ async fn a_visitor_registers_waits_and_is_checked_in() {
             .text()
             .await?;
         // At the door: a coordinator signs in on her phone and types the code.
-        b.goto(&app.url("/login")).await?;
-        b.find(Locator::Id("login"))
-            .await?
-            .send_keys("coord.osh@test.kg")
-            .await?;
-        b.find(Locator::Id("password")).await?.send_keys(PW).await?;
-        b.form(Locator::Css("form.form")).await?.submit().await?;
-        b.wait()
-            .for_element(Locator::Css("form[action='/logout']"))
-            .await?;
+        sign_in(&b, &app, "coord.osh@test.kg").await?;
         b.goto(&app.url(&format!("/events/{ev}/checkin"))).await?;
         fits_phone(&b).await;
         b.find(Locator::Id("code"))

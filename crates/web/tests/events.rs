@@ -14,48 +14,6 @@ on_both_backends!(
     calendars_and_public_visibility,
 );
 
-/// Creates an event through the coordinator's form; returns its id.
-async fn create_event(app: &TestApp, capacity: u32, published: bool, title: &str) -> String {
-    let c = app.signed_in("coord.osh@test.kg").await;
-    let page = c
-        .get(app.url("/labs/osh/events/new"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let date = (chrono::Utc::now() + chrono::Duration::days(10))
-        .format("%Y-%m-%d")
-        .to_string();
-    let cap = capacity.to_string();
-    let mut form = vec![
-        ("_csrf", csrf(&page)),
-        ("title", title.to_string()),
-        ("kind", "master-class".into()),
-        ("scope", "lab".into()),
-        ("date", date),
-        ("starts", "14:00".into()),
-        ("ends", "16:30".into()),
-        ("place", "Ош, Ленин 205".into()),
-        ("language", "ky".into()),
-        ("capacity", cap),
-        ("description", "Кийиз басуу".into()),
-    ];
-    if published {
-        form.push(("published", "on".into()));
-    }
-    let r = c
-        .post(app.url("/labs/osh/events/new"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303, "event form refused");
-    let loc = r.headers()["location"].to_str().unwrap().to_string();
-    loc.trim_start_matches("/events/").to_string()
-}
-
 async fn register(app: &TestApp, event: &str, name: &str, phone: &str) -> reqwest::Response {
     app.client()
         .post(app.url(&format!("/api/v1/events/{event}/registrations")))
@@ -66,7 +24,7 @@ async fn register(app: &TestApp, event: &str, name: &str, phone: &str) -> reqwes
 }
 
 async fn capacity_waiting_list_and_self_cancellation(app: TestApp) {
-    let ev = create_event(&app, 2, true, "Кийиз мастер-классы").await;
+    let ev = app.create_event(2, true, "Кийиз мастер-классы").await;
     let mut tokens = vec![];
     for (i, (name, phone)) in [
         ("Айгерим Садыкова", "0700 111 001"),
@@ -247,7 +205,7 @@ const NAMES: [&str; 20] = [
 ];
 
 async fn concurrent_sign_ups_never_overbook(app: TestApp) {
-    let ev = create_event(&app, 5, true, "Семинар").await;
+    let ev = app.create_event(5, true, "Семинар").await;
     let mut tasks = vec![];
     for i in 0..20 {
         let url = app.url(&format!("/api/v1/events/{ev}/registrations"));
@@ -279,7 +237,7 @@ async fn concurrent_sign_ups_never_overbook(app: TestApp) {
 }
 
 async fn check_in_and_walk_ins_make_network_members(app: TestApp) {
-    let ev = create_event(&app, 10, true, "Ярмарка").await;
+    let ev = app.create_event(10, true, "Ярмарка").await;
     let v: Value = register(&app, &ev, "Айжан Токтогулова", "0555 100 200")
         .await
         .json()
@@ -445,8 +403,8 @@ async fn check_in_and_walk_ins_make_network_members(app: TestApp) {
 }
 
 async fn calendars_and_public_visibility(app: TestApp) {
-    let public = create_event(&app, 10, true, "Аялдар IT тармагында").await;
-    let draft = create_event(&app, 10, false, "Жашыруун долбоор").await;
+    let public = app.create_event(10, true, "Аялдар IT тармагында").await;
+    let draft = app.create_event(10, false, "Жашыруун долбоор").await;
     let c = app.client();
     let get = |p: String| {
         let c = c.clone();
@@ -606,7 +564,7 @@ async fn confirmations_are_emailed_over_smtp_and_survive_a_failing_server() {
     let app = TestApp::spawn_with(common::Backend::Sqlite, config)
         .await
         .unwrap();
-    let ev = create_event(&app, 1, true, "Тигүү мастер-классы").await;
+    let ev = app.create_event(1, true, "Тигүү мастер-классы").await;
     let r = app
         .client()
         .post(app.url(&format!("/api/v1/events/{ev}/registrations")))
@@ -653,7 +611,7 @@ async fn confirmations_are_emailed_over_smtp_and_survive_a_failing_server() {
     let app = TestApp::spawn_with(common::Backend::Sqlite, config)
         .await
         .unwrap();
-    let ev = create_event(&app, 3, true, "Семинар").await;
+    let ev = app.create_event(3, true, "Семинар").await;
     let r = register(&app, &ev, "Бегимай", "0555 100 202").await;
     assert_eq!(r.status(), 201);
     let r = app

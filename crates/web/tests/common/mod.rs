@@ -209,6 +209,49 @@ impl TestApp {
             .to_string()
     }
 
+    /// Creates an event through the coordinator's form; returns its id.
+    pub async fn create_event(&self, capacity: u32, published: bool, title: &str) -> String {
+        let app = self;
+        let c = app.signed_in("coord.osh@test.kg").await;
+        let page = c
+            .get(app.url("/labs/osh/events/new"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let date = (chrono::Utc::now() + chrono::Duration::days(10))
+            .format("%Y-%m-%d")
+            .to_string();
+        let cap = capacity.to_string();
+        let mut form = vec![
+            ("_csrf", csrf(&page)),
+            ("title", title.to_string()),
+            ("kind", "master-class".into()),
+            ("scope", "lab".into()),
+            ("date", date),
+            ("starts", "14:00".into()),
+            ("ends", "16:30".into()),
+            ("place", "Ош, Ленин 205".into()),
+            ("language", "ky".into()),
+            ("capacity", cap),
+            ("description", "Кийиз басуу".into()),
+        ];
+        if published {
+            form.push(("published", "on".into()));
+        }
+        let r = c
+            .post(app.url("/labs/osh/events/new"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "event form refused");
+        let loc = r.headers()["location"].to_str().unwrap().to_string();
+        loc.trim_start_matches("/events/").to_string()
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         store::copy::counts(&self.db.store)
             .await
