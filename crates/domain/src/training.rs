@@ -76,11 +76,9 @@ pub struct Progress {
 
 impl Progress {
     pub fn percent(&self) -> u32 {
-        if self.sessions == 0 {
-            0
-        } else {
-            self.attended * 100 / self.sessions
-        }
+        (self.attended * 100)
+            .checked_div(self.sessions)
+            .unwrap_or(0)
     }
 }
 

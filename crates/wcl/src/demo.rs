@@ -1,17 +1,29 @@
 //! The demo network (`wcl demo`): three labs in the south of Kyrgyzstan with their partners,
 //! staff accounts, sixty women and girls with consent records, cohorts and residencies at every
-//! step of the path. Everything is fixed data (phone numbers come from a seeded LCG), so two runs
-//! produce the same network, and it is written in one transaction with one `demo.seed` audit row.
+//! step of the path; a term of training (programmes of library modules, weekly sessions, the
+//! autumn cohort enrolled, attendance, Open Badges certificates for a programme already
+//! finished); and a season of open events per lab (master classes, seminars, thematic evenings,
+//! fairs, one network-wide fair) with registrations, a waiting list, check-ins, network members,
+//! ambassadors and the people they brought.
+//!
+//! Training sessions and events are placed relative to today (Bishkek time), so the demo always
+//! has a past with attendance and an upcoming part. Everything else is fixed data (phone numbers,
+//! ticket codes and attendance come from a seeded LCG, ticket tokens from hashed fixed strings),
+//! so two runs on the same day produce the same network, and it is written in one transaction
+//! with one `demo.seed` audit row.
 //!
 //! Seeding is idempotent: when a lab `osh` exists already nothing is written.
 use anyhow::{Context, bail};
-use chrono::NaiveDate;
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use domain::names::transliterate;
 use domain::{
-    CohortId, FamilySupport, LabId, LabRole, Language, LegalBasis, Occupation, OrgKind,
-    PartnerRole, PersonName, Phone, ResidencyId, ResidencyStatus, Skill, UserId,
+    Attendance, CohortId, CompletionRule, EventKind, EventScope, FamilySupport, LabId, LabRole,
+    Language, LegalBasis, MemberId, Occupation, OrgKind, PartnerRole, PersonId, PersonName, Phone,
+    RegistrationStatus, ResidencyId, ResidencyStatus, Skill, Topic, UserId,
 };
-use store::{audit, labs, people, residency, users};
+use sha2::{Digest, Sha256};
+use std::collections::{HashMap, HashSet};
+use store::{audit, events, labs, people, residency, training, users};
 
 /// What `seed` did, and the accounts a visitor can sign in with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -506,11 +518,7 @@ impl Phones {
     ];
 
     fn next_raw(&mut self) -> u64 {
-        self.state = self
-            .state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.state >> 33
+        lcg_step(&mut self.state)
     }
 
     fn next(&mut self) -> anyhow::Result<String> {
@@ -523,6 +531,33 @@ impl Phones {
                 return Ok(number);
             }
         }
+    }
+}
+
+/// One step of the linear congruential generator every "random" choice of the demo comes from.
+fn lcg_step(state: &mut u64) -> u64 {
+    *state = state
+        .wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(1_442_695_040_888_963_407);
+    *state >> 33
+}
+
+/// The seeded generator for attendance, registrations and ticket codes.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        lcg_step(&mut self.0)
+    }
+
+    /// A number in `0..n` (`n > 0`).
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    /// 40 bits, enough for a ticket code.
+    fn wide(&mut self) -> u64 {
+        (self.next() << 20) ^ self.next()
     }
 }
 
@@ -551,6 +586,9 @@ pub async fn seed(
     let mut people_of_labs = vec![];
     for lab in LABS {
         people_of_labs.push(parse_rows(lab)?);
+    }
+    for season in SEASONS {
+        parse_events(season)?;
     }
     let mut phones = Phones {
         state: 2026,
@@ -647,6 +685,8 @@ pub async fn seed(
     // People, their consent, and their residencies.
     let mut people_count = 0usize;
     let mut resident_user = None;
+    let mut resident_person = None;
+    let mut residents: Vec<Resident> = vec![];
     for (lab, rows) in LABS.iter().zip(people_of_labs) {
         let lab = lab_id(lab.slug)?;
         let coordinator = coordinators
@@ -687,6 +727,14 @@ pub async fn seed(
                 by_staff,
             )
             .await?;
+            residents.push(Resident {
+                lab,
+                person,
+                given: fields.given_name.clone(),
+                family: fields.family_name.clone(),
+                phone: fields.phone.clone(),
+                language,
+            });
 
             // The resident with an account applied on the public form herself.
             let mut applicant = None;
@@ -701,6 +749,7 @@ pub async fn seed(
                 )
                 .await?;
                 resident_user = Some(user);
+                resident_person = Some(person);
                 applicant = Some(user);
             }
 
@@ -731,8 +780,52 @@ pub async fn seed(
             .await?;
         }
     }
-    if resident_user.is_none() {
+    let Some(resident_person) = resident_person.filter(|_| resident_user.is_some()) else {
         bail!("demo data: the resident account was not created");
+    };
+    let coordinator_of = |lab: LabId| -> anyhow::Result<UserId> {
+        coordinators
+            .iter()
+            .find(|(l, _)| *l == lab)
+            .map(|(_, u)| *u)
+            .context("demo data: a lab without coordinator")
+    };
+
+    // A term of training for the autumn cohort of every lab.
+    let today = domain::time::today();
+    let mut rng = Lcg(2_026_112);
+    let mut training_counts = TrainingCounts::default();
+    for (no, p) in PROGRAMMES.iter().enumerate() {
+        let lab = lab_id(p.lab)?;
+        let ctx = TrainingCtx {
+            lab,
+            coordinator: coordinator_of(lab)?,
+            resident: resident_person,
+            residents: &residents,
+            today,
+        };
+        seed_programme(&mut tx, &ctx, no, p, &mut rng, &mut training_counts).await?;
+    }
+
+    // A season of open events in every lab; the guests are generated first, so that the
+    // network-wide fair can draw people from every lab.
+    let mut pools = vec![];
+    for season in SEASONS {
+        let lab = lab_id(season.slug)?;
+        pools.push(guests(season, lab, &residents, &mut phones, &mut rng)?);
+    }
+    let mut event_counts = EventCounts::default();
+    for (no, season) in SEASONS.iter().enumerate() {
+        let lab = lab_id(season.slug)?;
+        let ctx = SeasonCtx {
+            lab,
+            slug: season.slug,
+            coordinator: coordinator_of(lab)?,
+            today,
+            pool: &pools[no],
+            everyone: pools.iter().flatten().collect(),
+        };
+        seed_season(&mut tx, &ctx, season, &mut rng, &mut event_counts).await?;
     }
 
     audit::record(
@@ -744,10 +837,19 @@ pub async fn seed(
             entity_id: None,
             lab: None,
             detail: format!(
-                "labs={} organisations={} staff={} people={people_count}",
+                "labs={} organisations={} staff={} people={people_count} programmes={} sessions={} enrolments={} certificates={} events={} registrations={} check-ins={} guests={} members={}",
                 LABS.len(),
                 ORGS.len(),
-                STAFF.len()
+                STAFF.len(),
+                training_counts.programmes,
+                training_counts.sessions,
+                training_counts.enrolments,
+                training_counts.certificates,
+                event_counts.events,
+                event_counts.registrations,
+                event_counts.check_ins,
+                event_counts.people,
+                event_counts.members,
             ),
         },
     )
@@ -828,6 +930,982 @@ async fn step(
 ) -> anyhow::Result<()> {
     if !residency::transition(tx, id, from, to, by, note).await? {
         bail!("demo data: residency {id} was not {from}");
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Training
+// ---------------------------------------------------------------------------------------------
+
+/// A resident as the training and event parts need her.
+struct Resident {
+    lab: LabId,
+    person: PersonId,
+    given: String,
+    family: String,
+    phone: Option<String>,
+    language: &'static str,
+}
+
+impl Resident {
+    fn name(&self) -> String {
+        format!("{} {}", self.given, self.family)
+    }
+}
+
+/// The cohort every programme of the demo trains.
+const TRAINING_COHORT: &str = "2026 күз";
+
+/// A module: library topic, her own title (empty for a library module), number of sessions,
+/// room, trainer.
+type ModuleSeed = (Topic, &'static str, i64, &'static str, &'static str);
+
+struct ProgrammeSeed {
+    lab: &'static str,
+    title: &'static str,
+    description: &'static str,
+    /// Sessions are weekly, this many days (1 to 6) after a whole number of weeks from today, so
+    /// none falls on today.
+    shift: i64,
+    /// Local start time and length in minutes.
+    start: (u32, u32),
+    minutes: i64,
+    /// How many sessions are still to come; `-1`: the last one was more than a week ago.
+    ahead: i64,
+    /// In order; the last one is the final module.
+    modules: &'static [ModuleSeed],
+}
+
+const PROGRAMMES: &[ProgrammeSeed] = &[
+    ProgrammeSeed {
+        lab: "osh",
+        title: "Санариптик көндүмдөр: чыгармачыл бизнес үчүн",
+        description: "Смартфон жана компьютер менен иштөө, соцтармактарда сатуу, онлайн-төлөмдөр жана кирешени эсептөө. Акыркы сабакта ар бир катышуучу өзүнүн онлайн-дүкөнүн көрсөтөт.",
+        shift: 3,
+        start: (14, 0),
+        minutes: 180,
+        ahead: -1,
+        modules: &[
+            (
+                Topic::DigitalSkills,
+                "",
+                2,
+                "Компьютер классы",
+                "Анара Сапарова",
+            ),
+            (Topic::SocialMedia, "", 2, "Компьютер классы", "Елена Ли"),
+            (
+                Topic::FinancialLiteracy,
+                "",
+                1,
+                "Чоң зал",
+                "Гүлзада Асылбекова",
+            ),
+            (
+                Topic::PersonalGrowth,
+                "",
+                1,
+                "Чоң зал",
+                "Бегимай Жумабекова",
+            ),
+            (
+                Topic::Custom,
+                "Бүтүрүү долбоору: онлайн-дүкөндү көрсөтүү",
+                2,
+                "Чоң зал",
+                "Анара Сапарова",
+            ),
+        ],
+    },
+    ProgrammeSeed {
+        lab: "osh",
+        title: "Тигүү жана дизайн: 1-мөөнөт",
+        description: "Лекало, бичүү жана тигүү, улуттук оюм-чийме менен заманбап дизайн, баа коюу жана ишкер аялдын укуктары. Мөөнөт коллекцияны көрсөтүү менен бүтөт.",
+        shift: 1,
+        start: (10, 0),
+        minutes: 180,
+        ahead: 3,
+        modules: &[
+            (Topic::Sewing, "", 5, "Тигүү цехи", "Мээрим Сатарова"),
+            (Topic::Design, "", 2, "Тигүү цехи", "Дильфуза Усмонова"),
+            (Topic::LegalRights, "", 1, "Чоң зал", "Бегимай Жумабекова"),
+            (
+                Topic::FinancialLiteracy,
+                "",
+                1,
+                "Чоң зал",
+                "Гүлзада Асылбекова",
+            ),
+            (Topic::SocialMedia, "", 1, "Компьютер классы", "Елена Ли"),
+            (
+                Topic::Custom,
+                "Коллекцияны көрсөтүү жана коргоо",
+                2,
+                "Чоң зал",
+                "Мээрим Сатарова",
+            ),
+        ],
+    },
+    ProgrammeSeed {
+        lab: "batken",
+        title: "Швейное дело и дизайн",
+        description: "Крой и пошив, работа с национальным орнаментом, расчёт себестоимости и права предпринимательницы. В конце курса каждая показывает свою коллекцию.",
+        shift: 2,
+        start: (10, 0),
+        minutes: 180,
+        ahead: 2,
+        modules: &[
+            (Topic::Sewing, "", 4, "Швейный цех", "Людмила Ткаченко"),
+            (Topic::Design, "", 2, "Швейный цех", "Нодира Рахматова"),
+            (
+                Topic::FinancialLiteracy,
+                "",
+                1,
+                "Большой зал",
+                "Жылдыз Мамытова",
+            ),
+            (
+                Topic::LegalRights,
+                "",
+                1,
+                "Большой зал",
+                "Айсулуу Токтосунова",
+            ),
+            (
+                Topic::Custom,
+                "Показ коллекции",
+                2,
+                "Большой зал",
+                "Людмила Ткаченко",
+            ),
+        ],
+    },
+    ProgrammeSeed {
+        lab: "batken",
+        title: "Санариптик сабаттуулук жана соцтармактар",
+        description: "Телефон менен иштөө, WhatsApp жана Инстаграм аркылуу сатуу, интернеттеги коопсуздук жана акча эсеби. Курс бүтүрүү долбоорун коргоо менен аяктайт.",
+        shift: 4,
+        start: (14, 0),
+        minutes: 150,
+        ahead: -1,
+        modules: &[
+            (
+                Topic::DigitalSkills,
+                "",
+                2,
+                "Компьютер классы",
+                "Нурлан Сыдыков",
+            ),
+            (
+                Topic::SocialMedia,
+                "",
+                2,
+                "Компьютер классы",
+                "Айпери Жолдошева",
+            ),
+            (Topic::LegalRights, "", 1, "Чоң зал", "Айсулуу Токтосунова"),
+            (
+                Topic::FinancialLiteracy,
+                "",
+                1,
+                "Чоң зал",
+                "Жылдыз Мамытова",
+            ),
+            (Topic::PersonalGrowth, "", 1, "Чоң зал", "Гүлнара Осмонова"),
+            (
+                Topic::Custom,
+                "Бүтүрүү долбоорун коргоо",
+                1,
+                "Чоң зал",
+                "Нурлан Сыдыков",
+            ),
+        ],
+    },
+    ProgrammeSeed {
+        lab: "jalal-abad",
+        title: "Digital skills for creative business",
+        description: "Санариптик көндүмдөр, соцтармактар жана товарды сүрөткө тартуу; финансылык сабаттуулук. Программа бизнес-идеяларды коргоо күнү менен бүтөт.",
+        shift: 5,
+        start: (15, 0),
+        minutes: 150,
+        ahead: 3,
+        modules: &[
+            (
+                Topic::DigitalSkills,
+                "",
+                2,
+                "Компьютер классы",
+                "Татьяна Белова",
+            ),
+            (
+                Topic::SocialMedia,
+                "",
+                2,
+                "Компьютер классы",
+                "Асель Бообекова",
+            ),
+            (
+                Topic::Custom,
+                "Товарды сүрөткө тартуу: практикум",
+                2,
+                "Чоң зал",
+                "Асель Бообекова",
+            ),
+            (
+                Topic::FinancialLiteracy,
+                "",
+                1,
+                "Чоң зал",
+                "Канышай Эркинбаева",
+            ),
+            (
+                Topic::Custom,
+                "Demo day: бизнес-идеяларды коргоо",
+                2,
+                "Чоң зал",
+                "Татьяна Белова",
+            ),
+        ],
+    },
+];
+
+/// How many sessions each resident misses, taken in turn, five apart (the demo resident misses
+/// none).
+/// With eight sessions one miss still completes (80%), two do not.
+const MISSES: &[usize] = &[1, 0, 2, 0, 1, 3, 0, 1, 2, 0, 4, 1];
+
+#[derive(Default)]
+struct TrainingCounts {
+    programmes: usize,
+    sessions: usize,
+    enrolments: usize,
+    certificates: usize,
+}
+
+struct TrainingCtx<'a> {
+    lab: LabId,
+    coordinator: UserId,
+    /// The demo resident: never misses a session.
+    resident: PersonId,
+    residents: &'a [Resident],
+    today: NaiveDate,
+}
+
+/// `hh:mm` on `day` in Bishkek, as UTC.
+fn at(day: NaiveDate, (h, m): (u32, u32)) -> anyhow::Result<DateTime<Utc>> {
+    let local = day
+        .and_hms_opt(h, m, 0)
+        .with_context(|| format!("time {h}:{m}"))?;
+    Ok(domain::time::bishkek()
+        .from_local_datetime(&local)
+        .single()
+        .context("local time")?
+        .with_timezone(&Utc))
+}
+
+fn sha256_hex(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+/// One programme: modules, weekly sessions, the cohort enrolled, attendance at the sessions
+/// held, and certificates when the programme is over.
+async fn seed_programme(
+    tx: &mut store::Tx,
+    ctx: &TrainingCtx<'_>,
+    no: usize,
+    p: &ProgrammeSeed,
+    rng: &mut Lcg,
+    counts: &mut TrainingCounts,
+) -> anyhow::Result<()> {
+    use ResidencyStatus::{Accepted, Active};
+    let by = Some(ctx.coordinator);
+    let cohort = residency::cohorts(tx, ctx.lab)
+        .await?
+        .into_iter()
+        .find(|c| c.name == TRAINING_COHORT)
+        .context("demo data: no training cohort")?;
+    let id = training::insert_programme(
+        tx,
+        &training::NewProgramme {
+            lab: ctx.lab,
+            cohort: Some(cohort.id),
+            title: p.title,
+            description: p.description,
+            rule: CompletionRule::default(),
+        },
+        by,
+    )
+    .await?;
+    counts.programmes += 1;
+
+    let total: i64 = p.modules.iter().map(|m| m.2).sum();
+    let held = total - p.ahead;
+    let mut i = 0;
+    for (k, (topic, title, sessions, room, trainer)) in p.modules.iter().enumerate() {
+        let is_final = k + 1 == p.modules.len();
+        let module = training::add_module(tx, id, *topic, title, is_final).await?;
+        for _ in 0..*sessions {
+            let day = ctx.today + Duration::days(7 * (i - held) + p.shift);
+            let starts_at = at(day, p.start)?;
+            training::insert_session(
+                tx,
+                &training::NewSession {
+                    programme: id,
+                    module,
+                    lab: ctx.lab,
+                    starts_at,
+                    ends_at: starts_at + Duration::minutes(p.minutes),
+                    room,
+                    trainer,
+                },
+            )
+            .await?;
+            counts.sessions += 1;
+            i += 1;
+        }
+    }
+
+    // The accepted and active residents of the cohort, in a fixed order.
+    let mut enrolees: Vec<(String, PersonId)> = residency::of_lab(tx, ctx.lab, None)
+        .await?
+        .into_iter()
+        .filter(|r| {
+            r.residency.cohort_id == Some(cohort.id)
+                && matches!(r.residency.status, Accepted | Active)
+        })
+        .map(|r| (r.person_name, r.residency.person_id))
+        .collect();
+    enrolees.sort();
+    for (_, person) in &enrolees {
+        training::enrol(tx, id, *person, by).await?;
+        counts.enrolments += 1;
+    }
+
+    // Attendance at the sessions already held.
+    let now = Utc::now();
+    let past: Vec<training::Session> = training::sessions_of(tx, id)
+        .await?
+        .into_iter()
+        .filter(|s| s.ends_at < now)
+        .collect();
+    let finished = p.ahead < 0;
+    for (j, (_, person)) in enrolees.iter().enumerate() {
+        if past.is_empty() {
+            break;
+        }
+        let mut missed: Vec<usize> = vec![];
+        if *person == ctx.resident {
+            // She comes to everything.
+        } else if finished && j == 2 {
+            // Missed only the very last session, which decides when the final module has one.
+            missed.push(past.len() - 1);
+        } else {
+            let misses = MISSES[(j * 5 + no) % MISSES.len()].min(past.len());
+            while missed.len() < misses {
+                let k = rng.below(past.len());
+                if !missed.contains(&k) {
+                    missed.push(k);
+                }
+            }
+        }
+        for (k, session) in past.iter().enumerate() {
+            let status = if !missed.contains(&k) {
+                Attendance::Present
+            } else if rng.below(3) == 0 {
+                Attendance::Excused
+            } else {
+                Attendance::Absent
+            };
+            training::mark(tx, session, *person, status, by).await?;
+        }
+    }
+
+    // A finished programme: certificates for those who completed it, hashed as the web layer
+    // hashes them (the phone in E.164, or her record when no phone is known).
+    if finished {
+        let programme = training::programme(tx, id)
+            .await?
+            .context("demo data: programme just written")?;
+        for e in training::progress(tx, &programme).await? {
+            if !e.completed {
+                continue;
+            }
+            let phone = ctx
+                .residents
+                .iter()
+                .find(|r| r.person == e.person_id)
+                .and_then(|r| r.phone.clone());
+            use documents::badges::{RecipientType, canonical_identity, hashed_identity};
+            let (kind, identity) = match phone {
+                Some(phone) => (
+                    "telephone",
+                    canonical_identity(RecipientType::Telephone, &phone),
+                ),
+                None => ("url", format!("urn:uuid:{}", e.person_id)),
+            };
+            let salt =
+                sha256_hex(&format!("wcl-demo-salt:{}:{}", p.title, e.name))[..16].to_string();
+            let hash = hashed_identity(&identity, &salt);
+            if training::issue(tx, id, e.person_id, kind, &hash, &salt)
+                .await?
+                .is_some()
+            {
+                counts.certificates += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+// ---------------------------------------------------------------------------------------------
+
+/// One lab's season of open events and the people who come to them.
+struct Season {
+    slug: &'static str,
+    /// Guests besides the residents named below.
+    guests: usize,
+    /// Percent of guests with Kyrgyz and with Uzbek names; the rest have Russian names.
+    mix: (usize, usize),
+    /// Residents who come to events too: name, how often she comes (weight), and whether she
+    /// comes to everything (she becomes the lab's first ambassador).
+    residents: &'static [(&'static str, usize, bool)],
+    /// One event a line, fields separated by `|`:
+    ///   days from today | start hh:mm | minutes | kind | lab/network | language | capacity |
+    ///   registrations in percent of the capacity (over 100: a waiting list) |
+    ///   r when the demo resident registers, else - | title | place | description
+    events: &'static str,
+}
+
+const SEASONS: &[Season] = &[
+    Season {
+        slug: "osh",
+        guests: 56,
+        mix: (55, 30),
+        residents: &[
+            ("Зулфия Рахимова", 3, true),
+            ("Айжан Токтогулова", 2, false),
+            ("Елена Ким", 2, false),
+            ("Жылдыз Кадырова", 1, false),
+            ("Жаңыл Эшимова", 1, false),
+        ],
+        events: OSH_EVENTS,
+    },
+    Season {
+        slug: "batken",
+        guests: 44,
+        mix: (65, 20),
+        residents: &[
+            ("Кундуз Токторова", 3, true),
+            ("Саодат Назарова", 2, false),
+            ("Наталья Кузнецова", 1, false),
+            ("Бермет Шамшиева", 2, false),
+        ],
+        events: BATKEN_EVENTS,
+    },
+    Season {
+        slug: "jalal-abad",
+        guests: 38,
+        mix: (60, 25),
+        residents: &[
+            ("Алтынай Карыбекова", 3, true),
+            ("Ирина Шевченко", 2, false),
+            ("Калыйча Рысбаева", 1, false),
+            ("Татьяна Иванова", 1, false),
+        ],
+        events: JALAL_ABAD_EVENTS,
+    },
+];
+
+const OSH_EVENTS: &str = r"
+-118|14:00|180|master-class|lab|ky|18|90|-|Кийиз басуу боюнча мастер-класс|Акылжан, тигүү цехи|Жүндү даярдоодон баштап кичинекей шырдакка чейин: кийиз басуунун салттуу ыкмалары. Материалдар лабораториядан.
+-104|15:00|150|seminar|lab|ky|30|70|-|Семинар: аялдардын укуктары|Акылжан, чоң зал|Үй-бүлөлүк мыйзам, мүлк жана мураска укук, зомбулуктан коргоо. Юрист суроолорго жооп берет.
+-90|18:00|150|thematic-evening|lab|ru|22|85|-|Тематический вечер: женщины в IT|Акылжан, чоң зал|Программистки и дизайнеры из Оша рассказывают, как начинали, и отвечают на вопросы. Чай и общение.
+-76|14:00|150|master-class|lab|ru|15|100|-|Мастер-класс: фотосъёмка товаров на телефон|Акылжан, компьютерный класс|Свет, фон и композиция: снимаем свои изделия для Instagram и WhatsApp. Приходите с телефоном и одной вещью.
+-62|10:00|420|fair|lab|ky|40|75|-|Күзгү ярмарка: колдон жасалган буюмдар|Ош, Навои атындагы парк|Лабораториянын катышуучулары жана бүтүрүүчүлөрү өз буюмдарын сатат: кийиз, саймалар, кийим, таттуулар.
+-48|15:00|150|seminar|lab|ru|25|80|r|Семинар: как получить микрокредит|Акылжан, большой зал|Какие микрокредиты есть для женщин-предпринимательниц, как подготовить документы и не попасть в долговую яму.
+-34|14:00|180|master-class|lab|ky|18|95|-|Сюзане сайуу: мастер-класс|Акылжан, тигүү цехи|Өзбек жана кыргыз саймаларынын негизги тигиштери. Ийне, жип жана кездеме берилет.
+-20|18:00|150|thematic-evening|lab|ky|30|80|-|Тематикалык кеч: ийгиликтүү ишкер аялдар|Ош шаардык китепканасы|Оштун ишкер аялдары өз тажрыйбасы менен бөлүшөт: биринчи буйрутма, биринчи каталар, биринчи киреше.
+-6|15:00|150|seminar|lab|ky|25|90|r|Семинар: Инстаграм аркылуу сатуу|Акылжан, компьютер классы|Баракчаны жасалгалоо, сторис, буйрутма кабыл алуу жана төлөм. Телефонуңузду ала келиңиз.
+4|14:00|180|master-class|lab|ru|20|115|-|Мастер-класс: новогодние игрушки из войлока|Акылжан, швейный цех|Валяем ёлочные игрушки из шерсти: шарики, звёзды, снеговики. Все материалы лаборатории.
+11|15:00|150|seminar|lab|ky|30|40|r|Семинар: салыктар жана патент|Акылжан, чоң зал|Жеке ишкер катары катталуу, патент жана салыктар: кантип тандоо жана эмнени эсептөө керек.
+25|10:00|480|fair|network|ky|40|50|-|Жылдык ярмарка: Түштүктүн чыгармачыл аялдары|Ош, Навои атындагы борбордук парк|Ош, Баткен жана Жалал-Абад лабораторияларынын катышуучулары бир жерде: кол өнөрчүлүк, кийим, тамак-аш, мастер-класстар жана концерт.
+32|18:00|150|thematic-evening|lab|ru|30|25|-|Тематический вечер: итоги года|Акылжан, большой зал|Вспоминаем год лаборатории, поздравляем выпускниц и планируем весну. Приходите с подругами.
+";
+
+const BATKEN_EVENTS: &str = r"
+-115|14:00|180|master-class|lab|ky|15|90|-|Чий ороо боюнча мастер-класс|Баткен лабораториясы, чоң зал|Чийди даярдоо, жүн менен ороо жана оюм-чиймени тандоо. Тажрыйбалуу чеберден сабак.
+-101|15:00|150|seminar|lab|ky|25|75|-|Семинар: үй-бүлөлүк зомбулуктан коргоо|Баткен лабораториясы, чоң зал|Мыйзам эмне дейт, кайда кайрылуу керек, коргоо ордери кантип алынат. Укуктук жардам борборунун юристи менен.
+-87|10:00|180|master-class|lab|ru|20|85|-|Мастер-класс: сушка абрикоса и упаковка|Баткенская лаборатория, большой зал|Как сушить абрикос без серы, сортировать и упаковывать так, чтобы его брали магазины в Бишкеке.
+-73|18:00|150|thematic-evening|lab|ky|30|70|-|Тематикалык кеч: Баткендин кол өнөрчүлөрү|Баткен шаардык маданият үйү|Баткендин чеберлери өз буюмдарын көрсөтүп, кесибине кантип келгенин айтып берет.
+-59|15:00|150|seminar|lab|ru|25|80|-|Семинар: права женщин на землю и наследство|Баткенская лаборатория, большой зал|Как оформить землю и дом на себя, что говорит закон о наследстве, куда обращаться за помощью.
+-45|10:00|420|fair|lab|ky|40|75|-|Өрүк майрамы: жергиликтүү азыктар ярмаркасы|Баткен, борбордук аянт|Кургатылган өрүк, джем, нан азыктары жана кол өнөрчүлүк буюмдары. Лабораториянын катышуучулары сатат.
+-31|14:00|180|master-class|lab|ru|15|100|-|Мастер-класс: шитьё курпачи|Баткенская лаборатория, швейный цех|Раскрой, набивка и отделка курпачи. Ткань и вата лаборатории, готовое изделие забираете домой.
+-17|15:00|150|seminar|lab|ky|20|80|-|Семинар: санариптик коопсуздук|Баткен лабораториясы, компьютер классы|Алдамчылардан кантип сактануу керек, сырсөз, WhatsApp жана онлайн-банкингдеги коопсуздук.
+-8|18:00|150|thematic-evening|lab|ru|25|80|-|Тематический вечер: женщины в IT|Баткенская лаборатория, большой зал|Выпускницы курсов программирования рассказывают, как работают удалённо из Баткена.
+6|14:00|180|master-class|lab|ky|20|90|-|Мастер-класс: улуттук оюм-чийме менен кийим|Баткен лабораториясы, тигүү цехи|Кийимге улуттук оюм-чиймени кантип колдонуу керек: эскизден тигүүгө чейин.
+13|15:00|150|seminar|lab|ru|25|40|-|Семинар: как открыть ИП|Баткенская лаборатория, большой зал|Регистрация индивидуального предпринимателя, патент, налоги и отчёты: шаг за шагом.
+27|18:00|150|thematic-evening|lab|ky|30|30|-|Жаңы жылдык кеч: жылдын жыйынтыгы|Баткен лабораториясы, чоң зал|Жылдын жыйынтыгын чыгарып, бүтүрүүчүлөрдү куттуктайбыз. Чай, таттуулар жана музыка.
+";
+
+const JALAL_ABAD_EVENTS: &str = r"
+-112|14:00|180|master-class|lab|ky|15|90|-|Жүндөн байпак согуу: мастер-класс|Жалал-Абад лабораториясы, чоң зал|Жүн жипти тандоо, илмек салуу жана байпактын өкчөсүн согуу. Ийне жана жип берилет.
+-98|15:00|150|seminar|lab|ru|25|75|-|Семинар: финансовая грамотность для начинающих|Джалал-Абадская лаборатория, большой зал|Семейный бюджет, сбережения и первые расчёты для своего дела. С практическими заданиями.
+-84|18:00|150|thematic-evening|lab|ky|25|80|-|Тематикалык кеч: Арстанбаптын аялдары|Жалал-Абад лабораториясы, чоң зал|Арстанбаптагы гиддер жана конок үйлөрүнүн ээлери туризмдеги тажрыйбасы менен бөлүшөт.
+-70|14:00|150|master-class|lab|ru|15|95|-|Мастер-класс: фото для Instagram|Джалал-Абадская лаборатория, компьютерный класс|Снимаем товары на телефон при дневном свете и обрабатываем фото в бесплатных приложениях.
+-52|10:00|420|fair|lab|ky|35|80|-|Жаңгак ярмаркасы|Жалал-Абад, борбордук базардын алдындагы аянт|Жаңгак, бал, кургатылган жемиштер жана кол өнөрчүлүк: Жалал-Абад облусунун аял ишкерлери.
+-38|15:00|150|seminar|lab|ky|25|80|-|Семинар: аялдардын укуктары|Жалал-Абад лабораториясы, чоң зал|Эмгек укугу, никеге жана ажырашууга байланыштуу укуктар, алименттер. Юрист менен суроо-жооп.
+-24|10:00|180|master-class|lab|ru|15|100|-|Мастер-класс: домашний хлеб и лепёшки|Джалал-Абадская лаборатория, кухня|Тесто, тандыр и духовка: лепёшки и хлеб на продажу, расчёт себестоимости одной лепёшки.
+-10|18:00|150|thematic-evening|lab|ru|20|85|-|Тематический вечер: женщины в IT|Джалал-Абадская лаборатория, большой зал|Разговор с веб-разработчицей и SMM-специалисткой из Джалал-Абада о работе в IT без переезда.
+5|15:00|150|seminar|lab|ky|25|50|-|Семинар: Арстанбапта үй-мейманкана ачуу|Жалал-Абад лабораториясы, чоң зал|Конокторду кабыл алуу, каттоо, баа коюу жана онлайн-брондоо. Туризм боюнча өнөктөш уюм менен.
+12|14:00|180|master-class|lab|ky|15|60|-|Кийиз оюнчуктар: жаңы жылдык мастер-класс|Жалал-Абад лабораториясы, чоң зал|Жаңы жылдык балатыга кийизден оюнчук жасайбыз. Материалдар лабораториядан.
+26|18:00|150|thematic-evening|lab|ru|25|30|-|Тематический вечер: встреча выпускниц|Джалал-Абадская лаборатория, большой зал|Выпускницы лаборатории рассказывают, что получилось за год, и знакомятся с новой группой.
+";
+
+struct EventSeed {
+    day: i64,
+    start: (u32, u32),
+    minutes: i64,
+    kind: EventKind,
+    scope: EventScope,
+    language: &'static str,
+    capacity: i64,
+    fill: i64,
+    resident: bool,
+    title: &'static str,
+    place: &'static str,
+    description: &'static str,
+}
+
+fn parse_events(season: &Season) -> anyhow::Result<Vec<EventSeed>> {
+    let mut out = vec![];
+    for line in season
+        .events
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
+        let event = parse_event(line)
+            .with_context(|| format!("demo data, events of {}: {line}", season.slug))?;
+        out.push(event);
+    }
+    if !out.windows(2).all(|w| w[0].day < w[1].day) {
+        bail!("demo data, events of {}: not in date order", season.slug);
+    }
+    Ok(out)
+}
+
+fn parse_event(line: &'static str) -> anyhow::Result<EventSeed> {
+    let f: Vec<&'static str> = line.split('|').map(str::trim).collect();
+    let [
+        day,
+        start,
+        minutes,
+        kind,
+        scope,
+        language,
+        capacity,
+        fill,
+        resident,
+        title,
+        place,
+        description,
+    ] = f[..]
+    else {
+        bail!("expected 12 fields, found {}", f.len());
+    };
+    let day: i64 = day.parse().context("day")?;
+    if day == 0 {
+        bail!("an event today is neither past nor upcoming");
+    }
+    let (h, m) = start.split_once(':').context("start hh:mm")?;
+    let capacity: i64 = capacity.parse().context("capacity")?;
+    if !(15..=40).contains(&capacity) {
+        bail!("capacity {capacity}");
+    }
+    if Language::parse(language).is_none() {
+        bail!("language {language}");
+    }
+    Ok(EventSeed {
+        day,
+        start: (h.parse().context("hour")?, m.parse().context("minute")?),
+        minutes: minutes.parse().context("minutes")?,
+        kind: EventKind::parse(kind).with_context(|| format!("kind {kind}"))?,
+        scope: EventScope::parse(scope).with_context(|| format!("scope {scope}"))?,
+        language,
+        capacity,
+        fill: fill.parse().context("fill")?,
+        resident: match resident {
+            "r" => true,
+            "-" => false,
+            other => bail!("resident {other}"),
+        },
+        title,
+        place,
+        description,
+    })
+}
+
+// Names for the guests, by the language of the name. Family names in their feminine form; the
+// masculine one drops the final `а`.
+const KY_WOMEN: &str = "Айгерим Айпери Асель Айнура Айдай Бегимай Бурулай Бактыгүл Гүлайым Гүлзат Гүлмира Динара Жазгүл Жылдыз Жибек Замира Каныкей Мээрим Назира Нуриза Нургиза Перизат Салкын Саадат Толгонай Турсунай Чынара Чолпон Элнура Эльмира Асылзат Алтынбүбү Сезим Кундуз Айсалкын Айзада Бермет Асема";
+const KY_MEN: &str = "Азамат Бакыт Нурлан Эрлан Тилек Данияр Улан Бекжан";
+const KY_FAMILY: &str = "Абдыкадырова Асанова Бообекова Джумабаева Жолдошева Жээнбекова Исакова Касымова Кадыралиева Мамытова Мураталиева Осмоналиева Сагынбаева Сапарова Султанова Токтосунова Турдалиева Үсөнова Эсенова Эркинбаева Ырысбаева Абдраимова Калыкова Шаршеева Бекболотова Акматова Нурбекова Орозбекова";
+const UZ_WOMEN: &str = "Дилноза Гулнора Мохира Нилуфар Феруза Шахноза Зарина Мукаддас Мафтуна Севара Умида Дилфуза Наргиза Гулчехра";
+const UZ_MEN: &str = "Рустам Шерзод Бахтиёр Улугбек";
+const UZ_FAMILY: &str = "Юсупова Каримова Рахимова Турсунова Исмаилова Мирзаева Абдуллаева Хакимова Назарова Эргашева Султанова Холматова Маматкулова Усмонова";
+const RU_WOMEN: &str =
+    "Елена Ольга Наталья Ирина Татьяна Светлана Анна Марина Людмила Юлия Виктория Оксана";
+const RU_MEN: &str = "Алексей Дмитрий Сергей Андрей";
+const RU_FAMILY: &str =
+    "Иванова Петрова Кузнецова Ким Пак Шевченко Ли Соколова Морозова Ткаченко Цой Волкова";
+
+/// Someone who comes to a lab's events.
+struct Guest {
+    given: String,
+    family: String,
+    phone: String,
+    gender: &'static str,
+    language: &'static str,
+    /// How likely she is to register for an event, relative to the others.
+    weight: usize,
+    /// The first held event (counted from the season's first) she may come to: the network
+    /// grows over the season.
+    from: usize,
+    /// Registers for and comes to everything (the lab's future ambassadors).
+    always: bool,
+    /// A resident of the lab, with her record.
+    person: Option<PersonId>,
+}
+
+impl Guest {
+    fn name(&self) -> String {
+        format!("{} {}", self.given, self.family)
+    }
+}
+
+fn pick(list: &'static str, rng: &mut Lcg) -> &'static str {
+    let words: Vec<&'static str> = list.split_whitespace().collect();
+    words[rng.below(words.len())]
+}
+
+/// A lab's guests: the residents who come to events, then generated people.
+fn guests(
+    season: &Season,
+    lab: LabId,
+    residents: &[Resident],
+    phones: &mut Phones,
+    rng: &mut Lcg,
+) -> anyhow::Result<Vec<Guest>> {
+    let held = parse_events(season)?.iter().filter(|e| e.day < 0).count();
+    let mut out = vec![];
+    let mut names = HashSet::new();
+    for (name, weight, always) in season.residents {
+        let r = residents
+            .iter()
+            .find(|r| r.lab == lab && r.name() == *name)
+            .with_context(|| format!("demo data: no resident {name} in {}", season.slug))?;
+        let phone = r
+            .phone
+            .clone()
+            .with_context(|| format!("demo data: resident {name} has no phone"))?;
+        names.insert(r.name());
+        out.push(Guest {
+            given: r.given.clone(),
+            family: r.family.clone(),
+            phone,
+            gender: domain::Gender::Woman.code(),
+            language: r.language,
+            weight: *weight,
+            from: 0,
+            always: *always,
+            person: Some(r.person),
+        });
+    }
+    const WEIGHTS: &[usize] = &[3, 1, 2, 1, 1, 2, 1, 4, 1, 2, 1, 1];
+    let n = season.guests;
+    let early = n / 2;
+    while out.len() < season.residents.len() + n {
+        let j = out.len() - season.residents.len();
+        let group = rng.below(100);
+        let (women, men, families, ky_percent) = if group < season.mix.0 {
+            (KY_WOMEN, KY_MEN, KY_FAMILY, 85)
+        } else if group < season.mix.0 + season.mix.1 {
+            (UZ_WOMEN, UZ_MEN, UZ_FAMILY, 25)
+        } else {
+            (RU_WOMEN, RU_MEN, RU_FAMILY, 0)
+        };
+        let man = j % 9 == 5;
+        let given = pick(if man { men } else { women }, rng);
+        let family = pick(families, rng);
+        let family = match family.strip_suffix('а') {
+            Some(masculine) if man => masculine,
+            _ => family,
+        };
+        if !names.insert(format!("{given} {family}")) {
+            continue;
+        }
+        let language = if rng.below(100) < ky_percent {
+            "ky"
+        } else {
+            "ru"
+        };
+        out.push(Guest {
+            given: given.to_string(),
+            family: family.to_string(),
+            phone: phones.next()?,
+            gender: if man {
+                domain::Gender::Man.code()
+            } else {
+                domain::Gender::Woman.code()
+            },
+            language,
+            weight: WEIGHTS[j % WEIGHTS.len()],
+            from: if j < early {
+                0
+            } else {
+                (j - early) * held / (n - early)
+            },
+            always: j == 0,
+            person: None,
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Default)]
+struct EventCounts {
+    events: usize,
+    registrations: usize,
+    check_ins: usize,
+    /// People created at check-in (guests who were not residents).
+    people: usize,
+    members: usize,
+}
+
+struct SeasonCtx<'a> {
+    lab: LabId,
+    slug: &'static str,
+    coordinator: UserId,
+    today: NaiveDate,
+    /// This lab's guests.
+    pool: &'a [Guest],
+    /// Every lab's guests, for network-wide events.
+    everyone: Vec<&'a Guest>,
+}
+
+/// Draws from the weighted bag until `chosen` holds `n` different people (or the bag runs dry).
+fn draw<'g>(chosen: &mut Vec<&'g Guest>, bag: &[&'g Guest], n: usize, rng: &mut Lcg) {
+    let mut tries = 0;
+    while chosen.len() < n && tries < 40 * n && !bag.is_empty() {
+        tries += 1;
+        let g = bag[rng.below(bag.len())];
+        if !chosen.iter().any(|c| c.phone == g.phone) {
+            chosen.push(g);
+        }
+    }
+}
+
+/// The private ticket token of a demo registration (the web layer stores only its hash).
+fn ticket_token(slug: &str, event_no: usize, phone: &str) -> String {
+    sha256_hex(&format!("wcl-demo-ticket:{slug}:{event_no}:{phone}"))[..48].to_string()
+}
+
+/// A lab's events in date order: registrations (seats, then the waiting list), a few
+/// cancellations, walk-ins and check-ins at the events held, members, ambassadors and referrals.
+async fn seed_season(
+    tx: &mut store::Tx,
+    ctx: &SeasonCtx<'_>,
+    season: &Season,
+    rng: &mut Lcg,
+    counts: &mut EventCounts,
+) -> anyhow::Result<()> {
+    let by = Some(ctx.coordinator);
+    // Phone → her record in this lab; person → her membership.
+    let mut persons: HashMap<String, PersonId> = ctx
+        .pool
+        .iter()
+        .filter_map(|g| g.person.map(|p| (g.phone.clone(), p)))
+        .collect();
+    let mut members: HashMap<PersonId, MemberId> = HashMap::new();
+    let mut ambassadors: Vec<MemberId> = vec![];
+    let mut held = 0usize;
+    for (no, ev) in parse_events(season)?.iter().enumerate() {
+        let day = ctx.today + Duration::days(ev.day);
+        let starts_at = at(day, ev.start)?;
+        let past = ev.day < 0;
+        let network = ev.scope == EventScope::Network;
+        let event = events::insert(
+            tx,
+            ctx.lab,
+            &events::EventFields {
+                scope: ev.scope,
+                kind: ev.kind,
+                title: ev.title.into(),
+                description: ev.description.into(),
+                starts_at,
+                ends_at: starts_at + Duration::minutes(ev.minutes),
+                place: ev.place.into(),
+                language: ev.language.into(),
+                capacity: ev.capacity,
+                published: true,
+            },
+            by,
+        )
+        .await?;
+        counts.events += 1;
+
+        // Who registers: the regulars, the demo resident where the table says so, then a
+        // weighted draw from those who know the lab by then.
+        let candidates: Vec<&Guest> = if network {
+            ctx.everyone.clone()
+        } else {
+            ctx.pool
+                .iter()
+                .filter(|g| !past || g.from <= held)
+                .collect()
+        };
+        let pinned = |g: &Guest| g.always || (ev.resident && g.phone == RESIDENT_LOGIN);
+        let mut chosen: Vec<&Guest> = candidates.iter().copied().filter(|g| pinned(g)).collect();
+        let bag: Vec<&Guest> = candidates
+            .iter()
+            .copied()
+            .filter(|g| !pinned(g))
+            .flat_map(|g| std::iter::repeat_n(g, g.weight))
+            .collect();
+        let wanted = (ev.capacity * ev.fill / 100) as usize;
+        let walk_ins = if past { rng.below(3) } else { 0 };
+        draw(&mut chosen, &bag, wanted, rng);
+        let registered = chosen.len();
+        draw(&mut chosen, &bag, registered + walk_ins, rng);
+
+        let check_in_percent = 70 + rng.below(16);
+        let mut codes = HashSet::new();
+        let mut confirmed = 0i64;
+        let mut cancelled = 0;
+        for (k, g) in chosen.iter().enumerate() {
+            let walk_in = k >= registered;
+            let status = if walk_in {
+                RegistrationStatus::Confirmed
+            } else {
+                domain::events::place_for(ev.capacity as u32, confirmed as u32)
+            };
+            let person = persons.get(&g.phone).copied();
+            let is_member = person.is_some_and(|p| members.contains_key(&p));
+            let referred_by = if !network
+                && !walk_in
+                && !g.always
+                && !is_member
+                && !ambassadors.is_empty()
+                && rng.below(100) < 60
+            {
+                Some(ambassadors[rng.below(ambassadors.len())])
+            } else {
+                None
+            };
+            let code = loop {
+                let code = domain::events::ticket_code(rng.wide());
+                if codes.insert(code.clone()) {
+                    break code;
+                }
+            };
+            let token = ticket_token(ctx.slug, no, &g.phone);
+            let name = g.name();
+            let id = events::insert_registration(
+                tx,
+                &events::NewRegistration {
+                    event,
+                    name: &name,
+                    phone: &g.phone,
+                    email: None,
+                    gender: g.gender,
+                    status,
+                    token_hash: &sha256_hex(&token),
+                    ticket_code: &code,
+                    walk_in,
+                    referred_by,
+                    language: g.language,
+                },
+            )
+            .await?;
+            counts.registrations += 1;
+            if status != RegistrationStatus::Confirmed {
+                continue;
+            }
+            confirmed += 1;
+            // A few give their seat back (never when people are waiting for one).
+            let waiting = (registered as i64) > ev.capacity;
+            if !walk_in && !pinned(g) && !waiting && cancelled < 2 && rng.below(100) < 5 {
+                events::cancel(tx, id).await?;
+                confirmed -= 1;
+                cancelled += 1;
+                continue;
+            }
+            if !past || !(walk_in || pinned(g) || rng.below(100) < check_in_percent) {
+                continue;
+            }
+            // Checked in at the door: her record in the lab (made on her first visit) and her
+            // membership of the lab's network.
+            let person = match person {
+                Some(p) => p,
+                None => {
+                    let p = people::insert(
+                        tx,
+                        ctx.lab,
+                        &people::PersonFields {
+                            family_name: g.family.clone(),
+                            given_name: g.given.clone(),
+                            name_latin: transliterate(&name),
+                            phone: Some(g.phone.clone()),
+                            gender: g.gender.into(),
+                            family_support: "unknown".into(),
+                            ..Default::default()
+                        },
+                        by,
+                    )
+                    .await?;
+                    people::add_consent(
+                        tx,
+                        p,
+                        domain::CONSENT_VERSION,
+                        LegalBasis::Consent.code(),
+                        g.language,
+                        day,
+                        by,
+                    )
+                    .await?;
+                    persons.insert(g.phone.clone(), p);
+                    counts.people += 1;
+                    p
+                }
+            };
+            events::check_in(tx, id, person, by).await?;
+            counts.check_ins += 1;
+            let (member, new) = events::ensure_member(tx, ctx.lab, person, referred_by).await?;
+            members.insert(person, member);
+            if new {
+                counts.members += 1;
+            }
+        }
+
+        if past {
+            held += 1;
+            // After the third event the regulars become ambassadors and start bringing people.
+            if held == 3 {
+                for (n, g) in ctx.pool.iter().filter(|g| g.always).enumerate() {
+                    let member = persons
+                        .get(&g.phone)
+                        .and_then(|p| members.get(p))
+                        .copied()
+                        .context("demo data: a regular who never came")?;
+                    let code = format!("{}-amb{}", ctx.slug, n + 1);
+                    events::set_ambassador(tx, member, true, &code).await?;
+                    ambassadors.push(member);
+                }
+            }
+        }
     }
     Ok(())
 }

@@ -207,12 +207,12 @@ const NAMES: [&str; 20] = [
 async fn concurrent_sign_ups_never_overbook(app: TestApp) {
     let ev = app.create_event(5, true, "Семинар").await;
     let mut tasks = vec![];
-    for i in 0..20 {
+    for (i, name) in NAMES.iter().enumerate() {
         let url = app.url(&format!("/api/v1/events/{ev}/registrations"));
         tasks.push(tokio::spawn(async move {
             reqwest::Client::new()
                 .post(url)
-                .json(&json!({"name": format!("Катышуучу {}", NAMES[i]), "phone": format!("+99670020{i:04}")}))
+                .json(&json!({"name": format!("Катышуучу {name}"), "phone": format!("+99670020{i:04}")}))
                 .send()
                 .await
                 .unwrap()
