@@ -80,6 +80,12 @@ pub enum Action {
     ManageEvents(LabId),
     /// Check people in at the door: any staff of the lab.
     CheckIn(LabId),
+    /// Ask for mentoring proposals, accept or change matches, see the lab's mentoring counts.
+    ManageMentoring(LabId),
+    /// Work with support cases of the lab: case workers of that lab only. Not the network admin,
+    /// not coordinators: psychosocial support is the most sensitive data the platform holds.
+    /// Which case a case worker may read is decided per case (the one assigned to it).
+    CaseWork(LabId),
 }
 
 /// The labs whose records an actor may see for some purpose.
@@ -139,6 +145,8 @@ impl Actor {
                 self.admin || self.has(lab, LabRole::Coordinator) || self.has(lab, LabRole::Mentor)
             }
             Action::CheckIn(lab) => self.admin || self.grants.iter().any(|(l, _)| *l == lab),
+            Action::ManageMentoring(lab) => self.admin || self.has(lab, LabRole::Coordinator),
+            Action::CaseWork(lab) => self.has(lab, LabRole::CaseWorker),
             Action::OwnProfile(p) => self.person_id == Some(p),
         }
     }
@@ -203,6 +211,25 @@ mod tests {
             assert!(!a.allows(Action::ManagePeople(osh)));
             assert!(a.people_scope().is_empty());
         }
+    }
+
+    #[test]
+    fn only_case_workers_of_the_lab_do_case_work() {
+        let osh = LabId::new();
+        let admin = Actor {
+            user_id: Some(UserId::new()),
+            admin: true,
+            ..Actor::default()
+        };
+        assert!(!admin.allows(Action::CaseWork(osh)), "not even the admin");
+        assert!(!coordinator(osh).allows(Action::CaseWork(osh)));
+        let cw = Actor {
+            user_id: Some(UserId::new()),
+            grants: vec![(osh, LabRole::CaseWorker)],
+            ..Actor::default()
+        };
+        assert!(cw.allows(Action::CaseWork(osh)));
+        assert!(!cw.allows(Action::CaseWork(LabId::new())));
     }
 
     #[test]

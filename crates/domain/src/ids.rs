@@ -54,5 +54,11 @@ id_type!(
     EventId,
     RegistrationId,
     MemberId,
-    JobId
+    JobId,
+    MatchId,
+    MentoringSessionId,
+    CaseId,
+    CaseNoteId,
+    ReferralId,
+    ServiceId
 );

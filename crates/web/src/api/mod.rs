@@ -4,6 +4,7 @@
 //! Errors are `{"error": key, "message": text in the caller's language, "fields": [...]}`.
 
 mod events;
+mod support;
 mod labs;
 mod people;
 
@@ -56,6 +57,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(labs::router())
         .merge(people::router())
         .merge(events::router())
+        .merge(support::router())
 }
 
 /// The OpenAPI document (also snapshot-tested).

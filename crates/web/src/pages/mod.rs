@@ -3,6 +3,7 @@
 
 mod account;
 mod events;
+mod support;
 mod labs;
 mod network;
 mod people;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(network::router())
         .merge(training::router())
         .merge(events::router())
+        .merge(support::router())
         .fallback(not_found)
 }
 

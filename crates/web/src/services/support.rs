@@ -1,0 +1,1 @@
+//! Psychosocial support: cases, encrypted notes, referrals. (Being built.)
