@@ -8,6 +8,7 @@ pub mod events;
 pub mod ids;
 pub mod names;
 pub mod residency;
+pub mod support;
 pub mod time;
 pub mod training;
 

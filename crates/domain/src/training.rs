@@ -94,7 +94,7 @@ impl CompletionRule {
         s.trim()
             .parse::<u32>()
             .ok()
-            .filter(|p| *p <= 100)
+            .filter(|p| (1..=100).contains(p))
             .ok_or(crate::Invalid::new("min_attendance_pct", "err-percent"))
     }
 }
@@ -140,6 +140,10 @@ mod tests {
     fn percent_is_bounded() {
         assert!(CompletionRule::parse_pct("80").is_ok());
         assert!(CompletionRule::parse_pct("101").is_err());
+        assert!(
+            CompletionRule::parse_pct("0").is_err(),
+            "0% would complete with no attendance"
+        );
         assert!(CompletionRule::parse_pct("x").is_err());
     }
 }

@@ -28,6 +28,14 @@ pub const TABLES: &[&str] = &[
     "network_members",
     "registrations",
     "jobs",
+    "mentor_profiles",
+    "mentoring_wishes",
+    "mentoring_matches",
+    "mentoring_sessions",
+    "support_services",
+    "support_cases",
+    "case_notes",
+    "referrals",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

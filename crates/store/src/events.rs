@@ -147,15 +147,17 @@ pub async fn update(c: &mut AnyConnection, id: EventId, f: &EventFields) -> Resu
     Ok(())
 }
 
-pub async fn set_cancelled(c: &mut AnyConnection, id: EventId) -> Result<()> {
-    sqlx::query(
-        "UPDATE events SET cancelled = 1, sequence = sequence + 1, updated_at = $2 WHERE id = $1",
+/// Cancels an event; false when it already was.
+pub async fn set_cancelled(c: &mut AnyConnection, id: EventId) -> Result<bool> {
+    let n = sqlx::query(
+        "UPDATE events SET cancelled = 1, sequence = sequence + 1, updated_at = $2 WHERE id = $1 AND cancelled = 0",
     )
     .bind(id.to_string())
     .bind(now())
     .execute(c)
-    .await?;
-    Ok(())
+    .await?
+    .rows_affected();
+    Ok(n > 0)
 }
 
 /// Takes the event row for writing until the transaction ends (see the module doc).
@@ -199,8 +201,11 @@ pub async fn list(c: &mut AnyConnection, q: &EventQuery) -> Result<Vec<Event>> {
             binds.len()
         ));
     }
-    if !q.include_drafts {
-        sql.push_str(" AND e.published = 1");
+    match (q.include_drafts, q.lab) {
+        // Her own lab's drafts, never another lab's (network events included).
+        (true, Some(_)) => sql.push_str(" AND (e.published = 1 OR e.lab_id = $1)"),
+        (true, None) => {}
+        (false, _) => sql.push_str(" AND e.published = 1"),
     }
     if let Some(from) = q.from {
         binds.push(ts(from));
@@ -406,10 +411,11 @@ pub async fn registrations(c: &mut AnyConnection, event: EventId) -> Result<Vec<
     Ok(out)
 }
 
-/// Cancels a live registration; false when it already was cancelled.
+/// Cancels a live registration; false when it already was cancelled or she has come (a seat
+/// used is not freed).
 pub async fn cancel(c: &mut AnyConnection, id: RegistrationId) -> Result<bool> {
     let n = sqlx::query(
-        "UPDATE registrations SET status = 'cancelled', updated_at = $2 WHERE id = $1 AND status <> 'cancelled'",
+        "UPDATE registrations SET status = 'cancelled', updated_at = $2 WHERE id = $1 AND status <> 'cancelled' AND checked_in_at IS NULL",
     )
     .bind(id.to_string())
     .bind(now())
@@ -448,24 +454,50 @@ pub async fn promote(c: &mut AnyConnection, event: &Event) -> Result<Vec<Registr
     Ok(out)
 }
 
-/// Marks a registration as attended; false when it already was (a second scan changes nothing).
+/// Marks a confirmed registration as attended; false when it already was or is not confirmed.
+/// The conditional update is the claim: of two scans at once, one wins (the row lock on
+/// PostgreSQL, the write lock on SQLite) and the other sees `false`.
 pub async fn check_in(
     c: &mut AnyConnection,
     id: RegistrationId,
-    person: PersonId,
     by: Option<UserId>,
 ) -> Result<bool> {
     let n = sqlx::query(
-        "UPDATE registrations SET checked_in_at = $2, checked_in_by = $3, person_id = $4, updated_at = $2 WHERE id = $1 AND checked_in_at IS NULL AND status <> 'cancelled'",
+        "UPDATE registrations SET checked_in_at = $2, checked_in_by = $3, updated_at = $2 WHERE id = $1 AND checked_in_at IS NULL AND status = 'confirmed'",
     )
     .bind(id.to_string())
     .bind(now())
     .bind(by.map(|u| u.to_string()))
-    .bind(person.to_string())
     .execute(c)
     .await?
     .rows_affected();
     Ok(n > 0)
+}
+
+/// Links an attended registration to the person record it became.
+pub async fn set_person(c: &mut AnyConnection, id: RegistrationId, person: PersonId) -> Result<()> {
+    sqlx::query("UPDATE registrations SET person_id = $2 WHERE id = $1")
+        .bind(id.to_string())
+        .bind(person.to_string())
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// The person of a lab with this phone number, if any (the oldest record).
+pub async fn person_by_phone(
+    c: &mut AnyConnection,
+    lab: LabId,
+    phone: &str,
+) -> Result<Option<PersonId>> {
+    let row = sqlx::query(
+        "SELECT id FROM people WHERE lab_id = $1 AND phone = $2 ORDER BY created_at LIMIT 1",
+    )
+    .bind(lab.to_string())
+    .bind(phone)
+    .fetch_optional(c)
+    .await?;
+    row.as_ref().map(|r| get(r, "id")).transpose()
 }
 
 /// Registrations of an event whose name or phone matches, for check-in by name.
@@ -534,27 +566,28 @@ pub async fn ensure_member(
     person: PersonId,
     referred_by: Option<MemberId>,
 ) -> Result<(MemberId, bool)> {
-    if let Some(r) =
-        sqlx::query("SELECT id FROM network_members WHERE lab_id = $1 AND person_id = $2")
-            .bind(lab.to_string())
-            .bind(person.to_string())
-            .fetch_optional(&mut *c)
-            .await?
-    {
-        return Ok((get(&r, "id")?, false));
-    }
     let id = MemberId::new();
-    sqlx::query(
-        "INSERT INTO network_members (id, lab_id, person_id, ambassador, referral_code, referred_by, joined_at) VALUES ($1, $2, $3, 0, NULL, $4, $5)",
+    let n = sqlx::query(
+        "INSERT INTO network_members (id, lab_id, person_id, ambassador, referral_code, referred_by, joined_at) VALUES ($1, $2, $3, 0, NULL, $4, $5)
+         ON CONFLICT (lab_id, person_id) DO NOTHING",
     )
     .bind(id.to_string())
     .bind(lab.to_string())
     .bind(person.to_string())
     .bind(referred_by.map(|m| m.to_string()))
     .bind(now())
-    .execute(c)
-    .await?;
-    Ok((id, true))
+    .execute(&mut *c)
+    .await?
+    .rows_affected();
+    if n == 1 {
+        return Ok((id, true));
+    }
+    let r = sqlx::query("SELECT id FROM network_members WHERE lab_id = $1 AND person_id = $2")
+        .bind(lab.to_string())
+        .bind(person.to_string())
+        .fetch_one(c)
+        .await?;
+    Ok((get(&r, "id")?, false))
 }
 
 pub async fn members(c: &mut AnyConnection, lab: LabId) -> Result<Vec<Member>> {
@@ -580,7 +613,7 @@ pub async fn member(c: &mut AnyConnection, id: MemberId) -> Result<Option<Member
 pub async fn member_by_referral(c: &mut AnyConnection, code: &str) -> Result<Option<MemberId>> {
     let row =
         sqlx::query("SELECT id FROM network_members WHERE referral_code = $1 AND ambassador = 1")
-            .bind(code)
+            .bind(code.to_lowercase())
             .fetch_optional(c)
             .await?;
     row.as_ref().map(|r| get(r, "id")).transpose()

@@ -91,7 +91,8 @@ pub async fn claim_due(c: &mut AnyConnection, limit: i64) -> Result<Vec<Job>> {
 
 pub async fn done(c: &mut AnyConnection, id: JobId) -> Result<()> {
     sqlx::query(
-        "UPDATE jobs SET status = 'done', attempts = attempts + 1, done_at = $2, last_error = '' WHERE id = $1",
+        // What was sent (an address, a name, a private link) is not kept once it is sent.
+        "UPDATE jobs SET status = 'done', attempts = attempts + 1, done_at = $2, last_error = '', payload = '{}' WHERE id = $1",
     )
     .bind(id.to_string())
     .bind(now())
@@ -141,10 +142,10 @@ pub async fn all(c: &mut AnyConnection) -> Result<Vec<Job>> {
     rows.iter().map(job_from).collect()
 }
 
-/// Postpones every pending job of a kind whose payload mentions `needle` (e.g. reminders of a
-/// cancelled registration are dropped by marking them done).
+/// Drops the pending job with this key (the reminder of a cancelled registration), forgetting
+/// its payload and freeing the key so that a new job may take it (after an event is moved).
 pub async fn drop_pending(c: &mut AnyConnection, dedupe_key: &str) -> Result<()> {
-    sqlx::query("UPDATE jobs SET status = 'dropped', done_at = $2 WHERE dedupe_key = $1 AND status = 'pending'")
+    sqlx::query("UPDATE jobs SET status = 'dropped', done_at = $2, payload = '{}', dedupe_key = NULL WHERE dedupe_key = $1 AND status IN ('pending', 'done', 'failed')")
         .bind(dedupe_key)
         .bind(now())
         .execute(c)

@@ -15,9 +15,11 @@ pub mod copy;
 pub mod events;
 pub mod jobs;
 pub mod labs;
+pub mod mentoring;
 pub mod people;
 pub mod residency;
 pub mod sessions;
+pub mod support;
 pub mod training;
 pub mod users;
 

@@ -18,6 +18,8 @@ pub struct FileConfig {
     pub smtp_url: Option<String>,
     pub mail_from: Option<String>,
     pub log: Option<String>,
+    /// A file holding the keys that seal support-case notes (one per line, current first).
+    pub case_key_file: Option<std::path::PathBuf>,
 }
 
 impl FileConfig {
@@ -43,10 +45,105 @@ pub const KNOWN_VARS: &[&str] = &[
     "WCL_MAIL_FROM",
     "WCL_LOG",
     "WCL_LOG_FORMAT",
+    "WCL_CASE_KEY",
+    "WCL_CASE_KEY_FILE",
     "WCL_TEST_POSTGRES_URL",
     "WCL_CHROMEDRIVER",
     "WCL_CHROMIUM",
 ];
+
+/// Where the support-case keys came from (printed at start; the keys themselves never are).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySource {
+    Env,
+    File(std::path::PathBuf),
+    /// A new key file made for the demo or a first run on a laptop.
+    Generated(std::path::PathBuf),
+}
+
+impl std::fmt::Display for KeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Env => f.write_str("WCL_CASE_KEY"),
+            Self::File(p) => write!(f, "{}", p.display()),
+            Self::Generated(p) => write!(f, "{} (new)", p.display()),
+        }
+    }
+}
+
+/// The default key file: `case.key` next to a SQLite database (never inside it).
+pub fn default_key_file(database_url: &str) -> Option<std::path::PathBuf> {
+    let rest = database_url.strip_prefix("sqlite:")?;
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let path = rest.split('?').next().unwrap_or("");
+    if path.is_empty() || path == ":memory:" {
+        return None;
+    }
+    let dir = Path::new(path).parent().unwrap_or(Path::new("."));
+    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    Some(dir.join("case.key"))
+}
+
+/// The keys that seal support-case notes: `WCL_CASE_KEY` (one or more, comma-separated, current
+/// first), else the key file (`--case-key-file`, `WCL_CASE_KEY_FILE`, `case_key_file`), else
+/// `case.key` next to a SQLite database. With `generate` (the demo), a missing default file is
+/// created with a new key, readable by its owner only. `None`: support pages say that no key is
+/// configured.
+pub fn case_keys(
+    env_key: Option<&str>,
+    key_file: Option<&Path>,
+    database_url: &str,
+    generate: bool,
+) -> anyhow::Result<Option<(web::sealed::Keyring, KeySource)>> {
+    if let Some(k) = env_key.filter(|k| !k.trim().is_empty()) {
+        let ring = web::sealed::Keyring::from_list(k)
+            .map_err(|e| anyhow::anyhow!("WCL_CASE_KEY: {e}"))?;
+        return Ok(Some((ring, KeySource::Env)));
+    }
+    if let Some(f) = key_file {
+        let ring = web::sealed::Keyring::from_file(f).map_err(|e| anyhow::anyhow!("{e}"))?;
+        return Ok(Some((ring, KeySource::File(f.to_path_buf()))));
+    }
+    let Some(default) = default_key_file(database_url) else {
+        return Ok(None);
+    };
+    if default.exists() {
+        let ring = web::sealed::Keyring::from_file(&default).map_err(|e| anyhow::anyhow!("{e}"))?;
+        return Ok(Some((ring, KeySource::File(default))));
+    }
+    if !generate {
+        return Ok(None);
+    }
+    write_new_key_file(&default)?;
+    let ring = web::sealed::Keyring::from_file(&default).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(Some((ring, KeySource::Generated(default))))
+}
+
+/// Writes a new key file (mode 0600 on Unix); refuses to overwrite one.
+pub fn write_new_key_file(path: &Path) -> anyhow::Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)?;
+    }
+    let key = web::sealed::generate_key().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts
+        .open(path)
+        .map_err(|e| anyhow::anyhow!("cannot create the key file {}: {e}", path.display()))?;
+    writeln!(
+        f,
+        "# wcl support-case keys: the first line seals, every line opens. Keep a copy apart from\n# the database backups: without it the case notes cannot be read.\n{key}"
+    )?;
+    Ok(())
+}
 
 pub fn unknown_vars() -> Vec<String> {
     std::env::vars()
@@ -58,6 +155,31 @@ pub fn unknown_vars() -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn case_keys_come_from_the_env_a_file_or_a_new_demo_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/wcl.db", dir.path().display());
+        assert!(case_keys(None, None, &url, false).unwrap().is_none());
+        let (ring, src) = case_keys(None, None, &url, true).unwrap().unwrap();
+        let file = dir.path().join("case.key");
+        assert_eq!(src, KeySource::Generated(file.clone()));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let (again, src) = case_keys(None, None, &url, true).unwrap().unwrap();
+        assert_eq!(src, KeySource::File(file.clone()));
+        assert_eq!(again.current_id(), ring.current_id());
+        let k = web::sealed::generate_key().unwrap();
+        let (env, src) = case_keys(Some(&k), Some(&file), &url, true).unwrap().unwrap();
+        assert_eq!(src, KeySource::Env);
+        assert_ne!(env.current_id(), ring.current_id());
+        assert!(case_keys(Some("short"), None, &url, false).is_err());
+        assert!(case_keys(None, None, "postgres://u@h/db", true).unwrap().is_none());
+    }
 
     #[test]
     fn file_config_refuses_unknown_keys() {

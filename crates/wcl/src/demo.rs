@@ -101,6 +101,10 @@ fn logins() -> Vec<(String, String, String)> {
     STAFF
         .iter()
         .map(|s| (s.login, s.what))
+        .chain([
+            ("mentor.digital@wcl.kg", "mentor, remote for the network"),
+            ("mentor.jalal-abad@wcl.kg", "mentor, Jalal-Abad"),
+        ])
         .chain(std::iter::once((RESIDENT_LOGIN, RESIDENT_WHAT)))
         .map(|(login, what)| (login.to_string(), PASSWORD.to_string(), what.to_string()))
         .collect()
@@ -828,6 +832,10 @@ pub async fn seed(
         seed_season(&mut tx, &ctx, season, &mut rng, &mut event_counts).await?;
     }
 
+    // Mentors, their offers, pairs from the optimal proposal, and their sessions.
+    let mentoring_counts =
+        crate::demo_mentoring::seed(&mut tx, &lab_ids, &staff_hashes[0], resident_person).await?;
+
     audit::record(
         &mut tx,
         audit::Entry {
@@ -837,7 +845,7 @@ pub async fn seed(
             entity_id: None,
             lab: None,
             detail: format!(
-                "labs={} organisations={} staff={} people={people_count} programmes={} sessions={} enrolments={} certificates={} events={} registrations={} check-ins={} guests={} members={}",
+                "labs={} organisations={} staff={} people={people_count} programmes={} sessions={} enrolments={} certificates={} events={} registrations={} check-ins={} guests={} members={} mentors={} pairs={} mentoring-sessions={}",
                 LABS.len(),
                 ORGS.len(),
                 STAFF.len(),
@@ -850,6 +858,9 @@ pub async fn seed(
                 event_counts.check_ins,
                 event_counts.people,
                 event_counts.members,
+                mentoring_counts.mentors,
+                mentoring_counts.matches,
+                mentoring_counts.sessions,
             ),
         },
     )
@@ -1336,14 +1347,10 @@ async fn seed_programme(
                 .iter()
                 .find(|r| r.person == e.person_id)
                 .and_then(|r| r.phone.clone());
-            use documents::badges::{RecipientType, canonical_identity, hashed_identity};
-            let (kind, identity) = match phone {
-                Some(phone) => (
-                    "telephone",
-                    canonical_identity(RecipientType::Telephone, &phone),
-                ),
-                None => ("url", format!("urn:uuid:{}", e.person_id)),
-            };
+            use documents::badges::hashed_identity;
+            // A phone number is too easy to guess from its hash; the badge names her record.
+            let _ = phone;
+            let (kind, identity) = ("url", format!("urn:uuid:{}", e.person_id));
             let salt =
                 sha256_hex(&format!("wcl-demo-salt:{}:{}", p.title, e.name))[..16].to_string();
             let hash = hashed_identity(&identity, &salt);
@@ -1881,7 +1888,8 @@ async fn seed_season(
                     p
                 }
             };
-            events::check_in(tx, id, person, by).await?;
+            events::check_in(tx, id, by).await?;
+            events::set_person(tx, id, person).await?;
             counts.check_ins += 1;
             let (member, new) = events::ensure_member(tx, ctx.lab, person, referred_by).await?;
             members.insert(person, member);

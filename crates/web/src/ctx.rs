@@ -402,14 +402,25 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 pub struct Limits {
     per_login: DefaultKeyedRateLimiter<String>,
     per_ip: DefaultKeyedRateLimiter<IpAddr>,
+    /// Public sign-ups for events per address, so a script cannot take every seat.
+    sign_ups: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 impl Limits {
-    pub fn new(per_login_per_minute: u32, per_ip_per_minute: u32) -> Self {
+    pub fn new(per_login_per_minute: u32, per_ip_per_minute: u32, sign_ups_per_ip: u32) -> Self {
         let q = |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).expect("non-zero"));
         Self {
             per_login: DefaultKeyedRateLimiter::keyed(q(per_login_per_minute)),
             per_ip: DefaultKeyedRateLimiter::keyed(q(per_ip_per_minute)),
+            sign_ups: DefaultKeyedRateLimiter::keyed(q(sign_ups_per_ip)),
+        }
+    }
+
+    /// Counts one public event sign-up from an address; `Err(TooMany)` past the budget.
+    pub fn sign_up(&self, ip: Option<IpAddr>) -> Result<(), AppError> {
+        match ip {
+            Some(ip) if self.sign_ups.check_key(&ip).is_err() => Err(AppError::TooMany),
+            _ => Ok(()),
         }
     }
 

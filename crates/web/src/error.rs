@@ -56,6 +56,7 @@ pub fn conflict_key(name: &str) -> &'static str {
         "residencies.open" => "err-residency-open",
         "lab_partners" => "err-partner-exists",
         "registrations.phone" => "err-already-registered",
+        "mentoring.active" => "err-mentoring-active",
         _ => "err-conflict",
     }
 }

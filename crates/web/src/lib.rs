@@ -11,6 +11,7 @@ pub mod error;
 pub mod i18n;
 pub mod mailer;
 pub mod pages;
+pub mod sealed;
 pub mod services;
 pub mod session_store;
 
@@ -32,6 +33,8 @@ pub struct WebConfig {
     /// Sign-in attempts allowed per minute for one account and for one address.
     pub sign_in_per_login_per_minute: u32,
     pub sign_in_per_ip_per_minute: u32,
+    /// Public event sign-ups allowed per minute from one address (a lab's shared wifi counts once).
+    pub sign_ups_per_ip_per_minute: u32,
     /// Minutes without activity after which a browser session ends (shared computers).
     pub session_idle_minutes: i64,
     /// The address people reach this server at (`https://wcl.example.kg`), for links in emails,
@@ -44,6 +47,11 @@ pub struct WebConfig {
     pub mail_from: String,
     /// How often the mailer looks for due messages.
     pub mail_every_seconds: u64,
+    /// The keys that seal support-case notes (the first seals, all open). Unset, the support
+    /// pages say so and store nothing. Never stored in the database.
+    pub case_keys: Option<Arc<sealed::Keyring>>,
+    /// Seconds a browser may stay away from case pages before they ask to sign in again.
+    pub case_idle_seconds: i64,
 }
 
 impl Default for WebConfig {
@@ -52,11 +60,14 @@ impl Default for WebConfig {
             secure_cookies: false,
             sign_in_per_login_per_minute: 5,
             sign_in_per_ip_per_minute: 30,
+            sign_ups_per_ip_per_minute: 30,
             session_idle_minutes: 120,
             public_url: None,
             smtp_url: None,
             mail_from: "Women Creative Labs <noreply@wcl.local>".into(),
             mail_every_seconds: 30,
+            case_keys: None,
+            case_idle_seconds: 15 * 60,
         }
     }
 }
@@ -73,6 +84,7 @@ impl AppState {
         let limits = ctx::Limits::new(
             config.sign_in_per_login_per_minute,
             config.sign_in_per_ip_per_minute,
+            config.sign_ups_per_ip_per_minute,
         );
         Self {
             store,
@@ -130,6 +142,13 @@ pub async fn serve(
         }
     });
     let mailer = match &state.config.smtp_url {
+        // Links in emails must not follow whatever Host a visitor sent.
+        Some(_) if state.config.public_url.is_none() => {
+            tracing::error!(
+                "email disabled: set WCL_PUBLIC_URL (the address people reach this server at) to send messages"
+            );
+            None
+        }
         Some(url) => match mailer::Mailer::new(url, &state.config.mail_from) {
             Ok(m) => Some(mailer::spawn(
                 state.store.clone(),

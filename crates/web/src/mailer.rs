@@ -75,8 +75,9 @@ impl Mailer {
                     sent += 1;
                 }
                 Err(e) => {
-                    // The address is personal data: log the job, not the message.
-                    tracing::warn!(job = %job.id, attempt = job.attempts + 1, error = %e, "email send failed");
+                    // The address is personal data and SMTP replies often repeat it: the log names
+                    // the job only; the reply is kept with the job for whoever fixes the setup.
+                    tracing::warn!(job = %job.id, attempt = job.attempts + 1, "email send failed");
                     store::jobs::failed(&mut c, &job, &e.to_string()).await?;
                 }
             }

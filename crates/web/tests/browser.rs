@@ -1,6 +1,7 @@
 //! End to end in headless Chromium, with JavaScript switched off and a 360 px wide window:
 //! a coordinator signs in, switches to Kyrgyz, registers a woman with a Kyrgyz name and her
-//! consent, and finds her again by a Latin spelling of her name.
+//! consent, and finds her again by a Latin spelling of her name; a visitor registers for an event,
+//! waits, gets the seat and is checked in; a coordinator accepts optimal mentor proposals.
 mod common;
 use common::{Backend, PW, TestApp};
 use fantoccini::{ClientBuilder, Locator};
@@ -315,4 +316,51 @@ async fn a_visitor_registers_waits_and_is_checked_in() {
     let _ = b.close().await;
     result.unwrap();
     assert_eq!(app.count("network_members").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_accepts_optimal_mentor_proposals() {
+    let Some((b, _driver)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    app.mentoring_setup().await;
+    let result = async {
+        sign_in(&b, &app, "coord.osh@test.kg").await?;
+        b.goto(&app.url("/labs/osh/mentoring")).await?;
+        fits_phone(&b).await;
+        b.find(Locator::Css("form[action$='/mentoring/proposals'] button"))
+            .await?
+            .click()
+            .await?;
+        let first = b
+            .wait()
+            .for_element(Locator::Css("fieldset.proposal"))
+            .await?
+            .text()
+            .await?;
+        assert!(first.contains("(+"), "each pair says why: {first}");
+        fits_phone(&b).await;
+        let n = b.find_all(Locator::Css("fieldset.proposal")).await?.len();
+        assert_eq!(n, 2);
+        b.find(Locator::Css("form.proposals > button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        b.wait().for_element(Locator::Css("p.flash")).await?;
+        let pairs = b.find(Locator::Css("main")).await?.text().await?;
+        assert!(
+            pairs.contains("Кадырова Бермет — Гүлмира Асанова"),
+            "{pairs}"
+        );
+        assert!(
+            pairs.contains("Токтогулова Айжан — mentor.osh@test.kg"),
+            "{pairs}"
+        );
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = b.close().await;
+    result.unwrap();
+    assert_eq!(app.count("mentoring_matches").await, 2);
 }

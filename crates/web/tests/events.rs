@@ -41,6 +41,30 @@ async fn capacity_waiting_list_and_self_cancellation(app: TestApp) {
         assert_eq!(v["status"], want, "registration {i}");
         tokens.push(v["cancel_token"].as_str().unwrap().to_string());
     }
+    // Someone on the waiting list cannot be let in at the door as if she had a seat.
+    let waiting: Value = app
+        .client()
+        .get(app.url(&format!("/api/v1/registrations/{}", tokens[2])))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = app.token("coord.osh@test.kg").await;
+    let r: Value = app
+        .client()
+        .post(app.url(&format!("/api/v1/events/{ev}/checkins")))
+        .bearer_auth(&token)
+        .json(&json!({"code": waiting["ticket_code"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["result"], "waitlisted");
+    assert_eq!(app.count("network_members").await, 0);
     // The same phone again is refused in the caller's language and takes no seat.
     let before = app.count("registrations").await;
     let r = app
@@ -411,6 +435,39 @@ async fn calendars_and_public_visibility(app: TestApp) {
         let url = app.url(&p);
         async move { c.get(url).send().await.unwrap() }
     };
+    // A draft listed for the whole network stays invisible to other labs' staff until published.
+    {
+        let mut conn = app.db.store.conn().await.unwrap();
+        let id: domain::EventId = draft.parse().unwrap();
+        let e = store::events::get_event(&mut conn, id)
+            .await
+            .unwrap()
+            .unwrap();
+        let f = store::events::EventFields {
+            scope: domain::EventScope::Network,
+            kind: e.kind,
+            title: e.title,
+            description: e.description,
+            starts_at: e.starts_at,
+            ends_at: e.ends_at,
+            place: e.place,
+            language: e.language,
+            capacity: e.capacity,
+            published: false,
+        };
+        store::events::update(&mut conn, id, &f).await.unwrap();
+    }
+    let other = app.signed_in("coord.batken@test.kg").await;
+    for path in ["/labs/batken/events", "/labs/batken/schedule?week="] {
+        let date = (chrono::Utc::now() + chrono::Duration::days(10)).format("%Y-%m-%d");
+        let url = if path.ends_with('=') {
+            app.url(&format!("{path}{date}"))
+        } else {
+            app.url(path)
+        };
+        let page = other.get(url).send().await.unwrap().text().await.unwrap();
+        assert!(!page.contains("Жашыруун"), "another lab's draft on {path}");
+    }
     // The public sees only published events; the lab's coordinator sees the draft too.
     assert_eq!(get(format!("/events/{draft}")).await.status(), 404);
     assert_eq!(get(format!("/events/{draft}.ics")).await.status(), 404);
@@ -427,7 +484,6 @@ async fn calendars_and_public_visibility(app: TestApp) {
             .status(),
         200
     );
-    let other = app.signed_in("coord.batken@test.kg").await;
     assert_eq!(
         other
             .get(app.url(&format!("/events/{draft}")))
@@ -501,6 +557,40 @@ async fn calendars_and_public_visibility(app: TestApp) {
     }
 }
 
+/// The text of a single-part message as the mail client shows it (base64 or quoted-printable).
+fn decoded_body(data: &str) -> String {
+    let data = data.replace('\r', "");
+    let (head, body) = data.split_once("\n\n").unwrap_or((&data, ""));
+    let head = head.to_lowercase();
+    if head.contains("content-transfer-encoding: base64") {
+        use base64::Engine;
+        let raw: String = body.split_whitespace().collect();
+        String::from_utf8(
+            base64::engine::general_purpose::STANDARD
+                .decode(raw)
+                .unwrap(),
+        )
+        .unwrap()
+    } else if head.contains("content-transfer-encoding: quoted-printable") {
+        let joined = body.replace("=\n", "");
+        let mut out = vec![];
+        let b = joined.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'=' && i + 2 < b.len() {
+                out.push(u8::from_str_radix(&joined[i + 1..i + 3], 16).unwrap());
+                i += 3;
+            } else {
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8(out).unwrap()
+    } else {
+        body.to_string()
+    }
+}
+
 /// A minimal SMTP server: accepts every message and hands over (recipient, data).
 async fn smtp_sink() -> (u16, tokio::sync::mpsc::UnboundedReceiver<(String, String)>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -558,6 +648,7 @@ async fn confirmations_are_emailed_over_smtp_and_survive_a_failing_server() {
     let (port, mut inbox) = smtp_sink().await;
     let config = web::WebConfig {
         smtp_url: Some(format!("smtp://127.0.0.1:{port}")),
+        public_url: Some("https://wcl.example.kg".into()),
         mail_every_seconds: 1,
         ..web::WebConfig::default()
     };
@@ -574,12 +665,19 @@ async fn confirmations_are_emailed_over_smtp_and_survive_a_failing_server() {
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
-    let (to, data) = tokio::time::timeout(Duration::from_secs(20), inbox.recv())
-        .await
-        .expect("the confirmation arrives")
-        .unwrap();
+    let Ok(Some((to, data))) = tokio::time::timeout(Duration::from_secs(20), inbox.recv()).await
+    else {
+        let jobs = store::jobs::all(&mut app.db.store.conn().await.unwrap()).await;
+        panic!("the confirmation did not arrive: {jobs:?}");
+    };
     assert_eq!(to, "aizhan@example.kg");
     assert!(data.contains("Subject:"), "{data}");
+    let body = decoded_body(&data);
+    assert!(body.contains("Айжан"), "{body}");
+    assert!(
+        body.contains("https://wcl.example.kg/tickets/"),
+        "links use the public address: {body}"
+    );
     assert!(
         data.to_lowercase().contains("content-type: text/plain"),
         "{data}"
@@ -605,6 +703,7 @@ async fn confirmations_are_emailed_over_smtp_and_survive_a_failing_server() {
     };
     let config = web::WebConfig {
         smtp_url: Some(format!("smtp://127.0.0.1:{closed}")),
+        public_url: Some("https://wcl.example.kg".into()),
         mail_every_seconds: 1,
         ..web::WebConfig::default()
     };

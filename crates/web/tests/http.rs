@@ -484,6 +484,9 @@ async fn access_matrix(app: TestApp) {
         ),
         ("/labs/osh/schedule".into(), [303, 200, 200, 404, 200, 404]),
         ("/me/schedule".into(), [303, 404, 404, 404, 404, 200]),
+        ("/labs/osh/mentoring".into(), [303, 200, 200, 404, 404, 404]),
+        ("/mentoring".into(), [303, 404, 404, 404, 200, 404]),
+        ("/me/mentoring".into(), [303, 404, 404, 404, 404, 200]),
         ("/verify/not-an-id".into(), [404, 404, 404, 404, 404, 404]),
     ];
     let clients = [

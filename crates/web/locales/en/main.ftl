@@ -326,7 +326,7 @@ verify-hint = The certificate is an Open Badges 2.0 credential; software can che
 flash-attendance-saved = Attendance saved.
 flash-attendance-certificates = Attendance saved. New certificates were issued to those who completed the programme.
 flash-revoked = The certificate was revoked.
-err-percent = Enter a whole number from 0 to 100.
+err-percent = Enter a whole number from 1 to 100.
 err-time = Enter a time such as 14:00.
 err-ends-before-start = The end must be after the start.
 err-no-cohort = This programme has no cohort; enrol residents one by one.
@@ -463,3 +463,4 @@ mail-event-cancelled-subject = Cancelled: { $event }
 mail-event-cancelled-body = Hello, { $name }!
 
     We are sorry: "{ $event }" on { $when } is cancelled.
+checkin-waitlisted = { $name } is on the waiting list: no seat is free yet.

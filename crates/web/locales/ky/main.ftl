@@ -326,7 +326,7 @@ verify-hint = Бул Open Badges 2.0 стандартындагы санарип
 flash-attendance-saved = Катышуу сакталды.
 flash-attendance-certificates = Катышуу сакталды. Программаны бүтүргөндөргө жаңы сертификаттар берилди.
 flash-revoked = Сертификат жокко чыгарылды.
-err-percent = 0дөн 100гө чейинки бүтүн санды жазыңыз.
+err-percent = 1ден 100гө чейинки бүтүн санды жазыңыз.
 err-time = Убакытты ушундай жазыңыз: 14:00.
 err-ends-before-start = Аякташы башталышынан кийин болушу керек.
 err-no-cohort = Бул программанын агымы жок; резиденттерди бир-бирден жазыңыз.
@@ -460,3 +460,4 @@ mail-event-cancelled-subject = Жокко чыгарылды: { $event }
 mail-event-cancelled-body = Саламатсызбы, { $name }!
 
     Кечиресиз: { $when } боло турган «{ $event }» иш-чарасы жокко чыгарылды.
+checkin-waitlisted = { $name } күтүү тизмесинде: азырынча бош орун жок.

@@ -328,7 +328,7 @@ verify-hint = Это цифровой сертификат в формате Ope
 flash-attendance-saved = Посещаемость сохранена.
 flash-attendance-certificates = Посещаемость сохранена. Тем, кто завершил программу, выданы новые сертификаты.
 flash-revoked = Сертификат отозван.
-err-percent = Введите целое число от 0 до 100.
+err-percent = Введите целое число от 1 до 100.
 err-time = Введите время, например 14:00.
 err-ends-before-start = Окончание должно быть позже начала.
 err-no-cohort = У этой программы нет потока; записывайте резиденток по одной.
@@ -467,3 +467,4 @@ mail-event-cancelled-subject = Отменено: { $event }
 mail-event-cancelled-body = Здравствуйте, { $name }!
 
     К сожалению, мероприятие «{ $event }», запланированное на { $when }, отменено.
+checkin-waitlisted = { $name } в листе ожидания: свободного места пока нет.

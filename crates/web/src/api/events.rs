@@ -197,6 +197,7 @@ async fn register(
     Json(input): Json<RegistrationInput>,
 ) -> AppResult<(StatusCode, Json<RegistrationDto>)> {
     let e = svc::public_event(&s.store, &c.actor, eid(&id)?).await?;
+    s.limits.sign_up(c.ip)?;
     let r = svc::register(&s.store, e.id, &input, c.lang, false, &c.base).await?;
     Ok((
         StatusCode::CREATED,
@@ -236,7 +237,7 @@ pub struct CheckInBody {
 
 #[derive(Serialize, ToSchema)]
 pub struct CheckInDto {
-    /// checked-in, already or cancelled
+    /// checked-in, already, cancelled or waitlisted
     pub result: String,
     pub name: String,
     /// She joined the lab's network with this check-in.
@@ -268,6 +269,11 @@ async fn check_in(
         },
         CheckIn::Cancelled { name } => CheckInDto {
             result: "cancelled".into(),
+            name,
+            new_member: false,
+        },
+        CheckIn::Waitlisted { name } => CheckInDto {
+            result: "waitlisted".into(),
             name,
             new_member: false,
         },

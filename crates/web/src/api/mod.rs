@@ -4,9 +4,10 @@
 //! Errors are `{"error": key, "message": text in the caller's language, "fields": [...]}`.
 
 mod events;
-mod support;
 mod labs;
+mod mentoring;
 mod people;
+mod support;
 
 use crate::AppState;
 use crate::ctx::Ctx;
@@ -32,6 +33,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "auth", description = "Tokens"),
         (name = "labs", description = "Labs, cohorts, partner organisations"),
         (name = "people", description = "People and residencies (staff of the person's lab)"),
+        (name = "mentoring", description = "Optimal mentor proposals and matches (coordinators)"),
         (name = "events", description = "Open events: public listing and registration, waiting list, check-in"),
     )
 )]
@@ -57,6 +59,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(labs::router())
         .merge(people::router())
         .merge(events::router())
+        .merge(mentoring::router())
         .merge(support::router())
 }
 

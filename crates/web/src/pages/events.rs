@@ -86,7 +86,7 @@ struct RefQuery {
 
 fn clean_ref(s: &str) -> String {
     s.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
         .take(16)
         .collect()
 }
@@ -293,6 +293,7 @@ async fn register(
     VerifiedForm(f): VerifiedForm<RegistrationInput>,
 ) -> AppResult<Response> {
     let e = svc::public_event(&s.store, &c.actor, eid(&id)?).await?;
+    s.limits.sign_up(c.ip)?;
     match svc::register(&s.store, e.id, &f, c.lang, true, &c.base).await {
         Ok(r) => Ok(Redirect::to(&format!("/tickets/{}", r.token)).into_response()),
         Err(AppError::Invalid(errs)) => Ok((
@@ -562,6 +563,7 @@ fn outcome(c: &Ctx, o: CheckIn) -> (String, String) {
         ),
         CheckIn::Already { name } => ("warn".into(), c.t1("checkin-already", "name", &name)),
         CheckIn::Cancelled { name } => ("warn".into(), c.t1("checkin-cancelled", "name", &name)),
+        CheckIn::Waitlisted { name } => ("warn".into(), c.t1("checkin-waitlisted", "name", &name)),
     }
 }
 

@@ -3,10 +3,11 @@
 
 mod account;
 mod events;
-mod support;
 mod labs;
+mod mentoring;
 mod network;
 mod people;
+mod support;
 mod training;
 
 use crate::AppState;
@@ -31,8 +32,14 @@ pub fn router() -> Router<AppState> {
         .merge(network::router())
         .merge(training::router())
         .merge(events::router())
+        .merge(mentoring::router())
         .merge(support::router())
         .fallback(not_found)
+}
+
+/// A lab by its slug, or 404 (for the API too).
+pub async fn lab_by_slug(s: &AppState, slug: &str) -> crate::error::AppResult<store::labs::Lab> {
+    labs::lab_or_404(s, slug).await
 }
 
 async fn not_found() -> crate::error::AppError {

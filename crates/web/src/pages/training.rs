@@ -526,6 +526,10 @@ async fn certificate(
     if !own && !c.actor.allows(Action::ManageTraining(i.p.lab_id)) {
         return Err(AppError::NotFound);
     }
+    // A revoked certificate is not handed out again; the verification page says why.
+    if i.a.revoked_at.is_some() {
+        return Err(AppError::NotFound);
+    }
     let lang = crate::i18n::Lang::parse(&q.lang).unwrap_or(c.lang);
     let verify = format!("{}/verify/{}", c.base, i.a.id);
     let date_line = format!(
@@ -693,6 +697,13 @@ async fn badge_image(State(s): State<AppState>, Path(id): Path<String>) -> AppRe
     let p = store::training::programme(&mut conn, pid(&id)?)
         .await?
         .ok_or(AppError::NotFound)?;
+    // Like the badge class: public once awarded, not before.
+    if store::training::assertions_of_programme(&mut conn, p.id)
+        .await?
+        .is_empty()
+    {
+        return Err(AppError::NotFound);
+    }
     let lab = store::labs::lab(&mut conn, p.lab_id)
         .await?
         .ok_or(AppError::NotFound)?;

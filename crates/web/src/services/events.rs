@@ -189,8 +189,22 @@ pub async fn update_event(
     let fresh = store::events::get_event(&mut tx, event.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    for r in store::events::promote(&mut tx, &fresh).await? {
-        queue_promoted(&mut tx, &fresh, &r, base).await?;
+    if !fresh.cancelled && !fresh.is_past() {
+        for r in store::events::promote(&mut tx, &fresh).await? {
+            queue_promoted(&mut tx, &fresh, &r, base).await?;
+        }
+        // Reminders were written for the old time and place: when those change, write them again.
+        let moved = fresh.starts_at != event.starts_at || fresh.place != event.place;
+        let link = format!("{base}/events/{}", fresh.id);
+        for r in store::events::registrations(&mut tx, fresh.id).await? {
+            if !moved {
+                break;
+            }
+            if r.status == RegistrationStatus::Confirmed && r.checked_in_at.is_none() {
+                store::jobs::drop_pending(&mut tx, &format!("reminder:{}", r.id)).await?;
+                queue_reminder(&mut tx, &fresh, &r, &link).await?;
+            }
+        }
     }
     audit::record(
         &mut tx,
@@ -206,7 +220,10 @@ pub async fn cancel_event(store: &Store, actor: &Actor, event: &Event) -> AppRes
         return Err(AppError::NotFound);
     }
     let mut tx = store.begin().await?;
-    store::events::set_cancelled(&mut tx, event.id).await?;
+    if !store::events::set_cancelled(&mut tx, event.id).await? {
+        // Already cancelled (a second tap): nobody is told twice.
+        return Ok(());
+    }
     for r in store::events::registrations(&mut tx, event.id).await? {
         store::jobs::drop_pending(&mut tx, &format!("reminder:{}", r.id)).await?;
         if r.status != RegistrationStatus::Cancelled {
@@ -574,7 +591,6 @@ async fn person_for(
     event: &Event,
     r: &Registration,
 ) -> AppResult<PersonId> {
-    let scope = domain::LabScope::Only(vec![event.lab_id]);
     let (given, family) = match r.name.rsplit_once(' ') {
         Some((g, f)) => (g.to_string(), f.to_string()),
         None => (r.name.clone(), String::new()),
@@ -589,12 +605,8 @@ async fn person_for(
         family_support: "unknown".into(),
         ..Default::default()
     };
-    let existing = store::people::likely_duplicates(tx, &scope, &fields).await?;
-    if let Some(p) = existing
-        .iter()
-        .find(|p| p.phone.as_deref() == Some(r.phone.as_str()))
-    {
-        return Ok(p.id);
+    if let Some(p) = store::events::person_by_phone(tx, event.lab_id, &r.phone).await? {
+        return Ok(p);
     }
     let id = store::people::insert(tx, event.lab_id, &fields, actor.user_id).await?;
     store::people::add_consent(
@@ -623,6 +635,8 @@ pub enum CheckIn {
     Already { name: String },
     /// A cancelled registration cannot be checked in.
     Cancelled { name: String },
+    /// She is on the waiting list: no seat is hers yet.
+    Waitlisted { name: String },
 }
 
 /// Checks a registration in (by id or by ticket code) and makes her a network member.
@@ -648,11 +662,13 @@ pub async fn check_in(
         "code".into(),
         "err-ticket-unknown".into(),
     )]))?;
-    if r.status == RegistrationStatus::Cancelled {
-        return Ok(CheckIn::Cancelled { name: r.name });
+    if event.cancelled {
+        return Err(AppError::Conflict("err-event-closed"));
     }
-    if r.checked_in_at.is_some() {
-        return Ok(CheckIn::Already { name: r.name });
+    match r.status {
+        RegistrationStatus::Cancelled => return Ok(CheckIn::Cancelled { name: r.name }),
+        RegistrationStatus::Waitlisted => return Ok(CheckIn::Waitlisted { name: r.name }),
+        RegistrationStatus::Confirmed => {}
     }
     let out = admit(&mut tx, actor, event, &r).await?;
     tx.commit().await?;
@@ -665,8 +681,13 @@ async fn admit(
     event: &Event,
     r: &Registration,
 ) -> AppResult<CheckIn> {
+    if !store::events::check_in(tx, r.id, actor.user_id).await? {
+        return Ok(CheckIn::Already {
+            name: r.name.clone(),
+        });
+    }
     let person = person_for(tx, actor, event, r).await?;
-    store::events::check_in(tx, r.id, person, actor.user_id).await?;
+    store::events::set_person(tx, r.id, person).await?;
     let (_, new_member) =
         store::events::ensure_member(tx, event.lab_id, person, r.referred_by).await?;
     audit::record(
@@ -698,6 +719,9 @@ pub async fn walk_in(
 ) -> AppResult<CheckIn> {
     if !actor.allows(Action::CheckIn(event.lab_id)) {
         return Err(AppError::NotFound);
+    }
+    if event.cancelled {
+        return Err(AppError::Conflict("err-event-closed"));
     }
     let v = validate_registration(input, true).map_err(AppError::Invalid)?;
     let mut tx = store.begin().await?;

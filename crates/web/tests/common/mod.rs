@@ -252,6 +252,113 @@ impl TestApp {
         loc.trim_start_matches("/events/").to_string()
     }
 
+    /// A small mentoring situation where taking the best pair first is wrong: Aizhan wants
+    /// sewing and design (Kyrgyz), Бермет wants design (Russian). The osh mentor teaches sewing in
+    /// Kyrgyz; a second mentor teaches sewing and design in Kyrgyz and Russian; one mentee each.
+    /// The best total pairs Aizhan with the first mentor and Бермет with the second (38), while
+    /// greedy gives Aizhan the second and leaves Бермет waiting (29). Returns Бермет's id.
+    pub async fn mentoring_setup(&self) -> PersonId {
+        let s = &self.db.store;
+        let mut c = s.conn().await.unwrap();
+        let admin_user = store::users::by_login(&mut c, "admin@test.kg")
+            .await
+            .unwrap()
+            .unwrap();
+        let admin = store::users::actor(&mut c, &admin_user).await.unwrap();
+        drop(c);
+        let input = services::PersonInput {
+            family_name: "Кадырова".into(),
+            given_name: "Бермет".into(),
+            phone: "0700 222 444".into(),
+            languages: vec!["ru".into()],
+            skills: vec!["design".into()],
+            ..Default::default()
+        };
+        let consent = services::ConsentInput {
+            consent: "on".into(),
+            ..Default::default()
+        };
+        let bermet = match services::register_person(
+            s,
+            &admin,
+            self.osh,
+            &input,
+            &consent,
+            domain::ResidencyStatus::Active,
+            true,
+            web::i18n::Lang::Ru,
+        )
+        .await
+        .unwrap()
+        {
+            services::RegisterOutcome::Created(id) => id,
+            services::RegisterOutcome::Duplicates(_) => unreachable!(),
+        };
+        let aizhan = Actor {
+            user_id: store::users::by_login(&mut s.conn().await.unwrap(), "+996555100200")
+                .await
+                .unwrap()
+                .map(|u| u.id),
+            person_id: Some(self.aizhan),
+            ..Actor::default()
+        };
+        services::update_own_profile(
+            s,
+            &aizhan,
+            &services::OwnProfileInput {
+                phone: "0555 100 200".into(),
+                languages: vec!["ky".into()],
+                skills: vec!["sewing".into(), "design".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        services::create_account(
+            s,
+            None,
+            "mentor2.osh@test.kg",
+            "Гүлмира Асанова",
+            PW,
+            Role::Lab(LabRole::Mentor),
+            Some(self.osh),
+            None,
+        )
+        .await
+        .unwrap();
+        for (login, expertise, languages) in [
+            ("mentor.osh@test.kg", vec!["sewing"], vec!["ky"]),
+            (
+                "mentor2.osh@test.kg",
+                vec!["sewing", "design"],
+                vec!["ky", "ru"],
+            ),
+        ] {
+            let mut c = s.conn().await.unwrap();
+            let u = store::users::by_login(&mut c, login)
+                .await
+                .unwrap()
+                .unwrap();
+            let actor = store::users::actor(&mut c, &u).await.unwrap();
+            drop(c);
+            services::mentoring::save_profile(
+                s,
+                &actor,
+                &services::mentoring::ProfileInput {
+                    expertise: expertise.iter().map(|x| x.to_string()).collect(),
+                    languages: languages.iter().map(|x| x.to_string()).collect(),
+                    capacity: "1".into(),
+                    availability: "Шаршемби, 15:00".into(),
+                    in_person: "on".into(),
+                    remote: String::new(),
+                },
+            )
+            .await
+            .unwrap();
+        }
+        bermet
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         store::copy::counts(&self.db.store)
             .await
