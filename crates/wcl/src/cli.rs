@@ -19,6 +19,11 @@ pub struct Cli {
     /// A TOML file with settings (database_url, bind, secure_cookies, session_idle_minutes, public_url, smtp_url, mail_from, log).
     #[arg(long, global = true, env = "WCL_CONFIG")]
     pub config: Option<PathBuf>,
+    /// The file of keys that seal support-case notes (one per line, the current one first).
+    /// `WCL_CASE_KEY` (comma-separated keys) wins over it; without either, `case.key` next to a
+    /// SQLite database is used when present.
+    #[arg(long, global = true, env = "WCL_CASE_KEY_FILE")]
+    pub case_key_file: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -63,6 +68,20 @@ pub enum Command {
         #[command(subcommand)]
         command: DbCommand,
     },
+    /// Keys of the psychosocial support cases.
+    Support {
+        #[command(subcommand)]
+        command: SupportCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SupportCommand {
+    /// Print a new random key (base64) for WCL_CASE_KEY or a key file.
+    NewKey,
+    /// Re-encrypt every case note with the current key (the first one configured), in one
+    /// transaction. Put the new key first and keep the old ones after it until this has run.
+    RotateKey,
 }
 
 #[derive(Subcommand, Debug)]
@@ -165,6 +184,29 @@ fn hash(p: &str) -> String {
     web::ctx::hash_password(p).expect("argon2 hashing does not fail for valid parameters")
 }
 
+/// The support-case keys for this run (see [`config::case_keys`]); says where they came from.
+fn case_keys(
+    cli_file: &Option<PathBuf>,
+    file: &FileConfig,
+    url: &str,
+    generate: bool,
+) -> anyhow::Result<Option<std::sync::Arc<web::sealed::Keyring>>> {
+    let env = std::env::var("WCL_CASE_KEY").ok();
+    let key_file = cli_file.clone().or(file.case_key_file.clone());
+    match config::case_keys(env.as_deref(), key_file.as_deref(), url, generate)? {
+        Some((ring, source)) => {
+            println!("support-case key {} from {source}", ring.current_id());
+            Ok(Some(std::sync::Arc::new(ring)))
+        }
+        None => {
+            println!(
+                "no support-case key configured (WCL_CASE_KEY or WCL_CASE_KEY_FILE): support cases are disabled"
+            );
+            Ok(None)
+        }
+    }
+}
+
 pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
     let url = database_url(&cli.database_url, &file);
     match cli.command {
@@ -177,8 +219,9 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             mail_from,
         } => {
             let store = open(&url).await?;
+            let case_keys = case_keys(&cli.case_key_file, &file, &url, demo)?;
             if demo {
-                let summary = crate::demo::seed(&store, &hash).await?;
+                let summary = crate::demo::seed(&store, &hash, case_keys.as_deref()).await?;
                 print_demo(&summary);
             }
             let bind = bind
@@ -196,6 +239,7 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
                 web_config.session_idle_minutes = m;
             }
             web_config.public_url = public_url.or(file.public_url.clone());
+            web_config.case_keys = case_keys;
             web_config.smtp_url = smtp_url.or(file.smtp_url.clone());
             if let Some(f) = mail_from.or(file.mail_from.clone()) {
                 web_config.mail_from = f;
@@ -219,7 +263,8 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
         }
         Command::Demo => {
             let store = open(&url).await?;
-            let summary = crate::demo::seed(&store, &hash).await?;
+            let case_keys = case_keys(&cli.case_key_file, &file, &url, true)?;
+            let summary = crate::demo::seed(&store, &hash, case_keys.as_deref()).await?;
             print_demo(&summary);
             Ok(())
         }
@@ -307,6 +352,33 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
                 println!("{table:>24}  {n}");
             }
             println!("copied {} → {}", store::redact(&from), store::redact(&to));
+            Ok(())
+        }
+        Command::Support {
+            command: SupportCommand::NewKey,
+        } => {
+            println!("{}", web::sealed::generate_key()?);
+            eprintln!(
+                "put it first in the key file (or WCL_CASE_KEY), keep the old keys after it, then run `wcl support rotate-key`"
+            );
+            Ok(())
+        }
+        Command::Support {
+            command: SupportCommand::RotateKey,
+        } => {
+            let keys = case_keys(&cli.case_key_file, &file, &url, false)?.context(
+                "no support-case key is configured: set WCL_CASE_KEY or WCL_CASE_KEY_FILE",
+            )?;
+            let store = open(&url).await?;
+            let r = web::services::support::rotate(&store, &keys).await?;
+            println!(
+                "re-encrypted {} notes and {} referral reasons with key {} ({} already used it)",
+                r.notes,
+                r.referrals,
+                keys.current_id(),
+                r.already_current
+            );
+            println!("old keys can now be removed from the key file");
             Ok(())
         }
     }

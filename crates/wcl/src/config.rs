@@ -80,7 +80,11 @@ pub fn default_key_file(database_url: &str) -> Option<std::path::PathBuf> {
         return None;
     }
     let dir = Path::new(path).parent().unwrap_or(Path::new("."));
-    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
     Some(dir.join("case.key"))
 }
 
@@ -96,8 +100,8 @@ pub fn case_keys(
     generate: bool,
 ) -> anyhow::Result<Option<(web::sealed::Keyring, KeySource)>> {
     if let Some(k) = env_key.filter(|k| !k.trim().is_empty()) {
-        let ring = web::sealed::Keyring::from_list(k)
-            .map_err(|e| anyhow::anyhow!("WCL_CASE_KEY: {e}"))?;
+        let ring =
+            web::sealed::Keyring::from_list(k).map_err(|e| anyhow::anyhow!("WCL_CASE_KEY: {e}"))?;
         return Ok(Some((ring, KeySource::Env)));
     }
     if let Some(f) = key_file {
@@ -174,11 +178,17 @@ mod tests {
         assert_eq!(src, KeySource::File(file.clone()));
         assert_eq!(again.current_id(), ring.current_id());
         let k = web::sealed::generate_key().unwrap();
-        let (env, src) = case_keys(Some(&k), Some(&file), &url, true).unwrap().unwrap();
+        let (env, src) = case_keys(Some(&k), Some(&file), &url, true)
+            .unwrap()
+            .unwrap();
         assert_eq!(src, KeySource::Env);
         assert_ne!(env.current_id(), ring.current_id());
         assert!(case_keys(Some("short"), None, &url, false).is_err());
-        assert!(case_keys(None, None, "postgres://u@h/db", true).unwrap().is_none());
+        assert!(
+            case_keys(None, None, "postgres://u@h/db", true)
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]

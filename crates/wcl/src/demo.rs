@@ -574,6 +574,7 @@ fn date(y: i32, m: u32, d: u32) -> anyhow::Result<NaiveDate> {
 pub async fn seed(
     store: &store::Store,
     hash_password: &(dyn Fn(&str) -> String + Sync),
+    case_keys: Option<&web::sealed::Keyring>,
 ) -> anyhow::Result<DemoSummary> {
     let untouched = || DemoSummary {
         created: false,
@@ -836,6 +837,27 @@ pub async fn seed(
     let mentoring_counts =
         crate::demo_mentoring::seed(&mut tx, &lab_ids, &staff_hashes[0], resident_person).await?;
 
+    // A few support cases in Osh, their notes sealed with the case key (none without a key).
+    let support_cases = match case_keys {
+        Some(keys) => {
+            let osh = lab_id("osh")?;
+            let case_worker = users::by_login(&mut tx, "caseworker.osh@wcl.kg")
+                .await?
+                .context("demo data: the Osh case worker")?
+                .id;
+            let mut women: Vec<domain::PersonId> = vec![resident_person];
+            women.extend(
+                residents
+                    .iter()
+                    .filter(|r| r.lab == osh && r.person != resident_person)
+                    .map(|r| r.person)
+                    .take(2),
+            );
+            crate::demo_support::seed(&mut tx, keys, osh, case_worker, &women).await?
+        }
+        None => 0,
+    };
+
     audit::record(
         &mut tx,
         audit::Entry {
@@ -845,7 +867,7 @@ pub async fn seed(
             entity_id: None,
             lab: None,
             detail: format!(
-                "labs={} organisations={} staff={} people={people_count} programmes={} sessions={} enrolments={} certificates={} events={} registrations={} check-ins={} guests={} members={} mentors={} pairs={} mentoring-sessions={}",
+                "labs={} organisations={} staff={} people={people_count} programmes={} sessions={} enrolments={} certificates={} events={} registrations={} check-ins={} guests={} members={} mentors={} pairs={} mentoring-sessions={} support-cases={}",
                 LABS.len(),
                 ORGS.len(),
                 STAFF.len(),
@@ -861,6 +883,7 @@ pub async fn seed(
                 mentoring_counts.mentors,
                 mentoring_counts.matches,
                 mentoring_counts.sessions,
+                support_cases,
             ),
         },
     )

@@ -3,3 +3,4 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod demo_mentoring;
+pub mod demo_support;

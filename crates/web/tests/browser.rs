@@ -8,8 +8,15 @@ use fantoccini::{ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// chromedriver and the browser profile folder, both gone when the test ends.
-struct Driver(Child, Option<tempfile::TempDir>);
+/// chromedriver and the browser profile folder, both gone when the test ends; the guard lets
+/// one browser run at a time (several at once on a small machine make clicks time out).
+struct Driver(
+    Child,
+    Option<tempfile::TempDir>,
+    #[allow(dead_code)] tokio::sync::MutexGuard<'static, ()>,
+);
+
+static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -42,6 +49,7 @@ async fn browser() -> Option<(fantoccini::Client, Driver)> {
         eprintln!("skipping: chromium or chromedriver not installed");
         return None;
     };
+    let serial = ONE_BROWSER.lock().await;
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -53,7 +61,7 @@ async fn browser() -> Option<(fantoccini::Client, Driver)> {
         .stderr(Stdio::null())
         .spawn()
         .expect("start chromedriver");
-    let mut guard = Driver(child, None);
+    let mut guard = Driver(child, None, serial);
     let profile = tempfile::tempdir().unwrap();
     let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
         "goog:chromeOptions": {
@@ -363,4 +371,61 @@ async fn a_coordinator_accepts_optimal_mentor_proposals() {
     let _ = b.close().await;
     result.unwrap();
     assert_eq!(app.count("mentoring_matches").await, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_worker_opens_a_case_on_a_phone() {
+    let Some((b, _driver)) = browser().await else {
+        return;
+    };
+    let key = web::sealed::generate_key().unwrap();
+    let config = web::WebConfig {
+        case_keys: Some(std::sync::Arc::new(
+            web::sealed::Keyring::from_list(&key).unwrap(),
+        )),
+        ..web::WebConfig::default()
+    };
+    let app = TestApp::spawn_with(Backend::Sqlite, config).await.unwrap();
+    let result = async {
+        sign_in(&b, &app, "case.osh@test.kg").await?;
+        b.goto(&app.url("/support/new")).await?;
+        fits_phone(&b).await;
+        b.find(Locator::Css("#person_id option:nth-child(2)"))
+            .await?
+            .click()
+            .await?;
+        b.find(Locator::Css(
+            "form[action='/support/new'] button[type=submit]",
+        ))
+        .await?
+        .click()
+        .await?;
+        b.wait()
+            .for_element(Locator::Css("form[action$='/notes']"))
+            .await?;
+        fits_phone(&b).await;
+        b.find(Locator::Id("text"))
+            .await?
+            .send_keys("Үй-бүлөсү менен сүйлөштүк; кийинки жолугушуу шаршембиде.")
+            .await?;
+        b.find(Locator::Css("form[action$='/notes'] button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        let page = b
+            .wait()
+            .for_element(Locator::Css("main"))
+            .await?
+            .text()
+            .await?;
+        assert!(page.contains("кийинки жолугушуу шаршембиде"), "{page}");
+        fits_phone(&b).await;
+        b.goto(&app.url("/support")).await?;
+        fits_phone(&b).await;
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = b.close().await;
+    result.unwrap();
+    assert_eq!(app.count("case_notes").await, 1);
 }

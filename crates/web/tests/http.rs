@@ -487,6 +487,10 @@ async fn access_matrix(app: TestApp) {
         ("/labs/osh/mentoring".into(), [303, 200, 200, 404, 404, 404]),
         ("/mentoring".into(), [303, 404, 404, 404, 200, 404]),
         ("/me/mentoring".into(), [303, 404, 404, 404, 404, 200]),
+        // Support cases: case workers only; not even the network admin.
+        ("/support".into(), [303, 404, 404, 404, 404, 404]),
+        // This app has no case key configured: her page says so (409) rather than showing nothing.
+        ("/me/support".into(), [303, 404, 404, 404, 404, 409]),
         ("/verify/not-an-id".into(), [404, 404, 404, 404, 404, 404]),
     ];
     let clients = [

@@ -33,6 +33,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "auth", description = "Tokens"),
         (name = "labs", description = "Labs, cohorts, partner organisations"),
         (name = "people", description = "People and residencies (staff of the person's lab)"),
+        (name = "support", description = "Psychosocial support cases: case workers of the woman's lab only"),
         (name = "mentoring", description = "Optimal mentor proposals and matches (coordinators)"),
         (name = "events", description = "Open events: public listing and registration, waiting list, check-in"),
     )
