@@ -102,48 +102,42 @@ pub async fn insert(
 ) -> Result<EventId> {
     let id = EventId::new();
     let t = now();
-    sqlx::query(
+    let q = crate::dynamic(
         "INSERT INTO events (id, lab_id, scope, kind, title, description, starts_at, ends_at, place, language, capacity, published, cancelled, sequence, created_by, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, 0, $13, $14, $14)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, 0, $13, $14, $14)".to_string(),
     )
     .bind(id.to_string())
-    .bind(lab.to_string())
-    .bind(f.scope.code())
-    .bind(f.kind.code())
-    .bind(&f.title)
-    .bind(&f.description)
-    .bind(ts(f.starts_at))
-    .bind(ts(f.ends_at))
-    .bind(&f.place)
-    .bind(&f.language)
-    .bind(f.capacity)
-    .bind(i64::from(f.published))
-    .bind(by.map(|u| u.to_string()))
-    .bind(&t)
-    .execute(c)
-    .await?;
+    .bind(lab.to_string());
+    bind_fields(q, f)
+        .bind(by.map(|u| u.to_string()))
+        .bind(&t)
+        .execute(c)
+        .await?;
     Ok(id)
+}
+
+/// Binds the fields a coordinator writes, in the order `insert` and `update` list them
+/// (scope … published).
+fn bind_fields(q: crate::AnyQuery, f: &EventFields) -> crate::AnyQuery {
+    q.bind(f.scope.code())
+        .bind(f.kind.code())
+        .bind(&f.title)
+        .bind(&f.description)
+        .bind(ts(f.starts_at))
+        .bind(ts(f.ends_at))
+        .bind(&f.place)
+        .bind(&f.language)
+        .bind(f.capacity)
+        .bind(i64::from(f.published))
 }
 
 /// Rewrites an event; the iCalendar SEQUENCE goes up so calendar apps take the change.
 pub async fn update(c: &mut AnyConnection, id: EventId, f: &EventFields) -> Result<()> {
-    sqlx::query(
-        "UPDATE events SET scope = $2, kind = $3, title = $4, description = $5, starts_at = $6, ends_at = $7, place = $8, language = $9, capacity = $10, published = $11, sequence = sequence + 1, updated_at = $12 WHERE id = $1",
+    let q = crate::dynamic(
+        "UPDATE events SET scope = $2, kind = $3, title = $4, description = $5, starts_at = $6, ends_at = $7, place = $8, language = $9, capacity = $10, published = $11, sequence = sequence + 1, updated_at = $12 WHERE id = $1".to_string(),
     )
-    .bind(id.to_string())
-    .bind(f.scope.code())
-    .bind(f.kind.code())
-    .bind(&f.title)
-    .bind(&f.description)
-    .bind(ts(f.starts_at))
-    .bind(ts(f.ends_at))
-    .bind(&f.place)
-    .bind(&f.language)
-    .bind(f.capacity)
-    .bind(i64::from(f.published))
-    .bind(now())
-    .execute(c)
-    .await?;
+    .bind(id.to_string());
+    bind_fields(q, f).bind(now()).execute(c).await?;
     Ok(())
 }
 
