@@ -61,15 +61,30 @@ pub async fn recent(
     entity: Option<(&str, &str)>,
     limit: i64,
 ) -> Result<Vec<Row>> {
+    recent_except(c, entity, "", limit).await
+}
+
+/// Support-case rows would tell who has a case (a woman reading her own, a coordinator told
+/// of one); they are shown to the case worker and the woman only, never on the network's page.
+pub const CONFIDENTIAL_ENTITY: &str = "support_case";
+
+/// The newest rows, leaving out one entity (`""`: none), e.g. [`CONFIDENTIAL_ENTITY`].
+pub async fn recent_except(
+    c: &mut AnyConnection,
+    entity: Option<(&str, &str)>,
+    except: &str,
+    limit: i64,
+) -> Result<Vec<Row>> {
     let (e, id) = entity.unwrap_or(("", ""));
     let rows = crate::dynamic(format!(
         "SELECT a.id, a.at, a.actor_id, u.display_name, a.action, a.entity, a.entity_id, a.lab_id, a.detail
          FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
-         WHERE ($1 = '' OR (a.entity = $1 AND a.entity_id = $2)) ORDER BY a.id DESC LIMIT {}",
+         WHERE ($1 = '' OR (a.entity = $1 AND a.entity_id = $2)) AND a.entity <> $3 ORDER BY a.id DESC LIMIT {}",
         limit.clamp(1, 1000)
     ))
     .bind(e)
     .bind(id)
+    .bind(except)
     .fetch_all(c)
     .await?;
     rows.iter()

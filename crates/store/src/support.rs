@@ -127,11 +127,16 @@ pub async fn cases_of_person(c: &mut AnyConnection, person: PersonId) -> Result<
 }
 
 /// Whether the woman has a case that she agreed her lab's coordinator may know about.
-pub async fn shared_case_exists(c: &mut AnyConnection, person: PersonId) -> Result<Option<CaseId>> {
+pub async fn shared_case_exists(
+    c: &mut AnyConnection,
+    person: PersonId,
+    lab: LabId,
+) -> Result<Option<CaseId>> {
     let row = sqlx::query(
-        "SELECT id FROM support_cases WHERE person_id = $1 AND shared_with_coordinator = 1 ORDER BY created_at LIMIT 1",
+        "SELECT id FROM support_cases WHERE person_id = $1 AND lab_id = $2 AND shared_with_coordinator = 1 ORDER BY created_at LIMIT 1",
     )
     .bind(person.to_string())
+    .bind(lab.to_string())
     .fetch_optional(c)
     .await?;
     row.as_ref().map(|r| get(r, "id")).transpose()

@@ -378,7 +378,9 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
                 keys.current_id(),
                 r.already_current
             );
-            println!("old keys can now be removed from the key file");
+            println!(
+                "once every running server has been restarted with this key first, old keys can be removed from the key file (run rotate-key again then: it refuses while any value still needs an old key)"
+            );
             Ok(())
         }
     }

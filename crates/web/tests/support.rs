@@ -414,6 +414,16 @@ async fn the_woman_sees_shared_notes_and_who_read_her_case(app: TestApp) {
         let (s, _) = text(&c, app.url(&who)).await;
         assert_eq!(s, 404, "{login}");
     }
+    // The network's audit page does not tell the admin who has a case (her own reads, her
+    // sharing, the coordinator being told): those rows are for the case worker and for her.
+    let admin = app.signed_in("admin@test.kg").await;
+    let (s, html) = text(&admin, app.url("/admin/audit")).await;
+    assert_eq!(s, 200);
+    assert!(!html.contains("support_case"), "{html}");
+    assert!(
+        !html.contains(&id),
+        "no case id on the network's audit page"
+    );
 }
 
 async fn nobody_else_can_tell_a_case_from_a_missing_one(app: TestApp) {

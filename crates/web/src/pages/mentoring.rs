@@ -311,7 +311,7 @@ async fn match_view(
     let mut conn = s.store.conn().await?;
     Ok(MatchPage {
         sessions: store::mentoring::sessions(&mut conn, m.id).await?,
-        is_mentor: c.actor.user_id == Some(m.mentor_id),
+        is_mentor: svc::is_mentor_of(&c.actor, &m),
         is_mentee: c.actor.person_id == Some(m.person_id),
         manage: c.actor.allows(Action::ManageMentoring(m.lab_id)),
         m,

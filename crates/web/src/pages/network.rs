@@ -178,6 +178,7 @@ struct AuditPage {
 async fn audit(c: Ctx, State(s): State<AppState>) -> AppResult<AuditPage> {
     c.require(Action::ReadAudit)?;
     let mut conn = s.store.conn().await?;
-    let rows = store::audit::recent(&mut conn, None, 200).await?;
+    let rows = store::audit::recent_except(&mut conn, None, store::audit::CONFIDENTIAL_ENTITY, 200)
+        .await?;
     Ok(AuditPage { c, rows })
 }

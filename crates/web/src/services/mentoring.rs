@@ -216,7 +216,9 @@ pub async fn accept(
                 "err-mentoring-no-room".into(),
             )]));
         };
-        if x.free() <= 0 {
+        // She meets her mentor in her lab, or remotely only if she said remote suits her.
+        let can_meet = (x.in_person && x.labs.contains(&lab)) || (x.remote && w.wish.remote_ok);
+        if x.free() <= 0 || !can_meet {
             return Err(AppError::Invalid(vec![(
                 "pairs".into(),
                 "err-mentoring-no-room".into(),
@@ -261,13 +263,23 @@ pub async fn accept(
     Ok(ids)
 }
 
+/// She is this pair's mentor and still holds a mentor role (a removed mentor loses access).
+pub fn is_mentor_of(actor: &Actor, x: &Match) -> bool {
+    actor.user_id.is_some()
+        && actor.user_id == Some(x.mentor_id)
+        && actor
+            .grants
+            .iter()
+            .any(|(_, r)| *r == domain::LabRole::Mentor)
+}
+
 /// A match the actor may see: the lab's coordinators, the mentor, the mentee.
 pub async fn match_for(store: &Store, actor: &Actor, id: MatchId) -> AppResult<Match> {
     let mut c = store.conn().await?;
     match store::mentoring::get_match(&mut c, id).await? {
         Some(x)
             if actor.allows(Action::ManageMentoring(x.lab_id))
-                || (actor.user_id.is_some() && actor.user_id == Some(x.mentor_id))
+                || is_mentor_of(actor, &x)
                 || actor.person_id == Some(x.person_id) =>
         {
             Ok(x)
@@ -277,7 +289,7 @@ pub async fn match_for(store: &Store, actor: &Actor, id: MatchId) -> AppResult<M
 }
 
 pub async fn end(store: &Store, actor: &Actor, x: &Match) -> AppResult<()> {
-    if !actor.allows(Action::ManageMentoring(x.lab_id)) && actor.user_id != Some(x.mentor_id) {
+    if !actor.allows(Action::ManageMentoring(x.lab_id)) && !is_mentor_of(actor, x) {
         return Err(AppError::NotFound);
     }
     let mut tx = store.begin().await?;
@@ -459,7 +471,7 @@ pub async fn add_session(
     x: &Match,
     input: &SessionInput,
 ) -> AppResult<MentoringSessionId> {
-    if actor.user_id != Some(x.mentor_id) && !actor.allows(Action::ManageMentoring(x.lab_id)) {
+    if !is_mentor_of(actor, x) && !actor.allows(Action::ManageMentoring(x.lab_id)) {
         return Err(AppError::NotFound);
     }
     let mut errs = vec![];

@@ -436,7 +436,7 @@ pub async fn coordinator_knows(store: &Store, actor: &Actor, person: PersonId) -
         .await?
         .filter(|p| actor.has(p.lab_id, LabRole::Coordinator))
         .ok_or(AppError::NotFound)?;
-    let shared = st::shared_case_exists(&mut tx, person).await?;
+    let shared = st::shared_case_exists(&mut tx, person, p.lab_id).await?;
     if let Some(case) = shared {
         audit::record(
             &mut tx,
@@ -693,6 +693,18 @@ pub async fn rotate(store: &Store, keys: &Keyring) -> anyhow::Result<Rotation> {
         } else {
             r.referrals += 1;
         }
+    }
+    // Nothing may stay sealed under an old key (a note written meanwhile by a server that still
+    // runs with the old key first): refuse, so nobody removes a key that is still needed.
+    let left = st::all_sealed(&mut tx)
+        .await?
+        .iter()
+        .filter(|v| !keys.is_current(&v.ciphertext))
+        .count();
+    if left > 0 {
+        anyhow::bail!(
+            "{left} values are still sealed with an old key; restart the server with the new key first, then rotate again"
+        );
     }
     audit::record(
         &mut tx,
