@@ -317,7 +317,7 @@ mod tests {
         let cases = st::cases_of_worker(&mut c, worker).await.unwrap();
         assert_eq!(cases[0].urgency, Urgency::Critical, "most urgent first");
         assert!(
-            st::shared_case_exists(&mut c, people[0])
+            st::shared_case_exists(&mut c, people[0], lab)
                 .await
                 .unwrap()
                 .is_some()
