@@ -223,6 +223,11 @@ async fn coordinator_registers_and_finds_a_woman_in_kyrgyz() {
             .await?
             .click()
             .await?;
+        // The page before the search has a (empty) result list too: wait for the new address.
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while !b.current_url().await?.as_str().contains("q=") && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         let results = b
             .wait()
             .for_element(Locator::Id("results"))
@@ -290,7 +295,10 @@ async fn a_visitor_registers_waits_and_is_checked_in() {
             .await?
             .click()
             .await?;
-        b.wait().for_element(Locator::Css("p.flash")).await?;
+        // The cancelled ticket (the confirmed one had a flash-styled line too).
+        b.wait()
+            .for_element(Locator::Css("p.muted[role=status]"))
+            .await?;
         b.goto(&second).await?;
         let code = b
             .wait()
@@ -412,13 +420,16 @@ async fn a_case_worker_opens_a_case_on_a_phone() {
             .await?
             .click()
             .await?;
-        let page = b
+        // Wait for the new page: the note as text (on the old page it is only a field's value).
+        let note = b
             .wait()
-            .for_element(Locator::Css("main"))
+            .for_element(Locator::XPath(
+                "//main//*[not(self::textarea)][contains(text(), 'кийинки жолугушуу шаршембиде')]",
+            ))
             .await?
             .text()
             .await?;
-        assert!(page.contains("кийинки жолугушуу шаршембиде"), "{page}");
+        assert!(note.contains("кийинки жолугушуу шаршембиде"), "{note}");
         fits_phone(&b).await;
         b.goto(&app.url("/support")).await?;
         fits_phone(&b).await;
