@@ -125,7 +125,12 @@ impl Actor {
     }
 
     pub fn is_coordinator(&self) -> bool {
-        self.grants.iter().any(|(_, r)| *r == LabRole::Coordinator)
+        self.holds(LabRole::Coordinator)
+    }
+
+    /// She holds `role` in some lab (which lab matters is for [`Actor::allows`]).
+    pub fn holds(&self, role: LabRole) -> bool {
+        self.grants.iter().any(|(_, r)| *r == role)
     }
 
     pub fn allows(&self, action: Action) -> bool {

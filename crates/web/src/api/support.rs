@@ -141,11 +141,7 @@ fn cid(s: &str) -> AppResult<CaseId> {
 /// The API is for case workers: anybody else is answered 404 before anything is looked up.
 fn case_worker(c: &Ctx) -> AppResult<()> {
     c.require_user()?;
-    if c.actor
-        .grants
-        .iter()
-        .any(|(_, r)| *r == domain::LabRole::CaseWorker)
-    {
+    if c.actor.holds(domain::LabRole::CaseWorker) {
         Ok(())
     } else {
         Err(AppError::NotFound)

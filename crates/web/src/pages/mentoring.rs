@@ -14,7 +14,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use domain::{Action, LabRole, MatchId, MentoringSessionId, PersonId, UserId};
+use domain::{Action, MatchId, MentoringSessionId, PersonId, UserId};
 use serde::Deserialize;
 use store::labs::Lab;
 use store::mentoring::{Match, Mentor, MentoringSession};
@@ -34,7 +34,7 @@ pub fn router() -> Router<AppState> {
 
 impl Ctx {
     pub fn is_mentor(&self) -> bool {
-        self.actor.grants.iter().any(|(_, r)| *r == LabRole::Mentor)
+        self.actor.holds(domain::LabRole::Mentor)
     }
     /// "sewing, design" in the reader's language.
     pub fn skills_text(&self, codes: &[String]) -> String {
@@ -250,7 +250,7 @@ async fn mentor_view(
     errors: Errors,
 ) -> AppResult<MentorPage> {
     let user = c.require_user()?.id;
-    if !c.actor.grants.iter().any(|(_, r)| *r == LabRole::Mentor) {
+    if !c.actor.holds(domain::LabRole::Mentor) {
         return Err(AppError::NotFound);
     }
     let mut conn = s.store.conn().await?;

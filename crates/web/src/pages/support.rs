@@ -66,10 +66,7 @@ fn cid(s: &str) -> AppResult<CaseId> {
 /// Template helpers for this context.
 impl Ctx {
     pub fn is_case_worker(&self) -> bool {
-        self.actor
-            .grants
-            .iter()
-            .any(|(_, r)| *r == LabRole::CaseWorker)
+        self.actor.holds(domain::LabRole::CaseWorker)
     }
     /// Whether she coordinates this lab (the person page links to what she may know of support).
     pub fn coordinates<L: super::Val<domain::LabId>>(&self, lab: L) -> bool {

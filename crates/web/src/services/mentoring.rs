@@ -198,10 +198,12 @@ pub async fn accept(
     }
     // Scores of the current proposal explain the pairs kept as proposed; a changed pair gets
     // the score of its own fit.
-    let proposal = propose(store, actor, lab).await?;
+    // One read, inside the transaction: the proposal's waiting residents and mentors with room
+    // are what the pairs are checked against.
     let mut tx = store.begin().await?;
-    let waiting = store::mentoring::waiting(&mut tx, lab).await?;
-    let mut mentors = store::mentoring::mentors_for(&mut tx, lab).await?;
+    let proposal = propose_in(&mut tx, lab).await?;
+    let waiting = &proposal.waiting;
+    let mut mentors = proposal.mentors.clone();
     let mut ids = vec![];
     for (person, mentor) in pairs {
         let Some(w) = waiting.iter().find(|w| w.person_id == *person) else {
@@ -267,10 +269,7 @@ pub async fn accept(
 pub fn is_mentor_of(actor: &Actor, x: &Match) -> bool {
     actor.user_id.is_some()
         && actor.user_id == Some(x.mentor_id)
-        && actor
-            .grants
-            .iter()
-            .any(|(_, r)| *r == domain::LabRole::Mentor)
+        && actor.holds(domain::LabRole::Mentor)
 }
 
 /// A match the actor may see: the lab's coordinators, the mentor, the mentee.
@@ -337,11 +336,7 @@ impl ProfileInput {
 /// A mentor keeps her own offer (expertise, languages, how many mentees, when, how).
 pub async fn save_profile(store: &Store, actor: &Actor, input: &ProfileInput) -> AppResult<()> {
     let user = actor.user_id.ok_or(AppError::SignIn)?;
-    if !actor
-        .grants
-        .iter()
-        .any(|(_, r)| *r == domain::LabRole::Mentor)
-    {
+    if !actor.holds(domain::LabRole::Mentor) {
         return Err(AppError::NotFound);
     }
     let mut errs = vec![];

@@ -127,10 +127,7 @@ pub async fn open_case(
     input: &CaseInput,
 ) -> AppResult<CaseId> {
     let _ = keys; // nothing is opened without a key: notes could not follow
-    let (Some(user), true) = (
-        actor.user_id,
-        actor.grants.iter().any(|(_, r)| *r == LabRole::CaseWorker),
-    ) else {
+    let (Some(user), true) = (actor.user_id, actor.holds(domain::LabRole::CaseWorker)) else {
         return Err(AppError::NotFound);
     };
     let mut errs = vec![];
@@ -390,7 +387,7 @@ pub async fn my_cases(store: &Store, actor: &Actor) -> AppResult<Vec<Case>> {
     let Some(user) = actor.user_id else {
         return Err(AppError::SignIn);
     };
-    if !actor.grants.iter().any(|(_, r)| *r == LabRole::CaseWorker) {
+    if !actor.holds(domain::LabRole::CaseWorker) {
         return Err(AppError::NotFound);
     }
     let mut tx = store.begin().await?;
@@ -593,8 +590,7 @@ pub async fn services(
 
 /// Who may add to the directory: case workers of any lab, and the network admin.
 pub fn may_manage_services(actor: &Actor) -> bool {
-    actor.is_signed_in()
-        && (actor.admin || actor.grants.iter().any(|(_, r)| *r == LabRole::CaseWorker))
+    actor.is_signed_in() && (actor.admin || actor.holds(domain::LabRole::CaseWorker))
 }
 
 #[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
