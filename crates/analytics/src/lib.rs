@@ -6,7 +6,10 @@
 //!   the medians and the income growth ratio used by impact indicators.
 //! - [`grants`]: the ranking of a seed-funding round (weighted criteria, mean over reviewers with
 //!   their spread, exact ties) and the award proposal within the budget; money in integer tyiyn.
+//! - [`indicators`]: the indicators of impact work computed from the records for a cut (labs,
+//!   cohort, period), monthly series and the funnel from application to income.
 
 pub mod deviance;
 pub mod grants;
+pub mod indicators;
 pub mod matching;

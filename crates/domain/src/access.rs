@@ -86,6 +86,9 @@ pub enum Action {
     /// not coordinators: psychosocial support is the most sensitive data the platform holds.
     /// Which case a case worker may read is decided per case (the one assigned to it).
     CaseWork(LabId),
+    /// Record outcomes, set targets, read the lab's dashboard with exact figures and the
+    /// positive-deviance list: coordinators of the lab and the network admin.
+    ManageImpact(LabId),
 }
 
 /// The labs whose records an actor may see for some purpose.
@@ -150,7 +153,9 @@ impl Actor {
                 self.admin || self.has(lab, LabRole::Coordinator) || self.has(lab, LabRole::Mentor)
             }
             Action::CheckIn(lab) => self.admin || self.grants.iter().any(|(l, _)| *l == lab),
-            Action::ManageMentoring(lab) => self.admin || self.has(lab, LabRole::Coordinator),
+            Action::ManageMentoring(lab) | Action::ManageImpact(lab) => {
+                self.admin || self.has(lab, LabRole::Coordinator)
+            }
             Action::CaseWork(lab) => self.has(lab, LabRole::CaseWorker),
             Action::OwnProfile(p) => self.person_id == Some(p),
         }

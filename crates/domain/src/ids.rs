@@ -58,6 +58,8 @@ id_type!(
     MatchId,
     MentoringSessionId,
     CaseId,
+    OutcomeId,
+    TargetId,
     CaseNoteId,
     ReferralId,
     ServiceId

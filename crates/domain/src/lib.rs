@@ -6,6 +6,7 @@ pub mod types;
 pub mod access;
 pub mod events;
 pub mod ids;
+pub mod impact;
 pub mod names;
 pub mod residency;
 pub mod support;

@@ -36,6 +36,8 @@ pub const TABLES: &[&str] = &[
     "support_cases",
     "case_notes",
     "referrals",
+    "outcomes",
+    "indicator_targets",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -321,3 +321,42 @@ pub async fn transitions(c: &mut AnyConnection, id: ResidencyId) -> Result<Vec<T
         })
         .collect()
 }
+
+/// Dates a residency's steps as they happened: for history brought in from before the platform
+/// (a lab's paper register) and for the demo. Each transition to a listed status gets its time;
+/// the residency is dated by the first and last, and the person is registered no later than the
+/// first.
+pub async fn date_history(
+    c: &mut AnyConnection,
+    id: ResidencyId,
+    steps: &[(ResidencyStatus, DateTime<Utc>)],
+) -> Result<()> {
+    let (Some(first), Some(last)) = (steps.first(), steps.last()) else {
+        return Ok(());
+    };
+    for (status, at) in steps {
+        sqlx::query(
+            "UPDATE residency_transitions SET at = $1 WHERE residency_id = $2 AND to_status = $3",
+        )
+        .bind(crate::row::ts(*at))
+        .bind(id.to_string())
+        .bind(status.code())
+        .execute(&mut *c)
+        .await?;
+    }
+    sqlx::query("UPDATE residencies SET created_at = $1, updated_at = $2 WHERE id = $3")
+        .bind(crate::row::ts(first.1))
+        .bind(crate::row::ts(last.1))
+        .bind(id.to_string())
+        .execute(&mut *c)
+        .await?;
+    sqlx::query(
+        "UPDATE people SET created_at = $1 WHERE created_at > $1
+            AND id = (SELECT person_id FROM residencies WHERE id = $2)",
+    )
+    .bind(crate::row::ts(first.1))
+    .bind(id.to_string())
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}

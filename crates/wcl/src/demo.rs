@@ -758,6 +758,16 @@ pub async fn seed(
                 applicant = Some(user);
             }
 
+            let term = row.plan.cohort().and_then(|name| {
+                COHORTS.iter().find(|(n, _, _)| *n == name).and_then(
+                    |(_, (y1, m1, d1), (y2, m2, d2))| {
+                        Some((
+                            NaiveDate::from_ymd_opt(*y1, *m1, *d1)?,
+                            NaiveDate::from_ymd_opt(*y2, *m2, *d2)?,
+                        ))
+                    },
+                )
+            });
             walk(
                 &mut tx,
                 Walk {
@@ -769,6 +779,8 @@ pub async fn seed(
                     assisted: row.assisted,
                     motivation: row.motivation,
                     note: row.note,
+                    registered: date(y, m, day)?,
+                    term,
                     cohort: row
                         .plan
                         .cohort()
@@ -837,6 +849,9 @@ pub async fn seed(
     let mentoring_counts =
         crate::demo_mentoring::seed(&mut tx, &lab_ids, &staff_hashes[0], resident_person).await?;
 
+    // Alumnae of earlier intakes, what happened to every graduate since, and this year's targets.
+    let impact_counts = crate::demo_impact::seed(&mut tx, &lab_ids, &coordinators, today).await?;
+
     // A few support cases in Osh, their notes sealed with the case key (none without a key).
     let support_cases = match case_keys {
         Some(keys) => {
@@ -867,7 +882,7 @@ pub async fn seed(
             entity_id: None,
             lab: None,
             detail: format!(
-                "labs={} organisations={} staff={} people={people_count} programmes={} sessions={} enrolments={} certificates={} events={} registrations={} check-ins={} guests={} members={} mentors={} pairs={} mentoring-sessions={} support-cases={}",
+                "labs={} organisations={} staff={} people={people_count} programmes={} sessions={} enrolments={} certificates={} events={} registrations={} check-ins={} guests={} members={} mentors={} pairs={} mentoring-sessions={} support-cases={} alumnae={} outcomes={} targets={}",
                 LABS.len(),
                 ORGS.len(),
                 STAFF.len(),
@@ -884,6 +899,9 @@ pub async fn seed(
                 mentoring_counts.matches,
                 mentoring_counts.sessions,
                 support_cases,
+                impact_counts.alumnae,
+                impact_counts.outcomes,
+                impact_counts.targets,
             ),
         },
     )
@@ -906,6 +924,10 @@ struct Walk {
     motivation: &'static str,
     note: &'static str,
     cohort: Option<CohortId>,
+    /// The day she registered, and her cohort's first and last days: the steps are dated by
+    /// them, so that indicators by period and month show the lab's real rhythm.
+    registered: NaiveDate,
+    term: Option<(NaiveDate, NaiveDate)>,
 }
 
 /// Takes one residency along its path, every step by the lab's coordinator.
@@ -951,7 +973,55 @@ async fn walk(tx: &mut store::Tx, w: Walk) -> anyhow::Result<ResidencyId> {
             step(tx, id, Active, Withdrawn, by, w.note).await?;
         }
     }
+    residency::date_history(tx, id, &history(w.plan, w.assisted, w.registered, w.term)?).await?;
     Ok(id)
+}
+
+/// When each step of a plan happened: applied the day she registered, accepted ten days later
+/// (a week before her term at the latest), started on the first day of her term, graduated on
+/// its last, withdrew six weeks in.
+fn history(
+    plan: Plan,
+    assisted: bool,
+    registered: NaiveDate,
+    term: Option<(NaiveDate, NaiveDate)>,
+) -> anyhow::Result<Vec<(ResidencyStatus, DateTime<Utc>)>> {
+    use ResidencyStatus::*;
+    let mut out = vec![];
+    let accepted_on = match term {
+        Some((start, _)) => (registered + Duration::days(10))
+            .min(start - Duration::days(7))
+            .max(registered),
+        None => registered + Duration::days(10),
+    };
+    if assisted {
+        out.push((Accepted, at(registered, (11, 0))?));
+    } else {
+        out.push((Applied, at(registered, (20, 15))?));
+        match plan {
+            Plan::Applied => return Ok(out),
+            Plan::Declined => {
+                out.push((Declined, at(registered + Duration::days(12), (10, 30))?));
+                return Ok(out);
+            }
+            _ => out.push((Accepted, at(accepted_on, (10, 30))?)),
+        }
+    }
+    if let Some((start, end)) = term {
+        match plan {
+            Plan::Active => out.push((Active, at(start, (9, 0))?)),
+            Plan::Graduated2025 | Plan::Graduated2026 => {
+                out.push((Active, at(start, (9, 0))?));
+                out.push((Graduated, at(end, (16, 0))?));
+            }
+            Plan::Withdrawn => {
+                out.push((Active, at(start, (9, 0))?));
+                out.push((Withdrawn, at(start + Duration::days(42), (12, 0))?));
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
 }
 
 async fn step(

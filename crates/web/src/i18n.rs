@@ -98,7 +98,9 @@ impl Lang {
         let mut args: HashMap<Cow<'static, str>, FluentValue<'_>> = HashMap::new();
         args.insert(Cow::Borrowed("n"), FluentValue::from(1));
         // Lookup fails on a missing variable, so give every variable the messages use.
-        for v in ["name", "event", "when", "place", "link", "code", "date"] {
+        for v in [
+            "name", "event", "when", "place", "link", "code", "date", "her", "median", "times",
+        ] {
             args.insert(Cow::Borrowed(v), FluentValue::from("x"));
         }
         LOCALES

@@ -440,3 +440,79 @@ async fn a_case_worker_opens_a_case_on_a_phone() {
     result.unwrap();
     assert_eq!(app.count("case_notes").await, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_impact_dashboard_draws_its_charts_on_a_phone() {
+    let Some((b, _driver)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    // A target and an outcome, so that every chart has something to draw.
+    let token = app.token("coord.osh@test.kg").await;
+    let r = app
+        .client()
+        .post(app.url(&format!("/api/v1/people/{}/outcomes", app.aizhan)))
+        .bearer_auth(&token)
+        .json(
+            &serde_json::json!({"kind": "income", "occurred_on": "2026-06-01", "amount": "12000"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let result = async {
+        sign_in(&b, &app, "coord.osh@test.kg").await?;
+        b.goto(&app.url("/impact/dashboard?lab=osh")).await?;
+        b.wait()
+            .for_element(Locator::Css("#chart-funnel svg"))
+            .await?;
+        fits_phone(&b).await;
+        for id in ["chart-series", "chart-funnel"] {
+            let w = b
+                .execute(
+                    &format!(
+                        "return document.querySelector('#{id} svg').getBoundingClientRect().width"
+                    ),
+                    vec![],
+                )
+                .await?
+                .as_f64()
+                .unwrap();
+            assert!(w > 200.0 && w <= 360.0, "{id} is {w}px wide");
+        }
+        let funnel = b
+            .find(Locator::Css("#chart-funnel svg"))
+            .await?
+            .text()
+            .await?;
+        assert!(
+            funnel.contains('1'),
+            "the funnel prints its counts: {funnel}"
+        );
+        // The target form, then the target's progress bar.
+        b.find(Locator::Id("indicator"))
+            .await?
+            .select_by_value("women-earning")
+            .await?;
+        b.find(Locator::Id("target")).await?.send_keys("20").await?;
+        b.form(Locator::Css("form[action='/impact/targets']"))
+            .await?
+            .submit()
+            .await?;
+        b.wait()
+            .for_element(Locator::Css("#chart-targets svg"))
+            .await?;
+        fits_phone(&b).await;
+        // The public page of the lab, as a donor sees it.
+        b.goto(&app.url("/labs/osh/impact")).await?;
+        b.wait().for_element(Locator::Css("dl.figures")).await?;
+        fits_phone(&b).await;
+        let text = b.find(Locator::Css("main")).await?.text().await?;
+        assert!(text.contains("<5"), "one woman earning is withheld: {text}");
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = b.close().await;
+    result.unwrap();
+    assert_eq!(app.count("indicator_targets").await, 1);
+}

@@ -4,6 +4,7 @@
 //! Errors are `{"error": key, "message": text in the caller's language, "fields": [...]}`.
 
 mod events;
+mod impact;
 mod labs;
 mod mentoring;
 mod people;
@@ -36,6 +37,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "support", description = "Psychosocial support cases: case workers of the woman's lab only"),
         (name = "mentoring", description = "Optimal mentor proposals and matches (coordinators)"),
         (name = "events", description = "Open events: public listing and registration, waiting list, check-in"),
+        (name = "impact", description = "Indicators (public figures withheld below 5 women), donors' report, positive deviance, outcomes"),
     )
 )]
 struct ApiDoc;
@@ -62,6 +64,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(events::router())
         .merge(mentoring::router())
         .merge(support::router())
+        .merge(impact::router())
 }
 
 /// The OpenAPI document (also snapshot-tested).

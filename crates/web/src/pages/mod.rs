@@ -3,6 +3,7 @@
 
 mod account;
 mod events;
+mod impact;
 mod labs;
 mod mentoring;
 mod network;
@@ -34,8 +35,20 @@ pub fn router() -> Router<AppState> {
         .merge(events::router())
         .merge(mentoring::router())
         .merge(support::router())
+        .merge(impact::router())
         .fallback(not_found)
 }
+
+/// The donors' report for the API (public figures for anyone, exact ones for its staff).
+pub async fn impact_export(
+    s: &AppState,
+    c: &Ctx,
+    q: &crate::services::impact::CutInput,
+) -> crate::error::AppResult<Response> {
+    impact::xlsx_report(s, c, q, true).await
+}
+
+pub use impact::unit_code as impact_unit_code;
 
 /// A lab by its slug, or 404 (for the API too).
 pub async fn lab_by_slug(s: &AppState, slug: &str) -> crate::error::AppResult<store::labs::Lab> {

@@ -1,0 +1,766 @@
+//! Indicators computed from the records, never typed.
+//!
+//! The store reads the plain facts of a set of labs ([`Facts`]: who registered, who moved from
+//! application to graduation, certificates, events, members, mentoring sessions, grants,
+//! outcomes, scale scores); this module turns them into the figures of the indicator catalogue
+//! (`domain::impact::INDICATORS`) for a [`Cut`]: some labs, optionally one cohort, a period.
+//! Everything here is pure, so a dashboard, the public page, the API and the donors' report all
+//! show the same number for the same cut.
+//!
+//! Each figure carries how many women stand behind it ([`Figure::women`]); a public view withholds
+//! figures behind fewer than five women (`domain::impact::SUPPRESS_BELOW`).
+use chrono::{Datelike, NaiveDate};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// A woman (or man) registered in a lab.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonFact {
+    pub id: String,
+    pub lab: String,
+    /// The cohort of her latest residency in that lab, if any.
+    pub cohort: Option<String>,
+    pub woman: bool,
+    /// `Some(true)` rural, `Some(false)` urban, `None` not recorded.
+    pub rural: Option<bool>,
+    pub registered_on: NaiveDate,
+    /// Monthly income from creative work when she came (baseline), tyiyn.
+    pub prior_income: Option<i64>,
+    pub birth_year: Option<i32>,
+    pub occupation: Option<String>,
+    pub family_support: String,
+}
+
+/// A residency moved to `status` on `on` (applications count as a move to `applied`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepFact {
+    pub person: String,
+    pub lab: String,
+    pub cohort: Option<String>,
+    pub status: String,
+    pub on: NaiveDate,
+}
+
+/// Something dated that belongs to a woman of a lab: a certificate, a mentoring session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonDated {
+    pub person: String,
+    pub lab: String,
+    pub on: NaiveDate,
+}
+
+/// An event held: its date and how many people were checked in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventFact {
+    pub lab: String,
+    pub on: NaiveDate,
+    pub attended: i64,
+}
+
+/// Something dated that belongs to a lab only: a new network member, a referred registration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabDated {
+    pub lab: String,
+    pub on: NaiveDate,
+}
+
+/// A grant awarded to a woman (the applicant).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GrantFact {
+    pub person: String,
+    pub lab: String,
+    pub on: NaiveDate,
+    pub amount: i64,
+}
+
+/// An outcome record (kind codes of `domain::impact::OutcomeKind`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeFact {
+    pub person: String,
+    pub lab: String,
+    pub kind: String,
+    pub on: NaiveDate,
+    pub amount: Option<i64>,
+}
+
+/// A scale score of one submitted survey response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreFact {
+    pub person: String,
+    pub lab: String,
+    pub scale: String,
+    /// `baseline`, `endline`, `follow_up_6`, `follow_up_12`.
+    pub wave: String,
+    pub on: NaiveDate,
+    pub score: f64,
+}
+
+/// Everything indicators are computed from, for a set of labs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Facts {
+    pub people: Vec<PersonFact>,
+    pub steps: Vec<StepFact>,
+    /// Current status of each residency: (person, lab, cohort, status).
+    pub residencies: Vec<(String, String, Option<String>, String)>,
+    pub certificates: Vec<PersonDated>,
+    pub events: Vec<EventFact>,
+    pub members: Vec<LabDated>,
+    pub referrals: Vec<LabDated>,
+    pub mentoring: Vec<PersonDated>,
+    pub grants: Vec<GrantFact>,
+    pub outcomes: Vec<OutcomeFact>,
+    pub scores: Vec<ScoreFact>,
+}
+
+/// Which records count: labs (`None`: all in the facts), one cohort, a period (both ends included).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cut {
+    pub labs: Option<BTreeSet<String>>,
+    pub cohort: Option<String>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Cut {
+    fn lab(&self, lab: &str) -> bool {
+        self.labs.as_ref().is_none_or(|l| l.contains(lab))
+    }
+    fn when(&self, on: NaiveDate) -> bool {
+        self.from <= on && on <= self.to
+    }
+}
+
+/// One computed figure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    pub code: &'static str,
+    /// Counts and tyiyn as they are; points of a scale change in hundredths. `None`: nothing to
+    /// compute from (no data yet, or the cut does not apply, like events by cohort).
+    pub value: Option<i64>,
+    /// How many women stand behind the figure; `None` when it counts things, not women.
+    pub women: Option<i64>,
+}
+
+impl Figure {
+    /// Whether a public view must withhold it.
+    pub fn suppressed(&self, below: i64) -> bool {
+        self.value.is_some() && self.women.is_some_and(|w| w < below)
+    }
+}
+
+/// Computes the figure of indicator `code` for `cut`. Unknown codes give `None`.
+pub fn figure(facts: &Facts, cut: &Cut, code: &'static str) -> Figure {
+    let people: HashMap<&str, &PersonFact> =
+        facts.people.iter().map(|p| (p.id.as_str(), p)).collect();
+    figure_with(facts, &people, cut, code)
+}
+
+/// All figures of `codes` for one cut.
+pub fn figures(facts: &Facts, cut: &Cut, codes: &[&'static str]) -> Vec<Figure> {
+    let people: HashMap<&str, &PersonFact> =
+        facts.people.iter().map(|p| (p.id.as_str(), p)).collect();
+    codes
+        .iter()
+        .map(|c| figure_with(facts, &people, cut, c))
+        .collect()
+}
+
+fn figure_with(
+    facts: &Facts,
+    people: &HashMap<&str, &PersonFact>,
+    cut: &Cut,
+    code: &'static str,
+) -> Figure {
+    let women = |n: usize| Figure {
+        code,
+        value: Some(n as i64),
+        women: Some(n as i64),
+    };
+    let things = |n: i64| Figure {
+        code,
+        value: Some(n),
+        women: None,
+    };
+    let none = Figure {
+        code,
+        value: None,
+        women: None,
+    };
+    // Her cohort (from her latest residency) decides person-based facts under a cohort cut.
+    let in_cohort = |person: &str| match &cut.cohort {
+        None => true,
+        Some(c) => people
+            .get(person)
+            .is_some_and(|p| p.cohort.as_deref() == Some(c)),
+    };
+    let person_ok = |person: &str, lab: &str| cut.lab(lab) && in_cohort(person);
+    let distinct = |it: &mut dyn Iterator<Item = &str>| it.collect::<BTreeSet<_>>().len();
+    let step = |status: &str| {
+        distinct(
+            &mut facts
+                .steps
+                .iter()
+                .filter(|s| {
+                    s.status == status
+                        && cut.lab(&s.lab)
+                        && cut.when(s.on)
+                        && (cut.cohort.is_none() || s.cohort == cut.cohort)
+                })
+                .map(|s| s.person.as_str()),
+        )
+    };
+    let outcome = |kind: &str| {
+        distinct(
+            &mut facts
+                .outcomes
+                .iter()
+                .filter(|o| o.kind == kind && person_ok(&o.person, &o.lab) && cut.when(o.on))
+                .map(|o| o.person.as_str()),
+        )
+    };
+    let reached = |rural: Option<bool>| {
+        facts
+            .people
+            .iter()
+            .filter(|p| {
+                p.woman
+                    && person_ok(&p.id, &p.lab)
+                    && cut.when(p.registered_on)
+                    && (rural.is_none() || p.rural == rural)
+            })
+            .count()
+    };
+    let scale_change = |scale: &str| {
+        // Her change: her latest endline (in the period) minus her baseline on the same scale.
+        let mut base: HashMap<&str, (NaiveDate, f64)> = HashMap::new();
+        let mut end: HashMap<&str, (NaiveDate, f64)> = HashMap::new();
+        for s in facts
+            .scores
+            .iter()
+            .filter(|s| s.scale == scale && person_ok(&s.person, &s.lab))
+        {
+            let slot = match s.wave.as_str() {
+                "baseline" => &mut base,
+                "endline" if cut.when(s.on) => &mut end,
+                _ => continue,
+            };
+            let e = slot.entry(s.person.as_str()).or_insert((s.on, s.score));
+            if s.on >= e.0 {
+                *e = (s.on, s.score);
+            }
+        }
+        let diffs: Vec<f64> = end
+            .iter()
+            .filter_map(|(p, (_, e))| base.get(p).map(|(_, b)| e - b))
+            .collect();
+        if diffs.is_empty() {
+            return none.clone();
+        }
+        let mean = diffs.iter().sum::<f64>() / diffs.len() as f64;
+        Figure {
+            code,
+            value: Some((mean * 100.0).round() as i64),
+            women: Some(diffs.len() as i64),
+        }
+    };
+    match code {
+        "women-reached" => women(reached(None)),
+        "women-reached-rural" => women(reached(Some(true))),
+        "women-reached-urban" => women(reached(Some(false))),
+        "applications" => women(step("applied")),
+        "accepted" => women(step("accepted")),
+        "graduated" => women(step("graduated")),
+        "active-residents" => women(distinct(
+            &mut facts
+                .residencies
+                .iter()
+                .filter(|(_, lab, cohort, status)| {
+                    status == "active"
+                        && cut.lab(lab)
+                        && (cut.cohort.is_none() || *cohort == cut.cohort)
+                })
+                .map(|(p, ..)| p.as_str()),
+        )),
+        "training-completions" => women(distinct(
+            &mut facts
+                .certificates
+                .iter()
+                .filter(|c| person_ok(&c.person, &c.lab) && cut.when(c.on))
+                .map(|c| c.person.as_str()),
+        )),
+        "certificates" => things(
+            facts
+                .certificates
+                .iter()
+                .filter(|c| person_ok(&c.person, &c.lab) && cut.when(c.on))
+                .count() as i64,
+        ),
+        _ if cut.cohort.is_some()
+            && matches!(
+                code,
+                "events-held" | "attendance" | "network-members" | "referrals"
+            ) =>
+        {
+            none
+        }
+        "events-held" => things(
+            facts
+                .events
+                .iter()
+                .filter(|e| cut.lab(&e.lab) && cut.when(e.on))
+                .count() as i64,
+        ),
+        "attendance" => {
+            let n: i64 = facts
+                .events
+                .iter()
+                .filter(|e| cut.lab(&e.lab) && cut.when(e.on))
+                .map(|e| e.attended)
+                .sum();
+            Figure {
+                code,
+                value: Some(n),
+                women: Some(n),
+            }
+        }
+        "network-members" => women(
+            facts
+                .members
+                .iter()
+                .filter(|m| cut.lab(&m.lab) && cut.when(m.on))
+                .count(),
+        ),
+        "referrals" => women(
+            facts
+                .referrals
+                .iter()
+                .filter(|m| cut.lab(&m.lab) && cut.when(m.on))
+                .count(),
+        ),
+        "mentoring-sessions" => things(
+            facts
+                .mentoring
+                .iter()
+                .filter(|s| person_ok(&s.person, &s.lab) && cut.when(s.on))
+                .count() as i64,
+        ),
+        "mentored-women" => women(distinct(
+            &mut facts
+                .mentoring
+                .iter()
+                .filter(|s| person_ok(&s.person, &s.lab) && cut.when(s.on))
+                .map(|s| s.person.as_str()),
+        )),
+        "grants-awarded" => women(distinct(
+            &mut facts
+                .grants
+                .iter()
+                .filter(|g| person_ok(&g.person, &g.lab) && cut.when(g.on))
+                .map(|g| g.person.as_str()),
+        )),
+        "amount-awarded" => {
+            let g: Vec<&GrantFact> = facts
+                .grants
+                .iter()
+                .filter(|g| person_ok(&g.person, &g.lab) && cut.when(g.on))
+                .collect();
+            let who = distinct(&mut g.iter().map(|g| g.person.as_str()));
+            Figure {
+                code,
+                value: Some(g.iter().map(|g| g.amount).sum()),
+                women: Some(who as i64),
+            }
+        }
+        "jobs" => women(outcome("job")),
+        "careers-restarted" => women(outcome("career-restart")),
+        "businesses-launched" => women(outcome("business-launched")),
+        "joint-initiatives" => women(outcome("joint-initiative")),
+        "women-earning" => women(distinct(
+            &mut facts
+                .outcomes
+                .iter()
+                .filter(|o| {
+                    o.kind == "income"
+                        && o.amount.is_some_and(|a| a > 0)
+                        && person_ok(&o.person, &o.lab)
+                        && cut.when(o.on)
+                })
+                .map(|o| o.person.as_str()),
+        )),
+        "median-income-change" => {
+            let mut changes: Vec<i64> = income_changes(facts, people, cut)
+                .into_iter()
+                .map(|(_, before, after)| after - before)
+                .collect();
+            let n = changes.len() as i64;
+            match crate::deviance::median_i64(&mut changes) {
+                None => none,
+                Some(m) => Figure {
+                    code,
+                    value: Some(m),
+                    women: Some(n),
+                },
+            }
+        }
+        "self-confidence-change" => scale_change("self_confidence"),
+        "gender-attitudes-change" => scale_change("gender_attitudes"),
+        _ => none,
+    }
+}
+
+/// For each woman of the cut whose baseline income is known and who reported an income in the
+/// period: (person, baseline income, her latest income in the period), sorted by person.
+pub fn income_changes<'a>(
+    facts: &'a Facts,
+    people: &HashMap<&str, &'a PersonFact>,
+    cut: &Cut,
+) -> Vec<(&'a str, i64, i64)> {
+    let mut latest: BTreeMap<&str, (NaiveDate, i64)> = BTreeMap::new();
+    for o in &facts.outcomes {
+        let Some(amount) = o.amount else { continue };
+        if o.kind != "income" || !cut.lab(&o.lab) || !cut.when(o.on) {
+            continue;
+        }
+        if let Some(c) = &cut.cohort
+            && people
+                .get(o.person.as_str())
+                .and_then(|p| p.cohort.as_ref())
+                != Some(c)
+        {
+            continue;
+        }
+        let e = latest.entry(o.person.as_str()).or_insert((o.on, amount));
+        if o.on >= e.0 {
+            *e = (o.on, amount);
+        }
+    }
+    latest
+        .into_iter()
+        .filter_map(|(p, (_, after))| {
+            let before = people.get(p)?.prior_income?;
+            Some((p, before, after))
+        })
+        .collect()
+}
+
+/// The first day of each month from `from` to `to`, as (`2026-03`, first day, last day).
+pub fn months(from: NaiveDate, to: NaiveDate) -> Vec<(String, NaiveDate, NaiveDate)> {
+    let mut out = Vec::new();
+    let mut d = from.with_day(1).unwrap_or(from);
+    while d <= to && out.len() < 240 {
+        let next = if d.month() == 12 {
+            NaiveDate::from_ymd_opt(d.year() + 1, 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(d.year(), d.month() + 1, 1)
+        };
+        let Some(next) = next else { break };
+        let last = next.pred_opt().unwrap_or(next);
+        out.push((d.format("%Y-%m").to_string(), d.max(from), last.min(to)));
+        d = next;
+    }
+    out
+}
+
+/// The monthly series of indicator `code` over the cut's period.
+pub fn monthly(facts: &Facts, cut: &Cut, code: &'static str) -> Vec<(String, Figure)> {
+    let people: HashMap<&str, &PersonFact> =
+        facts.people.iter().map(|p| (p.id.as_str(), p)).collect();
+    months(cut.from, cut.to)
+        .into_iter()
+        .map(|(label, from, to)| {
+            let c = Cut {
+                from,
+                to,
+                ..cut.clone()
+            };
+            (label, figure_with(facts, &people, &c, code))
+        })
+        .collect()
+}
+
+/// The path from application to earning, women at each step (each step counted in the period):
+/// applied, accepted, started (active), graduated, earning (reported an income above zero, a job
+/// or a business).
+pub fn funnel(facts: &Facts, cut: &Cut) -> Vec<(&'static str, Figure)> {
+    let earning = {
+        let people: BTreeSet<&str> = facts
+            .outcomes
+            .iter()
+            .filter(|o| {
+                cut.lab(&o.lab)
+                    && cut.when(o.on)
+                    && match o.kind.as_str() {
+                        "income" => o.amount.is_some_and(|a| a > 0),
+                        "job" | "business-launched" => true,
+                        _ => false,
+                    }
+            })
+            .map(|o| o.person.as_str())
+            .filter(|p| {
+                cut.cohort.is_none()
+                    || facts
+                        .people
+                        .iter()
+                        .any(|x| x.id == *p && x.cohort == cut.cohort)
+            })
+            .collect();
+        people.len() as i64
+    };
+    let mut out: Vec<(&'static str, Figure)> = [
+        ("applied", "applications"),
+        ("accepted", "accepted"),
+        ("active", ""),
+        ("graduated", "graduated"),
+    ]
+    .iter()
+    .map(|(step, _)| {
+        let n = facts
+            .steps
+            .iter()
+            .filter(|s| {
+                s.status == *step
+                    && cut.lab(&s.lab)
+                    && cut.when(s.on)
+                    && (cut.cohort.is_none() || s.cohort == cut.cohort)
+            })
+            .map(|s| s.person.as_str())
+            .collect::<BTreeSet<_>>()
+            .len() as i64;
+        (
+            *step,
+            Figure {
+                code: step,
+                value: Some(n),
+                women: Some(n),
+            },
+        )
+    })
+    .collect();
+    out.push((
+        "earning",
+        Figure {
+            code: "earning",
+            value: Some(earning),
+            women: Some(earning),
+        },
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn person(
+        id: &str,
+        lab: &str,
+        cohort: Option<&str>,
+        rural: bool,
+        prior: Option<i64>,
+    ) -> PersonFact {
+        PersonFact {
+            id: id.into(),
+            lab: lab.into(),
+            cohort: cohort.map(Into::into),
+            woman: true,
+            rural: Some(rural),
+            registered_on: d(2025, 3, 1),
+            prior_income: prior,
+            birth_year: Some(1990),
+            occupation: None,
+            family_support: "yes".into(),
+        }
+    }
+
+    fn cut(labs: Option<&[&str]>, cohort: Option<&str>) -> Cut {
+        Cut {
+            labs: labs.map(|l| l.iter().map(|s| s.to_string()).collect()),
+            cohort: cohort.map(Into::into),
+            from: d(2025, 1, 1),
+            to: d(2025, 12, 31),
+        }
+    }
+
+    fn facts() -> Facts {
+        let mut f = Facts::default();
+        for (i, (lab, rural)) in [
+            ("osh", true),
+            ("osh", true),
+            ("osh", false),
+            ("batken", true),
+        ]
+        .iter()
+        .enumerate()
+        {
+            f.people.push(person(
+                &format!("p{i}"),
+                lab,
+                Some(if i < 2 { "spring" } else { "autumn" }),
+                *rural,
+                Some(10_000 * i as i64),
+            ));
+        }
+        let mut man = person("m", "osh", None, false, None);
+        man.woman = false;
+        f.people.push(man);
+        for (p, status, on) in [
+            ("p0", "applied", d(2025, 2, 1)),
+            ("p0", "accepted", d(2025, 3, 1)),
+            ("p1", "applied", d(2025, 2, 3)),
+            ("p2", "applied", d(2024, 12, 30)),
+            ("p0", "graduated", d(2025, 7, 1)),
+        ] {
+            f.steps.push(StepFact {
+                person: p.into(),
+                lab: "osh".into(),
+                cohort: Some(if p == "p2" { "autumn" } else { "spring" }.into()),
+                status: status.into(),
+                on,
+            });
+        }
+        f.events.push(EventFact {
+            lab: "osh".into(),
+            on: d(2025, 4, 1),
+            attended: 12,
+        });
+        f.events.push(EventFact {
+            lab: "batken".into(),
+            on: d(2025, 5, 1),
+            attended: 3,
+        });
+        for (p, lab, kind, on, amount) in [
+            ("p0", "osh", "income", d(2025, 6, 1), Some(30_000)),
+            ("p0", "osh", "income", d(2025, 9, 1), Some(50_000)),
+            ("p1", "osh", "income", d(2025, 9, 1), Some(12_000)),
+            ("p2", "osh", "income", d(2025, 9, 1), Some(20_000)),
+            ("p1", "osh", "job", d(2025, 9, 1), None),
+            ("p3", "batken", "business-launched", d(2026, 1, 5), None),
+        ] {
+            f.outcomes.push(OutcomeFact {
+                person: p.into(),
+                lab: lab.into(),
+                kind: kind.into(),
+                on,
+                amount,
+            });
+        }
+        for (p, wave, score) in [
+            ("p0", "baseline", 2.5),
+            ("p0", "endline", 4.0),
+            ("p1", "baseline", 3.0),
+            ("p1", "endline", 3.5),
+            ("p2", "baseline", 3.0),
+        ] {
+            f.scores.push(ScoreFact {
+                person: p.into(),
+                lab: "osh".into(),
+                scale: "self_confidence".into(),
+                wave: wave.into(),
+                on: d(2025, if wave == "baseline" { 3 } else { 7 }, 1),
+                score,
+            });
+        }
+        f
+    }
+
+    #[test]
+    fn reach_counts_women_by_settlement_and_lab() {
+        let f = facts();
+        let all = cut(None, None);
+        assert_eq!(figure(&f, &all, "women-reached").value, Some(4));
+        assert_eq!(figure(&f, &all, "women-reached-rural").value, Some(3));
+        assert_eq!(figure(&f, &all, "women-reached-urban").value, Some(1));
+        let osh = cut(Some(&["osh"]), None);
+        assert_eq!(figure(&f, &osh, "women-reached-rural").value, Some(2));
+        let spring = cut(None, Some("spring"));
+        assert_eq!(figure(&f, &spring, "women-reached").value, Some(2));
+    }
+
+    #[test]
+    fn steps_count_in_the_period_only() {
+        let f = facts();
+        let all = cut(None, None);
+        // p2 applied in December 2024: outside the period.
+        assert_eq!(figure(&f, &all, "applications").value, Some(2));
+        assert_eq!(figure(&f, &all, "accepted").value, Some(1));
+        assert_eq!(figure(&f, &all, "graduated").value, Some(1));
+        let funnel = funnel(&f, &all);
+        let counts: Vec<i64> = funnel.iter().map(|(_, f)| f.value.unwrap()).collect();
+        // applied 2, accepted 1, active 0, graduated 1, earning: p0, p1, p2 (income > 0 or job).
+        assert_eq!(counts, vec![2, 1, 0, 1, 3]);
+    }
+
+    #[test]
+    fn events_do_not_cut_by_cohort_and_attendance_counts_people() {
+        let f = facts();
+        assert_eq!(figure(&f, &cut(None, None), "events-held").value, Some(2));
+        assert_eq!(figure(&f, &cut(None, None), "events-held").women, None);
+        assert_eq!(figure(&f, &cut(None, None), "attendance").value, Some(15));
+        assert_eq!(
+            figure(&f, &cut(None, Some("spring")), "events-held").value,
+            None
+        );
+        let b = figure(&f, &cut(Some(&["batken"]), None), "attendance");
+        assert!(
+            b.suppressed(5),
+            "3 people at Batken's event are too few to show"
+        );
+        assert!(!figure(&f, &cut(None, None), "events-held").suppressed(5));
+    }
+
+    #[test]
+    fn median_income_change_uses_her_latest_income_against_her_baseline() {
+        let f = facts();
+        // p0: 0 → 50 000 (latest), p1: 10 000 → 12 000, p2: 20 000 → 20 000.
+        let m = figure(&f, &cut(None, None), "median-income-change");
+        assert_eq!(m.value, Some(2_000));
+        assert_eq!(m.women, Some(3));
+        assert!(m.suppressed(5));
+        let spring = figure(&f, &cut(None, Some("spring")), "median-income-change");
+        // Two women: the mean of the two middles (2 000 and 50 000).
+        assert_eq!(spring.value, Some(26_000));
+    }
+
+    #[test]
+    fn scale_change_pairs_baseline_and_endline() {
+        let f = facts();
+        let c = figure(&f, &cut(None, None), "self-confidence-change");
+        // p0 +1.5, p1 +0.5; p2 has no endline.
+        assert_eq!(c.value, Some(100));
+        assert_eq!(c.women, Some(2));
+        assert_eq!(
+            figure(&f, &cut(None, None), "gender-attitudes-change").value,
+            None
+        );
+    }
+
+    #[test]
+    fn outcomes_and_monthly_series() {
+        let f = facts();
+        assert_eq!(figure(&f, &cut(None, None), "jobs").value, Some(1));
+        // Launched in January 2026: outside 2025.
+        assert_eq!(
+            figure(&f, &cut(None, None), "businesses-launched").value,
+            Some(0)
+        );
+        let series = monthly(&f, &cut(None, None), "events-held");
+        assert_eq!(series.len(), 12);
+        assert_eq!(series[3].0, "2025-04");
+        assert_eq!(series[3].1.value, Some(1));
+        assert_eq!(series[0].1.value, Some(0));
+    }
+
+    #[test]
+    fn months_cover_partial_ends() {
+        let m = months(d(2025, 11, 15), d(2026, 2, 10));
+        assert_eq!(m.len(), 4);
+        assert_eq!(m[0].1, d(2025, 11, 15));
+        assert_eq!(m[1].0, "2025-12");
+        assert_eq!(m[1].2, d(2025, 12, 31));
+        assert_eq!(m[3].2, d(2026, 2, 10));
+        assert!(months(d(2026, 1, 1), d(2025, 1, 1)).is_empty());
+    }
+}

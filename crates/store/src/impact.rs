@@ -1,0 +1,391 @@
+//! Impact and learning: outcome records, targets, and the plain facts indicators are computed
+//! from (`analytics::indicators`). Nothing here decides who may see a figure.
+use crate::row::{date, int, opt, opt_int, opt_text, scope_clause, text, time};
+use crate::{Result, dynamic, now};
+use analytics::indicators as ind;
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::impact::{OutcomeKind, OutcomeSource};
+use domain::{LabId, LabScope, OutcomeId, PersonId, TargetId, UserId};
+use serde::Serialize;
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+/// What happened to a woman, as recorded.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub id: OutcomeId,
+    pub person_id: PersonId,
+    pub lab_id: LabId,
+    pub kind: OutcomeKind,
+    pub occurred_on: NaiveDate,
+    /// Monthly income (tyiyn) for an income record.
+    pub amount: Option<i64>,
+    pub source: OutcomeSource,
+    pub note: String,
+    pub recorded_by: Option<UserId>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub struct NewOutcome<'a> {
+    pub person_id: PersonId,
+    pub lab_id: LabId,
+    pub kind: OutcomeKind,
+    pub occurred_on: NaiveDate,
+    pub amount: Option<i64>,
+    pub source: OutcomeSource,
+    pub note: &'a str,
+}
+
+fn outcome(r: &AnyRow) -> Result<Outcome> {
+    let kind: String = text(r, "kind")?;
+    let source: String = text(r, "source")?;
+    Ok(Outcome {
+        id: crate::row::get(r, "id")?,
+        person_id: crate::row::get(r, "person_id")?,
+        lab_id: crate::row::get(r, "lab_id")?,
+        kind: OutcomeKind::parse(&kind)
+            .ok_or_else(|| crate::StoreError::Corrupt(format!("outcome kind {kind:?}")))?,
+        occurred_on: date(r, "occurred_on")?,
+        amount: opt_int(r, "amount")?,
+        source: OutcomeSource::parse(&source)
+            .ok_or_else(|| crate::StoreError::Corrupt(format!("outcome source {source:?}")))?,
+        note: text(r, "note")?,
+        recorded_by: opt(r, "recorded_by")?,
+        created_at: time(r, "created_at")?,
+    })
+}
+
+pub async fn insert_outcome(
+    c: &mut AnyConnection,
+    o: &NewOutcome<'_>,
+    by: Option<UserId>,
+) -> Result<OutcomeId> {
+    let id = OutcomeId::new();
+    let verified_by = (o.source == OutcomeSource::Verified)
+        .then_some(by)
+        .flatten()
+        .map(|u| u.to_string());
+    sqlx::query(
+        "INSERT INTO outcomes (id, person_id, lab_id, kind, occurred_on, amount, source, note, recorded_by, verified_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(id.to_string())
+    .bind(o.person_id.to_string())
+    .bind(o.lab_id.to_string())
+    .bind(o.kind.code())
+    .bind(o.occurred_on.to_string())
+    .bind(o.amount)
+    .bind(o.source.code())
+    .bind(o.note.to_string())
+    .bind(by.map(|u| u.to_string()))
+    .bind(verified_by)
+    .bind(now())
+    .execute(c)
+    .await?;
+    Ok(id)
+}
+
+const OUTCOME_COLS: &str =
+    "id, person_id, lab_id, kind, occurred_on, amount, source, note, recorded_by, created_at";
+
+/// Her outcomes, newest first.
+pub async fn outcomes_of(c: &mut AnyConnection, person: PersonId) -> Result<Vec<Outcome>> {
+    let rows = dynamic(format!(
+        "SELECT {OUTCOME_COLS} FROM outcomes WHERE person_id = $1 ORDER BY occurred_on DESC, created_at DESC"
+    ))
+    .bind(person.to_string())
+    .fetch_all(c)
+    .await?;
+    rows.iter().map(outcome).collect()
+}
+
+pub async fn outcome_by_id(c: &mut AnyConnection, id: OutcomeId) -> Result<Option<Outcome>> {
+    let row = dynamic(format!("SELECT {OUTCOME_COLS} FROM outcomes WHERE id = $1"))
+        .bind(id.to_string())
+        .fetch_optional(c)
+        .await?;
+    row.as_ref().map(outcome).transpose()
+}
+
+/// Removes a record typed in error (the audit row keeps what it said).
+pub async fn delete_outcome(c: &mut AnyConnection, id: OutcomeId) -> Result<bool> {
+    let done = sqlx::query("DELETE FROM outcomes WHERE id = $1")
+        .bind(id.to_string())
+        .execute(c)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A target of a lab (or of the network, `lab_id` None) for a period.
+#[derive(Debug, Clone, Serialize)]
+pub struct Target {
+    pub id: TargetId,
+    pub lab_id: Option<LabId>,
+    pub indicator: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub target: i64,
+}
+
+pub struct NewTarget<'a> {
+    pub lab_id: Option<LabId>,
+    pub indicator: &'a str,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub target: i64,
+}
+
+pub async fn insert_target(
+    c: &mut AnyConnection,
+    t: &NewTarget<'_>,
+    by: Option<UserId>,
+) -> Result<TargetId> {
+    let id = TargetId::new();
+    sqlx::query(
+        "INSERT INTO indicator_targets (id, lab_id, indicator, starts_on, ends_on, target, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id.to_string())
+    .bind(t.lab_id.map(|l| l.to_string()))
+    .bind(t.indicator.to_string())
+    .bind(t.starts_on.to_string())
+    .bind(t.ends_on.to_string())
+    .bind(t.target)
+    .bind(by.map(|u| u.to_string()))
+    .bind(now())
+    .execute(c)
+    .await?;
+    Ok(id)
+}
+
+fn target(r: &AnyRow) -> Result<Target> {
+    Ok(Target {
+        id: crate::row::get(r, "id")?,
+        lab_id: opt(r, "lab_id")?,
+        indicator: text(r, "indicator")?,
+        starts_on: date(r, "starts_on")?,
+        ends_on: date(r, "ends_on")?,
+        target: int(r, "target")?,
+    })
+}
+
+/// Targets of one lab (`Some`) or of the network as a whole (`None`), by period then indicator.
+pub async fn targets(c: &mut AnyConnection, lab: Option<LabId>) -> Result<Vec<Target>> {
+    let cols = "id, lab_id, indicator, starts_on, ends_on, target";
+    let rows = match lab {
+        Some(l) => {
+            dynamic(format!(
+                "SELECT {cols} FROM indicator_targets WHERE lab_id = $1 ORDER BY starts_on DESC, indicator"
+            ))
+            .bind(l.to_string())
+            .fetch_all(c)
+            .await?
+        }
+        None => {
+            dynamic(format!(
+                "SELECT {cols} FROM indicator_targets WHERE lab_id IS NULL ORDER BY starts_on DESC, indicator"
+            ))
+            .fetch_all(c)
+            .await?
+        }
+    };
+    rows.iter().map(target).collect()
+}
+
+pub async fn target_by_id(c: &mut AnyConnection, id: TargetId) -> Result<Option<Target>> {
+    let row = sqlx::query(
+        "SELECT id, lab_id, indicator, starts_on, ends_on, target FROM indicator_targets WHERE id = $1",
+    )
+    .bind(id.to_string())
+    .fetch_optional(c)
+    .await?;
+    row.as_ref().map(target).transpose()
+}
+
+pub async fn delete_target(c: &mut AnyConnection, id: TargetId) -> Result<bool> {
+    let done = sqlx::query("DELETE FROM indicator_targets WHERE id = $1")
+        .bind(id.to_string())
+        .execute(c)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The Bishkek date of a stored UTC timestamp.
+fn day(r: &AnyRow, col: &str) -> Result<NaiveDate> {
+    Ok(time(r, col)?
+        .with_timezone(&domain::time::bishkek())
+        .date_naive())
+}
+
+async fn rows(
+    c: &mut AnyConnection,
+    sql: &str,
+    scope: &LabScope,
+    lab_col: &str,
+) -> Result<Vec<AnyRow>> {
+    let (clause, labs) = scope_clause(scope, lab_col, 1);
+    let sql = sql.replace("{scope}", &clause);
+    let mut q = dynamic(sql);
+    for l in labs {
+        q = q.bind(l);
+    }
+    Ok(q.fetch_all(c).await?)
+}
+
+/// Everything indicators are computed from, for the labs of `scope`. Grants and scale scores are
+/// read by their own modules and added by the caller.
+pub async fn facts(c: &mut AnyConnection, scope: &LabScope) -> Result<ind::Facts> {
+    let mut f = ind::Facts::default();
+    for r in rows(
+        c,
+        "SELECT p.id, p.lab_id, p.gender, p.settlement, p.created_at, p.monthly_income, p.birth_year,
+                p.occupation, p.family_support,
+                (SELECT r.cohort_id FROM residencies r WHERE r.person_id = p.id AND r.lab_id = p.lab_id
+                 ORDER BY r.created_at DESC LIMIT 1) AS cohort_id
+         FROM people p WHERE {scope}",
+        scope,
+        "p.lab_id",
+    )
+    .await?
+    {
+        let settlement = opt_text(&r, "settlement")?;
+        f.people.push(ind::PersonFact {
+            id: text(&r, "id")?,
+            lab: text(&r, "lab_id")?,
+            cohort: opt_text(&r, "cohort_id")?,
+            woman: text(&r, "gender")? == "woman",
+            rural: settlement.as_deref().map(|s| s == "rural"),
+            registered_on: day(&r, "created_at")?,
+            prior_income: opt_int(&r, "monthly_income")?,
+            birth_year: opt_int(&r, "birth_year")?.and_then(|y| i32::try_from(y).ok()),
+            occupation: opt_text(&r, "occupation")?,
+            family_support: text(&r, "family_support")?,
+        });
+    }
+    for r in rows(
+        c,
+        "SELECT r.person_id, r.lab_id, r.cohort_id, t.to_status, t.at
+         FROM residency_transitions t JOIN residencies r ON r.id = t.residency_id WHERE {scope}",
+        scope,
+        "r.lab_id",
+    )
+    .await?
+    {
+        f.steps.push(ind::StepFact {
+            person: text(&r, "person_id")?,
+            lab: text(&r, "lab_id")?,
+            cohort: opt_text(&r, "cohort_id")?,
+            status: text(&r, "to_status")?,
+            on: day(&r, "at")?,
+        });
+    }
+    for r in rows(
+        c,
+        "SELECT person_id, lab_id, cohort_id, status FROM residencies WHERE {scope}",
+        scope,
+        "lab_id",
+    )
+    .await?
+    {
+        f.residencies.push((
+            text(&r, "person_id")?,
+            text(&r, "lab_id")?,
+            opt_text(&r, "cohort_id")?,
+            text(&r, "status")?,
+        ));
+    }
+    for r in rows(
+        c,
+        "SELECT a.person_id, p.lab_id, a.issued_at FROM assertions a
+         JOIN programmes p ON p.id = a.programme_id WHERE a.revoked_at IS NULL AND {scope}",
+        scope,
+        "p.lab_id",
+    )
+    .await?
+    {
+        f.certificates.push(ind::PersonDated {
+            person: text(&r, "person_id")?,
+            lab: text(&r, "lab_id")?,
+            on: day(&r, "issued_at")?,
+        });
+    }
+    let held = rows(
+        c,
+        "SELECT e.lab_id, e.starts_at,
+            (SELECT COUNT(*) FROM registrations r WHERE r.event_id = e.id AND r.checked_in_at IS NOT NULL) AS attended
+         FROM events e WHERE e.published = 1 AND e.cancelled = 0 AND {scope}",
+        scope,
+        "e.lab_id",
+    )
+    .await?;
+    let started = Utc::now();
+    for r in held {
+        if time(&r, "starts_at")? > started {
+            continue;
+        }
+        f.events.push(ind::EventFact {
+            lab: text(&r, "lab_id")?,
+            on: day(&r, "starts_at")?,
+            attended: int(&r, "attended")?,
+        });
+    }
+    for r in rows(
+        c,
+        "SELECT lab_id, joined_at FROM network_members WHERE {scope}",
+        scope,
+        "lab_id",
+    )
+    .await?
+    {
+        f.members.push(ind::LabDated {
+            lab: text(&r, "lab_id")?,
+            on: day(&r, "joined_at")?,
+        });
+    }
+    for r in rows(
+        c,
+        "SELECT e.lab_id, r.created_at FROM registrations r JOIN events e ON e.id = r.event_id
+         WHERE r.referred_by IS NOT NULL AND r.status <> 'cancelled' AND {scope}",
+        scope,
+        "e.lab_id",
+    )
+    .await?
+    {
+        f.referrals.push(ind::LabDated {
+            lab: text(&r, "lab_id")?,
+            on: day(&r, "created_at")?,
+        });
+    }
+    for r in rows(
+        c,
+        "SELECT m.person_id, m.lab_id, s.held_on FROM mentoring_sessions s
+         JOIN mentoring_matches m ON m.id = s.match_id WHERE {scope}",
+        scope,
+        "m.lab_id",
+    )
+    .await?
+    {
+        f.mentoring.push(ind::PersonDated {
+            person: text(&r, "person_id")?,
+            lab: text(&r, "lab_id")?,
+            on: date(&r, "held_on")?,
+        });
+    }
+    for r in rows(
+        c,
+        "SELECT person_id, lab_id, kind, occurred_on, amount FROM outcomes WHERE {scope}",
+        scope,
+        "lab_id",
+    )
+    .await?
+    {
+        f.outcomes.push(ind::OutcomeFact {
+            person: text(&r, "person_id")?,
+            lab: text(&r, "lab_id")?,
+            kind: text(&r, "kind")?,
+            on: date(&r, "occurred_on")?,
+            amount: opt_int(&r, "amount")?,
+        });
+    }
+    Ok(f)
+}

@@ -1,0 +1,822 @@
+//! Impact pages: the public impact page of the network and of each lab (aggregates only, figures
+//! behind fewer than five women withheld), the dashboard of coordinators and the network admin
+//! (indicators for a cut, targets, charts drawn on the server), the positive-deviance list, a
+//! woman's outcomes, and the exports of indicators.
+use super::Errors;
+use super::labs::lab_or_404;
+use crate::AppState;
+use crate::ctx::{Ctx, VerifiedForm, redirect_with_flash};
+use crate::error::{AppError, AppResult};
+use crate::services::impact::{
+    self as svc, CutInput, DeviantView, OutcomeInput, Scope, Shown, TargetInput, TargetProgress,
+};
+use analytics::indicators as ind;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::Datelike;
+use documents::charts;
+use domain::impact::{INDICATORS, IndicatorGroup, OutcomeKind, Unit};
+use domain::{Action, OutcomeId, PersonId, TargetId};
+use serde::Deserialize;
+use store::impact::Outcome;
+use store::labs::Lab;
+use store::people::Person;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/impact", get(public_network))
+        .route("/labs/{slug}/impact", get(public_lab))
+        .route("/impact/dashboard", get(dashboard))
+        .route("/impact/targets", post(add_target))
+        .route("/impact/targets/{id}/delete", post(delete_target))
+        .route("/impact/export.csv", get(export_csv))
+        .route("/impact/export.xlsx", get(export_xlsx))
+        .route("/labs/{slug}/positive-deviance", get(deviance))
+        .route("/people/{id}/outcomes", get(outcomes).post(add_outcome))
+        .route("/outcomes/{id}/delete", post(delete_outcome))
+        .route("/me/outcomes", get(my_outcomes).post(add_my_outcome))
+}
+
+impl Ctx {
+    /// An indicator's figure as text in the reader's language: `1 234`, `15 000 сом`, `+0.45`,
+    /// `<5` when withheld, `—` when there is nothing to compute from.
+    pub fn figure(&self, unit: Unit, value: Option<i64>, suppressed: bool) -> String {
+        if suppressed {
+            return self.t("impact-suppressed");
+        }
+        let Some(v) = value else {
+            return "—".into();
+        };
+        match unit {
+            Unit::Money => format!("{} {}", group_digits(v / 100), self.t("som")),
+            Unit::Points => {
+                let sign = if v > 0 {
+                    "+"
+                } else if v < 0 {
+                    "−"
+                } else {
+                    ""
+                };
+                format!("{sign}{}.{:02}", v.abs() / 100, v.abs() % 100)
+            }
+            Unit::Women | Unit::Things => group_digits(v),
+        }
+    }
+    /// "12 / 200" for a target's progress.
+    pub fn progress_text(&self, t: &TargetProgress) -> String {
+        format!(
+            "{} / {}",
+            self.figure(t.ind.unit, t.reached, false),
+            self.figure(t.ind.unit, Some(t.target.target), false)
+        )
+    }
+    pub fn shown(&self, s: &Shown) -> String {
+        self.figure(s.ind.unit, s.fig.value, s.suppressed)
+    }
+    pub fn ind_name(&self, code: &str) -> String {
+        self.tv("ind", code)
+    }
+    pub fn sdg_tags(&self, sdg: &[u8]) -> String {
+        sdg.iter()
+            .map(|n| format!("SDG {n}"))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+    /// "settlement=rural" → "rural" in words, joined.
+    pub fn deviance_group(&self, group: &[String]) -> String {
+        group
+            .iter()
+            .map(|g| match g.split_once('=') {
+                Some((k, v)) => self.tv(&format!("pd-{k}"), v),
+                None => g.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+    /// The plain-words explanation of one positive deviant.
+    pub fn deviance_text(&self, d: &DeviantView) -> String {
+        let args: Vec<(&str, fluent_templates::fluent_bundle::FluentValue<'_>)> = vec![
+            ("her", self.money_som(d.value).into()),
+            ("median", self.money_som(d.group_median).into()),
+            ("n", (d.group_size as i64).into()),
+            ("times", ratio_text(d.value, d.group_median).into()),
+        ];
+        let key = if d.group_median > 0 && d.value >= 2 * d.group_median {
+            "pd-explain-times"
+        } else {
+            "pd-explain"
+        };
+        self.lang.t_args(key, &args)
+    }
+    fn money_som(&self, tyiyn: i64) -> String {
+        let sign = if tyiyn < 0 { "−" } else { "+" };
+        format!(
+            "{sign}{} {}",
+            group_digits(tyiyn.abs() / 100),
+            self.t("som")
+        )
+    }
+}
+
+fn ratio_text(her: i64, median: i64) -> String {
+    if median <= 0 {
+        return String::new();
+    }
+    let r = her as f64 / median as f64;
+    if r >= 10.0 {
+        format!("{}", r.round() as i64)
+    } else {
+        format!("{:.1}", r)
+    }
+}
+
+/// `12 345` with a narrow no-break space between groups of three.
+pub fn group_digits(v: i64) -> String {
+    let digits = v.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('\u{202f}');
+        }
+        out.push(ch);
+    }
+    if v < 0 { format!("−{out}") } else { out }
+}
+
+/// The charts of a view, drawn on the server as SVG.
+struct Charts {
+    targets: String,
+    series: String,
+    funnel: String,
+    labs: String,
+}
+
+fn draw(
+    c: &Ctx,
+    facts: &ind::Facts,
+    scope: &Scope,
+    public: bool,
+    targets: &[TargetProgress],
+    series_code: &'static str,
+) -> Charts {
+    let supp = c.t("impact-suppressed");
+    let hide = |f: &ind::Figure| public && f.suppressed(domain::impact::SUPPRESS_BELOW);
+    let bars: Vec<charts::Progress> = targets
+        .iter()
+        .map(|t| {
+            let behind = ind::Figure {
+                code: t.ind.code,
+                value: t.reached,
+                women: (t.ind.unit != Unit::Things).then_some(t.reached.unwrap_or(0)),
+            };
+            charts::Progress {
+                label: format!(
+                    "{} · {}–{}",
+                    c.ind_name(t.ind.code),
+                    c.date(t.target.starts_on),
+                    c.date(t.target.ends_on)
+                ),
+                value: if hide(&behind) { None } else { t.reached },
+                target: Some(t.target.target),
+            }
+        })
+        .collect();
+    let cut = scope.cut();
+    let monthly = ind::monthly(facts, &cut, series_code);
+    let series = charts::monthly_series(
+        &c.ind_name(series_code),
+        &[charts::Series {
+            name: c.ind_name(series_code),
+            points: monthly
+                .iter()
+                .map(|(m, f)| (month_label(m), if hide(f) { None } else { f.value }))
+                .collect(),
+        }],
+        &supp,
+    );
+    let steps: Vec<(String, Option<i64>)> = ind::funnel(facts, &cut)
+        .into_iter()
+        .map(|(step, f)| (c.tv("funnel", step), if hide(&f) { None } else { f.value }))
+        .collect();
+    let funnel = charts::funnel(&c.t("impact-funnel"), &steps, &supp);
+    let labs = if scope.labs.len() > 1 {
+        let cats = [
+            "women-reached",
+            "graduated",
+            "events-held",
+            "network-members",
+        ];
+        let groups: Vec<(String, Vec<Option<i64>>)> = scope
+            .labs
+            .iter()
+            .map(|l| {
+                let lc = ind::Cut {
+                    labs: Some([l.id.to_string()].into()),
+                    ..cut.clone()
+                };
+                let figs = ind::figures(facts, &lc, &cats);
+                (
+                    c.lab_name(l),
+                    figs.iter()
+                        .map(|f| if hide(f) { None } else { f.value })
+                        .collect(),
+                )
+            })
+            .collect();
+        charts::comparison(
+            &c.t("impact-labs-compared"),
+            &cats.iter().map(|k| c.ind_name(k)).collect::<Vec<_>>(),
+            &groups,
+            &supp,
+        )
+    } else {
+        String::new()
+    };
+    Charts {
+        targets: if bars.is_empty() {
+            String::new()
+        } else {
+            charts::progress_bars(&c.t("impact-targets"), &bars, &supp)
+        },
+        series,
+        funnel,
+        labs,
+    }
+}
+
+/// `2026-03` → `03.26`.
+fn month_label(m: &str) -> String {
+    match m.split_once('-') {
+        Some((y, mm)) if y.len() == 4 => format!("{mm}.{}", &y[2..]),
+        _ => m.to_string(),
+    }
+}
+
+/// The indicators of a view in their groups, for the tables.
+fn grouped(list: Vec<Shown>) -> Vec<(IndicatorGroup, Vec<Shown>)> {
+    let mut out: Vec<(IndicatorGroup, Vec<Shown>)> = vec![];
+    for s in list {
+        match out.last_mut() {
+            Some((g, v)) if *g == s.ind.group => v.push(s),
+            _ => out.push((s.ind.group, vec![s])),
+        }
+    }
+    out
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "impact_public.html")]
+struct PublicPage {
+    c: Ctx,
+    lab: Option<Lab>,
+    labs: Vec<Lab>,
+    scope: Scope,
+    groups: Vec<(IndicatorGroup, Vec<Shown>)>,
+    charts: Charts,
+}
+
+async fn public_view(c: Ctx, s: &AppState, lab: Option<Lab>) -> AppResult<PublicPage> {
+    let input = CutInput {
+        lab: lab.as_ref().map(|l| l.slug.clone()).unwrap_or_default(),
+        ..CutInput::default()
+    };
+    let scope = svc::resolve(&s.store, &input).await?;
+    let facts = svc::facts(&s.store, &scope).await?;
+    let targets = svc::targets(&s.store, &facts, &scope).await?;
+    let charts = draw(&c, &facts, &scope, true, &targets, "attendance");
+    let groups = grouped(svc::indicators(&facts, &scope, true));
+    let mut conn = s.store.conn().await?;
+    let labs = store::labs::list_labs(&mut conn).await?;
+    Ok(PublicPage {
+        c,
+        lab,
+        labs,
+        scope,
+        groups,
+        charts,
+    })
+}
+
+async fn public_network(c: Ctx, State(s): State<AppState>) -> AppResult<PublicPage> {
+    public_view(c, &s, None).await
+}
+
+async fn public_lab(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(slug): Path<String>,
+) -> AppResult<PublicPage> {
+    let lab = lab_or_404(&s, &slug).await?;
+    public_view(c, &s, Some(lab)).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct DashQuery {
+    #[serde(flatten)]
+    cut: CutInput,
+    series: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "impact_dashboard.html")]
+struct Dashboard {
+    c: Ctx,
+    q: CutInput,
+    series: &'static str,
+    labs: Vec<Lab>,
+    regions: Vec<String>,
+    cohorts: Vec<store::residency::Cohort>,
+    scope: Option<Scope>,
+    groups: Vec<(IndicatorGroup, Vec<Shown>)>,
+    targets: Vec<TargetProgress>,
+    charts: Option<Charts>,
+    may_set_targets: bool,
+    t: TargetInput,
+    errors: Errors,
+    query: String,
+}
+
+impl Dashboard {
+    fn series_codes(&self) -> Vec<&'static str> {
+        INDICATORS
+            .iter()
+            .filter(|i| i.unit != Unit::Money && i.unit != Unit::Points)
+            .map(|i| i.code)
+            .collect()
+    }
+    fn indicator_codes(&self) -> Vec<&'static str> {
+        INDICATORS.iter().map(|i| i.code).collect()
+    }
+}
+
+/// Who may open the dashboard at all: the admin and coordinators.
+fn dashboard_allowed(c: &Ctx) -> AppResult<()> {
+    c.require_user()?;
+    if c.actor.allows(Action::ManageNetwork) || c.actor.is_coordinator() {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+async fn dashboard_view(
+    c: Ctx,
+    s: &AppState,
+    mut q: DashQuery,
+    t: TargetInput,
+    errors: Errors,
+) -> AppResult<Dashboard> {
+    dashboard_allowed(&c)?;
+    let mut conn = s.store.conn().await?;
+    let all = store::labs::list_labs(&mut conn).await?;
+    // A coordinator's view starts at her lab; she cannot widen it.
+    let admin = c.actor.allows(Action::ManageNetwork);
+    if !admin && q.cut.lab.is_empty() {
+        if let Some(l) = all
+            .iter()
+            .find(|l| c.actor.allows(Action::ManageImpact(l.id)))
+        {
+            q.cut.lab = l.slug.clone();
+        }
+    }
+    let labs: Vec<Lab> = all
+        .iter()
+        .filter(|l| c.actor.allows(Action::ManageImpact(l.id)))
+        .cloned()
+        .collect();
+    let mut regions: Vec<String> = labs.iter().map(|l| l.region.clone()).collect();
+    regions.sort();
+    regions.dedup();
+    let series = INDICATORS
+        .iter()
+        .find(|i| i.code == q.series)
+        .map_or("attendance", |i| i.code);
+    let query = serde_urlencoded::to_string(&q.cut).unwrap_or_default();
+    let mut dash = Dashboard {
+        cohorts: vec![],
+        scope: None,
+        groups: vec![],
+        targets: vec![],
+        charts: None,
+        may_set_targets: false,
+        labs,
+        regions,
+        series,
+        t,
+        errors,
+        query,
+        q: q.cut.clone(),
+        c,
+    };
+    let scope = match svc::resolve(&s.store, &q.cut).await {
+        Ok(scope) => scope,
+        Err(AppError::Invalid(errs)) => {
+            dash.errors.0.extend(errs);
+            return Ok(dash);
+        }
+        Err(e) => return Err(e),
+    };
+    if !svc::sees_exact(&dash.c.actor, &scope) {
+        return Err(AppError::NotFound);
+    }
+    if let Some(l) = &scope.lab {
+        dash.cohorts = store::residency::cohorts(&mut conn, l.id).await?;
+    }
+    let facts = svc::facts(&s.store, &scope).await?;
+    dash.targets = svc::targets(&s.store, &facts, &scope).await?;
+    dash.charts = Some(draw(&dash.c, &facts, &scope, false, &dash.targets, series));
+    dash.groups = grouped(svc::indicators(&facts, &scope, false));
+    dash.may_set_targets = match &scope.lab {
+        Some(l) => dash.c.actor.allows(Action::ManageImpact(l.id)),
+        None => admin && scope.region.is_none(),
+    };
+    dash.scope = Some(scope);
+    Ok(dash)
+}
+
+async fn dashboard(
+    c: Ctx,
+    State(s): State<AppState>,
+    Query(q): Query<DashQuery>,
+) -> AppResult<Response> {
+    // The target form starts with this calendar year.
+    let year = domain::time::today().year();
+    let t = TargetInput {
+        starts_on: format!("{year}-01-01"),
+        ends_on: format!("{year}-12-31"),
+        ..TargetInput::default()
+    };
+    let d = dashboard_view(c, &s, q, t, Errors::default()).await?;
+    let status = if d.errors.any() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, d).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TargetForm {
+    lab: String,
+    #[serde(flatten)]
+    t: TargetInput,
+}
+
+async fn add_target(
+    c: Ctx,
+    State(s): State<AppState>,
+    VerifiedForm(f): VerifiedForm<TargetForm>,
+) -> AppResult<Response> {
+    dashboard_allowed(&c)?;
+    let lab = if f.lab.is_empty() {
+        None
+    } else {
+        Some(lab_or_404(&s, &f.lab).await?)
+    };
+    match svc::set_target(&s.store, &c.actor, lab.as_ref().map(|l| l.id), &f.t).await {
+        Ok(_) => Ok(redirect_with_flash(
+            &format!("/impact/dashboard?lab={}", f.lab),
+            "flash-saved",
+        )),
+        Err(AppError::Invalid(errs)) => {
+            let q = DashQuery {
+                cut: CutInput {
+                    lab: f.lab.clone(),
+                    ..CutInput::default()
+                },
+                series: String::new(),
+            };
+            let d = dashboard_view(c, &s, q, f.t, Errors(errs)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, d).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Empty {}
+
+async fn delete_target(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<TargetId>,
+    VerifiedForm(_): VerifiedForm<Empty>,
+) -> AppResult<Response> {
+    let lab = svc::remove_target(&s.store, &c.actor, id).await?;
+    let slug = match lab {
+        Some(l) => {
+            let mut conn = s.store.conn().await?;
+            store::labs::list_labs(&mut conn)
+                .await?
+                .into_iter()
+                .find(|x| x.id == l)
+                .map(|x| x.slug)
+                .unwrap_or_default()
+        }
+        None => String::new(),
+    };
+    Ok(redirect_with_flash(
+        &format!("/impact/dashboard?lab={slug}"),
+        "flash-saved",
+    ))
+}
+
+/// The figures of a cut as rows for the exports: one row per lab and indicator, and the total.
+pub async fn export_sheets(
+    s: &AppState,
+    c: &Ctx,
+    cut: &CutInput,
+    allow_public: bool,
+) -> AppResult<Vec<documents::table::Sheet>> {
+    use documents::table::{Cell, Sheet};
+    let scope = svc::resolve(&s.store, cut).await?;
+    let exact = svc::sees_exact(&c.actor, &scope);
+    if !exact && (!allow_public || scope.cohort.is_some()) {
+        return Err(AppError::NotFound);
+    }
+    let public = !exact;
+    let facts = svc::facts(&s.store, &scope).await?;
+    let headers: Vec<String> = [
+        "export-lab",
+        "export-group",
+        "export-indicator",
+        "export-code",
+        "export-from",
+        "export-to",
+        "export-value",
+        "export-unit",
+        "export-sdg",
+    ]
+    .iter()
+    .map(|k| c.t(k))
+    .collect();
+    let mut sheets: Vec<Sheet> = vec![];
+    let mut views: Vec<(String, Scope)> = vec![(c.t("impact-all-labs"), scope.clone())];
+    if scope.labs.len() > 1 {
+        for l in &scope.labs {
+            views.push((
+                c.lab_name(l),
+                Scope {
+                    lab: Some(l.clone()),
+                    labs: vec![l.clone()],
+                    ..scope.clone()
+                },
+            ));
+        }
+    } else if let Some(l) = &scope.lab {
+        views[0].0 = c.lab_name(l);
+    }
+    for g in IndicatorGroup::ALL {
+        let mut sheet = Sheet::new(c.tv("ind-group", g.code()), headers.clone());
+        for (name, v) in &views {
+            for shown in svc::indicators(&facts, v, public)
+                .into_iter()
+                .filter(|x| x.ind.group == *g)
+            {
+                let value = match (shown.value(), shown.ind.unit) {
+                    (None, _) if shown.suppressed => Cell::Text(c.t("impact-suppressed")),
+                    (None, _) => Cell::Empty,
+                    (Some(v), Unit::Money) => Cell::Money(v),
+                    (Some(v), Unit::Points) => Cell::Decimal(v as f64 / 100.0),
+                    (Some(v), _) => Cell::Int(v),
+                };
+                sheet.push(vec![
+                    Cell::Text(name.clone()),
+                    Cell::Text(c.tv("ind-group", g.code())),
+                    Cell::Text(c.ind_name(shown.ind.code)),
+                    Cell::Text(shown.ind.code.to_string()),
+                    Cell::Date(v.from),
+                    Cell::Date(v.to),
+                    value,
+                    Cell::Text(c.tv("unit", unit_code(shown.ind.unit))),
+                    Cell::Text(c.sdg_tags(shown.ind.sdg)),
+                ]);
+            }
+        }
+        sheets.push(sheet);
+    }
+    let mut tx = s.store.begin().await?;
+    store::audit::record(
+        &mut tx,
+        store::audit::Entry {
+            actor: c.actor.user_id,
+            action: "impact.export",
+            entity: "indicators",
+            entity_id: None,
+            lab: scope.lab.as_ref().map(|l| l.id),
+            detail: format!("{}..{} public={public}", scope.from, scope.to),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(sheets)
+}
+
+pub fn unit_code(u: Unit) -> &'static str {
+    match u {
+        Unit::Women => "women",
+        Unit::Things => "things",
+        Unit::Money => "money",
+        Unit::Points => "points",
+    }
+}
+
+/// Sends bytes as a download.
+pub fn download(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub const CSV: &str = "text/csv; charset=utf-8";
+
+async fn export_csv(
+    c: Ctx,
+    State(s): State<AppState>,
+    Query(q): Query<CutInput>,
+) -> AppResult<Response> {
+    dashboard_allowed(&c)?;
+    let sheets = export_sheets(&s, &c, &q, false).await?;
+    // One table: the groups one after another (the CSV has no sheets).
+    let mut all = documents::table::Sheet::new("indicators", sheets[0].headers.clone());
+    for sh in sheets {
+        all.rows.extend(sh.rows);
+    }
+    Ok(download(documents::table::csv(&all), CSV, "indicators.csv"))
+}
+
+async fn export_xlsx(
+    c: Ctx,
+    State(s): State<AppState>,
+    Query(q): Query<CutInput>,
+) -> AppResult<Response> {
+    dashboard_allowed(&c)?;
+    xlsx_report(&s, &c, &q, false).await
+}
+
+/// The donors' report: one sheet per indicator group. `allow_public`: anyone may have the
+/// public (suppressed) figures; otherwise only those who see exact ones.
+pub async fn xlsx_report(
+    s: &AppState,
+    c: &Ctx,
+    q: &CutInput,
+    allow_public: bool,
+) -> AppResult<Response> {
+    let sheets = export_sheets(s, c, q, allow_public).await?;
+    let bytes = documents::table::xlsx(&sheets).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(download(bytes, XLSX, "wcl-impact-report.xlsx"))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "impact_deviance.html")]
+struct DeviancePage {
+    c: Ctx,
+    lab: Lab,
+    list: Vec<DeviantView>,
+}
+
+async fn deviance(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(slug): Path<String>,
+) -> AppResult<DeviancePage> {
+    let lab = lab_or_404(&s, &slug).await?;
+    c.require(Action::ManageImpact(lab.id))?;
+    let list = svc::positive_deviance(&s.store, &c.actor, &lab).await?;
+    Ok(DeviancePage { c, lab, list })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "impact_outcomes.html")]
+struct OutcomesPage {
+    c: Ctx,
+    person: Option<Person>,
+    list: Vec<Outcome>,
+    f: OutcomeInput,
+    errors: Errors,
+    may_record: bool,
+}
+
+impl OutcomesPage {
+    fn kinds(&self) -> Vec<&'static str> {
+        OutcomeKind::ALL.iter().map(|k| k.code()).collect()
+    }
+    fn action(&self) -> String {
+        match &self.person {
+            Some(p) => format!("/people/{}/outcomes", p.id),
+            None => "/me/outcomes".into(),
+        }
+    }
+}
+
+async fn outcomes_view(
+    c: Ctx,
+    s: &AppState,
+    id: PersonId,
+    f: OutcomeInput,
+    errors: Errors,
+) -> AppResult<OutcomesPage> {
+    c.require_user()?;
+    let person = crate::services::read_person(&s.store, &c.actor, id).await?;
+    let list = svc::outcomes_of(&s.store, &c.actor, id).await?;
+    let may_record = c.actor.allows(Action::ManageImpact(person.lab_id));
+    Ok(OutcomesPage {
+        c,
+        person: Some(person),
+        list,
+        f,
+        errors,
+        may_record,
+    })
+}
+
+async fn outcomes(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<PersonId>,
+) -> AppResult<OutcomesPage> {
+    outcomes_view(c, &s, id, OutcomeInput::default(), Errors::default()).await
+}
+
+async fn add_outcome(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<PersonId>,
+    VerifiedForm(f): VerifiedForm<OutcomeInput>,
+) -> AppResult<Response> {
+    match svc::record_outcome(&s.store, &c.actor, id, &f).await {
+        Ok(_) => Ok(redirect_with_flash(
+            &format!("/people/{id}/outcomes"),
+            "flash-saved",
+        )),
+        Err(AppError::Invalid(errs)) => {
+            let page = outcomes_view(c, &s, id, f, Errors(errs)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn delete_outcome(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<OutcomeId>,
+    VerifiedForm(_): VerifiedForm<Empty>,
+) -> AppResult<Response> {
+    let person = svc::remove_outcome(&s.store, &c.actor, id).await?;
+    Ok(redirect_with_flash(
+        &format!("/people/{person}/outcomes"),
+        "flash-saved",
+    ))
+}
+
+async fn my_view(c: Ctx, s: &AppState, f: OutcomeInput, errors: Errors) -> AppResult<OutcomesPage> {
+    c.require_user()?;
+    let me = c.actor.person_id.ok_or(AppError::NotFound)?;
+    let list = svc::outcomes_of(&s.store, &c.actor, me).await?;
+    Ok(OutcomesPage {
+        c,
+        person: None,
+        list,
+        f,
+        errors,
+        may_record: true,
+    })
+}
+
+async fn my_outcomes(c: Ctx, State(s): State<AppState>) -> AppResult<OutcomesPage> {
+    my_view(c, &s, OutcomeInput::default(), Errors::default()).await
+}
+
+async fn add_my_outcome(
+    c: Ctx,
+    State(s): State<AppState>,
+    VerifiedForm(f): VerifiedForm<OutcomeInput>,
+) -> AppResult<Response> {
+    match svc::report_own_outcome(&s.store, &c.actor, &f).await {
+        Ok(_) => Ok(redirect_with_flash("/me/outcomes", "flash-saved")),
+        Err(AppError::Invalid(errs)) => {
+            let page = my_view(c, &s, f, Errors(errs)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,605 @@
+//! Impact and learning: outcome records, targets, indicators for a cut (labs, cohort, period,
+//! region), the public figures (suppressed below five women) and the positive-deviance list.
+//! Indicators are computed by `analytics::indicators` from the facts the store reads; the same
+//! function feeds the dashboard, the public page, the API and the donors' report.
+use super::entry;
+use crate::error::{AppError, AppResult};
+use analytics::indicators::{self as ind, Cut, Facts, Figure};
+use chrono::{Datelike, Months, NaiveDate};
+use domain::impact::{
+    INDICATORS, Indicator, OutcomeKind, OutcomeSource, SUPPRESS_BELOW, Unit, age_band, income_band,
+    parse_income, parse_target,
+};
+use domain::{Action, Actor, CohortId, LabId, LabScope, OutcomeId, PersonId, TargetId};
+use serde::{Deserialize, Serialize};
+use store::labs::Lab;
+use store::{Store, audit};
+
+/// An outcome as typed on a form or sent by the API.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct OutcomeInput {
+    /// `job`, `career-restart`, `business-launched`, `joint-initiative`, `income`.
+    pub kind: String,
+    /// `2026-11-23` or `23.11.2026`.
+    pub occurred_on: String,
+    /// Monthly income from creative work in som, for `income`.
+    pub amount: String,
+    pub note: String,
+    /// A coordinator saw evidence (checkbox `on`).
+    pub verified: String,
+}
+
+struct ValidOutcome {
+    kind: OutcomeKind,
+    on: NaiveDate,
+    amount: Option<i64>,
+    note: String,
+}
+
+fn validate_outcome(i: &OutcomeInput) -> Result<ValidOutcome, Vec<(String, String)>> {
+    let mut errs = vec![];
+    let kind = OutcomeKind::parse(&i.kind);
+    if kind.is_none() {
+        errs.push(("kind".into(), "err-outcome-kind".into()));
+    }
+    let today = domain::time::today();
+    let on = domain::time::parse_date(&i.occurred_on).filter(|d| *d <= today && d.year() >= 2000);
+    if on.is_none() {
+        errs.push(("occurred_on".into(), "err-outcome-date".into()));
+    }
+    let amount = match kind {
+        Some(OutcomeKind::Income) => match parse_income(&i.amount) {
+            Ok(a) => Some(a),
+            Err(e) => {
+                errs.push(("amount".into(), e.key.into()));
+                None
+            }
+        },
+        _ => None,
+    };
+    let note = i.note.trim().to_string();
+    if note.chars().count() > 500 {
+        errs.push(("note".into(), "err-too-long".into()));
+    }
+    match (kind, on) {
+        (Some(kind), Some(on)) if errs.is_empty() => Ok(ValidOutcome {
+            kind,
+            on,
+            amount,
+            note,
+        }),
+        _ => Err(errs),
+    }
+}
+
+/// A coordinator of her lab records what happened to a woman.
+pub async fn record_outcome(
+    store: &Store,
+    actor: &Actor,
+    person: PersonId,
+    input: &OutcomeInput,
+) -> AppResult<OutcomeId> {
+    let v = validate_outcome(input).map_err(AppError::Invalid)?;
+    let mut tx = store.begin().await?;
+    let p = store::people::get_scoped(&mut tx, &actor.people_scope(), person)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !actor.allows(Action::ManageImpact(p.lab_id)) {
+        return Err(AppError::NotFound);
+    }
+    let source = if input.verified == "on" {
+        OutcomeSource::Verified
+    } else {
+        OutcomeSource::SelfReported
+    };
+    let id = store::impact::insert_outcome(
+        &mut tx,
+        &store::impact::NewOutcome {
+            person_id: person,
+            lab_id: p.lab_id,
+            kind: v.kind,
+            occurred_on: v.on,
+            amount: v.amount,
+            source,
+            note: &v.note,
+        },
+        actor.user_id,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        entry(actor, "outcome.record", "outcome", id, Some(p.lab_id))
+            .with_detail(format!("person={person} kind={}", v.kind.code())),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A resident reports her own outcome (always self-reported).
+pub async fn report_own_outcome(
+    store: &Store,
+    actor: &Actor,
+    input: &OutcomeInput,
+) -> AppResult<OutcomeId> {
+    let person = actor.person_id.ok_or(AppError::NotFound)?;
+    if !actor.allows(Action::OwnProfile(person)) {
+        return Err(AppError::NotFound);
+    }
+    let v = validate_outcome(input).map_err(AppError::Invalid)?;
+    let mut tx = store.begin().await?;
+    let p = store::people::get_scoped(&mut tx, &LabScope::All, person)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let id = store::impact::insert_outcome(
+        &mut tx,
+        &store::impact::NewOutcome {
+            person_id: person,
+            lab_id: p.lab_id,
+            kind: v.kind,
+            occurred_on: v.on,
+            amount: v.amount,
+            source: OutcomeSource::SelfReported,
+            note: &v.note,
+        },
+        actor.user_id,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        entry(actor, "outcome.report", "outcome", id, Some(p.lab_id))
+            .with_detail(format!("kind={}", v.kind.code())),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Removes a record typed in error: coordinators of her lab.
+pub async fn remove_outcome(store: &Store, actor: &Actor, id: OutcomeId) -> AppResult<PersonId> {
+    let mut tx = store.begin().await?;
+    let o = store::impact::outcome_by_id(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !actor.allows(Action::ManageImpact(o.lab_id)) {
+        return Err(AppError::NotFound);
+    }
+    store::impact::delete_outcome(&mut tx, id).await?;
+    audit::record(
+        &mut tx,
+        entry(actor, "outcome.remove", "outcome", id, Some(o.lab_id)).with_detail(format!(
+            "person={} kind={} on={} amount={}",
+            o.person_id,
+            o.kind.code(),
+            o.occurred_on,
+            o.amount.map(|a| a.to_string()).unwrap_or_default()
+        )),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(o.person_id)
+}
+
+/// Her outcomes, for staff who may read her record or for herself.
+pub async fn outcomes_of(
+    store: &Store,
+    actor: &Actor,
+    person: PersonId,
+) -> AppResult<Vec<store::impact::Outcome>> {
+    let mut c = store.conn().await?;
+    if !actor.allows(Action::OwnProfile(person)) {
+        store::people::get_scoped(&mut c, &actor.people_scope(), person)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    }
+    Ok(store::impact::outcomes_of(&mut c, person).await?)
+}
+
+/// A target as typed.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct TargetInput {
+    pub indicator: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub target: String,
+}
+
+fn may_set_targets(actor: &Actor, lab: Option<LabId>) -> bool {
+    match lab {
+        Some(l) => actor.allows(Action::ManageImpact(l)),
+        None => actor.allows(Action::ManageNetwork),
+    }
+}
+
+/// Sets a target of a lab, or of the network (`lab` None: the admin).
+pub async fn set_target(
+    store: &Store,
+    actor: &Actor,
+    lab: Option<LabId>,
+    input: &TargetInput,
+) -> AppResult<TargetId> {
+    if !may_set_targets(actor, lab) {
+        return Err(AppError::NotFound);
+    }
+    let mut errs = vec![];
+    let parsed = parse_target(&input.indicator, &input.target)
+        .map_err(|e| errs.push((e.field.to_string(), e.key.to_string())))
+        .ok();
+    let from = domain::time::parse_date(&input.starts_on);
+    let to = domain::time::parse_date(&input.ends_on);
+    match (from, to) {
+        (Some(f), Some(t)) if f <= t && (t - f).num_days() <= 366 * 5 => {}
+        _ => errs.push(("ends_on".into(), "err-period".into())),
+    }
+    let (Some((ind, value)), Some(from), Some(to), true) = (parsed, from, to, errs.is_empty())
+    else {
+        return Err(AppError::Invalid(errs));
+    };
+    let mut tx = store.begin().await?;
+    let id = store::impact::insert_target(
+        &mut tx,
+        &store::impact::NewTarget {
+            lab_id: lab,
+            indicator: ind.code,
+            starts_on: from,
+            ends_on: to,
+            target: value,
+        },
+        actor.user_id,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        entry(actor, "target.set", "indicator_target", id, lab)
+            .with_detail(format!("{}={value} {from}..{to}", ind.code)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn remove_target(store: &Store, actor: &Actor, id: TargetId) -> AppResult<Option<LabId>> {
+    let mut tx = store.begin().await?;
+    let t = store::impact::target_by_id(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !may_set_targets(actor, t.lab_id) {
+        return Err(AppError::NotFound);
+    }
+    store::impact::delete_target(&mut tx, id).await?;
+    audit::record(
+        &mut tx,
+        entry(actor, "target.remove", "indicator_target", id, t.lab_id)
+            .with_detail(format!("{}={}", t.indicator, t.target)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(t.lab_id)
+}
+
+/// Which records a dashboard counts, as given in the query string.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct CutInput {
+    /// A lab's slug; empty for the network.
+    pub lab: String,
+    /// A cohort id (of that lab).
+    pub cohort: String,
+    /// A region name: the labs of that region.
+    pub region: String,
+    /// First day counted: `2026-01-01`.
+    pub from: String,
+    /// Last day counted.
+    pub to: String,
+}
+
+/// A resolved cut: the labs it covers (for naming and targets) and the analytics cut.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub lab: Option<Lab>,
+    pub labs: Vec<Lab>,
+    pub cohort: Option<CohortId>,
+    pub region: Option<String>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Scope {
+    pub fn cut(&self) -> Cut {
+        Cut {
+            labs: Some(self.labs.iter().map(|l| l.id.to_string()).collect()),
+            cohort: self.cohort.map(|c| c.to_string()),
+            from: self.from,
+            to: self.to,
+        }
+    }
+    pub fn lab_scope(&self) -> LabScope {
+        LabScope::Only(self.labs.iter().map(|l| l.id).collect())
+    }
+}
+
+/// The default period: the last 24 whole months up to today.
+pub fn default_period() -> (NaiveDate, NaiveDate) {
+    let today = domain::time::today();
+    let first = today
+        .with_day(1)
+        .and_then(|d| d.checked_sub_months(Months::new(23)))
+        .unwrap_or(today);
+    (first, today)
+}
+
+/// Resolves the query of a dashboard, the public page or the API. Unknown labs answer 404; a bad
+/// date is a message. `lab` given by slug in the input, or fixed by the route.
+pub async fn resolve(store: &Store, input: &CutInput) -> AppResult<Scope> {
+    let mut c = store.conn().await?;
+    let all = store::labs::list_labs(&mut c).await?;
+    let lab = if input.lab.trim().is_empty() {
+        None
+    } else {
+        Some(
+            all.iter()
+                .find(|l| l.slug == input.lab.trim())
+                .cloned()
+                .ok_or(AppError::NotFound)?,
+        )
+    };
+    let region = Some(input.region.trim().to_string()).filter(|r| !r.is_empty());
+    let labs: Vec<Lab> = match (&lab, &region) {
+        (Some(l), _) => vec![l.clone()],
+        (None, Some(r)) => all.iter().filter(|l| &l.region == r).cloned().collect(),
+        (None, None) => all.clone(),
+    };
+    let (df, dt) = default_period();
+    let mut errs = vec![];
+    let parse = |s: &str, default: NaiveDate, field: &str, errs: &mut Vec<(String, String)>| {
+        if s.trim().is_empty() {
+            return default;
+        }
+        domain::time::parse_date(s).unwrap_or_else(|| {
+            errs.push((field.to_string(), "err-date".to_string()));
+            default
+        })
+    };
+    let from = parse(&input.from, df, "from", &mut errs);
+    let to = parse(&input.to, dt, "to", &mut errs);
+    if from > to {
+        errs.push(("to".into(), "err-period".into()));
+    }
+    let cohort = if input.cohort.trim().is_empty() {
+        None
+    } else {
+        let id: Option<CohortId> = input.cohort.trim().parse().ok();
+        let found = match id {
+            Some(id) => store::residency::cohort(&mut c, id)
+                .await?
+                .filter(|co| labs.iter().any(|l| l.id == co.lab_id)),
+            None => None,
+        };
+        if found.is_none() {
+            errs.push(("cohort".into(), "err-cohort".into()));
+        }
+        found.map(|co| co.id)
+    };
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
+    Ok(Scope {
+        lab,
+        labs,
+        cohort,
+        region,
+        from,
+        to,
+    })
+}
+
+/// Whether the actor sees exact figures for the scope: coordinators of the lab, the admin for
+/// anything. Everyone else sees the public, suppressed figures.
+pub fn sees_exact(actor: &Actor, scope: &Scope) -> bool {
+    if actor.allows(Action::ManageNetwork) {
+        return true;
+    }
+    !scope.labs.is_empty()
+        && scope
+            .labs
+            .iter()
+            .all(|l| actor.allows(Action::ManageImpact(l.id)))
+}
+
+/// Reads the facts of the scope's labs.
+pub async fn facts(store: &Store, scope: &Scope) -> AppResult<Facts> {
+    let mut c = store.conn().await?;
+    let f = store::impact::facts(&mut c, &scope.lab_scope()).await?;
+    Ok(f)
+}
+
+/// One indicator's figure as shown: its catalogue entry, the figure, and whether it is withheld.
+#[derive(Debug, Clone)]
+pub struct Shown {
+    pub ind: &'static Indicator,
+    pub fig: Figure,
+    pub suppressed: bool,
+}
+
+impl Shown {
+    /// The value for display or export, `None` when withheld or unknown.
+    pub fn value(&self) -> Option<i64> {
+        if self.suppressed {
+            None
+        } else {
+            self.fig.value
+        }
+    }
+}
+
+/// Every indicator of the catalogue for the scope. `public`: withhold figures behind fewer than
+/// five women.
+pub fn indicators(facts: &Facts, scope: &Scope, public: bool) -> Vec<Shown> {
+    let codes: Vec<&'static str> = INDICATORS.iter().map(|i| i.code).collect();
+    ind::figures(facts, &scope.cut(), &codes)
+        .into_iter()
+        .zip(INDICATORS)
+        .map(|(fig, ind)| Shown {
+            ind,
+            suppressed: public && fig.suppressed(SUPPRESS_BELOW),
+            fig,
+        })
+        .collect()
+}
+
+/// A target with the value reached in its own period and lab.
+#[derive(Debug, Clone)]
+pub struct TargetProgress {
+    pub target: store::impact::Target,
+    pub ind: &'static Indicator,
+    pub reached: Option<i64>,
+}
+
+/// Targets of the scope (a lab's, or the network's) with what is reached so far.
+pub async fn targets(
+    store: &Store,
+    facts: &Facts,
+    scope: &Scope,
+) -> AppResult<Vec<TargetProgress>> {
+    let mut c = store.conn().await?;
+    let list = store::impact::targets(&mut c, scope.lab.as_ref().map(|l| l.id)).await?;
+    Ok(list
+        .into_iter()
+        .filter_map(|t| {
+            let ind = domain::impact::indicator(&t.indicator)?;
+            let cut = Cut {
+                labs: Some(match t.lab_id {
+                    Some(l) => [l.to_string()].into(),
+                    None => scope.labs.iter().map(|l| l.id.to_string()).collect(),
+                }),
+                cohort: None,
+                from: t.starts_on,
+                to: t.ends_on,
+            };
+            let reached = ind::figure(facts, &cut, ind.code).value;
+            Some(TargetProgress {
+                target: t,
+                ind,
+                reached,
+            })
+        })
+        .collect())
+}
+
+/// One woman whose outcome is far better than expected for women who started like her.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DeviantView {
+    pub person_id: uuid::Uuid,
+    pub name: String,
+    /// `income` (change of monthly income, tyiyn) or a scale code (change in points ×100).
+    pub outcome: String,
+    pub value: i64,
+    pub group_median: i64,
+    pub group_size: usize,
+    /// How far above her group, in robust standard deviations.
+    pub z: f64,
+    /// The baseline conditions her comparison group shares: `settlement=rural`, ...
+    pub group: Vec<String>,
+}
+
+/// Covariates in order of importance: the last is dropped first when a group is too small.
+const COVARIATES: [&str; 5] = [
+    "settlement",
+    "prior-income",
+    "family-support",
+    "age",
+    "occupation",
+];
+
+fn baseline(p: &ind::PersonFact, year: i32) -> Vec<(&'static str, String)> {
+    let v = [
+        match p.rural {
+            Some(true) => "rural",
+            Some(false) => "urban",
+            None => "unknown",
+        }
+        .to_string(),
+        income_band(p.prior_income).to_string(),
+        p.family_support.clone(),
+        age_band(p.birth_year, year).to_string(),
+        p.occupation.clone().unwrap_or_else(|| "unknown".into()),
+    ];
+    COVARIATES.iter().copied().zip(v).collect()
+}
+
+/// The positive-deviance list of a lab: coordinators of the lab and the network admin; the read
+/// is audited (it names women).
+pub async fn positive_deviance(
+    store: &Store,
+    actor: &Actor,
+    lab: &Lab,
+) -> AppResult<Vec<DeviantView>> {
+    if !actor.allows(Action::ManageImpact(lab.id)) {
+        return Err(AppError::NotFound);
+    }
+    let scope = LabScope::Only(vec![lab.id]);
+    let mut tx = store.begin().await?;
+    let facts = store::impact::facts(&mut tx, &scope).await?;
+    let year = domain::time::today().year();
+    let people: std::collections::HashMap<&str, &ind::PersonFact> =
+        facts.people.iter().map(|p| (p.id.as_str(), p)).collect();
+    let everything = Cut {
+        labs: None,
+        cohort: None,
+        from: NaiveDate::MIN,
+        to: NaiveDate::MAX,
+    };
+    let subjects: Vec<analytics::deviance::Subject<String>> =
+        ind::income_changes(&facts, &people, &everything)
+            .into_iter()
+            .filter_map(|(p, before, after)| {
+                let person = people.get(p)?;
+                Some(analytics::deviance::Subject {
+                    key: p.to_string(),
+                    baseline: baseline(person, year),
+                    outcome: (after - before) as f64,
+                })
+            })
+            .collect();
+    let found = analytics::deviance::positive_deviants(
+        &subjects,
+        &analytics::deviance::Options {
+            min_subjects: 5,
+            ..analytics::deviance::Options::default()
+        },
+    );
+    let mut out = vec![];
+    for d in found {
+        let Ok(id) = d.key.parse::<PersonId>() else {
+            continue;
+        };
+        let Some(p) = store::people::get_scoped(&mut tx, &scope, id).await? else {
+            continue;
+        };
+        out.push(DeviantView {
+            person_id: id.0,
+            name: p.full_name(),
+            outcome: "income".into(),
+            value: d.outcome.round() as i64,
+            group_median: d.group_median.round() as i64,
+            group_size: d.group_size,
+            z: (d.z * 10.0).round() / 10.0,
+            group: d.group.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+        });
+    }
+    audit::record(
+        &mut tx,
+        entry(actor, "impact.deviance.read", "lab", lab.id, Some(lab.id))
+            .with_detail(format!("{} listed", out.len())),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Unit of an indicator for display: som for money, points for scales.
+pub fn unit_of(code: &str) -> Unit {
+    domain::impact::indicator(code).map_or(Unit::Things, |i| i.unit)
+}
