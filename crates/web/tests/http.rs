@@ -492,6 +492,27 @@ async fn access_matrix(app: TestApp) {
         // This app has no case key configured: her page says so (409) rather than showing nothing.
         ("/me/support".into(), [303, 404, 404, 404, 404, 409]),
         ("/verify/not-an-id".into(), [404, 404, 404, 404, 404, 404]),
+        // Impact: public aggregates for everyone; the dashboard and names for the lab's staff.
+        ("/impact".into(), [200, 200, 200, 200, 200, 200]),
+        ("/labs/osh/impact".into(), [200, 200, 200, 200, 200, 200]),
+        ("/impact/dashboard".into(), [303, 200, 200, 200, 404, 404]),
+        (
+            "/impact/dashboard?lab=osh".into(),
+            [303, 200, 200, 404, 404, 404],
+        ),
+        (
+            "/impact/export.csv?lab=osh".into(),
+            [303, 200, 200, 404, 404, 404],
+        ),
+        (
+            "/labs/osh/positive-deviance".into(),
+            [303, 200, 200, 404, 404, 404],
+        ),
+        (
+            format!("/people/{aizhan}/outcomes"),
+            [303, 200, 200, 404, 404, 404],
+        ),
+        ("/me/outcomes".into(), [303, 404, 404, 404, 404, 200]),
     ];
     let clients = [
         app.client(),
@@ -549,6 +570,22 @@ async fn access_matrix(app: TestApp) {
         (
             format!("/api/v1/people/{bw}"),
             [401, 200, 404, 200, 404, 404],
+        ),
+        (
+            "/api/v1/indicators?lab=osh".into(),
+            [200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "/api/v1/indicators/export.xlsx?lab=osh".into(),
+            [200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "/api/v1/labs/osh/positive-deviance".into(),
+            [401, 200, 200, 404, 404, 404],
+        ),
+        (
+            format!("/api/v1/people/{aizhan}/outcomes"),
+            [401, 200, 200, 404, 404, 200],
         ),
     ];
     let mut tokens = vec![None];
