@@ -60,5 +60,15 @@ id_type!(
     CaseId,
     CaseNoteId,
     ReferralId,
-    ServiceId
+    ServiceId,
+    GrantCallId,
+    CriterionId,
+    ApplicationId,
+    AttachmentId,
+    ReviewId,
+    AwardId,
+    TrancheId,
+    PaymentId,
+    ReportId,
+    VentureId
 );
