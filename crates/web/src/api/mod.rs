@@ -4,6 +4,7 @@
 //! Errors are `{"error": key, "message": text in the caller's language, "fields": [...]}`.
 
 mod events;
+mod grants;
 mod labs;
 mod mentoring;
 mod people;
@@ -36,6 +37,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "support", description = "Psychosocial support cases: case workers of the woman's lab only"),
         (name = "mentoring", description = "Optimal mentor proposals and matches (coordinators)"),
         (name = "events", description = "Open events: public listing and registration, waiting list, check-in"),
+        (name = "grants", description = "Seed funding: calls with budget and awarded totals, ranking and proposal, donors' exports"),
     )
 )]
 struct ApiDoc;
@@ -61,6 +63,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(people::router())
         .merge(events::router())
         .merge(mentoring::router())
+        .merge(grants::router())
         .merge(support::router())
 }
 
@@ -161,7 +164,7 @@ async fn revoke_current_token(
 #[derive(Serialize, ToSchema)]
 pub struct Grant {
     pub lab: String,
-    /// coordinator, mentor or case-worker
+    /// coordinator, mentor, case-worker or reviewer
     pub role: String,
 }
 

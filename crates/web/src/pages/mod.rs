@@ -3,6 +3,7 @@
 
 mod account;
 mod events;
+pub(crate) mod grants;
 mod labs;
 mod mentoring;
 mod network;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(training::router())
         .merge(events::router())
         .merge(mentoring::router())
+        .merge(grants::router())
         .merge(support::router())
         .fallback(not_found)
 }
@@ -209,6 +211,11 @@ impl Ctx {
             "lab-role" => LabRole::ALL.iter().map(|x| x.code()).collect(),
             "event-kind" => EventKind::ALL.iter().map(|x| x.code()).collect(),
             "event-scope" => EventScope::ALL.iter().map(|x| x.code()).collect(),
+            "grant-category" => domain::grants::Category::ALL.iter().map(|x| x.code()).collect(),
+            "payment-channel" => domain::grants::PaymentChannel::ALL
+                .iter()
+                .map(|x| x.code())
+                .collect(),
             _ => vec![],
         }
     }
