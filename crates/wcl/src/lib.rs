@@ -2,5 +2,6 @@
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod demo_grants;
 pub mod demo_mentoring;
 pub mod demo_support;
