@@ -203,6 +203,7 @@ venture-status-launched = launched
 venture-status-closed = closed
 flash-grant-draft = Draft saved.
 flash-grant-submitted = Application submitted. Good luck!
+flash-grant-started = Your application is started. It is saved as a draft whenever you press Save.
 flash-grant-attached = File added.
 flash-grant-confirmed = You are in the team.
 flash-grant-conflict = Conflict of interest recorded: the application is no longer yours to review.

@@ -203,6 +203,7 @@ venture-status-launched = ишке киргизилди
 venture-status-closed = жабылды
 flash-grant-draft = Долбоор сакталды.
 flash-grant-submitted = Арыз берилди. Ийгилик!
+flash-grant-started = Арыз башталды. «Долбоорду сактоо» баскычын басканда долбоор катары сакталат.
 flash-grant-attached = Файл кошулду.
 flash-grant-confirmed = Сиз командадасыз.
 flash-grant-conflict = Кызыкчылыктардын кагылышуусу жазылды: бул арызды мындан ары баалабайсыз.

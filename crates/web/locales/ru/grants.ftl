@@ -203,6 +203,7 @@ venture-status-launched = запущено
 venture-status-closed = закрыто
 flash-grant-draft = Черновик сохранён.
 flash-grant-submitted = Заявка подана. Удачи!
+flash-grant-started = Заявка начата. Она сохраняется черновиком, когда вы нажимаете «Сохранить черновик».
 flash-grant-attached = Файл добавлен.
 flash-grant-confirmed = Вы в команде.
 flash-grant-conflict = Конфликт интересов записан: вы больше не оцениваете эту заявку.

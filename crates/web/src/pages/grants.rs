@@ -575,7 +575,7 @@ async fn apply(
     match svc::start_application(&s.store, &c.actor, &call, person).await {
         Ok(app) => Ok(redirect_with_flash(
             &format!("/grant-applications/{app}/edit"),
-            "flash-grant-draft",
+            "flash-grant-started",
         )),
         Err(e) => {
             let errors = invalid(e)?;
