@@ -930,16 +930,16 @@ pub struct Review {
 }
 
 impl Review {
-    pub fn points(&self, criterion: CriterionId) -> Option<i64> {
+    pub fn points(&self, criterion: &CriterionId) -> Option<i64> {
         self.scores
             .iter()
-            .find(|s| s.criterion_id == criterion)
+            .find(|s| s.criterion_id == *criterion)
             .map(|s| s.points)
     }
-    pub fn score_comment(&self, criterion: CriterionId) -> &str {
+    pub fn score_comment(&self, criterion: &CriterionId) -> &str {
         self.scores
             .iter()
-            .find(|s| s.criterion_id == criterion)
+            .find(|s| s.criterion_id == *criterion)
             .map(|s| s.comment.as_str())
             .unwrap_or("")
     }

@@ -188,7 +188,18 @@ async fn budget_holds_under_concurrent_awards(s: Store) {
             )
             .await;
             match r {
-                Ok(_) => {
+                Ok(award) => {
+                    // As the service does: the whole award is the first tranche.
+                    g::replace_tranches(
+                        &mut tx,
+                        award,
+                        &[TranchePlan {
+                            amount: 3_000_000,
+                            condition: String::new(),
+                            due_on: None,
+                        }],
+                    )
+                    .await?;
                     tx.commit().await?;
                     Ok(true)
                 }
@@ -400,7 +411,7 @@ async fn reviews_are_final_once_submitted(s: Store) {
         .unwrap_err();
     assert!(matches!(again, StoreError::Conflict("grant_reviews.submitted")));
     let rs = g::reviews(&mut c, a, true).await.unwrap();
-    assert_eq!(rs[0].points(crit[0].id), Some(8));
+    assert_eq!(rs[0].points(&crit[0].id), Some(8));
     assert!(g::declare_conflict(&mut c, reviewer, a, "кошунам").await.unwrap());
     assert!(g::has_conflict(&mut c, reviewer, a).await.unwrap());
 }

@@ -613,5 +613,5 @@ async fn a_resident_applies_and_a_reviewer_scores() {
     assert_eq!(apps[0].status, domain::grants::ApplicationStatus::Submitted);
     let reviews = store::grants::reviews(&mut c, apps[0].id, true).await.unwrap();
     assert_eq!(reviews.len(), 1);
-    assert_eq!(reviews[0].points(crits[0].id), Some(8));
+    assert_eq!(reviews[0].points(&crits[0].id), Some(8));
 }

@@ -1040,14 +1040,16 @@ async fn upload(
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut too_big = false;
     loop {
-        let next = multipart.next_field().await;
-        let Ok(Some(mut part)) = next else {
-            if next.is_err() {
+        let mut part = match multipart.next_field().await {
+            Ok(Some(p)) => p,
+            Ok(None) => break,
+            Err(_) => {
                 too_big = true;
+                break;
             }
-            break;
         };
-        match part.name().unwrap_or("") {
+        let name = part.name().unwrap_or("").to_string();
+        match name.as_str() {
             "_csrf" => token = part.text().await.unwrap_or_default(),
             "file" => {
                 let name = part.file_name().unwrap_or("").to_string();

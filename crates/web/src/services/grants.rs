@@ -975,8 +975,11 @@ impl ReviewInput {
                 .map(|k| {
                     (
                         k.id.to_string(),
-                        r.and_then(|r| r.points(k.id)).map(|p| p.to_string()).unwrap_or_default(),
-                        r.map(|r| r.score_comment(k.id).to_string()).unwrap_or_default(),
+                        r.and_then(|r| r.points(&k.id))
+                            .map(|p| p.to_string())
+                            .unwrap_or_default(),
+                        r.map(|r| r.score_comment(&k.id).to_string())
+                            .unwrap_or_default(),
                     )
                 })
                 .collect(),
@@ -1121,7 +1124,7 @@ pub async fn ranking_in(c: &mut AnyConn, call: &Call) -> AppResult<Ranking> {
                 .map(|r| analytics::grants::Review {
                     points: criteria
                         .iter()
-                        .map(|k| r.points(k.id).unwrap_or(0) as u32)
+                        .map(|k| r.points(&k.id).unwrap_or(0) as u32)
                         .collect(),
                 })
                 .collect();
@@ -1362,12 +1365,13 @@ async fn queue_decision_mail(
         "subject": lang.t_args(subject, &fargs),
         "body": format!("{}\n\n{}", lang.t_args(body, &fargs), message),
     });
+    let dedupe = format!("grant-decision-{}", a.id);
     store::jobs::enqueue(
         tx,
         "email",
         &payload.to_string(),
         chrono::Utc::now(),
-        Some(&format!("grant-decision-{}", a.id)),
+        Some(dedupe.as_str()),
     )
     .await?;
     Ok(())
