@@ -9,15 +9,12 @@
 //! - [`certificate`]: a one-page PDF certificate of completion with an embedded
 //!   Cyrillic font, so Kyrgyz and Russian names print correctly anywhere.
 //! - [`badges`]: Open Badges 2.0 JSON (hosted verification) and a badge image.
-<<<<<<< HEAD
-//! - [`uploads`]: what an uploaded file is (from its bytes), and images without metadata.
-=======
 //! - [`charts`]: SVG charts (progress against targets, monthly series, funnels,
 //!   lab comparisons) inlined into pages, readable at 360 px, small counts
 //!   suppressed.
 //! - [`table`]: CSV and XLSX exports for donors and coordinators, with text
 //!   cells neutralised against formula injection.
->>>>>>> main
+//! - [`uploads`]: what an uploaded file is (from its bytes), and images without metadata.
 
 pub mod badges;
 pub mod certificate;
