@@ -23,13 +23,13 @@ pub struct Grants {
 }
 
 fn criteria() -> Vec<CriterionSpec> {
-    let c = |ky: &str, ru: &str, en: &str, gky: &str, gru: &str, gen: &str, weight| CriterionSpec {
+    let c = |ky: &str, ru: &str, en: &str, gky: &str, gru: &str, guide_en: &str, weight| CriterionSpec {
         name_ky: ky.into(),
         name_ru: ru.into(),
         name_en: en.into(),
         guidance_ky: gky.into(),
         guidance_ru: gru.into(),
-        guidance_en: gen.into(),
+        guidance_en: guide_en.into(),
         weight,
         max_points: 10,
     };

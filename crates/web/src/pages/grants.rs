@@ -110,6 +110,12 @@ impl Ctx {
     pub fn err_points(&self, errors: &Errors, k: &Criterion) -> Option<String> {
         self.err(errors, &format!("points-{}", k.id))
     }
+    /// Every message of a refused form, for the summary at the top of a long page.
+    pub fn err_all(&self, errors: &Errors) -> Vec<String> {
+        let mut out: Vec<String> = errors.0.iter().map(|(_, k)| self.t(k)).collect();
+        out.dedup();
+        out
+    }
     pub fn today(&self) -> String {
         domain::time::today().to_string()
     }

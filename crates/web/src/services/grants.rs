@@ -301,13 +301,13 @@ impl CallInput {
     /// A new call's form: the usual four criteria, in three languages, ready to adjust.
     pub fn new_call() -> Self {
         let today = domain::time::today();
-        let row = |ky: &str, ru: &str, en: &str, gky: &str, gru: &str, gen: &str, w: &str| CriterionInput {
+        let row = |ky: &str, ru: &str, en: &str, gky: &str, gru: &str, guide_en: &str, w: &str| CriterionInput {
             name_ky: ky.into(),
             name_ru: ru.into(),
             name_en: en.into(),
             guidance_ky: gky.into(),
             guidance_ru: gru.into(),
-            guidance_en: gen.into(),
+            guidance_en: guide_en.into(),
             weight: w.into(),
             max_points: "10".into(),
         };
