@@ -233,7 +233,10 @@ mod tests {
     #[test]
     fn types_come_from_the_bytes() {
         assert_eq!(clean(b"%PDF-1.7\n...").unwrap().0, Kind::Pdf);
-        assert_eq!(clean(b"MZ\x90\0 an exe").unwrap_err(), UploadError::WrongType);
+        assert_eq!(
+            clean(b"MZ\x90\0 an exe").unwrap_err(),
+            UploadError::WrongType
+        );
         assert_eq!(clean(b"<svg/>").unwrap_err(), UploadError::WrongType);
         assert_eq!(clean(b"").unwrap_err(), UploadError::WrongType);
         let mut cut = jpeg_with_exif();

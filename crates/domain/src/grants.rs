@@ -278,12 +278,19 @@ mod tests {
 
     #[test]
     fn submission_needs_the_lines_to_add_up() {
-        assert!(check_submission("Тигүү цехи", "идея", 2_000_000, 2_000_000, 1, 5_000_000).is_empty());
+        assert!(
+            check_submission("Тигүү цехи", "идея", 2_000_000, 2_000_000, 1, 5_000_000).is_empty()
+        );
         let e = check_submission("", " ", 10, 5, 100, 200);
         let keys: Vec<_> = e.iter().map(|e| e.key).collect();
         assert_eq!(
             keys,
-            vec!["err-required", "err-required", "err-grant-requested", "err-grant-lines-sum"]
+            vec![
+                "err-required",
+                "err-required",
+                "err-grant-requested",
+                "err-grant-lines-sum"
+            ]
         );
     }
 
@@ -323,7 +330,10 @@ mod tests {
 
     #[test]
     fn categories_have_stable_codes() {
-        assert_eq!(Category::parse("digital-services"), Some(Category::DigitalServices));
+        assert_eq!(
+            Category::parse("digital-services"),
+            Some(Category::DigitalServices)
+        );
         assert_eq!(Category::ALL.len(), 8);
         assert_eq!(ReportStatus::MoreRequested.code(), "more-requested");
     }

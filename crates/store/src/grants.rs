@@ -493,11 +493,13 @@ pub async fn save_draft(
     let current = team(c, id).await?;
     for m in &current {
         if !f.team.contains(&m.person_id) {
-            sqlx::query("DELETE FROM grant_team_members WHERE application_id = $1 AND person_id = $2")
-                .bind(id.to_string())
-                .bind(m.person_id.to_string())
-                .execute(&mut *c)
-                .await?;
+            sqlx::query(
+                "DELETE FROM grant_team_members WHERE application_id = $1 AND person_id = $2",
+            )
+            .bind(id.to_string())
+            .bind(m.person_id.to_string())
+            .execute(&mut *c)
+            .await?;
         }
     }
     for p in &f.team {
@@ -566,12 +568,10 @@ pub async fn decide_rest(
     .bind(&at)
     .execute(&mut *c)
     .await?;
-    sqlx::query(
-        "UPDATE grant_awards SET notified = 1 WHERE call_id = $1 AND notified = 0",
-    )
-    .bind(call.to_string())
-    .execute(&mut *c)
-    .await?;
+    sqlx::query("UPDATE grant_awards SET notified = 1 WHERE call_id = $1 AND notified = 0")
+        .bind(call.to_string())
+        .execute(&mut *c)
+        .await?;
     Ok(n)
 }
 
@@ -1047,7 +1047,8 @@ async fn with_scores(c: &mut AnyConnection, rows: Vec<AnyRow>) -> Result<Vec<Rev
     Ok(out)
 }
 
-const REVIEW_SQL: &str = "SELECT v.id, v.application_id, v.reviewer_id, u.display_name, v.comment, v.submitted_at
+const REVIEW_SQL: &str =
+    "SELECT v.id, v.application_id, v.reviewer_id, u.display_name, v.comment, v.submitted_at
   FROM grant_reviews v JOIN users u ON u.id = v.reviewer_id";
 
 /// The reviews of an application (`submitted_only`: what others may see).
@@ -1098,7 +1099,13 @@ pub async fn review_state(
     .fetch_all(c)
     .await?;
     rows.iter()
-        .map(|r| Ok((get(r, "id")?, int(r, "done")? != 0, int(r, "conflict")? != 0)))
+        .map(|r| {
+            Ok((
+                get(r, "id")?,
+                int(r, "done")? != 0,
+                int(r, "conflict")? != 0,
+            ))
+        })
         .collect()
 }
 
@@ -1349,7 +1356,11 @@ pub async fn replace_tranches(
 }
 
 /// The coordinator says the tranche's condition is met; `false` when released already.
-pub async fn release_tranche(c: &mut AnyConnection, id: TrancheId, by: Option<UserId>) -> Result<bool> {
+pub async fn release_tranche(
+    c: &mut AnyConnection,
+    id: TrancheId,
+    by: Option<UserId>,
+) -> Result<bool> {
     let n = sqlx::query(
         "UPDATE grant_tranches SET released_at = $2, released_by = $3 WHERE id = $1 AND released_at IS NULL",
     )
@@ -1389,7 +1400,8 @@ fn payment_from(r: &AnyRow) -> Result<Payment> {
     })
 }
 
-const PAYMENT_SQL: &str = "SELECT p.id, p.tranche_id, p.amount, p.paid_on, p.channel, p.reference, p.reverses_id,
+const PAYMENT_SQL: &str =
+    "SELECT p.id, p.tranche_id, p.amount, p.paid_on, p.channel, p.reference, p.reverses_id,
     u.display_name, p.recorded_at
   FROM grant_payments p LEFT JOIN users u ON u.id = p.recorded_by";
 
@@ -1410,10 +1422,14 @@ pub struct NewPayment<'a> {
 /// submission twice, `Conflict("grant_payments.over")` when the tranche's paid total would leave
 /// 0..=amount, `Conflict("grant_payments.reversal")` for a second reversal of one row.
 pub async fn insert_payment(c: &mut AnyConnection, p: &NewPayment<'_>) -> Result<PaymentId> {
-    let t = get_tranche(c, p.tranche).await?.ok_or(StoreError::NotFound)?;
+    let t = get_tranche(c, p.tranche)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     lock_award(c, t.award_id).await?;
     // Read again under the lock: another payment may have committed meanwhile.
-    let t = get_tranche(c, p.tranche).await?.ok_or(StoreError::NotFound)?;
+    let t = get_tranche(c, p.tranche)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     let seen = sqlx::query("SELECT 1 AS x FROM grant_payments WHERE idempotency_key = $1")
         .bind(p.idempotency_key)
         .fetch_optional(&mut *c)
@@ -1551,7 +1567,10 @@ pub async fn ledger_problems(
     .fetch_all(&mut *c)
     .await?;
     for r in &rows {
-        out.push(format!("payment {}: reversal does not mirror its row", text(r, "id")?));
+        out.push(format!(
+            "payment {}: reversal does not mirror its row",
+            text(r, "id")?
+        ));
     }
     let rows = sqlx::query(
         "SELECT k.id, k.budget, (SELECT CAST(COALESCE(SUM(a.amount), 0) AS BIGINT) FROM grant_awards a WHERE a.call_id = k.id) AS awarded
@@ -1726,7 +1745,11 @@ pub async fn insert_venture(
     Ok(id)
 }
 
-async fn venture_where(c: &mut AnyConnection, clause: &str, arg: String) -> Result<Option<Venture>> {
+async fn venture_where(
+    c: &mut AnyConnection,
+    clause: &str,
+    arg: String,
+) -> Result<Option<Venture>> {
     let row = crate::dynamic(format!(
         "SELECT id, lab_id, award_id, name, kind, category, status, launched_on, closed_on FROM ventures WHERE {clause}"
     ))

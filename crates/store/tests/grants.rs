@@ -153,9 +153,14 @@ async fn submitted(s: &Store, w: &World, woman: PersonId, amount: i64) -> Applic
         .unwrap()
     );
     assert!(
-        g::set_application_status(&mut c, id, ApplicationStatus::Draft, ApplicationStatus::Submitted)
-            .await
-            .unwrap()
+        g::set_application_status(
+            &mut c,
+            id,
+            ApplicationStatus::Draft,
+            ApplicationStatus::Submitted
+        )
+        .await
+        .unwrap()
     );
     id
 }
@@ -236,7 +241,10 @@ async fn budget_holds_under_concurrent_awards(s: Store) {
     )
     .await
     .unwrap_err();
-    assert!(matches!(over, StoreError::Conflict("grant_awards.limits")), "{over:?}");
+    assert!(
+        matches!(over, StoreError::Conflict("grant_awards.limits")),
+        "{over:?}"
+    );
 }
 
 async fn ledger_balances_and_refuses_doubles(s: Store) {
@@ -303,15 +311,21 @@ async fn ledger_balances_and_refuses_doubles(s: Store) {
         idempotency_key: key,
         recorded_by: Some(w.coordinator),
     };
-    let p1 = g::insert_payment(&mut c, &pay(1_000_000, "k1")).await.unwrap();
+    let p1 = g::insert_payment(&mut c, &pay(1_000_000, "k1"))
+        .await
+        .unwrap();
     // The same submission again is refused.
-    let twice = g::insert_payment(&mut c, &pay(1_000_000, "k1")).await.unwrap_err();
+    let twice = g::insert_payment(&mut c, &pay(1_000_000, "k1"))
+        .await
+        .unwrap_err();
     assert!(
         matches!(twice, StoreError::Conflict("grant_payments.idempotency")),
         "{twice:?}"
     );
     // Past the tranche's amount is refused.
-    let over = g::insert_payment(&mut c, &pay(1_000_001, "k2")).await.unwrap_err();
+    let over = g::insert_payment(&mut c, &pay(1_000_001, "k2"))
+        .await
+        .unwrap_err();
     assert!(matches!(over, StoreError::Conflict("grant_payments.over")));
     // A correction is a reversal row; the original stays.
     g::insert_payment(
@@ -323,8 +337,15 @@ async fn ledger_balances_and_refuses_doubles(s: Store) {
     )
     .await
     .unwrap();
-    g::insert_payment(&mut c, &pay(2_000_000, "k4")).await.unwrap();
-    assert!(g::ledger_problems(&mut c, Some(w.call)).await.unwrap().is_empty());
+    g::insert_payment(&mut c, &pay(2_000_000, "k4"))
+        .await
+        .unwrap();
+    assert!(
+        g::ledger_problems(&mut c, Some(w.call))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let award_row = g::get_award(&mut c, award).await.unwrap().unwrap();
     assert_eq!(award_row.paid, 2_000_000);
     assert_eq!(g::payments_of_award(&mut c, award).await.unwrap().len(), 3);
@@ -341,7 +362,10 @@ async fn ledger_balances_and_refuses_doubles(s: Store) {
     )
     .await
     .unwrap_err();
-    assert!(matches!(locked, StoreError::Conflict("grant_tranches.paid")));
+    assert!(matches!(
+        locked,
+        StoreError::Conflict("grant_tranches.paid")
+    ));
     drop(tx);
     // The ledger refuses changes at the database level.
     assert!(
@@ -396,23 +420,52 @@ async fn reviews_are_final_once_submitted(s: Store) {
     let reviewer = users::insert(&mut c, "rev@t.kg", "Эксперт", "x", false, None)
         .await
         .unwrap();
-    assert!(g::add_reviewer(&mut c, w.call, reviewer, None).await.unwrap());
-    assert!(!g::add_reviewer(&mut c, w.call, reviewer, None).await.unwrap());
+    assert!(
+        g::add_reviewer(&mut c, w.call, reviewer, None)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !g::add_reviewer(&mut c, w.call, reviewer, None)
+            .await
+            .unwrap()
+    );
     let crit = g::criteria(&mut c, w.call).await.unwrap();
-    g::save_review(&mut c, a, reviewer, "", &[(crit[0].id, 5, "".into())], false)
-        .await
-        .unwrap();
+    g::save_review(
+        &mut c,
+        a,
+        reviewer,
+        "",
+        &[(crit[0].id, 5, "".into())],
+        false,
+    )
+    .await
+    .unwrap();
     assert!(g::reviews(&mut c, a, true).await.unwrap().is_empty());
-    g::save_review(&mut c, a, reviewer, "Жакшы", &[(crit[0].id, 8, "ok".into())], true)
-        .await
-        .unwrap();
+    g::save_review(
+        &mut c,
+        a,
+        reviewer,
+        "Жакшы",
+        &[(crit[0].id, 8, "ok".into())],
+        true,
+    )
+    .await
+    .unwrap();
     let again = g::save_review(&mut c, a, reviewer, "", &[(crit[0].id, 1, "".into())], true)
         .await
         .unwrap_err();
-    assert!(matches!(again, StoreError::Conflict("grant_reviews.submitted")));
+    assert!(matches!(
+        again,
+        StoreError::Conflict("grant_reviews.submitted")
+    ));
     let rs = g::reviews(&mut c, a, true).await.unwrap();
     assert_eq!(rs[0].points(&crit[0].id), Some(8));
-    assert!(g::declare_conflict(&mut c, reviewer, a, "кошунам").await.unwrap());
+    assert!(
+        g::declare_conflict(&mut c, reviewer, a, "кошунам")
+            .await
+            .unwrap()
+    );
     assert!(g::has_conflict(&mut c, reviewer, a).await.unwrap());
 }
 

@@ -301,7 +301,9 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
                 None => None,
             };
             if matches!(role, domain::Role::Lab(_)) && lab_id.is_none() {
-                bail!("--lab is required for the role coordinator, mentor, case-worker or reviewer");
+                bail!(
+                    "--lab is required for the role coordinator, mentor, case-worker or reviewer"
+                );
             }
             let person_id = match (&role, person) {
                 (domain::Role::Resident, Some(p)) => Some(

@@ -6,8 +6,8 @@
 //! member account (`reviewer.osh@wcl.kg`) reviews in Osh.
 use anyhow::Context;
 use chrono::Duration;
-use domain::grants::{ApplicationStatus, CallStatus, Category, CriterionSpec, PaymentChannel};
 use domain::grants::ReportStatus;
+use domain::grants::{ApplicationStatus, CallStatus, Category, CriterionSpec, PaymentChannel};
 use domain::{ApplicationId, LabId, LabRole, PersonId, ResidencyStatus, UserId};
 use store::grants::{self as g, CallFields, DraftFields};
 use store::{residency, users};
@@ -23,15 +23,17 @@ pub struct Grants {
 }
 
 fn criteria() -> Vec<CriterionSpec> {
-    let c = |ky: &str, ru: &str, en: &str, gky: &str, gru: &str, guide_en: &str, weight| CriterionSpec {
-        name_ky: ky.into(),
-        name_ru: ru.into(),
-        name_en: en.into(),
-        guidance_ky: gky.into(),
-        guidance_ru: gru.into(),
-        guidance_en: guide_en.into(),
-        weight,
-        max_points: 10,
+    let c = |ky: &str, ru: &str, en: &str, gky: &str, gru: &str, guide_en: &str, weight| {
+        CriterionSpec {
+            name_ky: ky.into(),
+            name_ru: ru.into(),
+            name_en: en.into(),
+            guidance_ky: gky.into(),
+            guidance_ru: gru.into(),
+            guidance_en: guide_en.into(),
+            weight,
+            max_points: 10,
+        }
     };
     vec![
         c(
@@ -87,28 +89,44 @@ const OSH_IDEAS: &[Idea] = &[
         "Мектеп формасын тигүү цехи",
         "Айылдагы мектептерге арзан, сапаттуу форма тигебиз. Эки кошунам менен бирге иштейбиз, мектеп директору 60 комплектке буйрутма берүүгө даяр.",
         Category::Sewing,
-        &[("Өнөр жай тигүү машинасы", 32_000), ("Оверлок", 13_000), ("Кездеме, биринчи партия", 5_000)],
+        &[
+            ("Өнөр жай тигүү машинасы", 32_000),
+            ("Оверлок", 13_000),
+            ("Кездеме, биринчи партия", 5_000),
+        ],
         15_000,
     ),
     (
         "Кийиз шырдактар туристтерге",
         "Салттуу шырдактарды кичине өлчөмдө (жаздык, килемче) жасап, Ош базарындагы сувенир дүкөндөрүнө жана онлайн сатам.",
         Category::Handicraft,
-        &[("Жүн жана боёк", 18_000), ("Инстаграм жарнамасы", 4_000), ("Таңгак", 3_000)],
+        &[
+            ("Жүн жана боёк", 18_000),
+            ("Инстаграм жарнамасы", 4_000),
+            ("Таңгак", 3_000),
+        ],
         6_000,
     ),
     (
         "Домашняя выпечка на заказ",
         "Торты и самса на заказ для семейных праздников, доставка по Ошу. Уже есть 15 постоянных клиенток, нужна вторая духовка и миксер.",
         Category::Food,
-        &[("Духовой шкаф", 24_000), ("Планетарный миксер", 11_000), ("Формы и упаковка", 5_000)],
+        &[
+            ("Духовой шкаф", 24_000),
+            ("Планетарный миксер", 11_000),
+            ("Формы и упаковка", 5_000),
+        ],
         10_000,
     ),
     (
         "Гид по Сулайман-Тоо на трёх языках",
         "Пешие экскурсии для туристов по Сулайман-Тоо и старому городу на кыргызском, русском и английском, с мастер-классом по вышивке в конце.",
         Category::Tourism,
-        &[("Сертификация гида", 9_000), ("Сайт и фото", 12_000), ("Наушники для группы", 9_000)],
+        &[
+            ("Сертификация гида", 9_000),
+            ("Сайт и фото", 12_000),
+            ("Наушники для группы", 9_000),
+        ],
         3_000,
     ),
     (
@@ -228,7 +246,8 @@ pub async fn seed(
         .await?
         .context("demo grants: the Osh mentor")?
         .id;
-    let reviewer = users::insert(tx, REVIEWER_LOGIN, "Бактыгүл Жумабаева", hash, false, None).await?;
+    let reviewer =
+        users::insert(tx, REVIEWER_LOGIN, "Бактыгүл Жумабаева", hash, false, None).await?;
     users::grant(tx, reviewer, osh, LabRole::Reviewer).await?;
     let today = domain::time::today();
     let mut out = Grants {
@@ -263,7 +282,10 @@ pub async fn seed(
         .into_iter()
         .filter(|p| *p != resident)
         .collect();
-    anyhow::ensure!(women.len() >= 7, "demo grants: too few active residents in Osh");
+    anyhow::ensure!(
+        women.len() >= 7,
+        "demo grants: too few active residents in Osh"
+    );
     let mut apps = vec![];
     for (i, idea) in OSH_IDEAS.iter().enumerate() {
         // The first is a joint initiative of three; the fourth was filled in with the coordinator.
@@ -277,8 +299,13 @@ pub async fn seed(
         for m in &team {
             g::confirm_team(tx, id, *m).await?;
         }
-        g::set_application_status(tx, id, ApplicationStatus::Draft, ApplicationStatus::Submitted)
-            .await?;
+        g::set_application_status(
+            tx,
+            id,
+            ApplicationStatus::Draft,
+            ApplicationStatus::Submitted,
+        )
+        .await?;
         apps.push(id);
         out.applications += 1;
     }
@@ -317,7 +344,9 @@ pub async fn seed(
         }
     }
     // Awards as the platform proposes, the third adjusted down with a reason.
-    let call_row = g::get_call(tx, call).await?.context("demo grants: the call")?;
+    let call_row = g::get_call(tx, call)
+        .await?
+        .context("demo grants: the call")?;
     let ranking = web::services::grants::ranking_in(tx, &call_row)
         .await
         .map_err(|e| anyhow::anyhow!("demo grants: ranking: {e}"))?;
@@ -380,7 +409,8 @@ pub async fn seed(
                 },
                 g::TranchePlan {
                     amount: amount - first,
-                    condition: "Биринчи отчёт кабыл алынганда · После принятия первого отчёта".into(),
+                    condition: "Биринчи отчёт кабыл алынганда · После принятия первого отчёта"
+                        .into(),
                     due_on: Some(today + Duration::days(20)),
                 },
             ],
@@ -493,7 +523,8 @@ pub async fn seed(
         None,
         &CallFields {
             title: "Жаш ишкер аялдар 2027 · Молодые предпринимательницы 2027".into(),
-            description: "Бүт тармактын резиденттери үчүн. Для резиденток всех лабораторий сети.".into(),
+            description: "Бүт тармактын резиденттери үчүн. Для резиденток всех лабораторий сети."
+                .into(),
             budget: 300_000_00,
             min_award: 15_000_00,
             max_award: 60_000_00,
@@ -517,8 +548,13 @@ pub async fn seed(
             .with_context(|| format!("demo grants: no active resident in {slug}"))?;
         let id = application(tx, open, l, who, &OPEN_IDEAS[k], vec![], None).await?;
         if submitted {
-            g::set_application_status(tx, id, ApplicationStatus::Draft, ApplicationStatus::Submitted)
-                .await?;
+            g::set_application_status(
+                tx,
+                id,
+                ApplicationStatus::Draft,
+                ApplicationStatus::Submitted,
+            )
+            .await?;
         }
         out.applications += 1;
         k += 1;

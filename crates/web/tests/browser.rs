@@ -608,10 +608,14 @@ async fn a_resident_applies_and_a_reviewer_scores() {
     let _ = b.close().await;
     result.unwrap();
     let mut c = s.conn().await.unwrap();
-    let apps = store::grants::applications(&mut c, call, false).await.unwrap();
+    let apps = store::grants::applications(&mut c, call, false)
+        .await
+        .unwrap();
     assert_eq!(apps.len(), 1);
     assert_eq!(apps[0].status, domain::grants::ApplicationStatus::Submitted);
-    let reviews = store::grants::reviews(&mut c, apps[0].id, true).await.unwrap();
+    let reviews = store::grants::reviews(&mut c, apps[0].id, true)
+        .await
+        .unwrap();
     assert_eq!(reviews.len(), 1);
     assert_eq!(reviews[0].points(&crits[0].id), Some(8));
 }

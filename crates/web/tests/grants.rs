@@ -118,7 +118,12 @@ fn crit(name: &str, weight: i64) -> CriterionSpec {
 }
 
 /// A call made in the store (for tests about other things than the call form).
-async fn store_call(app: &TestApp, lab: Option<LabId>, budget_som: i64, status: CallStatus) -> GrantCallId {
+async fn store_call(
+    app: &TestApp,
+    lab: Option<LabId>,
+    budget_som: i64,
+    status: CallStatus,
+) -> GrantCallId {
     let mut c = app.db.store.conn().await.unwrap();
     let today = domain::time::today();
     let id = g::insert_call(
@@ -179,9 +184,14 @@ async fn store_application(
     )
     .await
     .unwrap();
-    g::set_application_status(&mut c, id, ApplicationStatus::Draft, ApplicationStatus::Submitted)
-        .await
-        .unwrap();
+    g::set_application_status(
+        &mut c,
+        id,
+        ApplicationStatus::Draft,
+        ApplicationStatus::Submitted,
+    )
+    .await
+    .unwrap();
     id
 }
 
@@ -194,7 +204,11 @@ fn photo_with_exif() -> Vec<u8> {
         v.extend_from_slice(data);
     };
     seg(&mut v, 0xE0, b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
-    seg(&mut v, 0xE1, b"Exif\0\0GPSLatitude 40.5283 GPSLongitude 72.7985 owner +996555100200");
+    seg(
+        &mut v,
+        0xE1,
+        b"Exif\0\0GPSLatitude 40.5283 GPSLongitude 72.7985 owner +996555100200",
+    );
     seg(&mut v, 0xDB, &[0u8; 65]);
     seg(&mut v, 0xDA, &[1, 1, 0, 0, 63, 0]);
     v.extend_from_slice(&[0x12, 0x34, 0x56, 0xFF, 0xD9]);
@@ -206,7 +220,10 @@ fn multipart(token: &str, name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
     let boundary = "----wcltestboundary7MA4YWxkTrZu0gW";
     let mut body = vec![];
     body.extend_from_slice(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{token}\r\n").as_bytes(),
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{token}\r\n"
+        )
+        .as_bytes(),
     );
     body.extend_from_slice(
         format!(
@@ -219,7 +236,13 @@ fn multipart(token: &str, name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-async fn upload(app: &TestApp, c: &reqwest::Client, aid: &str, name: &str, bytes: &[u8]) -> (u16, String) {
+async fn upload(
+    app: &TestApp,
+    c: &reqwest::Client,
+    aid: &str,
+    name: &str,
+    bytes: &[u8],
+) -> (u16, String) {
     let (_, form) = page(c, app.url(&format!("/grant-applications/{aid}/edit"))).await;
     let (ct, body) = multipart(&csrf(&form), name, bytes);
     let r = c
@@ -235,7 +258,9 @@ async fn upload(app: &TestApp, c: &reqwest::Client, aid: &str, name: &str, bytes
 /// The value of a hidden input named `name` in a page (the first).
 fn hidden(html: &str, name: &str) -> String {
     let key = format!("name=\"{name}\" value=\"");
-    let i = html.find(&key).unwrap_or_else(|| panic!("no {name} in page"));
+    let i = html
+        .find(&key)
+        .unwrap_or_else(|| panic!("no {name} in page"));
     let rest = &html[i + key.len()..];
     rest[..rest.find('"').unwrap()].to_string()
 }
@@ -260,7 +285,10 @@ async fn a_round_end_to_end(app: TestApp) {
         ("min_award", "20000".into()),
         ("max_award", "50000".into()),
         ("opens_on", today.to_string()),
-        ("closes_on", (today + chrono::Duration::days(14)).to_string()),
+        (
+            "closes_on",
+            (today + chrono::Duration::days(14)).to_string(),
+        ),
         ("c1_name_ky", "Ишке ашуусу".into()),
         ("c1_name_ru", "Жизнеспособность".into()),
         ("c1_guidance_ru", "Есть ли покупатели?".into()),
@@ -297,13 +325,24 @@ async fn a_round_end_to_end(app: TestApp) {
     let aizhan = app.signed_in("+996555100200").await;
     let (s, hub) = page(&aizhan, app.url("/grants")).await;
     assert_eq!(s, 200);
-    assert!(hub.contains("Күзгү раунд"), "the open call is listed for her");
+    assert!(
+        hub.contains("Күзгү раунд"),
+        "the open call is listed for her"
+    );
     let (_, cp) = page(&aizhan, app.url(&format!("/grant-calls/{call}"))).await;
-    let r = post(&aizhan, app.url(&format!("/grant-calls/{call}/apply")), &[("_csrf", csrf(&cp))]).await;
+    let r = post(
+        &aizhan,
+        app.url(&format!("/grant-calls/{call}/apply")),
+        &[("_csrf", csrf(&cp))],
+    )
+    .await;
     assert_eq!(r.status(), 303);
     let aid = id_in(&location(&r), "/grant-applications/");
     let (_, ef) = page(&aizhan, app.url(&format!("/grant-applications/{aid}/edit"))).await;
-    assert!(ef.contains("Кадырова Бермет"), "team candidates are the lab's residents");
+    assert!(
+        ef.contains("Кадырова Бермет"),
+        "team candidates are the lab's residents"
+    );
     let draft = |action: &str| {
         vec![
             ("_csrf", csrf(&ef)),
@@ -320,25 +359,45 @@ async fn a_round_end_to_end(app: TestApp) {
             ("action", action.into()),
         ]
     };
-    let r = post(&aizhan, app.url(&format!("/grant-applications/{aid}/edit")), &draft("save")).await;
+    let r = post(
+        &aizhan,
+        app.url(&format!("/grant-applications/{aid}/edit")),
+        &draft("save"),
+    )
+    .await;
     assert_eq!(r.status(), 303);
     // Submitting waits for Bermet's confirmation (the draft stays).
-    let r = post(&aizhan, app.url(&format!("/grant-applications/{aid}/edit")), &draft("submit")).await;
+    let r = post(
+        &aizhan,
+        app.url(&format!("/grant-applications/{aid}/edit")),
+        &draft("submit"),
+    )
+    .await;
     assert_eq!(r.status(), 422);
     let body = r.text().await.unwrap();
-    assert!(body.contains("өз барагында ырасташы керек"), "Kyrgyz message");
+    assert!(
+        body.contains("өз барагында ырасташы керек"),
+        "Kyrgyz message"
+    );
     // Bermet confirms on her own page.
     let bc = app.signed_in("+996700222444").await;
     let (s, ap) = page(&bc, app.url(&format!("/grant-applications/{aid}"))).await;
     assert_eq!(s, 200);
-    let r = post(&bc, app.url(&format!("/grant-applications/{aid}/confirm")), &[("_csrf", csrf(&ap))]).await;
+    let r = post(
+        &bc,
+        app.url(&format!("/grant-applications/{aid}/confirm")),
+        &[("_csrf", csrf(&ap))],
+    )
+    .await;
     assert_eq!(r.status(), 303);
 
     // An attachment: the EXIF block is gone; too big and wrong types are refused with a message.
     let (s, _) = upload(&app, &aizhan, &aid, "smeta.jpg", &photo_with_exif()).await;
     assert_eq!(s, 303);
     let mut conn = app.db.store.conn().await.unwrap();
-    let atts = g::attachments(&mut conn, aid.parse().unwrap()).await.unwrap();
+    let atts = g::attachments(&mut conn, aid.parse().unwrap())
+        .await
+        .unwrap();
     assert_eq!(atts.len(), 1);
     let r = aizhan
         .get(app.url(&format!("/grant-attachments/{}", atts[0].id)))
@@ -358,9 +417,20 @@ async fn a_round_end_to_end(app: TestApp) {
     let (s, body) = upload(&app, &aizhan, &aid, "virus.exe", b"MZ\x90\0\x03").await;
     assert_eq!(s, 422);
     assert!(body.contains("JPEG"), "{body}");
-    assert_eq!(g::attachments(&mut conn, aid.parse().unwrap()).await.unwrap().len(), 1);
+    assert_eq!(
+        g::attachments(&mut conn, aid.parse().unwrap())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 
-    let r = post(&aizhan, app.url(&format!("/grant-applications/{aid}/edit")), &draft("submit")).await;
+    let r = post(
+        &aizhan,
+        app.url(&format!("/grant-applications/{aid}/edit")),
+        &draft("submit"),
+    )
+    .await;
     assert_eq!(r.status(), 303);
 
     // The coordinator fills one in with Гүлнара (recorded), Bermet applies herself.
@@ -391,11 +461,19 @@ async fn a_round_end_to_end(app: TestApp) {
     )
     .await;
     assert_eq!(r.status(), 303);
-    let ga = g::get_application(&mut conn, gid.parse().unwrap()).await.unwrap().unwrap();
+    let ga = g::get_application(&mut conn, gid.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(ga.filled_by, Some(uid(&app, "coord.osh@test.kg").await));
     assert_eq!(ga.status, ApplicationStatus::Submitted);
     let (_, cp) = page(&bc, app.url(&format!("/grant-calls/{call}"))).await;
-    let r = post(&bc, app.url(&format!("/grant-calls/{call}/apply")), &[("_csrf", csrf(&cp))]).await;
+    let r = post(
+        &bc,
+        app.url(&format!("/grant-calls/{call}/apply")),
+        &[("_csrf", csrf(&cp))],
+    )
+    .await;
     let bid = id_in(&location(&r), "/grant-applications/");
     let (_, bf) = page(&bc, app.url(&format!("/grant-applications/{bid}/edit"))).await;
     let r = post(
@@ -434,7 +512,12 @@ async fn a_round_end_to_end(app: TestApp) {
     )
     .await;
     assert_eq!(r.status(), 303);
-    assert_eq!(page(&r1, app.url(&format!("/grant-applications/{gid}"))).await.0, 404);
+    assert_eq!(
+        page(&r1, app.url(&format!("/grant-applications/{gid}")))
+            .await
+            .0,
+        404
+    );
     let crits = g::criteria(&mut conn, call_id).await.unwrap();
     let score = |c: &str, a: u8, b: u8, note: &str, action: &str| {
         vec![
@@ -451,27 +534,63 @@ async fn a_round_end_to_end(app: TestApp) {
     for (x, a, b) in [(&aid, 9, 7), (&gid, 6, 8), (&bid, 5, 5)] {
         let (s, p) = page(&r2, app.url(&format!("/grant-applications/{x}"))).await;
         assert_eq!(s, 200);
-        assert!(p.contains("Есть ли покупатели?") || p.contains("Кеңеш") || p.contains("Ишке ашуусу"));
-        let r = post(&r2, app.url(&format!("/grant-applications/{x}/review")), &score(&csrf(&p), a, b, "rev2-note", "submit")).await;
+        assert!(
+            p.contains("Есть ли покупатели?") || p.contains("Кеңеш") || p.contains("Ишке ашуусу")
+        );
+        let r = post(
+            &r2,
+            app.url(&format!("/grant-applications/{x}/review")),
+            &score(&csrf(&p), a, b, "rev2-note", "submit"),
+        )
+        .await;
         assert_eq!(r.status(), 303);
     }
     // rev1: out-of-range points are refused and nothing is stored.
     let scores_before = app.count("grant_scores").await;
     let (_, p) = page(&r1, app.url(&format!("/grant-applications/{aid}"))).await;
-    assert!(!p.contains("rev2-note"), "others' scores are hidden before she submits");
-    let r = post(&r1, app.url(&format!("/grant-applications/{aid}/review")), &score(&csrf(&p), 11, 5, "rev1", "submit")).await;
+    assert!(
+        !p.contains("rev2-note"),
+        "others' scores are hidden before she submits"
+    );
+    let r = post(
+        &r1,
+        app.url(&format!("/grant-applications/{aid}/review")),
+        &score(&csrf(&p), 11, 5, "rev1", "submit"),
+    )
+    .await;
     assert_eq!(r.status(), 422);
     assert_eq!(app.count("grant_scores").await, scores_before);
-    let r = post(&r1, app.url(&format!("/grant-applications/{aid}/review")), &score(&csrf(&p), 8, 6, "rev1", "save")).await;
+    let r = post(
+        &r1,
+        app.url(&format!("/grant-applications/{aid}/review")),
+        &score(&csrf(&p), 8, 6, "rev1", "save"),
+    )
+    .await;
     assert_eq!(r.status(), 303);
     let (_, p) = page(&r1, app.url(&format!("/grant-applications/{aid}"))).await;
-    assert!(!p.contains("rev2-note"), "a saved draft does not open the others' scores");
-    let r = post(&r1, app.url(&format!("/grant-applications/{aid}/review")), &score(&csrf(&p), 8, 6, "rev1", "submit")).await;
+    assert!(
+        !p.contains("rev2-note"),
+        "a saved draft does not open the others' scores"
+    );
+    let r = post(
+        &r1,
+        app.url(&format!("/grant-applications/{aid}/review")),
+        &score(&csrf(&p), 8, 6, "rev1", "submit"),
+    )
+    .await;
     assert_eq!(r.status(), 303);
     let (_, p) = page(&r1, app.url(&format!("/grant-applications/{aid}"))).await;
-    assert!(p.contains("rev2-note"), "after submitting she sees the others");
+    assert!(
+        p.contains("rev2-note"),
+        "after submitting she sees the others"
+    );
     let (_, p) = page(&r1, app.url(&format!("/grant-applications/{bid}"))).await;
-    let r = post(&r1, app.url(&format!("/grant-applications/{bid}/review")), &score(&csrf(&p), 4, 6, "rev1", "submit")).await;
+    let r = post(
+        &r1,
+        app.url(&format!("/grant-applications/{bid}/review")),
+        &score(&csrf(&p), 4, 6, "rev1", "submit"),
+    )
+    .await;
     assert_eq!(r.status(), 303);
 
     // Ranking: weighted mean and spread; the proposal fits the budget and the limits.
@@ -493,7 +612,10 @@ async fn a_round_end_to_end(app: TestApp) {
     assert!(rows[0]["spread"].as_f64().unwrap() > 0.0);
     let proposed: Vec<i64> = rows.iter().filter_map(|r| r["proposed"].as_i64()).collect();
     assert!(proposed.iter().sum::<i64>() <= 100_000_00);
-    assert!(proposed.iter().all(|p| (20_000_00..=50_000_00).contains(p)), "{proposed:?}");
+    assert!(
+        proposed.iter().all(|p| (20_000_00..=50_000_00).contains(p)),
+        "{proposed:?}"
+    );
     assert_eq!(rows[0]["proposed"], 50_000_00);
 
     // Awards: as proposed; adjusted needs a reason; past the budget is refused.
@@ -501,7 +623,12 @@ async fn a_round_end_to_end(app: TestApp) {
     assert_eq!(s, 200);
     let tok = csrf(&rpage);
     let award = |x: &str, amount: &str, reason: &str| {
-        let (tok, x, amount, reason) = (tok.clone(), x.to_string(), amount.to_string(), reason.to_string());
+        let (tok, x, amount, reason) = (
+            tok.clone(),
+            x.to_string(),
+            amount.to_string(),
+            reason.to_string(),
+        );
         let coord = &coord;
         let app = &app;
         async move {
@@ -517,9 +644,16 @@ async fn a_round_end_to_end(app: TestApp) {
     let r = award(&gid, "35000", "").await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("сунуштан башка экенин"));
-    assert_eq!(award(&gid, "35000", "Тандыр арзаныраак").await.status(), 303);
+    assert_eq!(
+        award(&gid, "35000", "Тандыр арзаныраак").await.status(),
+        303
+    );
     let r = award(&bid, "30000", "Баары").await;
-    assert_eq!(r.status(), 422, "50 000 + 35 000 + 30 000 would pass 100 000");
+    assert_eq!(
+        r.status(),
+        422,
+        "50 000 + 35 000 + 30 000 would pass 100 000"
+    );
     assert!(r.text().await.unwrap().contains("бюджетинен ашып"));
     let cdto: Value = app
         .client()
@@ -549,16 +683,26 @@ async fn a_round_end_to_end(app: TestApp) {
     .await;
     assert_eq!(r.status(), 303);
     let (_, bp) = page(&bc, app.url(&format!("/grant-applications/{bid}"))).await;
-    assert!(bp.contains("Кийинки жолу ийгилик!"), "the declined get a message");
+    assert!(
+        bp.contains("Кийинки жолу ийгилик!"),
+        "the declined get a message"
+    );
     let (_, ap) = page(&aizhan, app.url(&format!("/grant-applications/{aid}"))).await;
     assert!(ap.contains("Куттуктайбыз!"));
     assert_eq!(
-        g::get_call(&mut conn, call_id).await.unwrap().unwrap().status,
+        g::get_call(&mut conn, call_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
         CallStatus::Decided
     );
 
     // Tranches: they must add up to the award.
-    let w = g::award_of(&mut conn, aid.parse().unwrap()).await.unwrap().unwrap();
+    let w = g::award_of(&mut conn, aid.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
     let (_, ap) = page(&coord, app.url(&format!("/grant-applications/{aid}"))).await;
     let tok = csrf(&ap);
     let plan = |a: &str, b: &str| {
@@ -568,16 +712,37 @@ async fn a_round_end_to_end(app: TestApp) {
             ("t1_condition", "Келишим".into()),
             ("t2_amount", b.to_string()),
             ("t2_condition", "Биринчи отчёт".into()),
-            ("t2_due_on", (today + chrono::Duration::days(60)).to_string()),
+            (
+                "t2_due_on",
+                (today + chrono::Duration::days(60)).to_string(),
+            ),
         ]
     };
-    let r = post(&coord, app.url(&format!("/grant-awards/{}/tranches", w.id)), &plan("30000", "10000")).await;
+    let r = post(
+        &coord,
+        app.url(&format!("/grant-awards/{}/tranches", w.id)),
+        &plan("30000", "10000"),
+    )
+    .await;
     assert_eq!(r.status(), 422);
-    let r = post(&coord, app.url(&format!("/grant-awards/{}/tranches", w.id)), &plan("30000", "20000")).await;
+    let r = post(
+        &coord,
+        app.url(&format!("/grant-awards/{}/tranches", w.id)),
+        &plan("30000", "20000"),
+    )
+    .await;
     assert_eq!(r.status(), 303);
     let ts = g::tranches(&mut conn, w.id).await.unwrap();
-    assert_eq!(ts.iter().map(|t| t.amount).collect::<Vec<_>>(), vec![30_000_00, 20_000_00]);
-    let r = post(&coord, app.url(&format!("/grant-tranches/{}/release", ts[0].id)), &[("_csrf", tok.clone())]).await;
+    assert_eq!(
+        ts.iter().map(|t| t.amount).collect::<Vec<_>>(),
+        vec![30_000_00, 20_000_00]
+    );
+    let r = post(
+        &coord,
+        app.url(&format!("/grant-tranches/{}/release", ts[0].id)),
+        &[("_csrf", tok.clone())],
+    )
+    .await;
     assert_eq!(r.status(), 303);
 
     // A payment; the same form sent twice is refused and adds nothing.
@@ -591,9 +756,19 @@ async fn a_round_end_to_end(app: TestApp) {
         ("channel", "mobile".into()),
         ("reference", "MBank 5531".into()),
     ];
-    let r = post(&coord, app.url(&format!("/grant-tranches/{}/payments", ts[0].id)), &pay).await;
+    let r = post(
+        &coord,
+        app.url(&format!("/grant-tranches/{}/payments", ts[0].id)),
+        &pay,
+    )
+    .await;
     assert_eq!(r.status(), 303);
-    let r = post(&coord, app.url(&format!("/grant-tranches/{}/payments", ts[0].id)), &pay).await;
+    let r = post(
+        &coord,
+        app.url(&format!("/grant-tranches/{}/payments", ts[0].id)),
+        &pay,
+    )
+    .await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("эки жолу"));
     assert_eq!(app.count("grant_payments").await, 1);
@@ -611,7 +786,12 @@ async fn a_round_end_to_end(app: TestApp) {
     )
     .await;
     assert_eq!(r.status(), 422);
-    assert!(g::ledger_problems(&mut conn, None).await.unwrap().is_empty());
+    assert!(
+        g::ledger_problems(&mut conn, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
         g::get_award(&mut conn, w.id).await.unwrap().unwrap().paid,
         30_000_00
@@ -635,14 +815,22 @@ async fn a_round_end_to_end(app: TestApp) {
     let r = post(
         &coord,
         app.url(&format!("/grant-reports/{}/response", reports[0].id)),
-        &[("_csrf", tok.clone()), ("decision", "more".into()), ("response", "".into())],
+        &[
+            ("_csrf", tok.clone()),
+            ("decision", "more".into()),
+            ("response", "".into()),
+        ],
     )
     .await;
     assert_eq!(r.status(), 422, "asking for more says what");
     let r = post(
         &coord,
         app.url(&format!("/grant-reports/{}/response", reports[0].id)),
-        &[("_csrf", tok.clone()), ("decision", "accept".into()), ("response", "Жакшы!".into())],
+        &[
+            ("_csrf", tok.clone()),
+            ("decision", "accept".into()),
+            ("response", "Жакшы!".into()),
+        ],
     )
     .await;
     assert_eq!(r.status(), 303);
@@ -657,14 +845,21 @@ async fn a_round_end_to_end(app: TestApp) {
     let (s, vp) = page(&bc, app.url(&format!("/ventures/{}", v.id))).await;
     assert_eq!(s, 200);
     assert!(vp.contains("Тигүү цехи"));
-    let totals = g::award_totals(&app.db.store, Some(&app.osh), today, today).await.unwrap();
+    let totals = g::award_totals(&app.db.store, Some(&app.osh), today, today)
+        .await
+        .unwrap();
     assert_eq!(totals.awards, 2);
     assert_eq!(totals.awarded, 85_000_00);
     assert_eq!(totals.paid, 30_000_00);
     assert_eq!(totals.joint_initiatives, 1);
     // Everything above was audited.
     let audit = store::audit::recent(&mut conn, None, 500).await.unwrap();
-    for action in ["grant.award", "grant.payment", "grant_review.conflict", "grant_call.decide"] {
+    for action in [
+        "grant.award",
+        "grant.payment",
+        "grant_review.conflict",
+        "grant_call.decide",
+    ] {
         assert!(audit.iter().any(|r| r.action == action), "{action} audited");
     }
 }
@@ -680,14 +875,30 @@ async fn who_sees_what(app: TestApp) {
     let other = resident(&app, app.osh, "Асанова", "Гүлнара", "0700 333 555").await;
     let mine = store_application(&app, osh_call, app.osh, app.aizhan, "Менин ишим", 30_000).await;
     let hers = store_application(&app, osh_call, app.osh, other, "Анын иши", 30_000).await;
-    let bw = store_application(&app, batken_call, app.batken, app.batken_woman, "Баткен", 30_000).await;
+    let bw = store_application(
+        &app,
+        batken_call,
+        app.batken,
+        app.batken_woman,
+        "Баткен",
+        30_000,
+    )
+    .await;
     let rev = reviewer(&app, "rev.osh@test.kg", app.osh).await;
     let mut c = app.db.store.conn().await.unwrap();
     g::add_reviewer(&mut c, osh_call, rev, None).await.unwrap();
 
     let get = |client: reqwest::Client, path: String| {
         let app = &app;
-        async move { client.get(app.url(&path)).send().await.unwrap().status().as_u16() }
+        async move {
+            client
+                .get(app.url(&path))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
     };
     // One sign-in per account (sign-ins are rate limited per address).
     let mut clients: std::collections::HashMap<&str, reqwest::Client> = Default::default();
@@ -695,28 +906,72 @@ async fn who_sees_what(app: TestApp) {
     let cases: Vec<(&str, String, u16)> = vec![
         // The reviewer: her call and its submitted applications; not another call, not the lab.
         ("rev.osh@test.kg", format!("/grant-calls/{osh_call}"), 200),
-        ("rev.osh@test.kg", format!("/grant-applications/{mine}"), 200),
-        ("rev.osh@test.kg", format!("/grant-calls/{batken_call}"), 404),
+        (
+            "rev.osh@test.kg",
+            format!("/grant-applications/{mine}"),
+            200,
+        ),
+        (
+            "rev.osh@test.kg",
+            format!("/grant-calls/{batken_call}"),
+            404,
+        ),
         ("rev.osh@test.kg", format!("/grant-applications/{bw}"), 404),
         ("rev.osh@test.kg", "/labs/osh/grants".into(), 404),
         ("rev.osh@test.kg", "/labs/osh/residents".into(), 404),
-        ("rev.osh@test.kg", format!("/grant-calls/{osh_call}/ranking"), 404),
+        (
+            "rev.osh@test.kg",
+            format!("/grant-calls/{osh_call}/ranking"),
+            404,
+        ),
         // The applicant: her own, not another woman's.
         ("+996555100200", format!("/grant-applications/{mine}"), 200),
         ("+996555100200", format!("/grant-applications/{hers}"), 404),
         ("+996555100200", format!("/grant-calls/{osh_call}"), 200),
         ("+996555100200", format!("/grant-calls/{batken_call}"), 404),
-        ("+996555100200", format!("/grant-calls/{osh_call}/ranking"), 404),
+        (
+            "+996555100200",
+            format!("/grant-calls/{osh_call}/ranking"),
+            404,
+        ),
         // Another lab's coordinator: 404 everywhere in Osh.
-        ("coord.batken@test.kg", format!("/grant-calls/{osh_call}"), 404),
-        ("coord.batken@test.kg", format!("/grant-applications/{mine}"), 404),
+        (
+            "coord.batken@test.kg",
+            format!("/grant-calls/{osh_call}"),
+            404,
+        ),
+        (
+            "coord.batken@test.kg",
+            format!("/grant-applications/{mine}"),
+            404,
+        ),
         ("coord.batken@test.kg", "/labs/osh/grants".into(), 404),
-        ("coord.batken@test.kg", format!("/grant-calls/{batken_call}"), 200),
-        ("coord.batken@test.kg", format!("/grant-applications/{bw}"), 200),
+        (
+            "coord.batken@test.kg",
+            format!("/grant-calls/{batken_call}"),
+            200,
+        ),
+        (
+            "coord.batken@test.kg",
+            format!("/grant-applications/{bw}"),
+            200,
+        ),
         // A mentor of the lab who is not on the panel.
-        ("mentor.osh@test.kg", format!("/grant-calls/{osh_call}"), 404),
-        ("mentor.osh@test.kg", format!("/grant-applications/{mine}"), 404),
-        ("coord.osh@test.kg", format!("/grant-applications/{hers}"), 200),
+        (
+            "mentor.osh@test.kg",
+            format!("/grant-calls/{osh_call}"),
+            404,
+        ),
+        (
+            "mentor.osh@test.kg",
+            format!("/grant-applications/{mine}"),
+            404,
+        ),
+        (
+            "coord.osh@test.kg",
+            format!("/grant-applications/{hers}"),
+            200,
+        ),
         ("admin@test.kg", format!("/grant-applications/{bw}"), 200),
     ];
     for (login, path, want) in &cases {
@@ -729,15 +984,28 @@ async fn who_sees_what(app: TestApp) {
     // A declared conflict hides the application from its reviewer.
     g::declare_conflict(&mut c, rev, hers, "").await.unwrap();
     let r = clients["rev.osh@test.kg"].clone();
-    assert_eq!(get(r.clone(), format!("/grant-applications/{hers}")).await, 404);
+    assert_eq!(
+        get(r.clone(), format!("/grant-applications/{hers}")).await,
+        404
+    );
     // A draft is not the panel's.
-    let draft = g::insert_application(&mut c, osh_call, resident(&app, app.osh, "Бекова", "Нургүл", "0700 444 666").await, app.osh, None)
-        .await
-        .unwrap();
+    let draft = g::insert_application(
+        &mut c,
+        osh_call,
+        resident(&app, app.osh, "Бекова", "Нургүл", "0700 444 666").await,
+        app.osh,
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(get(r, format!("/grant-applications/{draft}")).await, 404);
     // Anonymous: pages go to sign-in, the API answers 401.
     let anon = app.client();
-    let resp = anon.get(app.url(&format!("/grant-calls/{osh_call}"))).send().await.unwrap();
+    let resp = anon
+        .get(app.url(&format!("/grant-calls/{osh_call}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 303);
     assert!(location(&resp).starts_with("/login"));
     for path in [
@@ -745,7 +1013,11 @@ async fn who_sees_what(app: TestApp) {
         format!("/api/v1/grant-calls/{osh_call}"),
         format!("/api/v1/grant-calls/{osh_call}/export.csv"),
     ] {
-        assert_eq!(anon.get(app.url(&path)).send().await.unwrap().status(), 401, "{path}");
+        assert_eq!(
+            anon.get(app.url(&path)).send().await.unwrap().status(),
+            401,
+            "{path}"
+        );
     }
     // The API: the list holds only what she may see.
     let t = app.token("coord.batken@test.kg").await;
@@ -759,7 +1031,12 @@ async fn who_sees_what(app: TestApp) {
         .json()
         .await
         .unwrap();
-    let ids: Vec<&str> = list.as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, vec![batken_call.to_string().as_str()]);
     let t = app.token("rev.osh@test.kg").await;
     let list: Value = app
@@ -807,7 +1084,10 @@ async fn bad_input_gets_a_message_and_changes_nothing(app: TestApp) {
     .await;
     assert_eq!(r.status(), 422);
     let body = r.text().await.unwrap();
-    assert!(body.contains("Наибольший грант должен быть не меньше наименьшего"), "{body}");
+    assert!(
+        body.contains("Наибольший грант должен быть не меньше наименьшего"),
+        "{body}"
+    );
     assert!(body.contains("Весенний конкурс"), "what she typed is kept");
     assert_eq!(app.count("grant_calls").await, 0);
 
@@ -816,7 +1096,12 @@ async fn bad_input_gets_a_message_and_changes_nothing(app: TestApp) {
     let aizhan = app.signed_in("+996555100200").await;
     let _ = aizhan.get(app.url("/lang/en?next=/")).send().await.unwrap();
     let (_, cp) = page(&aizhan, app.url(&format!("/grant-calls/{call}"))).await;
-    let r = post(&aizhan, app.url(&format!("/grant-calls/{call}/apply")), &[("_csrf", csrf(&cp))]).await;
+    let r = post(
+        &aizhan,
+        app.url(&format!("/grant-calls/{call}/apply")),
+        &[("_csrf", csrf(&cp))],
+    )
+    .await;
     let aid = id_in(&location(&r), "/grant-applications/");
     let (_, ef) = page(&aizhan, app.url(&format!("/grant-applications/{aid}/edit"))).await;
     let r = post(
@@ -836,22 +1121,37 @@ async fn bad_input_gets_a_message_and_changes_nothing(app: TestApp) {
     .await;
     assert_eq!(r.status(), 422);
     let body = r.text().await.unwrap();
-    assert!(body.contains("must add up to the amount requested"), "{body}");
+    assert!(
+        body.contains("must add up to the amount requested"),
+        "{body}"
+    );
     assert!(body.contains("Sewing workshop"));
     let mut c = app.db.store.conn().await.unwrap();
-    let a = g::get_application(&mut c, aid.parse().unwrap()).await.unwrap().unwrap();
+    let a = g::get_application(&mut c, aid.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(a.status, ApplicationStatus::Draft);
     assert_eq!(a.title, "", "a refused form changes nothing");
     // Money typed badly.
     let r = post(
         &aizhan,
         app.url(&format!("/grant-applications/{aid}/edit")),
-        &[("_csrf", csrf(&ef)), ("requested", "30 000 сом".into()), ("action", "save".into())],
+        &[
+            ("_csrf", csrf(&ef)),
+            ("requested", "30 000 сом".into()),
+            ("action", "save".into()),
+        ],
     )
     .await;
     assert_eq!(r.status(), 422);
     // A second application to the same call is her first one again.
-    let r = post(&aizhan, app.url(&format!("/grant-calls/{call}/apply")), &[("_csrf", csrf(&cp))]).await;
+    let r = post(
+        &aizhan,
+        app.url(&format!("/grant-calls/{call}/apply")),
+        &[("_csrf", csrf(&cp))],
+    )
+    .await;
     assert_eq!(id_in(&location(&r), "/grant-applications/"), aid);
     assert_eq!(app.count("grant_applications").await, 1);
 }
@@ -865,7 +1165,9 @@ async fn budget_holds_under_twenty_concurrent_awards(app: TestApp) {
         apps.push(store_application(&app, call, app.osh, p, "Иш", 30_000).await);
     }
     let mut c = app.db.store.conn().await.unwrap();
-    g::set_call_status(&mut c, call, CallStatus::Open, CallStatus::Closed).await.unwrap();
+    g::set_call_status(&mut c, call, CallStatus::Open, CallStatus::Closed)
+        .await
+        .unwrap();
     let coord = app.signed_in("coord.osh@test.kg").await;
     let (_, rp) = page(&coord, app.url(&format!("/grant-calls/{call}/ranking"))).await;
     let tok = csrf(&rp);
@@ -877,7 +1179,11 @@ async fn budget_holds_under_twenty_concurrent_awards(app: TestApp) {
         tasks.push(tokio::spawn(async move {
             let r = coord
                 .post(url)
-                .form(&[("_csrf", tok.as_str()), ("amount", "30000"), ("reason", "Бардыгына бирдей")])
+                .form(&[
+                    ("_csrf", tok.as_str()),
+                    ("amount", "30000"),
+                    ("reason", "Бардыгына бирдей"),
+                ])
                 .send()
                 .await
                 .unwrap();
@@ -888,8 +1194,16 @@ async fn budget_holds_under_twenty_concurrent_awards(app: TestApp) {
     for t in tasks {
         statuses.push(t.await.unwrap());
     }
-    assert_eq!(statuses.iter().filter(|s| **s == 303).count(), 3, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|s| **s == 422).count(), 17, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 303).count(),
+        3,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 422).count(),
+        17,
+        "{statuses:?}"
+    );
     let k = g::get_call(&mut c, call).await.unwrap().unwrap();
     assert_eq!(k.awarded, 90_000_00);
     assert!(g::ledger_problems(&mut c, None).await.unwrap().is_empty());
@@ -899,7 +1213,15 @@ async fn budget_holds_under_twenty_concurrent_awards(app: TestApp) {
 
 async fn exports_neutralise_formulas(app: TestApp) {
     let call = store_call(&app, Some(app.osh), 100_000, CallStatus::Open).await;
-    store_application(&app, call, app.osh, app.aizhan, "=HYPERLINK(\"http://evil\",\"x\")", 30_000).await;
+    store_application(
+        &app,
+        call,
+        app.osh,
+        app.aizhan,
+        "=HYPERLINK(\"http://evil\",\"x\")",
+        30_000,
+    )
+    .await;
     // Names cannot start like a formula (they are validated), titles and reasons can.
     let other = resident(&app, app.osh, "Асанова", "Гүлнара", "0700 333 555").await;
     store_application(&app, call, app.osh, other, "-2+3", 20_000).await;
@@ -914,19 +1236,29 @@ async fn exports_neutralise_formulas(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
     let csv = r.text().await.unwrap();
     assert!(csv.contains("Токтогулова Айжан"), "{csv}");
     for line in csv.lines() {
         for cell in line.split(',') {
             let cell = cell.trim_start_matches('"');
             assert!(
-                !cell.starts_with(['=', '+', '@']) && !(cell.starts_with('-') && cell[1..].starts_with(|c: char| !c.is_ascii_digit())),
+                !cell.starts_with(['=', '+', '@'])
+                    && !(cell.starts_with('-')
+                        && cell[1..].starts_with(|c: char| !c.is_ascii_digit())),
                 "formula-like cell {cell:?} in {csv}"
             );
         }
     }
-    assert!(!csv.contains(",=HYPERLINK") && !csv.contains(",\"=HYPERLINK"), "{csv}");
+    assert!(
+        !csv.contains(",=HYPERLINK") && !csv.contains(",\"=HYPERLINK"),
+        "{csv}"
+    );
     let r = app
         .client()
         .get(app.url(&format!("/api/v1/grant-calls/{call}/export.xlsx")))
@@ -949,5 +1281,11 @@ async fn exports_neutralise_formulas(app: TestApp) {
     assert_eq!(r.status(), 404);
     let mut c = app.db.store.conn().await.unwrap();
     let audit = store::audit::recent(&mut c, None, 100).await.unwrap();
-    assert_eq!(audit.iter().filter(|r| r.action == "grant_call.export").count(), 2);
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|r| r.action == "grant_call.export")
+            .count(),
+        2
+    );
 }

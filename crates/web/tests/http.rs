@@ -540,12 +540,30 @@ async fn access_matrix(app: TestApp) {
         ("/grants".into(), [303, 200, 200, 200, 200, 200]),
         ("/grants/new".into(), [303, 200, 404, 404, 404, 404]),
         ("/labs/osh/grants".into(), [303, 200, 200, 404, 404, 404]),
-        ("/labs/osh/grants/new".into(), [303, 200, 200, 404, 404, 404]),
-        (format!("/grant-calls/{call}"), [303, 200, 200, 404, 404, 200]),
-        (format!("/grant-calls/{call}/ranking"), [303, 200, 200, 404, 404, 404]),
-        (format!("/grant-calls/{call}/edit"), [303, 404, 404, 404, 404, 404]),
-        ("/grant-calls/not-an-id".into(), [303, 404, 404, 404, 404, 404]),
-        ("/grant-applications/not-an-id".into(), [303, 404, 404, 404, 404, 404]),
+        (
+            "/labs/osh/grants/new".into(),
+            [303, 200, 200, 404, 404, 404],
+        ),
+        (
+            format!("/grant-calls/{call}"),
+            [303, 200, 200, 404, 404, 200],
+        ),
+        (
+            format!("/grant-calls/{call}/ranking"),
+            [303, 200, 200, 404, 404, 404],
+        ),
+        (
+            format!("/grant-calls/{call}/edit"),
+            [303, 404, 404, 404, 404, 404],
+        ),
+        (
+            "/grant-calls/not-an-id".into(),
+            [303, 404, 404, 404, 404, 404],
+        ),
+        (
+            "/grant-applications/not-an-id".into(),
+            [303, 404, 404, 404, 404, 404],
+        ),
     ];
     let clients = [
         app.client(),

@@ -204,7 +204,11 @@ fn file(bytes: Vec<u8>, content_type: &'static str, name: String) -> Response {
 #[utoipa::path(get, path = "/api/v1/grant-calls/{id}/export.csv", tag = "grants", security(("bearer" = [])),
     params(("id" = String, Path, description = "The call's id")),
     responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn export_csv(c: Ctx, State(s): State<AppState>, Path(id): Path<String>) -> AppResult<Response> {
+async fn export_csv(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     c.require_user()?;
     let (call, _) = svc::call_for(&s.store, &c.actor, call_id(&id)?).await?;
     let x = svc::export(&s.store, &c.actor, &call, "csv").await?;
@@ -220,7 +224,11 @@ async fn export_csv(c: Ctx, State(s): State<AppState>, Path(id): Path<String>) -
 #[utoipa::path(get, path = "/api/v1/grant-calls/{id}/export.xlsx", tag = "grants", security(("bearer" = [])),
     params(("id" = String, Path, description = "The call's id")),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn export_xlsx(c: Ctx, State(s): State<AppState>, Path(id): Path<String>) -> AppResult<Response> {
+async fn export_xlsx(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     c.require_user()?;
     let (call, _) = svc::call_for(&s.store, &c.actor, call_id(&id)?).await?;
     let x = svc::export(&s.store, &c.actor, &call, "xlsx").await?;

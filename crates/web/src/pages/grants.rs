@@ -32,7 +32,10 @@ use store::labs::Lab;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/grants", get(hub))
-        .route("/grants/new", get(new_network_call).post(create_network_call))
+        .route(
+            "/grants/new",
+            get(new_network_call).post(create_network_call),
+        )
         .route("/labs/{slug}/grants", get(lab_calls))
         .route("/labs/{slug}/grants/new", get(new_call).post(create_call))
         .route("/grant-calls/{id}", get(call_page))
@@ -273,7 +276,15 @@ async fn new_call(
     let lab = lab_or_404(&s, &slug).await?;
     c.require(Action::ManageGrants(lab.id))?;
     let action = format!("/labs/{slug}/grants/new");
-    call_form(c, &s, Some(&lab), action, CallInput::new_call(), Errors::default()).await
+    call_form(
+        c,
+        &s,
+        Some(&lab),
+        action,
+        CallInput::new_call(),
+        Errors::default(),
+    )
+    .await
 }
 
 async fn new_network_call(c: Ctx, State(s): State<AppState>) -> AppResult<CallFormPage> {
@@ -480,10 +491,13 @@ async fn call_view(c: Ctx, s: &AppState, id: GrantCallId, errors: Errors) -> App
     let mut women = vec![];
     if call.accepting(domain::time::today()) {
         for lab in &a.assist {
-            for r in store::residency::of_lab(&mut conn, *lab, Some(domain::ResidencyStatus::Active))
-                .await?
+            for r in
+                store::residency::of_lab(&mut conn, *lab, Some(domain::ResidencyStatus::Active))
+                    .await?
             {
-                if call.cohort_id.is_none_or(|k| r.residency.cohort_id == Some(k))
+                if call
+                    .cohort_id
+                    .is_none_or(|k| r.residency.cohort_id == Some(k))
                     && !women.iter().any(|(p, _)| *p == r.residency.person_id)
                 {
                     women.push((r.residency.person_id, r.person_name));
@@ -576,7 +590,10 @@ async fn apply(
     let pairs: Vec<(String, String)> = body.parse()?;
     let person = match field(&pairs, "person") {
         p if p.is_empty() => None,
-        p => Some(p.parse::<PersonId>().map_err(|_| AppError::BadRequest("err-bad-form"))?),
+        p => Some(
+            p.parse::<PersonId>()
+                .map_err(|_| AppError::BadRequest("err-bad-form"))?,
+        ),
     };
     match svc::start_application(&s.store, &c.actor, &call, person).await {
         Ok(app) => Ok(redirect_with_flash(
@@ -652,7 +669,10 @@ async fn ranking_view(
     }
     let r = svc::ranking(&s.store, &c.actor, &call).await?;
     let (awarded_message, declined_message) = if messages.0.is_empty() && messages.1.is_empty() {
-        (c.t("grants-default-awarded"), c.t("grants-default-declined"))
+        (
+            c.t("grants-default-awarded"),
+            c.t("grants-default-declined"),
+        )
     } else {
         messages
     };
@@ -820,7 +840,13 @@ impl AppPage {
     }
 }
 
-async fn app_view(c: Ctx, s: &AppState, id: ApplicationId, t: Typed, errors: Errors) -> AppResult<AppPage> {
+async fn app_view(
+    c: Ctx,
+    s: &AppState,
+    id: ApplicationId,
+    t: Typed,
+    errors: Errors,
+) -> AppResult<AppPage> {
     let user = c.require_user()?.id;
     let (app, call, a) = svc::app_for(&s.store, &c.actor, id).await?;
     let mut conn = s.store.conn().await?;
@@ -875,10 +901,10 @@ async fn app_view(c: Ctx, s: &AppState, id: ApplicationId, t: Typed, errors: Err
     } else {
         vec![]
     };
-    let me_on_team_unconfirmed = c
-        .actor
-        .person_id
-        .is_some_and(|p| team.iter().any(|m| m.person_id == p && m.confirmed_at.is_none()));
+    let me_on_team_unconfirmed = c.actor.person_id.is_some_and(|p| {
+        team.iter()
+            .any(|m| m.person_id == p && m.confirmed_at.is_none())
+    });
     Ok(AppPage {
         c,
         app,
@@ -1392,7 +1418,14 @@ async fn respond(
     let rid: ReportId = parse_id(&id)?;
     let pairs: Vec<(String, String)> = body.parse()?;
     let response = field(&pairs, "response");
-    match svc::respond_report(&s.store, &c.actor, rid, &field(&pairs, "decision"), &response).await
+    match svc::respond_report(
+        &s.store,
+        &c.actor,
+        rid,
+        &field(&pairs, "decision"),
+        &response,
+    )
+    .await
     {
         Ok(award) => {
             let (_, app, _, _) = svc::award_for(&s.store, &c.actor, award).await?;
@@ -1480,5 +1513,8 @@ async fn venture_status(
         &field(&pairs, "on"),
     )
     .await?;
-    Ok(redirect_with_flash(&format!("/ventures/{id}"), "flash-saved"))
+    Ok(redirect_with_flash(
+        &format!("/ventures/{id}"),
+        "flash-saved",
+    ))
 }

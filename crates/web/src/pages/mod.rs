@@ -211,7 +211,10 @@ impl Ctx {
             "lab-role" => LabRole::ALL.iter().map(|x| x.code()).collect(),
             "event-kind" => EventKind::ALL.iter().map(|x| x.code()).collect(),
             "event-scope" => EventScope::ALL.iter().map(|x| x.code()).collect(),
-            "grant-category" => domain::grants::Category::ALL.iter().map(|x| x.code()).collect(),
+            "grant-category" => domain::grants::Category::ALL
+                .iter()
+                .map(|x| x.code())
+                .collect(),
             "payment-channel" => domain::grants::PaymentChannel::ALL
                 .iter()
                 .map(|x| x.code())

@@ -93,7 +93,11 @@ async fn eligible_lab(c: &mut AnyConn, call: &Call, person: PersonId) -> AppResu
 }
 
 /// The call if the actor may see it, with what she may do there.
-pub async fn call_for(store: &Store, actor: &Actor, id: GrantCallId) -> AppResult<(Call, CallAccess)> {
+pub async fn call_for(
+    store: &Store,
+    actor: &Actor,
+    id: GrantCallId,
+) -> AppResult<(Call, CallAccess)> {
     let user = actor.user_id.ok_or(AppError::SignIn)?;
     let mut c = store.conn().await?;
     let call = g::get_call(&mut c, id).await?.ok_or(AppError::NotFound)?;
@@ -301,15 +305,17 @@ impl CallInput {
     /// A new call's form: the usual four criteria, in three languages, ready to adjust.
     pub fn new_call() -> Self {
         let today = domain::time::today();
-        let row = |ky: &str, ru: &str, en: &str, gky: &str, gru: &str, guide_en: &str, w: &str| CriterionInput {
-            name_ky: ky.into(),
-            name_ru: ru.into(),
-            name_en: en.into(),
-            guidance_ky: gky.into(),
-            guidance_ru: gru.into(),
-            guidance_en: guide_en.into(),
-            weight: w.into(),
-            max_points: "10".into(),
+        let row = |ky: &str, ru: &str, en: &str, gky: &str, gru: &str, guide_en: &str, w: &str| {
+            CriterionInput {
+                name_ky: ky.into(),
+                name_ru: ru.into(),
+                name_en: en.into(),
+                guidance_ky: gky.into(),
+                guidance_ru: gru.into(),
+                guidance_en: guide_en.into(),
+                weight: w.into(),
+                max_points: "10".into(),
+            }
         };
         let mut criteria = vec![
             row(
@@ -372,7 +378,11 @@ fn validate_call(
     let budget = som("budget", &input.budget, &mut errs);
     let min_award = som("min_award", &input.min_award, &mut errs);
     let max_award = som("max_award", &input.max_award, &mut errs);
-    for (f, v) in [("budget", budget), ("min_award", min_award), ("max_award", max_award)] {
+    for (f, v) in [
+        ("budget", budget),
+        ("min_award", min_award),
+        ("max_award", max_award),
+    ] {
         if v.is_none() && !errs.iter().any(|(e, _)| e == f) {
             errs.push((f.into(), "err-required".into()));
         }
@@ -448,7 +458,10 @@ fn validate_call(
 }
 
 /// The cohorts a call may be limited to (its lab's; none for a network call).
-pub async fn cohorts_for(store: &Store, lab: Option<LabId>) -> AppResult<Vec<store::residency::Cohort>> {
+pub async fn cohorts_for(
+    store: &Store,
+    lab: Option<LabId>,
+) -> AppResult<Vec<store::residency::Cohort>> {
     match lab {
         Some(l) => {
             let mut c = store.conn().await?;
@@ -478,13 +491,22 @@ pub async fn create_call(
     let fields = validate_call(input, &cohorts_for(store, lab).await?)?;
     let mut tx = store.begin().await?;
     let id = g::insert_call(&mut tx, lab, &fields, actor.user_id).await?;
-    audit::record(&mut tx, entry(actor, "grant_call.create", "grant_call", id, lab)).await?;
+    audit::record(
+        &mut tx,
+        entry(actor, "grant_call.create", "grant_call", id, lab),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
 
 /// Changes a draft call (terms and criteria are fixed once it opens).
-pub async fn update_call(store: &Store, actor: &Actor, call: &Call, input: &CallInput) -> AppResult<()> {
+pub async fn update_call(
+    store: &Store,
+    actor: &Actor,
+    call: &Call,
+    input: &CallInput,
+) -> AppResult<()> {
     if !manages(actor, call) {
         return Err(AppError::NotFound);
     }
@@ -493,7 +515,17 @@ pub async fn update_call(store: &Store, actor: &Actor, call: &Call, input: &Call
     if !g::update_draft_call(&mut tx, call.id, &fields).await? {
         return Err(invalid("title", "err-grant-not-draft"));
     }
-    audit::record(&mut tx, entry(actor, "grant_call.update", "grant_call", call.id, call.lab_id)).await?;
+    audit::record(
+        &mut tx,
+        entry(
+            actor,
+            "grant_call.update",
+            "grant_call",
+            call.id,
+            call.lab_id,
+        ),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -516,8 +548,14 @@ pub async fn set_call_status(store: &Store, actor: &Actor, call: &Call, to: &str
     }
     audit::record(
         &mut tx,
-        entry(actor, "grant_call.status", "grant_call", call.id, call.lab_id)
-            .with_detail(format!("{}->{}", call.status.code(), to.code())),
+        entry(
+            actor,
+            "grant_call.status",
+            "grant_call",
+            call.id,
+            call.lab_id,
+        )
+        .with_detail(format!("{}->{}", call.status.code(), to.code())),
     )
     .await?;
     tx.commit().await?;
@@ -528,7 +566,9 @@ pub async fn add_reviewer(store: &Store, actor: &Actor, call: &Call, user: &str)
     if !manages(actor, call) {
         return Err(AppError::NotFound);
     }
-    let user: UserId = user.parse().map_err(|_| invalid("reviewer", "err-choice"))?;
+    let user: UserId = user
+        .parse()
+        .map_err(|_| invalid("reviewer", "err-choice"))?;
     let mut tx = store.begin().await?;
     if !g::reviewer_candidates(&mut tx, call.lab_id)
         .await?
@@ -540,8 +580,14 @@ pub async fn add_reviewer(store: &Store, actor: &Actor, call: &Call, user: &str)
     g::add_reviewer(&mut tx, call.id, user, actor.user_id).await?;
     audit::record(
         &mut tx,
-        entry(actor, "grant_call.reviewer", "grant_call", call.id, call.lab_id)
-            .with_detail(format!("user {user}")),
+        entry(
+            actor,
+            "grant_call.reviewer",
+            "grant_call",
+            call.id,
+            call.lab_id,
+        )
+        .with_detail(format!("user {user}")),
     )
     .await?;
     tx.commit().await?;
@@ -583,8 +629,17 @@ pub async fn start_application(
     let id = g::insert_application(&mut tx, call.id, person, lab, filled_by).await?;
     audit::record(
         &mut tx,
-        entry(actor, "grant_application.create", "person", person, Some(lab))
-            .with_detail(format!("application {id}{}", if filled_by.is_some() { " assisted" } else { "" })),
+        entry(
+            actor,
+            "grant_application.create",
+            "person",
+            person,
+            Some(lab),
+        )
+        .with_detail(format!(
+            "application {id}{}",
+            if filled_by.is_some() { " assisted" } else { "" }
+        )),
     )
     .await?;
     tx.commit().await?;
@@ -623,7 +678,12 @@ impl ApplicationInput {
             requested: get("requested"),
             own_contribution: get("own_contribution"),
             lines: (1..=rules::MAX_BUDGET_LINES)
-                .map(|i| (get(&format!("line{i}_item")), get(&format!("line{i}_amount"))))
+                .map(|i| {
+                    (
+                        get(&format!("line{i}_item")),
+                        get(&format!("line{i}_amount")),
+                    )
+                })
                 .collect(),
             team: pairs
                 .iter()
@@ -633,7 +693,11 @@ impl ApplicationInput {
         }
     }
 
-    pub fn from_application(app: &Application, lines: &[g::BudgetLine], team: &[g::TeamMember]) -> Self {
+    pub fn from_application(
+        app: &Application,
+        lines: &[g::BudgetLine],
+        team: &[g::TeamMember],
+    ) -> Self {
         let m = |x: i64| {
             if x == 0 {
                 String::new()
@@ -641,7 +705,10 @@ impl ApplicationInput {
                 Money(x).som_display().replace('\u{a0}', "")
             }
         };
-        let mut rows: Vec<(String, String)> = lines.iter().map(|l| (l.item.clone(), m(l.amount))).collect();
+        let mut rows: Vec<(String, String)> = lines
+            .iter()
+            .map(|l| (l.item.clone(), m(l.amount)))
+            .collect();
         rows.resize(rules::MAX_BUDGET_LINES, (String::new(), String::new()));
         Self {
             title: app.title.clone(),
@@ -736,7 +803,14 @@ pub async fn save_application(
     }
     if submit {
         let total: i64 = lines.iter().map(|(_, a)| a).sum();
-        for e in rules::check_submission(&title, &idea, requested, total, call.min_award, call.max_award) {
+        for e in rules::check_submission(
+            &title,
+            &idea,
+            requested,
+            total,
+            call.min_award,
+            call.max_award,
+        ) {
             if !errs.iter().any(|(f, _)| f == e.field) {
                 errs.push((e.field.into(), e.key.into()));
             }
@@ -751,7 +825,11 @@ pub async fn save_application(
     if !errs.is_empty() {
         return Err(AppError::Invalid(errs));
     }
-    let filled_by = if access.applicant { None } else { actor.user_id };
+    let filled_by = if access.applicant {
+        None
+    } else {
+        actor.user_id
+    };
     let mut tx = store.begin().await?;
     let fields = g::DraftFields {
         title,
@@ -772,18 +850,31 @@ pub async fn save_application(
             tx.commit().await?;
             return Err(invalid("team", "err-grant-team-unconfirmed"));
         }
-        g::set_application_status(&mut tx, id, ApplicationStatus::Draft, ApplicationStatus::Submitted).await?;
+        g::set_application_status(
+            &mut tx,
+            id,
+            ApplicationStatus::Draft,
+            ApplicationStatus::Submitted,
+        )
+        .await?;
     }
     audit::record(
         &mut tx,
         entry(
             actor,
-            if submit { "grant_application.submit" } else { "grant_application.save" },
+            if submit {
+                "grant_application.submit"
+            } else {
+                "grant_application.save"
+            },
             "person",
             app.person_id,
             Some(app.lab_id),
         )
-        .with_detail(format!("application {id}{}", if filled_by.is_some() { " assisted" } else { "" })),
+        .with_detail(format!(
+            "application {id}{}",
+            if filled_by.is_some() { " assisted" } else { "" }
+        )),
     )
     .await?;
     tx.commit().await?;
@@ -804,7 +895,13 @@ pub async fn withdraw(store: &Store, actor: &Actor, id: ApplicationId) -> AppRes
     }
     audit::record(
         &mut tx,
-        entry(actor, "grant_application.withdraw", "person", app.person_id, Some(app.lab_id)),
+        entry(
+            actor,
+            "grant_application.withdraw",
+            "person",
+            app.person_id,
+            Some(app.lab_id),
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -822,8 +919,14 @@ pub async fn confirm_team(store: &Store, actor: &Actor, id: ApplicationId) -> Ap
     g::confirm_team(&mut tx, id, me).await?;
     audit::record(
         &mut tx,
-        entry(actor, "grant_application.team_confirm", "person", me, Some(app.lab_id))
-            .with_detail(format!("application {id}")),
+        entry(
+            actor,
+            "grant_application.team_confirm",
+            "person",
+            me,
+            Some(app.lab_id),
+        )
+        .with_detail(format!("application {id}")),
     )
     .await?;
     tx.commit().await?;
@@ -861,21 +964,42 @@ pub async fn add_attachment(
         .filter(|c| !c.is_control() && !"\"<>|:*?".contains(*c))
         .take(100)
         .collect();
-    let stem = name.rsplit_once('.').map(|(s, _)| s.to_string()).unwrap_or(name.clone());
+    let stem = name
+        .rsplit_once('.')
+        .map(|(s, _)| s.to_string())
+        .unwrap_or(name.clone());
     name = format!(
         "{}.{}",
-        if stem.trim().is_empty() { "file" } else { stem.trim() },
+        if stem.trim().is_empty() {
+            "file"
+        } else {
+            stem.trim()
+        },
         kind.extension()
     );
     let mut tx = store.begin().await?;
     if g::attachments(&mut tx, id).await?.len() >= rules::MAX_ATTACHMENTS {
         return Err(invalid("file", "err-grant-file-count"));
     }
-    let aid = g::insert_attachment(&mut tx, id, &name, kind.content_type(), &clean, actor.user_id).await?;
+    let aid = g::insert_attachment(
+        &mut tx,
+        id,
+        &name,
+        kind.content_type(),
+        &clean,
+        actor.user_id,
+    )
+    .await?;
     audit::record(
         &mut tx,
-        entry(actor, "grant_application.attach", "person", app.person_id, Some(app.lab_id))
-            .with_detail(format!("attachment {aid} {}", kind.content_type())),
+        entry(
+            actor,
+            "grant_application.attach",
+            "person",
+            app.person_id,
+            Some(app.lab_id),
+        )
+        .with_detail(format!("attachment {aid} {}", kind.content_type())),
     )
     .await?;
     tx.commit().await?;
@@ -927,8 +1051,14 @@ pub async fn declare_conflict(
     g::declare_conflict(&mut tx, user, id, &reason).await?;
     audit::record(
         &mut tx,
-        entry(actor, "grant_review.conflict", "grant_call", call.id, call.lab_id)
-            .with_detail(format!("application {}", app.id)),
+        entry(
+            actor,
+            "grant_review.conflict",
+            "grant_call",
+            call.id,
+            call.lab_id,
+        )
+        .with_detail(format!("application {}", app.id)),
     )
     .await?;
     tx.commit().await?;
@@ -988,11 +1118,19 @@ impl ReviewInput {
     }
     pub fn points(&self, criterion: &domain::CriterionId) -> String {
         let id = criterion.to_string();
-        self.scores.iter().find(|s| s.0 == id).map(|s| s.1.clone()).unwrap_or_default()
+        self.scores
+            .iter()
+            .find(|s| s.0 == id)
+            .map(|s| s.1.clone())
+            .unwrap_or_default()
     }
     pub fn note(&self, criterion: &domain::CriterionId) -> String {
         let id = criterion.to_string();
-        self.scores.iter().find(|s| s.0 == id).map(|s| s.2.clone()).unwrap_or_default()
+        self.scores
+            .iter()
+            .find(|s| s.0 == id)
+            .map(|s| s.2.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -1053,7 +1191,11 @@ pub async fn save_review(
         &mut tx,
         entry(
             actor,
-            if submit { "grant_review.submit" } else { "grant_review.save" },
+            if submit {
+                "grant_review.submit"
+            } else {
+                "grant_review.save"
+            },
             "grant_call",
             call.id,
             call.lab_id,
@@ -1143,7 +1285,11 @@ pub async fn ranking_in(c: &mut AnyConn, call: &Call) -> AppResult<Ranking> {
         })
         .map(|r| analytics::grants::Ask {
             key: r.key,
-            requested: apps.iter().find(|a| a.id == r.key).map(|a| a.requested).unwrap_or(0),
+            requested: apps
+                .iter()
+                .find(|a| a.id == r.key)
+                .map(|a| a.requested)
+                .unwrap_or(0),
         })
         .collect();
     let left = call.left().max(0);
@@ -1276,7 +1422,14 @@ pub async fn award(
     .await?;
     audit::record(
         &mut tx,
-        entry(actor, "grant.award", "person", app.person_id, Some(app.lab_id)).with_detail(format!(
+        entry(
+            actor,
+            "grant.award",
+            "person",
+            app.person_id,
+            Some(app.lab_id),
+        )
+        .with_detail(format!(
             "application {id} amount {amount} proposed {proposed}{}",
             if amount != proposed { " adjusted" } else { "" }
         )),
@@ -1318,16 +1471,35 @@ pub async fn decide(
         return Err(AppError::Conflict("err-grant-status"));
     }
     for a in apps.iter().filter(|a| {
-        matches!(a.status, ApplicationStatus::Submitted | ApplicationStatus::Awarded)
+        matches!(
+            a.status,
+            ApplicationStatus::Submitted | ApplicationStatus::Awarded
+        )
     }) {
         let awarded = a.status == ApplicationStatus::Awarded;
-        queue_decision_mail(&mut tx, a, call, awarded, if awarded { &awarded_message } else { &declined_message })
-            .await?;
+        queue_decision_mail(
+            &mut tx,
+            a,
+            call,
+            awarded,
+            if awarded {
+                &awarded_message
+            } else {
+                &declined_message
+            },
+        )
+        .await?;
     }
     audit::record(
         &mut tx,
-        entry(actor, "grant_call.decide", "grant_call", call.id, call.lab_id)
-            .with_detail(format!("declined {declined}")),
+        entry(
+            actor,
+            "grant_call.decide",
+            "grant_call",
+            call.id,
+            call.lab_id,
+        )
+        .with_detail(format!("declined {declined}")),
     )
     .await?;
     tx.commit().await?;
@@ -1352,7 +1524,10 @@ async fn queue_decision_mail(
         .iter()
         .find_map(|l| Lang::parse(l))
         .unwrap_or(Lang::Ky);
-    let args = [("name", a.person_name.clone()), ("event", call.title.clone())];
+    let args = [
+        ("name", a.person_name.clone()),
+        ("event", call.title.clone()),
+    ];
     let fargs: Vec<(&str, fluent_templates::fluent_bundle::FluentValue)> =
         args.iter().map(|(k, v)| (*k, v.clone().into())).collect();
     let (subject, body) = if awarded {
@@ -1477,7 +1652,10 @@ pub async fn save_tranches(
         });
     }
     if errs.is_empty()
-        && let Err(e) = rules::check_tranches(award.amount, &plan.iter().map(|p| p.amount).collect::<Vec<_>>())
+        && let Err(e) = rules::check_tranches(
+            award.amount,
+            &plan.iter().map(|p| p.amount).collect::<Vec<_>>(),
+        )
     {
         errs.push((e.field.into(), e.key.into()));
     }
@@ -1486,15 +1664,25 @@ pub async fn save_tranches(
         return Err(AppError::Invalid(errs));
     }
     let mut tx = store.begin().await?;
-    g::replace_tranches(&mut tx, id, &plan).await.map_err(|e| match e {
-        StoreError::Conflict("grant_tranches.paid") => invalid("tranches", "err-grant-tranches-paid"),
-        StoreError::Conflict(_) => invalid("tranches", "err-grant-tranches-sum"),
-        other => other.into(),
-    })?;
+    g::replace_tranches(&mut tx, id, &plan)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict("grant_tranches.paid") => {
+                invalid("tranches", "err-grant-tranches-paid")
+            }
+            StoreError::Conflict(_) => invalid("tranches", "err-grant-tranches-sum"),
+            other => other.into(),
+        })?;
     audit::record(
         &mut tx,
-        entry(actor, "grant.tranches", "person", app.person_id, Some(app.lab_id))
-            .with_detail(format!("award {id} parts {}", plan.len())),
+        entry(
+            actor,
+            "grant.tranches",
+            "person",
+            app.person_id,
+            Some(app.lab_id),
+        )
+        .with_detail(format!("award {id} parts {}", plan.len())),
     )
     .await?;
     tx.commit().await?;
@@ -1508,7 +1696,9 @@ pub async fn tranche_for(
     id: TrancheId,
 ) -> AppResult<(Tranche, Award, Application, AppAccess)> {
     let mut c = store.conn().await?;
-    let t = g::get_tranche(&mut c, id).await?.ok_or(AppError::NotFound)?;
+    let t = g::get_tranche(&mut c, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     drop(c);
     let (award, app, _, access) = award_for(store, actor, t.award_id).await?;
     Ok((t, award, app, access))
@@ -1524,8 +1714,14 @@ pub async fn release_tranche(store: &Store, actor: &Actor, id: TrancheId) -> App
     g::release_tranche(&mut tx, id, actor.user_id).await?;
     audit::record(
         &mut tx,
-        entry(actor, "grant.release", "person", app.person_id, Some(app.lab_id))
-            .with_detail(format!("tranche {id}")),
+        entry(
+            actor,
+            "grant.release",
+            "person",
+            app.person_id,
+            Some(app.lab_id),
+        )
+        .with_detail(format!("tranche {id}")),
     )
     .await?;
     tx.commit().await?;
@@ -1546,7 +1742,9 @@ pub struct PaymentInput {
 impl PaymentInput {
     pub fn fresh(tranche: &Tranche) -> Self {
         Self {
-            amount: Money(tranche.amount - tranche.paid).som_display().replace('\u{a0}', ""),
+            amount: Money(tranche.amount - tranche.paid)
+                .som_display()
+                .replace('\u{a0}', ""),
             paid_on: domain::time::today().to_string(),
             channel: "mobile".into(),
             reference: String::new(),
@@ -1591,7 +1789,9 @@ pub async fn record_payment(
     if t.released_at.is_none() {
         errs.push(("amount".into(), "err-grant-not-released".into()));
     }
-    let (Some(amount), Some(paid_on), Some(channel), true) = (amount, paid_on, channel, errs.is_empty()) else {
+    let (Some(amount), Some(paid_on), Some(channel), true) =
+        (amount, paid_on, channel, errs.is_empty())
+    else {
         return Err(AppError::Invalid(errs));
     };
     let mut tx = store.begin().await?;
@@ -1612,8 +1812,14 @@ pub async fn record_payment(
     .map_err(payment_error)?;
     audit::record(
         &mut tx,
-        entry(actor, "grant.payment", "person", app.person_id, Some(app.lab_id))
-            .with_detail(format!("award {} tranche {id} amount {amount}", award.id)),
+        entry(
+            actor,
+            "grant.payment",
+            "person",
+            app.person_id,
+            Some(app.lab_id),
+        )
+        .with_detail(format!("award {} tranche {id} amount {amount}", award.id)),
     )
     .await?;
     tx.commit().await?;
@@ -1622,7 +1828,9 @@ pub async fn record_payment(
 
 fn payment_error(e: StoreError) -> AppError {
     match e {
-        StoreError::Conflict("grant_payments.idempotency") => invalid("amount", "err-grant-payment-twice"),
+        StoreError::Conflict("grant_payments.idempotency") => {
+            invalid("amount", "err-grant-payment-twice")
+        }
         StoreError::Conflict("grant_payments.over") => invalid("amount", "err-grant-payment-over"),
         StoreError::Conflict(_) => invalid("amount", "err-grant-reversed"),
         other => other.into(),
@@ -1637,7 +1845,9 @@ pub async fn reverse_payment(
     key: &str,
 ) -> AppResult<AwardId> {
     let mut c = store.conn().await?;
-    let p = g::get_payment(&mut c, id).await?.ok_or(AppError::NotFound)?;
+    let p = g::get_payment(&mut c, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     drop(c);
     let (_, award, app, access) = tranche_for(store, actor, p.tranche_id).await?;
     if !access.decide {
@@ -1671,8 +1881,14 @@ pub async fn reverse_payment(
     .map_err(payment_error)?;
     audit::record(
         &mut tx,
-        entry(actor, "grant.payment_reversal", "person", app.person_id, Some(app.lab_id))
-            .with_detail(format!("payment {id}")),
+        entry(
+            actor,
+            "grant.payment_reversal",
+            "person",
+            app.person_id,
+            Some(app.lab_id),
+        )
+        .with_detail(format!("payment {id}")),
     )
     .await?;
     tx.commit().await?;
@@ -1715,8 +1931,14 @@ pub async fn submit_report(
     let rid = g::insert_report(&mut tx, id, &body, &purchases, first_sales, actor.user_id).await?;
     audit::record(
         &mut tx,
-        entry(actor, "grant.report", "person", app.person_id, Some(app.lab_id))
-            .with_detail(format!("report {rid}")),
+        entry(
+            actor,
+            "grant.report",
+            "person",
+            app.person_id,
+            Some(app.lab_id),
+        )
+        .with_detail(format!("report {rid}")),
     )
     .await?;
     tx.commit().await?;
@@ -1757,8 +1979,14 @@ pub async fn respond_report(
     }
     audit::record(
         &mut tx,
-        entry(actor, "grant.report_response", "person", app.person_id, Some(app.lab_id))
-            .with_detail(format!("report {id} {}", status.code())),
+        entry(
+            actor,
+            "grant.report_response",
+            "person",
+            app.person_id,
+            Some(app.lab_id),
+        )
+        .with_detail(format!("report {id} {}", status.code())),
     )
     .await?;
     tx.commit().await?;
@@ -1772,7 +2000,9 @@ pub async fn venture_for(
     id: VentureId,
 ) -> AppResult<(g::Venture, Option<(Award, Application, AppAccess)>)> {
     let mut c = store.conn().await?;
-    let v = g::get_venture(&mut c, id).await?.ok_or(AppError::NotFound)?;
+    let v = g::get_venture(&mut c, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     drop(c);
     match v.award_id {
         Some(a) => {
@@ -1780,7 +2010,9 @@ pub async fn venture_for(
             Ok((v, Some((award, app, access))))
         }
         None if actor.allows(Action::ManageGrants(v.lab_id))
-            || actor.person_id.is_some_and(|p| v.members.iter().any(|m| m.0 == p)) =>
+            || actor
+                .person_id
+                .is_some_and(|p| v.members.iter().any(|m| m.0 == p)) =>
         {
             Ok((v, None))
         }
@@ -1798,7 +2030,9 @@ pub async fn set_venture_status(
 ) -> AppResult<()> {
     let (v, grant) = venture_for(store, actor, id).await?;
     let allowed = actor.allows(Action::ManageGrants(v.lab_id))
-        || grant.as_ref().is_some_and(|(_, _, a)| a.staff() || a.grantee());
+        || grant
+            .as_ref()
+            .is_some_and(|(_, _, a)| a.staff() || a.grantee());
     if !allowed {
         return Err(AppError::NotFound);
     }
@@ -1862,7 +2096,14 @@ pub async fn export(store: &Store, actor: &Actor, call: &Call, format: &str) -> 
         .collect();
     audit::record(
         &mut tx,
-        entry(actor, "grant_call.export", "grant_call", call.id, call.lab_id).with_detail(format.to_string()),
+        entry(
+            actor,
+            "grant_call.export",
+            "grant_call",
+            call.id,
+            call.lab_id,
+        )
+        .with_detail(format.to_string()),
     )
     .await?;
     tx.commit().await?;
