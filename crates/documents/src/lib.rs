@@ -14,6 +14,7 @@
 //!   suppressed.
 //! - [`table`]: CSV and XLSX exports for donors and coordinators, with text
 //!   cells neutralised against formula injection.
+//! - [`uploads`]: what an uploaded file is (from its bytes), and images without metadata.
 
 pub mod badges;
 pub mod certificate;
@@ -21,3 +22,4 @@ pub mod charts;
 pub mod ical;
 pub mod qr;
 pub mod table;
+pub mod uploads;

@@ -13,15 +13,24 @@ pub enum LabRole {
     Coordinator,
     Mentor,
     CaseWorker,
+    /// A member of a grant review panel (often from outside the lab): she sees the calls she is
+    /// assigned to review and nothing else of the lab.
+    Reviewer,
 }
 
 impl LabRole {
-    pub const ALL: &'static [Self] = &[Self::Coordinator, Self::Mentor, Self::CaseWorker];
+    pub const ALL: &'static [Self] = &[
+        Self::Coordinator,
+        Self::Mentor,
+        Self::CaseWorker,
+        Self::Reviewer,
+    ];
     pub fn code(self) -> &'static str {
         match self {
             Self::Coordinator => "coordinator",
             Self::Mentor => "mentor",
             Self::CaseWorker => "case-worker",
+            Self::Reviewer => "reviewer",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -89,6 +98,10 @@ pub enum Action {
     /// Record outcomes, set targets, read the lab's dashboard with exact figures and the
     /// positive-deviance list: coordinators of the lab and the network admin.
     ManageImpact(LabId),
+    /// Run a lab's grant rounds: calls, reviewers, ranking, awards, tranches, payments, reports,
+    /// exports. A network-wide call is the admin's (`ManageNetwork`). Reviewing is decided per
+    /// call (she is assigned to it), not by this policy.
+    ManageGrants(LabId),
 }
 
 /// The labs whose records an actor may see for some purpose.
@@ -123,8 +136,16 @@ impl Actor {
         self.grants.contains(&(lab, role))
     }
 
+    /// The admin, or staff of some lab (a review panel member is not staff).
     pub fn is_staff(&self) -> bool {
-        self.admin || !self.grants.is_empty()
+        self.admin || self.grants.iter().any(|(_, r)| *r != LabRole::Reviewer)
+    }
+
+    /// She works in the lab (any role but a review panel seat).
+    fn works_in(&self, lab: LabId) -> bool {
+        self.grants
+            .iter()
+            .any(|(l, r)| *l == lab && *r != LabRole::Reviewer)
     }
 
     pub fn is_coordinator(&self) -> bool {
@@ -142,9 +163,7 @@ impl Actor {
         }
         match action {
             Action::ManageNetwork | Action::ReadAudit => self.admin,
-            Action::ViewLabInternal(lab) => {
-                self.admin || self.grants.iter().any(|(l, _)| *l == lab)
-            }
+            Action::ViewLabInternal(lab) => self.admin || self.works_in(lab),
             Action::ManagePeople(lab)
             | Action::ManageResidency(lab)
             | Action::ManageTraining(lab)
@@ -152,10 +171,10 @@ impl Actor {
             Action::TakeAttendance(lab) => {
                 self.admin || self.has(lab, LabRole::Coordinator) || self.has(lab, LabRole::Mentor)
             }
-            Action::CheckIn(lab) => self.admin || self.grants.iter().any(|(l, _)| *l == lab),
-            Action::ManageMentoring(lab) | Action::ManageImpact(lab) => {
-                self.admin || self.has(lab, LabRole::Coordinator)
-            }
+            Action::CheckIn(lab) => self.admin || self.works_in(lab),
+            Action::ManageMentoring(lab)
+            | Action::ManageGrants(lab)
+            | Action::ManageImpact(lab) => self.admin || self.has(lab, LabRole::Coordinator),
             Action::CaseWork(lab) => self.has(lab, LabRole::CaseWorker),
             Action::OwnProfile(p) => self.person_id == Some(p),
         }
@@ -241,6 +260,23 @@ mod tests {
         };
         assert!(cw.allows(Action::CaseWork(osh)));
         assert!(!cw.allows(Action::CaseWork(LabId::new())));
+    }
+
+    #[test]
+    fn a_reviewer_sees_nothing_of_the_lab() {
+        let osh = LabId::new();
+        let r = Actor {
+            user_id: Some(UserId::new()),
+            grants: vec![(osh, LabRole::Reviewer)],
+            ..Actor::default()
+        };
+        assert!(!r.is_staff());
+        assert!(!r.allows(Action::ViewLabInternal(osh)));
+        assert!(!r.allows(Action::CheckIn(osh)));
+        assert!(!r.allows(Action::ManageGrants(osh)));
+        assert!(r.people_scope().is_empty());
+        assert!(coordinator(osh).allows(Action::ManageGrants(osh)));
+        assert!(!coordinator(osh).allows(Action::ManageGrants(LabId::new())));
     }
 
     #[test]

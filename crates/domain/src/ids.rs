@@ -62,5 +62,15 @@ id_type!(
     TargetId,
     CaseNoteId,
     ReferralId,
-    ServiceId
+    ServiceId,
+    GrantCallId,
+    CriterionId,
+    ApplicationId,
+    AttachmentId,
+    ReviewId,
+    AwardId,
+    TrancheId,
+    PaymentId,
+    ReportId,
+    VentureId
 );

@@ -5,6 +5,7 @@
 pub mod types;
 pub mod access;
 pub mod events;
+pub mod grants;
 pub mod ids;
 pub mod impact;
 pub mod names;

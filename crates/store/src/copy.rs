@@ -38,6 +38,22 @@ pub const TABLES: &[&str] = &[
     "referrals",
     "outcomes",
     "indicator_targets",
+    "grant_calls",
+    "grant_criteria",
+    "grant_applications",
+    "grant_budget_lines",
+    "grant_team_members",
+    "grant_attachments",
+    "grant_reviewers",
+    "grant_conflicts",
+    "grant_reviews",
+    "grant_scores",
+    "grant_awards",
+    "grant_tranches",
+    "grant_payments",
+    "grant_reports",
+    "ventures",
+    "venture_members",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -45,6 +61,8 @@ pub enum ColType {
     Int,
     Real,
     Text,
+    /// Bytes (SQLite BLOB, PostgreSQL bytea): attachments.
+    Blob,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -56,7 +74,9 @@ pub struct Column {
 
 fn col_type(declared: &str) -> ColType {
     let d = declared.to_uppercase();
-    if d.contains("INT") {
+    if d.contains("BLOB") || d.contains("BYTEA") {
+        ColType::Blob
+    } else if d.contains("INT") {
         ColType::Int
     } else if d.contains("REAL") || d.contains("DOUBLE") || d.contains("FLOAT") {
         ColType::Real
@@ -123,6 +143,7 @@ enum Val {
     Int(Option<i64>),
     Real(Option<f64>),
     Text(Option<String>),
+    Blob(Option<Vec<u8>>),
 }
 
 /// Copies every table from `from` to `to` (both migrated) in one transaction on the target.
@@ -165,6 +186,7 @@ pub async fn copy(from: &Store, to: &Store) -> Result<CopyReport> {
                     ColType::Int => Val::Int(r.try_get(n)?),
                     ColType::Real => Val::Real(r.try_get(n)?),
                     ColType::Text => Val::Text(r.try_get(n)?),
+                    ColType::Blob => Val::Blob(r.try_get(n)?),
                 });
             }
             let mut q = crate::dynamic(insert.clone());
@@ -173,6 +195,7 @@ pub async fn copy(from: &Store, to: &Store) -> Result<CopyReport> {
                     Val::Int(x) => q.bind(x),
                     Val::Real(x) => q.bind(x),
                     Val::Text(x) => q.bind(x),
+                    Val::Blob(x) => q.bind(x),
                 };
             }
             q.execute(&mut *tx).await?;

@@ -13,6 +13,7 @@
 pub mod audit;
 pub mod copy;
 pub mod events;
+pub mod grants;
 pub mod impact;
 pub mod jobs;
 pub mod labs;

@@ -91,10 +91,10 @@ pub enum AdminCommand {
         /// E-mail, or a phone in international form (+996…).
         #[arg(long)]
         login: String,
-        /// admin, coordinator, mentor, case-worker or resident.
+        /// admin, coordinator, mentor, case-worker, reviewer or resident.
         #[arg(long)]
         role: String,
-        /// The lab (slug) for coordinator, mentor and case-worker.
+        /// The lab (slug) for coordinator, mentor, case-worker and reviewer.
         #[arg(long)]
         lab: Option<String>,
         /// Name shown in the interface (defaults to the login).
@@ -281,7 +281,7 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
         } => {
             let role = domain::Role::parse(&role).with_context(|| {
                 format!(
-                    "unknown role {role:?}: use admin, coordinator, mentor, case-worker or resident"
+                    "unknown role {role:?}: use admin, coordinator, mentor, case-worker, reviewer or resident"
                 )
             })?;
             let mut password = String::new();
@@ -301,7 +301,9 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
                 None => None,
             };
             if matches!(role, domain::Role::Lab(_)) && lab_id.is_none() {
-                bail!("--lab is required for the role coordinator, mentor or case-worker");
+                bail!(
+                    "--lab is required for the role coordinator, mentor, case-worker or reviewer"
+                );
             }
             let person_id = match (&role, person) {
                 (domain::Role::Resident, Some(p)) => Some(

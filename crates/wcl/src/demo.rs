@@ -104,6 +104,10 @@ fn logins() -> Vec<(String, String, String)> {
         .chain([
             ("mentor.digital@wcl.kg", "mentor, remote for the network"),
             ("mentor.jalal-abad@wcl.kg", "mentor, Jalal-Abad"),
+            (
+                crate::demo_grants::REVIEWER_LOGIN,
+                crate::demo_grants::REVIEWER_WHAT,
+            ),
         ])
         .chain(std::iter::once((RESIDENT_LOGIN, RESIDENT_WHAT)))
         .map(|(login, what)| (login.to_string(), PASSWORD.to_string(), what.to_string()))
@@ -849,6 +853,10 @@ pub async fn seed(
     let mentoring_counts =
         crate::demo_mentoring::seed(&mut tx, &lab_ids, &staff_hashes[0], resident_person).await?;
 
+    // Seed funding: a decided round in Osh, an open network-wide round.
+    let grant_counts =
+        crate::demo_grants::seed(&mut tx, &lab_ids, &staff_hashes[0], resident_person).await?;
+
     // Alumnae of earlier intakes, what happened to every graduate since, and this year's targets.
     let impact_counts = crate::demo_impact::seed(&mut tx, &lab_ids, &coordinators, today).await?;
 
@@ -882,7 +890,7 @@ pub async fn seed(
             entity_id: None,
             lab: None,
             detail: format!(
-                "labs={} organisations={} staff={} people={people_count} programmes={} sessions={} enrolments={} certificates={} events={} registrations={} check-ins={} guests={} members={} mentors={} pairs={} mentoring-sessions={} support-cases={} alumnae={} outcomes={} targets={}",
+                "labs={} organisations={} staff={} people={people_count} programmes={} sessions={} enrolments={} certificates={} events={} registrations={} check-ins={} guests={} members={} mentors={} pairs={} mentoring-sessions={} support-cases={} grant-calls={} grant-applications={} grant-awards={} grant-payments={} alumnae={} outcomes={} targets={}",
                 LABS.len(),
                 ORGS.len(),
                 STAFF.len(),
@@ -899,6 +907,10 @@ pub async fn seed(
                 mentoring_counts.matches,
                 mentoring_counts.sessions,
                 support_cases,
+                grant_counts.calls,
+                grant_counts.applications,
+                grant_counts.awards,
+                grant_counts.payments,
                 impact_counts.alumnae,
                 impact_counts.outcomes,
                 impact_counts.targets,

@@ -2,6 +2,7 @@
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod demo_grants;
 pub mod demo_impact;
 pub mod demo_mentoring;
 pub mod demo_support;

@@ -305,9 +305,8 @@ impl FromRequestParts<AppState> for Ctx {
             ip,
             base: base_url(&state.config, &parts.headers),
         };
-        let mut c = state.store.conn().await?;
-
         if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
+            let mut c = state.store.conn().await?;
             let token = auth
                 .to_str()
                 .ok()
@@ -322,9 +321,12 @@ impl FromRequestParts<AppState> for Ctx {
         }
 
         if let Ok(session) = Session::from_request_parts(parts, state).await {
+            // The session store takes a connection of its own to load the session: holding one
+            // here meanwhile would let a burst of requests exhaust the pool and wait on itself.
             let uid: Option<String> = session.get("uid").await.ok().flatten();
             let hash: Option<String> = session.get("auth").await.ok().flatten();
             if let (Some(uid), Some(hash)) = (uid, hash) {
+                let mut c = state.store.conn().await?;
                 let user = match uid.parse() {
                     Ok(id) => store::users::by_id(&mut c, id).await?,
                     Err(_) => None,

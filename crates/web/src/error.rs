@@ -57,6 +57,10 @@ pub fn conflict_key(name: &str) -> &'static str {
         "lab_partners" => "err-partner-exists",
         "registrations.phone" => "err-already-registered",
         "mentoring.active" => "err-mentoring-active",
+        "grant_applications.one" => "err-grant-one",
+        "grant_payments.idempotency" => "err-grant-payment-twice",
+        "grant_awards.budget" => "err-grant-over-budget",
+        "grant_awards.limits" => "err-grant-limits",
         _ => "err-conflict",
     }
 }

@@ -107,12 +107,13 @@ pub fn app(state: AppState) -> Router {
         state.config.session_idle_minutes,
     )));
 
+    // Forms and JSON are small; attachments (photos, quotes) have their own, larger limit.
     Router::new()
-        .merge(pages::router())
-        .merge(api::router())
+        .merge(pages::router().layer(RequestBodyLimitLayer::new(256 * 1024)))
+        .merge(api::router().layer(RequestBodyLimitLayer::new(256 * 1024)))
+        .merge(pages::grants::upload_router())
         .layer(sessions)
         .layer(axum::middleware::from_fn_with_state(state.clone(), ctx::guard))
-        .layer(RequestBodyLimitLayer::new(256 * 1024))
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {

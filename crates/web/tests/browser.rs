@@ -1,7 +1,8 @@
 //! End to end in headless Chromium, with JavaScript switched off and a 360 px wide window:
 //! a coordinator signs in, switches to Kyrgyz, registers a woman with a Kyrgyz name and her
 //! consent, and finds her again by a Latin spelling of her name; a visitor registers for an event,
-//! waits, gets the seat and is checked in; a coordinator accepts optimal mentor proposals.
+//! waits, gets the seat and is checked in; a coordinator accepts optimal mentor proposals; a
+//! resident applies for a grant (a draft, then submitted) and a reviewer scores it.
 mod common;
 use common::{Backend, PW, TestApp};
 use fantoccini::{ClientBuilder, Locator};
@@ -439,6 +440,184 @@ async fn a_case_worker_opens_a_case_on_a_phone() {
     let _ = b.close().await;
     result.unwrap();
     assert_eq!(app.count("case_notes").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resident_applies_and_a_reviewer_scores() {
+    use domain::grants::{CallStatus, CriterionSpec};
+    let Some((b, _driver)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let s = &app.db.store;
+    let reviewer = web::services::create_account(
+        s,
+        None,
+        "rev.osh@test.kg",
+        "Бактыгүл Жумабаева",
+        PW,
+        domain::Role::Lab(domain::LabRole::Reviewer),
+        Some(app.osh),
+        None,
+    )
+    .await
+    .unwrap();
+    let today = domain::time::today();
+    let mut c = s.conn().await.unwrap();
+    let crit = |ky: &str, weight| CriterionSpec {
+        name_ky: ky.into(),
+        name_ru: ky.into(),
+        name_en: ky.into(),
+        guidance_ky: "Сатып алуучулар барбы?".into(),
+        guidance_ru: String::new(),
+        guidance_en: String::new(),
+        weight,
+        max_points: 10,
+    };
+    let call = store::grants::insert_call(
+        &mut c,
+        Some(app.osh),
+        &store::grants::CallFields {
+            title: "Күзгү гранттар".into(),
+            description: String::new(),
+            budget: 100_000_00,
+            min_award: 10_000_00,
+            max_award: 50_000_00,
+            opens_on: today,
+            closes_on: today + chrono::Duration::days(10),
+            cohort_id: None,
+            criteria: vec![crit("Ишке ашуусу", 3), crit("Чыгармачылык", 1)],
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    store::grants::set_call_status(&mut c, call, CallStatus::Draft, CallStatus::Open)
+        .await
+        .unwrap();
+    store::grants::add_reviewer(&mut c, call, reviewer, None)
+        .await
+        .unwrap();
+    let crits = store::grants::criteria(&mut c, call).await.unwrap();
+    drop(c);
+    let result = async {
+        b.goto(&app.url("/lang/ky?next=/")).await?;
+        sign_in(&b, &app, "+996555100200").await?;
+        b.goto(&app.url("/grants")).await?;
+        fits_phone(&b).await;
+        b.goto(&app.url(&format!("/grant-calls/{call}"))).await?;
+        fits_phone(&b).await;
+        b.find(Locator::Css("form[action$='/apply'] button"))
+            .await?
+            .click()
+            .await?;
+        b.wait().for_element(Locator::Id("line1_item")).await?;
+        fits_phone(&b).await;
+        b.find(Locator::Id("title"))
+            .await?
+            .send_keys("Тигүү цехи")
+            .await?;
+        b.find(Locator::Id("idea"))
+            .await?
+            .send_keys("Мектеп формасын тигем.")
+            .await?;
+        b.find(Locator::Css("#category option[value='sewing']"))
+            .await?
+            .click()
+            .await?;
+        b.find(Locator::Id("line1_item"))
+            .await?
+            .send_keys("Тигүү машинасы")
+            .await?;
+        b.find(Locator::Id("line1_amount"))
+            .await?
+            .send_keys("30000")
+            .await?;
+        // A draft first: she will finish later.
+        b.find(Locator::Css("button[value=save]"))
+            .await?
+            .click()
+            .await?;
+        b.wait()
+            .for_element(Locator::XPath(
+                "//p[@class='flash'][contains(text(), 'Долбоор сакталды')]",
+            ))
+            .await?;
+        fits_phone(&b).await;
+        b.find(Locator::Id("requested"))
+            .await?
+            .send_keys("30000")
+            .await?;
+        b.find(Locator::Css("button[value=submit]"))
+            .await?
+            .click()
+            .await?;
+        b.wait()
+            .for_element(Locator::XPath(
+                "//p[@class='flash'][contains(text(), 'Арыз берилди')]",
+            ))
+            .await?;
+        fits_phone(&b).await;
+        b.find(Locator::Css("form[action='/logout'] button"))
+            .await?
+            .click()
+            .await?;
+        b.wait()
+            .for_element(Locator::Css("nav.main a[href='/login']"))
+            .await?;
+
+        // The reviewer scores it, with the guidance in her language.
+        sign_in(&b, &app, "rev.osh@test.kg").await?;
+        b.goto(&app.url(&format!("/grant-calls/{call}"))).await?;
+        fits_phone(&b).await;
+        b.find(Locator::XPath("//main//a[contains(text(), 'Тигүү цехи')]"))
+            .await?
+            .click()
+            .await?;
+        let guidance = b
+            .wait()
+            .for_element(Locator::Css("form[action$='/review'] .hint"))
+            .await?
+            .text()
+            .await?;
+        assert!(guidance.contains("Сатып алуучулар"), "{guidance}");
+        fits_phone(&b).await;
+        for (k, p) in crits.iter().zip(["8", "6"]) {
+            b.find(Locator::Id(&format!("points-{}", k.id)))
+                .await?
+                .send_keys(p)
+                .await?;
+        }
+        b.find(Locator::Id("comment"))
+            .await?
+            .send_keys("Буйрутма бар, баасы туура.")
+            .await?;
+        b.find(Locator::Css("form[action$='/review'] button[value=submit]"))
+            .await?
+            .click()
+            .await?;
+        b.wait()
+            .for_element(Locator::XPath(
+                "//p[@class='flash'][contains(text(), 'Баа жөнөтүлдү')]",
+            ))
+            .await?;
+        fits_phone(&b).await;
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = b.close().await;
+    result.unwrap();
+    let mut c = s.conn().await.unwrap();
+    let apps = store::grants::applications(&mut c, call, false)
+        .await
+        .unwrap();
+    assert_eq!(apps.len(), 1);
+    assert_eq!(apps[0].status, domain::grants::ApplicationStatus::Submitted);
+    let reviews = store::grants::reviews(&mut c, apps[0].id, true)
+        .await
+        .unwrap();
+    assert_eq!(reviews.len(), 1);
+    assert_eq!(reviews[0].points(&crits[0].id), Some(8));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -444,10 +444,53 @@ async fn mismatches(
     failures
 }
 
+/// An open grant call of the Osh lab (its edit page exists only while it is a draft).
+async fn grant_call(app: &TestApp) -> String {
+    let mut c = app.db.store.conn().await.unwrap();
+    let today = domain::time::today();
+    let call = store::grants::insert_call(
+        &mut c,
+        Some(app.osh),
+        &store::grants::CallFields {
+            title: "Күзгү гранттар".into(),
+            description: String::new(),
+            budget: 100_000_00,
+            min_award: 10_000_00,
+            max_award: 50_000_00,
+            opens_on: today,
+            closes_on: today + chrono::Duration::days(10),
+            cohort_id: None,
+            criteria: vec![domain::grants::CriterionSpec {
+                name_ky: "Ишке ашуусу".into(),
+                name_ru: "Жизнеспособность".into(),
+                name_en: "Viability".into(),
+                guidance_ky: String::new(),
+                guidance_ru: String::new(),
+                guidance_en: String::new(),
+                weight: 1,
+                max_points: 10,
+            }],
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    store::grants::set_call_status(
+        &mut c,
+        call,
+        domain::grants::CallStatus::Draft,
+        domain::grants::CallStatus::Open,
+    )
+    .await
+    .unwrap();
+    call.to_string()
+}
+
 /// Every page route × role: anonymous are sent to sign in, another lab's staff get 404.
 async fn access_matrix(app: TestApp) {
     let aizhan = app.aizhan.to_string();
     let bw = app.batken_woman.to_string();
+    let call = grant_call(&app).await;
     let routes: Vec<(String, [u16; 6])> = vec![
         //                                           anon  admin coord-osh coord-batken mentor-osh resident
         ("/".into(), [200, 200, 200, 200, 200, 200]),
@@ -513,6 +556,35 @@ async fn access_matrix(app: TestApp) {
             [303, 200, 200, 404, 404, 404],
         ),
         ("/me/outcomes".into(), [303, 404, 404, 404, 404, 200]),
+        // Seed funding: the lab's rounds for its coordinators; a call for them and the women it
+        // is open to; the ranking for the coordinators only.
+        ("/grants".into(), [303, 200, 200, 200, 200, 200]),
+        ("/grants/new".into(), [303, 200, 404, 404, 404, 404]),
+        ("/labs/osh/grants".into(), [303, 200, 200, 404, 404, 404]),
+        (
+            "/labs/osh/grants/new".into(),
+            [303, 200, 200, 404, 404, 404],
+        ),
+        (
+            format!("/grant-calls/{call}"),
+            [303, 200, 200, 404, 404, 200],
+        ),
+        (
+            format!("/grant-calls/{call}/ranking"),
+            [303, 200, 200, 404, 404, 404],
+        ),
+        (
+            format!("/grant-calls/{call}/edit"),
+            [303, 404, 404, 404, 404, 404],
+        ),
+        (
+            "/grant-calls/not-an-id".into(),
+            [303, 404, 404, 404, 404, 404],
+        ),
+        (
+            "/grant-applications/not-an-id".into(),
+            [303, 404, 404, 404, 404, 404],
+        ),
     ];
     let clients = [
         app.client(),
@@ -586,6 +658,27 @@ async fn access_matrix(app: TestApp) {
         (
             format!("/api/v1/people/{aizhan}/outcomes"),
             [401, 200, 200, 404, 404, 200],
+        ),
+        ("/api/v1/grant-calls".into(), [401, 200, 200, 200, 200, 200]),
+        (
+            "/api/v1/grant-calls?lab=osh".into(),
+            [401, 200, 200, 200, 200, 200],
+        ),
+        (
+            format!("/api/v1/grant-calls/{call}"),
+            [401, 200, 200, 404, 404, 200],
+        ),
+        (
+            format!("/api/v1/grant-calls/{call}/ranking"),
+            [401, 200, 200, 404, 404, 404],
+        ),
+        (
+            format!("/api/v1/grant-calls/{call}/export.csv"),
+            [401, 200, 200, 404, 404, 404],
+        ),
+        (
+            format!("/api/v1/grant-calls/{call}/export.xlsx"),
+            [401, 200, 200, 404, 404, 404],
         ),
     ];
     let mut tokens = vec![None];

@@ -4,6 +4,7 @@
 //! Errors are `{"error": key, "message": text in the caller's language, "fields": [...]}`.
 
 mod events;
+mod grants;
 mod impact;
 mod labs;
 mod mentoring;
@@ -38,6 +39,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "mentoring", description = "Optimal mentor proposals and matches (coordinators)"),
         (name = "events", description = "Open events: public listing and registration, waiting list, check-in"),
         (name = "impact", description = "Indicators (public figures withheld below 5 women), donors' report, positive deviance, outcomes"),
+        (name = "grants", description = "Seed funding: calls with budget and awarded totals, ranking and proposal, donors' exports"),
     )
 )]
 struct ApiDoc;
@@ -63,6 +65,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(people::router())
         .merge(events::router())
         .merge(mentoring::router())
+        .merge(grants::router())
         .merge(support::router())
         .merge(impact::router())
 }
@@ -164,7 +167,7 @@ async fn revoke_current_token(
 #[derive(Serialize, ToSchema)]
 pub struct Grant {
     pub lab: String,
-    /// coordinator, mentor or case-worker
+    /// coordinator, mentor, case-worker or reviewer
     pub role: String,
 }
 

@@ -3,6 +3,7 @@
 
 mod account;
 mod events;
+pub(crate) mod grants;
 mod impact;
 mod labs;
 mod mentoring;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(training::router())
         .merge(events::router())
         .merge(mentoring::router())
+        .merge(grants::router())
         .merge(support::router())
         .merge(impact::router())
         .fallback(not_found)
@@ -222,6 +224,14 @@ impl Ctx {
             "lab-role" => LabRole::ALL.iter().map(|x| x.code()).collect(),
             "event-kind" => EventKind::ALL.iter().map(|x| x.code()).collect(),
             "event-scope" => EventScope::ALL.iter().map(|x| x.code()).collect(),
+            "grant-category" => domain::grants::Category::ALL
+                .iter()
+                .map(|x| x.code())
+                .collect(),
+            "payment-channel" => domain::grants::PaymentChannel::ALL
+                .iter()
+                .map(|x| x.code())
+                .collect(),
             _ => vec![],
         }
     }

@@ -13,6 +13,7 @@ use store::people::{Person, PersonFields};
 use store::{Store, audit};
 
 pub mod events;
+pub mod grants;
 pub mod impact;
 pub mod mentoring;
 pub mod support;
