@@ -9,8 +9,10 @@
 //! - [`certificate`]: a one-page PDF certificate of completion with an embedded
 //!   Cyrillic font, so Kyrgyz and Russian names print correctly anywhere.
 //! - [`badges`]: Open Badges 2.0 JSON (hosted verification) and a badge image.
+//! - [`xlsform`]: survey instruments read from XLSForm workbooks, with row-level warnings.
 
 pub mod badges;
 pub mod certificate;
 pub mod ical;
 pub mod qr;
+pub mod xlsform;

@@ -86,6 +86,9 @@ pub enum Action {
     /// not coordinators: psychosocial support is the most sensitive data the platform holds.
     /// Which case a case worker may read is decided per case (the one assigned to it).
     CaseWork(LabId),
+    /// Import and manage survey instruments, enter paper answers for a resident, read and
+    /// export the lab's answers: coordinators of the lab and the network admin.
+    ManageSurveys(LabId),
 }
 
 /// The labs whose records an actor may see for some purpose.
@@ -152,6 +155,7 @@ impl Actor {
             Action::CheckIn(lab) => self.admin || self.grants.iter().any(|(l, _)| *l == lab),
             Action::ManageMentoring(lab) => self.admin || self.has(lab, LabRole::Coordinator),
             Action::CaseWork(lab) => self.has(lab, LabRole::CaseWorker),
+            Action::ManageSurveys(lab) => self.admin || self.has(lab, LabRole::Coordinator),
             Action::OwnProfile(p) => self.person_id == Some(p),
         }
     }

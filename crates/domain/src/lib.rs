@@ -9,6 +9,7 @@ pub mod ids;
 pub mod names;
 pub mod residency;
 pub mod support;
+pub mod surveys;
 pub mod time;
 pub mod training;
 
