@@ -529,6 +529,43 @@ pub fn apply_skip_logic(
     (kept, shown)
 }
 
+/// The waves a residency has reached by `today`, each with the date it fell due:
+/// baseline when she was accepted (the first step to accepted, active or graduated: a woman
+/// registered straight into `active` is due at once), endline at graduation, follow-ups 6 and
+/// 12 months after graduation. A residency that ended without graduating (withdrawn, declined)
+/// or is still an application has nothing due. `steps` are (status reached, date), in order.
+pub fn due_waves(
+    current: crate::ResidencyStatus,
+    steps: &[(crate::ResidencyStatus, chrono::NaiveDate)],
+    today: chrono::NaiveDate,
+) -> Vec<(WaveKind, chrono::NaiveDate)> {
+    use crate::ResidencyStatus as S;
+    if !matches!(current, S::Accepted | S::Active | S::Graduated) {
+        return vec![];
+    }
+    let mut out = vec![];
+    if let Some((_, d)) = steps
+        .iter()
+        .find(|(s, _)| matches!(s, S::Accepted | S::Active | S::Graduated))
+    {
+        out.push((WaveKind::Baseline, *d));
+    }
+    if current == S::Graduated
+        && let Some((_, g)) = steps.iter().find(|(s, _)| *s == S::Graduated)
+    {
+        out.push((WaveKind::Endline, *g));
+        for w in [WaveKind::FollowUp6, WaveKind::FollowUp12] {
+            let months = w.months_after_graduation().unwrap_or(0);
+            if let Some(d) = g.checked_add_months(chrono::Months::new(months))
+                && d <= today
+            {
+                out.push((w, d));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -715,6 +752,35 @@ mod tests {
         );
         let n = Question::new("n", QuestionKind::Note, Labels::default());
         assert_eq!(n.validate(&["x".into()]), Ok(None));
+    }
+
+    #[test]
+    fn waves_follow_the_residency() {
+        use crate::ResidencyStatus as S;
+        let d = |m: u32, day: u32| chrono::NaiveDate::from_ymd_opt(2025, m, day).unwrap();
+        let steps = [(S::Applied, d(1, 5)), (S::Accepted, d(1, 20)), (S::Active, d(2, 1))];
+        assert_eq!(
+            due_waves(S::Active, &steps, d(3, 1)),
+            vec![(WaveKind::Baseline, d(1, 20))]
+        );
+        assert!(due_waves(S::Applied, &steps[..1], d(3, 1)).is_empty());
+        assert!(due_waves(S::Withdrawn, &steps, d(3, 1)).is_empty());
+        let mut g = steps.to_vec();
+        g.push((S::Graduated, d(3, 31)));
+        let w = due_waves(S::Graduated, &g, d(10, 1));
+        assert_eq!(
+            w,
+            vec![
+                (WaveKind::Baseline, d(1, 20)),
+                (WaveKind::Endline, d(3, 31)),
+                (WaveKind::FollowUp6, d(9, 30)),
+            ]
+        );
+        // Registered straight into active: baseline due at once.
+        assert_eq!(
+            due_waves(S::Active, &[(S::Active, d(5, 5))], d(5, 5)),
+            vec![(WaveKind::Baseline, d(5, 5))]
+        );
     }
 
     #[test]

@@ -36,6 +36,12 @@ pub const TABLES: &[&str] = &[
     "support_cases",
     "case_notes",
     "referrals",
+    "survey_instruments",
+    "survey_scales",
+    "survey_questions",
+    "survey_responses",
+    "survey_answers",
+    "survey_scores",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -837,6 +837,11 @@ pub async fn seed(
     let mentoring_counts =
         crate::demo_mentoring::seed(&mut tx, &lab_ids, &staff_hashes[0], resident_person).await?;
 
+    // Survey instruments and answers at the residencies' waves (baseline, endline, follow-ups).
+    let survey_counts =
+        crate::demo_surveys::seed(&mut tx, &lab_ids, &coordinators, resident_person, today)
+            .await?;
+
     // A few support cases in Osh, their notes sealed with the case key (none without a key).
     let support_cases = match case_keys {
         Some(keys) => {
@@ -867,7 +872,7 @@ pub async fn seed(
             entity_id: None,
             lab: None,
             detail: format!(
-                "labs={} organisations={} staff={} people={people_count} programmes={} sessions={} enrolments={} certificates={} events={} registrations={} check-ins={} guests={} members={} mentors={} pairs={} mentoring-sessions={} support-cases={}",
+                "labs={} organisations={} staff={} people={people_count} programmes={} sessions={} enrolments={} certificates={} events={} registrations={} check-ins={} guests={} members={} mentors={} pairs={} mentoring-sessions={} support-cases={} survey-instruments={} survey-responses={}",
                 LABS.len(),
                 ORGS.len(),
                 STAFF.len(),
@@ -884,6 +889,8 @@ pub async fn seed(
                 mentoring_counts.matches,
                 mentoring_counts.sessions,
                 support_cases,
+                survey_counts.instruments,
+                survey_counts.responses,
             ),
         },
     )

@@ -4,3 +4,4 @@ pub mod config;
 pub mod demo;
 pub mod demo_mentoring;
 pub mod demo_support;
+pub mod demo_surveys;

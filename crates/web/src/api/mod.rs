@@ -8,6 +8,7 @@ mod labs;
 mod mentoring;
 mod people;
 mod support;
+mod surveys;
 
 use crate::AppState;
 use crate::ctx::Ctx;
@@ -36,6 +37,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "support", description = "Psychosocial support cases: case workers of the woman's lab only"),
         (name = "mentoring", description = "Optimal mentor proposals and matches (coordinators)"),
         (name = "events", description = "Open events: public listing and registration, waiting list, check-in"),
+        (name = "surveys", description = "Survey instruments (XLSForm import) and response exports: coordinators of the lab and the admin"),
     )
 )]
 struct ApiDoc;
@@ -62,6 +64,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(events::router())
         .merge(mentoring::router())
         .merge(support::router())
+        .merge(surveys::router())
 }
 
 /// The OpenAPI document (also snapshot-tested).

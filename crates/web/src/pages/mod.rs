@@ -8,6 +8,7 @@ mod mentoring;
 mod network;
 mod people;
 mod support;
+pub(crate) mod surveys;
 mod training;
 
 use crate::AppState;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(events::router())
         .merge(mentoring::router())
         .merge(support::router())
+        .merge(surveys::router())
         .fallback(not_found)
 }
 

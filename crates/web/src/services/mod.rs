@@ -15,6 +15,7 @@ use store::{Store, audit};
 pub mod events;
 pub mod mentoring;
 pub mod support;
+pub mod surveys;
 pub mod training;
 
 pub(crate) fn entry<'a>(
