@@ -96,7 +96,7 @@ fn cell_text(d: &Data) -> String {
         Data::Float(f) => f.to_string(),
         Data::Bool(b) => b.to_string(),
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::DateTime(x) => x.to_string(),
+        Data::DateTime(x) => x.as_f64().to_string(),
         Data::Error(_) => String::new(),
     }
 }
@@ -515,17 +515,16 @@ pub fn parse(bytes: &[u8]) -> Result<Form, XlsFormError> {
         // `select_one list or_other` / `select one list`.
         let lowered = raw_type.to_lowercase();
         let mut parts: Vec<&str> = lowered.split_whitespace().collect();
-        let ty = match parts.as_slice() {
-            ["select", "one", ..] | ["select", "multiple", ..] | ["begin", _] | ["end", _] => {
-                let t = format!("{}_{}", parts[0], parts[1]);
-                parts.drain(..2);
-                t
-            }
-            _ => {
-                let t = parts[0].to_string();
-                parts.remove(0);
-                t
-            }
+        let spaced = matches!(
+            parts.as_slice(),
+            ["select", "one", ..] | ["select", "multiple", ..] | ["begin", _] | ["end", _]
+        );
+        let ty = if spaced {
+            let t = format!("{}_{}", parts[0], parts[1]);
+            parts.drain(..2);
+            t
+        } else {
+            parts.remove(0).to_string()
         };
         match ty.as_str() {
             "begin_group" => {

@@ -243,9 +243,22 @@ fn split_and(expr: &str) -> Option<Vec<&str>> {
     Some(parts)
 }
 
+/// `((x))` → `x`, only when the outer parentheses enclose the whole text.
 fn strip_parens(s: &str) -> &str {
     let mut s = s.trim();
-    while s.starts_with('(') && s.ends_with(')') && !s.starts_with("(${") {
+    while s.starts_with('(') && s.ends_with(')') {
+        let mut depth = 0i32;
+        let encloses = s.char_indices().all(|(i, c)| {
+            match c {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                _ => {}
+            }
+            depth > 0 || i == s.len() - 1
+        });
+        if !encloses {
+            break;
+        }
         s = s[1..s.len() - 1].trim();
     }
     s

@@ -236,6 +236,7 @@ pub async fn resolve_lab(c: &Ctx, s: &AppState, slug: &str) -> AppResult<Option<
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// A lab's slug: its instruments and the network's. Omitted: every lab you manage.
     pub lab: Option<String>,
