@@ -9,10 +9,17 @@
 //! - [`certificate`]: a one-page PDF certificate of completion with an embedded
 //!   Cyrillic font, so Kyrgyz and Russian names print correctly anywhere.
 //! - [`badges`]: Open Badges 2.0 JSON (hosted verification) and a badge image.
+//! - [`charts`]: SVG charts (progress against targets, monthly series, funnels,
+//!   lab comparisons) inlined into pages, readable at 360 px, small counts
+//!   suppressed.
+//! - [`table`]: CSV and XLSX exports for donors and coordinators, with text
+//!   cells neutralised against formula injection.
 //! - [`xlsform`]: survey instruments read from XLSForm workbooks, with row-level warnings.
 
 pub mod badges;
 pub mod certificate;
+pub mod charts;
 pub mod ical;
 pub mod qr;
+pub mod table;
 pub mod xlsform;
