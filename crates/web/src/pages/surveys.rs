@@ -68,6 +68,10 @@ impl Ctx {
     pub fn wave_name<W: super::Val<WaveKind>>(&self, w: W) -> String {
         self.tv("wave", w.val().code())
     }
+    /// `checked` for a choice she had ticked (however deep the template hands the flag over).
+    pub fn checked_if<B: super::Val<bool>>(&self, on: B) -> &'static str {
+        if on.val() { "checked" } else { "" }
+    }
     pub fn vocab_waves(&self) -> Vec<&'static str> {
         WaveKind::ALL.iter().map(|w| w.code()).collect()
     }
