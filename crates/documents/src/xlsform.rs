@@ -231,7 +231,9 @@ fn warn(sheet: &str, row: u32, code: &str, detail: &str) -> Warning {
 }
 
 fn get(row: &[String], col: Option<usize>) -> &str {
-    col.and_then(|i| row.get(i)).map(String::as_str).unwrap_or("")
+    col.and_then(|i| row.get(i))
+        .map(String::as_str)
+        .unwrap_or("")
 }
 
 /// Survey-sheet columns read here, or known and deliberately not enforced.
@@ -321,9 +323,7 @@ fn truthy(s: &str) -> Option<bool> {
 
 fn valid_name(s: &str) -> bool {
     let mut chars = s.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_alphabetic() || c == '_')
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
         && chars.all(|c| c.is_alphanumeric() || "_-.".contains(c))
 }
 
@@ -353,7 +353,11 @@ pub fn parse(bytes: &[u8]) -> Result<Form, XlsFormError> {
     let setting = |key: &str| -> String {
         settings
             .as_ref()
-            .and_then(|s| s.rows.first().map(|(_, r)| get(r, s.col(&[key])).to_string()))
+            .and_then(|s| {
+                s.rows
+                    .first()
+                    .map(|(_, r)| get(r, s.col(&[key])).to_string())
+            })
             .unwrap_or_default()
     };
     let default_language = {
@@ -376,7 +380,11 @@ pub fn parse(bytes: &[u8]) -> Result<Form, XlsFormError> {
     }
     let form_id = {
         let id = setting("form_id");
-        let id = if id.is_empty() { title_text.clone() } else { id };
+        let id = if id.is_empty() {
+            title_text.clone()
+        } else {
+            id
+        };
         id.chars()
             .map(|c| {
                 if c.is_ascii_alphanumeric() {
@@ -629,7 +637,11 @@ pub fn parse(bytes: &[u8]) -> Result<Form, XlsFormError> {
         let rel = get(r, relevant_col);
         if !rel.is_empty() {
             match Condition::parse(rel) {
-                Some(c) if c.all.iter().all(|cl| seen.contains(&cl.question) && cl.question != name) => {
+                Some(c)
+                    if c.all
+                        .iter()
+                        .all(|cl| seen.contains(&cl.question) && cl.question != name) =>
+                {
                     q.relevant = Some(c)
                 }
                 _ => w.push(warn(&sname, row, "relevant-unsupported", rel)),
@@ -640,8 +652,7 @@ pub fn parse(bytes: &[u8]) -> Result<Form, XlsFormError> {
                 Some((c, f)) => (c.trim(), f.trim().to_lowercase()),
                 None => (scale_cell, String::new()),
             };
-            if !valid_code(code) || !(flag.is_empty() || flag == "reversed" || flag == "reverse")
-            {
+            if !valid_code(code) || !(flag.is_empty() || flag == "reversed" || flag == "reverse") {
                 w.push(warn(&sname, row, "bad-scale", scale_cell));
             } else if kind != QuestionKind::Likert {
                 w.push(warn(&sname, row, "scale-not-likert", scale_cell));

@@ -267,8 +267,11 @@ fn strip_parens(s: &str) -> &str {
 /// `${name}` → `name`.
 fn reference(s: &str) -> Option<String> {
     let inner = s.trim().strip_prefix("${")?.strip_suffix('}')?;
-    (!inner.is_empty() && inner.chars().all(|c| c.is_alphanumeric() || "_-.".contains(c)))
-        .then(|| inner.to_string())
+    (!inner.is_empty()
+        && inner
+            .chars()
+            .all(|c| c.is_alphanumeric() || "_-.".contains(c)))
+    .then(|| inner.to_string())
 }
 
 /// `'v'`, `"v"` or a number.
@@ -647,7 +650,11 @@ mod tests {
             name: Labels::default(),
             method: ScaleMethod::Mean,
         }];
-        let s = score_all(&scales, &qs, &answers(&[("a", "5"), ("b", "1"), ("c", "2")]));
+        let s = score_all(
+            &scales,
+            &qs,
+            &answers(&[("a", "5"), ("b", "1"), ("c", "2")]),
+        );
         assert_eq!(s, vec![("sc".to_string(), 4.0, 3)]);
         assert!(score_all(&scales, &qs, &answers(&[("a", "5")])).is_empty());
     }
@@ -771,7 +778,11 @@ mod tests {
     fn waves_follow_the_residency() {
         use crate::ResidencyStatus as S;
         let d = |m: u32, day: u32| chrono::NaiveDate::from_ymd_opt(2025, m, day).unwrap();
-        let steps = [(S::Applied, d(1, 5)), (S::Accepted, d(1, 20)), (S::Active, d(2, 1))];
+        let steps = [
+            (S::Applied, d(1, 5)),
+            (S::Accepted, d(1, 20)),
+            (S::Active, d(2, 1)),
+        ];
         assert_eq!(
             due_waves(S::Active, &steps, d(3, 1)),
             vec![(WaveKind::Baseline, d(1, 20))]

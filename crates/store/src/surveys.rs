@@ -9,8 +9,8 @@ use crate::{Result, Store, StoreError, now, on_conflict};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::surveys::{Labels, Question, QuestionKind, Scale, ScaleMethod, WaveKind};
 use domain::{
-    CohortId, InstrumentId, LabId, PersonId, QuestionId, ResidencyId, ResidencyStatus,
-    ResponseId, UserId,
+    CohortId, InstrumentId, LabId, PersonId, QuestionId, ResidencyId, ResidencyStatus, ResponseId,
+    UserId,
 };
 use serde::Serialize;
 use sqlx::AnyConnection;
@@ -150,7 +150,8 @@ impl Instrument {
     }
 }
 
-const SUMMARY_SQL: &str = "SELECT i.id, i.lab_id, i.code, i.title, i.waves, i.source, i.version, i.created_at,
+const SUMMARY_SQL: &str =
+    "SELECT i.id, i.lab_id, i.code, i.title, i.waves, i.source, i.version, i.created_at,
     (SELECT COUNT(*) FROM survey_questions q WHERE q.instrument_id = i.id) AS n_questions,
     (SELECT COUNT(*) FROM survey_responses r WHERE r.instrument_id = i.id) AS n_responses
   FROM survey_instruments i";
@@ -193,11 +194,12 @@ pub async fn instrument(c: &mut AnyConnection, id: InstrumentId) -> Result<Optio
         return Ok(None);
     };
     let summary = summary_from(&r)?;
-    let warnings_json: String = sqlx::query("SELECT warnings FROM survey_instruments WHERE id = $1")
-        .bind(id.to_string())
-        .fetch_one(&mut *c)
-        .await
-        .and_then(|r| sqlx::Row::try_get(&r, "warnings"))?;
+    let warnings_json: String =
+        sqlx::query("SELECT warnings FROM survey_instruments WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_one(&mut *c)
+            .await
+            .and_then(|r| sqlx::Row::try_get(&r, "warnings"))?;
     let rows = sqlx::query(
         "SELECT id, name, kind, label, hint, required, relevant, group_label, choices, scale_code, reversed
          FROM survey_questions WHERE instrument_id = $1 ORDER BY position",
@@ -218,9 +220,7 @@ pub async fn instrument(c: &mut AnyConnection, id: InstrumentId) -> Result<Optio
                 label: from_json(&text(r, "label")?, "label")?,
                 hint: from_json(&text(r, "hint")?, "hint")?,
                 required: int(r, "required")? != 0,
-                relevant: relevant
-                    .map(|s| from_json(&s, "relevant"))
-                    .transpose()?,
+                relevant: relevant.map(|s| from_json(&s, "relevant")).transpose()?,
                 group: from_json(&text(r, "group_label")?, "group_label")?,
                 choices: from_json(&text(r, "choices")?, "choices")?,
                 scale: opt_text(r, "scale_code")?,
@@ -290,12 +290,14 @@ pub async fn insert_response(
     .await
     .map_err(|e| on_conflict(e, "survey_responses.once"))?;
     for (q, v) in answers {
-        sqlx::query("INSERT INTO survey_answers (response_id, question_id, value) VALUES ($1, $2, $3)")
-            .bind(id.to_string())
-            .bind(q.to_string())
-            .bind(v)
-            .execute(&mut *c)
-            .await?;
+        sqlx::query(
+            "INSERT INTO survey_answers (response_id, question_id, value) VALUES ($1, $2, $3)",
+        )
+        .bind(id.to_string())
+        .bind(q.to_string())
+        .bind(v)
+        .execute(&mut *c)
+        .await?;
     }
     for (scale, score, n) in scores {
         sqlx::query(
@@ -329,7 +331,8 @@ pub struct Response {
     pub scores: Vec<(String, f64)>,
 }
 
-const RESPONSE_SQL: &str = "SELECT r.id, r.instrument_id, i.title, r.person_id, r.residency_id, r.lab_id, r.wave,
+const RESPONSE_SQL: &str =
+    "SELECT r.id, r.instrument_id, i.title, r.person_id, r.residency_id, r.lab_id, r.wave,
     r.answered_on, r.entered_by, u.display_name, r.submitted_at
   FROM survey_responses r JOIN survey_instruments i ON i.id = r.instrument_id
   LEFT JOIN users u ON u.id = r.entered_by";

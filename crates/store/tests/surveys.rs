@@ -2,8 +2,10 @@
 //! scales and skip logic; responses keep their answers and scores; `scale_scores` reads them
 //! with the residency's cohort; one response per wave; `db copy` carries the scores.
 use chrono::NaiveDate;
-use domain::surveys::{Choice, Condition, Labels, Question, QuestionKind, Scale, ScaleMethod, WaveKind};
 use domain::ResidencyStatus;
+use domain::surveys::{
+    Choice, Condition, Labels, Question, QuestionKind, Scale, ScaleMethod, WaveKind,
+};
 use store::surveys::{self, InstrumentDraft, ResponseDraft};
 use store::testing::TestDb;
 use store::{Store, StoreError, copy, labs, people, residency};
@@ -36,16 +38,37 @@ fn woman(family: &str) -> people::PersonFields {
 }
 
 fn questions() -> (Vec<Question>, Vec<Scale>) {
-    let mut works = Question::new("works", QuestionKind::Single, Labels::new("Иш", "Работа", "Work"));
+    let mut works = Question::new(
+        "works",
+        QuestionKind::Single,
+        Labels::new("Иш", "Работа", "Work"),
+    );
     works.choices = vec![
-        Choice { name: "yes".into(), label: Labels::new("Ооба", "Да", "Yes") },
-        Choice { name: "no".into(), label: Labels::new("Жок", "Нет", "No") },
+        Choice {
+            name: "yes".into(),
+            label: Labels::new("Ооба", "Да", "Yes"),
+        },
+        Choice {
+            name: "no".into(),
+            label: Labels::new("Жок", "Нет", "No"),
+        },
     ];
-    let mut income = Question::new("income", QuestionKind::Integer, Labels::new("Киреше", "Доход", "Income"));
+    let mut income = Question::new(
+        "income",
+        QuestionKind::Integer,
+        Labels::new("Киреше", "Доход", "Income"),
+    );
     income.relevant = Condition::parse("${works} = 'yes'");
-    let mut sc = Question::new("sc1", QuestionKind::Likert, Labels::new("Ишеним", "Уверенность", "Confidence"));
+    let mut sc = Question::new(
+        "sc1",
+        QuestionKind::Likert,
+        Labels::new("Ишеним", "Уверенность", "Confidence"),
+    );
     sc.choices = (1..=5)
-        .map(|i| Choice { name: i.to_string(), label: Labels::default() })
+        .map(|i| Choice {
+            name: i.to_string(),
+            label: Labels::default(),
+        })
         .collect();
     sc.scale = Some("self_confidence".into());
     sc.reversed = true;
@@ -73,26 +96,52 @@ async fn instruments_responses_and_scores(s: Store) {
         questions: &qs,
         scales: &scales,
     };
-    let id = surveys::insert_instrument(&mut c, None, &draft, None).await.unwrap();
+    let id = surveys::insert_instrument(&mut c, None, &draft, None)
+        .await
+        .unwrap();
     // The same code again in the network: refused; in a lab: a different instrument.
     assert!(matches!(
         surveys::insert_instrument(&mut c, None, &draft, None).await,
         Err(StoreError::Conflict("survey_instruments.code"))
     ));
-    surveys::insert_instrument(&mut c, Some(batken), &draft, None).await.unwrap();
+    surveys::insert_instrument(&mut c, Some(batken), &draft, None)
+        .await
+        .unwrap();
     let i = surveys::instrument(&mut c, id).await.unwrap().unwrap();
-    assert_eq!(i.summary.waves, vec![WaveKind::Baseline, WaveKind::FollowUp12]);
+    assert_eq!(
+        i.summary.waves,
+        vec![WaveKind::Baseline, WaveKind::FollowUp12]
+    );
     assert_eq!(i.summary.title.ky, "Сурамжылоо");
     assert_eq!(i.questions(), qs);
     assert_eq!(i.scales, scales);
-    assert_eq!(surveys::instruments(&mut c, Some(osh)).await.unwrap().len(), 1);
-    assert_eq!(surveys::instruments(&mut c, Some(batken)).await.unwrap().len(), 2);
+    assert_eq!(
+        surveys::instruments(&mut c, Some(osh)).await.unwrap().len(),
+        1
+    );
+    assert_eq!(
+        surveys::instruments(&mut c, Some(batken))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
     assert_eq!(surveys::instruments(&mut c, None).await.unwrap().len(), 2);
 
-    let p = people::insert(&mut c, osh, &woman("Асанова"), None).await.unwrap();
-    let r = residency::open(&mut c, p, osh, ResidencyStatus::Active, "", "assisted", None)
+    let p = people::insert(&mut c, osh, &woman("Асанова"), None)
         .await
         .unwrap();
+    let r = residency::open(
+        &mut c,
+        p,
+        osh,
+        ResidencyStatus::Active,
+        "",
+        "assisted",
+        None,
+    )
+    .await
+    .unwrap();
     let cohort = residency::insert_cohort(
         &mut c,
         osh,
@@ -102,7 +151,9 @@ async fn instruments_responses_and_scores(s: Store) {
     )
     .await
     .unwrap();
-    residency::set_cohort(&mut c, r, Some(cohort)).await.unwrap();
+    residency::set_cohort(&mut c, r, Some(cohort))
+        .await
+        .unwrap();
     let steps = surveys::residency_steps(&mut c, p).await.unwrap();
     assert_eq!(steps.len(), 1);
     assert_eq!(steps[0].steps[0].0, ResidencyStatus::Active);
@@ -117,10 +168,14 @@ async fn instruments_responses_and_scores(s: Store) {
         answered_on: on,
         entered_by: None,
     };
-    let answers = vec![(i.items[0].id, "no".to_string()), (i.items[2].id, "2".to_string())];
-    let rid = surveys::insert_response(&mut c, &d, &answers, &[("self_confidence".into(), 4.25, 1)])
-        .await
-        .unwrap();
+    let answers = vec![
+        (i.items[0].id, "no".to_string()),
+        (i.items[2].id, "2".to_string()),
+    ];
+    let rid =
+        surveys::insert_response(&mut c, &d, &answers, &[("self_confidence".into(), 4.25, 1)])
+            .await
+            .unwrap();
     assert!(matches!(
         surveys::insert_response(&mut c, &d, &answers, &[]).await,
         Err(StoreError::Conflict("survey_responses.once"))
@@ -134,9 +189,13 @@ async fn instruments_responses_and_scores(s: Store) {
     );
     let mine = surveys::responses_of_person(&mut c, p).await.unwrap();
     assert_eq!(mine[0].scores, vec![("self_confidence".to_string(), 4.25)]);
-    let export = surveys::responses_with_answers(&mut c, id, Some(batken)).await.unwrap();
+    let export = surveys::responses_with_answers(&mut c, id, Some(batken))
+        .await
+        .unwrap();
     assert!(export.is_empty());
-    let export = surveys::responses_with_answers(&mut c, id, None).await.unwrap();
+    let export = surveys::responses_with_answers(&mut c, id, None)
+        .await
+        .unwrap();
     assert_eq!(export.len(), 1);
     assert_eq!(export[0].1.len(), 2);
     drop(c);
@@ -154,8 +213,16 @@ async fn instruments_responses_and_scores(s: Store) {
             answered_on: on,
         }]
     );
-    assert_eq!(surveys::scale_scores(&s, Some(&osh)).await.unwrap().len(), 1);
-    assert!(surveys::scale_scores(&s, Some(&batken)).await.unwrap().is_empty());
+    assert_eq!(
+        surveys::scale_scores(&s, Some(&osh)).await.unwrap().len(),
+        1
+    );
+    assert!(
+        surveys::scale_scores(&s, Some(&batken))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -839,8 +839,7 @@ pub async fn seed(
 
     // Survey instruments and answers at the residencies' waves (baseline, endline, follow-ups).
     let survey_counts =
-        crate::demo_surveys::seed(&mut tx, &lab_ids, &coordinators, resident_person, today)
-            .await?;
+        crate::demo_surveys::seed(&mut tx, &lab_ids, &coordinators, resident_person, today).await?;
 
     // A few support cases in Osh, their notes sealed with the case key (none without a key).
     let support_cases = match case_keys {

@@ -52,11 +52,21 @@ fn choices(list: &[(&str, &str, &str, &str)]) -> Vec<Choice> {
 
 fn agree5() -> Vec<Choice> {
     choices(&[
-        ("1", "Такыр макул эмесмин", "Совсем не согласна", "Strongly disagree"),
+        (
+            "1",
+            "Такыр макул эмесмин",
+            "Совсем не согласна",
+            "Strongly disagree",
+        ),
         ("2", "Макул эмесмин", "Не согласна", "Disagree"),
         ("3", "Бейтарап", "Нейтрально", "Neither"),
         ("4", "Макулмун", "Согласна", "Agree"),
-        ("5", "Толук макулмун", "Полностью согласна", "Strongly agree"),
+        (
+            "5",
+            "Толук макулмун",
+            "Полностью согласна",
+            "Strongly agree",
+        ),
     ])
 }
 
@@ -217,11 +227,7 @@ pub fn built_in() -> (Vec<Question>, Vec<Scale>) {
             CONFIDENCE,
         ),
         (
-            Labels::new(
-                "Аялдар жана эркектер",
-                "Женщины и мужчины",
-                "Women and men",
-            ),
+            Labels::new("Аялдар жана эркектер", "Женщины и мужчины", "Women and men"),
             "gender_attitudes",
             ATTITUDES,
         ),
@@ -306,7 +312,7 @@ pub async fn seed(
             "Начальный и итоговый опрос",
             "Baseline and endline survey",
         ),
-        &WaveKind::ALL.to_vec(),
+        WaveKind::ALL,
         &questions,
         &scales,
     )
@@ -340,10 +346,7 @@ pub async fn seed(
     let mut rng = Rng(20_260_306);
     let mut responses = 0usize;
     for (_, lab) in lab_ids {
-        let coordinator = coordinators
-            .iter()
-            .find(|(l, _)| l == lab)
-            .map(|(_, u)| *u);
+        let coordinator = coordinators.iter().find(|(l, _)| l == lab).map(|(_, u)| *u);
         let rows = residency::of_lab(tx, *lab, None).await?;
         for (i, row) in rows.iter().enumerate() {
             let r = &row.residency;
@@ -409,10 +412,9 @@ pub async fn seed(
             let conf1 = (conf0 + gain).min(4.9);
             let att1 = (att0 + gain * rng.range(0.4, 0.9)).min(4.9);
             let earns1 = earns0 || rng.unit() < 0.3 + gain * 0.3;
-            let income1 =
-                ((income0 as f64 * (1.0 + gain.max(0.0) * rng.range(0.3, 1.2))) / 500.0).round()
-                    as i64
-                    * 500;
+            let income1 = ((income0 as f64 * (1.0 + gain.max(0.0) * rng.range(0.3, 1.2))) / 500.0)
+                .round() as i64
+                * 500;
             let a = answers(&mut rng, conf1, att1, earns1, income1);
             svc::record_response(
                 tx,

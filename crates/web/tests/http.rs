@@ -498,7 +498,10 @@ async fn access_matrix(app: TestApp) {
             format!("/people/{aizhan}/surveys"),
             [303, 200, 200, 404, 404, 404],
         ),
-        (format!("/people/{bw}/surveys"), [303, 200, 404, 200, 404, 404]),
+        (
+            format!("/people/{bw}/surveys"),
+            [303, 200, 404, 200, 404, 404],
+        ),
         // Support cases: case workers only; not even the network admin.
         ("/support".into(), [303, 404, 404, 404, 404, 404]),
         // This app has no case key configured: her page says so (409) rather than showing nothing.

@@ -5,7 +5,9 @@
 //! who may see what.
 mod common;
 use common::{TestApp, csrf};
-use domain::surveys::{Choice, Condition, Labels, Question, QuestionKind, Scale, ScaleMethod, WaveKind};
+use domain::surveys::{
+    Choice, Condition, Labels, Question, QuestionKind, Scale, ScaleMethod, WaveKind,
+};
 use domain::{InstrumentId, LabId};
 use serde_json::Value;
 
@@ -175,12 +177,23 @@ async fn import_through_the_api(app: TestApp) {
     assert_eq!(r.status(), 422);
     let e: Value = r.json().await.unwrap();
     assert_eq!(e["fields"][0]["error"], "err-xlsform-no-survey");
-    let r = import(&app, Some(&coord), &[("lab", "osh"), ("waves", "someday")], FIXTURE, "en").await;
+    let r = import(
+        &app,
+        Some(&coord),
+        &[("lab", "osh"), ("waves", "someday")],
+        FIXTURE,
+        "en",
+    )
+    .await;
     assert_eq!(r.status(), 422);
     assert_eq!(app.count("survey_instruments").await, 1);
 
     // Who may import and read: another lab's coordinator and a mentor 404, anonymous 401.
-    for login in ["coord.batken@test.kg", "mentor.osh@test.kg", "+996555100200"] {
+    for login in [
+        "coord.batken@test.kg",
+        "mentor.osh@test.kg",
+        "+996555100200",
+    ] {
         let t = app.token(login).await;
         let r = import(&app, Some(&t), &[("lab", "osh")], FIXTURE, "en").await;
         assert_eq!(r.status(), 404, "{login}");
@@ -314,20 +327,18 @@ async fn resident_answers_her_baseline(app: TestApp) {
         me.post(app.url(&form_url)).form(&f).send()
     };
     // A required answer missing: a message in her language, what she typed kept, nothing saved.
-    let r = post(vec![("q-sc1", "4"), ("q-comment", "Жакшы")]).await.unwrap();
+    let r = post(vec![("q-sc1", "4"), ("q-comment", "Жакшы")])
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains("Бул суроого жооп берүү керек"), "{html}");
     assert!(html.contains("Жакшы"));
     assert_eq!(app.count("survey_responses").await, 0);
     // She works: the income question is shown, so it is required.
-    let r = post(vec![
-        ("q-works", "yes"),
-        ("q-sc1", "4"),
-        ("q-sc2", "2"),
-    ])
-    .await
-    .unwrap();
+    let r = post(vec![("q-works", "yes"), ("q-sc1", "4"), ("q-sc2", "2")])
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
     // A bad value is refused too.
     let r = post(vec![
@@ -478,7 +489,10 @@ async fn paper_entry_export_and_access(app: TestApp) {
             .unwrap();
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].wave, WaveKind::Endline);
-        assert!(list[0].entered_by.is_some(), "recorded as entered from paper");
+        assert!(
+            list[0].entered_by.is_some(),
+            "recorded as entered from paper"
+        );
         assert_eq!(list[0].answered_on.to_string(), "2026-01-10");
         list[0].id
     };
@@ -537,7 +551,10 @@ async fn paper_entry_export_and_access(app: TestApp) {
         lines[0],
         "response_id,person_id,lab,wave,answered_on,entered,works,income,sc1,sc2,sc3,comment,score_self_confidence"
     );
-    assert!(lines[1].contains(",osh,endline,2026-01-10,paper,yes,7000,5,1,,"), "{csv}");
+    assert!(
+        lines[1].contains(",osh,endline,2026-01-10,paper,yes,7000,5,1,,"),
+        "{csv}"
+    );
     assert!(lines[1].contains("'=HYPERLINK"), "neutralised: {csv}");
     let r = c
         .get(app.url(&format!("/api/v1/survey-instruments/{id}/responses.xlsx")))
@@ -580,7 +597,11 @@ async fn paper_entry_export_and_access(app: TestApp) {
     let audit = store::audit::recent(&mut conn, None, 100).await.unwrap();
     let n = |action: &str| audit.iter().filter(|a| a.action == action).count();
     assert_eq!(n("survey-response.submit"), 1);
-    assert_eq!(n("survey-response.export"), 3, "two by the coordinator, one by the admin");
+    assert_eq!(
+        n("survey-response.export"),
+        3,
+        "two by the coordinator, one by the admin"
+    );
     assert!(n("survey-response.read") >= 2, "her list and her response");
     assert!(
         audit

@@ -211,7 +211,11 @@ async fn import(
         StatusCode::CREATED,
         Json(ImportedDto {
             instrument: dto(&i.summary, &labs),
-            warnings: out.warnings.iter().map(|w| warning_dto(w, c.lang)).collect(),
+            warnings: out
+                .warnings
+                .iter()
+                .map(|w| warning_dto(w, c.lang))
+                .collect(),
         }),
     ))
 }
@@ -326,7 +330,12 @@ async fn get_one(
 
 fn table(e: &Export) -> documents::table::Sheet {
     let mut sheet = documents::table::Sheet::new(
-        e.instrument.summary.code.chars().take(31).collect::<String>(),
+        e.instrument
+            .summary
+            .code
+            .chars()
+            .take(31)
+            .collect::<String>(),
         e.headers.clone(),
     );
     for r in &e.rows {

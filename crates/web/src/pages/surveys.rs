@@ -25,10 +25,7 @@ use store::surveys::{Instrument, InstrumentSummary, Response as SurveyResponse};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/labs/{slug}/surveys", get(lab_page))
-        .route(
-            "/labs/{slug}/surveys/import",
-            get(import_form).post(import),
-        )
+        .route("/labs/{slug}/surveys/import", get(import_form).post(import))
         .route("/survey-instruments/{id}", get(instrument_page))
         .route("/me/surveys", get(my_page))
         .route(
@@ -183,9 +180,7 @@ pub fn fields(c: &Ctx, inst: &Instrument, input: &AnswerInput, errors: &Errors) 
                     })
                     .collect(),
                 value: input.first(&q.name).to_string(),
-                error: errors
-                    .get(&format!("q-{}", q.name))
-                    .map(|k| c.t(k)),
+                error: errors.get(&format!("q-{}", q.name)).map(|k| c.t(k)),
             }
         })
         .collect()
@@ -208,7 +203,11 @@ struct LabPage {
     residents: Vec<store::residency::ResidencyRow>,
 }
 
-async fn lab_page(c: Ctx, State(s): State<AppState>, Path(slug): Path<String>) -> AppResult<LabPage> {
+async fn lab_page(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(slug): Path<String>,
+) -> AppResult<LabPage> {
     let lab = lab_or_404(&s, &slug).await?;
     c.require(Action::ManageSurveys(lab.id))?;
     let instruments = svc::instruments_for_staff(&s.store, &c.actor, Some(lab.id)).await?;
@@ -259,8 +258,7 @@ async fn import_form(
 
 fn same_token(a: &str, b: &str) -> bool {
     a.len() == b.len()
-        && a
-            .bytes()
+        && a.bytes()
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0

@@ -92,8 +92,14 @@ pub async fn import_xlsform(
             store::StoreError::Conflict(_) => AppError::Conflict("err-survey-code-taken"),
             other => other.into(),
         })?;
-    let e = entry(actor, "survey-instrument.import", "survey_instrument", id, lab)
-        .with_detail(format!("warnings:{}", form.warnings.len()));
+    let e = entry(
+        actor,
+        "survey-instrument.import",
+        "survey_instrument",
+        id,
+        lab,
+    )
+    .with_detail(format!("warnings:{}", form.warnings.len()));
     audit::record(&mut tx, e).await?;
     tx.commit().await?;
     Ok(Imported {
@@ -224,7 +230,10 @@ impl AnswerInput {
         let mut a = Self::default();
         for (k, v) in fields {
             if let Some(name) = k.strip_prefix("q-") {
-                a.values.entry(name.to_string()).or_default().push(v.clone());
+                a.values
+                    .entry(name.to_string())
+                    .or_default()
+                    .push(v.clone());
             } else if k == "answered_on" {
                 a.answered_on = v.clone();
             }
@@ -308,9 +317,18 @@ async fn save(
             store::StoreError::Conflict(_) => AppError::Conflict("err-survey-answered"),
             other => other.into(),
         })?;
-    let e = entry(actor, "survey-response.submit", "survey_response", id, Some(lab)).with_detail(
-        format!("{}:{}", wave.code(), if paper { "paper" } else { "self" }),
-    );
+    let e = entry(
+        actor,
+        "survey-response.submit",
+        "survey_response",
+        id,
+        Some(lab),
+    )
+    .with_detail(format!(
+        "{}:{}",
+        wave.code(),
+        if paper { "paper" } else { "self" }
+    ));
     audit::record(tx, e).await?;
     Ok(id)
 }
@@ -463,7 +481,13 @@ pub async fn person_responses(
     if !own {
         audit::record(
             &mut tx,
-            entry(actor, "survey-response.read", "person", person, Some(p.lab_id)),
+            entry(
+                actor,
+                "survey-response.read",
+                "person",
+                person,
+                Some(p.lab_id),
+            ),
         )
         .await?;
     }
@@ -498,7 +522,13 @@ pub async fn read_response(
     if !own {
         audit::record(
             &mut tx,
-            entry(actor, "survey-response.read", "survey_response", id, Some(r.lab_id)),
+            entry(
+                actor,
+                "survey-response.read",
+                "survey_response",
+                id,
+                Some(r.lab_id),
+            ),
         )
         .await?;
     }
@@ -544,8 +574,11 @@ pub async fn export(
         .filter(|(r, _)| scope.contains(r.lab_id))
         .collect();
     let labs = store::labs::list_labs(&mut tx).await?;
-    let answered: Vec<&store::surveys::Item> =
-        inst.items.iter().filter(|i| i.q.kind.is_answered()).collect();
+    let answered: Vec<&store::surveys::Item> = inst
+        .items
+        .iter()
+        .filter(|i| i.q.kind.is_answered())
+        .collect();
     let mut headers: Vec<String> = [
         "response_id",
         "person_id",
@@ -572,7 +605,14 @@ pub async fn export(
             ),
             ExportCell::Text(r.wave.code().into()),
             ExportCell::Date(r.answered_on),
-            ExportCell::Text(if r.entered_by.is_some() { "paper" } else { "self" }.into()),
+            ExportCell::Text(
+                if r.entered_by.is_some() {
+                    "paper"
+                } else {
+                    "self"
+                }
+                .into(),
+            ),
         ];
         for i in &answered {
             let cell = match a.get(&i.id) {
@@ -613,8 +653,14 @@ pub async fn export(
         domain::LabScope::Only(l) if l.len() == 1 => Some(l[0]),
         _ => inst.summary.lab_id,
     };
-    let e = entry(actor, "survey-response.export", "survey_instrument", id, lab)
-        .with_detail(format!("{format}:{}", rows.len()));
+    let e = entry(
+        actor,
+        "survey-response.export",
+        "survey_instrument",
+        id,
+        lab,
+    )
+    .with_detail(format!("{format}:{}", rows.len()));
     audit::record(&mut tx, e).await?;
     tx.commit().await?;
     Ok(Export {
