@@ -15,6 +15,7 @@
 //! - [`table`]: CSV and XLSX exports for donors and coordinators, with text
 //!   cells neutralised against formula injection.
 //! - [`uploads`]: what an uploaded file is (from its bytes), and images without metadata.
+//! - [`xlsform`]: survey instruments read from XLSForm workbooks, with row-level warnings.
 
 pub mod badges;
 pub mod certificate;
@@ -23,3 +24,4 @@ pub mod ical;
 pub mod qr;
 pub mod table;
 pub mod uploads;
+pub mod xlsform;

@@ -102,6 +102,9 @@ pub enum Action {
     /// exports. A network-wide call is the admin's (`ManageNetwork`). Reviewing is decided per
     /// call (she is assigned to it), not by this policy.
     ManageGrants(LabId),
+    /// Import and manage survey instruments, enter paper answers for a resident, read and
+    /// export the lab's answers: coordinators of the lab and the network admin.
+    ManageSurveys(LabId),
 }
 
 /// The labs whose records an actor may see for some purpose.
@@ -174,7 +177,8 @@ impl Actor {
             Action::CheckIn(lab) => self.admin || self.works_in(lab),
             Action::ManageMentoring(lab)
             | Action::ManageGrants(lab)
-            | Action::ManageImpact(lab) => self.admin || self.has(lab, LabRole::Coordinator),
+            | Action::ManageImpact(lab)
+            | Action::ManageSurveys(lab) => self.admin || self.has(lab, LabRole::Coordinator),
             Action::CaseWork(lab) => self.has(lab, LabRole::CaseWorker),
             Action::OwnProfile(p) => self.person_id == Some(p),
         }

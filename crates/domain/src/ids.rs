@@ -38,6 +38,9 @@ macro_rules! id_type {
     )*};
 }
 
+// Surveys (impact and learning).
+id_type!(InstrumentId, QuestionId, ResponseId);
+
 id_type!(
     LabId,
     OrgId,

@@ -11,6 +11,7 @@ pub mod impact;
 pub mod names;
 pub mod residency;
 pub mod support;
+pub mod surveys;
 pub mod time;
 pub mod training;
 

@@ -54,6 +54,12 @@ pub const TABLES: &[&str] = &[
     "grant_reports",
     "ventures",
     "venture_members",
+    "survey_instruments",
+    "survey_scales",
+    "survey_questions",
+    "survey_responses",
+    "survey_answers",
+    "survey_scores",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -22,6 +22,7 @@ pub mod people;
 pub mod residency;
 pub mod sessions;
 pub mod support;
+pub mod surveys;
 pub mod training;
 pub mod users;
 

@@ -860,6 +860,10 @@ pub async fn seed(
     // Alumnae of earlier intakes, what happened to every graduate since, and this year's targets.
     let impact_counts = crate::demo_impact::seed(&mut tx, &lab_ids, &coordinators, today).await?;
 
+    // Survey instruments and answers at the residencies' waves (baseline, endline, follow-ups).
+    let survey_counts =
+        crate::demo_surveys::seed(&mut tx, &lab_ids, &coordinators, resident_person, today).await?;
+
     // A few support cases in Osh, their notes sealed with the case key (none without a key).
     let support_cases = match case_keys {
         Some(keys) => {
@@ -890,7 +894,7 @@ pub async fn seed(
             entity_id: None,
             lab: None,
             detail: format!(
-                "labs={} organisations={} staff={} people={people_count} programmes={} sessions={} enrolments={} certificates={} events={} registrations={} check-ins={} guests={} members={} mentors={} pairs={} mentoring-sessions={} support-cases={} grant-calls={} grant-applications={} grant-awards={} grant-payments={} alumnae={} outcomes={} targets={}",
+                "labs={} organisations={} staff={} people={people_count} programmes={} sessions={} enrolments={} certificates={} events={} registrations={} check-ins={} guests={} members={} mentors={} pairs={} mentoring-sessions={} support-cases={} grant-calls={} grant-applications={} grant-awards={} grant-payments={} alumnae={} outcomes={} targets={} survey-instruments={} survey-responses={}",
                 LABS.len(),
                 ORGS.len(),
                 STAFF.len(),
@@ -914,6 +918,8 @@ pub async fn seed(
                 impact_counts.alumnae,
                 impact_counts.outcomes,
                 impact_counts.targets,
+                survey_counts.instruments,
+                survey_counts.responses,
             ),
         },
     )

@@ -6,3 +6,4 @@ pub mod demo_grants;
 pub mod demo_impact;
 pub mod demo_mentoring;
 pub mod demo_support;
+pub mod demo_surveys;

@@ -530,6 +530,21 @@ async fn access_matrix(app: TestApp) {
         ("/labs/osh/mentoring".into(), [303, 200, 200, 404, 404, 404]),
         ("/mentoring".into(), [303, 404, 404, 404, 200, 404]),
         ("/me/mentoring".into(), [303, 404, 404, 404, 404, 200]),
+        // Surveys: the lab's coordinators and the admin; her own on /me/surveys.
+        ("/labs/osh/surveys".into(), [303, 200, 200, 404, 404, 404]),
+        (
+            "/labs/osh/surveys/import".into(),
+            [303, 200, 200, 404, 404, 404],
+        ),
+        ("/me/surveys".into(), [303, 404, 404, 404, 404, 200]),
+        (
+            format!("/people/{aizhan}/surveys"),
+            [303, 200, 200, 404, 404, 404],
+        ),
+        (
+            format!("/people/{bw}/surveys"),
+            [303, 200, 404, 200, 404, 404],
+        ),
         // Support cases: case workers only; not even the network admin.
         ("/support".into(), [303, 404, 404, 404, 404, 404]),
         // This app has no case key configured: her page says so (409) rather than showing nothing.
@@ -679,6 +694,14 @@ async fn access_matrix(app: TestApp) {
         (
             format!("/api/v1/grant-calls/{call}/export.xlsx"),
             [401, 200, 200, 404, 404, 404],
+        ),
+        (
+            "/api/v1/survey-instruments?lab=osh".into(),
+            [401, 200, 200, 404, 404, 404],
+        ),
+        (
+            "/api/v1/survey-instruments".into(),
+            [401, 200, 200, 200, 404, 404],
         ),
     ];
     let mut tokens = vec![None];

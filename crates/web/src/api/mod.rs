@@ -10,6 +10,7 @@ mod labs;
 mod mentoring;
 mod people;
 mod support;
+mod surveys;
 
 use crate::AppState;
 use crate::ctx::Ctx;
@@ -40,6 +41,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "events", description = "Open events: public listing and registration, waiting list, check-in"),
         (name = "impact", description = "Indicators (public figures withheld below 5 women), donors' report, positive deviance, outcomes"),
         (name = "grants", description = "Seed funding: calls with budget and awarded totals, ranking and proposal, donors' exports"),
+        (name = "surveys", description = "Survey instruments (XLSForm import) and response exports: coordinators of the lab and the admin"),
     )
 )]
 struct ApiDoc;
@@ -68,6 +70,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(grants::router())
         .merge(support::router())
         .merge(impact::router())
+        .merge(surveys::router())
 }
 
 /// The OpenAPI document (also snapshot-tested).

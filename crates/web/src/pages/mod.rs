@@ -10,6 +10,7 @@ mod mentoring;
 mod network;
 mod people;
 mod support;
+pub(crate) mod surveys;
 mod training;
 
 use crate::AppState;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(grants::router())
         .merge(support::router())
         .merge(impact::router())
+        .merge(surveys::router())
         .fallback(not_found)
 }
 

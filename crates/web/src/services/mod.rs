@@ -17,6 +17,7 @@ pub mod grants;
 pub mod impact;
 pub mod mentoring;
 pub mod support;
+pub mod surveys;
 pub mod training;
 
 pub(crate) fn entry<'a>(
