@@ -232,8 +232,9 @@ async fn rows(
     Ok(q.fetch_all(c).await?)
 }
 
-/// Everything indicators are computed from, for the labs of `scope`. Grants and scale scores are
-/// read by their own modules and added by the caller.
+/// Everything indicators are computed from, for the labs of `scope`: people, residency steps,
+/// certificates, events, members, referrals, mentoring sessions, grants awarded, outcomes (and the
+/// ventures grants funded, as launches and joint initiatives of their members), scale scores.
 pub async fn facts(c: &mut AnyConnection, scope: &LabScope) -> Result<ind::Facts> {
     let mut f = ind::Facts::default();
     for r in rows(
@@ -385,6 +386,64 @@ pub async fn facts(c: &mut AnyConnection, scope: &LabScope) -> Result<ind::Facts
             kind: text(&r, "kind")?,
             on: date(&r, "occurred_on")?,
             amount: opt_int(&r, "amount")?,
+        });
+    }
+    for r in rows(
+        c,
+        "SELECT a.person_id, a.lab_id, w.decided_on, w.amount FROM grant_awards w
+         JOIN grant_applications a ON a.id = w.application_id WHERE {scope}",
+        scope,
+        "a.lab_id",
+    )
+    .await?
+    {
+        f.grants.push(ind::GrantFact {
+            person: text(&r, "person_id")?,
+            lab: text(&r, "lab_id")?,
+            on: date(&r, "decided_on")?,
+            amount: int(&r, "amount")?,
+        });
+    }
+    // A venture a grant funded, once launched, is a business launched (or a joint initiative
+    // joined) by each of its members.
+    for r in rows(
+        c,
+        "SELECT m.person_id, v.lab_id, v.kind, v.launched_on FROM ventures v
+         JOIN venture_members m ON m.venture_id = v.id
+         WHERE v.launched_on IS NOT NULL AND {scope}",
+        scope,
+        "v.lab_id",
+    )
+    .await?
+    {
+        let kind = match text(&r, "kind")?.as_str() {
+            "business" => "business-launched",
+            _ => "joint-initiative",
+        };
+        f.outcomes.push(ind::OutcomeFact {
+            person: text(&r, "person_id")?,
+            lab: text(&r, "lab_id")?,
+            kind: kind.into(),
+            on: date(&r, "launched_on")?,
+            amount: None,
+        });
+    }
+    for r in rows(
+        c,
+        "SELECT r.person_id, r.lab_id, s.scale_code, r.wave, s.score, r.answered_on
+         FROM survey_scores s JOIN survey_responses r ON r.id = s.response_id WHERE {scope}",
+        scope,
+        "r.lab_id",
+    )
+    .await?
+    {
+        f.scores.push(ind::ScoreFact {
+            person: text(&r, "person_id")?,
+            lab: text(&r, "lab_id")?,
+            scale: text(&r, "scale_code")?,
+            wave: text(&r, "wave")?,
+            on: date(&r, "answered_on")?,
+            score: sqlx::Row::try_get(&r, "score")?,
         });
     }
     Ok(f)
