@@ -480,9 +480,9 @@ async fn a_resident_applies_and_a_reviewer_scores() {
         &store::grants::CallFields {
             title: "Күзгү гранттар".into(),
             description: String::new(),
-            budget: 100_000_00,
-            min_award: 10_000_00,
-            max_award: 50_000_00,
+            budget: som(100_000),
+            min_award: som(10_000),
+            max_award: som(50_000),
             opens_on: today,
             closes_on: today + chrono::Duration::days(10),
             cohort_id: None,
@@ -618,4 +618,9 @@ async fn a_resident_applies_and_a_reviewer_scores() {
         .unwrap();
     assert_eq!(reviews.len(), 1);
     assert_eq!(reviews[0].points(&crits[0].id), Some(8));
+}
+
+/// Som in tyiyn.
+const fn som(n: i64) -> i64 {
+    n * 100
 }
