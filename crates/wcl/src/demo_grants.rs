@@ -264,9 +264,9 @@ pub async fn seed(
         &CallFields {
             title: "Күзгү стартап-гранттар 2026 · Осенние стартовые гранты".into(),
             description: "Резиденттердин чыгармачыл бизнесин баштоо же өнүктүрүү үчүн 20 000дөн 50 000 сомго чейин гранттар. Гранты от 20 000 до 50 000 сомов на запуск или развитие творческого дела резиденток.".into(),
-            budget: 150_000_00,
-            min_award: 20_000_00,
-            max_award: 50_000_00,
+            budget: som(150_000),
+            min_award: som(20_000),
+            max_award: som(50_000),
             opens_on: today - Duration::days(75),
             closes_on: today - Duration::days(45),
             cohort_id: None,
@@ -355,9 +355,9 @@ pub async fn seed(
         let Some(proposed) = row.proposed else {
             continue;
         };
-        let (amount, reason) = if i == 2 && proposed - 5_000_00 >= call_row.min_award {
+        let (amount, reason) = if i == 2 && proposed - som(5_000) >= call_row.min_award {
             (
-                proposed - 5_000_00,
+                proposed - som(5_000),
                 "Смета поставщика дешевле на 5 000 сомов · Жеткирүүчүнүн сметасы 5 000 сомго арзан",
             )
         } else {
@@ -444,7 +444,7 @@ pub async fn seed(
                 award,
                 "Машиналар сатылып алынды, цех ижарага алынган бөлмөдө иштей баштады. Первые 40 комплектов формы сданы школе.",
                 "Өнөр жай тигүү машинасы, оверлок, 120 м кездеме",
-                38_000_00,
+                som(38_000),
                 None,
             )
             .await?;
@@ -525,9 +525,9 @@ pub async fn seed(
             title: "Жаш ишкер аялдар 2027 · Молодые предпринимательницы 2027".into(),
             description: "Бүт тармактын резиденттери үчүн. Для резиденток всех лабораторий сети."
                 .into(),
-            budget: 300_000_00,
-            min_award: 15_000_00,
-            max_award: 60_000_00,
+            budget: som(300_000),
+            min_award: som(15_000),
+            max_award: som(60_000),
             opens_on: today - Duration::days(5),
             closes_on: today + Duration::days(25),
             cohort_id: None,
@@ -539,8 +539,10 @@ pub async fn seed(
     out.calls += 1;
     g::set_call_status(tx, open, CallStatus::Draft, CallStatus::Open).await?;
     g::add_reviewer(tx, open, reviewer, Some(admin)).await?;
-    let mut k = 0;
-    for (slug, submitted) in [("batken", false), ("batken", false), ("jalal-abad", true)] {
+    for (k, (slug, submitted)) in [("batken", false), ("batken", false), ("jalal-abad", true)]
+        .into_iter()
+        .enumerate()
+    {
         let l = lab(slug)?;
         let ws = active_residents(tx, l).await?;
         let who = *ws
@@ -557,7 +559,6 @@ pub async fn seed(
             .await?;
         }
         out.applications += 1;
-        k += 1;
     }
     // The demo resident started hers and will finish it from her phone.
     let id = g::insert_application(tx, open, resident, osh, None).await?;
@@ -568,9 +569,9 @@ pub async fn seed(
             title: "Кесте саймалуу жоолуктар".into(),
             idea: "Кол менен саймаланган жоолуктарды жарманкелерде жана Инстаграмда сатам.".into(),
             category: Some(Category::Handicraft),
-            requested: 25_000_00,
-            own_contribution: 5_000_00,
-            lines: vec![("Саймачы машина".into(), 25_000_00)],
+            requested: som(25_000),
+            own_contribution: som(5_000),
+            lines: vec![("Саймачы машина".into(), som(25_000))],
             team: vec![],
         },
         None,
@@ -578,4 +579,9 @@ pub async fn seed(
     .await?;
     out.applications += 1;
     Ok(out)
+}
+
+/// Som in tyiyn.
+const fn som(n: i64) -> i64 {
+    n * 100
 }

@@ -480,9 +480,9 @@ async fn a_resident_applies_and_a_reviewer_scores() {
         &store::grants::CallFields {
             title: "Күзгү гранттар".into(),
             description: String::new(),
-            budget: 100_000_00,
-            min_award: 10_000_00,
-            max_award: 50_000_00,
+            budget: som(100_000),
+            min_award: som(10_000),
+            max_award: som(50_000),
             opens_on: today,
             closes_on: today + chrono::Duration::days(10),
             cohort_id: None,
@@ -694,4 +694,9 @@ async fn the_impact_dashboard_draws_its_charts_on_a_phone() {
     let _ = b.close().await;
     result.unwrap();
     assert_eq!(app.count("indicator_targets").await, 1);
+}
+
+/// Som in tyiyn.
+const fn som(n: i64) -> i64 {
+    n * 100
 }
