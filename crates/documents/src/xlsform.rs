@@ -732,7 +732,7 @@ pub fn parse(bytes: &[u8]) -> Result<Form, XlsFormError> {
         "choices" => 2,
         _ => 3,
     };
-    w.sort_by(|a, b| (order(&a.sheet), a.row).cmp(&(order(&b.sheet), b.row)));
+    w.sort_by_key(|a| (order(&a.sheet), a.row));
     Ok(Form {
         title,
         form_id,

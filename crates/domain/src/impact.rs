@@ -183,7 +183,7 @@ pub fn parse_target(code: &str, value: &str) -> Result<(&'static Indicator, i64)
 pub fn parse_income(s: &str) -> Result<i64, Invalid> {
     let v = s.trim().replace(['\u{a0}', '\u{202f}'], "");
     match crate::Money::parse_som("amount", &v) {
-        Ok(Some(m)) if m.0 < 100_000_000_00 => Ok(m.0),
+        Ok(Some(m)) if m.0 < 100_000_000 * 100 => Ok(m.0),
         _ => Err(Invalid::new("amount", "err-income")),
     }
 }
@@ -204,8 +204,8 @@ pub fn income_band(monthly: Option<i64>) -> &'static str {
     match monthly {
         None => "unknown",
         Some(0) => "none",
-        Some(t) if t < 10_000_00 => "under-10000",
-        Some(t) if t < 20_000_00 => "10000-19999",
+        Some(t) if t < 10_000 * 100 => "under-10000",
+        Some(t) if t < 20_000 * 100 => "10000-19999",
         Some(_) => "20000-plus",
     }
 }
@@ -244,7 +244,7 @@ mod tests {
         assert_eq!(age_band(Some(1990), 2026), "35-44");
         assert_eq!(age_band(None, 2026), "unknown");
         assert_eq!(income_band(Some(0)), "none");
-        assert_eq!(income_band(Some(15_000_00)), "10000-19999");
+        assert_eq!(income_band(Some(15_000 * 100)), "10000-19999");
         assert_eq!(parse_income("15 000").unwrap(), 1_500_000);
         assert!(parse_income("-5").is_err());
         assert!(parse_income("abc").is_err());

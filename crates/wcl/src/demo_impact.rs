@@ -13,8 +13,10 @@ use domain::impact::{OutcomeKind, OutcomeSource};
 use domain::{LabId, LabScope, PersonId, ResidencyStatus, UserId};
 use store::{Tx, impact, people, residency};
 
+type Ymd = (i32, u32, u32);
+
 /// Earlier intakes, the same in every lab.
-const EARLY_COHORTS: &[(&str, (i32, u32, u32), (i32, u32, u32))] = &[
+const EARLY_COHORTS: &[(&str, Ymd, Ymd)] = &[
     ("2024 жаз", (2024, 3, 1), (2024, 6, 28)),
     ("2024 күз", (2024, 9, 2), (2024, 12, 20)),
     ("2025 жаз", (2025, 3, 3), (2025, 6, 27)),
@@ -164,7 +166,7 @@ pub async fn seed(
     coordinators: &[(LabId, UserId)],
     today: NaiveDate,
 ) -> anyhow::Result<ImpactCounts> {
-    let mut rng = Rng(2_024_0301);
+    let mut rng = Rng(20_240_301);
     let mut alumnae = 0usize;
     for (slug, lab) in labs {
         let coordinator = coordinators
@@ -306,15 +308,17 @@ pub async fn seed(
                 .filter(|d| *d <= today)
         };
         let occupation = p.occupation.as_deref().unwrap_or("");
-        if (occupation == "unemployed" || occupation == "student") && rng.chance(35) {
-            if let Some(on) = after(2 + rng.below(6) as u32) {
-                list.push(record(OutcomeKind::Job, on, None, true));
-            }
+        if (occupation == "unemployed" || occupation == "student")
+            && rng.chance(35)
+            && let Some(on) = after(2 + rng.below(6) as u32)
+        {
+            list.push(record(OutcomeKind::Job, on, None, true));
         }
-        if occupation == "housewife" && rng.chance(30) {
-            if let Some(on) = after(1 + rng.below(5) as u32) {
-                list.push(record(OutcomeKind::CareerRestart, on, None, true));
-            }
+        if occupation == "housewife"
+            && rng.chance(30)
+            && let Some(on) = after(1 + rng.below(5) as u32)
+        {
+            list.push(record(OutcomeKind::CareerRestart, on, None, true));
         }
         if (deviant || occupation == "entrepreneur" || rng.chance(25))
             && let Some(on) = after(2 + rng.below(8) as u32)

@@ -376,7 +376,13 @@ pub async fn seed(
                 .map(|c| c.ends_on)
                 .unwrap_or(start + Duration::days(180))
                 .min(today);
-            let paper = |k: usize| if k % 3 == 0 { coordinator } else { None };
+            let paper = |k: usize| {
+                if k.is_multiple_of(3) {
+                    coordinator
+                } else {
+                    None
+                }
+            };
 
             // Where she starts: lower confidence and more traditional views for most.
             let conf0 = rng.range(1.8, 3.5);

@@ -31,7 +31,7 @@ const NAMES: [&str; 10] = [
 async fn alike(app: &TestApp, n: usize) -> Vec<String> {
     let token = app.token("coord.osh@test.kg").await;
     let mut ids = vec![];
-    for i in 0..n {
+    for (i, name) in NAMES.iter().enumerate().take(n) {
         let r = app
             .client()
             .post(app.url("/api/v1/people"))
@@ -39,7 +39,7 @@ async fn alike(app: &TestApp, n: usize) -> Vec<String> {
             .json(&json!({
                 "lab": "osh",
                 "family_name": "Мамытова",
-                "given_name": NAMES[i],
+                "given_name": name,
                 "phone": format!("0700 55{i} {i}{i}{i}"),
                 "birth_year": 1990,
                 "settlement": "rural",

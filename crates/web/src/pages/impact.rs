@@ -140,7 +140,7 @@ pub fn group_digits(v: i64) -> String {
     let digits = v.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('\u{202f}');
         }
         out.push(ch);
@@ -377,13 +377,13 @@ async fn dashboard_view(
     let all = store::labs::list_labs(&mut conn).await?;
     // A coordinator's view starts at her lab; she cannot widen it.
     let admin = c.actor.allows(Action::ManageNetwork);
-    if !admin && q.cut.lab.is_empty() {
-        if let Some(l) = all
+    if !admin
+        && q.cut.lab.is_empty()
+        && let Some(l) = all
             .iter()
             .find(|l| c.actor.allows(Action::ManageImpact(l.id)))
-        {
-            q.cut.lab = l.slug.clone();
-        }
+    {
+        q.cut.lab = l.slug.clone();
     }
     let labs: Vec<Lab> = all
         .iter()
