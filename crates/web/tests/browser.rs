@@ -119,16 +119,16 @@ async fn fits_phone(b: &fantoccini::Client) {
         .unwrap()
         .as_u64()
         .unwrap();
-    assert_eq!(vw, 360, "the phone-sized viewport");
-    let w = b
-        .execute("return document.documentElement.scrollWidth", vec![])
-        .await;
     // With JavaScript disabled for pages, WebDriver scripts still run.
-    let w = w.unwrap().as_u64().unwrap();
     let wide = b
         .execute("return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 361).slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id + ':' + Math.round(e.getBoundingClientRect().right)).join(' ')", vec![])
         .await
         .unwrap();
+    assert_eq!(vw, 360, "the phone-sized viewport: {wide}");
+    let w = b
+        .execute("return document.documentElement.scrollWidth", vec![])
+        .await;
+    let w = w.unwrap().as_u64().unwrap();
     assert!(
         w <= 360,
         "page is {w}px wide at 360px ({}): {wide}",
