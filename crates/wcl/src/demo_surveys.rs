@@ -437,12 +437,15 @@ pub async fn seed(
             responses += 1;
             for (wave, days, every) in [
                 (WaveKind::FollowUp6, 182, 2usize),
-                (WaveKind::FollowUp12, 365, 4usize),
+                (WaveKind::FollowUp12, 365, 3usize),
             ] {
-                let on = end + Duration::days(days);
-                if i % every != 0 || on > today {
+                // Follow-ups are collected in a window around their date (the lab calls
+                // graduates from six weeks before): answered then, or today if that is sooner.
+                let due = end + Duration::days(days);
+                if i % every != 0 || due - Duration::days(45) > today {
                     continue;
                 }
+                let on = due.min(today);
                 let drift = rng.range(-0.3, 0.3);
                 let a = answers(
                     &mut rng,
