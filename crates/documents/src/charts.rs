@@ -771,21 +771,7 @@ fn shown(v: Option<i64>, suppressed_text: &str) -> String {
     }
 }
 
-/// `12345` → `12 345` with a narrow no-break space (U+202F).
-fn group(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + 8);
-    if n < 0 {
-        out.push('−');
-    }
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('\u{202F}');
-        }
-        out.push(ch);
-    }
-    out
-}
+use domain::group_digits as group;
 
 /// A coordinate: at most one decimal, no trailing `.0`, never NaN.
 fn num(x: f64) -> String {

@@ -189,22 +189,37 @@ impl Money {
 
     /// `15 000` or `15 000.50` som.
     pub fn som_display(self) -> String {
-        let whole = self.0 / 100;
-        let frac = self.0 % 100;
-        let digits = whole.to_string();
-        let mut grouped = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                grouped.push('\u{a0}');
-            }
-            grouped.push(c);
-        }
-        if frac == 0 {
-            grouped
-        } else {
-            format!("{grouped}.{frac:02}")
+        let grouped = group_digits(self.0 / 100);
+        match self.0 % 100 {
+            0 => grouped,
+            frac => format!("{grouped}.{:02}", frac.abs()),
         }
     }
+
+    /// `15000` or `15000.50`: som as a form field shows them for editing.
+    pub fn som_plain(self) -> String {
+        match self.0 % 100 {
+            0 => (self.0 / 100).to_string(),
+            frac => format!("{}.{:02}", self.0 / 100, frac.abs()),
+        }
+    }
+}
+
+/// `12345` → `12 345`, `-1234567` → `−1 234 567`: groups of three separated by a narrow
+/// no-break space (U+202F), so a figure never breaks across lines.
+pub fn group_digits(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + 8);
+    if n < 0 {
+        out.push('−');
+    }
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{202F}');
+        }
+        out.push(ch);
+    }
+    out
 }
 
 /// Closed vocabularies: each variant has a stable code.
@@ -427,7 +442,10 @@ mod tests {
         assert_eq!(Money::parse_som("f", "").unwrap(), None);
         assert!(Money::parse_som("f", "-5").is_err());
         assert!(Money::parse_som("f", "1.234").is_err());
-        assert_eq!(Money(1_500_050).som_display(), "15\u{a0}000.50");
+        assert_eq!(Money(1_500_050).som_display(), "15\u{202F}000.50");
+        assert_eq!(Money(1_500_050).som_plain(), "15000.50");
+        assert_eq!(Money(1_500_000).som_plain(), "15000");
+        assert_eq!(group_digits(-1_234_567), "−1\u{202F}234\u{202F}567");
     }
 
     #[test]

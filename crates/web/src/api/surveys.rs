@@ -226,7 +226,7 @@ pub async fn resolve_lab(c: &Ctx, s: &AppState, slug: &str) -> AppResult<Option<
     if !slug.is_empty() {
         return Ok(Some(crate::pages::lab_by_slug(s, slug).await?.id));
     }
-    if c.actor.admin {
+    if c.actor.allows(Action::ManageNetwork) {
         return Ok(None);
     }
     match c.actor.scope_for(Action::ManageSurveys) {

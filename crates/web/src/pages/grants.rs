@@ -631,9 +631,7 @@ impl RankingPage {
     fn amount_for(&self, row: &svc::RankRow) -> String {
         match &self.typed {
             Some((id, a, _)) if *id == row.application_id => a.clone(),
-            _ => domain::Money(row.proposed.unwrap_or(row.requested))
-                .som_display()
-                .replace('\u{a0}', ""),
+            _ => domain::Money(row.proposed.unwrap_or(row.requested)).som_plain(),
         }
     }
     fn reason_for(&self, row: &svc::RankRow) -> String {

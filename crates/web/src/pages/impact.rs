@@ -21,7 +21,7 @@ use axum::routing::{get, post};
 use chrono::Datelike;
 use documents::charts;
 use domain::impact::{INDICATORS, IndicatorGroup, OutcomeKind, Unit};
-use domain::{Action, OutcomeId, PersonId, TargetId};
+use domain::{Action, OutcomeId, PersonId, TargetId, group_digits};
 use serde::Deserialize;
 use store::impact::Outcome;
 use store::labs::Lab;
@@ -133,19 +133,6 @@ fn ratio_text(her: i64, median: i64) -> String {
     } else {
         format!("{:.1}", r)
     }
-}
-
-/// `12 345` with a narrow no-break space between groups of three.
-pub fn group_digits(v: i64) -> String {
-    let digits = v.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('\u{202f}');
-        }
-        out.push(ch);
-    }
-    if v < 0 { format!("−{out}") } else { out }
 }
 
 /// The charts of a view, drawn on the server as SVG.

@@ -702,7 +702,7 @@ impl ApplicationInput {
             if x == 0 {
                 String::new()
             } else {
-                Money(x).som_display().replace('\u{a0}', "")
+                Money(x).som_plain()
             }
         };
         let mut rows: Vec<(String, String)> = lines
@@ -1604,7 +1604,7 @@ impl TrancheInput {
             .iter()
             .map(|t| {
                 (
-                    Money(t.amount).som_display().replace('\u{a0}', ""),
+                    Money(t.amount).som_plain(),
                     t.condition.clone(),
                     t.due_on.map(|d| d.to_string()).unwrap_or_default(),
                 )
@@ -1742,9 +1742,7 @@ pub struct PaymentInput {
 impl PaymentInput {
     pub fn fresh(tranche: &Tranche) -> Self {
         Self {
-            amount: Money(tranche.amount - tranche.paid)
-                .som_display()
-                .replace('\u{a0}', ""),
+            amount: Money(tranche.amount - tranche.paid).som_plain(),
             paid_on: domain::time::today().to_string(),
             channel: "mobile".into(),
             reference: String::new(),

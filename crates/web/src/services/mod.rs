@@ -83,7 +83,7 @@ impl PersonInput {
             aims: p.aims.clone(),
             monthly_income: p
                 .monthly_income
-                .map(|m| Money(m).som_display().replace('\u{a0}', ""))
+                .map(|m| Money(m).som_plain())
                 .unwrap_or_default(),
         }
     }

@@ -113,7 +113,9 @@ pub async fn import_xlsform(
 pub fn manages(actor: &Actor, i: &InstrumentSummary) -> bool {
     match i.lab_id {
         Some(l) => actor.allows(Action::ManageSurveys(l)),
-        None => actor.is_signed_in() && (actor.admin || actor.is_coordinator()),
+        None => {
+            actor.allows(Action::ManageNetwork) || (actor.is_signed_in() && actor.is_coordinator())
+        }
     }
 }
 
