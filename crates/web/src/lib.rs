@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod ctx;
+pub mod download;
 pub mod error;
 pub mod i18n;
 pub mod mailer;

@@ -5,12 +5,12 @@
 use super::ErrorBody;
 use crate::AppState;
 use crate::ctx::Ctx;
+use crate::download;
 use crate::error::{AppError, AppResult};
 use crate::services::grants::{self as svc, Ranking};
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::NaiveDate;
 use domain::GrantCallId;
 use serde::{Deserialize, Serialize};
@@ -184,21 +184,6 @@ async fn ranking(
     Ok(Json(svc::ranking(&s.store, &c.actor, &call).await?))
 }
 
-fn file(bytes: Vec<u8>, content_type: &'static str, name: String) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 /// The round for donors as CSV: one row per application (applicant, category, requested, score,
 /// rank, awarded, paid). Cells that begin with = + - @ are neutralised. Audited.
 #[utoipa::path(get, path = "/api/v1/grant-calls/{id}/export.csv", tag = "grants", security(("bearer" = [])),
@@ -213,10 +198,9 @@ async fn export_csv(
     let (call, _) = svc::call_for(&s.store, &c.actor, call_id(&id)?).await?;
     let x = svc::export(&s.store, &c.actor, &call, "csv").await?;
     let sheets = svc::export_sheets(&x, c.lang);
-    Ok(file(
-        documents::table::csv(&sheets[0]),
-        "text/csv; charset=utf-8",
-        format!("grant-round-{}.csv", call.id),
+    Ok(download::csv(
+        &sheets[0],
+        &format!("grant-round-{}.csv", call.id),
     ))
 }
 
@@ -233,11 +217,5 @@ async fn export_xlsx(
     let (call, _) = svc::call_for(&s.store, &c.actor, call_id(&id)?).await?;
     let x = svc::export(&s.store, &c.actor, &call, "xlsx").await?;
     let sheets = svc::export_sheets(&x, c.lang);
-    let bytes = documents::table::xlsx(&sheets)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("xlsx: {e:?}")))?;
-    Ok(file(
-        bytes,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        format!("grant-round-{}.xlsx", call.id),
-    ))
+    download::xlsx(&sheets, &format!("grant-round-{}.xlsx", call.id))
 }

@@ -5,7 +5,6 @@ use super::ErrorBody;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::pages::impact_export;
 use crate::services::impact::{self as svc, CutInput, DeviantView, OutcomeInput};
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -85,7 +84,7 @@ async fn indicators(
                 code: x.ind.code.into(),
                 group: x.ind.group.code().into(),
                 name: c.ind_name(x.ind.code),
-                unit: crate::pages::impact_unit_code(x.ind.unit).into(),
+                unit: svc::unit_code(x.ind.unit).into(),
                 value: x.value(),
                 suppressed: x.suppressed,
                 sdg: x.ind.sdg.to_vec(),
@@ -104,7 +103,8 @@ async fn export_xlsx(
     State(s): State<AppState>,
     Query(q): Query<CutInput>,
 ) -> AppResult<Response> {
-    impact_export(&s, &c, &q).await
+    let sheets = svc::indicator_sheets(&s.store, &c.actor, c.lang, &q, true).await?;
+    crate::download::xlsx(&sheets, "wcl-impact-report.xlsx")
 }
 
 #[derive(Serialize, ToSchema)]

@@ -4,13 +4,14 @@
 use super::ErrorBody;
 use crate::AppState;
 use crate::ctx::Ctx;
+use crate::download;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::services::surveys::{self as svc, Export, ExportCell};
 use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use domain::{Action, InstrumentId, LabId};
 use serde::{Deserialize, Serialize};
 use store::surveys::{Instrument, InstrumentSummary};
@@ -354,20 +355,6 @@ fn table(e: &Export) -> documents::table::Sheet {
     sheet
 }
 
-fn download(bytes: Vec<u8>, mime: &'static str, name: String) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 /// The instrument's responses as CSV: one row per response, one column per question, then the
 /// scale scores. Only the labs you manage; formula-looking cells are neutralised. Audited.
 #[utoipa::path(get, path = "/api/v1/survey-instruments/{id}/responses.csv", tag = "surveys", security(("bearer" = [])),
@@ -379,11 +366,9 @@ async fn export_csv(
 ) -> AppResult<Response> {
     c.require_user()?;
     let e = svc::export(&s.store, &c.actor, instrument_id(&id)?, "csv").await?;
-    let bytes = documents::table::csv(&table(&e));
-    Ok(download(
-        bytes,
-        "text/csv; charset=utf-8",
-        format!("{}-responses.csv", e.instrument.summary.code),
+    Ok(download::csv(
+        &table(&e),
+        &format!("{}-responses.csv", e.instrument.summary.code),
     ))
 }
 
@@ -397,11 +382,8 @@ async fn export_xlsx(
 ) -> AppResult<Response> {
     c.require_user()?;
     let e = svc::export(&s.store, &c.actor, instrument_id(&id)?, "xlsx").await?;
-    let bytes = documents::table::xlsx(&[table(&e)])
-        .map_err(|x| AppError::Internal(anyhow::anyhow!("xlsx: {x}")))?;
-    Ok(download(
-        bytes,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        format!("{}-responses.xlsx", e.instrument.summary.code),
-    ))
+    download::xlsx(
+        &[table(&e)],
+        &format!("{}-responses.xlsx", e.instrument.summary.code),
+    )
 }

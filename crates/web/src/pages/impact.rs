@@ -15,7 +15,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::Datelike;
@@ -501,10 +501,8 @@ async fn delete_target(
     let slug = match lab {
         Some(l) => {
             let mut conn = s.store.conn().await?;
-            store::labs::list_labs(&mut conn)
+            store::labs::lab(&mut conn, l)
                 .await?
-                .into_iter()
-                .find(|x| x.id == l)
                 .map(|x| x.slug)
                 .unwrap_or_default()
         }
@@ -516,138 +514,19 @@ async fn delete_target(
     ))
 }
 
-/// The figures of a cut as rows for the exports: one row per lab and indicator, and the total.
-pub async fn export_sheets(
-    s: &AppState,
-    c: &Ctx,
-    cut: &CutInput,
-    allow_public: bool,
-) -> AppResult<Vec<documents::table::Sheet>> {
-    use documents::table::{Cell, Sheet};
-    let scope = svc::resolve(&s.store, cut).await?;
-    let exact = svc::sees_exact(&c.actor, &scope);
-    if !exact && (!allow_public || scope.cohort.is_some()) {
-        return Err(AppError::NotFound);
-    }
-    let public = !exact;
-    let facts = svc::facts(&s.store, &scope).await?;
-    let headers: Vec<String> = [
-        "export-lab",
-        "export-group",
-        "export-indicator",
-        "export-code",
-        "export-from",
-        "export-to",
-        "export-value",
-        "export-unit",
-        "export-sdg",
-    ]
-    .iter()
-    .map(|k| c.t(k))
-    .collect();
-    let mut sheets: Vec<Sheet> = vec![];
-    let mut views: Vec<(String, Scope)> = vec![(c.t("impact-all-labs"), scope.clone())];
-    if scope.labs.len() > 1 {
-        for l in &scope.labs {
-            views.push((
-                c.lab_name(l),
-                Scope {
-                    lab: Some(l.clone()),
-                    labs: vec![l.clone()],
-                    ..scope.clone()
-                },
-            ));
-        }
-    } else if let Some(l) = &scope.lab {
-        views[0].0 = c.lab_name(l);
-    }
-    for g in IndicatorGroup::ALL {
-        let mut sheet = Sheet::new(c.tv("ind-group", g.code()), headers.clone());
-        for (name, v) in &views {
-            for shown in svc::indicators(&facts, v, public)
-                .into_iter()
-                .filter(|x| x.ind.group == *g)
-            {
-                let value = match (shown.value(), shown.ind.unit) {
-                    (None, _) if shown.suppressed => Cell::Text(c.t("impact-suppressed")),
-                    (None, _) => Cell::Empty,
-                    (Some(v), Unit::Money) => Cell::Money(v),
-                    (Some(v), Unit::Points) => Cell::Decimal(v as f64 / 100.0),
-                    (Some(v), _) => Cell::Int(v),
-                };
-                sheet.push(vec![
-                    Cell::Text(name.clone()),
-                    Cell::Text(c.tv("ind-group", g.code())),
-                    Cell::Text(c.ind_name(shown.ind.code)),
-                    Cell::Text(shown.ind.code.to_string()),
-                    Cell::Date(v.from),
-                    Cell::Date(v.to),
-                    value,
-                    Cell::Text(c.tv("unit", unit_code(shown.ind.unit))),
-                    Cell::Text(c.sdg_tags(shown.ind.sdg)),
-                ]);
-            }
-        }
-        sheets.push(sheet);
-    }
-    let mut tx = s.store.begin().await?;
-    store::audit::record(
-        &mut tx,
-        store::audit::Entry {
-            actor: c.actor.user_id,
-            action: "impact.export",
-            entity: "indicators",
-            entity_id: None,
-            lab: scope.lab.as_ref().map(|l| l.id),
-            detail: format!("{}..{} public={public}", scope.from, scope.to),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(sheets)
-}
-
-pub fn unit_code(u: Unit) -> &'static str {
-    match u {
-        Unit::Women => "women",
-        Unit::Things => "things",
-        Unit::Money => "money",
-        Unit::Points => "points",
-    }
-}
-
-/// Sends bytes as a download.
-pub fn download(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
-pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-pub const CSV: &str = "text/csv; charset=utf-8";
-
 async fn export_csv(
     c: Ctx,
     State(s): State<AppState>,
     Query(q): Query<CutInput>,
 ) -> AppResult<Response> {
     dashboard_allowed(&c)?;
-    let sheets = export_sheets(&s, &c, &q, false).await?;
+    let sheets = svc::indicator_sheets(&s.store, &c.actor, c.lang, &q, false).await?;
     // One table: the groups one after another (the CSV has no sheets).
     let mut all = documents::table::Sheet::new("indicators", sheets[0].headers.clone());
     for sh in sheets {
         all.rows.extend(sh.rows);
     }
-    Ok(download(documents::table::csv(&all), CSV, "indicators.csv"))
+    Ok(crate::download::csv(&all, "indicators.csv"))
 }
 
 async fn export_xlsx(
@@ -656,20 +535,8 @@ async fn export_xlsx(
     Query(q): Query<CutInput>,
 ) -> AppResult<Response> {
     dashboard_allowed(&c)?;
-    xlsx_report(&s, &c, &q, false).await
-}
-
-/// The donors' report: one sheet per indicator group. `allow_public`: anyone may have the
-/// public (suppressed) figures; otherwise only those who see exact ones.
-pub async fn xlsx_report(
-    s: &AppState,
-    c: &Ctx,
-    q: &CutInput,
-    allow_public: bool,
-) -> AppResult<Response> {
-    let sheets = export_sheets(s, c, q, allow_public).await?;
-    let bytes = documents::table::xlsx(&sheets).map_err(|e| AppError::Internal(e.into()))?;
-    Ok(download(bytes, XLSX, "wcl-impact-report.xlsx"))
+    let sheets = svc::indicator_sheets(&s.store, &c.actor, c.lang, &q, false).await?;
+    crate::download::xlsx(&sheets, "wcl-impact-report.xlsx")
 }
 
 #[derive(Template, WebTemplate)]

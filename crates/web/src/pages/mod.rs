@@ -43,17 +43,6 @@ pub fn router() -> Router<AppState> {
         .fallback(not_found)
 }
 
-/// The donors' report for the API (public figures for anyone, exact ones for its staff).
-pub async fn impact_export(
-    s: &AppState,
-    c: &Ctx,
-    q: &crate::services::impact::CutInput,
-) -> crate::error::AppResult<Response> {
-    impact::xlsx_report(s, c, q, true).await
-}
-
-pub use impact::unit_code as impact_unit_code;
-
 /// A lab by its slug, or 404 (for the API too).
 pub async fn lab_by_slug(s: &AppState, slug: &str) -> crate::error::AppResult<store::labs::Lab> {
     labs::lab_or_404(s, slug).await

@@ -4,11 +4,13 @@
 //! function feeds the dashboard, the public page, the API and the donors' report.
 use super::entry;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
 use analytics::indicators::{self as ind, Cut, Facts, Figure};
 use chrono::{Datelike, Months, NaiveDate};
+use documents::table::{Cell, Sheet};
 use domain::impact::{
-    INDICATORS, Indicator, OutcomeKind, OutcomeSource, SUPPRESS_BELOW, Unit, age_band, income_band,
-    parse_income, parse_target,
+    INDICATORS, Indicator, IndicatorGroup, OutcomeKind, OutcomeSource, SUPPRESS_BELOW, Unit,
+    age_band, income_band, parse_income, parse_target,
 };
 use domain::{Action, Actor, CohortId, LabId, LabScope, OutcomeId, PersonId, TargetId};
 use serde::{Deserialize, Serialize};
@@ -187,13 +189,21 @@ pub async fn outcomes_of(
     actor: &Actor,
     person: PersonId,
 ) -> AppResult<Vec<store::impact::Outcome>> {
-    let mut c = store.conn().await?;
+    let mut tx = store.begin().await?;
     if !actor.allows(Action::OwnProfile(person)) {
-        store::people::get_scoped(&mut c, &actor.people_scope(), person)
+        // Her income is sensitive: a staff member's read is audited.
+        let p = store::people::get_scoped(&mut tx, &actor.people_scope(), person)
             .await?
             .ok_or(AppError::NotFound)?;
+        audit::record(
+            &mut tx,
+            entry(actor, "outcome.read", "person", person, Some(p.lab_id)),
+        )
+        .await?;
     }
-    Ok(store::impact::outcomes_of(&mut c, person).await?)
+    let list = store::impact::outcomes_of(&mut tx, person).await?;
+    tx.commit().await?;
+    Ok(list)
 }
 
 /// A target as typed.
@@ -599,7 +609,114 @@ pub async fn positive_deviance(
     Ok(out)
 }
 
-/// Unit of an indicator for display: som for money, points for scales.
-pub fn unit_of(code: &str) -> Unit {
-    domain::impact::indicator(code).map_or(Unit::Things, |i| i.unit)
+/// The stable code of an indicator's unit (translated as `unit-<code>`, named in the API).
+pub fn unit_code(u: Unit) -> &'static str {
+    match u {
+        Unit::Women => "women",
+        Unit::Things => "things",
+        Unit::Money => "money",
+        Unit::Points => "points",
+    }
+}
+
+/// The figures of a cut for the exports, one sheet per indicator group: a row per indicator for
+/// the whole view and, when it covers several labs, for each lab. Exact figures for those who see
+/// them; with `allow_public`, anyone else gets the public (withheld below five women) figures;
+/// cohort cuts are never public. The export is audited.
+pub async fn indicator_sheets(
+    store: &Store,
+    actor: &Actor,
+    lang: Lang,
+    cut: &CutInput,
+    allow_public: bool,
+) -> AppResult<Vec<Sheet>> {
+    let scope = resolve(store, cut).await?;
+    let exact = sees_exact(actor, &scope);
+    if !exact && (!allow_public || scope.cohort.is_some()) {
+        return Err(AppError::NotFound);
+    }
+    let public = !exact;
+    let facts = facts(store, &scope).await?;
+    let lab_name = |l: &Lab| l.name(lang.code()).to_string();
+    let sdg = |s: &[u8]| {
+        s.iter()
+            .map(|n| format!("SDG {n}"))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
+    let headers: Vec<String> = [
+        "export-lab",
+        "export-group",
+        "export-indicator",
+        "export-code",
+        "export-from",
+        "export-to",
+        "export-value",
+        "export-unit",
+        "export-sdg",
+    ]
+    .iter()
+    .map(|k| lang.t(k))
+    .collect();
+    let mut views: Vec<(String, Scope)> = vec![(lang.t("impact-all-labs"), scope.clone())];
+    if scope.labs.len() > 1 {
+        for l in &scope.labs {
+            views.push((
+                lab_name(l),
+                Scope {
+                    lab: Some(l.clone()),
+                    labs: vec![l.clone()],
+                    ..scope.clone()
+                },
+            ));
+        }
+    } else if let Some(l) = &scope.lab {
+        views[0].0 = lab_name(l);
+    }
+    let mut sheets = vec![];
+    for g in IndicatorGroup::ALL {
+        let group = lang.t(&format!("ind-group-{}", g.code()));
+        let mut sheet = Sheet::new(group.clone(), headers.clone());
+        for (name, v) in &views {
+            for shown in indicators(&facts, v, public)
+                .into_iter()
+                .filter(|x| x.ind.group == *g)
+            {
+                let value = match (shown.value(), shown.ind.unit) {
+                    (None, _) if shown.suppressed => Cell::Text(lang.t("impact-suppressed")),
+                    (None, _) => Cell::Empty,
+                    (Some(v), Unit::Money) => Cell::Money(v),
+                    (Some(v), Unit::Points) => Cell::Decimal(v as f64 / 100.0),
+                    (Some(v), _) => Cell::Int(v),
+                };
+                sheet.push(vec![
+                    Cell::Text(name.clone()),
+                    Cell::Text(group.clone()),
+                    Cell::Text(lang.t(&format!("ind-{}", shown.ind.code))),
+                    Cell::Text(shown.ind.code.to_string()),
+                    Cell::Date(v.from),
+                    Cell::Date(v.to),
+                    value,
+                    Cell::Text(lang.t(&format!("unit-{}", unit_code(shown.ind.unit)))),
+                    Cell::Text(sdg(shown.ind.sdg)),
+                ]);
+            }
+        }
+        sheets.push(sheet);
+    }
+    let mut tx = store.begin().await?;
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            actor: actor.user_id,
+            action: "impact.export",
+            entity: "indicators",
+            entity_id: None,
+            lab: scope.lab.as_ref().map(|l| l.id),
+            detail: format!("{}..{} public={public}", scope.from, scope.to),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(sheets)
 }
