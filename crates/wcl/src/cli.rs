@@ -181,7 +181,7 @@ async fn open(url: &str) -> anyhow::Result<store::Store> {
 }
 
 fn hash(p: &str) -> String {
-    web::ctx::hash_password(p).expect("argon2 hashing does not fail for valid parameters")
+    web::secrets::hash_password(p).expect("argon2 hashing does not fail for valid parameters")
 }
 
 /// The support-case keys for this run (see [`config::case_keys`]); says where they came from.

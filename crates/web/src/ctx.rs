@@ -1,18 +1,16 @@
 //! Who is asking, in which language, and the guards every request passes: the per-request
 //! context ([`Ctx`]), cross-site request protection, sign-in state, rate limits and the error
 //! renderer.
-use crate::error::{AppError, ErrorInfo};
+use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::{AppState, pages};
+use crate::secrets::{auth_hash, random_token, sha256_hex};
+use crate::state::{AppState, WebConfig};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts};
+use axum::http::{HeaderMap, HeaderValue, Method, header, request::Parts};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::Actor;
-use governor::{DefaultKeyedRateLimiter, Quota};
-use sha2::{Digest, Sha256};
 use std::net::{IpAddr, SocketAddr};
-use std::num::NonZeroU32;
 use store::users::User;
 use tower_sessions::Session;
 
@@ -44,15 +42,6 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         })
 }
 
-pub fn random_token(bytes: usize) -> String {
-    let buf: Vec<u8> = (0..bytes).map(|_| rand::random::<u8>()).collect();
-    hex::encode(buf)
-}
-
-pub fn sha256_hex(s: &str) -> String {
-    hex::encode(Sha256::digest(s.as_bytes()))
-}
-
 pub fn lang_of(headers: &HeaderMap) -> Lang {
     cookie(headers, LANG_COOKIE)
         .and_then(Lang::parse)
@@ -63,6 +52,15 @@ pub fn lang_of(headers: &HeaderMap) -> Lang {
                 .and_then(Lang::from_accept_language)
         })
         .unwrap_or_default()
+}
+
+/// Refuses an unsafe method on a page whose Origin is another site (the form token guards too).
+pub async fn origin_check(req: Request, next: Next) -> Response {
+    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if unsafe_method && !req.uri().path().starts_with("/api/") && !same_origin(req.headers()) {
+        return AppError::Csrf.into_response();
+    }
+    next.run(req).await
 }
 
 fn same_origin(headers: &HeaderMap) -> bool {
@@ -81,8 +79,9 @@ fn same_origin(headers: &HeaderMap) -> bool {
         .is_some_and(|(_, rest)| rest.trim_end_matches('/') == host)
 }
 
-/// The outermost guard of every request: language, CSRF cookie, Origin check on unsafe
-/// methods, security headers, and the rendering of errors in the caller's language.
+/// The outermost guard of every request: decides the language, the CSRF cookie and the flash
+/// message ([`RequestMeta`]), and sets the security and caching headers on every answer.
+/// Errors are rendered by the layer inside it (`render_errors` in the crate root).
 pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let headers = req.headers();
     let lang = lang_of(headers);
@@ -99,7 +98,6 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "/".into());
     let is_api = path.starts_with("/api/");
-    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let meta = RequestMeta {
         lang,
         csrf: csrf.clone(),
@@ -108,29 +106,9 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         path: path.clone(),
         secure: state.config.secure_cookies,
     };
-    let method = req.method().clone();
-    req.extensions_mut().insert(meta.clone());
+    req.extensions_mut().insert(meta);
 
-    let mut resp = if unsafe_method && !is_api && !same_origin(req.headers()) {
-        AppError::Csrf.into_response()
-    } else {
-        next.run(req).await
-    };
-
-    if let Some(info) = resp.extensions().get::<ErrorInfo>().cloned() {
-        resp = if is_api {
-            crate::api::error_body(&info, lang)
-        } else if info.status == StatusCode::UNAUTHORIZED {
-            let next_path = if method == Method::GET {
-                path.as_str()
-            } else {
-                "/"
-            };
-            Redirect::to(&format!("/login?next={}", urlencode(next_path))).into_response()
-        } else {
-            pages::error_page(&info, &meta)
-        };
-    }
+    let mut resp = next.run(req).await;
 
     let h = resp.headers_mut();
     let secure = if state.config.secure_cookies {
@@ -217,7 +195,7 @@ pub fn loggable_path(path: &str) -> String {
 
 /// The public address links are built on: `public_url` from the configuration, else `http://`
 /// and the Host header (a laptop on a lab's network), else the loopback address.
-pub fn base_url(config: &crate::WebConfig, headers: &axum::http::HeaderMap) -> String {
+pub fn base_url(config: &WebConfig, headers: &axum::http::HeaderMap) -> String {
     if let Some(u) = &config.public_url {
         return u.trim_end_matches('/').to_string();
     }
@@ -271,11 +249,6 @@ impl Ctx {
     pub fn user_id(&self) -> Option<domain::UserId> {
         self.user.as_ref().map(|u| u.id)
     }
-}
-
-/// Ties a session to the password it was opened with: changing the password ends other sessions.
-pub fn auth_hash(user: &User) -> String {
-    sha256_hex(&format!("{}:{}", user.id, user.password_hash))[..32].to_string()
 }
 
 impl FromRequestParts<AppState> for Ctx {
@@ -399,93 +372,22 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Sign-in attempts are limited per account and per address, so guessing a password is slow
-/// and one address cannot try many accounts.
-pub struct Limits {
-    per_login: DefaultKeyedRateLimiter<String>,
-    per_ip: DefaultKeyedRateLimiter<IpAddr>,
-    /// Public sign-ups for events per address, so a script cannot take every seat.
-    sign_ups: DefaultKeyedRateLimiter<IpAddr>,
-}
+/// Path parameters, typed: `Path((slug, id)): Path<(String, PersonId)>`. A parameter that does
+/// not parse (a malformed id) answers 404, like an id that does not exist, instead of axum's
+/// 400 with its own text.
+pub struct Path<T>(pub T);
 
-impl Limits {
-    pub fn new(per_login_per_minute: u32, per_ip_per_minute: u32, sign_ups_per_ip: u32) -> Self {
-        let q = |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).expect("non-zero"));
-        Self {
-            per_login: DefaultKeyedRateLimiter::keyed(q(per_login_per_minute)),
-            per_ip: DefaultKeyedRateLimiter::keyed(q(per_ip_per_minute)),
-            sign_ups: DefaultKeyedRateLimiter::keyed(q(sign_ups_per_ip)),
-        }
-    }
+impl<T, S> FromRequestParts<S> for Path<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
 
-    /// Counts one public event sign-up from an address; `Err(TooMany)` past the budget.
-    pub fn sign_up(&self, ip: Option<IpAddr>) -> Result<(), AppError> {
-        match ip {
-            Some(ip) if self.sign_ups.check_key(&ip).is_err() => Err(AppError::TooMany),
-            _ => Ok(()),
-        }
-    }
-
-    /// Counts one attempt; `Err(TooMany)` once either budget is spent.
-    pub fn sign_in_attempt(&self, login: &str, ip: Option<IpAddr>) -> Result<(), AppError> {
-        let ip_ok = ip.is_none_or(|ip| self.per_ip.check_key(&ip).is_ok());
-        let login_ok = self
-            .per_login
-            .check_key(&store::users::normalise_login(login))
-            .is_ok();
-        if ip_ok && login_ok {
-            Ok(())
-        } else {
-            Err(AppError::TooMany)
-        }
-    }
-}
-
-pub fn hash_password(password: &str) -> anyhow::Result<String> {
-    use argon2::password_hash::PasswordHasher;
-    argon2::Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
-}
-
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    use argon2::password_hash::{PasswordVerifier, phc::PasswordHash};
-    PasswordHash::new(hash).is_ok_and(|h| {
-        argon2::Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
-}
-
-/// A hash of nothing anybody knows, checked when the login does not exist so that the answer
-/// takes as long as for a real account.
-pub fn dummy_hash() -> &'static str {
-    static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    H.get_or_init(|| hash_password(&random_token(16)).unwrap_or_default())
-}
-
-/// Checks a login and password (off the async threads: argon2 is slow on purpose).
-pub async fn authenticate(
-    state: &AppState,
-    login: &str,
-    password: &str,
-    ip: Option<IpAddr>,
-) -> Result<User, AppError> {
-    state.limits.sign_in_attempt(login, ip)?;
-    let mut c = state.store.conn().await?;
-    let user = store::users::by_login(&mut c, login).await?;
-    drop(c);
-    let hash = user
-        .as_ref()
-        .map(|u| u.password_hash.clone())
-        .unwrap_or_else(|| dummy_hash().to_string());
-    let pw = password.to_string();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
-    match user {
-        Some(u) if ok && u.active => Ok(u),
-        _ => Err(AppError::BadRequest("err-login-failed")),
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(v)| Path(v))
+            .map_err(|_| AppError::NotFound)
     }
 }

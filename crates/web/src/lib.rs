@@ -1,24 +1,39 @@
 //! The HTTP side of wcl: HTML pages and the JSON API over one [`AppState`].
 //!
-//! Request flow: [`ctx::guard`] (language, CSRF cookie, Origin check, error rendering) →
-//! session layer → handler, which takes a [`ctx::Ctx`] (who, which language), asks the policy,
-//! and calls a function in [`services`] (writes, in one transaction with their audit row) or the
-//! store (reads, always scoped).
+//! Layers, each calling only those below it (ARCHITECTURE.md at the repository's root):
+//! `pages`, `api` → `services` → `ctx`, `download` → `state`, `limits`, `secrets`, `sealed`,
+//! `error`, `i18n`. This root wires them: the router, and the middleware that renders errors
+//! as a page or as JSON.
+//!
+//! Request flow: [`ctx::guard`] (language, CSRF cookie, security headers) → [`render_errors`]
+//! → [`ctx::origin_check`] → session layer → handler, which takes a [`ctx::Ctx`] (who, which
+//! language) and calls one function in [`services`] (reads decide access once and fetch once;
+//! writes run in one transaction with their audit row), then renders HTML or JSON.
 
 pub mod api;
 pub mod ctx;
 pub mod download;
 pub mod error;
 pub mod i18n;
+pub mod limits;
 pub mod mailer;
 pub mod pages;
 pub mod sealed;
+pub mod secrets;
 pub mod services;
 pub mod session_store;
+pub mod state;
+
+pub use state::{AppState, WebConfig};
 
 use axum::Router;
+use axum::extract::Request;
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use ctx::RequestMeta;
+use error::ErrorInfo;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -26,74 +41,6 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::{Expiry, SessionManagerLayer};
-
-#[derive(Debug, Clone)]
-pub struct WebConfig {
-    /// Mark cookies `Secure` (behind HTTPS). Off for a laptop on plain http://127.0.0.1.
-    pub secure_cookies: bool,
-    /// Sign-in attempts allowed per minute for one account and for one address.
-    pub sign_in_per_login_per_minute: u32,
-    pub sign_in_per_ip_per_minute: u32,
-    /// Public event sign-ups allowed per minute from one address (a lab's shared wifi counts once).
-    pub sign_ups_per_ip_per_minute: u32,
-    /// Minutes without activity after which a browser session ends (shared computers).
-    pub session_idle_minutes: i64,
-    /// The address people reach this server at (`https://wcl.example.kg`), for links in emails,
-    /// badges and calendars. Unset, the Host of each request is used.
-    pub public_url: Option<String>,
-    /// `smtp://user:pass@host:587?tls=required`, `smtps://...`, or `smtp://host:25` (plain, for a
-    /// relay on the same machine). Unset, messages wait in the jobs table until it is set.
-    pub smtp_url: Option<String>,
-    /// The From address of messages.
-    pub mail_from: String,
-    /// How often the mailer looks for due messages.
-    pub mail_every_seconds: u64,
-    /// The keys that seal support-case notes (the first seals, all open). Unset, the support
-    /// pages say so and store nothing. Never stored in the database.
-    pub case_keys: Option<Arc<sealed::Keyring>>,
-    /// Seconds a browser may stay away from case pages before they ask to sign in again.
-    pub case_idle_seconds: i64,
-}
-
-impl Default for WebConfig {
-    fn default() -> Self {
-        Self {
-            secure_cookies: false,
-            sign_in_per_login_per_minute: 5,
-            sign_in_per_ip_per_minute: 30,
-            sign_ups_per_ip_per_minute: 30,
-            session_idle_minutes: 120,
-            public_url: None,
-            smtp_url: None,
-            mail_from: "Women Creative Labs <noreply@wcl.local>".into(),
-            mail_every_seconds: 30,
-            case_keys: None,
-            case_idle_seconds: 15 * 60,
-        }
-    }
-}
-
-#[derive(Clone)]
-pub struct AppState {
-    pub store: store::Store,
-    pub config: Arc<WebConfig>,
-    pub limits: Arc<ctx::Limits>,
-}
-
-impl AppState {
-    pub fn new(store: store::Store, config: WebConfig) -> Self {
-        let limits = ctx::Limits::new(
-            config.sign_in_per_login_per_minute,
-            config.sign_in_per_ip_per_minute,
-            config.sign_ups_per_ip_per_minute,
-        );
-        Self {
-            store,
-            config: Arc::new(config),
-            limits: Arc::new(limits),
-        }
-    }
-}
 
 /// The whole application as one router.
 pub fn app(state: AppState) -> Router {
@@ -114,6 +61,8 @@ pub fn app(state: AppState) -> Router {
         .merge(api::router().layer(RequestBodyLimitLayer::new(256 * 1024)))
         .merge(pages::grants::upload_router())
         .layer(sessions)
+        .layer(axum::middleware::from_fn(ctx::origin_check))
+        .layer(axum::middleware::from_fn(render_errors))
         .layer(axum::middleware::from_fn_with_state(state.clone(), ctx::guard))
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
@@ -124,6 +73,31 @@ pub fn app(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// Turns an [`error::AppError`] answer into what the caller reads: JSON under `/api/`, a
+/// sign-in redirect for a page that needs one, else the error page, in the caller's language.
+async fn render_errors(req: Request, next: Next) -> Response {
+    let Some(meta) = req.extensions().get::<RequestMeta>().cloned() else {
+        return next.run(req).await;
+    };
+    let method = req.method().clone();
+    let resp = next.run(req).await;
+    let Some(info) = resp.extensions().get::<ErrorInfo>().cloned() else {
+        return resp;
+    };
+    if meta.path.starts_with("/api/") {
+        api::error_body(&info, meta.lang)
+    } else if info.status == StatusCode::UNAUTHORIZED {
+        let next_path = if method == Method::GET {
+            meta.path.as_str()
+        } else {
+            "/"
+        };
+        Redirect::to(&format!("/login?next={}", ctx::urlencode(next_path))).into_response()
+    } else {
+        pages::error_page(&info, &meta)
+    }
 }
 
 /// Serves on an already-bound listener until `shutdown` resolves (tests bind port 0).

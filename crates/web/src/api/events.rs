@@ -1,10 +1,10 @@
 //! Events, registrations, check-in and badges in JSON. Listing and registering are public; a
 //! registration is then reached only through its private cancel token.
 use super::ErrorBody;
-use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::services::events::{self as svc, CheckIn, RegistrationInput};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;

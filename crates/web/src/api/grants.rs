@@ -3,11 +3,11 @@
 //! reviewer sees only the calls she reviews, another lab's call answers 404, the exports are
 //! for the call's managers and audited.
 use super::ErrorBody;
-use crate::AppState;
 use crate::ctx::Ctx;
 use crate::download;
 use crate::error::{AppError, AppResult};
 use crate::services::grants::{self as svc, Ranking};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -135,7 +135,7 @@ async fn list_calls(
 ) -> AppResult<Json<Vec<CallDto>>> {
     c.require_user()?;
     let which = match &q.lab {
-        Some(slug) => g::Calls::OfLab(crate::pages::lab_by_slug(&s, slug).await?.id),
+        Some(slug) => g::Calls::OfLab(crate::services::labs::lab_by_slug(&s.store, slug).await?.id),
         None => g::Calls::All,
     };
     let mut conn = s.store.conn().await?;

@@ -2,10 +2,10 @@
 //! of the lab and the network admin), the donors' report as XLSX, the positive-deviance list of a
 //! lab, and a woman's outcomes.
 use super::ErrorBody;
-use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::services::impact::{self as svc, CutInput, DeviantView, OutcomeInput};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -123,7 +123,7 @@ async fn deviance(
     Path(slug): Path<String>,
 ) -> AppResult<Json<DevianceDto>> {
     c.require_user()?;
-    let lab = crate::pages::lab_by_slug(&s, &slug).await?;
+    let lab = crate::services::labs::lab_by_slug(&s.store, &slug).await?;
     let deviants = svc::positive_deviance(&s.store, &c.actor, &lab).await?;
     Ok(Json(DevianceDto {
         lab: lab.slug,

@@ -1,9 +1,9 @@
 //! Labs, cohorts and organisations in JSON.
 use super::ErrorBody;
-use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::services::{self, CohortInput, LabInput, OrgInput};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

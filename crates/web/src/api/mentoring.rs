@@ -1,9 +1,9 @@
 //! Mentoring in JSON: proposals for a lab (coordinators) and accepting pairs.
 use super::ErrorBody;
-use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::services::mentoring::{self as svc, Proposal};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -41,7 +41,7 @@ async fn proposals(
     Path(slug): Path<String>,
 ) -> AppResult<Json<ProposalsDto>> {
     c.require_user()?;
-    let lab = crate::pages::lab_by_slug(&s, &slug).await?;
+    let lab = crate::services::labs::lab_by_slug(&s.store, &slug).await?;
     if !c.actor.allows(Action::ManageMentoring(lab.id)) {
         return Err(AppError::NotFound);
     }
@@ -80,7 +80,7 @@ async fn accept(
     Json(body): Json<AcceptBody>,
 ) -> AppResult<(StatusCode, Json<AcceptedDto>)> {
     c.require_user()?;
-    let lab = crate::pages::lab_by_slug(&s, &slug).await?;
+    let lab = crate::services::labs::lab_by_slug(&s.store, &slug).await?;
     let pairs: Vec<(PersonId, UserId)> = body
         .pairs
         .iter()

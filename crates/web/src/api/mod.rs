@@ -12,10 +12,10 @@ mod people;
 mod support;
 mod surveys;
 
-use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult, ErrorInfo};
 use crate::i18n::Lang;
+use crate::state::AppState;
 use axum::Json;
 use axum::Router;
 use axum::extract::State;
@@ -144,7 +144,7 @@ async fn create_token(
     State(s): State<AppState>,
     Json(req): Json<TokenRequest>,
 ) -> AppResult<(StatusCode, Json<TokenResponse>)> {
-    let user = crate::ctx::authenticate(&s, &req.login, &req.password, c.ip).await?;
+    let user = crate::services::accounts::authenticate(&s, &req.login, &req.password, c.ip).await?;
     let token = crate::services::issue_token(&s.store, &user).await?;
     Ok((StatusCode::CREATED, Json(TokenResponse { token })))
 }

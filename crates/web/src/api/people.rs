@@ -1,9 +1,9 @@
 //! People and residencies in JSON. Scoped exactly like the pages: another lab's person is 404.
 use super::ErrorBody;
-use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::services::{self, ConsentInput, PersonInput, RegisterOutcome};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;

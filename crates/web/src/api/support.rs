@@ -1,10 +1,10 @@
 //! Support cases in JSON, for the assigned case worker only. Anybody else gets 404 (401 without
 //! a token), exactly as for a case that does not exist. Every read writes its audit row.
 use super::ErrorBody;
-use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::services::support::{self as svc, CaseView, Reader};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

@@ -2,12 +2,12 @@
 //! listing and reading instruments, and exporting an instrument's responses (CSV, XLSX).
 //! Coordinators of the lab and the network admin only; exports are audited.
 use super::ErrorBody;
-use crate::AppState;
 use crate::ctx::Ctx;
 use crate::download;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::services::surveys::{self as svc, Export, ExportCell};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
@@ -125,7 +125,7 @@ pub struct ImportedDto {
 
 fn warning_dto(w: &documents::xlsform::Warning, lang: Lang) -> WarningDto {
     WarningDto {
-        message: crate::pages::surveys::warning_text(lang, w),
+        message: crate::services::surveys::warning_text(lang, w),
         sheet: w.sheet.clone(),
         row: w.row,
         code: w.code.clone(),
@@ -225,7 +225,9 @@ async fn import(
 /// network (admin).
 pub async fn resolve_lab(c: &Ctx, s: &AppState, slug: &str) -> AppResult<Option<LabId>> {
     if !slug.is_empty() {
-        return Ok(Some(crate::pages::lab_by_slug(s, slug).await?.id));
+        return Ok(Some(
+            crate::services::labs::lab_by_slug(&s.store, slug).await?.id,
+        ));
     }
     if c.actor.allows(Action::ManageNetwork) {
         return Ok(None);
@@ -257,7 +259,7 @@ async fn list(
 ) -> AppResult<Json<Vec<InstrumentDto>>> {
     c.require_user()?;
     let lab = match q.lab.as_deref().filter(|x| !x.is_empty()) {
-        Some(slug) => Some(crate::pages::lab_by_slug(&s, slug).await?.id),
+        Some(slug) => Some(crate::services::labs::lab_by_slug(&s.store, slug).await?.id),
         None => None,
     };
     let list = svc::instruments_for_staff(&s.store, &c.actor, lab).await?;

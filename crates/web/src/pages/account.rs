@@ -1,10 +1,10 @@
 //! Signing in and out, the language switch, and a resident's own profile.
 use super::Errors;
-use crate::AppState;
 use crate::ctx::{Ctx, LANG_COOKIE, VerifiedForm, redirect_with_flash, safe_next};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::services::{self, OwnProfileInput};
+use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -69,7 +69,7 @@ async fn login(
         Ok(p) if !f.login.contains('@') => p.as_str().to_string(),
         _ => f.login.trim().to_string(),
     };
-    match crate::ctx::authenticate(&s, &login, &f.password, c.ip).await {
+    match crate::services::accounts::authenticate(&s, &login, &f.password, c.ip).await {
         Ok(user) => {
             let session = c
                 .session
@@ -85,7 +85,7 @@ async fn login(
                 .await
                 .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
             session
-                .insert("auth", crate::ctx::auth_hash(&user))
+                .insert("auth", crate::secrets::auth_hash(&user))
                 .await
                 .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
             let next = safe_next(Some(&f.next));

@@ -3,10 +3,10 @@
 //! the door (code, scan, name, walk-in) and the lab's network members with ambassadors.
 use super::Errors;
 use super::labs::lab_or_404;
-use crate::AppState;
 use crate::ctx::{Ctx, VerifiedForm, redirect_with_flash};
 use crate::error::{AppError, AppResult};
 use crate::services::events::{self as svc, CheckIn, EventInput, RegistrationInput};
+use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;

@@ -4,13 +4,13 @@
 //! proposal and the decision, a venture, and everyone's own page `/grants`.
 use super::Errors;
 use super::labs::lab_or_404;
-use crate::AppState;
 use crate::ctx::{Ctx, RequestMeta, VerifiedBody, redirect_with_flash};
 use crate::error::{AppError, AppResult};
 use crate::services::grants::{
     self as svc, AppAccess, ApplicationInput, CallAccess, CallInput, PaymentInput, Ranking,
     ReportInput, ReviewInput, TrancheInput,
 };
+use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -920,7 +920,7 @@ async fn app_view(
         tranche_form,
         pay_forms,
         payments,
-        reverse_key: crate::ctx::random_token(16),
+        reverse_key: crate::secrets::random_token(16),
         reports,
         report_form: t.report.unwrap_or_default(),
         response_typed: t.response,

@@ -4,12 +4,12 @@
 //! woman's outcomes, and the exports of indicators.
 use super::Errors;
 use super::labs::lab_or_404;
-use crate::AppState;
 use crate::ctx::{Ctx, VerifiedForm, redirect_with_flash};
 use crate::error::{AppError, AppResult};
 use crate::services::impact::{
     self as svc, CutInput, DeviantView, OutcomeInput, Scope, Shown, TargetInput, TargetProgress,
 };
+use crate::state::AppState;
 use analytics::indicators as ind;
 use askama::Template;
 use askama_web::WebTemplate;

@@ -1,10 +1,10 @@
 //! Labs: the public list and page of each lab, its application form, and for staff the intake
 //! queue, cohorts, partners and staff.
-use super::Errors;
-use crate::AppState;
+use super::{Errors, respond};
 use crate::ctx::{Ctx, VerifiedBody, VerifiedForm, redirect_with_flash};
 use crate::error::{AppError, AppResult};
 use crate::services::{self, CohortInput, ConsentInput, LabInput, PersonInput};
+use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -30,11 +30,8 @@ pub fn router() -> Router<AppState> {
         .route("/labs/{slug}/staff/remove", post(revoke))
 }
 
-pub async fn lab_or_404(s: &AppState, slug: &str) -> AppResult<Lab> {
-    let mut c = s.store.conn().await?;
-    store::labs::lab_by_slug(&mut c, slug)
-        .await?
-        .ok_or(AppError::NotFound)
+pub(super) async fn lab_or_404(s: &AppState, slug: &str) -> AppResult<Lab> {
+    services::labs::lab_by_slug(&s.store, slug).await
 }
 
 #[derive(Template, WebTemplate)]
@@ -75,22 +72,13 @@ async fn create(
     VerifiedForm(f): VerifiedForm<LabInput>,
 ) -> AppResult<Response> {
     c.require(Action::ManageNetwork)?;
-    match services::create_lab(&s.store, &c.actor, &f).await {
-        Ok(_) => Ok(redirect_with_flash(
-            &format!("/labs/{}", f.slug.trim().to_lowercase()),
-            "flash-lab-created",
-        )),
-        Err(AppError::Invalid(errs)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            LabForm {
-                c,
-                f,
-                errors: Errors(errs),
-            },
-        )
-            .into_response()),
-        Err(e) => Err(e),
-    }
+    let to = format!("/labs/{}", f.slug.trim().to_lowercase());
+    respond(
+        services::create_lab(&s.store, &c.actor, &f).await,
+        |_| redirect_with_flash(&to, "flash-lab-created"),
+        async |errors| Ok(LabForm { c, f, errors }),
+    )
+    .await
 }
 
 #[derive(Template, WebTemplate)]

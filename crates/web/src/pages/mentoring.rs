@@ -3,10 +3,10 @@
 //! resident's page (her mentor, her wish).
 use super::Errors;
 use super::labs::lab_or_404;
-use crate::AppState;
 use crate::ctx::{Ctx, VerifiedBody, VerifiedForm, redirect_with_flash};
 use crate::error::{AppError, AppResult};
 use crate::services::mentoring::{self as svc, ProfileInput, Proposals, SessionInput, WishInput};
+use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;

@@ -1,9 +1,9 @@
 //! The network admin's pages: partner organisations, staff accounts, the audit log.
 use super::Errors;
-use crate::AppState;
 use crate::ctx::{Ctx, VerifiedForm, redirect_with_flash};
 use crate::error::{AppError, AppResult};
 use crate::services::{self, OrgInput, StaffInput};
+use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;

@@ -1,10 +1,10 @@
 //! People: forgiving search, assisted registration with a duplicate check, a person's record
 //! (consent, residencies and their history), and moving residencies along.
 use super::Errors;
-use crate::AppState;
 use crate::ctx::{Ctx, VerifiedBody, VerifiedForm, redirect_with_flash};
 use crate::error::{AppError, AppResult};
 use crate::services::{self, ConsentInput, PersonInput, RegisterOutcome};
+use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;

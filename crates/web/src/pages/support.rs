@@ -7,10 +7,10 @@
 //! on shared computers: a browser that has not opened a case page for `case_idle_seconds` signs
 //! in again ([`fresh`]).
 use super::Errors;
-use crate::AppState;
 use crate::ctx::{Ctx, VerifiedForm, redirect_with_flash};
 use crate::error::{AppError, AppResult};
 use crate::services::support::{self as svc, CaseView, Reader};
+use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;

@@ -4,11 +4,10 @@
 //! response. Skip logic works without JavaScript (see `services::surveys`).
 use super::Errors;
 use super::labs::lab_or_404;
-use crate::AppState;
 use crate::ctx::{Ctx, VerifiedBody, redirect_with_flash};
 use crate::error::{AppError, AppResult};
-use crate::i18n::Lang;
 use crate::services::surveys::{self as svc, AnswerInput, Due};
+use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -41,23 +40,6 @@ pub fn router() -> Router<AppState> {
 }
 
 /// A warning of the importer in words: "survey, row 17: calculate — calculations are not supported".
-pub fn warning_text(lang: Lang, w: &Warning) -> String {
-    format!(
-        "{}: {}",
-        lang.t_args(
-            "xlsform-where",
-            &[
-                ("place", w.sheet.clone().into()),
-                ("n", i64::from(w.row).into())
-            ]
-        ),
-        lang.t_args(
-            &format!("xlsform-warn-{}", w.code),
-            &[("code", w.detail.clone().into())]
-        )
-    )
-}
-
 impl Ctx {
     pub fn lx(&self, l: &Labels) -> String {
         l.get(self.code()).to_string()
@@ -354,7 +336,10 @@ async fn instrument_page(
         None => None,
     };
     let warnings: Vec<Warning> = serde_json::from_str(&i.warnings_json).unwrap_or_default();
-    let warnings = warnings.iter().map(|w| warning_text(c.lang, w)).collect();
+    let warnings = warnings
+        .iter()
+        .map(|w| svc::warning_text(c.lang, w))
+        .collect();
     let questions = fields(&c, &i, &AnswerInput::default(), &Errors::default());
     Ok(InstrumentPage {
         c,

@@ -3,10 +3,10 @@
 //! PDF, and the Open Badges documents with their public verification page.
 use super::Errors;
 use super::labs::lab_or_404;
-use crate::AppState;
 use crate::ctx::{Ctx, VerifiedBody, VerifiedForm, redirect_with_flash};
 use crate::error::{AppError, AppResult};
 use crate::services::training::{self as svc, ModuleInput, ProgrammeInput, SessionInput};
+use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Json;

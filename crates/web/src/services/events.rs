@@ -273,7 +273,7 @@ pub struct Registered {
 }
 
 pub fn token_hash(token: &str) -> String {
-    crate::ctx::sha256_hex(token)
+    crate::secrets::sha256_hex(token)
 }
 
 struct ValidRegistration {

@@ -1746,7 +1746,7 @@ impl PaymentInput {
             paid_on: domain::time::today().to_string(),
             channel: "mobile".into(),
             reference: String::new(),
-            key: crate::ctx::random_token(16),
+            key: crate::secrets::random_token(16),
         }
     }
 }

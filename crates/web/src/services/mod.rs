@@ -12,9 +12,11 @@ use serde::Deserialize;
 use store::people::{Person, PersonFields};
 use store::{Store, audit};
 
+pub mod accounts;
 pub mod events;
 pub mod grants;
 pub mod impact;
+pub mod labs;
 pub mod mentoring;
 pub mod support;
 pub mod surveys;
@@ -947,7 +949,7 @@ pub async fn create_account(
         return Err(AppError::Invalid(errs));
     }
     let pw = password.to_string();
-    let hash = tokio::task::spawn_blocking(move || crate::ctx::hash_password(&pw))
+    let hash = tokio::task::spawn_blocking(move || crate::secrets::hash_password(&pw))
         .await
         .map_err(|e| AppError::Internal(e.into()))??;
     let mut tx = store.begin().await?;
@@ -1033,9 +1035,10 @@ pub async fn revoke_role(
 
 /// Issues an API token; only its hash is stored, the token itself is shown once.
 pub async fn issue_token(store: &Store, user: &store::users::User) -> AppResult<String> {
-    let token = format!("wcl_{}", crate::ctx::random_token(32));
+    let token = format!("wcl_{}", crate::secrets::random_token(32));
     let mut tx = store.begin().await?;
-    let id = store::users::insert_token(&mut tx, user.id, &crate::ctx::sha256_hex(&token)).await?;
+    let id =
+        store::users::insert_token(&mut tx, user.id, &crate::secrets::sha256_hex(&token)).await?;
     let actor = Actor {
         user_id: Some(user.id),
         ..Actor::default()
@@ -1047,7 +1050,7 @@ pub async fn issue_token(store: &Store, user: &store::users::User) -> AppResult<
 
 pub async fn revoke_token(store: &Store, actor: &Actor, token: &str) -> AppResult<()> {
     let mut tx = store.begin().await?;
-    if !store::users::revoke_token(&mut tx, &crate::ctx::sha256_hex(token)).await? {
+    if !store::users::revoke_token(&mut tx, &crate::secrets::sha256_hex(token)).await? {
         return Err(AppError::NotFound);
     }
     audit::record(

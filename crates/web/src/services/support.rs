@@ -17,7 +17,7 @@ use store::support::{self as st, Case};
 use store::{Store, audit};
 
 /// The keys from the configuration, or the clear refusal that nothing can be stored without one.
-pub fn keys(config: &crate::WebConfig) -> AppResult<&Keyring> {
+pub fn keys(config: &crate::state::WebConfig) -> AppResult<&Keyring> {
     config
         .case_keys
         .as_deref()

@@ -14,8 +14,10 @@
 //! woman on a slow link does not wait for a second page.
 use super::entry;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
 use chrono::NaiveDate;
 use documents::xlsform;
+use documents::xlsform::Warning;
 use domain::surveys::{self as sv, Labels, Question, WaveKind};
 use domain::{Action, Actor, InstrumentId, LabId, PersonId, ResidencyId, ResponseId};
 use std::collections::HashMap;
@@ -726,4 +728,22 @@ pub async fn record_response(
         entered_by,
     };
     store::surveys::insert_response(c, &draft, &list, &scores).await
+}
+
+/// A row warning of an XLSForm import in words: where it is and what was not imported.
+pub fn warning_text(lang: Lang, w: &Warning) -> String {
+    format!(
+        "{}: {}",
+        lang.t_args(
+            "xlsform-where",
+            &[
+                ("place", w.sheet.clone().into()),
+                ("n", i64::from(w.row).into())
+            ]
+        ),
+        lang.t_args(
+            &format!("xlsform-warn-{}", w.code),
+            &[("code", w.detail.clone().into())]
+        )
+    )
 }

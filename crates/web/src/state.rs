@@ -1,0 +1,73 @@
+//! What every request shares: the store, the configuration and the rate limits. The lowest
+//! layer of the crate beside `error` and `i18n`: it knows nothing of pages, the API or services.
+use crate::limits::Limits;
+use crate::sealed;
+use std::sync::Arc;
+
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (behind HTTPS). Off for a laptop on plain http://127.0.0.1.
+    pub secure_cookies: bool,
+    /// Sign-in attempts allowed per minute for one account and for one address.
+    pub sign_in_per_login_per_minute: u32,
+    pub sign_in_per_ip_per_minute: u32,
+    /// Public event sign-ups allowed per minute from one address (a lab's shared wifi counts once).
+    pub sign_ups_per_ip_per_minute: u32,
+    /// Minutes without activity after which a browser session ends (shared computers).
+    pub session_idle_minutes: i64,
+    /// The address people reach this server at (`https://wcl.example.kg`), for links in emails,
+    /// badges and calendars. Unset, the Host of each request is used.
+    pub public_url: Option<String>,
+    /// `smtp://user:pass@host:587?tls=required`, `smtps://...`, or `smtp://host:25` (plain, for a
+    /// relay on the same machine). Unset, messages wait in the jobs table until it is set.
+    pub smtp_url: Option<String>,
+    /// The From address of messages.
+    pub mail_from: String,
+    /// How often the mailer looks for due messages.
+    pub mail_every_seconds: u64,
+    /// The keys that seal support-case notes (the first seals, all open). Unset, the support
+    /// pages say so and store nothing. Never stored in the database.
+    pub case_keys: Option<Arc<sealed::Keyring>>,
+    /// Seconds a browser may stay away from case pages before they ask to sign in again.
+    pub case_idle_seconds: i64,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            sign_in_per_login_per_minute: 5,
+            sign_in_per_ip_per_minute: 30,
+            sign_ups_per_ip_per_minute: 30,
+            session_idle_minutes: 120,
+            public_url: None,
+            smtp_url: None,
+            mail_from: "Women Creative Labs <noreply@wcl.local>".into(),
+            mail_every_seconds: 30,
+            case_keys: None,
+            case_idle_seconds: 15 * 60,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: store::Store,
+    pub config: Arc<WebConfig>,
+    pub limits: Arc<Limits>,
+}
+
+impl AppState {
+    pub fn new(store: store::Store, config: WebConfig) -> Self {
+        let limits = Limits::new(
+            config.sign_in_per_login_per_minute,
+            config.sign_in_per_ip_per_minute,
+            config.sign_ups_per_ip_per_minute,
+        );
+        Self {
+            store,
+            config: Arc::new(config),
+            limits: Arc::new(limits),
+        }
+    }
+}
