@@ -1,6 +1,6 @@
 //! The append-only audit log: who changed or read what. Rows carry ids and action names only,
 //! never names, phones or free text about a person. Database triggers refuse updates and deletes.
-use crate::row::{int, opt, opt_text, text, time};
+use crate::row::{all, from_row};
 use crate::{Result, now};
 use chrono::{DateTime, Utc};
 use domain::{LabId, UserId};
@@ -76,7 +76,7 @@ pub async fn recent_except(
     limit: i64,
 ) -> Result<Vec<Row>> {
     let (e, id) = entity.unwrap_or(("", ""));
-    let rows = crate::dynamic(format!(
+    all(c, crate::dynamic(format!(
         "SELECT a.id, a.at, a.actor_id, u.display_name, a.action, a.entity, a.entity_id, a.lab_id, a.detail
          FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
          WHERE ($1 = '' OR (a.entity = $1 AND a.entity_id = $2)) AND a.entity <> $3 ORDER BY a.id DESC LIMIT {}",
@@ -84,22 +84,10 @@ pub async fn recent_except(
     ))
     .bind(e)
     .bind(id)
-    .bind(except)
-    .fetch_all(c)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Row {
-                id: int(r, "id")?,
-                at: time(r, "at")?,
-                actor_id: opt(r, "actor_id")?,
-                actor_name: opt_text(r, "display_name")?,
-                action: text(r, "action")?,
-                entity: text(r, "entity")?,
-                entity_id: opt_text(r, "entity_id")?,
-                lab_id: opt(r, "lab_id")?,
-                detail: text(r, "detail")?,
-            })
-        })
-        .collect()
+    .bind(except)).await
+}
+
+from_row! {
+    Row |r| id, at, actor_id, actor_name = "display_name", action, entity, entity_id, lab_id,
+    detail
 }

@@ -5,7 +5,7 @@
 //! Capacity holds under concurrent sign-ups because every registration change first takes the
 //! event row for writing ([`lock`]): PostgreSQL blocks the second writer on the row lock and
 //! SQLite transactions begin IMMEDIATE, so the count-then-insert pairs run one after the other.
-use crate::row::{flag, get, int, opt, opt_text, opt_time, text, time, ts};
+use crate::row::{FromRow, changed, from_row, get, int, many, one, optional, text, time, ts};
 use crate::{Result, StoreError, now, on_conflict};
 use chrono::{DateTime, Utc};
 use domain::{
@@ -14,7 +14,6 @@ use domain::{
 };
 use serde::Serialize;
 use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Event {
@@ -47,32 +46,9 @@ impl Event {
     }
 }
 
-fn corrupt(what: &str, v: &str) -> StoreError {
-    StoreError::Corrupt(format!("{what} {v}"))
-}
-
-fn event_from(r: &AnyRow) -> Result<Event> {
-    let scope = text(r, "scope")?;
-    let kind = text(r, "kind")?;
-    Ok(Event {
-        id: get(r, "id")?,
-        lab_id: get(r, "lab_id")?,
-        scope: EventScope::parse(&scope).ok_or_else(|| corrupt("scope", &scope))?,
-        kind: EventKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
-        title: text(r, "title")?,
-        description: text(r, "description")?,
-        starts_at: time(r, "starts_at")?,
-        ends_at: time(r, "ends_at")?,
-        place: text(r, "place")?,
-        language: text(r, "language")?,
-        capacity: int(r, "capacity")?,
-        published: flag(r, "published")?,
-        cancelled: flag(r, "cancelled")?,
-        sequence: int(r, "sequence")?,
-        updated_at: time(r, "updated_at")?,
-        confirmed: int(r, "confirmed")?,
-        waiting: int(r, "waiting")?,
-    })
+from_row! {
+    Event |r| id, lab_id, scope, kind, title, description, starts_at, ends_at, place, language,
+    capacity, published, cancelled, sequence, updated_at, confirmed, waiting
 }
 
 const ECOLS: &str = "e.id, e.lab_id, e.scope, e.kind, e.title, e.description, e.starts_at, e.ends_at, e.place, e.language, e.capacity, e.published, e.cancelled, e.sequence, e.updated_at,
@@ -143,15 +119,12 @@ pub async fn update(c: &mut AnyConnection, id: EventId, f: &EventFields) -> Resu
 
 /// Cancels an event; false when it already was.
 pub async fn set_cancelled(c: &mut AnyConnection, id: EventId) -> Result<bool> {
-    let n = sqlx::query(
+    let q = sqlx::query(
         "UPDATE events SET cancelled = 1, sequence = sequence + 1, updated_at = $2 WHERE id = $1 AND cancelled = 0",
     )
     .bind(id.to_string())
-    .bind(now())
-    .execute(c)
-    .await?
-    .rows_affected();
-    Ok(n > 0)
+    .bind(now());
+    changed(c, q).await
 }
 
 /// Takes the event row for writing until the transaction ends (see the module doc).
@@ -164,11 +137,12 @@ pub async fn lock(c: &mut AnyConnection, id: EventId) -> Result<()> {
 }
 
 pub async fn get_event(c: &mut AnyConnection, id: EventId) -> Result<Option<Event>> {
-    let row = crate::dynamic(format!("SELECT {ECOLS} FROM events e WHERE e.id = $1"))
-        .bind(id.to_string())
-        .fetch_optional(c)
-        .await?;
-    row.as_ref().map(event_from).transpose()
+    one(
+        c,
+        format!("SELECT {ECOLS} FROM events e WHERE e.id = $1"),
+        id,
+    )
+    .await
 }
 
 /// Which events a list shows.
@@ -219,7 +193,7 @@ pub async fn list(c: &mut AnyConnection, q: &EventQuery) -> Result<Vec<Event>> {
         query = query.bind(b);
     }
     let rows = query.fetch_all(c).await?;
-    rows.iter().map(event_from).collect()
+    rows.iter().map(Event::from_row).collect()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -242,25 +216,9 @@ pub struct Registration {
     pub waiting_position: Option<i64>,
 }
 
-fn registration_from(r: &AnyRow) -> Result<Registration> {
-    let status = text(r, "status")?;
-    Ok(Registration {
-        id: get(r, "id")?,
-        event_id: get(r, "event_id")?,
-        name: text(r, "name")?,
-        phone: text(r, "phone")?,
-        email: opt_text(r, "email")?,
-        gender: text(r, "gender")?,
-        status: RegistrationStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
-        ticket_code: text(r, "ticket_code")?,
-        walk_in: flag(r, "walk_in")?,
-        referred_by: opt(r, "referred_by")?,
-        person_id: opt(r, "person_id")?,
-        language: text(r, "language")?,
-        checked_in_at: opt_time(r, "checked_in_at")?,
-        created_at: time(r, "created_at")?,
-        waiting_position: None,
-    })
+from_row! {
+    Registration |r| id, event_id, name, phone, email, gender, status, ticket_code, walk_in,
+    referred_by, person_id, language, checked_in_at, created_at, waiting_position: None
 }
 
 const RCOLS: &str = "id, event_id, name, phone, email, gender, status, ticket_code, walk_in, referred_by, person_id, language, checked_in_at, created_at";
@@ -349,7 +307,7 @@ pub async fn by_token(c: &mut AnyConnection, token_hash: &str) -> Result<Option<
     .bind(token_hash)
     .fetch_optional(&mut *c)
     .await?;
-    match row.as_ref().map(registration_from).transpose()? {
+    match row.as_ref().map(Registration::from_row).transpose()? {
         Some(r) => Ok(Some(with_position(c, r).await?)),
         None => Ok(None),
     }
@@ -360,14 +318,15 @@ pub async fn registration(
     event: EventId,
     id: RegistrationId,
 ) -> Result<Option<Registration>> {
-    let row = crate::dynamic(format!(
-        "SELECT {RCOLS} FROM registrations WHERE id = $1 AND event_id = $2"
-    ))
-    .bind(id.to_string())
-    .bind(event.to_string())
-    .fetch_optional(c)
-    .await?;
-    row.as_ref().map(registration_from).transpose()
+    optional(
+        c,
+        crate::dynamic(format!(
+            "SELECT {RCOLS} FROM registrations WHERE id = $1 AND event_id = $2"
+        ))
+        .bind(id.to_string())
+        .bind(event.to_string()),
+    )
+    .await
 }
 
 pub async fn by_code(
@@ -375,14 +334,15 @@ pub async fn by_code(
     event: EventId,
     code: &str,
 ) -> Result<Option<Registration>> {
-    let row = crate::dynamic(format!(
-        "SELECT {RCOLS} FROM registrations WHERE event_id = $1 AND ticket_code = $2"
-    ))
-    .bind(event.to_string())
-    .bind(code)
-    .fetch_optional(c)
-    .await?;
-    row.as_ref().map(registration_from).transpose()
+    optional(
+        c,
+        crate::dynamic(format!(
+            "SELECT {RCOLS} FROM registrations WHERE event_id = $1 AND ticket_code = $2"
+        ))
+        .bind(event.to_string())
+        .bind(code),
+    )
+    .await
 }
 
 /// Every registration of an event, confirmed first, then the waiting list in order.
@@ -394,7 +354,10 @@ pub async fn registrations(c: &mut AnyConnection, event: EventId) -> Result<Vec<
     .bind(event.to_string())
     .fetch_all(c)
     .await?;
-    let mut out: Vec<Registration> = rows.iter().map(registration_from).collect::<Result<_>>()?;
+    let mut out: Vec<Registration> = rows
+        .iter()
+        .map(Registration::from_row)
+        .collect::<Result<_>>()?;
     let mut n = 0;
     for r in &mut out {
         if r.status == RegistrationStatus::Waitlisted {
@@ -408,15 +371,12 @@ pub async fn registrations(c: &mut AnyConnection, event: EventId) -> Result<Vec<
 /// Cancels a live registration; false when it already was cancelled or she has come (a seat
 /// used is not freed).
 pub async fn cancel(c: &mut AnyConnection, id: RegistrationId) -> Result<bool> {
-    let n = sqlx::query(
+    let q = sqlx::query(
         "UPDATE registrations SET status = 'cancelled', updated_at = $2 WHERE id = $1 AND status <> 'cancelled' AND checked_in_at IS NULL",
     )
     .bind(id.to_string())
-    .bind(now())
-    .execute(c)
-    .await?
-    .rows_affected();
-    Ok(n > 0)
+    .bind(now());
+    changed(c, q).await
 }
 
 /// Moves the head of the waiting list into free seats; returns those promoted. Call with the
@@ -436,7 +396,7 @@ pub async fn promote(c: &mut AnyConnection, event: &Event) -> Result<Vec<Registr
     .await?;
     let mut out = vec![];
     for r in &rows {
-        let mut reg = registration_from(r)?;
+        let mut reg = Registration::from_row(r)?;
         sqlx::query("UPDATE registrations SET status = 'confirmed', updated_at = $2 WHERE id = $1")
             .bind(reg.id.to_string())
             .bind(now())
@@ -456,16 +416,13 @@ pub async fn check_in(
     id: RegistrationId,
     by: Option<UserId>,
 ) -> Result<bool> {
-    let n = sqlx::query(
+    let q = sqlx::query(
         "UPDATE registrations SET checked_in_at = $2, checked_in_by = $3, updated_at = $2 WHERE id = $1 AND checked_in_at IS NULL AND status = 'confirmed'",
     )
     .bind(id.to_string())
     .bind(now())
-    .bind(by.map(|u| u.to_string()))
-    .execute(c)
-    .await?
-    .rows_affected();
-    Ok(n > 0)
+    .bind(by.map(|u| u.to_string()));
+    changed(c, q).await
 }
 
 /// Links an attended registration to the person record it became.
@@ -531,21 +488,10 @@ pub struct Member {
     pub events_attended: i64,
 }
 
-fn member_from(r: &AnyRow) -> Result<Member> {
-    Ok(Member {
-        id: get(r, "id")?,
-        lab_id: get(r, "lab_id")?,
-        person_id: get(r, "person_id")?,
-        name: format!("{} {}", text(r, "given_name")?, text(r, "family_name")?),
-        phone: opt_text(r, "phone")?,
-        gender: text(r, "gender")?,
-        ambassador: flag(r, "ambassador")?,
-        referral_code: opt_text(r, "referral_code")?,
-        joined_at: time(r, "joined_at")?,
-        referred_registrations: int(r, "referred_registrations")?,
-        referred_members: int(r, "referred_members")?,
-        events_attended: int(r, "events_attended")?,
-    })
+from_row! {
+    Member |r| id, lab_id, person_id,
+    name: format!("{} {}", text(r, "given_name")?, text(r, "family_name")?), phone, gender,
+    ambassador, referral_code, joined_at, referred_registrations, referred_members, events_attended
 }
 
 const MCOLS: &str = "m.id, m.lab_id, m.person_id, p.given_name, p.family_name, p.phone, p.gender, m.ambassador, m.referral_code, m.joined_at,
@@ -585,23 +531,15 @@ pub async fn ensure_member(
 }
 
 pub async fn members(c: &mut AnyConnection, lab: LabId) -> Result<Vec<Member>> {
-    let rows = crate::dynamic(format!(
+    many(c, format!(
         "SELECT {MCOLS} FROM network_members m JOIN people p ON p.id = m.person_id WHERE m.lab_id = $1 ORDER BY m.ambassador DESC, m.joined_at DESC"
-    ))
-    .bind(lab.to_string())
-    .fetch_all(c)
-    .await?;
-    rows.iter().map(member_from).collect()
+    ), lab).await
 }
 
 pub async fn member(c: &mut AnyConnection, id: MemberId) -> Result<Option<Member>> {
-    let row = crate::dynamic(format!(
+    one(c, format!(
         "SELECT {MCOLS} FROM network_members m JOIN people p ON p.id = m.person_id WHERE m.id = $1"
-    ))
-    .bind(id.to_string())
-    .fetch_optional(c)
-    .await?;
-    row.as_ref().map(member_from).transpose()
+    ), id).await
 }
 
 pub async fn member_by_referral(c: &mut AnyConnection, code: &str) -> Result<Option<MemberId>> {

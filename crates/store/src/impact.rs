@@ -1,6 +1,9 @@
 //! Impact and learning: outcome records, targets, and the plain facts indicators are computed
 //! from (`analytics::indicators`). Nothing here decides who may see a figure.
-use crate::row::{date, int, opt, opt_int, opt_text, scope_clause, text, time};
+use crate::row::{
+    FromRow, all, bind_each, col, from_row, one, opt_int, opt_text, optional, scope_clause, text,
+    time,
+};
 use crate::{Result, dynamic, now};
 use analytics::indicators as ind;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -36,23 +39,9 @@ pub struct NewOutcome<'a> {
     pub note: &'a str,
 }
 
-fn outcome(r: &AnyRow) -> Result<Outcome> {
-    let kind: String = text(r, "kind")?;
-    let source: String = text(r, "source")?;
-    Ok(Outcome {
-        id: crate::row::get(r, "id")?,
-        person_id: crate::row::get(r, "person_id")?,
-        lab_id: crate::row::get(r, "lab_id")?,
-        kind: OutcomeKind::parse(&kind)
-            .ok_or_else(|| crate::StoreError::Corrupt(format!("outcome kind {kind:?}")))?,
-        occurred_on: date(r, "occurred_on")?,
-        amount: opt_int(r, "amount")?,
-        source: OutcomeSource::parse(&source)
-            .ok_or_else(|| crate::StoreError::Corrupt(format!("outcome source {source:?}")))?,
-        note: text(r, "note")?,
-        recorded_by: opt(r, "recorded_by")?,
-        created_at: time(r, "created_at")?,
-    })
+from_row! {
+    Outcome |r| id, person_id, lab_id, kind, occurred_on, amount, source, note, recorded_by,
+    created_at
 }
 
 pub async fn insert_outcome(
@@ -90,21 +79,18 @@ const OUTCOME_COLS: &str =
 
 /// Her outcomes, newest first.
 pub async fn outcomes_of(c: &mut AnyConnection, person: PersonId) -> Result<Vec<Outcome>> {
-    let rows = dynamic(format!(
+    all(c, dynamic(format!(
         "SELECT {OUTCOME_COLS} FROM outcomes WHERE person_id = $1 ORDER BY occurred_on DESC, created_at DESC"
     ))
-    .bind(person.to_string())
-    .fetch_all(c)
-    .await?;
-    rows.iter().map(outcome).collect()
+    .bind(person.to_string())).await
 }
 
 pub async fn outcome_by_id(c: &mut AnyConnection, id: OutcomeId) -> Result<Option<Outcome>> {
-    let row = dynamic(format!("SELECT {OUTCOME_COLS} FROM outcomes WHERE id = $1"))
-        .bind(id.to_string())
-        .fetch_optional(c)
-        .await?;
-    row.as_ref().map(outcome).transpose()
+    optional(
+        c,
+        dynamic(format!("SELECT {OUTCOME_COLS} FROM outcomes WHERE id = $1")).bind(id.to_string()),
+    )
+    .await
 }
 
 /// Removes a record typed in error (the audit row keeps what it said).
@@ -158,15 +144,8 @@ pub async fn insert_target(
     Ok(id)
 }
 
-fn target(r: &AnyRow) -> Result<Target> {
-    Ok(Target {
-        id: crate::row::get(r, "id")?,
-        lab_id: opt(r, "lab_id")?,
-        indicator: text(r, "indicator")?,
-        starts_on: date(r, "starts_on")?,
-        ends_on: date(r, "ends_on")?,
-        target: int(r, "target")?,
-    })
+from_row! {
+    Target |r| id, lab_id, indicator, starts_on, ends_on, target
 }
 
 /// Targets of one lab (`Some`) or of the network as a whole (`None`), by period then indicator.
@@ -189,17 +168,11 @@ pub async fn targets(c: &mut AnyConnection, lab: Option<LabId>) -> Result<Vec<Ta
             .await?
         }
     };
-    rows.iter().map(target).collect()
+    rows.iter().map(Target::from_row).collect()
 }
 
 pub async fn target_by_id(c: &mut AnyConnection, id: TargetId) -> Result<Option<Target>> {
-    let row = sqlx::query(
-        "SELECT id, lab_id, indicator, starts_on, ends_on, target FROM indicator_targets WHERE id = $1",
-    )
-    .bind(id.to_string())
-    .fetch_optional(c)
-    .await?;
-    row.as_ref().map(target).transpose()
+    one(c, "SELECT id, lab_id, indicator, starts_on, ends_on, target FROM indicator_targets WHERE id = $1", id).await
 }
 
 pub async fn delete_target(c: &mut AnyConnection, id: TargetId) -> Result<bool> {
@@ -225,10 +198,7 @@ async fn rows(
 ) -> Result<Vec<AnyRow>> {
     let (clause, labs) = scope_clause(scope, lab_col, 1);
     let sql = sql.replace("{scope}", &clause);
-    let mut q = dynamic(sql);
-    for l in labs {
-        q = q.bind(l);
-    }
+    let q = bind_each(dynamic(sql), labs);
     Ok(q.fetch_all(c).await?)
 }
 
@@ -251,16 +221,16 @@ pub async fn facts(c: &mut AnyConnection, scope: &LabScope) -> Result<ind::Facts
     {
         let settlement = opt_text(&r, "settlement")?;
         f.people.push(ind::PersonFact {
-            id: text(&r, "id")?,
-            lab: text(&r, "lab_id")?,
-            cohort: opt_text(&r, "cohort_id")?,
+            id: col(&r, "id")?,
+            lab: col(&r, "lab_id")?,
+            cohort: col(&r, "cohort_id")?,
             woman: text(&r, "gender")? == "woman",
             rural: settlement.as_deref().map(|s| s == "rural"),
             registered_on: day(&r, "created_at")?,
-            prior_income: opt_int(&r, "monthly_income")?,
+            prior_income: col(&r, "monthly_income")?,
             birth_year: opt_int(&r, "birth_year")?.and_then(|y| i32::try_from(y).ok()),
-            occupation: opt_text(&r, "occupation")?,
-            family_support: text(&r, "family_support")?,
+            occupation: col(&r, "occupation")?,
+            family_support: col(&r, "family_support")?,
         });
     }
     for r in rows(
@@ -273,10 +243,10 @@ pub async fn facts(c: &mut AnyConnection, scope: &LabScope) -> Result<ind::Facts
     .await?
     {
         f.steps.push(ind::StepFact {
-            person: text(&r, "person_id")?,
-            lab: text(&r, "lab_id")?,
-            cohort: opt_text(&r, "cohort_id")?,
-            status: text(&r, "to_status")?,
+            person: col(&r, "person_id")?,
+            lab: col(&r, "lab_id")?,
+            cohort: col(&r, "cohort_id")?,
+            status: col(&r, "to_status")?,
             on: day(&r, "at")?,
         });
     }
@@ -305,8 +275,8 @@ pub async fn facts(c: &mut AnyConnection, scope: &LabScope) -> Result<ind::Facts
     .await?
     {
         f.certificates.push(ind::PersonDated {
-            person: text(&r, "person_id")?,
-            lab: text(&r, "lab_id")?,
+            person: col(&r, "person_id")?,
+            lab: col(&r, "lab_id")?,
             on: day(&r, "issued_at")?,
         });
     }
@@ -325,9 +295,9 @@ pub async fn facts(c: &mut AnyConnection, scope: &LabScope) -> Result<ind::Facts
             continue;
         }
         f.events.push(ind::EventFact {
-            lab: text(&r, "lab_id")?,
+            lab: col(&r, "lab_id")?,
             on: day(&r, "starts_at")?,
-            attended: int(&r, "attended")?,
+            attended: col(&r, "attended")?,
         });
     }
     for r in rows(
@@ -339,7 +309,7 @@ pub async fn facts(c: &mut AnyConnection, scope: &LabScope) -> Result<ind::Facts
     .await?
     {
         f.members.push(ind::LabDated {
-            lab: text(&r, "lab_id")?,
+            lab: col(&r, "lab_id")?,
             on: day(&r, "joined_at")?,
         });
     }
@@ -353,7 +323,7 @@ pub async fn facts(c: &mut AnyConnection, scope: &LabScope) -> Result<ind::Facts
     .await?
     {
         f.referrals.push(ind::LabDated {
-            lab: text(&r, "lab_id")?,
+            lab: col(&r, "lab_id")?,
             on: day(&r, "created_at")?,
         });
     }
@@ -367,9 +337,9 @@ pub async fn facts(c: &mut AnyConnection, scope: &LabScope) -> Result<ind::Facts
     .await?
     {
         f.mentoring.push(ind::PersonDated {
-            person: text(&r, "person_id")?,
-            lab: text(&r, "lab_id")?,
-            on: date(&r, "held_on")?,
+            person: col(&r, "person_id")?,
+            lab: col(&r, "lab_id")?,
+            on: col(&r, "held_on")?,
         });
     }
     for r in rows(
@@ -381,11 +351,11 @@ pub async fn facts(c: &mut AnyConnection, scope: &LabScope) -> Result<ind::Facts
     .await?
     {
         f.outcomes.push(ind::OutcomeFact {
-            person: text(&r, "person_id")?,
-            lab: text(&r, "lab_id")?,
-            kind: text(&r, "kind")?,
-            on: date(&r, "occurred_on")?,
-            amount: opt_int(&r, "amount")?,
+            person: col(&r, "person_id")?,
+            lab: col(&r, "lab_id")?,
+            kind: col(&r, "kind")?,
+            on: col(&r, "occurred_on")?,
+            amount: col(&r, "amount")?,
         });
     }
     for r in rows(
@@ -398,10 +368,10 @@ pub async fn facts(c: &mut AnyConnection, scope: &LabScope) -> Result<ind::Facts
     .await?
     {
         f.grants.push(ind::GrantFact {
-            person: text(&r, "person_id")?,
-            lab: text(&r, "lab_id")?,
-            on: date(&r, "decided_on")?,
-            amount: int(&r, "amount")?,
+            person: col(&r, "person_id")?,
+            lab: col(&r, "lab_id")?,
+            on: col(&r, "decided_on")?,
+            amount: col(&r, "amount")?,
         });
     }
     // A venture a grant funded, once launched, is a business launched (or a joint initiative
@@ -421,10 +391,10 @@ pub async fn facts(c: &mut AnyConnection, scope: &LabScope) -> Result<ind::Facts
             _ => "joint-initiative",
         };
         f.outcomes.push(ind::OutcomeFact {
-            person: text(&r, "person_id")?,
-            lab: text(&r, "lab_id")?,
+            person: col(&r, "person_id")?,
+            lab: col(&r, "lab_id")?,
             kind: kind.into(),
-            on: date(&r, "launched_on")?,
+            on: col(&r, "launched_on")?,
             amount: None,
         });
     }
@@ -438,11 +408,11 @@ pub async fn facts(c: &mut AnyConnection, scope: &LabScope) -> Result<ind::Facts
     .await?
     {
         f.scores.push(ind::ScoreFact {
-            person: text(&r, "person_id")?,
-            lab: text(&r, "lab_id")?,
-            scale: text(&r, "scale_code")?,
-            wave: text(&r, "wave")?,
-            on: date(&r, "answered_on")?,
+            person: col(&r, "person_id")?,
+            lab: col(&r, "lab_id")?,
+            scale: col(&r, "scale_code")?,
+            wave: col(&r, "wave")?,
+            on: col(&r, "answered_on")?,
             score: sqlx::Row::try_get(&r, "score")?,
         });
     }

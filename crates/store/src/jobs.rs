@@ -1,13 +1,12 @@
 //! Outgoing work (messages) kept in the database: a registration and the message that confirms
 //! it are written in one transaction, and a worker sends later with retries, so a failed send
 //! never loses the registration and a restart never loses the message.
-use crate::row::{get, int, opt_time, text, time, ts};
+use crate::row::{FromRow, changed, from_row, ts};
 use crate::{Result, now};
 use chrono::{DateTime, Duration, Utc};
 use domain::JobId;
 use serde::Serialize;
 use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 
 /// After this many failed attempts a job is left as `failed` for a person to look at.
 pub const MAX_ATTEMPTS: i64 = 6;
@@ -24,17 +23,8 @@ pub struct Job {
     pub done_at: Option<DateTime<Utc>>,
 }
 
-fn job_from(r: &AnyRow) -> Result<Job> {
-    Ok(Job {
-        id: get(r, "id")?,
-        kind: text(r, "kind")?,
-        payload: text(r, "payload")?,
-        status: text(r, "status")?,
-        attempts: int(r, "attempts")?,
-        run_at: time(r, "run_at")?,
-        last_error: text(r, "last_error")?,
-        done_at: opt_time(r, "done_at")?,
-    })
+from_row! {
+    Job |r| id, kind, payload, status, attempts, run_at, last_error, done_at
 }
 
 const COLS: &str = "id, kind, payload, status, attempts, run_at, last_error, done_at";
@@ -48,7 +38,7 @@ pub async fn enqueue(
     run_at: DateTime<Utc>,
     dedupe_key: Option<&str>,
 ) -> Result<bool> {
-    let n = sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO jobs (id, kind, payload, status, attempts, run_at, last_error, dedupe_key, created_at)
          VALUES ($1, $2, $3, 'pending', 0, $4, '', $5, $6) ON CONFLICT (dedupe_key) DO NOTHING",
     )
@@ -57,11 +47,8 @@ pub async fn enqueue(
     .bind(payload)
     .bind(ts(run_at))
     .bind(dedupe_key)
-    .bind(now())
-    .execute(c)
-    .await?
-    .rows_affected();
-    Ok(n > 0)
+    .bind(now());
+    changed(c, q).await
 }
 
 /// Claims up to `limit` due jobs (status → `running`); a job claimed by another worker is skipped.
@@ -75,7 +62,7 @@ pub async fn claim_due(c: &mut AnyConnection, limit: i64) -> Result<Vec<Job>> {
     .await?;
     let mut out = vec![];
     for r in &rows {
-        let job = job_from(r)?;
+        let job = Job::from_row(r)?;
         let n =
             sqlx::query("UPDATE jobs SET status = 'running' WHERE id = $1 AND status = 'pending'")
                 .bind(job.id.to_string())
@@ -136,10 +123,11 @@ pub async fn requeue_stale(c: &mut AnyConnection) -> Result<u64> {
 }
 
 pub async fn all(c: &mut AnyConnection) -> Result<Vec<Job>> {
-    let rows = crate::dynamic(format!("SELECT {COLS} FROM jobs ORDER BY created_at"))
-        .fetch_all(c)
-        .await?;
-    rows.iter().map(job_from).collect()
+    crate::row::all(
+        c,
+        crate::dynamic(format!("SELECT {COLS} FROM jobs ORDER BY created_at")),
+    )
+    .await
 }
 
 /// Drops the pending job with this key (the reminder of a cancelled registration), forgetting

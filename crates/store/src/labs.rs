@@ -1,13 +1,11 @@
 //! Labs, partner organisations and their roles per lab. Labs are public places: listing them
 //! needs no scope.
-use crate::row::{flag, get, opt_date, text, time};
+use crate::row::{FromRow, all, col, from_row, get, one, text};
 use crate::{Result, StoreError, now, on_conflict};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{LabId, OrgId, OrgKind, PartnerRole};
 use serde::Serialize;
 use sqlx::AnyConnection;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Lab {
@@ -53,23 +51,9 @@ pub struct NewLab {
     pub opened_on: Option<NaiveDate>,
 }
 
-fn lab_from(r: &AnyRow) -> Result<Lab> {
-    Ok(Lab {
-        id: get(r, "id")?,
-        slug: text(r, "slug")?,
-        name_ky: text(r, "name_ky")?,
-        name_ru: text(r, "name_ru")?,
-        name_en: text(r, "name_en")?,
-        region: text(r, "region")?,
-        locality: text(r, "locality")?,
-        address: text(r, "address")?,
-        latitude: r.try_get("latitude")?,
-        longitude: r.try_get("longitude")?,
-        hours: text(r, "hours")?,
-        opened_on: opt_date(r, "opened_on")?,
-        accepting_applications: flag(r, "accepting_applications")?,
-        created_at: time(r, "created_at")?,
-    })
+from_row! {
+    Lab |r| id, slug, name_ky, name_ru, name_en, region, locality, address, latitude, longitude,
+    hours, opened_on, accepting_applications, created_at
 }
 
 const LAB_COLS: &str = "id, slug, name_ky, name_ru, name_en, region, locality, address, latitude, longitude, hours, opened_on, accepting_applications, created_at";
@@ -100,28 +84,26 @@ pub async fn insert_lab(c: &mut AnyConnection, lab: &NewLab) -> Result<LabId> {
 }
 
 pub async fn list_labs(c: &mut AnyConnection) -> Result<Vec<Lab>> {
-    let rows = crate::dynamic(format!(
-        "SELECT {LAB_COLS} FROM labs ORDER BY opened_on, slug"
-    ))
-    .fetch_all(c)
-    .await?;
-    rows.iter().map(lab_from).collect()
+    all(
+        c,
+        crate::dynamic(format!(
+            "SELECT {LAB_COLS} FROM labs ORDER BY opened_on, slug"
+        )),
+    )
+    .await
 }
 
 pub async fn lab_by_slug(c: &mut AnyConnection, slug: &str) -> Result<Option<Lab>> {
-    let row = crate::dynamic(format!("SELECT {LAB_COLS} FROM labs WHERE slug = $1"))
-        .bind(slug)
-        .fetch_optional(c)
-        .await?;
-    row.as_ref().map(lab_from).transpose()
+    one(
+        c,
+        format!("SELECT {LAB_COLS} FROM labs WHERE slug = $1"),
+        slug,
+    )
+    .await
 }
 
 pub async fn lab(c: &mut AnyConnection, id: LabId) -> Result<Option<Lab>> {
-    let row = crate::dynamic(format!("SELECT {LAB_COLS} FROM labs WHERE id = $1"))
-        .bind(id.to_string())
-        .fetch_optional(c)
-        .await?;
-    row.as_ref().map(lab_from).transpose()
+    one(c, format!("SELECT {LAB_COLS} FROM labs WHERE id = $1"), id).await
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -132,15 +114,8 @@ pub struct Organisation {
     pub website: String,
 }
 
-fn org_from(r: &AnyRow) -> Result<Organisation> {
-    let kind: String = text(r, "kind")?;
-    Ok(Organisation {
-        id: get(r, "id")?,
-        name: text(r, "name")?,
-        kind: OrgKind::parse(&kind)
-            .ok_or_else(|| StoreError::Corrupt(format!("org kind {kind}")))?,
-        website: text(r, "website")?,
-    })
+from_row! {
+    Organisation |r| id, name, kind, website
 }
 
 pub async fn insert_org(
@@ -163,18 +138,20 @@ pub async fn insert_org(
 }
 
 pub async fn list_orgs(c: &mut AnyConnection) -> Result<Vec<Organisation>> {
-    let rows = sqlx::query("SELECT id, name, kind, website FROM organisations ORDER BY name")
-        .fetch_all(c)
-        .await?;
-    rows.iter().map(org_from).collect()
+    all(
+        c,
+        sqlx::query("SELECT id, name, kind, website FROM organisations ORDER BY name"),
+    )
+    .await
 }
 
 pub async fn org(c: &mut AnyConnection, id: OrgId) -> Result<Option<Organisation>> {
-    let row = sqlx::query("SELECT id, name, kind, website FROM organisations WHERE id = $1")
-        .bind(id.to_string())
-        .fetch_optional(c)
-        .await?;
-    row.as_ref().map(org_from).transpose()
+    one(
+        c,
+        "SELECT id, name, kind, website FROM organisations WHERE id = $1",
+        id,
+    )
+    .await
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -231,8 +208,8 @@ pub async fn partners(c: &mut AnyConnection, lab: LabId) -> Result<Vec<Partnersh
         .map(|r| {
             let role: String = text(r, "role")?;
             Ok(Partnership {
-                lab_id: get(r, "lab_id")?,
-                org: org_from(r)?,
+                lab_id: col(r, "lab_id")?,
+                org: Organisation::from_row(r)?,
                 role: PartnerRole::parse(&role)
                     .ok_or_else(|| StoreError::Corrupt(format!("partner role {role}")))?,
             })

@@ -1,12 +1,11 @@
 //! Mentoring: mentors' profiles, residents' wishes, matches and mentoring sessions. Proposals are
 //! computed (see the `analytics` crate) and never stored; an accepted proposal is a match.
-use crate::row::{date, flag, get, int, opt, opt_int, opt_time, text, time};
+use crate::row::{FromRow, all, changed, col, from_row, get, int, one, text};
 use crate::{Result, StoreError, now, on_conflict};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{LabId, LabRole, MatchId, MentoringSessionId, PersonId, UserId};
 use serde::Serialize;
 use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 
 fn list(s: &str) -> Vec<String> {
     s.split(',')
@@ -67,19 +66,10 @@ pub async fn save_profile(c: &mut AnyConnection, user: UserId, f: &ProfileFields
     Ok(())
 }
 
-fn mentor_from(r: &AnyRow) -> Result<Mentor> {
-    Ok(Mentor {
-        user_id: get(r, "user_id")?,
-        name: text(r, "display_name")?,
-        expertise: list(&text(r, "expertise")?),
-        languages: list(&text(r, "languages")?),
-        capacity: int(r, "capacity")?,
-        availability: text(r, "availability")?,
-        in_person: flag(r, "in_person")?,
-        remote: flag(r, "remote")?,
-        labs: vec![],
-        active_mentees: int(r, "active_mentees")?,
-    })
+from_row! {
+    Mentor |r| user_id, name = "display_name", expertise: list(&text(r, "expertise")?),
+    languages: list(&text(r, "languages")?), capacity, availability, in_person, remote,
+    labs: vec![], active_mentees
 }
 
 const MENTOR_SQL: &str = "SELECT u.id AS user_id, u.display_name,
@@ -110,7 +100,7 @@ pub async fn mentor(c: &mut AnyConnection, user: UserId) -> Result<Option<Mentor
     .bind(user.to_string())
     .fetch_optional(&mut *c)
     .await?;
-    match row.as_ref().map(mentor_from).transpose()? {
+    match row.as_ref().map(Mentor::from_row).transpose()? {
         Some(m) => Ok(Some(with_labs(c, m).await?)),
         None => Ok(None),
     }
@@ -130,7 +120,7 @@ pub async fn mentors_for(c: &mut AnyConnection, lab: LabId) -> Result<Vec<Mentor
     .await?;
     let mut out = vec![];
     for r in &rows {
-        out.push(with_labs(c, mentor_from(r)?).await?);
+        out.push(with_labs(c, Mentor::from_row(r)?).await?);
     }
     Ok(out)
 }
@@ -151,8 +141,8 @@ pub async fn wish(c: &mut AnyConnection, person: PersonId) -> Result<Option<Wish
     .await?;
     row.map(|r| {
         Ok(Wish {
-            preferred_mentor: opt(&r, "preferred_mentor_id")?,
-            remote_ok: flag(&r, "remote_ok")?,
+            preferred_mentor: col(&r, "preferred_mentor_id")?,
+            remote_ok: col(&r, "remote_ok")?,
             skills: list(&text(&r, "skills")?),
         })
     })
@@ -201,7 +191,7 @@ pub async fn waiting(c: &mut AnyConnection, lab: LabId) -> Result<Vec<Waiting>> 
         .map(|r| {
             let wish_skills = list(&text(r, "wish_skills")?);
             Ok(Waiting {
-                person_id: get(r, "id")?,
+                person_id: col(r, "id")?,
                 name: format!("{} {}", text(r, "family_name")?, text(r, "given_name")?),
                 skills: if wish_skills.is_empty() {
                     list(&text(r, "skills")?)
@@ -210,8 +200,8 @@ pub async fn waiting(c: &mut AnyConnection, lab: LabId) -> Result<Vec<Waiting>> 
                 },
                 languages: list(&text(r, "languages")?),
                 wish: Wish {
-                    preferred_mentor: opt(r, "preferred_mentor_id")?,
-                    remote_ok: flag(r, "remote_ok")?,
+                    preferred_mentor: col(r, "preferred_mentor_id")?,
+                    remote_ok: col(r, "remote_ok")?,
                     skills: wish_skills,
                 },
             })
@@ -235,20 +225,10 @@ pub struct Match {
     pub ended_at: Option<DateTime<Utc>>,
 }
 
-fn match_from(r: &AnyRow) -> Result<Match> {
-    Ok(Match {
-        id: get(r, "id")?,
-        lab_id: get(r, "lab_id")?,
-        person_id: get(r, "person_id")?,
-        person_name: format!("{} {}", text(r, "family_name")?, text(r, "given_name")?),
-        mentor_id: get(r, "mentor_id")?,
-        mentor_name: text(r, "display_name")?,
-        status: text(r, "status")?,
-        score: int(r, "score")?,
-        explanation: text(r, "explanation")?,
-        created_at: time(r, "created_at")?,
-        ended_at: opt_time(r, "ended_at")?,
-    })
+from_row! {
+    Match |r| id, lab_id, person_id,
+    person_name: format!("{} {}", text(r, "family_name")?, text(r, "given_name")?), mentor_id,
+    mentor_name = "display_name", status, score, explanation, created_at, ended_at
 }
 
 const MCOLS: &str = "m.id, m.lab_id, m.person_id, p.family_name, p.given_name, m.mentor_id, u.display_name, m.status, m.score, m.explanation, m.created_at, m.ended_at";
@@ -285,23 +265,21 @@ pub async fn insert_match(
 }
 
 pub async fn end_match(c: &mut AnyConnection, id: MatchId) -> Result<bool> {
-    let n = sqlx::query(
+    let q = sqlx::query(
         "UPDATE mentoring_matches SET status = 'ended', ended_at = $2 WHERE id = $1 AND status = 'active'",
     )
     .bind(id.to_string())
-    .bind(now())
-    .execute(c)
-    .await?
-    .rows_affected();
-    Ok(n > 0)
+    .bind(now());
+    changed(c, q).await
 }
 
 pub async fn get_match(c: &mut AnyConnection, id: MatchId) -> Result<Option<Match>> {
-    let row = crate::dynamic(format!("SELECT {MCOLS} FROM {MFROM} WHERE m.id = $1"))
-        .bind(id.to_string())
-        .fetch_optional(c)
-        .await?;
-    row.as_ref().map(match_from).transpose()
+    one(
+        c,
+        format!("SELECT {MCOLS} FROM {MFROM} WHERE m.id = $1"),
+        id,
+    )
+    .await
 }
 
 /// Matches by lab, by mentor or by mentee (whichever is given), newest first.
@@ -311,17 +289,14 @@ pub async fn matches(
     mentor: Option<UserId>,
     person: Option<PersonId>,
 ) -> Result<Vec<Match>> {
-    let rows = crate::dynamic(format!(
+    all(c, crate::dynamic(format!(
         "SELECT {MCOLS} FROM {MFROM}
          WHERE ($1 = '' OR m.lab_id = $1) AND ($2 = '' OR m.mentor_id = $2) AND ($3 = '' OR m.person_id = $3)
          ORDER BY CASE m.status WHEN 'active' THEN 0 ELSE 1 END, m.created_at DESC"
     ))
     .bind(lab.map(|x| x.to_string()).unwrap_or_default())
     .bind(mentor.map(|x| x.to_string()).unwrap_or_default())
-    .bind(person.map(|x| x.to_string()).unwrap_or_default())
-    .fetch_all(c)
-    .await?;
-    rows.iter().map(match_from).collect()
+    .bind(person.map(|x| x.to_string()).unwrap_or_default())).await
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -373,27 +348,15 @@ pub async fn insert_session(
 }
 
 pub async fn sessions(c: &mut AnyConnection, m: MatchId) -> Result<Vec<MentoringSession>> {
-    let rows = sqlx::query(
+    all(c, sqlx::query(
         "SELECT id, match_id, held_on, minutes, topic, goals_set, goals_reached, note, rating FROM mentoring_sessions WHERE match_id = $1 ORDER BY held_on DESC",
     )
-    .bind(m.to_string())
-    .fetch_all(c)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(MentoringSession {
-                id: get(r, "id")?,
-                match_id: get(r, "match_id")?,
-                held_on: date(r, "held_on")?,
-                minutes: int(r, "minutes")?,
-                topic: text(r, "topic")?,
-                goals_set: text(r, "goals_set")?,
-                goals_reached: text(r, "goals_reached")?,
-                note: text(r, "note")?,
-                rating: opt_int(r, "rating")?,
-            })
-        })
-        .collect()
+    .bind(m.to_string())).await
+}
+
+from_row! {
+    MentoringSession |r| id, match_id, held_on, minutes, topic, goals_set, goals_reached, note,
+    rating
 }
 
 /// The match a session belongs to.

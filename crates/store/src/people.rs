@@ -1,12 +1,11 @@
 //! People (one record per woman, girl or community member), their consent records, and the
 //! forgiving name search. Every read takes the caller's scope.
-use crate::row::{get, int, opt, opt_int, opt_text, opt_time, scope_clause, text, time};
+use crate::row::{FromRow, all, bind_each, from_row, int, opt_int, optional, scope_clause, text};
 use crate::{Result, now};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{ConsentId, LabId, LabScope, PersonId, UserId};
 use serde::Serialize;
 use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 
 /// A person as stored. Vocabulary fields hold their codes (see `domain::types`).
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -88,31 +87,11 @@ fn list(s: String) -> Vec<String> {
         .collect()
 }
 
-fn from_row(r: &AnyRow) -> Result<Person> {
-    Ok(Person {
-        id: get(r, "id")?,
-        lab_id: get(r, "lab_id")?,
-        family_name: text(r, "family_name")?,
-        given_name: text(r, "given_name")?,
-        patronymic: text(r, "patronymic")?,
-        name_latin: text(r, "name_latin")?,
-        phone: opt_text(r, "phone")?,
-        email: opt_text(r, "email")?,
-        birth_year: opt_int(r, "birth_year")?.map(|y| y as i32),
-        gender: text(r, "gender")?,
-        region: text(r, "region")?,
-        district: text(r, "district")?,
-        locality: text(r, "locality")?,
-        settlement: opt_text(r, "settlement")?,
-        languages: list(text(r, "languages")?),
-        occupation: opt_text(r, "occupation")?,
-        family_support: text(r, "family_support")?,
-        skills: list(text(r, "skills")?),
-        aims: text(r, "aims")?,
-        monthly_income: opt_int(r, "monthly_income")?,
-        created_at: time(r, "created_at")?,
-        updated_at: time(r, "updated_at")?,
-    })
+from_row! {
+    Person |r| id, lab_id, family_name, given_name, patronymic, name_latin, phone, email,
+    birth_year: opt_int(r, "birth_year")?.map(|y| y as i32), gender, region, district, locality,
+    settlement, languages: list(text(r, "languages")?), occupation, family_support,
+    skills: list(text(r, "skills")?), aims, monthly_income, created_at, updated_at
 }
 
 /// Binds the editable fields in the order both `insert` and `update` list them
@@ -175,12 +154,12 @@ pub async fn update(
          occupation = $15, family_support = $16, skills = $17, aims = $18, monthly_income = $19, search_key = $20, updated_at = $21
          WHERE id = $1 AND {clause}"
     );
-    let mut q = bind_fields(crate::dynamic(sql).bind(id.to_string()), f)
-        .bind(f.search_key())
-        .bind(now());
-    for l in labs {
-        q = q.bind(l);
-    }
+    let q = bind_each(
+        bind_fields(crate::dynamic(sql).bind(id.to_string()), f)
+            .bind(f.search_key())
+            .bind(now()),
+        labs,
+    );
     Ok(q.execute(c).await?.rows_affected() > 0)
 }
 
@@ -192,15 +171,8 @@ pub async fn get_scoped(
 ) -> Result<Option<Person>> {
     let (clause, labs) = scope_clause(scope, "lab_id", 2);
     let sql = format!("SELECT {COLS} FROM people WHERE id = $1 AND {clause}");
-    let mut q = crate::dynamic(sql).bind(id.to_string());
-    for l in labs {
-        q = q.bind(l);
-    }
-    q.fetch_optional(c)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    let q = bind_each(crate::dynamic(sql).bind(id.to_string()), labs);
+    optional(c, q).await
 }
 
 #[derive(Debug, Clone, Default)]
@@ -248,11 +220,8 @@ pub async fn search(c: &mut AnyConnection, scope: &LabScope, s: &Search) -> Resu
         wheres.join(" AND "),
         s.offset.max(0)
     );
-    let mut q = crate::dynamic(sql);
-    for p in params {
-        q = q.bind(p);
-    }
-    q.fetch_all(c).await?.iter().map(from_row).collect()
+    let q = bind_each(crate::dynamic(sql), params);
+    all(c, q).await
 }
 
 /// People in scope who may be the same woman: the same phone, or the same name (any spelling,
@@ -268,18 +237,18 @@ pub async fn likely_duplicates(
     let sql = format!(
         "SELECT {COLS} FROM people WHERE {clause} AND ((phone IS NOT NULL AND phone = $1) OR search_key LIKE $2 OR search_key LIKE $3) ORDER BY created_at LIMIT 20"
     );
-    let mut q = crate::dynamic(sql)
-        .bind(f.phone.clone().unwrap_or_else(|| "-".into()))
-        .bind(format!("{key_a}%"))
-        .bind(format!("{key_b}%"));
-    for l in labs {
-        q = q.bind(l);
-    }
+    let q = bind_each(
+        crate::dynamic(sql)
+            .bind(f.phone.clone().unwrap_or_else(|| "-".into()))
+            .bind(format!("{key_a}%"))
+            .bind(format!("{key_b}%")),
+        labs,
+    );
     let found: Vec<Person> = q
         .fetch_all(c)
         .await?
         .iter()
-        .map(from_row)
+        .map(Person::from_row)
         .collect::<Result<_>>()?;
     Ok(found
         .into_iter()
@@ -343,31 +312,18 @@ pub async fn add_consent(
 }
 
 pub async fn consents(c: &mut AnyConnection, person: PersonId) -> Result<Vec<Consent>> {
-    let rows = sqlx::query(
+    all(c, sqlx::query(
         "SELECT c.id, c.person_id, c.version, c.legal_basis, c.language, c.given_on, c.recorded_by, u.display_name,
                 c.created_at, c.withdrawn_at
          FROM consents c LEFT JOIN users u ON u.id = c.recorded_by
          WHERE c.person_id = $1 ORDER BY c.created_at DESC",
     )
-    .bind(person.to_string())
-    .fetch_all(c)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Consent {
-                id: get(r, "id")?,
-                person_id: get(r, "person_id")?,
-                version: text(r, "version")?,
-                legal_basis: text(r, "legal_basis")?,
-                language: text(r, "language")?,
-                given_on: get(r, "given_on")?,
-                recorded_by: opt(r, "recorded_by")?,
-                recorded_by_name: opt_text(r, "display_name")?,
-                created_at: time(r, "created_at")?,
-                withdrawn_at: opt_time(r, "withdrawn_at")?,
-            })
-        })
-        .collect()
+    .bind(person.to_string())).await
+}
+
+from_row! {
+    Consent |r| id, person_id, version, legal_basis, language, given_on, recorded_by,
+    recorded_by_name = "display_name", created_at, withdrawn_at
 }
 
 /// Marks a consent withdrawn; false if it was already withdrawn or is not hers.

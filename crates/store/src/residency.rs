@@ -1,12 +1,13 @@
 //! Cohorts (a lab's intake groups) and residencies: a woman's path through one lab, with every
 //! transition kept (who, when, from, to).
-use crate::row::{date, get, int, opt, opt_text, scope_clause, text, time};
+use crate::row::{
+    all, bind_each, from_row, int, many, one, opt_text, optional, scope_clause, text,
+};
 use crate::{Result, StoreError, now, on_conflict};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{CohortId, LabId, LabScope, PersonId, ResidencyId, ResidencyStatus, UserId};
 use serde::Serialize;
 use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Cohort {
@@ -17,14 +18,8 @@ pub struct Cohort {
     pub ends_on: NaiveDate,
 }
 
-fn cohort_from(r: &AnyRow) -> Result<Cohort> {
-    Ok(Cohort {
-        id: get(r, "id")?,
-        lab_id: get(r, "lab_id")?,
-        name: text(r, "name")?,
-        starts_on: date(r, "starts_on")?,
-        ends_on: date(r, "ends_on")?,
-    })
+from_row! {
+    Cohort |r| id, lab_id, name, starts_on, ends_on
 }
 
 pub async fn insert_cohort(
@@ -49,19 +44,16 @@ pub async fn insert_cohort(
 }
 
 pub async fn cohorts(c: &mut AnyConnection, lab: LabId) -> Result<Vec<Cohort>> {
-    let rows = sqlx::query("SELECT id, lab_id, name, starts_on, ends_on FROM cohorts WHERE lab_id = $1 ORDER BY starts_on DESC")
-        .bind(lab.to_string())
-        .fetch_all(c)
-        .await?;
-    rows.iter().map(cohort_from).collect()
+    many(c, "SELECT id, lab_id, name, starts_on, ends_on FROM cohorts WHERE lab_id = $1 ORDER BY starts_on DESC", lab).await
 }
 
 pub async fn cohort(c: &mut AnyConnection, id: CohortId) -> Result<Option<Cohort>> {
-    let row = sqlx::query("SELECT id, lab_id, name, starts_on, ends_on FROM cohorts WHERE id = $1")
-        .bind(id.to_string())
-        .fetch_optional(c)
-        .await?;
-    row.as_ref().map(cohort_from).transpose()
+    one(
+        c,
+        "SELECT id, lab_id, name, starts_on, ends_on FROM cohorts WHERE id = $1",
+        id,
+    )
+    .await
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -92,19 +84,9 @@ fn status(s: &str) -> Result<ResidencyStatus> {
     ResidencyStatus::parse(s).ok_or_else(|| StoreError::Corrupt(format!("status {s}")))
 }
 
-fn residency_from(r: &AnyRow) -> Result<Residency> {
-    Ok(Residency {
-        id: get(r, "id")?,
-        person_id: get(r, "person_id")?,
-        lab_id: get(r, "lab_id")?,
-        cohort_id: opt(r, "cohort_id")?,
-        cohort_name: opt_text(r, "cohort_name")?,
-        status: status(&text(r, "status")?)?,
-        motivation: text(r, "motivation")?,
-        source: text(r, "source")?,
-        created_at: time(r, "created_at")?,
-        updated_at: time(r, "updated_at")?,
-    })
+from_row! {
+    Residency |r| id, person_id, lab_id, cohort_id, cohort_name,
+    status: status(&text(r, "status")?)?, motivation, source, created_at, updated_at
 }
 
 const RCOLS: &str = "r.id, r.person_id, r.lab_id, r.cohort_id, c.name AS cohort_name, r.status, r.motivation, r.source, r.created_at, r.updated_at";
@@ -218,26 +200,15 @@ pub async fn get_scoped(
     let sql = format!(
         "SELECT {RCOLS} FROM residencies r LEFT JOIN cohorts c ON c.id = r.cohort_id WHERE r.id = $1 AND {clause}"
     );
-    let mut q = crate::dynamic(sql).bind(id.to_string());
-    for l in labs {
-        q = q.bind(l);
-    }
-    q.fetch_optional(c)
-        .await?
-        .as_ref()
-        .map(residency_from)
-        .transpose()
+    let q = bind_each(crate::dynamic(sql).bind(id.to_string()), labs);
+    optional(c, q).await
 }
 
 /// A person's residencies (all labs: the caller has already been allowed to see the person).
 pub async fn of_person(c: &mut AnyConnection, person: PersonId) -> Result<Vec<Residency>> {
-    let rows = crate::dynamic(format!(
+    many(c, format!(
         "SELECT {RCOLS} FROM residencies r LEFT JOIN cohorts c ON c.id = r.cohort_id WHERE r.person_id = $1 ORDER BY r.created_at DESC"
-    ))
-    .bind(person.to_string())
-    .fetch_all(c)
-    .await?;
-    rows.iter().map(residency_from).collect()
+    ), person).await
 }
 
 /// A lab's residencies, optionally in one status, newest first.
@@ -251,21 +222,19 @@ pub async fn of_lab(
          FROM residencies r JOIN people p ON p.id = r.person_id LEFT JOIN cohorts c ON c.id = r.cohort_id
          WHERE r.lab_id = $1 AND ($2 = '' OR r.status = $2) ORDER BY r.updated_at DESC LIMIT 500"
     );
-    let rows = crate::dynamic(sql)
-        .bind(lab.to_string())
-        .bind(status.map(|s| s.code()).unwrap_or(""))
-        .fetch_all(c)
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(ResidencyRow {
-                residency: residency_from(r)?,
-                person_name: format!("{} {}", text(r, "family_name")?, text(r, "given_name")?),
-                person_locality: text(r, "locality")?,
-                settlement: opt_text(r, "settlement")?,
-            })
-        })
-        .collect()
+    all(
+        c,
+        crate::dynamic(sql)
+            .bind(lab.to_string())
+            .bind(status.map(|s| s.code()).unwrap_or("")),
+    )
+    .await
+}
+
+from_row! {
+    ResidencyRow |r| residency: Residency::from_row(r)?,
+    person_name: format!("{} {}", text(r, "family_name")?, text(r, "given_name")?),
+    person_locality = "locality", settlement
 }
 
 /// How many residencies of a lab are in each status.
@@ -299,27 +268,21 @@ pub struct Transition {
 }
 
 pub async fn transitions(c: &mut AnyConnection, id: ResidencyId) -> Result<Vec<Transition>> {
-    let rows = sqlx::query(
-        "SELECT t.from_status, t.to_status, t.at, u.display_name, t.note
+    all(
+        c,
+        sqlx::query(
+            "SELECT t.from_status, t.to_status, t.at, u.display_name, t.note
          FROM residency_transitions t LEFT JOIN users u ON u.id = t.by_user
          WHERE t.residency_id = $1 ORDER BY t.at, t.id",
+        )
+        .bind(id.to_string()),
     )
-    .bind(id.to_string())
-    .fetch_all(c)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Transition {
-                from: opt_text(r, "from_status")?
-                    .map(|s| status(&s))
-                    .transpose()?,
-                to: status(&text(r, "to_status")?)?,
-                at: time(r, "at")?,
-                by_name: opt_text(r, "display_name")?,
-                note: text(r, "note")?,
-            })
-        })
-        .collect()
+    .await
+}
+
+from_row! {
+    Transition |r| from: opt_text(r, "from_status")?.map(|s| status(&s)).transpose()?,
+    to: status(&text(r, "to_status")?)?, at, by_name = "display_name", note
 }
 
 /// Dates a residency's steps as they happened: for history brought in from before the platform

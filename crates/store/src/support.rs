@@ -3,17 +3,12 @@
 //! here and opens them after they leave. Access is decided by the caller (per case: the assigned
 //! case worker, or the woman herself); the reads here are unscoped on purpose, and every one of
 //! them that shows a case to somebody is paired with an audit row by the service.
-use crate::row::{flag, get, opt, opt_date, opt_text, opt_time, text, time};
+use crate::row::{all, col, from_row, get, many, one, opt_text};
 use crate::{Result, StoreError, now};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::support::{CaseReason, CaseStatus, ServiceKind, Urgency};
 use domain::{CaseId, CaseNoteId, LabId, PersonId, ReferralId, ServiceId, UserId};
 use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
-
-fn corrupt(what: &str, v: &str) -> StoreError {
-    StoreError::Corrupt(format!("{what} {v}"))
-}
 
 #[derive(Debug, Clone)]
 pub struct Case {
@@ -40,26 +35,10 @@ const CFROM: &str =
 const URGENCY_ORDER: &str =
     "CASE s.urgency WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END";
 
-fn case_from(r: &AnyRow) -> Result<Case> {
-    let reason = text(r, "reason")?;
-    let urgency = text(r, "urgency")?;
-    let status = text(r, "status")?;
-    Ok(Case {
-        id: get(r, "id")?,
-        person_id: get(r, "person_id")?,
-        person_name: text(r, "person_name")?,
-        lab_id: get(r, "lab_id")?,
-        case_worker_id: get(r, "case_worker_id")?,
-        case_worker_name: text(r, "worker_name")?,
-        reason: CaseReason::parse(&reason).ok_or_else(|| corrupt("reason", &reason))?,
-        urgency: Urgency::parse(&urgency).ok_or_else(|| corrupt("urgency", &urgency))?,
-        status: CaseStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
-        next_contact_on: opt_date(r, "next_contact_on")?,
-        shared_with_coordinator: flag(r, "shared_with_coordinator")?,
-        created_at: time(r, "created_at")?,
-        updated_at: time(r, "updated_at")?,
-        closed_at: opt_time(r, "closed_at")?,
-    })
+from_row! {
+    Case |r| id, person_id, person_name, lab_id, case_worker_id, case_worker_name = "worker_name",
+    reason, urgency, status, next_contact_on, shared_with_coordinator, created_at, updated_at,
+    closed_at
 }
 
 #[derive(Debug, Clone)]
@@ -95,35 +74,31 @@ pub async fn insert_case(c: &mut AnyConnection, n: &NewCase) -> Result<CaseId> {
 }
 
 pub async fn get_case(c: &mut AnyConnection, id: CaseId) -> Result<Option<Case>> {
-    let row = crate::dynamic(format!("SELECT {CCOLS} FROM {CFROM} WHERE s.id = $1"))
-        .bind(id.to_string())
-        .fetch_optional(c)
-        .await?;
-    row.as_ref().map(case_from).transpose()
+    one(
+        c,
+        format!("SELECT {CCOLS} FROM {CFROM} WHERE s.id = $1"),
+        id,
+    )
+    .await
 }
 
 /// The cases assigned to a case worker: open ones first, the most urgent first, then by the
 /// next contact date.
 pub async fn cases_of_worker(c: &mut AnyConnection, worker: UserId) -> Result<Vec<Case>> {
-    let rows = crate::dynamic(format!(
+    many(c, format!(
         "SELECT {CCOLS} FROM {CFROM} WHERE s.case_worker_id = $1
          ORDER BY CASE s.status WHEN 'closed' THEN 1 ELSE 0 END, {URGENCY_ORDER}, CASE WHEN s.next_contact_on IS NULL THEN 1 ELSE 0 END, s.next_contact_on, s.created_at"
-    ))
-    .bind(worker.to_string())
-    .fetch_all(c)
-    .await?;
-    rows.iter().map(case_from).collect()
+    ), worker).await
 }
 
 /// A woman's own cases, newest first.
 pub async fn cases_of_person(c: &mut AnyConnection, person: PersonId) -> Result<Vec<Case>> {
-    let rows = crate::dynamic(format!(
-        "SELECT {CCOLS} FROM {CFROM} WHERE s.person_id = $1 ORDER BY s.created_at DESC"
-    ))
-    .bind(person.to_string())
-    .fetch_all(c)
-    .await?;
-    rows.iter().map(case_from).collect()
+    many(
+        c,
+        format!("SELECT {CCOLS} FROM {CFROM} WHERE s.person_id = $1 ORDER BY s.created_at DESC"),
+        person,
+    )
+    .await
 }
 
 /// Whether the woman has a case that she agreed her lab's coordinator may know about.
@@ -219,17 +194,9 @@ pub async fn insert_note(
     Ok(())
 }
 
-fn note_from(r: &AnyRow) -> Result<SealedNote> {
-    Ok(SealedNote {
-        id: get(r, "id")?,
-        case_id: get(r, "case_id")?,
-        author_id: get(r, "author_id")?,
-        author_name: text(r, "display_name")?,
-        ciphertext: text(r, "ciphertext")?,
-        key_id: text(r, "key_id")?,
-        shared_with_resident: flag(r, "shared_with_resident")?,
-        created_at: time(r, "created_at")?,
-    })
+from_row! {
+    SealedNote |r| id, case_id, author_id, author_name = "display_name", ciphertext, key_id,
+    shared_with_resident, created_at
 }
 
 /// A case's notes, oldest first; `shared_only` for what the woman herself may read.
@@ -238,16 +205,13 @@ pub async fn notes(
     case: CaseId,
     shared_only: bool,
 ) -> Result<Vec<SealedNote>> {
-    let rows = sqlx::query(
+    all(c, sqlx::query(
         "SELECT n.id, n.case_id, n.author_id, u.display_name, n.ciphertext, n.key_id, n.shared_with_resident, n.created_at
          FROM case_notes n JOIN users u ON u.id = n.author_id
          WHERE n.case_id = $1 AND ($2 = 0 OR n.shared_with_resident = 1) ORDER BY n.created_at, n.id",
     )
     .bind(case.to_string())
-    .bind(i64::from(shared_only))
-    .fetch_all(c)
-    .await?;
-    rows.iter().map(note_from).collect()
+    .bind(i64::from(shared_only))).await
 }
 
 /// Every sealed value (notes and override reasons), for key rotation.
@@ -269,10 +233,10 @@ pub async fn all_sealed(c: &mut AnyConnection) -> Result<Vec<SealedValue>> {
     {
         out.push(SealedValue {
             kind: "note",
-            id: text(&r, "id")?,
-            case_id: get(&r, "case_id")?,
-            ciphertext: text(&r, "ciphertext")?,
-            key_id: text(&r, "key_id")?,
+            id: col(&r, "id")?,
+            case_id: col(&r, "case_id")?,
+            ciphertext: col(&r, "ciphertext")?,
+            key_id: col(&r, "key_id")?,
         });
     }
     for r in sqlx::query(
@@ -283,9 +247,9 @@ pub async fn all_sealed(c: &mut AnyConnection) -> Result<Vec<SealedValue>> {
     {
         out.push(SealedValue {
             kind: "referral",
-            id: text(&r, "id")?,
-            case_id: get(&r, "case_id")?,
-            ciphertext: text(&r, "override_reason")?,
+            id: col(&r, "id")?,
+            case_id: col(&r, "case_id")?,
+            ciphertext: col(&r, "override_reason")?,
             key_id: opt_text(&r, "key_id")?.unwrap_or_default(),
         });
     }
@@ -333,17 +297,8 @@ pub struct NewService {
     pub notes: String,
 }
 
-fn service_from(r: &AnyRow) -> Result<Service> {
-    let kind = text(r, "kind")?;
-    Ok(Service {
-        id: get(r, "id")?,
-        region: text(r, "region")?,
-        kind: ServiceKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
-        name: text(r, "name")?,
-        phone: text(r, "phone")?,
-        address: text(r, "address")?,
-        notes: text(r, "notes")?,
-    })
+from_row! {
+    Service |r| id, region, kind, name, phone, address, notes
 }
 
 pub async fn insert_service(
@@ -372,24 +327,22 @@ pub async fn insert_service(
 
 /// The directory, by region then kind then name; `region` narrows it to one region.
 pub async fn services(c: &mut AnyConnection, region: Option<&str>) -> Result<Vec<Service>> {
-    let rows = sqlx::query(
+    many(
+        c,
         "SELECT id, region, kind, name, phone, address, notes FROM support_services
          WHERE ($1 = '' OR region = $1) ORDER BY region, kind, name",
+        region.unwrap_or(""),
     )
-    .bind(region.unwrap_or(""))
-    .fetch_all(c)
-    .await?;
-    rows.iter().map(service_from).collect()
+    .await
 }
 
 pub async fn service(c: &mut AnyConnection, id: ServiceId) -> Result<Option<Service>> {
-    let row = sqlx::query(
+    one(
+        c,
         "SELECT id, region, kind, name, phone, address, notes FROM support_services WHERE id = $1",
+        id,
     )
-    .bind(id.to_string())
-    .fetch_optional(c)
-    .await?;
-    row.as_ref().map(service_from).transpose()
+    .await
 }
 
 #[derive(Debug, Clone)]
@@ -434,30 +387,18 @@ pub async fn insert_referral(
 }
 
 pub async fn referrals(c: &mut AnyConnection, case: CaseId) -> Result<Vec<Referral>> {
-    let rows = sqlx::query(
+    let q = sqlx::query(
         "SELECT r.id, r.case_id, r.service_id, s.name, s.kind, r.consent_recorded, r.override_reason, u.display_name, r.created_at
          FROM referrals r JOIN support_services s ON s.id = r.service_id JOIN users u ON u.id = r.created_by
          WHERE r.case_id = $1 ORDER BY r.created_at, r.id",
     )
-    .bind(case.to_string())
-    .fetch_all(c)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let kind = text(r, "kind")?;
-            Ok(Referral {
-                id: get(r, "id")?,
-                case_id: get(r, "case_id")?,
-                service_id: get(r, "service_id")?,
-                service_name: text(r, "name")?,
-                service_kind: ServiceKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
-                consent_recorded: flag(r, "consent_recorded")?,
-                override_reason: opt_text(r, "override_reason")?,
-                created_by_name: text(r, "display_name")?,
-                created_at: time(r, "created_at")?,
-            })
-        })
-        .collect()
+    .bind(case.to_string());
+    all(c, q).await
+}
+
+from_row! {
+    Referral |r| id, case_id, service_id, service_name = "name", service_kind = "kind",
+    consent_recorded, override_reason, created_by_name = "display_name", created_at
 }
 
 /// One line of a case's access log: who did what with it, and when.
@@ -471,24 +412,16 @@ pub struct Access {
 
 /// The audit rows about a case (entity `support_case`), newest first.
 pub async fn access_log(c: &mut AnyConnection, case: CaseId, limit: i64) -> Result<Vec<Access>> {
-    let rows = crate::dynamic(format!(
+    all(c, crate::dynamic(format!(
         "SELECT a.at, a.actor_id, u.display_name, a.action FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
          WHERE a.entity = 'support_case' AND a.entity_id = $1 ORDER BY a.id DESC LIMIT {}",
         limit.clamp(1, 1000)
     ))
-    .bind(case.to_string())
-    .fetch_all(c)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Access {
-                at: time(r, "at")?,
-                actor_id: opt(r, "actor_id")?,
-                actor_name: opt_text(r, "display_name")?,
-                action: text(r, "action")?,
-            })
-        })
-        .collect()
+    .bind(case.to_string())).await
+}
+
+from_row! {
+    Access |r| at, actor_id, actor_name = "display_name", action
 }
 
 /// How many audit rows a case has (tests and the rotation report).

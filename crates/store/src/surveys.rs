@@ -4,7 +4,7 @@
 //!
 //! Labels, choices and skip-logic conditions are stored as JSON text in their rows; answers as
 //! text, one row per answered question.
-use crate::row::{date, get, int, opt, opt_text, text, time};
+use crate::row::{FromRow, all, col, from_row, get, int, many, opt, opt_text, text, time};
 use crate::{Result, Store, StoreError, now, on_conflict};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::surveys::{Labels, Question, QuestionKind, Scale, ScaleMethod, WaveKind};
@@ -14,7 +14,6 @@ use domain::{
 };
 use serde::Serialize;
 use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 use std::collections::HashMap;
 
 fn json<T: Serialize>(v: &T) -> String {
@@ -156,19 +155,10 @@ const SUMMARY_SQL: &str =
     (SELECT COUNT(*) FROM survey_responses r WHERE r.instrument_id = i.id) AS n_responses
   FROM survey_instruments i";
 
-fn summary_from(r: &AnyRow) -> Result<InstrumentSummary> {
-    Ok(InstrumentSummary {
-        id: get(r, "id")?,
-        lab_id: opt(r, "lab_id")?,
-        code: text(r, "code")?,
-        title: from_json(&text(r, "title")?, "title")?,
-        waves: waves_of(&text(r, "waves")?),
-        source: text(r, "source")?,
-        version: text(r, "version")?,
-        created_at: time(r, "created_at")?,
-        questions: int(r, "n_questions")?,
-        responses: int(r, "n_responses")?,
-    })
+from_row! {
+    InstrumentSummary |r| id, lab_id, code, title: from_json(&text(r, "title")?, "title")?,
+    waves: waves_of(&text(r, "waves")?), source, version, created_at, questions = "n_questions",
+    responses = "n_responses"
 }
 
 /// The instruments a lab uses (its own and the network's), or every instrument (`None`).
@@ -176,13 +166,9 @@ pub async fn instruments(
     c: &mut AnyConnection,
     lab: Option<LabId>,
 ) -> Result<Vec<InstrumentSummary>> {
-    let rows = crate::dynamic(format!(
+    many(c, format!(
         "{SUMMARY_SQL} WHERE ($1 = '' OR i.lab_id IS NULL OR i.lab_id = $1) ORDER BY i.created_at DESC"
-    ))
-    .bind(lab.map(|l| l.to_string()).unwrap_or_default())
-    .fetch_all(c)
-    .await?;
-    rows.iter().map(summary_from).collect()
+    ), lab.map(|l| l.to_string()).unwrap_or_default()).await
 }
 
 pub async fn instrument(c: &mut AnyConnection, id: InstrumentId) -> Result<Option<Instrument>> {
@@ -193,7 +179,7 @@ pub async fn instrument(c: &mut AnyConnection, id: InstrumentId) -> Result<Optio
     else {
         return Ok(None);
     };
-    let summary = summary_from(&r)?;
+    let summary = InstrumentSummary::from_row(&r)?;
     let warnings_json: String =
         sqlx::query("SELECT warnings FROM survey_instruments WHERE id = $1")
             .bind(id.to_string())
@@ -212,9 +198,9 @@ pub async fn instrument(c: &mut AnyConnection, id: InstrumentId) -> Result<Optio
         let kind = text(r, "kind")?;
         let relevant = opt_text(r, "relevant")?;
         items.push(Item {
-            id: get(r, "id")?,
+            id: col(r, "id")?,
             q: Question {
-                name: text(r, "name")?,
+                name: col(r, "name")?,
                 kind: QuestionKind::parse(&kind)
                     .ok_or_else(|| StoreError::Corrupt(format!("kind {kind}")))?,
                 label: from_json(&text(r, "label")?, "label")?,
@@ -223,7 +209,7 @@ pub async fn instrument(c: &mut AnyConnection, id: InstrumentId) -> Result<Optio
                 relevant: relevant.map(|s| from_json(&s, "relevant")).transpose()?,
                 group: from_json(&text(r, "group_label")?, "group_label")?,
                 choices: from_json(&text(r, "choices")?, "choices")?,
-                scale: opt_text(r, "scale_code")?,
+                scale: col(r, "scale_code")?,
                 reversed: int(r, "reversed")? != 0,
             },
         });
@@ -238,7 +224,7 @@ pub async fn instrument(c: &mut AnyConnection, id: InstrumentId) -> Result<Optio
     for r in &rows {
         let m = text(r, "method")?;
         scales.push(Scale {
-            code: text(r, "code")?,
+            code: col(r, "code")?,
             name: from_json(&text(r, "name")?, "name")?,
             method: ScaleMethod::parse(&m)
                 .ok_or_else(|| StoreError::Corrupt(format!("method {m}")))?,
@@ -337,22 +323,10 @@ const RESPONSE_SQL: &str =
   FROM survey_responses r JOIN survey_instruments i ON i.id = r.instrument_id
   LEFT JOIN users u ON u.id = r.entered_by";
 
-fn response_from(r: &AnyRow) -> Result<Response> {
-    let wave = text(r, "wave")?;
-    Ok(Response {
-        id: get(r, "id")?,
-        instrument_id: get(r, "instrument_id")?,
-        instrument_title: from_json(&text(r, "title")?, "title")?,
-        person_id: get(r, "person_id")?,
-        residency_id: opt(r, "residency_id")?,
-        lab_id: get(r, "lab_id")?,
-        wave: WaveKind::parse(&wave).ok_or_else(|| StoreError::Corrupt(format!("wave {wave}")))?,
-        answered_on: date(r, "answered_on")?,
-        entered_by: opt(r, "entered_by")?,
-        entered_by_name: opt_text(r, "display_name")?,
-        submitted_at: time(r, "submitted_at")?,
-        scores: vec![],
-    })
+from_row! {
+    Response |r| id, instrument_id, instrument_title: from_json(&text(r, "title")?, "title")?,
+    person_id, residency_id, lab_id, wave, answered_on, entered_by,
+    entered_by_name = "display_name", submitted_at, scores: vec![]
 }
 
 async fn with_scores(c: &mut AnyConnection, mut list: Vec<Response>) -> Result<Vec<Response>> {
@@ -379,7 +353,10 @@ pub async fn responses_of_person(c: &mut AnyConnection, person: PersonId) -> Res
     .bind(person.to_string())
     .fetch_all(&mut *c)
     .await?;
-    let list = rows.iter().map(response_from).collect::<Result<Vec<_>>>()?;
+    let list = rows
+        .iter()
+        .map(Response::from_row)
+        .collect::<Result<Vec<_>>>()?;
     with_scores(c, list).await
 }
 
@@ -389,7 +366,7 @@ pub async fn response(c: &mut AnyConnection, id: ResponseId) -> Result<Option<Re
         .bind(id.to_string())
         .fetch_optional(&mut *c)
         .await?;
-    match row.as_ref().map(response_from).transpose()? {
+    match row.as_ref().map(Response::from_row).transpose()? {
         Some(r) => Ok(with_scores(c, vec![r]).await?.pop()),
         None => Ok(None),
     }
@@ -422,7 +399,10 @@ pub async fn responses_with_answers(
     .bind(lab.map(|l| l.to_string()).unwrap_or_default())
     .fetch_all(&mut *c)
     .await?;
-    let list = rows.iter().map(response_from).collect::<Result<Vec<_>>>()?;
+    let list = rows
+        .iter()
+        .map(Response::from_row)
+        .collect::<Result<Vec<_>>>()?;
     let list = with_scores(c, list).await?;
     let answer_rows = sqlx::query(
         "SELECT a.response_id, a.question_id, a.value FROM survey_answers a
@@ -485,7 +465,7 @@ pub async fn residency_steps(
             Some(last) if last.residency_id == id => last.steps.push((to, on)),
             _ => out.push(ResidencySteps {
                 residency_id: id,
-                lab_id: get(r, "lab_id")?,
+                lab_id: col(r, "lab_id")?,
                 status: status(text(r, "status")?)?,
                 steps: vec![(to, on)],
             }),
@@ -535,27 +515,17 @@ pub struct ScaleScore {
 /// is the one of the residency the response was given in (if it had one).
 pub async fn scale_scores(store: &Store, lab: Option<&LabId>) -> Result<Vec<ScaleScore>> {
     let mut c = store.conn().await?;
-    let rows = sqlx::query(
+    all(&mut *c, sqlx::query(
         "SELECT r.person_id, r.lab_id, res.cohort_id, s.scale_code, r.wave, s.score, r.answered_on
          FROM survey_scores s JOIN survey_responses r ON r.id = s.response_id
          LEFT JOIN residencies res ON res.id = r.residency_id
          WHERE ($1 = '' OR r.lab_id = $1)
          ORDER BY r.answered_on, r.id, s.scale_code",
     )
-    .bind(lab.map(|l| l.to_string()).unwrap_or_default())
-    .fetch_all(&mut *c)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(ScaleScore {
-                person_id: get(r, "person_id")?,
-                lab_id: get(r, "lab_id")?,
-                cohort_id: opt(r, "cohort_id")?,
-                scale: text(r, "scale_code")?,
-                wave: text(r, "wave")?,
-                score: sqlx::Row::try_get(r, "score")?,
-                answered_on: date(r, "answered_on")?,
-            })
-        })
-        .collect()
+    .bind(lab.map(|l| l.to_string()).unwrap_or_default())).await
+}
+
+from_row! {
+    ScaleScore |r| person_id, lab_id, cohort_id, scale = "scale_code", wave,
+    score: sqlx::Row::try_get(r, "score")?, answered_on
 }

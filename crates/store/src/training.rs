@@ -1,7 +1,7 @@
 //! Training: programmes composed of modules, scheduled sessions, enrolment, attendance and the
 //! Open Badges assertions issued on completion. Completion itself is computed (see
 //! [`progress`]); nothing here stores a "completed" flag.
-use crate::row::{flag, get, int, opt, opt_text, opt_time, text, time, ts};
+use crate::row::{all, changed, from_row, get, int, many, one, opt_text, text, ts};
 use crate::{Result, StoreError, now, on_conflict};
 use chrono::{DateTime, Utc};
 use domain::{
@@ -10,7 +10,6 @@ use domain::{
 };
 use serde::Serialize;
 use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, Serialize)]
@@ -24,19 +23,14 @@ pub struct Programme {
     pub created_at: DateTime<Utc>,
 }
 
-fn programme_from(r: &AnyRow) -> Result<Programme> {
-    Ok(Programme {
-        id: get(r, "id")?,
-        lab_id: get(r, "lab_id")?,
-        cohort_id: opt(r, "cohort_id")?,
-        title: text(r, "title")?,
-        description: text(r, "description")?,
-        rule: CompletionRule {
-            min_attendance_pct: int(r, "min_attendance_pct")? as u32,
-            final_module_required: flag(r, "final_module_required")?,
-        },
-        created_at: time(r, "created_at")?,
-    })
+from_row! {
+    Programme |r| id, lab_id, cohort_id, title, description, rule: CompletionRule::from_row(r)?,
+    created_at
+}
+
+from_row! {
+    CompletionRule |r| min_attendance_pct: int(r, "min_attendance_pct")? as u32,
+    final_module_required
 }
 
 const PCOLS: &str = "id, lab_id, cohort_id, title, description, min_attendance_pct, final_module_required, created_at";
@@ -74,21 +68,21 @@ pub async fn insert_programme(
 }
 
 pub async fn programmes(c: &mut AnyConnection, lab: LabId) -> Result<Vec<Programme>> {
-    let rows = crate::dynamic(format!(
-        "SELECT {PCOLS} FROM programmes WHERE lab_id = $1 ORDER BY created_at DESC"
-    ))
-    .bind(lab.to_string())
-    .fetch_all(c)
-    .await?;
-    rows.iter().map(programme_from).collect()
+    many(
+        c,
+        format!("SELECT {PCOLS} FROM programmes WHERE lab_id = $1 ORDER BY created_at DESC"),
+        lab,
+    )
+    .await
 }
 
 pub async fn programme(c: &mut AnyConnection, id: ProgrammeId) -> Result<Option<Programme>> {
-    let row = crate::dynamic(format!("SELECT {PCOLS} FROM programmes WHERE id = $1"))
-        .bind(id.to_string())
-        .fetch_optional(c)
-        .await?;
-    row.as_ref().map(programme_from).transpose()
+    one(
+        c,
+        format!("SELECT {PCOLS} FROM programmes WHERE id = $1"),
+        id,
+    )
+    .await
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -102,16 +96,8 @@ pub struct Module {
     pub is_final: bool,
 }
 
-fn module_from(r: &AnyRow) -> Result<Module> {
-    let topic = text(r, "topic")?;
-    Ok(Module {
-        id: get(r, "id")?,
-        programme_id: get(r, "programme_id")?,
-        position: int(r, "position")?,
-        topic: Topic::parse(&topic).ok_or_else(|| StoreError::Corrupt(format!("topic {topic}")))?,
-        title: text(r, "title")?,
-        is_final: flag(r, "is_final")?,
-    })
+from_row! {
+    Module |r| id, programme_id, position, topic, title, is_final
 }
 
 /// Appends a module; marking it final unmarks any other final module of the programme.
@@ -154,13 +140,7 @@ pub async fn add_module(
 }
 
 pub async fn modules(c: &mut AnyConnection, programme: ProgrammeId) -> Result<Vec<Module>> {
-    let rows = sqlx::query(
-        "SELECT id, programme_id, position, topic, title, is_final FROM programme_modules WHERE programme_id = $1 ORDER BY position",
-    )
-    .bind(programme.to_string())
-    .fetch_all(c)
-    .await?;
-    rows.iter().map(module_from).collect()
+    many(c, "SELECT id, programme_id, position, topic, title, is_final FROM programme_modules WHERE programme_id = $1 ORDER BY position", programme).await
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -178,21 +158,9 @@ pub struct Session {
     pub trainer: String,
 }
 
-fn session_from(r: &AnyRow) -> Result<Session> {
-    let topic = text(r, "topic")?;
-    Ok(Session {
-        id: get(r, "id")?,
-        programme_id: get(r, "programme_id")?,
-        programme_title: text(r, "programme_title")?,
-        module_id: get(r, "module_id")?,
-        topic: Topic::parse(&topic).ok_or_else(|| StoreError::Corrupt(format!("topic {topic}")))?,
-        module_title: text(r, "module_title")?,
-        lab_id: get(r, "lab_id")?,
-        starts_at: time(r, "starts_at")?,
-        ends_at: time(r, "ends_at")?,
-        room: text(r, "room")?,
-        trainer: text(r, "trainer")?,
-    })
+from_row! {
+    Session |r| id, programme_id, programme_title, module_id, topic, module_title, lab_id,
+    starts_at, ends_at, room, trainer
 }
 
 const SCOLS: &str = "s.id, s.programme_id, p.title AS programme_title, s.module_id, m.topic, m.title AS module_title, s.lab_id, s.starts_at, s.ends_at, s.room, s.trainer";
@@ -229,21 +197,21 @@ pub async fn insert_session(c: &mut AnyConnection, s: &NewSession<'_>) -> Result
 }
 
 pub async fn sessions_of(c: &mut AnyConnection, programme: ProgrammeId) -> Result<Vec<Session>> {
-    let rows = crate::dynamic(format!(
-        "SELECT {SCOLS} FROM {SFROM} WHERE s.programme_id = $1 ORDER BY s.starts_at"
-    ))
-    .bind(programme.to_string())
-    .fetch_all(c)
-    .await?;
-    rows.iter().map(session_from).collect()
+    many(
+        c,
+        format!("SELECT {SCOLS} FROM {SFROM} WHERE s.programme_id = $1 ORDER BY s.starts_at"),
+        programme,
+    )
+    .await
 }
 
 pub async fn session(c: &mut AnyConnection, id: SessionId) -> Result<Option<Session>> {
-    let row = crate::dynamic(format!("SELECT {SCOLS} FROM {SFROM} WHERE s.id = $1"))
-        .bind(id.to_string())
-        .fetch_optional(c)
-        .await?;
-    row.as_ref().map(session_from).transpose()
+    one(
+        c,
+        format!("SELECT {SCOLS} FROM {SFROM} WHERE s.id = $1"),
+        id,
+    )
+    .await
 }
 
 /// A lab's sessions that start in `[from, to)`.
@@ -253,15 +221,12 @@ pub async fn lab_sessions(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<Session>> {
-    let rows = crate::dynamic(format!(
+    all(c, crate::dynamic(format!(
         "SELECT {SCOLS} FROM {SFROM} WHERE s.lab_id = $1 AND s.starts_at >= $2 AND s.starts_at < $3 ORDER BY s.starts_at"
     ))
     .bind(lab.to_string())
     .bind(ts(from))
-    .bind(ts(to))
-    .fetch_all(c)
-    .await?;
-    rows.iter().map(session_from).collect()
+    .bind(ts(to))).await
 }
 
 /// The sessions of the programmes she is enrolled in, starting from `from`.
@@ -270,15 +235,16 @@ pub async fn person_sessions(
     person: PersonId,
     from: DateTime<Utc>,
 ) -> Result<Vec<Session>> {
-    let rows = crate::dynamic(format!(
-        "SELECT {SCOLS} FROM {SFROM} JOIN enrolments e ON e.programme_id = s.programme_id
+    all(
+        c,
+        crate::dynamic(format!(
+            "SELECT {SCOLS} FROM {SFROM} JOIN enrolments e ON e.programme_id = s.programme_id
          WHERE e.person_id = $1 AND s.ends_at >= $2 ORDER BY s.starts_at"
-    ))
-    .bind(person.to_string())
-    .bind(ts(from))
-    .fetch_all(c)
-    .await?;
-    rows.iter().map(session_from).collect()
+        ))
+        .bind(person.to_string())
+        .bind(ts(from)),
+    )
+    .await
 }
 
 /// Enrols one person; false when she already was.
@@ -288,18 +254,15 @@ pub async fn enrol(
     person: PersonId,
     by: Option<UserId>,
 ) -> Result<bool> {
-    let n = sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO enrolments (programme_id, person_id, enrolled_by, enrolled_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (programme_id, person_id) DO NOTHING",
     )
     .bind(programme.to_string())
     .bind(person.to_string())
     .bind(by.map(|u| u.to_string()))
-    .bind(now())
-    .execute(c)
-    .await?
-    .rows_affected();
-    Ok(n > 0)
+    .bind(now());
+    changed(c, q).await
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -448,18 +411,9 @@ pub struct AssertionRow {
     pub revoked_reason: Option<String>,
 }
 
-fn assertion_from(r: &AnyRow) -> Result<AssertionRow> {
-    Ok(AssertionRow {
-        id: get(r, "id")?,
-        programme_id: get(r, "programme_id")?,
-        person_id: get(r, "person_id")?,
-        recipient_type: text(r, "recipient_type")?,
-        recipient_hash: text(r, "recipient_hash")?,
-        salt: text(r, "salt")?,
-        issued_at: time(r, "issued_at")?,
-        revoked_at: opt_time(r, "revoked_at")?,
-        revoked_reason: opt_text(r, "revoked_reason")?,
-    })
+from_row! {
+    AssertionRow |r| id, programme_id, person_id, recipient_type, recipient_hash, salt, issued_at,
+    revoked_at, revoked_reason
 }
 
 const ACOLS: &str = "id, programme_id, person_id, recipient_type, recipient_hash, salt, issued_at, revoked_at, revoked_reason";
@@ -493,49 +447,45 @@ pub async fn issue(
 }
 
 pub async fn assertion(c: &mut AnyConnection, id: AssertionId) -> Result<Option<AssertionRow>> {
-    let row = crate::dynamic(format!("SELECT {ACOLS} FROM assertions WHERE id = $1"))
-        .bind(id.to_string())
-        .fetch_optional(c)
-        .await?;
-    row.as_ref().map(assertion_from).transpose()
+    one(
+        c,
+        format!("SELECT {ACOLS} FROM assertions WHERE id = $1"),
+        id,
+    )
+    .await
 }
 
 pub async fn assertions_of_programme(
     c: &mut AnyConnection,
     programme: ProgrammeId,
 ) -> Result<Vec<AssertionRow>> {
-    let rows = crate::dynamic(format!(
-        "SELECT {ACOLS} FROM assertions WHERE programme_id = $1 ORDER BY issued_at"
-    ))
-    .bind(programme.to_string())
-    .fetch_all(c)
-    .await?;
-    rows.iter().map(assertion_from).collect()
+    many(
+        c,
+        format!("SELECT {ACOLS} FROM assertions WHERE programme_id = $1 ORDER BY issued_at"),
+        programme,
+    )
+    .await
 }
 
 pub async fn assertions_of_person(
     c: &mut AnyConnection,
     person: PersonId,
 ) -> Result<Vec<AssertionRow>> {
-    let rows = crate::dynamic(format!(
-        "SELECT {ACOLS} FROM assertions WHERE person_id = $1 ORDER BY issued_at"
-    ))
-    .bind(person.to_string())
-    .fetch_all(c)
-    .await?;
-    rows.iter().map(assertion_from).collect()
+    many(
+        c,
+        format!("SELECT {ACOLS} FROM assertions WHERE person_id = $1 ORDER BY issued_at"),
+        person,
+    )
+    .await
 }
 
 /// Revokes an assertion; false if it was already revoked or does not exist.
 pub async fn revoke(c: &mut AnyConnection, id: AssertionId, reason: &str) -> Result<bool> {
-    let n = sqlx::query(
+    let q = sqlx::query(
         "UPDATE assertions SET revoked_at = $2, revoked_reason = $3 WHERE id = $1 AND revoked_at IS NULL",
     )
     .bind(id.to_string())
     .bind(now())
-    .bind(reason)
-    .execute(c)
-    .await?
-    .rows_affected();
-    Ok(n > 0)
+    .bind(reason);
+    changed(c, q).await
 }

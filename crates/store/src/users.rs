@@ -1,12 +1,11 @@
 //! Accounts (staff and residents), their roles per lab, and API tokens. Password hashes are made
 //! and checked by the web layer; this module only stores them.
-use crate::row::{flag, get, opt, opt_time, text, time};
+use crate::row::{FromRow, all, from_row, get, one, text};
 use crate::{Result, StoreError, now, on_conflict};
 use chrono::{DateTime, Utc};
 use domain::{Actor, LabId, LabRole, PersonId, TokenId, UserId};
 use serde::Serialize;
 use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct User {
@@ -24,18 +23,9 @@ pub struct User {
 
 const COLS: &str = "id, login, display_name, password_hash, is_admin, person_id, active, created_at, password_changed_at";
 
-fn from_row(r: &AnyRow) -> Result<User> {
-    Ok(User {
-        id: get(r, "id")?,
-        login: text(r, "login")?,
-        display_name: text(r, "display_name")?,
-        password_hash: text(r, "password_hash")?,
-        is_admin: flag(r, "is_admin")?,
-        person_id: opt(r, "person_id")?,
-        active: flag(r, "active")?,
-        created_at: time(r, "created_at")?,
-        password_changed_at: time(r, "password_changed_at")?,
-    })
+from_row! {
+    User |r| id, login, display_name, password_hash, is_admin, person_id, active, created_at,
+    password_changed_at
 }
 
 /// Logins are compared lower-cased and trimmed (an e-mail or a phone in E.164).
@@ -70,36 +60,35 @@ pub async fn insert(
 }
 
 pub async fn by_login(c: &mut AnyConnection, login: &str) -> Result<Option<User>> {
-    let row = crate::dynamic(format!("SELECT {COLS} FROM users WHERE login = $1"))
-        .bind(normalise_login(login))
-        .fetch_optional(c)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    one(
+        c,
+        format!("SELECT {COLS} FROM users WHERE login = $1"),
+        normalise_login(login),
+    )
+    .await
 }
 
 pub async fn by_id(c: &mut AnyConnection, id: UserId) -> Result<Option<User>> {
-    let row = crate::dynamic(format!("SELECT {COLS} FROM users WHERE id = $1"))
-        .bind(id.to_string())
-        .fetch_optional(c)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    one(c, format!("SELECT {COLS} FROM users WHERE id = $1"), id).await
 }
 
 pub async fn by_person(c: &mut AnyConnection, person: PersonId) -> Result<Option<User>> {
-    let row = crate::dynamic(format!("SELECT {COLS} FROM users WHERE person_id = $1"))
-        .bind(person.to_string())
-        .fetch_optional(c)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    one(
+        c,
+        format!("SELECT {COLS} FROM users WHERE person_id = $1"),
+        person,
+    )
+    .await
 }
 
 pub async fn list(c: &mut AnyConnection) -> Result<Vec<User>> {
-    let rows = crate::dynamic(format!(
-        "SELECT {COLS} FROM users WHERE person_id IS NULL ORDER BY display_name"
-    ))
-    .fetch_all(c)
-    .await?;
-    rows.iter().map(from_row).collect()
+    all(
+        c,
+        crate::dynamic(format!(
+            "SELECT {COLS} FROM users WHERE person_id IS NULL ORDER BY display_name"
+        )),
+    )
+    .await
 }
 
 pub async fn set_password(c: &mut AnyConnection, id: UserId, hash: &str) -> Result<()> {
@@ -166,24 +155,16 @@ pub struct StaffMember {
 }
 
 pub async fn staff_of_lab(c: &mut AnyConnection, lab: LabId) -> Result<Vec<StaffMember>> {
-    let rows = sqlx::query(
+    let q = sqlx::query(
         "SELECT u.id, u.display_name, u.login, g.role FROM user_lab_roles g JOIN users u ON u.id = g.user_id
          WHERE g.lab_id = $1 ORDER BY g.role, u.display_name",
     )
-    .bind(lab.to_string())
-    .fetch_all(c)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let role = text(r, "role")?;
-            Ok(StaffMember {
-                user_id: get(r, "id")?,
-                display_name: text(r, "display_name")?,
-                login: text(r, "login")?,
-                role: LabRole::parse(&role).ok_or_else(|| StoreError::Corrupt(role.clone()))?,
-            })
-        })
-        .collect()
+    .bind(lab.to_string());
+    all(c, q).await
+}
+
+from_row! {
+    StaffMember |r| user_id = "id", display_name, login, role
 }
 
 /// Everything the access policy needs to know about an account.
@@ -233,7 +214,7 @@ pub async fn user_by_token(c: &mut AnyConnection, token_hash: &str) -> Result<Op
         .bind(token_hash)
         .execute(c)
         .await?;
-    Ok(Some(from_row(&row)?))
+    Ok(Some(User::from_row(&row)?))
 }
 
 pub async fn revoke_token(c: &mut AnyConnection, token_hash: &str) -> Result<bool> {
@@ -256,20 +237,12 @@ pub struct TokenInfo {
 }
 
 pub async fn tokens_of(c: &mut AnyConnection, user: UserId) -> Result<Vec<TokenInfo>> {
-    let rows = sqlx::query("SELECT id, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC")
-        .bind(user.to_string())
-        .fetch_all(c)
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(TokenInfo {
-                id: get(r, "id")?,
-                created_at: time(r, "created_at")?,
-                last_used_at: opt_time(r, "last_used_at")?,
-                revoked_at: opt_time(r, "revoked_at")?,
-            })
-        })
-        .collect()
+    all(c, sqlx::query("SELECT id, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC")
+        .bind(user.to_string())).await
+}
+
+from_row! {
+    TokenInfo |r| id, created_at, last_used_at, revoked_at
 }
 
 pub async fn revoke_token_by_id(c: &mut AnyConnection, user: UserId, id: TokenId) -> Result<bool> {
