@@ -137,7 +137,9 @@ async fn list_cohorts(
 ) -> AppResult<Json<Vec<CohortDto>>> {
     c.require_user()?;
     let (_, list) = svc::cohorts(&s.store, &c.actor, &slug).await?;
-    Ok(Json(list.into_iter().map(|x| cohort_dto(x, &slug)).collect()))
+    Ok(Json(
+        list.into_iter().map(|x| cohort_dto(x, &slug)).collect(),
+    ))
 }
 
 /// Create a cohort (an intake group with dates).

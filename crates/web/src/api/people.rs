@@ -1,7 +1,7 @@
 //! People and residencies in JSON. Scoped exactly like the pages: another lab's person is 404.
 use super::ErrorBody;
 use crate::ctx::{Ctx, Path};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::services::people::{self as svc, Registered, Registration, ResidencyView, slug_of};
 use crate::services::{ConsentInput, PersonInput, invalid, labs};
 use crate::state::AppState;
@@ -10,10 +10,10 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::{PersonId, ResidencyId, ResidencyStatus};
+use serde::{Deserialize, Serialize};
 use store::labs::Lab;
 use store::people::Person;
 use store::residency::{Residency, Transition};
-use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -262,7 +262,12 @@ pub struct ResidencyDto {
     pub history: Vec<TransitionDto>,
 }
 
-fn residency_dto(r: Residency, history: Vec<Transition>, lab: String, name: Option<String>) -> ResidencyDto {
+fn residency_dto(
+    r: Residency,
+    history: Vec<Transition>,
+    lab: String,
+    name: Option<String>,
+) -> ResidencyDto {
     ResidencyDto {
         id: r.id.0,
         person_id: r.person_id.0,

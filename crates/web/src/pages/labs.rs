@@ -26,7 +26,10 @@ pub fn router() -> Router<AppState> {
         .route("/labs/{slug}/residents", get(intake))
         .route("/labs/{slug}/cohorts", get(cohorts).post(create_cohort))
         .route("/labs/{slug}/partners", lab_post(LabPost::AddPartner))
-        .route("/labs/{slug}/partners/remove", lab_post(LabPost::RemovePartner))
+        .route(
+            "/labs/{slug}/partners/remove",
+            lab_post(LabPost::RemovePartner),
+        )
         .route("/labs/{slug}/staff", lab_post(LabPost::Grant))
         .route("/labs/{slug}/staff/remove", lab_post(LabPost::Revoke))
 }
@@ -143,7 +146,9 @@ fn lab_post(which: LabPost) -> MethodRouter<AppState> {
             let lab = lab_or_404(&s, &slug).await?.id;
             let (store, actor) = (&s.store, &c.actor);
             let result = match which {
-                LabPost::AddPartner => services::add_partner(store, actor, lab, &f.org, &f.role).await,
+                LabPost::AddPartner => {
+                    services::add_partner(store, actor, lab, &f.org, &f.role).await
+                }
                 LabPost::Grant => services::grant_role(store, actor, lab, &f.user, &f.role).await,
                 LabPost::RemovePartner => {
                     let org = f.org.parse().map_err(|_| AppError::NotFound)?;

@@ -2,9 +2,9 @@
 use super::{Errors, respond};
 use crate::ctx::{Ctx, VerifiedForm, redirect_with_flash};
 use crate::error::AppResult;
+use crate::services::StaffInput;
 use crate::services::accounts::{self, Users};
 use crate::services::network::{self as svc, OrgInput};
-use crate::services::StaffInput;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;

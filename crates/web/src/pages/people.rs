@@ -319,5 +319,8 @@ async fn set_cohort(
         id => Some(id.parse().map_err(|_| AppError::BadRequest("err-choice"))?),
     };
     let person = svc::set_cohort(&s.store, &c.actor, id, cohort).await?;
-    Ok(redirect_with_flash(&format!("/people/{person}"), "flash-saved"))
+    Ok(redirect_with_flash(
+        &format!("/people/{person}"),
+        "flash-saved",
+    ))
 }

@@ -203,9 +203,21 @@ pub async fn create_staff(store: &Store, actor: &Actor, f: &StaffInput) -> AppRe
         None
     } else {
         let mut c = store.conn().await?;
-        store::labs::lab_by_slug(&mut c, &f.lab).await?.map(|l| l.id)
+        store::labs::lab_by_slug(&mut c, &f.lab)
+            .await?
+            .map(|l| l.id)
     };
-    create_account(store, Some(actor), &f.login, &f.display_name, &f.password, role, lab, None).await
+    create_account(
+        store,
+        Some(actor),
+        &f.login,
+        &f.display_name,
+        &f.password,
+        role,
+        lab,
+        None,
+    )
+    .await
 }
 
 /// Accounts, each with its roles per lab, and the labs to choose from (network admin).

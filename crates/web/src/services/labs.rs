@@ -43,7 +43,9 @@ pub async fn summaries(store: &Store) -> AppResult<Vec<LabSummary>> {
 /// One lab with its partners, by id (after opening it).
 pub async fn summary(store: &Store, id: LabId) -> AppResult<LabSummary> {
     let mut c = store.conn().await?;
-    let lab = store::labs::lab(&mut c, id).await?.ok_or(AppError::NotFound)?;
+    let lab = store::labs::lab(&mut c, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let partners = store::labs::partners(&mut c, id).await?;
     Ok(LabSummary { lab, partners })
 }

@@ -25,9 +25,9 @@ pub use accounts::{
 pub use labs::{CohortInput, LabInput, create_cohort, create_lab};
 pub use network::{OrgInput, add_partner, create_org, remove_partner};
 pub use people::{
-    ConsentInput, OwnProfileInput, PersonInput, RegisterOutcome, ValidConsent, apply,
-    read_person, register_person, set_cohort, transition_residency, update_own_profile,
-    update_person, validate_consent, validate_person, withdraw_consent,
+    ConsentInput, OwnProfileInput, PersonInput, RegisterOutcome, ValidConsent, apply, read_person,
+    register_person, set_cohort, transition_residency, update_own_profile, update_person,
+    validate_consent, validate_person, withdraw_consent,
 };
 
 pub(crate) fn entry<'a>(

@@ -15,7 +15,10 @@ pub(crate) fn with_labs<R>(labs: &[Lab], pairs: Vec<(LabId, R)>) -> Vec<(Lab, R)
 }
 
 /// Partner organisations, each with the labs it works with and how (network admin).
-pub async fn orgs(store: &Store, actor: &Actor) -> AppResult<Vec<(Organisation, Vec<(Lab, PartnerRole)>)>> {
+pub async fn orgs(
+    store: &Store,
+    actor: &Actor,
+) -> AppResult<Vec<(Organisation, Vec<(Lab, PartnerRole)>)>> {
     allow(actor, Action::ManageNetwork)?;
     let mut c = store.conn().await?;
     let labs = store::labs::list_labs(&mut c).await?;
@@ -88,9 +91,7 @@ pub async fn add_partner(
 ) -> AppResult<()> {
     allow(actor, Action::ManageNetwork)?;
     let role = PartnerRole::parse(role).ok_or(invalid("role", "err-choice"))?;
-    let org: OrgId = org
-        .parse()
-        .map_err(|_| invalid("org", "err-choice"))?;
+    let org: OrgId = org.parse().map_err(|_| invalid("org", "err-choice"))?;
     let mut tx = store.begin().await?;
     store::labs::org(&mut tx, org)
         .await?

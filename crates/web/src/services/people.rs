@@ -6,8 +6,8 @@ use crate::i18n::Lang;
 use chrono::{Datelike, NaiveDate};
 use domain::{
     Action, Actor, CohortId, ConsentId, FamilySupport, Gender, LabId, Language, LegalBasis, Money,
-    Occupation, PersonId, PersonName, Phone, ResidencyId, ResidencyStatus, Settlement, Skill, UserId,
-    names,
+    Occupation, PersonId, PersonName, Phone, ResidencyId, ResidencyStatus, Settlement, Skill,
+    UserId, names,
 };
 use serde::Deserialize;
 use store::labs::Lab;
@@ -148,16 +148,30 @@ pub fn validate_person(
         .map_err(&mut push)
         .ok()
         .flatten();
-    let family_support = choice("family_support", &input.family_support, FamilySupport::parse)
-        .map_err(&mut push)
-        .ok()
-        .flatten()
-        .unwrap_or(FamilySupport::Unknown);
+    let family_support = choice(
+        "family_support",
+        &input.family_support,
+        FamilySupport::parse,
+    )
+    .map_err(&mut push)
+    .ok()
+    .flatten()
+    .unwrap_or(FamilySupport::Unknown);
     if !input.region.is_empty() && !domain::REGIONS.contains(&input.region.as_str()) {
         push(domain::Invalid::new("region", "err-choice"));
     }
-    let languages = codes("languages", &input.languages, |l| Language::parse(l).map(|l| l.code()), &mut push);
-    let skills = codes("skills", &input.skills, |s| Skill::parse(s).map(|s| s.code()), &mut push);
+    let languages = codes(
+        "languages",
+        &input.languages,
+        |l| Language::parse(l).map(|l| l.code()),
+        &mut push,
+    );
+    let skills = codes(
+        "skills",
+        &input.skills,
+        |s| Skill::parse(s).map(|s| s.code()),
+        &mut push,
+    );
     let income = Money::parse_som("monthly_income", &input.monthly_income)
         .map_err(&mut push)
         .ok()
@@ -200,7 +214,6 @@ pub fn validate_person(
     })
 }
 
-
 /// The consent a coordinator records with her, or she gives on the public form.
 #[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 #[serde(default)]
@@ -222,8 +235,16 @@ impl ValidConsent {
     /// Records this consent of hers, by whoever took it (`None`: she gave it herself).
     async fn record(&self, c: &mut AnyConn, id: PersonId, by: Option<UserId>) -> AppResult<()> {
         let (basis, lang) = (self.legal_basis.code(), self.language.code());
-        store::people::add_consent(c, id, domain::CONSENT_VERSION, basis, lang, self.given_on, by)
-            .await?;
+        store::people::add_consent(
+            c,
+            id,
+            domain::CONSENT_VERSION,
+            basis,
+            lang,
+            self.given_on,
+            by,
+        )
+        .await?;
         Ok(())
     }
 }
@@ -547,7 +568,11 @@ pub struct ResidencyView {
     pub lab: String,
 }
 
-async fn residency_view(c: &mut AnyConn, residency: Residency, lab: String) -> AppResult<ResidencyView> {
+async fn residency_view(
+    c: &mut AnyConn,
+    residency: Residency,
+    lab: String,
+) -> AppResult<ResidencyView> {
     let history = store::residency::transitions(c, residency.id).await?;
     Ok(ResidencyView {
         residency,
@@ -747,14 +772,22 @@ pub async fn withdraw_consent(
 }
 
 /// A resident withdraws one of her own consents.
-pub async fn withdraw_own_consent(store: &Store, actor: &Actor, consent: ConsentId) -> AppResult<()> {
+pub async fn withdraw_own_consent(
+    store: &Store,
+    actor: &Actor,
+    consent: ConsentId,
+) -> AppResult<()> {
     let me = actor.person_id.ok_or(AppError::NotFound)?;
     allow(actor, Action::OwnProfile(me))?;
     withdraw_consent(store, actor, me, consent).await
 }
 
 /// A residency the caller may move along, or 404.
-async fn managed_residency(c: &mut AnyConn, actor: &Actor, id: ResidencyId) -> AppResult<Residency> {
+async fn managed_residency(
+    c: &mut AnyConn,
+    actor: &Actor,
+    id: ResidencyId,
+) -> AppResult<Residency> {
     store::residency::get_scoped(c, &actor.scope_for(Action::ManageResidency), id)
         .await?
         .ok_or(AppError::NotFound)
@@ -780,7 +813,13 @@ pub async fn transition_residency(
     if !store::residency::transition(&mut tx, id, r.status, to, actor.user_id, note).await? {
         return Err(AppError::Conflict("err-transition"));
     }
-    let mut e = entry(actor, "residency.transition", "residency", id, Some(r.lab_id));
+    let mut e = entry(
+        actor,
+        "residency.transition",
+        "residency",
+        id,
+        Some(r.lab_id),
+    );
     e.detail = format!("{}->{}", r.status.code(), to.code());
     audit::record(&mut tx, e).await?;
     let now = managed_residency(&mut tx, actor, id).await?;
