@@ -1,14 +1,16 @@
 //! Labs, cohorts and organisations in JSON.
 use super::ErrorBody;
-use crate::ctx::Ctx;
-use crate::error::{AppError, AppResult};
-use crate::services::{self, CohortInput, LabInput, OrgInput};
+use crate::ctx::{Ctx, Path};
+use crate::error::AppResult;
+use crate::services::labs::{self as svc, LabSummary};
+use crate::services::{self, CohortInput, LabInput, OrgInput, network};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use domain::Action;
 use serde::Serialize;
+use store::labs::Organisation;
+use store::residency::Cohort;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -47,59 +49,49 @@ pub struct LabDto {
     pub partners: Vec<PartnerDto>,
 }
 
-async fn lab_dto(conn: &mut sqlx_conn::Conn, l: store::labs::Lab) -> AppResult<LabDto> {
-    let partners = store::labs::partners(conn, l.id)
-        .await?
-        .into_iter()
-        .map(|p| PartnerDto {
-            organisation_id: p.org.id.0,
-            name: p.org.name,
-            role: p.role.code().into(),
-        })
-        .collect();
-    Ok(LabDto {
-        id: l.id.0,
-        slug: l.slug,
-        name_ky: l.name_ky,
-        name_ru: l.name_ru,
-        name_en: l.name_en,
-        region: l.region,
-        locality: l.locality,
-        address: l.address,
-        latitude: l.latitude,
-        longitude: l.longitude,
-        hours: l.hours,
-        opened_on: l.opened_on,
-        accepting_applications: l.accepting_applications,
-        partners,
-    })
-}
-
-/// The connection type store functions take.
-mod sqlx_conn {
-    pub type Conn = store::AnyConn;
+impl From<LabSummary> for LabDto {
+    fn from(LabSummary { lab: l, partners }: LabSummary) -> Self {
+        LabDto {
+            id: l.id.0,
+            slug: l.slug,
+            name_ky: l.name_ky,
+            name_ru: l.name_ru,
+            name_en: l.name_en,
+            region: l.region,
+            locality: l.locality,
+            address: l.address,
+            latitude: l.latitude,
+            longitude: l.longitude,
+            hours: l.hours,
+            opened_on: l.opened_on,
+            accepting_applications: l.accepting_applications,
+            partners: partners
+                .into_iter()
+                .map(|p| PartnerDto {
+                    organisation_id: p.org.id.0,
+                    name: p.org.name,
+                    role: p.role.code().into(),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// All labs of the network (public).
 #[utoipa::path(get, path = "/api/v1/labs", tag = "labs", responses((status = 200, body = Vec<LabDto>)))]
 async fn list_labs(State(s): State<AppState>) -> AppResult<Json<Vec<LabDto>>> {
-    let mut conn = s.store.conn().await?;
-    let mut out = vec![];
-    for l in store::labs::list_labs(&mut conn).await? {
-        out.push(lab_dto(&mut conn, l).await?);
-    }
-    Ok(Json(out))
+    let labs = svc::summaries(&s.store).await?;
+    Ok(Json(labs.into_iter().map(Into::into).collect()))
 }
 
 /// One lab by its slug (public).
 #[utoipa::path(get, path = "/api/v1/labs/{slug}", tag = "labs", params(("slug" = String, Path)),
     responses((status = 200, body = LabDto), (status = 404, body = ErrorBody)))]
 async fn get_lab(State(s): State<AppState>, Path(slug): Path<String>) -> AppResult<Json<LabDto>> {
-    let mut conn = s.store.conn().await?;
-    let l = store::labs::lab_by_slug(&mut conn, &slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(Json(lab_dto(&mut conn, l).await?))
+    // The public view: what anyone may see of the lab.
+    let v = svc::lab_view(&s.store, &domain::Actor::anonymous(), &slug).await?;
+    let (lab, partners) = (v.lab, v.partners);
+    Ok(Json(LabSummary { lab, partners }.into()))
 }
 
 /// Open a new lab (network admin).
@@ -110,13 +102,10 @@ async fn create_lab(
     State(s): State<AppState>,
     Json(f): Json<LabInput>,
 ) -> AppResult<(StatusCode, Json<LabDto>)> {
-    c.require(Action::ManageNetwork)?;
+    c.require_user()?;
     let id = services::create_lab(&s.store, &c.actor, &f).await?;
-    let mut conn = s.store.conn().await?;
-    let l = store::labs::lab(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok((StatusCode::CREATED, Json(lab_dto(&mut conn, l).await?)))
+    let lab = svc::summary(&s.store, id).await?;
+    Ok((StatusCode::CREATED, Json(lab.into())))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -128,14 +117,14 @@ pub struct CohortDto {
     pub ends_on: chrono::NaiveDate,
 }
 
-async fn managed_lab(c: &Ctx, s: &AppState, slug: &str) -> AppResult<store::labs::Lab> {
-    c.require_user()?;
-    let mut conn = s.store.conn().await?;
-    let lab = store::labs::lab_by_slug(&mut conn, slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    c.require(Action::ManageResidency(lab.id))?;
-    Ok(lab)
+fn cohort_dto(x: Cohort, lab: &str) -> CohortDto {
+    CohortDto {
+        id: x.id.0,
+        lab: lab.to_string(),
+        name: x.name,
+        starts_on: x.starts_on,
+        ends_on: x.ends_on,
+    }
 }
 
 /// A lab's cohorts (its coordinators and the network admin).
@@ -146,19 +135,10 @@ async fn list_cohorts(
     State(s): State<AppState>,
     Path(slug): Path<String>,
 ) -> AppResult<Json<Vec<CohortDto>>> {
-    let lab = managed_lab(&c, &s, &slug).await?;
-    let mut conn = s.store.conn().await?;
-    let list = store::residency::cohorts(&mut conn, lab.id).await?;
+    c.require_user()?;
+    let (_, list) = svc::cohorts(&s.store, &c.actor, &slug).await?;
     Ok(Json(
-        list.into_iter()
-            .map(|x| CohortDto {
-                id: x.id.0,
-                lab: slug.clone(),
-                name: x.name,
-                starts_on: x.starts_on,
-                ends_on: x.ends_on,
-            })
-            .collect(),
+        list.into_iter().map(|x| cohort_dto(x, &slug)).collect(),
     ))
 }
 
@@ -171,22 +151,10 @@ async fn create_cohort(
     Path(slug): Path<String>,
     Json(f): Json<CohortInput>,
 ) -> AppResult<(StatusCode, Json<CohortDto>)> {
-    let lab = managed_lab(&c, &s, &slug).await?;
-    let id = services::create_cohort(&s.store, &c.actor, lab.id, &f).await?;
-    let mut conn = s.store.conn().await?;
-    let x = store::residency::cohort(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(CohortDto {
-            id: x.id.0,
-            lab: slug,
-            name: x.name,
-            starts_on: x.starts_on,
-            ends_on: x.ends_on,
-        }),
-    ))
+    c.require_user()?;
+    let lab = svc::managed_lab(&s.store, &c.actor, &slug).await?;
+    let x = services::create_cohort(&s.store, &c.actor, lab.id, &f).await?;
+    Ok((StatusCode::CREATED, Json(cohort_dto(x, &slug))))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -201,20 +169,20 @@ pub struct OrgDto {
 #[utoipa::path(get, path = "/api/v1/organisations", tag = "labs", security(("bearer" = [])),
     responses((status = 200, body = Vec<OrgDto>), (status = 401, body = ErrorBody)))]
 async fn list_orgs(c: Ctx, State(s): State<AppState>) -> AppResult<Json<Vec<OrgDto>>> {
-    c.require(Action::ManageNetwork)?;
-    let mut conn = s.store.conn().await?;
-    Ok(Json(
-        store::labs::list_orgs(&mut conn)
-            .await?
-            .into_iter()
-            .map(|o| OrgDto {
-                id: o.id.0,
-                name: o.name,
-                kind: o.kind.code().into(),
-                website: o.website,
-            })
-            .collect(),
-    ))
+    c.require_user()?;
+    let orgs = network::orgs(&s.store, &c.actor).await?;
+    Ok(Json(orgs.into_iter().map(|(o, _)| o.into()).collect()))
+}
+
+impl From<Organisation> for OrgDto {
+    fn from(o: Organisation) -> Self {
+        OrgDto {
+            id: o.id.0,
+            name: o.name,
+            kind: o.kind.code().into(),
+            website: o.website,
+        }
+    }
 }
 
 /// Add a partner organisation (network admin).
@@ -225,19 +193,7 @@ async fn create_org(
     State(s): State<AppState>,
     Json(f): Json<OrgInput>,
 ) -> AppResult<(StatusCode, Json<OrgDto>)> {
-    c.require(Action::ManageNetwork)?;
-    let id = services::create_org(&s.store, &c.actor, &f).await?;
-    let mut conn = s.store.conn().await?;
-    let o = store::labs::org(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(OrgDto {
-            id: o.id.0,
-            name: o.name,
-            kind: o.kind.code().into(),
-            website: o.website,
-        }),
-    ))
+    c.require_user()?;
+    let o = services::create_org(&s.store, &c.actor, &f).await?;
+    Ok((StatusCode::CREATED, Json(o.into())))
 }

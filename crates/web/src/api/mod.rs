@@ -189,22 +189,17 @@ pub struct Me {
     responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
 async fn me(c: Ctx, State(s): State<AppState>) -> AppResult<Json<Me>> {
     let u = c.require_user()?;
-    let mut conn = s.store.conn().await?;
-    let labs = store::labs::list_labs(&mut conn).await?;
+    let roles = crate::services::accounts::my_roles(&s.store, &c.actor).await?;
     Ok(Json(Me {
         id: u.id.0,
         login: u.login.clone(),
         display_name: u.display_name.clone(),
         admin: u.is_admin,
-        grants: c
-            .actor
-            .grants
-            .iter()
-            .filter_map(|(l, r)| {
-                labs.iter().find(|x| x.id == *l).map(|x| Grant {
-                    lab: x.slug.clone(),
-                    role: r.code().into(),
-                })
+        grants: roles
+            .into_iter()
+            .map(|(lab, r)| Grant {
+                lab: lab.slug,
+                role: r.code().into(),
             })
             .collect(),
         person_id: u.person_id.map(|p| p.0),

@@ -1,15 +1,19 @@
 //! People and residencies in JSON. Scoped exactly like the pages: another lab's person is 404.
 use super::ErrorBody;
-use crate::ctx::Ctx;
-use crate::error::{AppError, AppResult};
-use crate::services::{self, ConsentInput, PersonInput, RegisterOutcome};
+use crate::ctx::{Ctx, Path};
+use crate::error::AppResult;
+use crate::services::people::{self as svc, Registered, Registration, ResidencyView, slug_of};
+use crate::services::{ConsentInput, PersonInput, invalid, labs};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use domain::{Action, PersonId, ResidencyId, ResidencyStatus};
+use domain::{PersonId, ResidencyId, ResidencyStatus};
 use serde::{Deserialize, Serialize};
+use store::labs::Lab;
+use store::people::Person;
+use store::residency::{Residency, Transition};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -51,15 +55,10 @@ pub struct PersonDto {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
-async fn dto(s: &AppState, p: store::people::Person) -> AppResult<PersonDto> {
-    let mut conn = s.store.conn().await?;
-    let lab = store::labs::lab(&mut conn, p.lab_id)
-        .await?
-        .map(|l| l.slug)
-        .unwrap_or_default();
-    Ok(PersonDto {
+fn dto(p: Person, labs: &[Lab]) -> PersonDto {
+    PersonDto {
+        lab: slug_of(labs, p.lab_id),
         id: p.id.0,
-        lab,
         family_name: p.family_name,
         given_name: p.given_name,
         patronymic: p.patronymic,
@@ -79,7 +78,7 @@ async fn dto(s: &AppState, p: store::people::Person) -> AppResult<PersonDto> {
         aims: p.aims,
         monthly_income_tyiyn: p.monthly_income,
         created_at: p.created_at,
-    })
+    }
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -102,40 +101,15 @@ async fn list_people(
     Query(q): Query<PeopleQuery>,
 ) -> AppResult<Json<Vec<PersonDto>>> {
     c.require_user()?;
-    let scope = c.actor.people_scope();
-    if scope.is_empty() {
-        return Err(AppError::NotFound);
-    }
-    let mut conn = s.store.conn().await?;
-    let lab = match q.lab.as_deref().filter(|l| !l.is_empty()) {
-        None => None,
-        Some(slug) => {
-            let lab = store::labs::lab_by_slug(&mut conn, slug)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            if !scope.contains(lab.id) {
-                return Err(AppError::NotFound);
-            }
-            Some(lab.id)
-        }
-    };
-    let found = store::people::search(
-        &mut conn,
-        &scope,
-        &store::people::Search {
-            lab,
-            text: q.q.unwrap_or_default(),
-            limit: q.limit.unwrap_or(50),
-            offset: q.offset.unwrap_or(0),
-        },
-    )
-    .await?;
-    drop(conn);
-    let mut out = vec![];
-    for p in found {
-        out.push(dto(&s, p).await?);
-    }
-    Ok(Json(out))
+    let lab = q.lab.as_deref().unwrap_or_default();
+    let text = q.q.as_deref().unwrap_or_default();
+    let (limit, offset) = (q.limit.unwrap_or(50), q.offset.unwrap_or(0));
+    let found = svc::search(&s.store, &c.actor, lab, text, limit, offset).await?;
+    Ok(Json(dtos(found.people, &found.labs)))
+}
+
+fn dtos(people: Vec<Person>, labs: &[Lab]) -> Vec<PersonDto> {
+    people.into_iter().map(|p| dto(p, labs)).collect()
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -193,13 +167,6 @@ async fn create_person(
     Json(n): Json<NewPerson>,
 ) -> AppResult<Response> {
     c.require_user()?;
-    let lab = {
-        let mut conn = s.store.conn().await?;
-        store::labs::lab_by_slug(&mut conn, &n.lab)
-            .await?
-            .ok_or(AppError::NotFound)?
-    };
-    c.require(Action::ManagePeople(lab.id))?;
     let input = PersonInput {
         family_name: n.family_name,
         given_name: n.given_name,
@@ -233,50 +200,28 @@ async fn create_person(
         consent_language: n.consent_language,
         consent_date: n.consent_date,
     };
-    let status = if n.status.is_empty() {
-        ResidencyStatus::Applied
-    } else {
-        ResidencyStatus::parse(&n.status).ok_or(AppError::Invalid(vec![(
-            "status".into(),
-            "err-choice".into(),
-        )]))?
+    let r = Registration {
+        lab: n.lab,
+        status: match n.status.as_str() {
+            "" => Some(ResidencyStatus::Applied),
+            x => ResidencyStatus::parse(x),
+        },
+        confirmed_not_duplicate: n.confirm_not_duplicate,
+        person: input,
+        consent,
     };
-    match services::register_person(
-        &s.store,
-        &c.actor,
-        lab.id,
-        &input,
-        &consent,
-        status,
-        n.confirm_not_duplicate,
-        c.lang,
-    )
-    .await?
-    {
-        RegisterOutcome::Created(id) => {
-            let mut conn = s.store.conn().await?;
-            let p = store::people::get_scoped(&mut conn, &c.actor.people_scope(), id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            drop(conn);
-            Ok((StatusCode::CREATED, Json(dto(&s, p).await?)).into_response())
+    let (labs, registered) = svc::register(&s.store, &c.actor, &r, c.lang).await?;
+    Ok(match registered {
+        Registered::Created(p) => (StatusCode::CREATED, Json(dto(p, &labs))).into_response(),
+        Registered::Duplicates(d) => {
+            let body = DuplicatesBody {
+                error: "err-duplicates".into(),
+                message: c.t("err-duplicates"),
+                candidates: dtos(d, &labs),
+            };
+            (StatusCode::CONFLICT, Json(body)).into_response()
         }
-        RegisterOutcome::Duplicates(d) => {
-            let mut candidates = vec![];
-            for p in d {
-                candidates.push(dto(&s, p).await?);
-            }
-            Ok((
-                StatusCode::CONFLICT,
-                Json(DuplicatesBody {
-                    error: "err-duplicates".into(),
-                    message: c.t("err-duplicates"),
-                    candidates,
-                }),
-            )
-                .into_response())
-        }
-    }
+    })
 }
 
 /// One person (audited read).
@@ -285,12 +230,11 @@ async fn create_person(
 async fn get_person(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<PersonId>,
 ) -> AppResult<Json<PersonDto>> {
     c.require_user()?;
-    let id: PersonId = id.parse().map_err(|_| AppError::NotFound)?;
-    let p = services::read_person(&s.store, &c.actor, id).await?;
-    Ok(Json(dto(&s, p).await?))
+    let v = svc::person_view(&s.store, &c.actor, id).await?;
+    Ok(Json(dto(v.person, &[v.lab])))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -318,35 +262,39 @@ pub struct ResidencyDto {
     pub history: Vec<TransitionDto>,
 }
 
-async fn residency_dto(
-    conn: &mut store::AnyConn,
-    r: store::residency::Residency,
-    lab: &str,
+fn residency_dto(
+    r: Residency,
+    history: Vec<Transition>,
+    lab: String,
     name: Option<String>,
-) -> AppResult<ResidencyDto> {
-    let history = store::residency::transitions(conn, r.id)
-        .await?
-        .into_iter()
-        .map(|t| TransitionDto {
-            from: t.from.map(|f| f.code().into()),
-            to: t.to.code().into(),
-            at: t.at,
-            by: t.by_name,
-            note: t.note,
-        })
-        .collect();
-    Ok(ResidencyDto {
+) -> ResidencyDto {
+    ResidencyDto {
         id: r.id.0,
         person_id: r.person_id.0,
         person_name: name,
-        lab: lab.to_string(),
+        lab,
         status: r.status.code().into(),
         cohort_id: r.cohort_id.map(|c| c.0),
         cohort: r.cohort_name,
         source: r.source,
         created_at: r.created_at,
-        history,
-    })
+        history: history
+            .into_iter()
+            .map(|t| TransitionDto {
+                from: t.from.map(|f| f.code().into()),
+                to: t.to.code().into(),
+                at: t.at,
+                by: t.by_name,
+                note: t.note,
+            })
+            .collect(),
+    }
+}
+
+impl From<ResidencyView> for ResidencyDto {
+    fn from(v: ResidencyView) -> Self {
+        residency_dto(v.residency, v.history, v.lab, None)
+    }
 }
 
 /// A person's residencies in the labs the caller manages.
@@ -355,29 +303,11 @@ async fn residency_dto(
 async fn person_residencies(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<PersonId>,
 ) -> AppResult<Json<Vec<ResidencyDto>>> {
     c.require_user()?;
-    let id: PersonId = id.parse().map_err(|_| AppError::NotFound)?;
-    let scope = c.actor.people_scope();
-    let mut conn = s.store.conn().await?;
-    store::people::get_scoped(&mut conn, &scope, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let labs = store::labs::list_labs(&mut conn).await?;
-    let mut out = vec![];
-    for r in store::residency::of_person(&mut conn, id).await? {
-        if !scope.contains(r.lab_id) {
-            continue;
-        }
-        let slug = labs
-            .iter()
-            .find(|l| l.id == r.lab_id)
-            .map(|l| l.slug.clone())
-            .unwrap_or_default();
-        out.push(residency_dto(&mut conn, r, &slug, None).await?);
-    }
-    Ok(Json(out))
+    let list = svc::residencies(&s.store, &c.actor, id).await?;
+    Ok(Json(list.into_iter().map(Into::into).collect()))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -398,23 +328,14 @@ async fn lab_residencies(
     Query(q): Query<StatusQuery>,
 ) -> AppResult<Json<Vec<ResidencyDto>>> {
     c.require_user()?;
-    let mut conn = s.store.conn().await?;
-    let lab = store::labs::lab_by_slug(&mut conn, &slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    c.require(Action::ManageResidency(lab.id))?;
-    let status = match q.status.as_deref().filter(|x| !x.is_empty()) {
-        None => None,
-        Some(x) => Some(ResidencyStatus::parse(x).ok_or(AppError::Invalid(vec![(
-            "status".into(),
-            "err-choice".into(),
-        )]))?),
-    };
-    let mut out = vec![];
-    for row in store::residency::of_lab(&mut conn, lab.id, status).await? {
-        out.push(residency_dto(&mut conn, row.residency, &slug, Some(row.person_name)).await?);
-    }
-    Ok(Json(out))
+    let rows = labs::residencies(&s.store, &c.actor, &slug, q.status.as_deref()).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|(row, history)| {
+                residency_dto(row.residency, history, slug.clone(), Some(row.person_name))
+            })
+            .collect(),
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -432,22 +353,11 @@ pub struct TransitionRequest {
 async fn transition(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<ResidencyId>,
     Json(t): Json<TransitionRequest>,
 ) -> AppResult<Json<ResidencyDto>> {
     c.require_user()?;
-    let id: ResidencyId = id.parse().map_err(|_| AppError::NotFound)?;
-    let to = ResidencyStatus::parse(&t.to)
-        .ok_or(AppError::Invalid(vec![("to".into(), "err-choice".into())]))?;
-    services::transition_residency(&s.store, &c.actor, id, to, &t.note).await?;
-    let mut conn = s.store.conn().await?;
-    let r =
-        store::residency::get_scoped(&mut conn, &c.actor.scope_for(Action::ManageResidency), id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-    let slug = store::labs::lab(&mut conn, r.lab_id)
-        .await?
-        .map(|l| l.slug)
-        .unwrap_or_default();
-    Ok(Json(residency_dto(&mut conn, r, &slug, None).await?))
+    let to = ResidencyStatus::parse(&t.to).ok_or_else(|| invalid("to", "err-choice"))?;
+    let v = svc::transition_residency(&s.store, &c.actor, id, to, &t.note).await?;
+    Ok(Json(v.into()))
 }

@@ -1,17 +1,19 @@
 //! Signing in and out, the language switch, and a resident's own profile.
-use super::Errors;
-use crate::ctx::{Ctx, LANG_COOKIE, VerifiedForm, redirect_with_flash, safe_next};
+use super::{Errors, respond};
+use crate::ctx::{Ctx, LANG_COOKIE, Path, VerifiedForm, redirect_with_flash, safe_next};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::services::{self, OwnProfileInput};
+use crate::services::accounts::authenticate;
+use crate::services::people::{self, OwnProfile, OwnProfileInput, PersonInput};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use domain::ConsentId;
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -69,7 +71,7 @@ async fn login(
         Ok(p) if !f.login.contains('@') => p.as_str().to_string(),
         _ => f.login.trim().to_string(),
     };
-    match crate::services::accounts::authenticate(&s, &login, &f.password, c.ip).await {
+    match authenticate(&s, &login, &f.password, c.ip).await {
         Ok(user) => {
             let session = c
                 .session
@@ -141,44 +143,17 @@ async fn switch_lang(c: Ctx, Path(code): Path<String>, Query(q): Query<NextQuery
 #[template(path = "me.html")]
 struct MePage {
     c: Ctx,
-    person: store::people::Person,
-    lab: Option<store::labs::Lab>,
-    form: services::PersonInput,
+    v: OwnProfile,
+    form: PersonInput,
     errors: Errors,
-    consents: Vec<store::people::Consent>,
-    residencies: Vec<store::residency::Residency>,
-}
-
-async fn me_page(
-    c: Ctx,
-    s: &AppState,
-    form: Option<services::PersonInput>,
-    errors: Errors,
-) -> AppResult<MePage> {
-    c.require_user()?;
-    let me = c.actor.person_id.ok_or(AppError::NotFound)?;
-    c.require(domain::Action::OwnProfile(me))?;
-    let mut conn = s.store.conn().await?;
-    let person = store::people::get_scoped(&mut conn, &domain::LabScope::All, me)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let lab = store::labs::lab(&mut conn, person.lab_id).await?;
-    let consents = store::people::consents(&mut conn, me).await?;
-    let residencies = store::residency::of_person(&mut conn, me).await?;
-    let form = form.unwrap_or_else(|| services::PersonInput::from_person(&person));
-    Ok(MePage {
-        c,
-        person,
-        lab,
-        form,
-        errors,
-        consents,
-        residencies,
-    })
 }
 
 async fn me(c: Ctx, State(s): State<AppState>) -> AppResult<MePage> {
-    me_page(c, &s, None, Errors::default()).await
+    c.require_user()?;
+    let v = people::own_profile(&s.store, &c.actor).await?;
+    let form = PersonInput::from_person(&v.person);
+    let errors = Errors::default();
+    Ok(MePage { c, v, form, errors })
 }
 
 async fn update_me(
@@ -186,21 +161,26 @@ async fn update_me(
     State(s): State<AppState>,
     VerifiedForm(f): VerifiedForm<OwnProfileInput>,
 ) -> AppResult<Response> {
-    match services::update_own_profile(&s.store, &c.actor, &f).await {
-        Ok(()) => Ok(redirect_with_flash("/me", "flash-saved")),
-        Err(AppError::Invalid(errs)) => {
-            let mut page = me_page(c, &s, None, Errors(errs)).await?;
-            page.form.phone = f.phone;
-            page.form.email = f.email;
-            page.form.district = f.district;
-            page.form.locality = f.locality;
-            page.form.languages = f.languages;
-            page.form.skills = f.skills;
-            page.form.aims = f.aims;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(e),
-    }
+    respond(
+        people::update_own_profile(&s.store, &c.actor, &f).await,
+        |()| redirect_with_flash("/me", "flash-saved"),
+        async |errors| {
+            let v = people::own_profile(&s.store, &c.actor).await?;
+            // Her record, with what she typed over the fields she may change.
+            let form = PersonInput {
+                phone: f.phone,
+                email: f.email,
+                district: f.district,
+                locality: f.locality,
+                languages: f.languages,
+                skills: f.skills,
+                aims: f.aims,
+                ..PersonInput::from_person(&v.person)
+            };
+            Ok(MePage { c, v, form, errors })
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -210,12 +190,9 @@ struct Empty {}
 async fn withdraw_my_consent(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<ConsentId>,
     VerifiedForm(_f): VerifiedForm<Empty>,
 ) -> AppResult<Response> {
-    let me = c.actor.person_id.ok_or(AppError::NotFound)?;
-    c.require(domain::Action::OwnProfile(me))?;
-    let id = id.parse().map_err(|_| AppError::NotFound)?;
-    services::withdraw_consent(&s.store, &c.actor, me, id).await?;
+    people::withdraw_own_consent(&s.store, &c.actor, id).await?;
     Ok(redirect_with_flash("/me", "flash-consent-withdrawn"))
 }

@@ -1,17 +1,18 @@
 //! Labs: the public list and page of each lab, its application form, and for staff the intake
 //! queue, cohorts, partners and staff.
 use super::{Errors, respond};
-use crate::ctx::{Ctx, VerifiedBody, VerifiedForm, redirect_with_flash};
+use crate::ctx::{Ctx, Path, VerifiedBody, VerifiedForm, redirect_with_flash};
 use crate::error::{AppError, AppResult};
+use crate::services::labs::{self as svc, Intake, LabView};
 use crate::services::{self, CohortInput, ConsentInput, LabInput, PersonInput};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{MethodRouter, get, post};
 use domain::{Action, LabRole, PartnerRole, ResidencyStatus};
 use serde::Deserialize;
 use store::labs::Lab;
@@ -24,14 +25,34 @@ pub fn router() -> Router<AppState> {
         .route("/labs/{slug}/apply", get(apply_form).post(apply))
         .route("/labs/{slug}/residents", get(intake))
         .route("/labs/{slug}/cohorts", get(cohorts).post(create_cohort))
-        .route("/labs/{slug}/partners", post(add_partner))
-        .route("/labs/{slug}/partners/remove", post(remove_partner))
-        .route("/labs/{slug}/staff", post(grant))
-        .route("/labs/{slug}/staff/remove", post(revoke))
+        .route("/labs/{slug}/partners", lab_post(LabPost::AddPartner))
+        .route(
+            "/labs/{slug}/partners/remove",
+            lab_post(LabPost::RemovePartner),
+        )
+        .route("/labs/{slug}/staff", lab_post(LabPost::Grant))
+        .route("/labs/{slug}/staff/remove", lab_post(LabPost::Revoke))
 }
 
 pub(super) async fn lab_or_404(s: &AppState, slug: &str) -> AppResult<Lab> {
-    services::labs::lab_by_slug(&s.store, slug).await
+    svc::lab_by_slug(&s.store, slug).await
+}
+
+/// Like `respond`, but a conflict (a rule of the data, e.g. a partner already there) also shows
+/// the form again, with 409 and the message beside `field`.
+async fn respond_or_conflict<T, P: IntoResponse>(
+    result: AppResult<T>,
+    field: &str,
+    done: impl FnOnce(T) -> Response,
+    again: impl AsyncFnOnce(Errors) -> AppResult<P>,
+) -> AppResult<Response> {
+    match result {
+        Err(AppError::Conflict(k)) => {
+            let page = again(Errors(vec![(field.into(), k.into())])).await?;
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+        other => respond(other, done, again).await,
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -42,11 +63,8 @@ struct LabsPage {
 }
 
 async fn list(c: Ctx, State(s): State<AppState>) -> AppResult<LabsPage> {
-    let mut conn = s.store.conn().await?;
-    Ok(LabsPage {
-        c,
-        labs: store::labs::list_labs(&mut conn).await?,
-    })
+    let labs = svc::all(&s.store).await?;
+    Ok(LabsPage { c, labs })
 }
 
 #[derive(Template, WebTemplate)]
@@ -71,7 +89,7 @@ async fn create(
     State(s): State<AppState>,
     VerifiedForm(f): VerifiedForm<LabInput>,
 ) -> AppResult<Response> {
-    c.require(Action::ManageNetwork)?;
+    c.require_user()?;
     let to = format!("/labs/{}", f.slug.trim().to_lowercase());
     respond(
         services::create_lab(&s.store, &c.actor, &f).await,
@@ -85,156 +103,74 @@ async fn create(
 #[template(path = "lab.html")]
 struct LabPage {
     c: Ctx,
-    lab: Lab,
-    partners: Vec<store::labs::Partnership>,
-    internal: bool,
-    manage: bool,
-    admin: bool,
-    counts: Vec<(ResidencyStatus, i64)>,
-    staff: Vec<store::users::StaffMember>,
-    orgs: Vec<store::labs::Organisation>,
-    users: Vec<store::users::User>,
-    people: i64,
+    v: LabView,
     errors: Errors,
 }
 
 async fn lab_page(c: Ctx, s: &AppState, slug: &str, errors: Errors) -> AppResult<LabPage> {
-    let lab = lab_or_404(s, slug).await?;
-    let mut conn = s.store.conn().await?;
-    let partners = store::labs::partners(&mut conn, lab.id).await?;
-    let internal = c.actor.allows(Action::ViewLabInternal(lab.id));
-    let manage = c.actor.allows(Action::ManageResidency(lab.id));
-    let admin = c.actor.allows(Action::ManageNetwork);
-    let (counts, staff, people) = if internal {
-        (
-            store::residency::counts(&mut conn, lab.id).await?,
-            store::users::staff_of_lab(&mut conn, lab.id).await?,
-            store::people::count_in_lab(&mut conn, lab.id).await?,
-        )
-    } else {
-        (vec![], vec![], 0)
-    };
-    let (orgs, users) = if admin {
-        (
-            store::labs::list_orgs(&mut conn).await?,
-            store::users::list(&mut conn).await?,
-        )
-    } else {
-        (vec![], vec![])
-    };
-    Ok(LabPage {
-        c,
-        lab,
-        partners,
-        internal,
-        manage,
-        admin,
-        counts,
-        staff,
-        orgs,
-        users,
-        people,
-        errors,
-    })
+    let v = svc::lab_view(&s.store, &c.actor, slug).await?;
+    Ok(LabPage { c, v, errors })
 }
 
 async fn show(c: Ctx, State(s): State<AppState>, Path(slug): Path<String>) -> AppResult<LabPage> {
     lab_page(c, &s, &slug, Errors::default()).await
 }
 
+/// A partner (organisation and role) or a staff member (user and role), as the lab page posts.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct PartnerForm {
     org: String,
-    role: String,
-}
-
-async fn add_partner(
-    c: Ctx,
-    State(s): State<AppState>,
-    Path(slug): Path<String>,
-    VerifiedForm(f): VerifiedForm<PartnerForm>,
-) -> AppResult<Response> {
-    c.require(Action::ManageNetwork)?;
-    let lab = lab_or_404(&s, &slug).await?;
-    match services::add_partner(&s.store, &c.actor, lab.id, &f.org, &f.role).await {
-        Ok(()) => Ok(redirect_with_flash(&format!("/labs/{slug}"), "flash-saved")),
-        Err(AppError::Invalid(errs)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            lab_page(c, &s, &slug, Errors(errs)).await?,
-        )
-            .into_response()),
-        Err(AppError::Conflict(k)) => Ok((
-            StatusCode::CONFLICT,
-            lab_page(c, &s, &slug, Errors(vec![("org".into(), k.into())])).await?,
-        )
-            .into_response()),
-        Err(e) => Err(e),
-    }
-}
-
-async fn remove_partner(
-    c: Ctx,
-    State(s): State<AppState>,
-    Path(slug): Path<String>,
-    VerifiedForm(f): VerifiedForm<PartnerForm>,
-) -> AppResult<Response> {
-    c.require(Action::ManageNetwork)?;
-    let lab = lab_or_404(&s, &slug).await?;
-    let org = f.org.parse().map_err(|_| AppError::NotFound)?;
-    let role = PartnerRole::parse(&f.role).ok_or(AppError::NotFound)?;
-    services::remove_partner(&s.store, &c.actor, lab.id, org, role).await?;
-    Ok(redirect_with_flash(&format!("/labs/{slug}"), "flash-saved"))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct StaffForm {
     user: String,
     role: String,
 }
 
-async fn grant(
-    c: Ctx,
-    State(s): State<AppState>,
-    Path(slug): Path<String>,
-    VerifiedForm(f): VerifiedForm<StaffForm>,
-) -> AppResult<Response> {
-    c.require(Action::ManageNetwork)?;
-    let lab = lab_or_404(&s, &slug).await?;
-    let (Ok(user), Some(role)) = (f.user.parse(), LabRole::parse(&f.role)) else {
-        let page = lab_page(
-            c,
-            &s,
-            &slug,
-            Errors(vec![("user".into(), "err-choice".into())]),
-        )
-        .await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    };
-    match services::grant_role(&s.store, &c.actor, user, lab.id, role).await {
-        Ok(()) => Ok(redirect_with_flash(&format!("/labs/{slug}"), "flash-saved")),
-        Err(AppError::Invalid(errs)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            lab_page(c, &s, &slug, Errors(errs)).await?,
-        )
-            .into_response()),
-        Err(e) => Err(e),
-    }
+/// The network admin's posts on a lab page.
+#[derive(Clone, Copy)]
+enum LabPost {
+    AddPartner,
+    RemovePartner,
+    Grant,
+    Revoke,
 }
 
-async fn revoke(
-    c: Ctx,
-    State(s): State<AppState>,
-    Path(slug): Path<String>,
-    VerifiedForm(f): VerifiedForm<StaffForm>,
-) -> AppResult<Response> {
-    c.require(Action::ManageNetwork)?;
-    let lab = lab_or_404(&s, &slug).await?;
-    let user = f.user.parse().map_err(|_| AppError::NotFound)?;
-    let role = LabRole::parse(&f.role).ok_or(AppError::NotFound)?;
-    services::revoke_role(&s.store, &c.actor, user, lab.id, role).await?;
-    Ok(redirect_with_flash(&format!("/labs/{slug}"), "flash-saved"))
+/// The route of one of the lab page's posts: back to the page, or the page again with the
+/// messages (422, or 409 for a partner already there).
+fn lab_post(which: LabPost) -> MethodRouter<AppState> {
+    post(
+        move |c: Ctx,
+              State(s): State<AppState>,
+              Path(slug): Path<String>,
+              VerifiedForm(f): VerifiedForm<PartnerForm>| async move {
+            c.require_user()?;
+            let lab = lab_or_404(&s, &slug).await?.id;
+            let (store, actor) = (&s.store, &c.actor);
+            let result = match which {
+                LabPost::AddPartner => {
+                    services::add_partner(store, actor, lab, &f.org, &f.role).await
+                }
+                LabPost::Grant => services::grant_role(store, actor, lab, &f.user, &f.role).await,
+                LabPost::RemovePartner => {
+                    let org = f.org.parse().map_err(|_| AppError::NotFound)?;
+                    let role = PartnerRole::parse(&f.role).ok_or(AppError::NotFound)?;
+                    services::remove_partner(store, actor, lab, org, role).await
+                }
+                LabPost::Revoke => {
+                    let user = f.user.parse().map_err(|_| AppError::NotFound)?;
+                    let role = LabRole::parse(&f.role).ok_or(AppError::NotFound)?;
+                    services::revoke_role(store, actor, user, lab, role).await
+                }
+            };
+            let to = format!("/labs/{slug}");
+            respond_or_conflict(
+                result,
+                "org",
+                |()| redirect_with_flash(&to, "flash-saved"),
+                async |errors| lab_page(c, &s, &slug, errors).await,
+            )
+            .await
+        },
+    )
 }
 
 #[derive(Template, WebTemplate)]
@@ -247,6 +183,12 @@ struct ApplyPage {
     motivation: String,
     errors: Errors,
     done: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct DoneQuery {
+    done: String,
 }
 
 async fn apply_form(
@@ -269,19 +211,7 @@ async fn apply_form(
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct DoneQuery {
-    done: String,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
 struct Motivation {
-    motivation: String,
-}
-
-struct ApplyForm {
-    person: PersonInput,
-    consent: ConsentInput,
     motivation: String,
 }
 
@@ -292,52 +222,32 @@ async fn apply(
     body: VerifiedBody,
 ) -> AppResult<Response> {
     let lab = lab_or_404(&s, &slug).await?;
-    let f = ApplyForm {
-        person: body.parse()?,
+    let page = ApplyPage {
+        c,
+        lab,
+        f: body.parse()?,
         consent: body.parse()?,
         motivation: body.parse::<Motivation>()?.motivation,
+        errors: Errors::default(),
+        done: false,
     };
-    match services::apply(
+    let result = services::apply(
         &s.store,
         &slug,
-        &f.person,
-        &f.motivation,
-        &f.consent,
-        c.lang,
+        &page.f,
+        &page.motivation,
+        &page.consent,
+        page.c.lang,
+    )
+    .await;
+    let to = format!("/labs/{slug}/apply?done=1");
+    respond_or_conflict(
+        result,
+        "form",
+        |_| Redirect::to(&to).into_response(),
+        async |errors| Ok(ApplyPage { errors, ..page }),
     )
     .await
-    {
-        Ok(_) => {
-            Ok(axum::response::Redirect::to(&format!("/labs/{slug}/apply?done=1")).into_response())
-        }
-        Err(AppError::Invalid(errs)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ApplyPage {
-                c,
-                lab,
-                f: f.person,
-                consent: f.consent,
-                motivation: f.motivation,
-                errors: Errors(errs),
-                done: false,
-            },
-        )
-            .into_response()),
-        Err(AppError::Conflict(k)) => Ok((
-            StatusCode::CONFLICT,
-            ApplyPage {
-                c,
-                lab,
-                f: f.person,
-                consent: f.consent,
-                motivation: f.motivation,
-                errors: Errors(vec![("form".into(), k.into())]),
-                done: false,
-            },
-        )
-            .into_response()),
-        Err(e) => Err(e),
-    }
 }
 
 #[derive(Deserialize, Default)]
@@ -350,10 +260,8 @@ struct StatusQuery {
 #[template(path = "intake.html")]
 struct IntakePage {
     c: Ctx,
-    lab: Lab,
+    v: Intake,
     status: String,
-    counts: Vec<(ResidencyStatus, i64)>,
-    rows: Vec<store::residency::ResidencyRow>,
 }
 
 async fn intake(
@@ -363,19 +271,10 @@ async fn intake(
     Query(q): Query<StatusQuery>,
 ) -> AppResult<IntakePage> {
     c.require_user()?;
-    let lab = lab_or_404(&s, &slug).await?;
-    c.require(Action::ManageResidency(lab.id))?;
     let status = ResidencyStatus::parse(&q.status);
-    let mut conn = s.store.conn().await?;
-    let rows = store::residency::of_lab(&mut conn, lab.id, status).await?;
-    let counts = store::residency::counts(&mut conn, lab.id).await?;
-    Ok(IntakePage {
-        c,
-        lab,
-        status: status.map(|s| s.code().to_string()).unwrap_or_default(),
-        counts,
-        rows,
-    })
+    let v = svc::intake(&s.store, &c.actor, &slug, status).await?;
+    let status = status.map(|s| s.code().to_string()).unwrap_or_default();
+    Ok(IntakePage { c, v, status })
 }
 
 #[derive(Template, WebTemplate)]
@@ -396,10 +295,7 @@ async fn cohorts_page(
     errors: Errors,
 ) -> AppResult<CohortsPage> {
     c.require_user()?;
-    let lab = lab_or_404(s, slug).await?;
-    c.require(Action::ManageResidency(lab.id))?;
-    let mut conn = s.store.conn().await?;
-    let cohorts = store::residency::cohorts(&mut conn, lab.id).await?;
+    let (lab, cohorts) = svc::cohorts(&s.store, &c.actor, slug).await?;
     Ok(CohortsPage {
         c,
         lab,
@@ -425,16 +321,11 @@ async fn create_cohort(
 ) -> AppResult<Response> {
     c.require_user()?;
     let lab = lab_or_404(&s, &slug).await?;
-    match services::create_cohort(&s.store, &c.actor, lab.id, &f).await {
-        Ok(_) => Ok(redirect_with_flash(
-            &format!("/labs/{slug}/cohorts"),
-            "flash-saved",
-        )),
-        Err(AppError::Invalid(errs)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            cohorts_page(c, &s, &slug, f, Errors(errs)).await?,
-        )
-            .into_response()),
-        Err(e) => Err(e),
-    }
+    let to = format!("/labs/{slug}/cohorts");
+    respond(
+        services::create_cohort(&s.store, &c.actor, lab.id, &f).await,
+        |_| redirect_with_flash(&to, "flash-saved"),
+        async |errors| cohorts_page(c, &s, &slug, f, errors).await,
+    )
+    .await
 }

@@ -87,8 +87,7 @@ async fn home(
     c: Ctx,
     axum::extract::State(s): axum::extract::State<AppState>,
 ) -> crate::error::AppResult<Home> {
-    let mut conn = s.store.conn().await?;
-    let labs = store::labs::list_labs(&mut conn).await?;
+    let labs = crate::services::labs::all(&s.store).await?;
     Ok(Home { c, labs })
 }
 

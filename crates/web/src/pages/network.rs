@@ -1,17 +1,19 @@
 //! The network admin's pages: partner organisations, staff accounts, the audit log.
-use super::Errors;
+use super::{Errors, respond};
 use crate::ctx::{Ctx, VerifiedForm, redirect_with_flash};
-use crate::error::{AppError, AppResult};
-use crate::services::{self, OrgInput, StaffInput};
+use crate::error::AppResult;
+use crate::services::StaffInput;
+use crate::services::accounts::{self, Users};
+use crate::services::network::{self as svc, OrgInput};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
-use domain::Action;
+use domain::PartnerRole;
+use store::labs::{Lab, Organisation};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -24,31 +26,14 @@ pub fn router() -> Router<AppState> {
 #[template(path = "orgs.html")]
 struct OrgsPage {
     c: Ctx,
-    orgs: Vec<(
-        store::labs::Organisation,
-        Vec<(String, domain::PartnerRole)>,
-    )>,
+    orgs: Vec<(Organisation, Vec<(Lab, PartnerRole)>)>,
     f: OrgInput,
     errors: Errors,
 }
 
 async fn orgs_page(c: Ctx, s: &AppState, f: OrgInput, errors: Errors) -> AppResult<OrgsPage> {
-    c.require(Action::ManageNetwork)?;
-    let mut conn = s.store.conn().await?;
-    let labs = store::labs::list_labs(&mut conn).await?;
-    let mut orgs = vec![];
-    for o in store::labs::list_orgs(&mut conn).await? {
-        let roles = store::labs::labs_of_org(&mut conn, o.id)
-            .await?
-            .into_iter()
-            .filter_map(|(lab, role)| {
-                labs.iter()
-                    .find(|l| l.id == lab)
-                    .map(|l| (l.name(c.lang.code()).to_string(), role))
-            })
-            .collect();
-        orgs.push((o, roles));
-    }
+    c.require_user()?;
+    let orgs = svc::orgs(&s.store, &c.actor).await?;
     Ok(OrgsPage { c, orgs, f, errors })
 }
 
@@ -61,52 +46,28 @@ async fn create_org(
     State(s): State<AppState>,
     VerifiedForm(f): VerifiedForm<OrgInput>,
 ) -> AppResult<Response> {
-    c.require(Action::ManageNetwork)?;
-    match services::create_org(&s.store, &c.actor, &f).await {
-        Ok(_) => Ok(redirect_with_flash("/organisations", "flash-saved")),
-        Err(AppError::Invalid(errs)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            orgs_page(c, &s, f, Errors(errs)).await?,
-        )
-            .into_response()),
-        Err(e) => Err(e),
-    }
+    c.require_user()?;
+    respond(
+        svc::create_org(&s.store, &c.actor, &f).await,
+        |_| redirect_with_flash("/organisations", "flash-saved"),
+        async |errors| orgs_page(c, &s, f, errors).await,
+    )
+    .await
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "users.html")]
 struct UsersPage {
     c: Ctx,
-    users: Vec<(store::users::User, Vec<(String, domain::LabRole)>)>,
-    labs: Vec<store::labs::Lab>,
+    v: Users,
     f: StaffInput,
     errors: Errors,
 }
 
 async fn users_page(c: Ctx, s: &AppState, f: StaffInput, errors: Errors) -> AppResult<UsersPage> {
-    c.require(Action::ManageNetwork)?;
-    let mut conn = s.store.conn().await?;
-    let labs = store::labs::list_labs(&mut conn).await?;
-    let mut users = vec![];
-    for u in store::users::list(&mut conn).await? {
-        let grants = store::users::grants(&mut conn, u.id)
-            .await?
-            .into_iter()
-            .filter_map(|(lab, role)| {
-                labs.iter()
-                    .find(|l| l.id == lab)
-                    .map(|l| (l.name(c.lang.code()).to_string(), role))
-            })
-            .collect();
-        users.push((u, grants));
-    }
-    Ok(UsersPage {
-        c,
-        users,
-        labs,
-        f,
-        errors,
-    })
+    c.require_user()?;
+    let v = accounts::users(&s.store, &c.actor).await?;
+    Ok(UsersPage { c, v, f, errors })
 }
 
 async fn users(c: Ctx, State(s): State<AppState>) -> AppResult<UsersPage> {
@@ -116,56 +77,18 @@ async fn users(c: Ctx, State(s): State<AppState>) -> AppResult<UsersPage> {
 async fn create_user(
     c: Ctx,
     State(s): State<AppState>,
-    VerifiedForm(f): VerifiedForm<StaffInput>,
+    VerifiedForm(mut f): VerifiedForm<StaffInput>,
 ) -> AppResult<Response> {
-    c.require(Action::ManageNetwork)?;
-    let role = match domain::Role::parse(&f.role) {
-        Some(r) if r != domain::Role::Resident => r,
-        _ => {
-            let mut f = f;
-            f.password.clear();
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                users_page(c, &s, f, Errors(vec![("role".into(), "err-choice".into())])).await?,
-            )
-                .into_response());
-        }
-    };
-    let lab = {
-        let mut conn = s.store.conn().await?;
-        store::labs::lab_by_slug(&mut conn, &f.lab)
-            .await?
-            .map(|l| l.id)
-    };
-    let lab = if role == domain::Role::Admin {
-        None
-    } else {
-        lab
-    };
-    match services::create_account(
-        &s.store,
-        Some(&c.actor),
-        &f.login,
-        &f.display_name,
-        &f.password,
-        role,
-        lab,
-        None,
+    c.require_user()?;
+    let result = accounts::create_staff(&s.store, &c.actor, &f).await;
+    // The password is never sent back in the form.
+    f.password.clear();
+    respond(
+        result,
+        |_| redirect_with_flash("/admin/users", "flash-user-created"),
+        async |errors| users_page(c, &s, f, errors).await,
     )
     .await
-    {
-        Ok(_) => Ok(redirect_with_flash("/admin/users", "flash-user-created")),
-        Err(AppError::Invalid(errs)) => {
-            let mut f = f;
-            f.password.clear();
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                users_page(c, &s, f, Errors(errs)).await?,
-            )
-                .into_response())
-        }
-        Err(e) => Err(e),
-    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -176,9 +99,7 @@ struct AuditPage {
 }
 
 async fn audit(c: Ctx, State(s): State<AppState>) -> AppResult<AuditPage> {
-    c.require(Action::ReadAudit)?;
-    let mut conn = s.store.conn().await?;
-    let rows = store::audit::recent_except(&mut conn, None, store::audit::CONFIDENTIAL_ENTITY, 200)
-        .await?;
+    c.require_user()?;
+    let rows = svc::audit_log(&s.store, &c.actor).await?;
     Ok(AuditPage { c, rows })
 }

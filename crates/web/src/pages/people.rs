@@ -1,18 +1,19 @@
 //! People: forgiving search, assisted registration with a duplicate check, a person's record
 //! (consent, residencies and their history), and moving residencies along.
-use super::Errors;
-use crate::ctx::{Ctx, VerifiedBody, VerifiedForm, redirect_with_flash};
+use super::{Errors, respond};
+use crate::ctx::{Ctx, Path, VerifiedBody, VerifiedForm, redirect_with_flash};
 use crate::error::{AppError, AppResult};
-use crate::services::{self, ConsentInput, PersonInput, RegisterOutcome};
+use crate::services::people::{self as svc, PersonView, Registered, Registration};
+use crate::services::{ConsentInput, PersonInput};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use domain::{Action, PersonId, ResidencyId, ResidencyStatus};
+use domain::{ConsentId, PersonId, ResidencyId, ResidencyStatus};
 use serde::Deserialize;
 use store::labs::Lab;
 use store::people::Person;
@@ -29,21 +30,6 @@ pub fn router() -> Router<AppState> {
         )
         .route("/residencies/{id}/transition", post(transition))
         .route("/residencies/{id}/cohort", post(set_cohort))
-}
-
-fn person_id(s: &str) -> AppResult<PersonId> {
-    s.parse().map_err(|_| AppError::NotFound)
-}
-
-/// The labs whose people this caller manages, for filters and the registration form.
-async fn my_labs(s: &AppState, c: &Ctx) -> AppResult<Vec<Lab>> {
-    let scope = c.actor.people_scope();
-    let mut conn = s.store.conn().await?;
-    Ok(store::labs::list_labs(&mut conn)
-        .await?
-        .into_iter()
-        .filter(|l| scope.contains(l.id))
-        .collect())
 }
 
 #[derive(Deserialize, Default)]
@@ -74,39 +60,14 @@ async fn search(
     Query(q): Query<SearchQuery>,
 ) -> AppResult<PeoplePage> {
     c.require_user()?;
-    let scope = c.actor.people_scope();
-    if scope.is_empty() {
-        return Err(AppError::NotFound);
-    }
-    let labs = my_labs(&s, &c).await?;
-    let lab = if q.lab.is_empty() {
-        None
-    } else {
-        Some(
-            labs.iter()
-                .find(|l| l.slug == q.lab)
-                .ok_or(AppError::NotFound)?
-                .id,
-        )
-    };
     let page = q.page.max(0);
-    let mut conn = s.store.conn().await?;
-    let mut people = store::people::search(
-        &mut conn,
-        &scope,
-        &store::people::Search {
-            lab,
-            text: q.q.clone(),
-            limit: PAGE + 1,
-            offset: page * PAGE,
-        },
-    )
-    .await?;
+    let found = svc::search(&s.store, &c.actor, &q.lab, &q.q, PAGE + 1, page * PAGE).await?;
+    let mut people = found.people;
     let more = people.len() as i64 > PAGE;
     people.truncate(PAGE as usize);
     Ok(PeoplePage {
         c,
-        labs,
+        labs: found.labs,
         q: q.q,
         lab: q.lab,
         people,
@@ -130,6 +91,38 @@ struct PersonForm {
     editing: Option<PersonId>,
 }
 
+impl PersonForm {
+    /// The registration form, as typed.
+    fn register(c: Ctx, labs: Vec<Lab>, f: RegisterForm, errors: Errors) -> Self {
+        Self {
+            c,
+            labs,
+            lab: f.meta.lab,
+            f: f.person,
+            consent: f.consent,
+            status: f.meta.status,
+            errors,
+            duplicates: vec![],
+            editing: None,
+        }
+    }
+
+    /// The edit form of a person's record.
+    fn edit(c: Ctx, labs: Vec<Lab>, id: PersonId, f: PersonInput, errors: Errors) -> Self {
+        Self {
+            c,
+            labs,
+            lab: String::new(),
+            f,
+            consent: ConsentInput::default(),
+            status: String::new(),
+            errors,
+            duplicates: vec![],
+            editing: Some(id),
+        }
+    }
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct LabQuery {
@@ -142,29 +135,27 @@ async fn new_form(
     Query(q): Query<LabQuery>,
 ) -> AppResult<PersonForm> {
     c.require_user()?;
-    let labs = my_labs(&s, &c).await?;
-    if labs.is_empty() {
-        return Err(AppError::NotFound);
-    }
+    let labs = svc::my_labs(&s.store, &c.actor).await?;
+    let first = labs.first().ok_or(AppError::NotFound)?;
     let lab = if labs.iter().any(|l| l.slug == q.lab) {
         q.lab
     } else {
-        labs[0].slug.clone()
+        first.slug.clone()
     };
-    Ok(PersonForm {
-        c,
-        labs,
+    let meta = RegisterMeta {
         lab,
-        f: PersonInput::default(),
-        consent: ConsentInput::default(),
         status: "active".into(),
-        errors: Errors::default(),
-        duplicates: vec![],
-        editing: None,
-    })
+        not_duplicate: String::new(),
+    };
+    let f = RegisterForm {
+        meta,
+        person: PersonInput::default(),
+        consent: ConsentInput::default(),
+    };
+    Ok(PersonForm::register(c, labs, f, Errors::default()))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 struct RegisterMeta {
     lab: String,
@@ -172,170 +163,93 @@ struct RegisterMeta {
     not_duplicate: String,
 }
 
+/// The registration form: its own fields, the person's and the consent's, from one body.
+#[derive(Clone)]
 struct RegisterForm {
-    lab: String,
-    status: String,
-    not_duplicate: String,
+    meta: RegisterMeta,
     person: PersonInput,
     consent: ConsentInput,
 }
 
 async fn create(c: Ctx, State(s): State<AppState>, body: VerifiedBody) -> AppResult<Response> {
     c.require_user()?;
-    let m: RegisterMeta = body.parse()?;
     let f = RegisterForm {
-        lab: m.lab,
-        status: m.status,
-        not_duplicate: m.not_duplicate,
+        meta: body.parse()?,
         person: body.parse()?,
         consent: body.parse()?,
     };
-    let labs = my_labs(&s, &c).await?;
-    let lab = labs
-        .iter()
-        .find(|l| l.slug == f.lab)
-        .ok_or(AppError::NotFound)?;
-    let status = ResidencyStatus::parse(&f.status).unwrap_or(ResidencyStatus::Applied);
-    let outcome = services::register_person(
-        &s.store,
-        &c.actor,
-        lab.id,
-        &f.person,
-        &f.consent,
-        status,
-        f.not_duplicate == "on",
-        c.lang,
-    )
-    .await;
-    let form = |c: Ctx, errors: Vec<(String, String)>, duplicates: Vec<Person>| PersonForm {
-        c,
-        labs: labs.clone(),
-        lab: f.lab.clone(),
-        f: f.person.clone(),
+    let r = Registration {
+        lab: f.meta.lab.clone(),
+        status: ResidencyStatus::parse(&f.meta.status).or(Some(ResidencyStatus::Applied)),
+        confirmed_not_duplicate: f.meta.not_duplicate == "on",
+        person: f.person.clone(),
         consent: f.consent.clone(),
-        status: f.status.clone(),
-        errors: Errors(errors),
-        duplicates,
-        editing: None,
     };
-    match outcome {
-        Ok(RegisterOutcome::Created(id)) => Ok(redirect_with_flash(
-            &format!("/people/{id}"),
-            "flash-person-created",
-        )),
-        Ok(RegisterOutcome::Duplicates(d)) => {
-            Ok((StatusCode::CONFLICT, form(c, vec![], d)).into_response())
-        }
-        Err(AppError::Invalid(errs)) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, form(c, errs, vec![])).into_response())
-        }
-        Err(e) => Err(e),
-    }
+    let result = svc::register(&s.store, &c.actor, &r, c.lang).await;
+    let (again_c, again_f) = (c.clone(), f.clone());
+    respond(
+        result,
+        |(labs, registered)| match registered {
+            Registered::Created(p) => {
+                redirect_with_flash(&format!("/people/{}", p.id), "flash-person-created")
+            }
+            Registered::Duplicates(d) => {
+                let mut page = PersonForm::register(c, labs, f, Errors::default());
+                page.duplicates = d;
+                (StatusCode::CONFLICT, page).into_response()
+            }
+        },
+        async |errors| {
+            let labs = svc::my_labs(&s.store, &again_c.actor).await?;
+            Ok(PersonForm::register(again_c, labs, again_f, errors))
+        },
+    )
+    .await
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "person.html")]
 struct PersonPage {
     c: Ctx,
-    p: Person,
-    lab: Lab,
-    consents: Vec<store::people::Consent>,
-    residencies: Vec<(
-        store::residency::Residency,
-        Vec<store::residency::Transition>,
-        String,
-    )>,
-    cohorts: Vec<store::residency::Cohort>,
-    manage: bool,
+    v: PersonView,
 }
 
-async fn show(c: Ctx, State(s): State<AppState>, Path(id): Path<String>) -> AppResult<PersonPage> {
+async fn show(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<PersonId>,
+) -> AppResult<PersonPage> {
     c.require_user()?;
-    let id = person_id(&id)?;
-    let p = services::read_person(&s.store, &c.actor, id).await?;
-    let mut conn = s.store.conn().await?;
-    let lab = store::labs::lab(&mut conn, p.lab_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let consents = store::people::consents(&mut conn, id).await?;
-    let mut residencies = vec![];
-    for r in store::residency::of_person(&mut conn, id).await? {
-        // Another lab's residency of the same woman stays hidden unless the caller manages it.
-        if !c.actor.people_scope().contains(r.lab_id) {
-            continue;
-        }
-        let history = store::residency::transitions(&mut conn, r.id).await?;
-        let lab_slug = store::labs::lab(&mut conn, r.lab_id)
-            .await?
-            .map(|l| l.slug)
-            .unwrap_or_default();
-        residencies.push((r, history, lab_slug));
-    }
-    let cohorts = store::residency::cohorts(&mut conn, lab.id).await?;
-    let manage = c.actor.allows(Action::ManageResidency(lab.id));
-    Ok(PersonPage {
-        c,
-        p,
-        lab,
-        consents,
-        residencies,
-        cohorts,
-        manage,
-    })
+    let v = svc::person_view(&s.store, &c.actor, id).await?;
+    Ok(PersonPage { c, v })
 }
 
 async fn edit_form(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<PersonId>,
 ) -> AppResult<PersonForm> {
     c.require_user()?;
-    let id = person_id(&id)?;
-    let mut conn = s.store.conn().await?;
-    let p = store::people::get_scoped(&mut conn, &c.actor.people_scope(), id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let labs = my_labs(&s, &c).await?;
-    Ok(PersonForm {
-        lab: String::new(),
-        f: PersonInput::from_person(&p),
-        c,
-        labs,
-        consent: ConsentInput::default(),
-        status: String::new(),
-        errors: Errors::default(),
-        duplicates: vec![],
-        editing: Some(id),
-    })
+    let (f, labs) = svc::editable(&s.store, &c.actor, id).await?;
+    Ok(PersonForm::edit(c, labs, id, f, Errors::default()))
 }
 
 async fn update(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<PersonId>,
     VerifiedForm(f): VerifiedForm<PersonInput>,
 ) -> AppResult<Response> {
     c.require_user()?;
-    let id = person_id(&id)?;
-    match services::update_person(&s.store, &c.actor, id, &f).await {
-        Ok(()) => Ok(redirect_with_flash(&format!("/people/{id}"), "flash-saved")),
-        Err(AppError::Invalid(errs)) => {
-            let labs = my_labs(&s, &c).await?;
-            let page = PersonForm {
-                c,
-                labs,
-                lab: String::new(),
-                f,
-                consent: ConsentInput::default(),
-                status: String::new(),
-                errors: Errors(errs),
-                duplicates: vec![],
-                editing: Some(id),
-            };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(e),
-    }
+    respond(
+        svc::update_person(&s.store, &c.actor, id, &f).await,
+        |()| redirect_with_flash(&format!("/people/{id}"), "flash-saved"),
+        async |errors| {
+            let labs = svc::my_labs(&s.store, &c.actor).await?;
+            Ok(PersonForm::edit(c, labs, id, f, errors))
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -345,13 +259,11 @@ struct Empty {}
 async fn withdraw_consent(
     c: Ctx,
     State(s): State<AppState>,
-    Path((id, cid)): Path<(String, String)>,
+    Path((id, cid)): Path<(PersonId, ConsentId)>,
     VerifiedForm(_f): VerifiedForm<Empty>,
 ) -> AppResult<Response> {
     c.require_user()?;
-    let id = person_id(&id)?;
-    let cid = cid.parse().map_err(|_| AppError::NotFound)?;
-    services::withdraw_consent(&s.store, &c.actor, id, cid).await?;
+    svc::withdraw_consent(&s.store, &c.actor, id, cid).await?;
     Ok(redirect_with_flash(
         &format!("/people/{id}"),
         "flash-consent-withdrawn",
@@ -366,17 +278,6 @@ struct TransitionForm {
     back: String,
 }
 
-async fn residency_person(
-    s: &AppState,
-    c: &Ctx,
-    id: ResidencyId,
-) -> AppResult<store::residency::Residency> {
-    let mut conn = s.store.conn().await?;
-    store::residency::get_scoped(&mut conn, &c.actor.scope_for(Action::ManageResidency), id)
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
 fn back_to(back: &str, fallback: String) -> String {
     if back.starts_with("/labs/") && !back.starts_with("//") {
         back.to_string()
@@ -388,16 +289,14 @@ fn back_to(back: &str, fallback: String) -> String {
 async fn transition(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<ResidencyId>,
     VerifiedForm(f): VerifiedForm<TransitionForm>,
 ) -> AppResult<Response> {
     c.require_user()?;
-    let id: ResidencyId = id.parse().map_err(|_| AppError::NotFound)?;
-    let r = residency_person(&s, &c, id).await?;
     let to = ResidencyStatus::parse(&f.to).ok_or(AppError::BadRequest("err-choice"))?;
-    services::transition_residency(&s.store, &c.actor, id, to, &f.note).await?;
+    let r = svc::transition_residency(&s.store, &c.actor, id, to, &f.note).await?;
     Ok(redirect_with_flash(
-        &back_to(&f.back, format!("/people/{}", r.person_id)),
+        &back_to(&f.back, format!("/people/{}", r.residency.person_id)),
         "flash-status-changed",
     ))
 }
@@ -411,24 +310,17 @@ struct CohortForm {
 async fn set_cohort(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<ResidencyId>,
     VerifiedForm(f): VerifiedForm<CohortForm>,
 ) -> AppResult<Response> {
     c.require_user()?;
-    let id: ResidencyId = id.parse().map_err(|_| AppError::NotFound)?;
-    let r = residency_person(&s, &c, id).await?;
-    let cohort = if f.cohort.is_empty() {
-        None
-    } else {
-        Some(
-            f.cohort
-                .parse()
-                .map_err(|_| AppError::BadRequest("err-choice"))?,
-        )
+    let cohort = match f.cohort.as_str() {
+        "" => None,
+        id => Some(id.parse().map_err(|_| AppError::BadRequest("err-choice"))?),
     };
-    services::set_cohort(&s.store, &c.actor, id, cohort).await?;
+    let person = svc::set_cohort(&s.store, &c.actor, id, cohort).await?;
     Ok(redirect_with_flash(
-        &format!("/people/{}", r.person_id),
+        &format!("/people/{person}"),
         "flash-saved",
     ))
 }

@@ -1,9 +1,15 @@
-//! Accounts: signing in, tokens, passwords.
-use crate::error::AppError;
+//! Accounts: signing in, tokens, staff accounts and their roles, and who the caller is.
+use super::network::with_labs;
+use super::{allow, commit, entry, invalid, taken};
+use crate::error::{AppError, AppResult};
 use crate::secrets::{dummy_hash, verify_password};
 use crate::state::AppState;
+use domain::{Action, Actor, LabId, LabRole, PersonId, Phone, UserId, names};
+use serde::Deserialize;
 use std::net::IpAddr;
+use store::labs::Lab;
 use store::users::User;
+use store::{Store, audit};
 
 /// Checks a login and password (off the async threads: argon2 is slow on purpose).
 pub async fn authenticate(
@@ -28,4 +34,213 @@ pub async fn authenticate(
         Some(u) if ok && u.active => Ok(u),
         _ => Err(AppError::BadRequest("err-login-failed")),
     }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct StaffInput {
+    pub login: String,
+    pub display_name: String,
+    pub password: String,
+    /// admin, coordinator, mentor or case-worker
+    pub role: String,
+    pub lab: String,
+}
+
+pub const MIN_PASSWORD: usize = 10;
+
+/// Creates an account (staff, or a resident linked to her person record by the CLI).
+#[allow(clippy::too_many_arguments)] // the CLI, the admin page and tests each fill every argument
+pub async fn create_account(
+    store: &Store,
+    actor: Option<&Actor>,
+    login: &str,
+    display_name: &str,
+    password: &str,
+    role: domain::Role,
+    lab: Option<LabId>,
+    person: Option<PersonId>,
+) -> AppResult<UserId> {
+    if let Some(a) = actor
+        && !a.allows(Action::ManageNetwork)
+    {
+        return Err(AppError::NotFound);
+    }
+    let mut errs: Vec<(String, String)> = vec![];
+    let login_norm = store::users::normalise_login(login);
+    let login_ok = domain::parse_email(&login_norm).ok().flatten().is_some()
+        || Phone::parse(&login_norm).is_ok_and(|p| p.as_str() == login_norm);
+    if !login_ok {
+        errs.push(("login".into(), "err-login-format".into()));
+    }
+    let name = names::clean(display_name);
+    if name.is_empty() || name.chars().count() > 120 {
+        errs.push(("display_name".into(), "err-required".into()));
+    }
+    if password.chars().count() < MIN_PASSWORD {
+        errs.push(("password".into(), "err-password-short".into()));
+    }
+    if matches!(role, domain::Role::Lab(_)) && lab.is_none() {
+        errs.push(("lab".into(), "err-required".into()));
+    }
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
+    let pw = password.to_string();
+    let hash = tokio::task::spawn_blocking(move || crate::secrets::hash_password(&pw))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))??;
+    let mut tx = store.begin().await?;
+    let id = store::users::insert(
+        &mut tx,
+        &login_norm,
+        &name,
+        &hash,
+        role == domain::Role::Admin,
+        person,
+    )
+    .await
+    .map_err(taken("login"))?;
+    if let (domain::Role::Lab(r), Some(lab)) = (role, lab) {
+        store::users::grant(&mut tx, id, lab, r).await?;
+    }
+    let system = Actor::anonymous();
+    let mut e = entry(actor.unwrap_or(&system), "user.create", "user", id, lab);
+    e.detail = match role {
+        domain::Role::Admin => "admin".into(),
+        domain::Role::Resident => "resident".into(),
+        domain::Role::Lab(r) => r.code().into(),
+    };
+    audit::record(&mut tx, e).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Gives a staff account a role in a lab; the user and role as the form sends them.
+pub async fn grant_role(
+    store: &Store,
+    actor: &Actor,
+    lab: LabId,
+    user: &str,
+    role: &str,
+) -> AppResult<()> {
+    allow(actor, Action::ManageNetwork)?;
+    let (Ok(user), Some(role)) = (user.parse::<UserId>(), LabRole::parse(role)) else {
+        return Err(invalid("user", "err-choice"));
+    };
+    let mut tx = store.begin().await?;
+    let u = store::users::by_id(&mut tx, user)
+        .await?
+        .ok_or(invalid("user", "err-choice"))?;
+    if u.person_id.is_some() {
+        return Err(invalid("user", "err-choice"));
+    }
+    store::users::grant(&mut tx, user, lab, role).await?;
+    let e = entry(actor, "role.grant", "user", user, Some(lab));
+    commit(tx, e, role.code().into()).await
+}
+
+pub async fn revoke_role(
+    store: &Store,
+    actor: &Actor,
+    user: UserId,
+    lab: LabId,
+    role: LabRole,
+) -> AppResult<()> {
+    allow(actor, Action::ManageNetwork)?;
+    let mut tx = store.begin().await?;
+    if !store::users::revoke(&mut tx, user, lab, role).await? {
+        return Err(AppError::NotFound);
+    }
+    let e = entry(actor, "role.revoke", "user", user, Some(lab));
+    commit(tx, e, role.code().into()).await
+}
+
+/// Issues an API token; only its hash is stored, the token itself is shown once.
+pub async fn issue_token(store: &Store, user: &store::users::User) -> AppResult<String> {
+    let token = format!("wcl_{}", crate::secrets::random_token(32));
+    let mut tx = store.begin().await?;
+    let id =
+        store::users::insert_token(&mut tx, user.id, &crate::secrets::sha256_hex(&token)).await?;
+    let actor = Actor {
+        user_id: Some(user.id),
+        ..Actor::default()
+    };
+    audit::record(&mut tx, entry(&actor, "token.issue", "token", id, None)).await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+pub async fn revoke_token(store: &Store, actor: &Actor, token: &str) -> AppResult<()> {
+    let mut tx = store.begin().await?;
+    if !store::users::revoke_token(&mut tx, &crate::secrets::sha256_hex(token)).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            actor: actor.user_id,
+            action: "token.revoke",
+            entity: "token",
+            entity_id: None,
+            lab: None,
+            detail: String::new(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Creates a staff account from the admin's form: the role by its code, the lab by its slug.
+pub async fn create_staff(store: &Store, actor: &Actor, f: &StaffInput) -> AppResult<UserId> {
+    allow(actor, Action::ManageNetwork)?;
+    let role = match domain::Role::parse(&f.role) {
+        Some(r) if r != domain::Role::Resident => r,
+        _ => return Err(invalid("role", "err-choice")),
+    };
+    let lab = if role == domain::Role::Admin {
+        None
+    } else {
+        let mut c = store.conn().await?;
+        store::labs::lab_by_slug(&mut c, &f.lab)
+            .await?
+            .map(|l| l.id)
+    };
+    create_account(
+        store,
+        Some(actor),
+        &f.login,
+        &f.display_name,
+        &f.password,
+        role,
+        lab,
+        None,
+    )
+    .await
+}
+
+/// Accounts, each with its roles per lab, and the labs to choose from (network admin).
+pub struct Users {
+    pub users: Vec<(User, Vec<(Lab, LabRole)>)>,
+    pub labs: Vec<Lab>,
+}
+
+pub async fn users(store: &Store, actor: &Actor) -> AppResult<Users> {
+    allow(actor, Action::ManageNetwork)?;
+    let mut c = store.conn().await?;
+    let labs = store::labs::list_labs(&mut c).await?;
+    let mut users = vec![];
+    for u in store::users::list(&mut c).await? {
+        let grants = store::users::grants(&mut c, u.id).await?;
+        users.push((u, with_labs(&labs, grants)));
+    }
+    Ok(Users { users, labs })
+}
+
+/// The caller's roles, by the lab's slug.
+pub async fn my_roles(store: &Store, actor: &Actor) -> AppResult<Vec<(Lab, LabRole)>> {
+    let mut c = store.conn().await?;
+    let labs = store::labs::list_labs(&mut c).await?;
+    Ok(with_labs(&labs, actor.grants.clone()))
 }

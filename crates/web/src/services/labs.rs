@@ -1,7 +1,13 @@
-//! Labs: the one way a slug in a URL becomes a lab (or 404).
+//! Labs: the one way a slug in a URL becomes a lab (or 404), the lab's page, its intake queue
+//! and cohorts, and opening a lab.
+use super::{allow, entry, invalid, taken};
 use crate::error::{AppError, AppResult};
-use store::Store;
-use store::labs::Lab;
+use domain::{Action, Actor, LabId, ResidencyStatus, names};
+use serde::Deserialize;
+use store::labs::{Lab, Organisation, Partnership};
+use store::residency::{Cohort, ResidencyRow, Transition};
+use store::users::{StaffMember, User};
+use store::{Store, audit};
 
 /// A lab by its slug, or 404: for pages and the API alike.
 pub async fn lab_by_slug(store: &Store, slug: &str) -> AppResult<Lab> {
@@ -9,4 +15,293 @@ pub async fn lab_by_slug(store: &Store, slug: &str) -> AppResult<Lab> {
     store::labs::lab_by_slug(&mut c, slug)
         .await?
         .ok_or(AppError::NotFound)
+}
+
+/// All labs of the network (public): the home page and the list.
+pub async fn all(store: &Store) -> AppResult<Vec<Lab>> {
+    let mut c = store.conn().await?;
+    Ok(store::labs::list_labs(&mut c).await?)
+}
+
+/// A lab with its partners, as the API lists labs.
+pub struct LabSummary {
+    pub lab: Lab,
+    pub partners: Vec<Partnership>,
+}
+
+/// Every lab with its partners (public).
+pub async fn summaries(store: &Store) -> AppResult<Vec<LabSummary>> {
+    let mut c = store.conn().await?;
+    let mut out = vec![];
+    for lab in store::labs::list_labs(&mut c).await? {
+        let partners = store::labs::partners(&mut c, lab.id).await?;
+        out.push(LabSummary { lab, partners });
+    }
+    Ok(out)
+}
+
+/// One lab with its partners, by id (after opening it).
+pub async fn summary(store: &Store, id: LabId) -> AppResult<LabSummary> {
+    let mut c = store.conn().await?;
+    let lab = store::labs::lab(&mut c, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let partners = store::labs::partners(&mut c, id).await?;
+    Ok(LabSummary { lab, partners })
+}
+
+/// A lab's page (and its API answer): public facts and partners for everyone; figures and
+/// staff for those who work there; the lists to add partners and staff for the network admin.
+pub struct LabView {
+    pub lab: Lab,
+    pub partners: Vec<Partnership>,
+    pub internal: bool,
+    pub manage: bool,
+    pub admin: bool,
+    pub counts: Vec<(ResidencyStatus, i64)>,
+    pub staff: Vec<StaffMember>,
+    pub orgs: Vec<Organisation>,
+    pub users: Vec<User>,
+    pub people: i64,
+}
+
+pub async fn lab_view(store: &Store, actor: &Actor, slug: &str) -> AppResult<LabView> {
+    let lab = lab_by_slug(store, slug).await?;
+    let mut c = store.conn().await?;
+    let mut v = LabView {
+        partners: store::labs::partners(&mut c, lab.id).await?,
+        internal: actor.allows(Action::ViewLabInternal(lab.id)),
+        manage: actor.allows(Action::ManageResidency(lab.id)),
+        admin: actor.allows(Action::ManageNetwork),
+        counts: vec![],
+        staff: vec![],
+        orgs: vec![],
+        users: vec![],
+        people: 0,
+        lab,
+    };
+    if v.internal {
+        v.counts = store::residency::counts(&mut c, v.lab.id).await?;
+        v.staff = store::users::staff_of_lab(&mut c, v.lab.id).await?;
+        v.people = store::people::count_in_lab(&mut c, v.lab.id).await?;
+    }
+    if v.admin {
+        v.orgs = store::labs::list_orgs(&mut c).await?;
+        v.users = store::users::list(&mut c).await?;
+    }
+    Ok(v)
+}
+
+/// A lab whose residencies the caller manages, by its slug, or 404.
+pub async fn managed_lab(store: &Store, actor: &Actor, slug: &str) -> AppResult<Lab> {
+    let lab = lab_by_slug(store, slug).await?;
+    allow(actor, Action::ManageResidency(lab.id))?;
+    Ok(lab)
+}
+
+/// The intake queue: a lab's residencies (of one status, or all) and the count of each status.
+pub struct Intake {
+    pub lab: Lab,
+    pub counts: Vec<(ResidencyStatus, i64)>,
+    pub rows: Vec<ResidencyRow>,
+}
+
+pub async fn intake(
+    store: &Store,
+    actor: &Actor,
+    slug: &str,
+    status: Option<ResidencyStatus>,
+) -> AppResult<Intake> {
+    let lab = managed_lab(store, actor, slug).await?;
+    let mut c = store.conn().await?;
+    Ok(Intake {
+        rows: store::residency::of_lab(&mut c, lab.id, status).await?,
+        counts: store::residency::counts(&mut c, lab.id).await?,
+        lab,
+    })
+}
+
+/// A lab's residencies with each one's history (the API's intake queue); `status` by its code,
+/// all when empty.
+pub async fn residencies(
+    store: &Store,
+    actor: &Actor,
+    slug: &str,
+    status: Option<&str>,
+) -> AppResult<Vec<(ResidencyRow, Vec<Transition>)>> {
+    let lab = managed_lab(store, actor, slug).await?;
+    let status = match status.filter(|x| !x.is_empty()) {
+        None => None,
+        Some(x) => Some(ResidencyStatus::parse(x).ok_or_else(|| invalid("status", "err-choice"))?),
+    };
+    let mut c = store.conn().await?;
+    let mut out = vec![];
+    for row in store::residency::of_lab(&mut c, lab.id, status).await? {
+        let history = store::residency::transitions(&mut c, row.residency.id).await?;
+        out.push((row, history));
+    }
+    Ok(out)
+}
+
+/// A lab's cohorts, for its coordinators and the network admin.
+pub async fn cohorts(store: &Store, actor: &Actor, slug: &str) -> AppResult<(Lab, Vec<Cohort>)> {
+    let lab = managed_lab(store, actor, slug).await?;
+    let mut c = store.conn().await?;
+    let cohorts = store::residency::cohorts(&mut c, lab.id).await?;
+    Ok((lab, cohorts))
+}
+
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct CohortInput {
+    pub name: String,
+    /// `YYYY-MM-DD` or `DD.MM.YYYY`.
+    pub starts_on: String,
+    pub ends_on: String,
+}
+
+pub async fn create_cohort(
+    store: &Store,
+    actor: &Actor,
+    lab: LabId,
+    input: &CohortInput,
+) -> AppResult<Cohort> {
+    allow(actor, Action::ManageResidency(lab))?;
+    let mut errs = vec![];
+    let name = names::clean(&input.name);
+    if name.is_empty() || name.chars().count() > 80 {
+        errs.push((
+            "name".to_string(),
+            if name.is_empty() {
+                "err-required"
+            } else {
+                "err-too-long"
+            }
+            .to_string(),
+        ));
+    }
+    let starts = domain::time::parse_date(&input.starts_on);
+    let ends = domain::time::parse_date(&input.ends_on);
+    if starts.is_none() {
+        errs.push(("starts_on".into(), "err-date".into()));
+    }
+    if ends.is_none() {
+        errs.push(("ends_on".into(), "err-date".into()));
+    }
+    if let (Some(s), Some(e)) = (starts, ends)
+        && e < s
+    {
+        errs.push(("ends_on".into(), "err-date-order".into()));
+    }
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
+    let mut tx = store.begin().await?;
+    let id = store::residency::insert_cohort(
+        &mut tx,
+        lab,
+        &name,
+        starts.expect("checked"),
+        ends.expect("checked"),
+    )
+    .await
+    .map_err(taken("name"))?;
+    audit::record(
+        &mut tx,
+        entry(actor, "cohort.create", "cohort", id, Some(lab)),
+    )
+    .await?;
+    let cohort = store::residency::cohort(&mut tx, id).await?;
+    tx.commit().await?;
+    cohort.ok_or(AppError::NotFound)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct LabInput {
+    pub slug: String,
+    pub name_ky: String,
+    pub name_ru: String,
+    pub name_en: String,
+    pub region: String,
+    pub locality: String,
+    pub address: String,
+    pub latitude: String,
+    pub longitude: String,
+    pub hours: String,
+    pub opened_on: String,
+}
+
+pub async fn create_lab(store: &Store, actor: &Actor, input: &LabInput) -> AppResult<LabId> {
+    allow(actor, Action::ManageNetwork)?;
+    let mut errs: Vec<(String, String)> = vec![];
+    let slug = domain::Slug::parse(&input.slug)
+        .map_err(|e| errs.push((e.field.into(), e.key.into())))
+        .ok();
+    let mut text = |field: &'static str, v: &str, required: bool| {
+        let c = names::clean(v);
+        if required && c.is_empty() {
+            errs.push((field.into(), "err-required".into()));
+        } else if c.chars().count() > 200 {
+            errs.push((field.into(), "err-too-long".into()));
+        }
+        c
+    };
+    let name_ky = text("name_ky", &input.name_ky, true);
+    let name_ru = text("name_ru", &input.name_ru, true);
+    let name_en = text("name_en", &input.name_en, true);
+    let locality = text("locality", &input.locality, true);
+    let address = text("address", &input.address, false);
+    let hours = text("hours", &input.hours, false);
+    if !domain::REGIONS.contains(&input.region.as_str()) {
+        errs.push(("region".into(), "err-choice".into()));
+    }
+    let coord =
+        |field: &'static str, v: &str, max: f64, errs: &mut Vec<(String, String)>| -> Option<f64> {
+            let v = v.trim().replace(',', ".");
+            if v.is_empty() {
+                return None;
+            }
+            match v.parse::<f64>() {
+                Ok(x) if x.abs() <= max => Some(x),
+                _ => {
+                    errs.push((field.into(), "err-coordinate".into()));
+                    None
+                }
+            }
+        };
+    let latitude = coord("latitude", &input.latitude, 90.0, &mut errs);
+    let longitude = coord("longitude", &input.longitude, 180.0, &mut errs);
+    let opened_on = if input.opened_on.trim().is_empty() {
+        None
+    } else {
+        let d = domain::time::parse_date(&input.opened_on);
+        if d.is_none() {
+            errs.push(("opened_on".into(), "err-date".into()));
+        }
+        d
+    };
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
+    let new = store::labs::NewLab {
+        slug: slug.expect("checked").as_str().to_string(),
+        name_ky,
+        name_ru,
+        name_en,
+        region: input.region.clone(),
+        locality,
+        address,
+        latitude,
+        longitude,
+        hours,
+        opened_on,
+    };
+    let mut tx = store.begin().await?;
+    let id = store::labs::insert_lab(&mut tx, &new)
+        .await
+        .map_err(taken("slug"))?;
+    audit::record(&mut tx, entry(actor, "lab.create", "lab", id, Some(id))).await?;
+    tx.commit().await?;
+    Ok(id)
 }
