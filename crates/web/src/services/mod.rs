@@ -39,6 +39,43 @@ pub(crate) fn entry<'a>(
     }
 }
 
+/// A whole number typed in `field`, within `range`; otherwise the error `key` on that field.
+pub(crate) fn number(
+    field: &str,
+    s: &str,
+    range: std::ops::RangeInclusive<i64>,
+    key: &str,
+    errs: &mut Vec<(String, String)>,
+) -> Option<i64> {
+    let n = s.trim().parse::<i64>().ok().filter(|n| range.contains(n));
+    if n.is_none() {
+        errs.push((field.into(), key.into()));
+    }
+    n
+}
+
+/// The caller must be signed in: anyone else is sent to sign in (pages) or answered 401 (API).
+pub(crate) fn signed_in(actor: &Actor) -> AppResult<domain::UserId> {
+    actor.user_id.ok_or(AppError::SignIn)
+}
+
+/// Like `Ctx::require`: signed in, and allowed `action`; otherwise 404.
+pub(crate) fn allow(actor: &Actor, action: domain::Action) -> AppResult<()> {
+    signed_in(actor)?;
+    if actor.allows(action) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// Records a write's audit row and commits the write with it.
+pub(crate) async fn commit(mut tx: store::Tx, e: audit::Entry<'_>) -> AppResult<()> {
+    audit::record(&mut tx, e).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// A person's fields as typed in a form (or sent by the API), all text until validated.
 #[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 #[serde(default)]
