@@ -333,7 +333,7 @@ async fn schedule(
     let monday = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
     let (sessions, events) = svc::lab_week(&s.store, &c.actor, lab.id, monday).await?;
     let b = domain::time::bishkek();
-    let on = |d: NaiveDate| move |t: &chrono::DateTime<Utc>| t.with_timezone(&b).date_naive() == d;
+    let day = |t: &chrono::DateTime<Utc>| t.with_timezone(&b).date_naive();
     let days = (0..7)
         .map(|i| {
             let date = monday + Duration::days(i);
@@ -341,12 +341,12 @@ async fn schedule(
                 date,
                 sessions: sessions
                     .iter()
-                    .filter(|x| on(date)(&x.starts_at))
+                    .filter(|x| day(&x.starts_at) == date)
                     .cloned()
                     .collect(),
                 events: events
                     .iter()
-                    .filter(|x| on(date)(&x.starts_at))
+                    .filter(|x| day(&x.starts_at) == date)
                     .cloned()
                     .collect(),
             }

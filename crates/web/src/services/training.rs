@@ -676,7 +676,7 @@ pub async fn certificate(store: &Store, actor: &Actor, id: AssertionId) -> AppRe
     signed_in(actor)?;
     let i = issued(store, id).await?;
     let own = actor.person_id == Some(i.person.id);
-    if !own && !actor.allows(Action::ManageTraining(i.p.lab_id)) || i.a.revoked_at.is_some() {
+    if (!own && !actor.allows(Action::ManageTraining(i.p.lab_id))) || i.a.revoked_at.is_some() {
         return Err(AppError::NotFound);
     }
     Ok(i)
