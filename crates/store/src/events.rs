@@ -6,7 +6,7 @@
 //! event row for writing ([`lock`]): PostgreSQL blocks the second writer on the row lock and
 //! SQLite transactions begin IMMEDIATE, so the count-then-insert pairs run one after the other.
 use crate::row::{FromRow, changed, from_row, get, int, many, one, optional, text, time, ts};
-use crate::{Result, StoreError, now, on_conflict};
+use crate::{Result, now, on_conflict};
 use chrono::{DateTime, Utc};
 use domain::{
     EventId, EventKind, EventScope, LabId, MemberId, PersonId, RegistrationId, RegistrationStatus,

@@ -4,7 +4,7 @@
 //! case worker, or the woman herself); the reads here are unscoped on purpose, and every one of
 //! them that shows a case to somebody is paired with an audit row by the service.
 use crate::row::{all, col, from_row, get, many, one, opt_text};
-use crate::{Result, StoreError, now};
+use crate::{Result, now};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::support::{CaseReason, CaseStatus, ServiceKind, Urgency};
 use domain::{CaseId, CaseNoteId, LabId, PersonId, ReferralId, ServiceId, UserId};

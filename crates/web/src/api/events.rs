@@ -9,7 +9,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use domain::{Action, EventId, PersonId};
+use domain::Action;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -88,55 +88,19 @@ async fn list_events(
     State(s): State<AppState>,
     Query(q): Query<EventsQuery>,
 ) -> AppResult<Json<Vec<EventDto>>> {
-    let mut conn = s.store.conn().await?;
-    let labs = store::labs::list_labs(&mut conn).await?;
-    let lab = match q.lab.as_deref().filter(|l| !l.is_empty()) {
-        None => None,
-        Some(slug) => Some(
-            labs.iter()
-                .find(|l| l.slug == slug)
-                .ok_or(AppError::NotFound)?
-                .id,
-        ),
-    };
-    let events = store::events::list(
-        &mut conn,
-        &store::events::EventQuery {
-            lab,
-            from: if q.past.unwrap_or(false) {
-                None
-            } else {
-                Some(Utc::now())
-            },
-            ..Default::default()
-        },
-    )
-    .await?;
+    let events = svc::published(&s.store, q.lab.as_deref(), q.past.unwrap_or(false)).await?;
     Ok(Json(
         events
             .into_iter()
-            .map(|e| {
-                let slug = labs
-                    .iter()
-                    .find(|l| l.id == e.lab_id)
-                    .map(|l| l.slug.clone())
-                    .unwrap_or_default();
-                event_dto(&c.base, e, &slug)
-            })
+            .map(|(e, lab)| event_dto(&c.base, e, &lab.map(|l| l.slug).unwrap_or_default()))
             .collect(),
     ))
 }
 
-fn eid(s: &str) -> AppResult<EventId> {
+/// An id in the path; a malformed one answers 404 like one that does not exist. (`ctx::Path` with
+/// a typed id would do this, but the OpenAPI document names these parameters as strings.)
+fn path_id<T: std::str::FromStr>(s: &str) -> AppResult<T> {
     s.parse().map_err(|_| AppError::NotFound)
-}
-
-async fn slug_of(s: &AppState, lab: domain::LabId) -> AppResult<String> {
-    let mut conn = s.store.conn().await?;
-    Ok(store::labs::lab(&mut conn, lab)
-        .await?
-        .map(|l| l.slug)
-        .unwrap_or_default())
 }
 
 /// One published event (public; drafts only for the lab's staff).
@@ -147,9 +111,8 @@ async fn get_event(
     State(s): State<AppState>,
     Path(id): Path<String>,
 ) -> AppResult<Json<EventDto>> {
-    let e = svc::public_event(&s.store, &c.actor, eid(&id)?).await?;
-    let slug = slug_of(&s, e.lab_id).await?;
-    Ok(Json(event_dto(&c.base, e, &slug)))
+    let v = svc::event_view(&s.store, &c.actor, path_id(&id)?).await?;
+    Ok(Json(event_dto(&c.base, v.e, &v.lab.slug)))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -196,7 +159,7 @@ async fn register(
     Path(id): Path<String>,
     Json(input): Json<RegistrationInput>,
 ) -> AppResult<(StatusCode, Json<RegistrationDto>)> {
-    let e = svc::public_event(&s.store, &c.actor, eid(&id)?).await?;
+    let e = svc::public_event(&s.store, &c.actor, path_id(&id)?).await?;
     s.limits.sign_up(c.ip)?;
     let r = svc::register(&s.store, e.id, &input, c.lang, false, &c.base).await?;
     Ok((
@@ -254,29 +217,18 @@ async fn check_in(
     Json(body): Json<CheckInBody>,
 ) -> AppResult<Json<CheckInDto>> {
     c.require_user()?;
-    let e = svc::event_for(&s.store, &c.actor, eid(&id)?, Action::CheckIn).await?;
+    let e = svc::event_for(&s.store, &c.actor, path_id(&id)?, Action::CheckIn).await?;
     let out = svc::check_in(&s.store, &c.actor, &e, None, Some(&body.code)).await?;
-    Ok(Json(match out {
-        CheckIn::Done { name, new_member } => CheckInDto {
-            result: "checked-in".into(),
-            name,
-            new_member,
-        },
-        CheckIn::Already { name } => CheckInDto {
-            result: "already".into(),
-            name,
-            new_member: false,
-        },
-        CheckIn::Cancelled { name } => CheckInDto {
-            result: "cancelled".into(),
-            name,
-            new_member: false,
-        },
-        CheckIn::Waitlisted { name } => CheckInDto {
-            result: "waitlisted".into(),
-            name,
-            new_member: false,
-        },
+    let (result, name, new_member) = match out {
+        CheckIn::Done { name, new_member } => ("checked-in", name, new_member),
+        CheckIn::Already { name } => ("already", name, false),
+        CheckIn::Cancelled { name } => ("cancelled", name, false),
+        CheckIn::Waitlisted { name } => ("waitlisted", name, false),
+    };
+    Ok(Json(CheckInDto {
+        result: result.into(),
+        name,
+        new_member,
     }))
 }
 
@@ -289,16 +241,10 @@ async fn person_badges(
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<String>>> {
     c.require_user()?;
-    let pid: PersonId = id.parse().map_err(|_| AppError::NotFound)?;
-    let mut conn = s.store.conn().await?;
-    if c.actor.person_id != Some(pid) {
-        store::people::get_scoped(&mut conn, &c.actor.people_scope(), pid)
-            .await?
-            .ok_or(AppError::NotFound)?;
-    }
+    let badges =
+        crate::services::training::assertions_of(&s.store, &c.actor, path_id(&id)?).await?;
     Ok(Json(
-        store::training::assertions_of_person(&mut conn, pid)
-            .await?
+        badges
             .into_iter()
             .map(|a| format!("{}/badges/assertions/{}", c.base, a.id))
             .collect(),

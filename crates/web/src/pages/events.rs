@@ -1,23 +1,22 @@
 //! Event pages: public lists for the network and each lab, the event page with its registration
 //! form, her ticket (QR code, cancel), iCalendar feeds, and for staff the event form, check-in at
 //! the door (code, scan, name, walk-in) and the lab's network members with ambassadors.
-use super::Errors;
-use super::labs::lab_or_404;
-use crate::ctx::{Ctx, VerifiedForm, redirect_with_flash};
+use super::{Errors, respond};
+use crate::ctx::{Ctx, Path, VerifiedForm, redirect_with_flash};
 use crate::error::{AppError, AppResult};
 use crate::services::events::{self as svc, CheckIn, EventInput, RegistrationInput};
+use crate::services::labs::lab_by_slug;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::Utc;
-use domain::{Action, EventId, LabId, MemberId, RegistrationId};
+use domain::{Action, EventId, MemberId, RegistrationId};
 use serde::Deserialize;
-use store::events::{Event, EventQuery, Member, MonthCounts, Registration};
+use store::events::{Event, Member, MonthCounts, Registration};
 use store::labs::Lab;
 
 pub fn router() -> Router<AppState> {
@@ -37,10 +36,6 @@ pub fn router() -> Router<AppState> {
         .route("/events/{id}/walk-in", post(walk_in))
         .route("/tickets/{token}", get(ticket))
         .route("/tickets/{token}/cancel", post(cancel_ticket))
-}
-
-fn eid(s: &str) -> AppResult<EventId> {
-    s.parse().map_err(|_| AppError::NotFound)
 }
 
 impl Ctx {
@@ -97,38 +92,14 @@ async fn events_page(
     lab: Option<Lab>,
     referral: String,
 ) -> AppResult<EventsPage> {
-    let mut conn = s.store.conn().await?;
-    let manage = lab
-        .as_ref()
-        .is_some_and(|l| c.actor.allows(Action::ManageEvents(l.id)));
-    let q = EventQuery {
-        lab: lab.as_ref().map(|l| l.id),
-        include_drafts: manage,
-        from: Some(Utc::now()),
-        ..Default::default()
-    };
-    let upcoming = store::events::list(&mut conn, &q).await?;
-    let past = store::events::list(
-        &mut conn,
-        &EventQuery {
-            from: Some(Utc::now() - chrono::Duration::days(90)),
-            to: Some(Utc::now()),
-            newest_first: true,
-            ..q.clone()
-        },
-    )
-    .await?
-    .into_iter()
-    .filter(|e| e.is_past())
-    .take(20)
-    .collect();
+    let v = svc::listing(&s.store, &c.actor, lab.as_ref().map(|l| l.id)).await?;
     Ok(EventsPage {
-        labs: store::labs::list_labs(&mut conn).await?,
+        labs: v.labs,
         c,
         lab,
-        upcoming,
-        past,
-        manage,
+        upcoming: v.upcoming,
+        past: v.past,
+        manage: v.manage,
         referral,
     })
 }
@@ -147,7 +118,7 @@ async fn lab_events(
     Path(slug): Path<String>,
     Query(r): Query<RefQuery>,
 ) -> AppResult<EventsPage> {
-    let lab = lab_or_404(&s, &slug).await?;
+    let lab = lab_by_slug(&s.store, &slug).await?;
     events_page(c, &s, Some(lab), clean_ref(&r.referral)).await
 }
 
@@ -170,7 +141,12 @@ fn cal_event(base: &str, e: &Event, lab: Option<&Lab>) -> documents::ical::CalEv
     }
 }
 
-fn ics(body: String, filename: &str) -> Response {
+/// A calendar named `name` of `events`, as the file `filename`.
+fn ics(base: &str, name: &str, events: &[(Event, Option<Lab>)], filename: &str) -> Response {
+    let items: Vec<_> = events
+        .iter()
+        .map(|(e, lab)| cal_event(base, e, lab.as_ref()))
+        .collect();
     (
         [
             (
@@ -182,36 +158,19 @@ fn ics(body: String, filename: &str) -> Response {
                 format!("inline; filename=\"{filename}\""),
             ),
         ],
-        body,
+        documents::ical::calendar(name, &items),
     )
         .into_response()
 }
 
-async fn feed(s: &AppState, base: &str, lab: Option<&Lab>) -> AppResult<String> {
-    let mut conn = s.store.conn().await?;
-    let events = store::events::list(
-        &mut conn,
-        &EventQuery {
-            lab: lab.map(|l| l.id),
-            from: Some(Utc::now() - chrono::Duration::days(60)),
-            ..Default::default()
-        },
-    )
-    .await?;
-    let labs = store::labs::list_labs(&mut conn).await?;
-    let items: Vec<_> = events
-        .iter()
-        .map(|e| cal_event(base, e, labs.iter().find(|l| l.id == e.lab_id)))
-        .collect();
-    let name = match lab {
-        Some(l) => format!("Women Creative Lab · {}", l.name_en),
-        None => "Women Creative Labs".to_string(),
-    };
-    Ok(documents::ical::calendar(&name, &items))
-}
-
 async fn network_ics(c: Ctx, State(s): State<AppState>) -> AppResult<Response> {
-    Ok(ics(feed(&s, &c.base, None).await?, "wcl-events.ics"))
+    let events = svc::feed(&s.store, None).await?;
+    Ok(ics(
+        &c.base,
+        "Women Creative Labs",
+        &events,
+        "wcl-events.ics",
+    ))
 }
 
 async fn lab_ics(
@@ -219,9 +178,13 @@ async fn lab_ics(
     State(s): State<AppState>,
     Path(slug): Path<String>,
 ) -> AppResult<Response> {
-    let lab = lab_or_404(&s, &slug).await?;
+    let lab = lab_by_slug(&s.store, &slug).await?;
+    let events = svc::feed(&s.store, Some(lab.id)).await?;
+    let name = format!("Women Creative Lab · {}", lab.name_en);
     Ok(ics(
-        feed(&s, &c.base, Some(&lab)).await?,
+        &c.base,
+        &name,
+        &events,
         &format!("wcl-{}.ics", lab.slug),
     ))
 }
@@ -239,27 +202,26 @@ struct EventPage {
     open: bool,
 }
 
-async fn event_page(
-    c: Ctx,
-    s: &AppState,
-    e: Event,
-    f: RegistrationInput,
-    errors: Errors,
-) -> AppResult<EventPage> {
-    let mut conn = s.store.conn().await?;
-    let lab = store::labs::lab(&mut conn, e.lab_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(EventPage {
-        manage: c.actor.allows(Action::ManageEvents(e.lab_id)),
-        checkin: c.actor.allows(Action::CheckIn(e.lab_id)),
-        open: e.published && !e.cancelled && !e.is_past(),
-        c,
-        e,
-        lab,
-        f,
-        errors,
-    })
+impl EventPage {
+    fn new(c: Ctx, v: svc::EventView, f: RegistrationInput, errors: Errors) -> Self {
+        let svc::EventView {
+            e,
+            lab,
+            manage,
+            checkin,
+            open,
+        } = v;
+        EventPage {
+            c,
+            e,
+            lab,
+            f,
+            errors,
+            manage,
+            checkin,
+            open,
+        }
+    }
 }
 
 /// `/events/{id}` is the page; `/events/{id}.ics` its calendar entry.
@@ -269,44 +231,50 @@ async fn event_or_ics(
     Path(file): Path<String>,
     Query(r): Query<RefQuery>,
 ) -> AppResult<Response> {
-    if let Some(id) = file.strip_suffix(".ics") {
-        let e = svc::public_event(&s.store, &c.actor, eid(id)?).await?;
-        let mut conn = s.store.conn().await?;
-        let lab = store::labs::lab(&mut conn, e.lab_id).await?;
-        let body = documents::ical::calendar(&e.title, &[cal_event(&c.base, &e, lab.as_ref())]);
-        return Ok(ics(body, &format!("event-{}.ics", e.id)));
+    let (id, ical) = match file.strip_suffix(".ics") {
+        Some(id) => (id, true),
+        None => (file.as_str(), false),
+    };
+    let id: EventId = id.parse().map_err(|_| AppError::NotFound)?;
+    let v = svc::event_view(&s.store, &c.actor, id).await?;
+    if ical {
+        let name = v.e.title.clone();
+        let file = format!("event-{}.ics", v.e.id);
+        return Ok(ics(&c.base, &name, &[(v.e, Some(v.lab))], &file));
     }
-    let e = svc::public_event(&s.store, &c.actor, eid(&file)?).await?;
     let f = RegistrationInput {
         referral: clean_ref(&r.referral),
         ..Default::default()
     };
-    Ok(event_page(c, &s, e, f, Errors::default())
-        .await?
-        .into_response())
+    Ok(EventPage::new(c, v, f, Errors::default()).into_response())
 }
 
 async fn register(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<EventId>,
     VerifiedForm(f): VerifiedForm<RegistrationInput>,
 ) -> AppResult<Response> {
-    let e = svc::public_event(&s.store, &c.actor, eid(&id)?).await?;
+    let v = svc::event_view(&s.store, &c.actor, id).await?;
     s.limits.sign_up(c.ip)?;
-    match svc::register(&s.store, e.id, &f, c.lang, true, &c.base).await {
-        Ok(r) => Ok(Redirect::to(&format!("/tickets/{}", r.token)).into_response()),
-        Err(AppError::Invalid(errs)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            event_page(c, &s, e, f, Errors(errs)).await?,
-        )
-            .into_response()),
-        Err(AppError::Conflict(k)) => Ok((
+    let r = svc::register(&s.store, v.e.id, &f, c.lang, true, &c.base).await;
+    let (status, errors) = match r {
+        Ok(r) => return Ok(Redirect::to(&format!("/tickets/{}", r.token)).into_response()),
+        Err(e) => form_error(e)?,
+    };
+    Ok((status, EventPage::new(c, v, f, errors)).into_response())
+}
+
+/// A refused registration as the form shows it: invalid fields (422), or the phone already
+/// registered (409); any other error goes on.
+fn form_error(e: AppError) -> AppResult<(StatusCode, Errors)> {
+    match e {
+        AppError::Invalid(errs) => Ok((StatusCode::UNPROCESSABLE_ENTITY, Errors(errs))),
+        AppError::Conflict(k) => Ok((
             StatusCode::CONFLICT,
-            event_page(c, &s, e, f, Errors(vec![("phone".into(), k.into())])).await?,
-        )
-            .into_response()),
-        Err(e) => Err(e),
+            Errors(vec![("phone".into(), k.into())]),
+        )),
+        e => Err(e),
     }
 }
 
@@ -366,7 +334,7 @@ async fn new_form(
     State(s): State<AppState>,
     Path(slug): Path<String>,
 ) -> AppResult<EventForm> {
-    let lab = lab_or_404(&s, &slug).await?;
+    let lab = lab_by_slug(&s.store, &slug).await?;
     c.require(Action::ManageEvents(lab.id))?;
     Ok(EventForm {
         c,
@@ -383,43 +351,33 @@ async fn create(
     Path(slug): Path<String>,
     VerifiedForm(f): VerifiedForm<EventInput>,
 ) -> AppResult<Response> {
-    let lab = lab_or_404(&s, &slug).await?;
-    c.require(Action::ManageEvents(lab.id))?;
-    match svc::create_event(&s.store, &c.actor, lab.id, &f).await {
-        Ok(id) => Ok(redirect_with_flash(&format!("/events/{id}"), "flash-saved")),
-        Err(AppError::Invalid(errs)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            EventForm {
+    let lab = lab_by_slug(&s.store, &slug).await?;
+    respond(
+        svc::create_event(&s.store, &c.actor, lab.id, &f).await,
+        |id| redirect_with_flash(&format!("/events/{id}"), "flash-saved"),
+        async |errors| {
+            Ok(EventForm {
                 c,
                 lab,
                 event: None,
                 f,
-                errors: Errors(errs),
-            },
-        )
-            .into_response()),
-        Err(e) => Err(e),
-    }
-}
-
-async fn lab_of(s: &AppState, id: LabId) -> AppResult<Lab> {
-    let mut conn = s.store.conn().await?;
-    store::labs::lab(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound)
+                errors,
+            })
+        },
+    )
+    .await
 }
 
 async fn edit_form(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<EventId>,
 ) -> AppResult<EventForm> {
-    c.require_user()?;
-    let e = svc::event_for(&s.store, &c.actor, eid(&id)?, Action::ManageEvents).await?;
+    let v = svc::managed(&s.store, &c.actor, id, Action::ManageEvents).await?;
     Ok(EventForm {
-        lab: lab_of(&s, e.lab_id).await?,
-        f: EventInput::from_event(&e),
-        event: Some(e),
+        lab: v.lab,
+        f: EventInput::from_event(&v.e),
+        event: Some(v.e),
         c,
         errors: Errors::default(),
     })
@@ -428,39 +386,34 @@ async fn edit_form(
 async fn update(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<EventId>,
     VerifiedForm(f): VerifiedForm<EventInput>,
 ) -> AppResult<Response> {
-    c.require_user()?;
-    let e = svc::event_for(&s.store, &c.actor, eid(&id)?, Action::ManageEvents).await?;
-    match svc::update_event(&s.store, &c.actor, &e, &f, &c.base).await {
-        Ok(()) => Ok(redirect_with_flash(
-            &format!("/events/{}", e.id),
-            "flash-saved",
-        )),
-        Err(AppError::Invalid(errs)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            EventForm {
-                lab: lab_of(&s, e.lab_id).await?,
-                event: Some(e),
+    let v = svc::managed(&s.store, &c.actor, id, Action::ManageEvents).await?;
+    let to = format!("/events/{}", v.e.id);
+    respond(
+        svc::update_event(&s.store, &c.actor, &v.e, &f, &c.base).await,
+        |()| redirect_with_flash(&to, "flash-saved"),
+        async |errors| {
+            Ok(EventForm {
+                lab: v.lab,
+                event: Some(v.e),
                 c,
                 f,
-                errors: Errors(errs),
-            },
-        )
-            .into_response()),
-        Err(e) => Err(e),
-    }
+                errors,
+            })
+        },
+    )
+    .await
 }
 
 async fn cancel_event(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<EventId>,
     VerifiedForm(_): VerifiedForm<Empty>,
 ) -> AppResult<Response> {
-    c.require_user()?;
-    let e = svc::event_for(&s.store, &c.actor, eid(&id)?, Action::ManageEvents).await?;
+    let e = svc::event_for(&s.store, &c.actor, id, Action::ManageEvents).await?;
     svc::cancel_event(&s.store, &c.actor, &e).await?;
     Ok(redirect_with_flash(
         &format!("/events/{}", e.id),
@@ -490,6 +443,7 @@ struct CheckinPage {
     errors: Errors,
 }
 
+/// The door page after `result` (a check-in's outcome), with the walk-in form as typed.
 async fn checkin_view(
     c: Ctx,
     s: &AppState,
@@ -499,21 +453,19 @@ async fn checkin_view(
     walk: RegistrationInput,
     errors: Errors,
 ) -> AppResult<CheckinPage> {
-    let mut conn = s.store.conn().await?;
-    let all = store::events::registrations(&mut conn, e.id).await?;
-    let found = if q.q.trim().is_empty() {
-        vec![]
-    } else {
-        store::events::search_registrations(&mut conn, e.id, &q.q).await?
-    };
+    let door = svc::door(&s.store, &c.actor, &e, &q.q).await?;
     Ok(CheckinPage {
-        checked_in: all.iter().filter(|r| r.checked_in_at.is_some()).count(),
+        checked_in: door
+            .all
+            .iter()
+            .filter(|r| r.checked_in_at.is_some())
+            .count(),
         c,
         e,
         code: domain::events::normalise_code(&q.code),
         q: q.q,
-        found,
-        all,
+        found: door.found,
+        all: door.all,
         result,
         walk,
         errors,
@@ -523,21 +475,11 @@ async fn checkin_view(
 async fn checkin_page(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<EventId>,
     Query(q): Query<CheckinQuery>,
 ) -> AppResult<CheckinPage> {
-    c.require_user()?;
-    let e = svc::event_for(&s.store, &c.actor, eid(&id)?, Action::CheckIn).await?;
-    checkin_view(
-        c,
-        &s,
-        e,
-        q,
-        None,
-        RegistrationInput::default(),
-        Errors::default(),
-    )
-    .await
+    let e = svc::event_for(&s.store, &c.actor, id, Action::CheckIn).await?;
+    checkin_view(c, &s, e, q, None, <_>::default(), <_>::default()).await
 }
 
 #[derive(Deserialize, Default)]
@@ -548,33 +490,30 @@ struct CheckinForm {
 }
 
 fn outcome(c: &Ctx, o: CheckIn) -> (String, String) {
-    match o {
+    let (level, key, name) = match o {
         CheckIn::Done { name, new_member } => (
-            "ok".into(),
-            c.t1(
-                if new_member {
-                    "checkin-done-new"
-                } else {
-                    "checkin-done"
-                },
-                "name",
-                &name,
-            ),
+            "ok",
+            if new_member {
+                "checkin-done-new"
+            } else {
+                "checkin-done"
+            },
+            name,
         ),
-        CheckIn::Already { name } => ("warn".into(), c.t1("checkin-already", "name", &name)),
-        CheckIn::Cancelled { name } => ("warn".into(), c.t1("checkin-cancelled", "name", &name)),
-        CheckIn::Waitlisted { name } => ("warn".into(), c.t1("checkin-waitlisted", "name", &name)),
-    }
+        CheckIn::Already { name } => ("warn", "checkin-already", name),
+        CheckIn::Cancelled { name } => ("warn", "checkin-cancelled", name),
+        CheckIn::Waitlisted { name } => ("warn", "checkin-waitlisted", name),
+    };
+    (level.into(), c.t1(key, "name", &name))
 }
 
 async fn checkin(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<EventId>,
     VerifiedForm(f): VerifiedForm<CheckinForm>,
 ) -> AppResult<Response> {
-    c.require_user()?;
-    let e = svc::event_for(&s.store, &c.actor, eid(&id)?, Action::CheckIn).await?;
+    let e = svc::event_for(&s.store, &c.actor, id, Action::CheckIn).await?;
     let reg: Option<RegistrationId> = f.registration.parse().ok();
     let code = (!f.code.trim().is_empty()).then_some(f.code.as_str());
     let res = svc::check_in(&s.store, &c.actor, &e, reg, code).await;
@@ -587,57 +526,32 @@ async fn checkin(
         code: if errors.any() { f.code } else { String::new() },
         q: String::new(),
     };
-    Ok((
-        status,
-        checkin_view(c, &s, e, q, result, RegistrationInput::default(), errors).await?,
-    )
-        .into_response())
+    let page = checkin_view(c, &s, e, q, result, <_>::default(), errors).await?;
+    Ok((status, page).into_response())
 }
 
 async fn walk_in(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<EventId>,
     VerifiedForm(f): VerifiedForm<RegistrationInput>,
 ) -> AppResult<Response> {
-    c.require_user()?;
-    let e = svc::event_for(&s.store, &c.actor, eid(&id)?, Action::CheckIn).await?;
-    match svc::walk_in(&s.store, &c.actor, &e, &f, c.lang).await {
-        Ok(o) => {
-            let r = outcome(&c, o);
-            Ok(checkin_view(
-                c,
-                &s,
-                e,
-                CheckinQuery::default(),
-                Some(r),
-                RegistrationInput::default(),
-                Errors::default(),
-            )
-            .await?
-            .into_response())
-        }
-        Err(AppError::Invalid(errs)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            checkin_view(c, &s, e, CheckinQuery::default(), None, f, Errors(errs)).await?,
-        )
-            .into_response()),
-        Err(AppError::Conflict(k)) => Ok((
-            StatusCode::CONFLICT,
-            checkin_view(
-                c,
-                &s,
-                e,
-                CheckinQuery::default(),
-                None,
-                f,
-                Errors(vec![("phone".into(), k.into())]),
-            )
-            .await?,
-        )
-            .into_response()),
-        Err(e) => Err(e),
-    }
+    let e = svc::event_for(&s.store, &c.actor, id, Action::CheckIn).await?;
+    let (status, result, walk, errors) =
+        match svc::walk_in(&s.store, &c.actor, &e, &f, c.lang).await {
+            Ok(o) => (
+                StatusCode::OK,
+                Some(outcome(&c, o)),
+                <_>::default(),
+                <_>::default(),
+            ),
+            Err(err) => {
+                let (status, errors) = form_error(err)?;
+                (status, None, f, errors)
+            }
+        };
+    let page = checkin_view(c, &s, e, <_>::default(), result, walk, errors).await?;
+    Ok((status, page).into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -660,12 +574,11 @@ async fn members(
     State(s): State<AppState>,
     Path(slug): Path<String>,
 ) -> AppResult<MembersPage> {
-    let lab = lab_or_404(&s, &slug).await?;
-    c.require(Action::ManageEvents(lab.id))?;
-    let mut conn = s.store.conn().await?;
+    let lab = lab_by_slug(&s.store, &slug).await?;
+    let (members, months) = svc::members(&s.store, &c.actor, lab.id).await?;
     Ok(MembersPage {
-        members: store::events::members(&mut conn, lab.id).await?,
-        months: store::events::monthly_counts(&mut conn, Some(lab.id)).await?,
+        members,
+        months,
         c,
         lab,
     })
@@ -680,20 +593,10 @@ struct AmbassadorForm {
 async fn ambassador(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<MemberId>,
     VerifiedForm(f): VerifiedForm<AmbassadorForm>,
 ) -> AppResult<Response> {
-    c.require_user()?;
-    let id: MemberId = id.parse().map_err(|_| AppError::NotFound)?;
-    let lab = {
-        let mut conn = s.store.conn().await?;
-        store::events::member(&mut conn, id)
-            .await?
-            .ok_or(AppError::NotFound)?
-            .lab_id
-    };
-    svc::set_ambassador(&s.store, &c.actor, id, f.on == "on").await?;
-    let lab = lab_of(&s, lab).await?;
+    let lab = svc::set_ambassador(&s.store, &c.actor, id, f.on == "on").await?;
     Ok(redirect_with_flash(
         &format!("/labs/{}/members", lab.slug),
         "flash-saved",

@@ -1,16 +1,16 @@
 //! Mentoring pages: the lab's mentoring (mentors, matches, a proposal to accept or change), a
 //! mentor's own page (her offer, her mentees), a match (sessions, notes, ratings), and a
 //! resident's page (her mentor, her wish).
-use super::Errors;
-use super::labs::lab_or_404;
-use crate::ctx::{Ctx, VerifiedBody, VerifiedForm, redirect_with_flash};
+use super::{Errors, respond};
+use crate::ctx::{Ctx, Path, VerifiedBody, VerifiedForm, redirect_with_flash};
 use crate::error::{AppError, AppResult};
+use crate::services::labs::lab_by_slug;
 use crate::services::mentoring::{self as svc, ProfileInput, Proposals, SessionInput, WishInput};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -126,14 +126,13 @@ async fn lab_mentoring(
     State(s): State<AppState>,
     Path(slug): Path<String>,
 ) -> AppResult<LabPage> {
-    let lab = lab_or_404(&s, &slug).await?;
-    c.require(Action::ManageMentoring(lab.id))?;
-    let mut conn = s.store.conn().await?;
+    let lab = lab_by_slug(&s.store, &slug).await?;
+    let v = svc::lab_mentoring(&s.store, &c.actor, lab.id).await?;
     Ok(LabPage {
-        mentors: store::mentoring::mentors_for(&mut conn, lab.id).await?,
-        matches: store::mentoring::matches(&mut conn, Some(lab.id), None, None).await?,
-        waiting: store::mentoring::waiting(&mut conn, lab.id).await?.len(),
-        months: store::mentoring::monthly_counts(&mut conn, Some(lab.id)).await?,
+        mentors: v.mentors,
+        matches: v.matches,
+        waiting: v.waiting,
+        months: v.months,
         c,
         lab,
     })
@@ -148,6 +147,14 @@ struct ProposalsPage {
     errors: Errors,
 }
 
+impl ProposalsPage {
+    /// The lab's proposal as it stands now, with `errors` from a refused acceptance.
+    async fn new(c: Ctx, s: &AppState, lab: Lab, errors: Errors) -> AppResult<Self> {
+        let p = svc::propose(&s.store, &c.actor, lab.id).await?;
+        Ok(ProposalsPage { c, lab, p, errors })
+    }
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Empty {}
@@ -158,79 +165,58 @@ async fn proposals(
     Path(slug): Path<String>,
     VerifiedForm(_): VerifiedForm<Empty>,
 ) -> AppResult<ProposalsPage> {
-    let lab = lab_or_404(&s, &slug).await?;
-    c.require(Action::ManageMentoring(lab.id))?;
-    let p = svc::propose(&s.store, &c.actor, lab.id).await?;
-    Ok(ProposalsPage {
-        c,
-        lab,
-        p,
-        errors: Errors::default(),
-    })
+    let lab = lab_by_slug(&s.store, &slug).await?;
+    ProposalsPage::new(c, &s, lab, Errors::default()).await
 }
 
-/// The proposal form posts `accept=<person>` for each pair kept and `mentor-<person>=<mentor>`.
+/// The pairs a proposal form keeps: `accept=<person>` for each, with `mentor-<person>=<mentor>`.
+fn chosen_pairs(fields: &[(String, String)]) -> AppResult<Vec<(PersonId, UserId)>> {
+    let bad = || AppError::BadRequest("err-bad-form");
+    let mut pairs = vec![];
+    for (k, v) in fields {
+        if k == "accept" {
+            let person: PersonId = v.parse().map_err(|_| bad())?;
+            let key = format!("mentor-{person}");
+            let mentor = fields
+                .iter()
+                .find(|(k, _)| *k == key)
+                .and_then(|(_, v)| v.parse::<UserId>().ok())
+                .ok_or_else(bad)?;
+            pairs.push((person, mentor));
+        }
+    }
+    Ok(pairs)
+}
+
 async fn accept(
     c: Ctx,
     State(s): State<AppState>,
     Path(slug): Path<String>,
     body: VerifiedBody,
 ) -> AppResult<Response> {
-    let lab = lab_or_404(&s, &slug).await?;
+    let lab = lab_by_slug(&s.store, &slug).await?;
     c.require(Action::ManageMentoring(lab.id))?;
-    let fields: Vec<(String, String)> = body.parse()?;
-    let mut pairs: Vec<(PersonId, UserId)> = vec![];
-    for (k, v) in &fields {
-        if k == "accept" {
-            let person: PersonId = v
-                .parse()
-                .map_err(|_| AppError::BadRequest("err-bad-form"))?;
-            let key = format!("mentor-{person}");
-            let mentor = fields
-                .iter()
-                .find(|(k, _)| *k == key)
-                .and_then(|(_, v)| v.parse::<UserId>().ok())
-                .ok_or(AppError::BadRequest("err-bad-form"))?;
-            pairs.push((person, mentor));
-        }
-    }
-    match svc::accept(&s.store, &c.actor, lab.id, &pairs).await {
-        Ok(ids) => Ok(redirect_with_flash(
-            &format!("/labs/{slug}/mentoring"),
-            if ids.is_empty() {
+    let pairs = chosen_pairs(&body.parse::<Vec<(String, String)>>()?)?;
+    let (status, errors) = match svc::accept(&s.store, &c.actor, lab.id, &pairs).await {
+        Ok(ids) => {
+            let flash = if ids.is_empty() {
                 "flash-saved"
             } else {
                 "flash-matches-saved"
-            },
-        )),
-        Err(AppError::Invalid(errs)) => {
-            let p = svc::propose(&s.store, &c.actor, lab.id).await?;
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ProposalsPage {
-                    c,
-                    lab,
-                    p,
-                    errors: Errors(errs),
-                },
-            )
-                .into_response())
+            };
+            return Ok(redirect_with_flash(
+                &format!("/labs/{slug}/mentoring"),
+                flash,
+            ));
         }
-        Err(AppError::Conflict(k)) => {
-            let p = svc::propose(&s.store, &c.actor, lab.id).await?;
-            Ok((
-                StatusCode::CONFLICT,
-                ProposalsPage {
-                    c,
-                    lab,
-                    p,
-                    errors: Errors(vec![("pairs".into(), k.into())]),
-                },
-            )
-                .into_response())
-        }
-        Err(e) => Err(e),
-    }
+        Err(AppError::Invalid(errs)) => (StatusCode::UNPROCESSABLE_ENTITY, Errors(errs)),
+        Err(AppError::Conflict(k)) => (
+            StatusCode::CONFLICT,
+            Errors(vec![("pairs".into(), k.into())]),
+        ),
+        Err(e) => return Err(e),
+    };
+    Ok((status, ProposalsPage::new(c, &s, lab, errors).await?).into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -249,17 +235,10 @@ async fn mentor_view(
     f: Option<ProfileInput>,
     errors: Errors,
 ) -> AppResult<MentorPage> {
-    let user = c.require_user()?.id;
-    if !c.actor.holds(domain::LabRole::Mentor) {
-        return Err(AppError::NotFound);
-    }
-    let mut conn = s.store.conn().await?;
-    let me = store::mentoring::mentor(&mut conn, user)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (me, matches) = svc::mentor_home(&s.store, &c.actor).await?;
     Ok(MentorPage {
         f: f.unwrap_or_else(|| ProfileInput::from_mentor(&me)),
-        matches: store::mentoring::matches(&mut conn, None, Some(user), None).await?,
+        matches,
         me,
         c,
         errors,
@@ -275,16 +254,12 @@ async fn save_profile(
     State(s): State<AppState>,
     VerifiedForm(f): VerifiedForm<ProfileInput>,
 ) -> AppResult<Response> {
-    c.require_user()?;
-    match svc::save_profile(&s.store, &c.actor, &f).await {
-        Ok(()) => Ok(redirect_with_flash("/mentoring", "flash-saved")),
-        Err(AppError::Invalid(errs)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            mentor_view(c, &s, Some(f), Errors(errs)).await?,
-        )
-            .into_response()),
-        Err(e) => Err(e),
-    }
+    respond(
+        svc::save_profile(&s.store, &c.actor, &f).await,
+        |()| redirect_with_flash("/mentoring", "flash-saved"),
+        async |errors| mentor_view(c, &s, Some(f), errors).await,
+    )
+    .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -307,68 +282,55 @@ async fn match_view(
     f: SessionInput,
     errors: Errors,
 ) -> AppResult<MatchPage> {
-    let m = svc::match_for(&s.store, &c.actor, id).await?;
-    let mut conn = s.store.conn().await?;
+    let v = svc::match_view(&s.store, &c.actor, id).await?;
     Ok(MatchPage {
-        sessions: store::mentoring::sessions(&mut conn, m.id).await?,
-        is_mentor: svc::is_mentor_of(&c.actor, &m),
-        is_mentee: c.actor.person_id == Some(m.person_id),
-        manage: c.actor.allows(Action::ManageMentoring(m.lab_id)),
-        m,
+        sessions: v.sessions,
+        is_mentor: v.is_mentor,
+        is_mentee: v.is_mentee,
+        manage: v.manage,
+        m: v.m,
         c,
         f,
         errors,
     })
 }
 
-fn mid(s: &str) -> AppResult<MatchId> {
-    s.parse().map_err(|_| AppError::NotFound)
-}
-
 async fn match_page(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<MatchId>,
 ) -> AppResult<MatchPage> {
-    c.require_user()?;
     let f = SessionInput {
         held_on: domain::time::today().to_string(),
         minutes: "60".into(),
         ..Default::default()
     };
-    match_view(c, &s, mid(&id)?, f, Errors::default()).await
+    match_view(c, &s, id, f, Errors::default()).await
 }
 
 async fn add_session(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<MatchId>,
     VerifiedForm(f): VerifiedForm<SessionInput>,
 ) -> AppResult<Response> {
-    c.require_user()?;
-    let m = svc::match_for(&s.store, &c.actor, mid(&id)?).await?;
-    match svc::add_session(&s.store, &c.actor, &m, &f).await {
-        Ok(_) => Ok(redirect_with_flash(
-            &format!("/matches/{}", m.id),
-            "flash-saved",
-        )),
-        Err(AppError::Invalid(errs)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            match_view(c, &s, m.id, f, Errors(errs)).await?,
-        )
-            .into_response()),
-        Err(e) => Err(e),
-    }
+    let m = svc::match_for(&s.store, &c.actor, id).await?;
+    let to = format!("/matches/{}", m.id);
+    respond(
+        svc::add_session(&s.store, &c.actor, &m, &f).await,
+        |_| redirect_with_flash(&to, "flash-saved"),
+        async |errors| match_view(c, &s, m.id, f, errors).await,
+    )
+    .await
 }
 
 async fn end_match(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<MatchId>,
     VerifiedForm(_): VerifiedForm<Empty>,
 ) -> AppResult<Response> {
-    c.require_user()?;
-    let m = svc::match_for(&s.store, &c.actor, mid(&id)?).await?;
+    let m = svc::match_for(&s.store, &c.actor, id).await?;
     svc::end(&s.store, &c.actor, &m).await?;
     Ok(redirect_with_flash(
         &format!("/matches/{}", m.id),
@@ -385,12 +347,10 @@ struct RatingForm {
 async fn rate(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<MentoringSessionId>,
     VerifiedForm(f): VerifiedForm<RatingForm>,
 ) -> AppResult<Response> {
-    c.require_user()?;
-    let sid: MentoringSessionId = id.parse().map_err(|_| AppError::NotFound)?;
-    let m = svc::rate(&s.store, &c.actor, sid, &f.rating).await?;
+    let m = svc::rate(&s.store, &c.actor, id, &f.rating).await?;
     Ok(redirect_with_flash(
         &format!("/matches/{m}"),
         "flash-thanks",
@@ -408,22 +368,8 @@ struct MyPage {
 }
 
 async fn my_view(c: Ctx, s: &AppState, f: Option<WishInput>, errors: Errors) -> AppResult<MyPage> {
-    c.require_user()?;
-    let person = c.actor.person_id.ok_or(AppError::NotFound)?;
-    let mut conn = s.store.conn().await?;
-    let matches = store::mentoring::matches(&mut conn, None, None, Some(person)).await?;
-    let lab = store::residency::of_person(&mut conn, person)
-        .await?
-        .into_iter()
-        .map(|r| r.lab_id)
-        .next();
-    let mentors = match lab {
-        Some(l) => store::mentoring::mentors_for(&mut conn, l).await?,
-        None => vec![],
-    };
-    let wish = store::mentoring::wish(&mut conn, person)
-        .await?
-        .unwrap_or_default();
+    let v = svc::my_mentoring(&s.store, &c.actor).await?;
+    let wish = v.wish;
     let f = f.unwrap_or_else(|| WishInput {
         mentor: wish
             .preferred_mentor
@@ -438,8 +384,8 @@ async fn my_view(c: Ctx, s: &AppState, f: Option<WishInput>, errors: Errors) -> 
     });
     Ok(MyPage {
         c,
-        matches,
-        mentors,
+        matches: v.matches,
+        mentors: v.mentors,
         f,
         errors,
     })
@@ -454,14 +400,10 @@ async fn save_wish(
     State(s): State<AppState>,
     VerifiedForm(f): VerifiedForm<WishInput>,
 ) -> AppResult<Response> {
-    c.require_user()?;
-    match svc::save_wish(&s.store, &c.actor, &f).await {
-        Ok(()) => Ok(redirect_with_flash("/me/mentoring", "flash-saved")),
-        Err(AppError::Invalid(errs)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            my_view(c, &s, Some(f), Errors(errs)).await?,
-        )
-            .into_response()),
-        Err(e) => Err(e),
-    }
+    respond(
+        svc::save_wish(&s.store, &c.actor, &f).await,
+        |()| redirect_with_flash("/me/mentoring", "flash-saved"),
+        async |errors| my_view(c, &s, Some(f), errors).await,
+    )
+    .await
 }

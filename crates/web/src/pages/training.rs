@@ -1,25 +1,25 @@
 //! Training pages: a lab's programmes, one programme (modules, sessions, enrolment, completion),
 //! the attendance sheet on a phone, the lab's weekly schedule, her own schedule, certificates as
 //! PDF, and the Open Badges documents with their public verification page.
-use super::Errors;
-use super::labs::lab_or_404;
-use crate::ctx::{Ctx, VerifiedBody, VerifiedForm, redirect_with_flash};
+use super::{Errors, respond};
+use crate::ctx::{Ctx, Path, VerifiedBody, VerifiedForm, redirect_with_flash};
 use crate::error::{AppError, AppResult};
+use crate::services::labs::lab_by_slug;
 use crate::services::training::{self as svc, ModuleInput, ProgrammeInput, SessionInput};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::extract::{Query, State};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use domain::{Action, AssertionId, Attendance, PersonId, ProgrammeId, SessionId};
 use serde::Deserialize;
 use store::labs::Lab;
-use store::training::{AssertionRow, Enrolee, Module, Programme, Session};
+use store::training::{Enrolee, Module, Programme, Session};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -38,10 +38,6 @@ pub fn router() -> Router<AppState> {
         .route("/badges/classes/{id}/image", get(badge_image))
         .route("/badges/assertions/{id}", get(assertion))
         .route("/verify/{id}", get(verify))
-}
-
-fn pid(s: &str) -> AppResult<ProgrammeId> {
-    s.parse().map_err(|_| AppError::NotFound)
 }
 
 /// A module's title in the reader's language: her own title, or the library topic's.
@@ -102,10 +98,10 @@ async fn programmes_page(
     f: ProgrammeInput,
     errors: Errors,
 ) -> AppResult<ProgrammesPage> {
-    let mut conn = s.store.conn().await?;
+    let v = svc::programmes(&s.store, &c.actor, lab.id).await?;
     Ok(ProgrammesPage {
-        programmes: store::training::programmes(&mut conn, lab.id).await?,
-        cohorts: store::residency::cohorts(&mut conn, lab.id).await?,
+        programmes: v.programmes,
+        cohorts: v.cohorts,
         c,
         lab,
         f,
@@ -118,8 +114,7 @@ async fn programmes(
     State(s): State<AppState>,
     Path(slug): Path<String>,
 ) -> AppResult<ProgrammesPage> {
-    let lab = lab_or_404(&s, &slug).await?;
-    c.require(Action::ManageTraining(lab.id))?;
+    let lab = lab_by_slug(&s.store, &slug).await?;
     programmes_page(c, &s, lab, ProgrammeInput::blank(), Errors::default()).await
 }
 
@@ -129,20 +124,13 @@ async fn create(
     Path(slug): Path<String>,
     VerifiedForm(f): VerifiedForm<ProgrammeInput>,
 ) -> AppResult<Response> {
-    let lab = lab_or_404(&s, &slug).await?;
-    c.require(Action::ManageTraining(lab.id))?;
-    match svc::create_programme(&s.store, &c.actor, lab.id, &f).await {
-        Ok(id) => Ok(redirect_with_flash(
-            &format!("/programmes/{id}"),
-            "flash-saved",
-        )),
-        Err(AppError::Invalid(errs)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            programmes_page(c, &s, lab, f, Errors(errs)).await?,
-        )
-            .into_response()),
-        Err(e) => Err(e),
-    }
+    let lab = lab_by_slug(&s.store, &slug).await?;
+    respond(
+        svc::create_programme(&s.store, &c.actor, lab.id, &f).await,
+        |id| redirect_with_flash(&format!("/programmes/{id}"), "flash-saved"),
+        async |errors| programmes_page(c, &s, lab, f, errors).await,
+    )
+    .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -167,44 +155,25 @@ impl ProgrammePage {
     }
 }
 
+/// The programme page, with the forms as typed (or empty) and their messages.
 async fn programme_page(
     c: Ctx,
     s: &AppState,
-    p: Programme,
+    id: ProgrammeId,
     module_form: ModuleInput,
     session_form: SessionInput,
     errors: Errors,
 ) -> AppResult<ProgrammePage> {
-    let mut conn = s.store.conn().await?;
-    let lab = store::labs::lab(&mut conn, p.lab_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let cohort = match p.cohort_id {
-        Some(id) => store::residency::cohort(&mut conn, id).await?,
-        None => None,
-    };
-    let enrolees = store::training::progress(&mut conn, &p).await?;
-    let candidates = store::residency::of_lab(&mut conn, p.lab_id, None)
-        .await?
-        .into_iter()
-        .filter(|r| {
-            matches!(
-                r.residency.status,
-                domain::ResidencyStatus::Accepted | domain::ResidencyStatus::Active
-            ) && !enrolees
-                .iter()
-                .any(|e| e.person_id == r.residency.person_id)
-        })
-        .collect();
+    let v = svc::programme_view(&s.store, &c.actor, id).await?;
     Ok(ProgrammePage {
-        modules: store::training::modules(&mut conn, p.id).await?,
-        sessions: store::training::sessions_of(&mut conn, p.id).await?,
-        enrolees,
-        candidates,
-        cohort,
-        lab,
-        p,
         c,
+        lab: v.lab,
+        p: v.p,
+        cohort: v.cohort,
+        modules: v.modules,
+        sessions: v.sessions,
+        enrolees: v.enrolees,
+        candidates: v.candidates,
         module_form,
         session_form,
         errors,
@@ -214,17 +183,25 @@ async fn programme_page(
 async fn programme(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<ProgrammeId>,
 ) -> AppResult<ProgrammePage> {
-    c.require_user()?;
-    let p = svc::programme_for(&s.store, &c.actor, pid(&id)?, Action::ManageTraining).await?;
-    programme_page(
-        c,
-        &s,
-        p,
-        ModuleInput::default(),
-        SessionInput::default(),
-        Errors::default(),
+    programme_page(c, &s, id, <_>::default(), <_>::default(), <_>::default()).await
+}
+
+/// Answers a form posted on the programme page: back to its `section`, or the page again.
+async fn on_programme<T>(
+    c: Ctx,
+    s: &AppState,
+    p: &Programme,
+    section: &str,
+    result: AppResult<T>,
+    forms: (ModuleInput, SessionInput),
+) -> AppResult<Response> {
+    let to = format!("/programmes/{}#{section}", p.id);
+    respond(
+        result,
+        |_| redirect_with_flash(&to, "flash-saved"),
+        async |errors| programme_page(c, s, p.id, forms.0, forms.1, errors).await,
     )
     .await
 }
@@ -232,45 +209,23 @@ async fn programme(
 async fn add_module(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<ProgrammeId>,
     VerifiedForm(f): VerifiedForm<ModuleInput>,
 ) -> AppResult<Response> {
-    c.require_user()?;
-    let p = svc::programme_for(&s.store, &c.actor, pid(&id)?, Action::ManageTraining).await?;
-    match svc::add_module(&s.store, &c.actor, &p, &f).await {
-        Ok(_) => Ok(redirect_with_flash(
-            &format!("/programmes/{}#modules", p.id),
-            "flash-saved",
-        )),
-        Err(AppError::Invalid(errs)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            programme_page(c, &s, p, f, SessionInput::default(), Errors(errs)).await?,
-        )
-            .into_response()),
-        Err(e) => Err(e),
-    }
+    let p = svc::programme_for(&s.store, &c.actor, id, Action::ManageTraining).await?;
+    let r = svc::add_module(&s.store, &c.actor, &p, &f).await;
+    on_programme(c, &s, &p, "modules", r, (f, <_>::default())).await
 }
 
 async fn add_session(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<ProgrammeId>,
     VerifiedForm(f): VerifiedForm<SessionInput>,
 ) -> AppResult<Response> {
-    c.require_user()?;
-    let p = svc::programme_for(&s.store, &c.actor, pid(&id)?, Action::ManageTraining).await?;
-    match svc::schedule_session(&s.store, &c.actor, &p, &f).await {
-        Ok(_) => Ok(redirect_with_flash(
-            &format!("/programmes/{}#sessions", p.id),
-            "flash-saved",
-        )),
-        Err(AppError::Invalid(errs)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            programme_page(c, &s, p, ModuleInput::default(), f, Errors(errs)).await?,
-        )
-            .into_response()),
-        Err(e) => Err(e),
-    }
+    let p = svc::programme_for(&s.store, &c.actor, id, Action::ManageTraining).await?;
+    let r = svc::schedule_session(&s.store, &c.actor, &p, &f).await;
+    on_programme(c, &s, &p, "sessions", r, (<_>::default(), f)).await
 }
 
 #[derive(Deserialize, Default)]
@@ -283,40 +238,16 @@ struct EnrolForm {
 async fn enrol(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<ProgrammeId>,
     VerifiedForm(f): VerifiedForm<EnrolForm>,
 ) -> AppResult<Response> {
-    c.require_user()?;
-    let p = svc::programme_for(&s.store, &c.actor, pid(&id)?, Action::ManageTraining).await?;
-    let person = if f.person.is_empty() {
-        None
-    } else {
-        Some(
-            f.person
-                .parse::<PersonId>()
-                .map_err(|_| AppError::NotFound)?,
-        )
+    let p = svc::programme_for(&s.store, &c.actor, id, Action::ManageTraining).await?;
+    let person = match f.person.as_str() {
+        "" => None,
+        v => Some(v.parse::<PersonId>().map_err(|_| AppError::NotFound)?),
     };
-    match svc::enrol(&s.store, &c.actor, &p, person).await {
-        Ok(_) => Ok(redirect_with_flash(
-            &format!("/programmes/{}#enrolees", p.id),
-            "flash-saved",
-        )),
-        Err(AppError::Invalid(errs)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            programme_page(
-                c,
-                &s,
-                p,
-                ModuleInput::default(),
-                SessionInput::default(),
-                Errors(errs),
-            )
-            .await?,
-        )
-            .into_response()),
-        Err(e) => Err(e),
-    }
+    let r = svc::enrol(&s.store, &c.actor, &p, person).await;
+    on_programme(c, &s, &p, "enrolees", r, <_>::default()).await
 }
 
 #[derive(Template, WebTemplate)]
@@ -324,15 +255,15 @@ async fn enrol(
 struct SheetPage {
     c: Ctx,
     session: Session,
-    rows: Vec<(PersonId, String, Option<Attendance>)>,
+    rows: Vec<svc::SheetRow>,
 }
 
-async fn sheet(c: Ctx, State(s): State<AppState>, Path(id): Path<String>) -> AppResult<SheetPage> {
-    c.require_user()?;
-    let sid: SessionId = id.parse().map_err(|_| AppError::NotFound)?;
-    let session = svc::session_for(&s.store, &c.actor, sid, Action::TakeAttendance).await?;
-    let mut conn = s.store.conn().await?;
-    let rows = store::training::sheet(&mut conn, &session).await?;
+async fn sheet(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<SessionId>,
+) -> AppResult<SheetPage> {
+    let (session, rows) = svc::sheet(&s.store, &c.actor, id).await?;
     Ok(SheetPage { c, session, rows })
 }
 
@@ -340,12 +271,10 @@ async fn sheet(c: Ctx, State(s): State<AppState>, Path(id): Path<String>) -> App
 async fn save_sheet(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<SessionId>,
     body: VerifiedBody,
 ) -> AppResult<Response> {
-    c.require_user()?;
-    let sid: SessionId = id.parse().map_err(|_| AppError::NotFound)?;
-    let session = svc::session_for(&s.store, &c.actor, sid, Action::TakeAttendance).await?;
+    let session = svc::session_for(&s.store, &c.actor, id, Action::TakeAttendance).await?;
     let fields: Vec<(String, String)> = body.parse()?;
     let mut marks = vec![];
     for (k, v) in fields {
@@ -399,26 +328,12 @@ async fn schedule(
     Path(slug): Path<String>,
     Query(q): Query<WeekQuery>,
 ) -> AppResult<SchedulePage> {
-    let lab = lab_or_404(&s, &slug).await?;
-    c.require(Action::ViewLabInternal(lab.id))?;
+    let lab = lab_by_slug(&s.store, &slug).await?;
     let day = domain::time::parse_date(&q.week).unwrap_or_else(domain::time::today);
     let monday = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
-    let from = svc::local_instant(monday, chrono::NaiveTime::MIN);
-    let to = from + Duration::days(7);
-    let mut conn = s.store.conn().await?;
-    let sessions = store::training::lab_sessions(&mut conn, lab.id, from, to).await?;
-    let events = store::events::list(
-        &mut conn,
-        &store::events::EventQuery {
-            lab: Some(lab.id),
-            include_drafts: true,
-            from: Some(from),
-            to: Some(to),
-            newest_first: false,
-        },
-    )
-    .await?;
+    let (sessions, events) = svc::lab_week(&s.store, &c.actor, lab.id, monday).await?;
     let b = domain::time::bishkek();
+    let day = |t: &chrono::DateTime<Utc>| t.with_timezone(&b).date_naive();
     let days = (0..7)
         .map(|i| {
             let date = monday + Duration::days(i);
@@ -426,12 +341,12 @@ async fn schedule(
                 date,
                 sessions: sessions
                     .iter()
-                    .filter(|x| x.starts_at.with_timezone(&b).date_naive() == date)
+                    .filter(|x| day(&x.starts_at) == date)
                     .cloned()
                     .collect(),
                 events: events
                     .iter()
-                    .filter(|x| x.starts_at.with_timezone(&b).date_naive() == date)
+                    .filter(|x| day(&x.starts_at) == date)
                     .cloned()
                     .collect(),
             }
@@ -452,53 +367,12 @@ async fn schedule(
 #[template(path = "my_schedule.html")]
 struct MySchedule {
     c: Ctx,
-    sessions: Vec<Session>,
-    certificates: Vec<(AssertionRow, String)>,
+    v: svc::MySchedule,
 }
 
 async fn my_schedule(c: Ctx, State(s): State<AppState>) -> AppResult<MySchedule> {
-    c.require_user()?;
-    let person = c.actor.person_id.ok_or(AppError::NotFound)?;
-    let mut conn = s.store.conn().await?;
-    let sessions = store::training::person_sessions(&mut conn, person, Utc::now()).await?;
-    let mut certificates = vec![];
-    for a in store::training::assertions_of_person(&mut conn, person).await? {
-        let title = store::training::programme(&mut conn, a.programme_id)
-            .await?
-            .map(|p| p.title)
-            .unwrap_or_default();
-        certificates.push((a, title));
-    }
-    Ok(MySchedule {
-        c,
-        sessions,
-        certificates,
-    })
-}
-
-/// Everything a certificate or badge document says about one assertion.
-pub struct Issued {
-    pub a: AssertionRow,
-    pub p: Programme,
-    pub lab: Lab,
-    pub person: store::people::Person,
-}
-
-pub async fn issued(s: &AppState, id: AssertionId) -> AppResult<Issued> {
-    let mut conn = s.store.conn().await?;
-    let a = store::training::assertion(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let p = store::training::programme(&mut conn, a.programme_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let lab = store::labs::lab(&mut conn, p.lab_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let person = store::people::get_scoped(&mut conn, &domain::LabScope::All, a.person_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(Issued { a, p, lab, person })
+    let v = svc::my_schedule(&s.store, &c.actor).await?;
+    Ok(MySchedule { c, v })
 }
 
 #[derive(Deserialize, Default)]
@@ -521,15 +395,7 @@ async fn certificate(
         .unwrap_or(&file)
         .parse()
         .map_err(|_| AppError::NotFound)?;
-    let i = issued(&s, id).await?;
-    let own = c.actor.person_id == Some(i.person.id);
-    if !own && !c.actor.allows(Action::ManageTraining(i.p.lab_id)) {
-        return Err(AppError::NotFound);
-    }
-    // A revoked certificate is not handed out again; the verification page says why.
-    if i.a.revoked_at.is_some() {
-        return Err(AppError::NotFound);
-    }
+    let i = svc::certificate(&s.store, &c.actor, id).await?;
     let lang = crate::i18n::Lang::parse(&q.lang).unwrap_or(c.lang);
     let verify = format!("{}/verify/{}", c.base, i.a.id);
     let date_line = format!(
@@ -578,15 +444,12 @@ struct RevokeForm {
 async fn revoke(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<AssertionId>,
     VerifiedForm(f): VerifiedForm<RevokeForm>,
 ) -> AppResult<Response> {
-    c.require_user()?;
-    let id: AssertionId = id.parse().map_err(|_| AppError::NotFound)?;
-    let i = issued(&s, id).await?;
-    svc::revoke_assertion(&s.store, &c.actor, id, &f.reason).await?;
+    let p = svc::revoke_assertion(&s.store, &c.actor, id, &f.reason).await?;
     Ok(redirect_with_flash(
-        &format!("/programmes/{}#enrolees", i.p.id),
+        &format!("/programmes/{p}#enrolees"),
         "flash-revoked",
     ))
 }
@@ -608,7 +471,7 @@ async fn issuer(
     State(s): State<AppState>,
     Path(slug): Path<String>,
 ) -> AppResult<Response> {
-    let lab = lab_or_404(&s, &slug).await?;
+    let lab = lab_by_slug(&s.store, &slug).await?;
     let id = issuer_url(&c.base, &lab);
     let url = format!("{}/labs/{}", c.base, lab.slug);
     let description = format!("Women Creative Lab · {}", lab.locality);
@@ -626,27 +489,10 @@ async fn issuer(
 async fn badge_class(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<ProgrammeId>,
 ) -> AppResult<Response> {
-    let p = {
-        let mut conn = s.store.conn().await?;
-        store::training::programme(&mut conn, pid(&id)?)
-            .await?
-            .ok_or(AppError::NotFound)?
-    };
-    // A badge class exists publicly once it has been awarded at least once.
-    let mut conn = s.store.conn().await?;
-    if store::training::assertions_of_programme(&mut conn, p.id)
-        .await?
-        .is_empty()
-    {
-        return Err(AppError::NotFound);
-    }
-    let lab = store::labs::lab(&mut conn, p.lab_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (p, lab, modules) = svc::badge_class(&s.store, id).await?;
     let rule = p.rule;
-    let modules = store::training::modules(&mut conn, p.id).await?;
     let en = crate::i18n::Lang::En;
     let topics: Vec<String> = modules
         .iter()
@@ -692,21 +538,12 @@ async fn badge_class(
     )))
 }
 
-async fn badge_image(State(s): State<AppState>, Path(id): Path<String>) -> AppResult<Response> {
-    let mut conn = s.store.conn().await?;
-    let p = store::training::programme(&mut conn, pid(&id)?)
-        .await?
-        .ok_or(AppError::NotFound)?;
+async fn badge_image(
+    State(s): State<AppState>,
+    Path(id): Path<ProgrammeId>,
+) -> AppResult<Response> {
     // Like the badge class: public once awarded, not before.
-    if store::training::assertions_of_programme(&mut conn, p.id)
-        .await?
-        .is_empty()
-    {
-        return Err(AppError::NotFound);
-    }
-    let lab = store::labs::lab(&mut conn, p.lab_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (p, lab, _) = svc::badge_class(&s.store, id).await?;
     Ok((
         [(header::CONTENT_TYPE, "image/svg+xml")],
         documents::badges::badge_svg(&p.title, &lab.name_en),
@@ -717,10 +554,9 @@ async fn badge_image(State(s): State<AppState>, Path(id): Path<String>) -> AppRe
 async fn assertion(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<AssertionId>,
 ) -> AppResult<Response> {
-    let id: AssertionId = id.parse().map_err(|_| AppError::NotFound)?;
-    let i = issued(&s, id).await?;
+    let i = svc::issued(&s.store, id).await?;
     let url = format!("{}/badges/assertions/{}", c.base, i.a.id);
     let badge = format!("{}/badges/classes/{}", c.base, i.p.id);
     let evidence = format!("{}/verify/{}", c.base, i.a.id);
@@ -744,7 +580,7 @@ async fn assertion(
 #[template(path = "verify.html")]
 struct VerifyPage {
     c: Ctx,
-    i: Issued,
+    i: svc::Issued,
     given_name: String,
     family_initial: String,
     json_url: String,
@@ -755,10 +591,9 @@ struct VerifyPage {
 async fn verify(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<AssertionId>,
 ) -> AppResult<VerifyPage> {
-    let id: AssertionId = id.parse().map_err(|_| AppError::NotFound)?;
-    let i = issued(&s, id).await?;
+    let i = svc::issued(&s.store, id).await?;
     let family_initial = i
         .person
         .family_name

@@ -1,6 +1,6 @@
 //! Accounts: signing in, tokens, staff accounts and their roles, and who the caller is.
 use super::network::with_labs;
-use super::{allow, commit, entry, invalid, taken};
+use super::{allow, commit_with, entry, invalid, taken};
 use crate::error::{AppError, AppResult};
 use crate::secrets::{dummy_hash, verify_password};
 use crate::state::AppState;
@@ -137,7 +137,7 @@ pub async fn grant_role(
     }
     store::users::grant(&mut tx, user, lab, role).await?;
     let e = entry(actor, "role.grant", "user", user, Some(lab));
-    commit(tx, e, role.code().into()).await
+    commit_with(tx, e, role.code().into()).await
 }
 
 pub async fn revoke_role(
@@ -153,7 +153,7 @@ pub async fn revoke_role(
         return Err(AppError::NotFound);
     }
     let e = entry(actor, "role.revoke", "user", user, Some(lab));
-    commit(tx, e, role.code().into()).await
+    commit_with(tx, e, role.code().into()).await
 }
 
 /// Issues an API token; only its hash is stored, the token itself is shown once.

@@ -1,7 +1,7 @@
 //! Mentoring: mentors' profiles, optimal proposals (computed by `analytics::matching` from the
 //! lab's waiting residents and the mentors who can take them), accepted matches, sessions and
 //! ratings. A proposal is never stored; the coordinator accepts, changes or leaves each pair.
-use super::entry;
+use super::{allow, entry, signed_in};
 use crate::error::{AppError, AppResult};
 use analytics::matching as m;
 use domain::{
@@ -76,9 +76,7 @@ pub struct Proposals {
 
 /// Computes the best assignment of the lab's waiting residents to mentors with room.
 pub async fn propose(store: &Store, actor: &Actor, lab: LabId) -> AppResult<Proposals> {
-    if !actor.allows(Action::ManageMentoring(lab)) {
-        return Err(AppError::NotFound);
-    }
+    allow(actor, Action::ManageMentoring(lab))?;
     let mut c = store.conn().await?;
     Ok(propose_in(&mut c, lab).await?)
 }
@@ -187,9 +185,7 @@ pub async fn accept(
     lab: LabId,
     pairs: &[(PersonId, UserId)],
 ) -> AppResult<Vec<MatchId>> {
-    if !actor.allows(Action::ManageMentoring(lab)) {
-        return Err(AppError::NotFound);
-    }
+    allow(actor, Action::ManageMentoring(lab))?;
     if pairs.is_empty() {
         return Err(AppError::Invalid(vec![(
             "pairs".into(),
@@ -274,6 +270,7 @@ pub fn is_mentor_of(actor: &Actor, x: &Match) -> bool {
 
 /// A match the actor may see: the lab's coordinators, the mentor, the mentee.
 pub async fn match_for(store: &Store, actor: &Actor, id: MatchId) -> AppResult<Match> {
+    signed_in(actor)?;
     let mut c = store.conn().await?;
     match store::mentoring::get_match(&mut c, id).await? {
         Some(x)
@@ -293,8 +290,8 @@ pub async fn end(store: &Store, actor: &Actor, x: &Match) -> AppResult<()> {
     }
     let mut tx = store.begin().await?;
     store::mentoring::end_match(&mut tx, x.id).await?;
-    audit::record(
-        &mut tx,
+    super::commit(
+        tx,
         entry(
             actor,
             "mentoring.end",
@@ -304,7 +301,6 @@ pub async fn end(store: &Store, actor: &Actor, x: &Match) -> AppResult<()> {
         ),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -335,7 +331,7 @@ impl ProfileInput {
 
 /// A mentor keeps her own offer (expertise, languages, how many mentees, when, how).
 pub async fn save_profile(store: &Store, actor: &Actor, input: &ProfileInput) -> AppResult<()> {
-    let user = actor.user_id.ok_or(AppError::SignIn)?;
+    let user = signed_in(actor)?;
     if !actor.holds(domain::LabRole::Mentor) {
         return Err(AppError::NotFound);
     }
@@ -358,15 +354,13 @@ pub async fn save_profile(store: &Store, actor: &Actor, input: &ProfileInput) ->
     if languages.len() != input.languages.len() || languages.is_empty() {
         errs.push(("languages".into(), "err-mentoring-languages".into()));
     }
-    let capacity = input
-        .capacity
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|n| (0..=30).contains(n));
-    if capacity.is_none() {
-        errs.push(("capacity".into(), "err-mentoring-capacity".into()));
-    }
+    let capacity = super::number(
+        "capacity",
+        &input.capacity,
+        0..=30,
+        "err-mentoring-capacity",
+        &mut errs,
+    );
     let availability = super::limit("availability", &input.availability, 300, &mut errs);
     let in_person = matches!(input.in_person.as_str(), "on" | "true");
     let remote = matches!(input.remote.as_str(), "on" | "true");
@@ -390,8 +384,7 @@ pub async fn save_profile(store: &Store, actor: &Actor, input: &ProfileInput) ->
         },
     )
     .await?;
-    audit::record(&mut tx, entry(actor, "mentor.profile", "user", user, None)).await?;
-    tx.commit().await?;
+    super::commit(tx, entry(actor, "mentor.profile", "user", user, None)).await?;
     Ok(())
 }
 
@@ -406,6 +399,7 @@ pub struct WishInput {
 
 /// A resident says what she hopes for: a mentor she would like, remote or not, what to learn.
 pub async fn save_wish(store: &Store, actor: &Actor, input: &WishInput) -> AppResult<()> {
+    signed_in(actor)?;
     let person = actor.person_id.ok_or(AppError::NotFound)?;
     let mut tx = store.begin().await?;
     let preferred = if input.mentor.trim().is_empty() {
@@ -439,12 +433,7 @@ pub async fn save_wish(store: &Store, actor: &Actor, input: &WishInput) -> AppRe
         },
     )
     .await?;
-    audit::record(
-        &mut tx,
-        entry(actor, "mentoring.wish", "person", person, None),
-    )
-    .await?;
-    tx.commit().await?;
+    super::commit(tx, entry(actor, "mentoring.wish", "person", person, None)).await?;
     Ok(())
 }
 
@@ -477,15 +466,13 @@ pub async fn add_session(
             None
         }
     };
-    let minutes = input
-        .minutes
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|n| (5..=600).contains(n));
-    if minutes.is_none() {
-        errs.push(("minutes".into(), "err-mentoring-minutes".into()));
-    }
+    let minutes = super::number(
+        "minutes",
+        &input.minutes,
+        5..=600,
+        "err-mentoring-minutes",
+        &mut errs,
+    );
     let topic = super::limit("topic", &input.topic, 200, &mut errs);
     if topic.is_empty() {
         errs.push(("topic".into(), "err-required".into()));
@@ -514,8 +501,8 @@ pub async fn add_session(
         actor.user_id,
     )
     .await?;
-    audit::record(
-        &mut tx,
+    super::commit(
+        tx,
         entry(
             actor,
             "mentoring.session",
@@ -525,7 +512,6 @@ pub async fn add_session(
         ),
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 
@@ -536,6 +522,7 @@ pub async fn rate(
     session: MentoringSessionId,
     rating: &str,
 ) -> AppResult<MatchId> {
+    signed_in(actor)?;
     let mut tx = store.begin().await?;
     let mid = store::mentoring::session_match(&mut tx, session).await?;
     let x = store::mentoring::get_match(&mut tx, mid)
@@ -554,8 +541,8 @@ pub async fn rate(
             "err-rating".into(),
         )]))?;
     store::mentoring::rate(&mut tx, session, r).await?;
-    audit::record(
-        &mut tx,
+    super::commit(
+        tx,
         entry(
             actor,
             "mentoring.rate",
@@ -565,6 +552,92 @@ pub async fn rate(
         ),
     )
     .await?;
-    tx.commit().await?;
     Ok(mid)
+}
+
+// ---- Reads: one function per page (and API route), deciding access once and fetching once ----
+
+/// A lab's mentoring for its coordinators: mentors, matches, how many wait, months.
+pub struct LabMentoring {
+    pub mentors: Vec<Mentor>,
+    pub matches: Vec<Match>,
+    pub waiting: usize,
+    pub months: Vec<(LabId, String, i64, i64)>,
+}
+
+pub async fn lab_mentoring(store: &Store, actor: &Actor, lab: LabId) -> AppResult<LabMentoring> {
+    allow(actor, Action::ManageMentoring(lab))?;
+    let mut c = store.conn().await?;
+    Ok(LabMentoring {
+        mentors: store::mentoring::mentors_for(&mut c, lab).await?,
+        matches: store::mentoring::matches(&mut c, Some(lab), None, None).await?,
+        waiting: store::mentoring::waiting(&mut c, lab).await?.len(),
+        months: store::mentoring::monthly_counts(&mut c, Some(lab)).await?,
+    })
+}
+
+/// A mentor's own offer and her mentees (mentors only).
+pub async fn mentor_home(store: &Store, actor: &Actor) -> AppResult<(Mentor, Vec<Match>)> {
+    let user = signed_in(actor)?;
+    if !actor.holds(domain::LabRole::Mentor) {
+        return Err(AppError::NotFound);
+    }
+    let mut c = store.conn().await?;
+    let me = store::mentoring::mentor(&mut c, user)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let matches = store::mentoring::matches(&mut c, None, Some(user), None).await?;
+    Ok((me, matches))
+}
+
+/// A match with its sessions, for its coordinators, mentor and mentee, and who the reader is.
+pub struct MatchView {
+    pub m: Match,
+    pub sessions: Vec<store::mentoring::MentoringSession>,
+    pub is_mentor: bool,
+    pub is_mentee: bool,
+    pub manage: bool,
+}
+
+pub async fn match_view(store: &Store, actor: &Actor, id: MatchId) -> AppResult<MatchView> {
+    let m = match_for(store, actor, id).await?;
+    let mut c = store.conn().await?;
+    Ok(MatchView {
+        sessions: store::mentoring::sessions(&mut c, m.id).await?,
+        is_mentor: is_mentor_of(actor, &m),
+        is_mentee: actor.person_id == Some(m.person_id),
+        manage: actor.allows(Action::ManageMentoring(m.lab_id)),
+        m,
+    })
+}
+
+/// A resident's mentoring: her matches, the mentors of her lab, and her wish so far.
+pub struct MyMentoring {
+    pub matches: Vec<Match>,
+    pub mentors: Vec<Mentor>,
+    pub wish: store::mentoring::Wish,
+}
+
+pub async fn my_mentoring(store: &Store, actor: &Actor) -> AppResult<MyMentoring> {
+    signed_in(actor)?;
+    let person = actor.person_id.ok_or(AppError::NotFound)?;
+    let mut c = store.conn().await?;
+    let matches = store::mentoring::matches(&mut c, None, None, Some(person)).await?;
+    let lab = store::residency::of_person(&mut c, person)
+        .await?
+        .into_iter()
+        .map(|r| r.lab_id)
+        .next();
+    let mentors = match lab {
+        Some(l) => store::mentoring::mentors_for(&mut c, l).await?,
+        None => vec![],
+    };
+    let wish = store::mentoring::wish(&mut c, person)
+        .await?
+        .unwrap_or_default();
+    Ok(MyMentoring {
+        matches,
+        mentors,
+        wish,
+    })
 }

@@ -3,7 +3,7 @@
 //! policy, validate their input into domain values, run in one transaction and write their audit
 //! row there. Pages and the API both call these.
 use crate::error::{AppError, AppResult};
-use domain::{Action, Actor, LabId, names};
+use domain::{Actor, LabId, names};
 use store::audit;
 
 pub mod accounts;
@@ -47,16 +47,51 @@ pub(crate) fn entry<'a>(
     }
 }
 
-/// Writes a change's audit row, with its detail, and commits the change.
-pub(crate) async fn commit(
-    mut tx: store::Tx,
+/// A whole number typed in `field`, within `range`; otherwise the error `key` on that field.
+pub(crate) fn number(
+    field: &str,
+    s: &str,
+    range: std::ops::RangeInclusive<i64>,
+    key: &str,
+    errs: &mut Vec<(String, String)>,
+) -> Option<i64> {
+    let n = s.trim().parse::<i64>().ok().filter(|n| range.contains(n));
+    if n.is_none() {
+        errs.push((field.into(), key.into()));
+    }
+    n
+}
+
+/// The caller must be signed in: anyone else is sent to sign in (pages) or answered 401 (API).
+pub(crate) fn signed_in(actor: &Actor) -> AppResult<domain::UserId> {
+    actor.user_id.ok_or(AppError::SignIn)
+}
+
+/// Like `Ctx::require`: signed in, and allowed `action`; otherwise 404.
+pub(crate) fn allow(actor: &Actor, action: domain::Action) -> AppResult<()> {
+    signed_in(actor)?;
+    if actor.allows(action) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// Records a write's audit row and commits the write with it.
+pub(crate) async fn commit(mut tx: store::Tx, e: audit::Entry<'_>) -> AppResult<()> {
+    audit::record(&mut tx, e).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`commit`] with a detail on the audit row.
+pub(crate) async fn commit_with(
+    tx: store::Tx,
     mut e: audit::Entry<'_>,
     detail: String,
 ) -> AppResult<()> {
     e.detail = detail;
-    audit::record(&mut tx, e).await?;
-    tx.commit().await?;
-    Ok(())
+    commit(tx, e).await
 }
 
 pub(crate) fn limit(
@@ -70,15 +105,6 @@ pub(crate) fn limit(
         errs.push((field.into(), "err-too-long".into()));
     }
     c
-}
-
-/// 404 unless the policy allows `action` (what is not hers to see does not exist for her).
-pub(crate) fn allow(actor: &Actor, action: Action) -> AppResult<()> {
-    if actor.allows(action) {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
 }
 
 /// One field's message, as a form shows it beside the field.

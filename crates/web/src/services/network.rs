@@ -1,5 +1,5 @@
 //! The network: partner organisations and their labs, and the audit log.
-use super::{allow, commit, entry, invalid, taken};
+use super::{allow, commit_with, entry, invalid, taken};
 use crate::error::{AppError, AppResult};
 use domain::{Action, Actor, LabId, OrgId, OrgKind, PartnerRole, names};
 use serde::Deserialize;
@@ -98,7 +98,7 @@ pub async fn add_partner(
         .ok_or(invalid("org", "err-choice"))?;
     store::labs::add_partner(&mut tx, lab, org, role).await?;
     let e = entry(actor, "partner.add", "lab", lab, Some(lab));
-    commit(tx, e, format!("{org}:{}", role.code())).await
+    commit_with(tx, e, format!("{org}:{}", role.code())).await
 }
 
 pub async fn remove_partner(
@@ -114,5 +114,5 @@ pub async fn remove_partner(
         return Err(AppError::NotFound);
     }
     let e = entry(actor, "partner.remove", "lab", lab, Some(lab));
-    commit(tx, e, format!("{org}:{}", role.code())).await
+    commit_with(tx, e, format!("{org}:{}", role.code())).await
 }

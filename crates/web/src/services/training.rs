@@ -1,15 +1,17 @@
 //! Training: programmes, modules, sessions, enrolment, attendance, and the certificates that
 //! follow from completion. Completion is computed from attendance after every sheet is saved;
 //! an assertion is issued the first time it holds.
-use super::entry;
+use super::{allow, entry, signed_in};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use domain::{
-    Action, Actor, AssertionId, Attendance, CohortId, CompletionRule, ModuleId, PersonId,
+    Action, Actor, AssertionId, Attendance, CohortId, CompletionRule, LabId, ModuleId, PersonId,
     ProgrammeId, ResidencyStatus, SessionId, Topic, names,
 };
 use serde::Deserialize;
-use store::training::{Programme, Session};
+use store::labs::Lab;
+use store::residency::{Cohort, ResidencyRow};
+use store::training::{AssertionRow, Enrolee, Module, Programme, Session};
 use store::{Store, audit};
 
 /// Loads a programme if the actor may do `action` in its lab; otherwise it does not exist.
@@ -19,6 +21,7 @@ pub async fn programme_for(
     id: ProgrammeId,
     action: fn(domain::LabId) -> Action,
 ) -> AppResult<Programme> {
+    signed_in(actor)?;
     let mut c = store.conn().await?;
     match store::training::programme(&mut c, id).await? {
         Some(p) if actor.allows(action(p.lab_id)) => Ok(p),
@@ -32,6 +35,7 @@ pub async fn session_for(
     id: SessionId,
     action: fn(domain::LabId) -> Action,
 ) -> AppResult<Session> {
+    signed_in(actor)?;
     let mut c = store.conn().await?;
     match store::training::session(&mut c, id).await? {
         Some(s) if actor.allows(action(s.lab_id)) => Ok(s),
@@ -80,9 +84,7 @@ pub async fn create_programme(
     lab: domain::LabId,
     input: &ProgrammeInput,
 ) -> AppResult<ProgrammeId> {
-    if !actor.allows(Action::ManageTraining(lab)) {
-        return Err(AppError::NotFound);
-    }
+    allow(actor, Action::ManageTraining(lab))?;
     let mut errs = vec![];
     let title = required("title", &input.title, 120, &mut errs);
     let description = super::limit("description", &input.description, 2000, &mut errs);
@@ -128,12 +130,11 @@ pub async fn create_programme(
         actor.user_id,
     )
     .await?;
-    audit::record(
-        &mut tx,
+    super::commit(
+        tx,
         entry(actor, "programme.create", "programme", id, Some(lab)),
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 
@@ -178,8 +179,8 @@ pub async fn add_module(
         matches!(input.is_final.as_str(), "on" | "true"),
     )
     .await?;
-    audit::record(
-        &mut tx,
+    super::commit(
+        tx,
         entry(
             actor,
             "module.create",
@@ -189,7 +190,6 @@ pub async fn add_module(
         ),
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 
@@ -289,8 +289,8 @@ pub async fn schedule_session(
         },
     )
     .await?;
-    audit::record(
-        &mut tx,
+    super::commit(
+        tx,
         entry(
             actor,
             "session.create",
@@ -300,7 +300,6 @@ pub async fn schedule_session(
         ),
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 
@@ -477,7 +476,8 @@ pub async fn revoke_assertion(
     actor: &Actor,
     id: AssertionId,
     reason: &str,
-) -> AppResult<()> {
+) -> AppResult<ProgrammeId> {
+    signed_in(actor)?;
     let mut tx = store.begin().await?;
     let a = store::training::assertion(&mut tx, id)
         .await?
@@ -496,8 +496,8 @@ pub async fn revoke_assertion(
         )]));
     }
     store::training::revoke(&mut tx, id, &reason).await?;
-    audit::record(
-        &mut tx,
+    super::commit(
+        tx,
         entry(
             actor,
             "certificate.revoke",
@@ -508,6 +508,212 @@ pub async fn revoke_assertion(
         .with_detail(format!("assertion {id}")),
     )
     .await?;
-    tx.commit().await?;
-    Ok(())
+    Ok(p.id)
+}
+
+// ---- Reads: one function per page (and API route), deciding access once and fetching once ----
+
+/// A lab's programmes and its cohorts (for the new-programme form), for its training staff.
+pub struct Programmes {
+    pub programmes: Vec<Programme>,
+    pub cohorts: Vec<Cohort>,
+}
+
+pub async fn programmes(store: &Store, actor: &Actor, lab: LabId) -> AppResult<Programmes> {
+    allow(actor, Action::ManageTraining(lab))?;
+    let mut c = store.conn().await?;
+    Ok(Programmes {
+        programmes: store::training::programmes(&mut c, lab).await?,
+        cohorts: store::residency::cohorts(&mut c, lab).await?,
+    })
+}
+
+/// One programme as its page shows it: modules, sessions, enrolees with their progress, and
+/// the accepted or active residents of the lab not yet enrolled.
+pub struct ProgrammeView {
+    pub p: Programme,
+    pub lab: Lab,
+    pub cohort: Option<Cohort>,
+    pub modules: Vec<Module>,
+    pub sessions: Vec<Session>,
+    pub enrolees: Vec<Enrolee>,
+    pub candidates: Vec<ResidencyRow>,
+}
+
+pub async fn programme_view(
+    store: &Store,
+    actor: &Actor,
+    id: ProgrammeId,
+) -> AppResult<ProgrammeView> {
+    let p = programme_for(store, actor, id, Action::ManageTraining).await?;
+    let mut c = store.conn().await?;
+    let lab = lab(&mut c, p.lab_id).await?;
+    let cohort = match p.cohort_id {
+        Some(id) => store::residency::cohort(&mut c, id).await?,
+        None => None,
+    };
+    let enrolees = store::training::progress(&mut c, &p).await?;
+    let candidates = store::residency::of_lab(&mut c, p.lab_id, None)
+        .await?
+        .into_iter()
+        .filter(|r| {
+            matches!(
+                r.residency.status,
+                ResidencyStatus::Accepted | ResidencyStatus::Active
+            ) && !enrolees
+                .iter()
+                .any(|e| e.person_id == r.residency.person_id)
+        })
+        .collect();
+    Ok(ProgrammeView {
+        modules: store::training::modules(&mut c, p.id).await?,
+        sessions: store::training::sessions_of(&mut c, p.id).await?,
+        enrolees,
+        candidates,
+        cohort,
+        lab,
+        p,
+    })
+}
+
+async fn lab(c: &mut store::AnyConn, id: LabId) -> AppResult<Lab> {
+    store::labs::lab(c, id).await?.ok_or(AppError::NotFound)
+}
+
+/// A session's attendance sheet: each enrolee with her mark so far.
+pub type SheetRow = (PersonId, String, Option<Attendance>);
+
+pub async fn sheet(
+    store: &Store,
+    actor: &Actor,
+    id: SessionId,
+) -> AppResult<(Session, Vec<SheetRow>)> {
+    let session = session_for(store, actor, id, Action::TakeAttendance).await?;
+    let mut c = store.conn().await?;
+    let rows = store::training::sheet(&mut c, &session).await?;
+    Ok((session, rows))
+}
+
+/// A lab's week from `monday`: its training sessions and its events (drafts included), for
+/// those who see the lab's internals.
+pub async fn lab_week(
+    store: &Store,
+    actor: &Actor,
+    lab: LabId,
+    monday: NaiveDate,
+) -> AppResult<(Vec<Session>, Vec<store::events::Event>)> {
+    allow(actor, Action::ViewLabInternal(lab))?;
+    let from = local_instant(monday, NaiveTime::MIN);
+    let to = from + chrono::Duration::days(7);
+    let mut c = store.conn().await?;
+    let sessions = store::training::lab_sessions(&mut c, lab, from, to).await?;
+    let events = store::events::list(
+        &mut c,
+        &store::events::EventQuery {
+            lab: Some(lab),
+            include_drafts: true,
+            from: Some(from),
+            to: Some(to),
+            newest_first: false,
+        },
+    )
+    .await?;
+    Ok((sessions, events))
+}
+
+/// Her own coming sessions and her certificates, each with its programme's title.
+pub struct MySchedule {
+    pub sessions: Vec<Session>,
+    pub certificates: Vec<(AssertionRow, String)>,
+}
+
+pub async fn my_schedule(store: &Store, actor: &Actor) -> AppResult<MySchedule> {
+    signed_in(actor)?;
+    let person = actor.person_id.ok_or(AppError::NotFound)?;
+    let mut c = store.conn().await?;
+    let sessions = store::training::person_sessions(&mut c, person, Utc::now()).await?;
+    let mut certificates = vec![];
+    for a in store::training::assertions_of_person(&mut c, person).await? {
+        let title = store::training::programme(&mut c, a.programme_id)
+            .await?
+            .map(|p| p.title)
+            .unwrap_or_default();
+        certificates.push((a, title));
+    }
+    Ok(MySchedule {
+        sessions,
+        certificates,
+    })
+}
+
+/// Everything a certificate or badge document says about one assertion (public: the badge
+/// documents and the verification page show it to anyone with the link).
+pub struct Issued {
+    pub a: AssertionRow,
+    pub p: Programme,
+    pub lab: Lab,
+    pub person: store::people::Person,
+}
+
+pub async fn issued(store: &Store, id: AssertionId) -> AppResult<Issued> {
+    let mut c = store.conn().await?;
+    let a = store::training::assertion(&mut c, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let p = store::training::programme(&mut c, a.programme_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lab = lab(&mut c, p.lab_id).await?;
+    let person = store::people::get_scoped(&mut c, &domain::LabScope::All, a.person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Issued { a, p, lab, person })
+}
+
+/// A certificate for her or the lab's training staff; a revoked one is not handed out again
+/// (the verification page says why).
+pub async fn certificate(store: &Store, actor: &Actor, id: AssertionId) -> AppResult<Issued> {
+    signed_in(actor)?;
+    let i = issued(store, id).await?;
+    let own = actor.person_id == Some(i.person.id);
+    if (!own && !actor.allows(Action::ManageTraining(i.p.lab_id))) || i.a.revoked_at.is_some() {
+        return Err(AppError::NotFound);
+    }
+    Ok(i)
+}
+
+/// A programme as a badge class: public once it has been awarded at least once, not before.
+pub async fn badge_class(
+    store: &Store,
+    id: ProgrammeId,
+) -> AppResult<(Programme, Lab, Vec<Module>)> {
+    let mut c = store.conn().await?;
+    let p = store::training::programme(&mut c, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if store::training::assertions_of_programme(&mut c, p.id)
+        .await?
+        .is_empty()
+    {
+        return Err(AppError::NotFound);
+    }
+    let lab = lab(&mut c, p.lab_id).await?;
+    let modules = store::training::modules(&mut c, p.id).await?;
+    Ok((p, lab, modules))
+}
+
+/// The assertions of a person: for herself, or for staff who may read her record.
+pub async fn assertions_of(
+    store: &Store,
+    actor: &Actor,
+    person: PersonId,
+) -> AppResult<Vec<AssertionRow>> {
+    signed_in(actor)?;
+    let mut c = store.conn().await?;
+    if actor.person_id != Some(person) {
+        store::people::get_scoped(&mut c, &actor.people_scope(), person)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    }
+    Ok(store::training::assertions_of_person(&mut c, person).await?)
 }

@@ -1,7 +1,11 @@
 //! Open events: creating and editing them, public registration with capacity and a waiting list,
 //! self-cancellation with promotion of the next person, check-in at the door (which makes her a
 //! network member), walk-ins, ambassadors. Messages are queued in the same transaction.
-use super::entry;
+mod reads;
+
+pub use reads::*;
+
+use super::{allow, entry, signed_in};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use chrono::{DateTime, Duration, Utc};
@@ -96,15 +100,13 @@ fn validate_event(input: &EventInput) -> Result<EventFields, Vec<(String, String
     if language.is_none() {
         errs.push(("language".into(), "err-choice".into()));
     }
-    let capacity = input
-        .capacity
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|n| (1..=10_000).contains(n));
-    if capacity.is_none() {
-        errs.push(("capacity".into(), "err-capacity".into()));
-    }
+    let capacity = super::number(
+        "capacity",
+        &input.capacity,
+        1..=10_000,
+        "err-capacity",
+        &mut errs,
+    );
     let when = super::training::interval(&input.date, &input.starts, &input.ends, &mut errs);
     match (kind, scope, language, capacity, when) {
         (Some(kind), Some(scope), Some(language), Some(capacity), Some((starts_at, ends_at)))
@@ -134,6 +136,7 @@ pub async fn event_for(
     id: EventId,
     action: fn(LabId) -> Action,
 ) -> AppResult<Event> {
+    signed_in(actor)?;
     let mut c = store.conn().await?;
     match store::events::get_event(&mut c, id).await? {
         Some(e) if actor.allows(action(e.lab_id)) => Ok(e),
@@ -156,18 +159,11 @@ pub async fn create_event(
     lab: LabId,
     input: &EventInput,
 ) -> AppResult<EventId> {
-    if !actor.allows(Action::ManageEvents(lab)) {
-        return Err(AppError::NotFound);
-    }
+    allow(actor, Action::ManageEvents(lab))?;
     let f = validate_event(input).map_err(AppError::Invalid)?;
     let mut tx = store.begin().await?;
     let id = store::events::insert(&mut tx, lab, &f, actor.user_id).await?;
-    audit::record(
-        &mut tx,
-        entry(actor, "event.create", "event", id, Some(lab)),
-    )
-    .await?;
-    tx.commit().await?;
+    super::commit(tx, entry(actor, "event.create", "event", id, Some(lab))).await?;
     Ok(id)
 }
 
@@ -206,12 +202,11 @@ pub async fn update_event(
             }
         }
     }
-    audit::record(
-        &mut tx,
+    super::commit(
+        tx,
         entry(actor, "event.update", "event", event.id, Some(event.lab_id)),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -240,12 +235,11 @@ pub async fn cancel_event(store: &Store, actor: &Actor, event: &Event) -> AppRes
             .await?;
         }
     }
-    audit::record(
-        &mut tx,
+    super::commit(
+        tx,
         entry(actor, "event.cancel", "event", event.id, Some(event.lab_id)),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -348,25 +342,8 @@ pub async fn register(
     };
     let confirmed = store::events::count_confirmed(&mut tx, event.id).await?;
     let status = domain::events::place_for(event.capacity as u32, confirmed as u32);
-    let token = hex::encode(rand::random::<[u8; 24]>());
-    let (id, code) = insert_with_code(
-        &mut tx,
-        &event,
-        &v,
-        status,
-        &token_hash(&token),
-        false,
-        referred_by,
-        lang,
-    )
-    .await?;
-    let reg = store::events::registration(&mut tx, event.id, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let reg = Registration {
-        ticket_code: code,
-        ..reg
-    };
+    let (reg, token) =
+        insert_with_code(&mut tx, &event, &v, status, false, referred_by, lang).await?;
     let link = format!("{base}/tickets/{token}");
     let (subject, body) = match status {
         RegistrationStatus::Confirmed => ("mail-confirmed-subject", "mail-confirmed-body"),
@@ -386,8 +363,8 @@ pub async fn register(
     if status == RegistrationStatus::Confirmed {
         queue_reminder(&mut tx, &event, &reg, &link).await?;
     }
-    audit::record(
-        &mut tx,
+    super::commit(
+        tx,
         audit::Entry {
             actor: None,
             action: "registration.create",
@@ -398,7 +375,6 @@ pub async fn register(
         },
     )
     .await?;
-    tx.commit().await?;
     let mut c = store.conn().await?;
     let registration = store::events::by_token(&mut c, &token_hash(&token))
         .await?
@@ -409,17 +385,19 @@ pub async fn register(
     })
 }
 
-#[allow(clippy::too_many_arguments)] // the parts of one registration row, named at its two callers
+/// Inserts a registration under a fresh ticket code and a fresh private token; returns the row
+/// and the token.
 async fn insert_with_code(
     tx: &mut store::AnyConn,
     event: &Event,
     v: &ValidRegistration,
     status: RegistrationStatus,
-    token_hash: &str,
     walk_in: bool,
     referred_by: Option<MemberId>,
     lang: Lang,
-) -> AppResult<(RegistrationId, String)> {
+) -> AppResult<(Registration, String)> {
+    let token = hex::encode(rand::random::<[u8; 24]>());
+    let token_hash = token_hash(&token);
     // A clash of 40-bit codes within one event is rare; try a few before giving up.
     for _ in 0..5 {
         let code = domain::events::ticket_code(rand::random());
@@ -432,7 +410,7 @@ async fn insert_with_code(
                 email: v.email.as_deref(),
                 gender: v.gender.code(),
                 status,
-                token_hash,
+                token_hash: &token_hash,
                 ticket_code: &code,
                 walk_in,
                 referred_by,
@@ -441,7 +419,10 @@ async fn insert_with_code(
         )
         .await;
         match r {
-            Ok(id) => return Ok((id, code)),
+            Ok(id) => {
+                let r = store::events::registration(tx, event.id, id).await?;
+                return Ok((r.ok_or(AppError::NotFound)?, token));
+            }
             Err(store::StoreError::Conflict("registrations.code")) => continue,
             Err(e) => return Err(e.into()),
         }
@@ -567,8 +548,8 @@ pub async fn cancel_registration(
     for p in &promoted {
         queue_promoted(&mut tx, &event, p, base).await?;
     }
-    audit::record(
-        &mut tx,
+    super::commit(
+        tx,
         audit::Entry {
             actor: None,
             action: "registration.cancel",
@@ -579,7 +560,6 @@ pub async fn cancel_registration(
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(promoted)
 }
 
@@ -726,21 +706,16 @@ pub async fn walk_in(
     let v = validate_registration(input, true).map_err(AppError::Invalid)?;
     let mut tx = store.begin().await?;
     store::events::lock(&mut tx, event.id).await?;
-    let token = hex::encode(rand::random::<[u8; 24]>());
-    let (id, _) = insert_with_code(
+    let (r, _) = insert_with_code(
         &mut tx,
         event,
         &v,
         RegistrationStatus::Confirmed,
-        &token_hash(&token),
         true,
         None,
         lang,
     )
     .await?;
-    let r = store::events::registration(&mut tx, event.id, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
     let out = admit(&mut tx, actor, event, &r).await?;
     tx.commit().await?;
     Ok(out)
@@ -751,7 +726,8 @@ pub async fn set_ambassador(
     actor: &Actor,
     member: MemberId,
     on: bool,
-) -> AppResult<()> {
+) -> AppResult<store::labs::Lab> {
+    signed_in(actor)?;
     let mut tx = store.begin().await?;
     let m = store::events::member(&mut tx, member)
         .await?
@@ -773,6 +749,9 @@ pub async fn set_ambassador(
         .with_detail(if on { "on" } else { "off" }),
     )
     .await?;
+    let lab = store::labs::lab(&mut tx, m.lab_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     tx.commit().await?;
-    Ok(())
+    Ok(lab)
 }
