@@ -41,7 +41,10 @@ pub fn sheets(sheets: Vec<Sheet>, name: &str) -> AppResult<Response> {
     if !name.ends_with(".csv") {
         return xlsx(&sheets, name);
     }
-    let headers = sheets.first().map(|s| s.headers.clone()).unwrap_or_default();
+    let headers = sheets
+        .first()
+        .map(|s| s.headers.clone())
+        .unwrap_or_default();
     let mut all = Sheet::new("export", headers);
     for sh in sheets {
         all.rows.extend(sh.rows);

@@ -108,29 +108,33 @@ fn case_dto(v: CaseView) -> CaseDto {
         created_at: c.created_at,
         updated_at: c.updated_at,
         closed_at: c.closed_at,
-        notes: v
-            .notes
-            .into_iter()
-            .map(|n| NoteDto {
-                id: n.id.0,
-                author: n.author,
-                text: n.text,
-                shared_with_resident: n.shared_with_resident,
-                created_at: n.created_at,
-            })
-            .collect(),
-        referrals: v
-            .referrals
-            .into_iter()
-            .map(|r| ReferralDto {
-                id: r.id.0,
-                service: r.service,
-                kind: r.kind.code().into(),
-                consent_recorded: r.consent_recorded,
-                override_reason: r.override_reason,
-                created_at: r.created_at,
-            })
-            .collect(),
+        notes: v.notes.into_iter().map(Into::into).collect(),
+        referrals: v.referrals.into_iter().map(Into::into).collect(),
+    }
+}
+
+impl From<svc::NoteView> for NoteDto {
+    fn from(n: svc::NoteView) -> Self {
+        Self {
+            id: n.id.0,
+            author: n.author,
+            text: n.text,
+            shared_with_resident: n.shared_with_resident,
+            created_at: n.created_at,
+        }
+    }
+}
+
+impl From<svc::ReferralView> for ReferralDto {
+    fn from(r: svc::ReferralView) -> Self {
+        Self {
+            kind: r.kind.code().into(),
+            id: r.id.0,
+            service: r.service,
+            consent_recorded: r.consent_recorded,
+            override_reason: r.override_reason,
+            created_at: r.created_at,
+        }
     }
 }
 

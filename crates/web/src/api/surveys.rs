@@ -215,6 +215,23 @@ async fn list(
     Ok(Json(list.iter().map(|i| dto(i, &labs)).collect()))
 }
 
+fn choice_dto(c: &domain::surveys::Choice) -> ChoiceDto {
+    let label = (&c.label).into();
+    ChoiceDto {
+        name: c.name.clone(),
+        label,
+    }
+}
+
+fn scale_dto(s: &domain::surveys::Scale) -> ScaleDto {
+    let method = s.method.code().into();
+    ScaleDto {
+        code: s.code.clone(),
+        name: (&s.name).into(),
+        method,
+    }
+}
+
 fn detail(i: &Instrument, labs: &[Lab], lang: Lang) -> InstrumentDetail {
     InstrumentDetail {
         instrument: dto(&i.summary, labs),
@@ -233,28 +250,12 @@ fn detail(i: &Instrument, labs: &[Lab], lang: Lang) -> InstrumentDetail {
                     .relevant
                     .as_ref()
                     .and_then(|r| serde_json::to_value(r).ok()),
-                choices: x
-                    .q
-                    .choices
-                    .iter()
-                    .map(|c| ChoiceDto {
-                        name: c.name.clone(),
-                        label: (&c.label).into(),
-                    })
-                    .collect(),
+                choices: x.q.choices.iter().map(choice_dto).collect(),
                 scale: x.q.scale.clone(),
                 reversed: x.q.reversed,
             })
             .collect(),
-        scales: i
-            .scales
-            .iter()
-            .map(|s| ScaleDto {
-                code: s.code.clone(),
-                name: (&s.name).into(),
-                method: s.method.code().into(),
-            })
-            .collect(),
+        scales: i.scales.iter().map(scale_dto).collect(),
         warnings: svc::warnings_of(i, lang)
             .into_iter()
             .map(warning_dto)

@@ -263,10 +263,7 @@ struct MinePage {
 
 async fn mine(c: Ctx, State(s): State<AppState>) -> AppResult<MinePage> {
     fresh(&c, &s).await?;
-    if c.actor.person_id.is_none() {
-        return Err(AppError::NotFound);
-    }
-    let keys = svc::keys(&s.config)?;
+    let keys = svc::resident_keys(&s.config, &c.actor)?;
     let cases = svc::resident_cases(&s.store, &c.actor, keys).await?;
     Ok(MinePage { c, cases })
 }

@@ -16,8 +16,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use domain::surveys::{Labels, Op, QuestionKind, WaveKind};
 use domain::{InstrumentId, PersonId, ResponseId};
-use store::residency::ResidencyRow;
 use store::labs::Lab;
+use store::residency::ResidencyRow;
 use store::surveys::{Instrument, InstrumentSummary, Response as SurveyResponse};
 
 pub fn router() -> Router<AppState> {
@@ -404,8 +404,7 @@ async fn person_page(
     State(s): State<AppState>,
     Path(person): Path<PersonId>,
 ) -> AppResult<PersonPage> {
-    let (person, responses, instruments) =
-        svc::person_surveys(&s.store, &c.actor, person).await?;
+    let (person, responses, instruments) = svc::person_surveys(&s.store, &c.actor, person).await?;
     Ok(PersonPage {
         c,
         person,

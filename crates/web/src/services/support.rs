@@ -39,6 +39,17 @@ pub fn worker_keys<'a>(
     keys(config)
 }
 
+/// Her own support page is for a woman of the programme (404 for anybody else), and needs the key.
+pub fn resident_keys<'a>(
+    config: &'a crate::state::WebConfig,
+    actor: &Actor,
+) -> AppResult<&'a Keyring> {
+    if actor.person_id.is_none() {
+        return Err(AppError::NotFound);
+    }
+    keys(config)
+}
+
 /// A check box of a form: `on` when ticked, absent otherwise.
 fn checkbox<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     Ok(matches!(String::deserialize(d)?.as_str(), "on" | "true"))
@@ -118,9 +129,9 @@ pub async fn case_people(store: &Store, actor: &Actor) -> AppResult<Vec<(PersonI
         limit: 500,
         ..Default::default()
     };
-    let people = store::people::search(&mut conn, &actor.scope_for(Action::CaseWork), &search);
+    let scope = actor.scope_for(Action::CaseWork);
+    let people = store::people::search(&mut conn, &scope, &search).await?;
     let mut out: Vec<(PersonId, String)> = people
-        .await?
         .into_iter()
         .filter(|p| actor.allows(Action::CaseWork(p.lab_id)))
         .map(|p| (p.id, p.full_name()))
