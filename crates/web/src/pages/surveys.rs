@@ -12,7 +12,7 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use domain::surveys::{Labels, Op, QuestionKind, WaveKind};
 use domain::{InstrumentId, PersonId, ResponseId};
