@@ -368,7 +368,20 @@ impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for VerifiedForm<T> {
     }
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+/// The parts of a multipart form (an upload) in order, by name; the caller checks `_csrf`.
+pub async fn multipart_parts(
+    mut form: axum::extract::Multipart,
+) -> Result<Vec<(String, axum::body::Bytes)>, AppError> {
+    let bad = |_| AppError::BadRequest("err-bad-form");
+    let mut out = vec![];
+    while let Some(field) = form.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or("").to_string();
+        out.push((name, field.bytes().await.map_err(bad)?));
+    }
+    Ok(out)
+}
+
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

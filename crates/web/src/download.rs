@@ -34,3 +34,20 @@ pub fn xlsx(sheets: &[Sheet], name: &str) -> AppResult<Response> {
     let bytes = table::xlsx(sheets).map_err(|e| AppError::Internal(e.into()))?;
     Ok(file(bytes, XLSX, name))
 }
+
+/// Sheets as a download named `name`: a `.csv` holds the sheets one after another under the
+/// first one's headers (a CSV has no sheets); anything else is an XLSX workbook.
+pub fn sheets(sheets: Vec<Sheet>, name: &str) -> AppResult<Response> {
+    if !name.ends_with(".csv") {
+        return xlsx(&sheets, name);
+    }
+    let headers = sheets
+        .first()
+        .map(|s| s.headers.clone())
+        .unwrap_or_default();
+    let mut all = Sheet::new("export", headers);
+    for sh in sheets {
+        all.rows.extend(sh.rows);
+    }
+    Ok(csv(&all, name))
+}

@@ -2,12 +2,12 @@
 //! of the lab and the network admin), the donors' report as XLSX, the positive-deviance list of a
 //! lab, and a woman's outcomes.
 use super::ErrorBody;
-use crate::ctx::Ctx;
-use crate::error::{AppError, AppResult};
+use crate::ctx::{Ctx, Path};
+use crate::error::AppResult;
 use crate::services::impact::{self as svc, CutInput, DeviantView, OutcomeInput};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use domain::PersonId;
@@ -63,14 +63,7 @@ async fn indicators(
     State(s): State<AppState>,
     Query(q): Query<CutInput>,
 ) -> AppResult<Json<IndicatorsDto>> {
-    let scope = svc::resolve(&s.store, &q).await?;
-    let exact = svc::sees_exact(&c.actor, &scope);
-    if scope.cohort.is_some() && !exact {
-        // A cohort is a small group: its figures are for the lab's staff.
-        return Err(AppError::NotFound);
-    }
-    let facts = svc::facts(&s.store, &scope).await?;
-    let list = svc::indicators(&facts, &scope, !exact);
+    let (scope, exact, list) = svc::indicators_for(&s.store, &c.actor, &q).await?;
     Ok(Json(IndicatorsDto {
         lab: scope.lab.as_ref().map(|l| l.slug.clone()),
         region: scope.region.clone(),
@@ -122,9 +115,7 @@ async fn deviance(
     State(s): State<AppState>,
     Path(slug): Path<String>,
 ) -> AppResult<Json<DevianceDto>> {
-    c.require_user()?;
-    let lab = crate::services::labs::lab_by_slug(&s.store, &slug).await?;
-    let deviants = svc::positive_deviance(&s.store, &c.actor, &lab).await?;
+    let (lab, deviants) = svc::deviance_at(&s.store, &c.actor, &slug).await?;
     Ok(Json(DevianceDto {
         lab: lab.slug,
         deviants,

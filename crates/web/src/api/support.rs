@@ -1,12 +1,12 @@
 //! Support cases in JSON, for the assigned case worker only. Anybody else gets 404 (401 without
 //! a token), exactly as for a case that does not exist. Every read writes its audit row.
 use super::ErrorBody;
-use crate::ctx::Ctx;
-use crate::error::{AppError, AppResult};
-use crate::services::support::{self as svc, CaseView, Reader};
+use crate::ctx::{Ctx, Path};
+use crate::error::AppResult;
+use crate::services::support::{self as svc, CaseView};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::CaseId;
@@ -108,55 +108,34 @@ fn case_dto(v: CaseView) -> CaseDto {
         created_at: c.created_at,
         updated_at: c.updated_at,
         closed_at: c.closed_at,
-        notes: v
-            .notes
-            .into_iter()
-            .map(|n| NoteDto {
-                id: n.id.0,
-                author: n.author,
-                text: n.text,
-                shared_with_resident: n.shared_with_resident,
-                created_at: n.created_at,
-            })
-            .collect(),
-        referrals: v
-            .referrals
-            .into_iter()
-            .map(|r| ReferralDto {
-                id: r.id.0,
-                service: r.service,
-                kind: r.kind.code().into(),
-                consent_recorded: r.consent_recorded,
-                override_reason: r.override_reason,
-                created_at: r.created_at,
-            })
-            .collect(),
+        notes: v.notes.into_iter().map(Into::into).collect(),
+        referrals: v.referrals.into_iter().map(Into::into).collect(),
     }
 }
 
-fn cid(s: &str) -> AppResult<CaseId> {
-    s.parse().map_err(|_| AppError::NotFound)
-}
-
-/// The API is for case workers: anybody else is answered 404 before anything is looked up.
-fn case_worker(c: &Ctx) -> AppResult<()> {
-    c.require_user()?;
-    if c.actor.holds(domain::LabRole::CaseWorker) {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
+impl From<svc::NoteView> for NoteDto {
+    fn from(n: svc::NoteView) -> Self {
+        Self {
+            id: n.id.0,
+            author: n.author,
+            text: n.text,
+            shared_with_resident: n.shared_with_resident,
+            created_at: n.created_at,
+        }
     }
 }
 
-async fn worker_view(c: &Ctx, s: &AppState, id: CaseId) -> AppResult<CaseView> {
-    let keys = svc::keys(&s.config)?;
-    let v = svc::read_case(&s.store, &c.actor, keys, id, false).await?;
-    // The woman reads her case on her own pages; the API serves the case worker only. (Her
-    // read above was audited as hers, which is true.)
-    if v.role != Reader::CaseWorker {
-        return Err(AppError::NotFound);
+impl From<svc::ReferralView> for ReferralDto {
+    fn from(r: svc::ReferralView) -> Self {
+        Self {
+            kind: r.kind.code().into(),
+            id: r.id.0,
+            service: r.service,
+            consent_recorded: r.consent_recorded,
+            override_reason: r.override_reason,
+            created_at: r.created_at,
+        }
     }
-    Ok(v)
 }
 
 /// Open a support case for a woman of the case worker's lab, assigned to the caller.
@@ -169,8 +148,7 @@ async fn open_case(
     State(s): State<AppState>,
     Json(req): Json<NewCaseRequest>,
 ) -> AppResult<(StatusCode, Json<CaseDto>)> {
-    case_worker(&c)?;
-    let keys = svc::keys(&s.config)?;
+    let keys = svc::worker_keys(&s.config, &c.actor)?;
     let input = svc::CaseInput {
         person_id: req.person_id.to_string(),
         reason: req.reason.unwrap_or_default(),
@@ -179,7 +157,7 @@ async fn open_case(
         shared_with_coordinator: req.shared_with_coordinator.unwrap_or(false),
     };
     let id = svc::open_case(&s.store, &c.actor, keys, &input).await?;
-    let v = worker_view(&c, &s, id).await?;
+    let v = svc::worker_case(&s.store, &c.actor, keys, id).await?;
     Ok((StatusCode::CREATED, Json(case_dto(v))))
 }
 
@@ -190,10 +168,10 @@ async fn open_case(
 async fn get_case(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<CaseId>,
 ) -> AppResult<Json<CaseDto>> {
-    case_worker(&c)?;
-    let v = worker_view(&c, &s, cid(&id)?).await?;
+    let keys = svc::worker_keys(&s.config, &c.actor)?;
+    let v = svc::worker_case(&s.store, &c.actor, keys, id).await?;
     Ok(Json(case_dto(v)))
 }
 
@@ -204,23 +182,23 @@ async fn get_case(
 async fn add_note(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<CaseId>,
     Json(req): Json<NewNoteRequest>,
 ) -> AppResult<(StatusCode, Json<NoteDto>)> {
-    case_worker(&c)?;
-    let keys = svc::keys(&s.config)?;
-    let shared = req.shared_with_resident.unwrap_or(false);
-    let note = svc::add_note(&s.store, &c.actor, keys, cid(&id)?, &req.text, shared).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(NoteDto {
-            id: note.0,
-            author: c.display_name(),
-            text: Some(req.text.trim().to_string()),
-            shared_with_resident: shared,
-            created_at: Utc::now(),
-        }),
-    ))
+    let keys = svc::worker_keys(&s.config, &c.actor)?;
+    let input = svc::NoteInput {
+        shared_with_resident: req.shared_with_resident.unwrap_or(false),
+        text: req.text,
+    };
+    let note = svc::add_note(&s.store, &c.actor, keys, id, &input).await?;
+    let dto = NoteDto {
+        id: note.0,
+        author: c.display_name(),
+        text: Some(input.text.trim().to_string()),
+        shared_with_resident: input.shared_with_resident,
+        created_at: Utc::now(),
+    };
+    Ok((StatusCode::CREATED, Json(dto)))
 }
 
 /// Who read or changed the case, and when (newest first). Reading the log is logged too.
@@ -230,11 +208,10 @@ async fn add_note(
 async fn access_log(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<CaseId>,
 ) -> AppResult<Json<Vec<AccessDto>>> {
-    case_worker(&c)?;
-    svc::keys(&s.config)?;
-    let log = svc::access_log(&s.store, &c.actor, cid(&id)?).await?;
+    svc::worker_keys(&s.config, &c.actor)?;
+    let log = svc::access_log(&s.store, &c.actor, id).await?;
     Ok(Json(
         log.into_iter()
             .map(|a| AccessDto {

@@ -2,18 +2,19 @@
 //! listing and reading instruments, and exporting an instrument's responses (CSV, XLSX).
 //! Coordinators of the lab and the network admin only; exports are audited.
 use super::ErrorBody;
-use crate::ctx::Ctx;
+use crate::ctx::{Ctx, Path, multipart_parts};
 use crate::download;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::services::surveys::{self as svc, Export, ExportCell};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use domain::{Action, InstrumentId, LabId};
+use domain::InstrumentId;
 use serde::{Deserialize, Serialize};
+use store::labs::Lab;
 use store::surveys::{Instrument, InstrumentSummary};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -123,17 +124,17 @@ pub struct ImportedDto {
     pub warnings: Vec<WarningDto>,
 }
 
-fn warning_dto(w: &documents::xlsform::Warning, lang: Lang) -> WarningDto {
+fn warning_dto((w, message): (documents::xlsform::Warning, String)) -> WarningDto {
     WarningDto {
-        message: crate::services::surveys::warning_text(lang, w),
-        sheet: w.sheet.clone(),
+        message,
+        sheet: w.sheet,
         row: w.row,
-        code: w.code.clone(),
-        detail: w.detail.clone(),
+        code: w.code,
+        detail: w.detail,
     }
 }
 
-fn dto(i: &InstrumentSummary, labs: &[store::labs::Lab]) -> InstrumentDto {
+fn dto(i: &InstrumentSummary, labs: &[Lab]) -> InstrumentDto {
     InstrumentDto {
         id: i.id.0,
         lab: i
@@ -147,11 +148,6 @@ fn dto(i: &InstrumentSummary, labs: &[store::labs::Lab]) -> InstrumentDto {
         questions: i.questions,
         responses: i.responses,
     }
-}
-
-async fn labs(s: &AppState) -> AppResult<Vec<store::labs::Lab>> {
-    let mut c = s.store.conn().await?;
-    Ok(store::labs::list_labs(&mut c).await?)
 }
 
 /// The multipart body of an import (documentation only: the handler reads the parts itself).
@@ -176,70 +172,28 @@ pub struct ImportForm {
 async fn import(
     c: Ctx,
     State(s): State<AppState>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> AppResult<(StatusCode, Json<ImportedDto>)> {
     c.require_user()?;
-    let mut file = vec![];
-    let mut lab_slug = String::new();
-    let mut waves = vec![];
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|_| AppError::BadRequest("err-bad-form"))?
-    {
-        let name = field.name().unwrap_or("").to_string();
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|_| AppError::BadRequest("err-bad-form"))?;
+    let (mut file, mut lab, mut waves) = (vec![], String::new(), vec![]);
+    for (name, bytes) in multipart_parts(form).await? {
         match name.as_str() {
             "file" => file = bytes.to_vec(),
-            "lab" => lab_slug = String::from_utf8_lossy(&bytes).trim().to_string(),
+            "lab" => lab = String::from_utf8_lossy(&bytes).trim().to_string(),
             "waves" => waves.push(String::from_utf8_lossy(&bytes).to_string()),
             _ => {}
         }
     }
-    let lab = resolve_lab(&c, &s, &lab_slug).await?;
-    let waves = svc::parse_waves(&waves)?;
-    let out = svc::import_xlsform(&s.store, &c.actor, lab, &file, &waves).await?;
-    let mut conn = s.store.conn().await?;
-    let i = store::surveys::instrument(&mut conn, out.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    drop(conn);
-    let labs = labs(&s).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(ImportedDto {
-            instrument: dto(&i.summary, &labs),
-            warnings: out
-                .warnings
-                .iter()
-                .map(|w| warning_dto(w, c.lang))
-                .collect(),
-        }),
-    ))
-}
-
-/// The lab an import is for: the named one, else the only lab she coordinates, else the
-/// network (admin).
-pub async fn resolve_lab(c: &Ctx, s: &AppState, slug: &str) -> AppResult<Option<LabId>> {
-    if !slug.is_empty() {
-        return Ok(Some(
-            crate::services::labs::lab_by_slug(&s.store, slug).await?.id,
-        ));
-    }
-    if c.actor.allows(Action::ManageNetwork) {
-        return Ok(None);
-    }
-    match c.actor.scope_for(Action::ManageSurveys) {
-        domain::LabScope::Only(l) if l.len() == 1 => Ok(Some(l[0])),
-        domain::LabScope::Only(l) if l.is_empty() => Err(AppError::NotFound),
-        _ => Err(AppError::Invalid(vec![(
-            "lab".into(),
-            "err-survey-lab-required".into(),
-        )])),
-    }
+    let (i, lab, out) = svc::import_at(&s.store, &c.actor, &lab, &file, &waves).await?;
+    let warnings = out.warnings.into_iter().map(|w| {
+        let text = svc::warning_text(c.lang, &w);
+        warning_dto((w, text))
+    });
+    let dto = ImportedDto {
+        instrument: dto(&i.summary, lab.as_slice()),
+        warnings: warnings.collect(),
+    };
+    Ok((StatusCode::CREATED, Json(dto)))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -257,23 +211,28 @@ async fn list(
     State(s): State<AppState>,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Json<Vec<InstrumentDto>>> {
-    c.require_user()?;
-    let lab = match q.lab.as_deref().filter(|x| !x.is_empty()) {
-        Some(slug) => Some(crate::services::labs::lab_by_slug(&s.store, slug).await?.id),
-        None => None,
-    };
-    let list = svc::instruments_for_staff(&s.store, &c.actor, lab).await?;
-    let labs = labs(&s).await?;
+    let (list, labs) = svc::instruments_at(&s.store, &c.actor, q.lab.as_deref()).await?;
     Ok(Json(list.iter().map(|i| dto(i, &labs)).collect()))
 }
 
-fn instrument_id(s: &str) -> AppResult<InstrumentId> {
-    s.parse().map_err(|_| AppError::NotFound)
+fn choice_dto(c: &domain::surveys::Choice) -> ChoiceDto {
+    let label = (&c.label).into();
+    ChoiceDto {
+        name: c.name.clone(),
+        label,
+    }
 }
 
-fn detail(i: &Instrument, labs: &[store::labs::Lab], lang: Lang) -> InstrumentDetail {
-    let warnings: Vec<documents::xlsform::Warning> =
-        serde_json::from_str(&i.warnings_json).unwrap_or_default();
+fn scale_dto(s: &domain::surveys::Scale) -> ScaleDto {
+    let method = s.method.code().into();
+    ScaleDto {
+        code: s.code.clone(),
+        name: (&s.name).into(),
+        method,
+    }
+}
+
+fn detail(i: &Instrument, labs: &[Lab], lang: Lang) -> InstrumentDetail {
     InstrumentDetail {
         instrument: dto(&i.summary, labs),
         questions: i
@@ -291,29 +250,16 @@ fn detail(i: &Instrument, labs: &[store::labs::Lab], lang: Lang) -> InstrumentDe
                     .relevant
                     .as_ref()
                     .and_then(|r| serde_json::to_value(r).ok()),
-                choices: x
-                    .q
-                    .choices
-                    .iter()
-                    .map(|c| ChoiceDto {
-                        name: c.name.clone(),
-                        label: (&c.label).into(),
-                    })
-                    .collect(),
+                choices: x.q.choices.iter().map(choice_dto).collect(),
                 scale: x.q.scale.clone(),
                 reversed: x.q.reversed,
             })
             .collect(),
-        scales: i
-            .scales
-            .iter()
-            .map(|s| ScaleDto {
-                code: s.code.clone(),
-                name: (&s.name).into(),
-                method: s.method.code().into(),
-            })
+        scales: i.scales.iter().map(scale_dto).collect(),
+        warnings: svc::warnings_of(i, lang)
+            .into_iter()
+            .map(warning_dto)
             .collect(),
-        warnings: warnings.iter().map(|w| warning_dto(w, lang)).collect(),
     }
 }
 
@@ -323,12 +269,10 @@ fn detail(i: &Instrument, labs: &[store::labs::Lab], lang: Lang) -> InstrumentDe
 async fn get_one(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<InstrumentId>,
 ) -> AppResult<Json<InstrumentDetail>> {
-    c.require_user()?;
-    let i = svc::instrument_for_staff(&s.store, &c.actor, instrument_id(&id)?).await?;
-    let labs = labs(&s).await?;
-    Ok(Json(detail(&i, &labs, c.lang)))
+    let (i, lab) = svc::instrument_with_lab(&s.store, &c.actor, id).await?;
+    Ok(Json(detail(&i, lab.as_slice(), c.lang)))
 }
 
 fn table(e: &Export) -> documents::table::Sheet {
@@ -364,14 +308,9 @@ fn table(e: &Export) -> documents::table::Sheet {
 async fn export_csv(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<InstrumentId>,
 ) -> AppResult<Response> {
-    c.require_user()?;
-    let e = svc::export(&s.store, &c.actor, instrument_id(&id)?, "csv").await?;
-    Ok(download::csv(
-        &table(&e),
-        &format!("{}-responses.csv", e.instrument.summary.code),
-    ))
+    export_as(c, s, id, "csv").await
 }
 
 /// The same as an XLSX workbook (one sheet). Audited.
@@ -380,12 +319,15 @@ async fn export_csv(
 async fn export_xlsx(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<InstrumentId>,
 ) -> AppResult<Response> {
+    export_as(c, s, id, "xlsx").await
+}
+
+/// The responses of an instrument as a file: `csv` or `xlsx` (audited by the service).
+async fn export_as(c: Ctx, s: AppState, id: InstrumentId, ext: &str) -> AppResult<Response> {
     c.require_user()?;
-    let e = svc::export(&s.store, &c.actor, instrument_id(&id)?, "xlsx").await?;
-    download::xlsx(
-        &[table(&e)],
-        &format!("{}-responses.xlsx", e.instrument.summary.code),
-    )
+    let e = svc::export(&s.store, &c.actor, id, ext).await?;
+    let name = format!("{}-responses.{ext}", e.instrument.summary.code);
+    download::sheets(vec![table(&e)], &name)
 }

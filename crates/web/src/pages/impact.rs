@@ -2,30 +2,31 @@
 //! behind fewer than five women withheld), the dashboard of coordinators and the network admin
 //! (indicators for a cut, targets, charts drawn on the server), the positive-deviance list, a
 //! woman's outcomes, and the exports of indicators.
-use super::Errors;
-use super::labs::lab_or_404;
-use crate::ctx::{Ctx, VerifiedForm, redirect_with_flash};
-use crate::error::{AppError, AppResult};
+use super::{Errors, respond};
+use crate::ctx::{Ctx, Path, VerifiedForm, redirect_with_flash};
+use crate::error::AppResult;
 use crate::services::impact::{
-    self as svc, CutInput, DeviantView, OutcomeInput, Scope, Shown, TargetInput, TargetProgress,
+    self as svc, CutInput, DeviantView, Figures, OutcomeInput, Scope, Shown, TargetInput,
+    TargetProgress,
 };
 use crate::state::AppState;
 use analytics::indicators as ind;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::Datelike;
 use documents::charts;
 use domain::impact::{INDICATORS, IndicatorGroup, OutcomeKind, Unit};
-use domain::{Action, OutcomeId, PersonId, TargetId, group_digits};
+use domain::{OutcomeId, PersonId, TargetId, group_digits};
 use serde::Deserialize;
 use store::impact::Outcome;
 use store::labs::Lab;
 use store::people::Person;
+use store::residency::Cohort;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -143,14 +144,8 @@ struct Charts {
     labs: String,
 }
 
-fn draw(
-    c: &Ctx,
-    facts: &ind::Facts,
-    scope: &Scope,
-    public: bool,
-    targets: &[TargetProgress],
-    series_code: &'static str,
-) -> Charts {
+fn draw(c: &Ctx, fig: &Figures, public: bool, series_code: &'static str) -> Charts {
+    let (facts, scope, targets) = (&fig.facts, &fig.scope, &fig.targets);
     let supp = c.t("impact-suppressed");
     let hide = |f: &ind::Figure| public && f.suppressed(domain::impact::SUPPRESS_BELOW);
     let bars: Vec<charts::Progress> = targets
@@ -267,24 +262,15 @@ struct PublicPage {
     charts: Charts,
 }
 
-async fn public_view(c: Ctx, s: &AppState, lab: Option<Lab>) -> AppResult<PublicPage> {
-    let input = CutInput {
-        lab: lab.as_ref().map(|l| l.slug.clone()).unwrap_or_default(),
-        ..CutInput::default()
-    };
-    let scope = svc::resolve(&s.store, &input).await?;
-    let facts = svc::facts(&s.store, &scope).await?;
-    let targets = svc::targets(&s.store, &facts, &scope).await?;
-    let charts = draw(&c, &facts, &scope, true, &targets, "attendance");
-    let groups = grouped(svc::indicators(&facts, &scope, true));
-    let mut conn = s.store.conn().await?;
-    let labs = store::labs::list_labs(&mut conn).await?;
+async fn public_view(c: Ctx, s: &AppState, slug: Option<&str>) -> AppResult<PublicPage> {
+    let (labs, fig) = svc::public_impact(&s.store, slug).await?;
+    let charts = draw(&c, &fig, true, "attendance");
     Ok(PublicPage {
         c,
-        lab,
+        lab: fig.scope.lab.clone(),
         labs,
-        scope,
-        groups,
+        scope: fig.scope,
+        groups: grouped(fig.shown),
         charts,
     })
 }
@@ -298,8 +284,7 @@ async fn public_lab(
     State(s): State<AppState>,
     Path(slug): Path<String>,
 ) -> AppResult<PublicPage> {
-    let lab = lab_or_404(&s, &slug).await?;
-    public_view(c, &s, Some(lab)).await
+    public_view(c, &s, Some(&slug)).await
 }
 
 #[derive(Deserialize, Default)]
@@ -318,7 +303,7 @@ struct Dashboard {
     series: &'static str,
     labs: Vec<Lab>,
     regions: Vec<String>,
-    cohorts: Vec<store::residency::Cohort>,
+    cohorts: Vec<Cohort>,
     scope: Option<Scope>,
     groups: Vec<(IndicatorGroup, Vec<Shown>)>,
     targets: Vec<TargetProgress>,
@@ -342,89 +327,40 @@ impl Dashboard {
     }
 }
 
-/// Who may open the dashboard at all: the admin and coordinators.
-fn dashboard_allowed(c: &Ctx) -> AppResult<()> {
-    c.require_user()?;
-    if c.actor.allows(Action::ManageNetwork) || c.actor.is_coordinator() {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
 async fn dashboard_view(
     c: Ctx,
     s: &AppState,
-    mut q: DashQuery,
+    q: DashQuery,
     t: TargetInput,
-    errors: Errors,
+    mut errors: Errors,
 ) -> AppResult<Dashboard> {
-    dashboard_allowed(&c)?;
-    let mut conn = s.store.conn().await?;
-    let all = store::labs::list_labs(&mut conn).await?;
-    // A coordinator's view starts at her lab; she cannot widen it.
-    let admin = c.actor.allows(Action::ManageNetwork);
-    if !admin
-        && q.cut.lab.is_empty()
-        && let Some(l) = all
-            .iter()
-            .find(|l| c.actor.allows(Action::ManageImpact(l.id)))
-    {
-        q.cut.lab = l.slug.clone();
-    }
-    let labs: Vec<Lab> = all
-        .iter()
-        .filter(|l| c.actor.allows(Action::ManageImpact(l.id)))
-        .cloned()
-        .collect();
-    let mut regions: Vec<String> = labs.iter().map(|l| l.region.clone()).collect();
-    regions.sort();
-    regions.dedup();
+    let d = svc::dashboard(&s.store, &c.actor, q.cut).await?;
     let series = INDICATORS
         .iter()
         .find(|i| i.code == q.series)
         .map_or("attendance", |i| i.code);
-    let query = serde_urlencoded::to_string(&q.cut).unwrap_or_default();
-    let mut dash = Dashboard {
-        cohorts: vec![],
-        scope: None,
-        groups: vec![],
-        targets: vec![],
-        charts: None,
-        may_set_targets: false,
-        labs,
-        regions,
+    errors.0.extend(d.errors);
+    let charts = d.figures.as_ref().map(|f| draw(&c, f, false, series));
+    let (scope, groups, targets) = match d.figures {
+        Some(f) => (Some(f.scope), grouped(f.shown), f.targets),
+        None => (None, vec![], vec![]),
+    };
+    Ok(Dashboard {
+        query: serde_urlencoded::to_string(&d.cut).unwrap_or_default(),
+        q: d.cut,
         series,
+        labs: d.labs,
+        regions: d.regions,
+        cohorts: d.cohorts,
+        scope,
+        groups,
+        targets,
+        charts,
+        may_set_targets: d.may_set_targets,
         t,
         errors,
-        query,
-        q: q.cut.clone(),
         c,
-    };
-    let scope = match svc::resolve(&s.store, &q.cut).await {
-        Ok(scope) => scope,
-        Err(AppError::Invalid(errs)) => {
-            dash.errors.0.extend(errs);
-            return Ok(dash);
-        }
-        Err(e) => return Err(e),
-    };
-    if !svc::sees_exact(&dash.c.actor, &scope) {
-        return Err(AppError::NotFound);
-    }
-    if let Some(l) = &scope.lab {
-        dash.cohorts = store::residency::cohorts(&mut conn, l.id).await?;
-    }
-    let facts = svc::facts(&s.store, &scope).await?;
-    dash.targets = svc::targets(&s.store, &facts, &scope).await?;
-    dash.charts = Some(draw(&dash.c, &facts, &scope, false, &dash.targets, series));
-    dash.groups = grouped(svc::indicators(&facts, &scope, false));
-    dash.may_set_targets = match &scope.lab {
-        Some(l) => dash.c.actor.allows(Action::ManageImpact(l.id)),
-        None => admin && scope.region.is_none(),
-    };
-    dash.scope = Some(scope);
-    Ok(dash)
+    })
 }
 
 async fn dashboard(
@@ -461,30 +397,22 @@ async fn add_target(
     State(s): State<AppState>,
     VerifiedForm(f): VerifiedForm<TargetForm>,
 ) -> AppResult<Response> {
-    dashboard_allowed(&c)?;
-    let lab = if f.lab.is_empty() {
-        None
-    } else {
-        Some(lab_or_404(&s, &f.lab).await?)
-    };
-    match svc::set_target(&s.store, &c.actor, lab.as_ref().map(|l| l.id), &f.t).await {
-        Ok(_) => Ok(redirect_with_flash(
-            &format!("/impact/dashboard?lab={}", f.lab),
-            "flash-saved",
-        )),
-        Err(AppError::Invalid(errs)) => {
+    let to = format!("/impact/dashboard?lab={}", f.lab);
+    respond(
+        svc::set_target_at(&s.store, &c.actor, &f.lab, &f.t).await,
+        |_| redirect_with_flash(&to, "flash-saved"),
+        async |errors| {
             let q = DashQuery {
                 cut: CutInput {
-                    lab: f.lab.clone(),
+                    lab: f.lab,
                     ..CutInput::default()
                 },
                 series: String::new(),
             };
-            let d = dashboard_view(c, &s, q, f.t, Errors(errs)).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, d).into_response())
-        }
-        Err(e) => Err(e),
-    }
+            dashboard_view(c, &s, q, f.t, errors).await
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -497,46 +425,28 @@ async fn delete_target(
     Path(id): Path<TargetId>,
     VerifiedForm(_): VerifiedForm<Empty>,
 ) -> AppResult<Response> {
-    let lab = svc::remove_target(&s.store, &c.actor, id).await?;
-    let slug = match lab {
-        Some(l) => {
-            let mut conn = s.store.conn().await?;
-            store::labs::lab(&mut conn, l)
-                .await?
-                .map(|x| x.slug)
-                .unwrap_or_default()
-        }
-        None => String::new(),
-    };
-    Ok(redirect_with_flash(
-        &format!("/impact/dashboard?lab={slug}"),
-        "flash-saved",
-    ))
+    let slug = svc::remove_target(&s.store, &c.actor, id).await?;
+    let to = format!("/impact/dashboard?lab={slug}");
+    Ok(redirect_with_flash(&to, "flash-saved"))
 }
 
-async fn export_csv(
+async fn export_csv(c: Ctx, s: State<AppState>, q: Query<CutInput>) -> AppResult<Response> {
+    export(c, s, q, "indicators.csv").await
+}
+
+async fn export_xlsx(c: Ctx, s: State<AppState>, q: Query<CutInput>) -> AppResult<Response> {
+    export(c, s, q, "wcl-impact-report.xlsx").await
+}
+
+/// The dashboard's figures as a file (its staff only; audited by the service).
+async fn export(
     c: Ctx,
     State(s): State<AppState>,
     Query(q): Query<CutInput>,
+    name: &str,
 ) -> AppResult<Response> {
-    dashboard_allowed(&c)?;
     let sheets = svc::indicator_sheets(&s.store, &c.actor, c.lang, &q, false).await?;
-    // One table: the groups one after another (the CSV has no sheets).
-    let mut all = documents::table::Sheet::new("indicators", sheets[0].headers.clone());
-    for sh in sheets {
-        all.rows.extend(sh.rows);
-    }
-    Ok(crate::download::csv(&all, "indicators.csv"))
-}
-
-async fn export_xlsx(
-    c: Ctx,
-    State(s): State<AppState>,
-    Query(q): Query<CutInput>,
-) -> AppResult<Response> {
-    dashboard_allowed(&c)?;
-    let sheets = svc::indicator_sheets(&s.store, &c.actor, c.lang, &q, false).await?;
-    crate::download::xlsx(&sheets, "wcl-impact-report.xlsx")
+    crate::download::sheets(sheets, name)
 }
 
 #[derive(Template, WebTemplate)]
@@ -552,9 +462,7 @@ async fn deviance(
     State(s): State<AppState>,
     Path(slug): Path<String>,
 ) -> AppResult<DeviancePage> {
-    let lab = lab_or_404(&s, &slug).await?;
-    c.require(Action::ManageImpact(lab.id))?;
-    let list = svc::positive_deviance(&s.store, &c.actor, &lab).await?;
+    let (lab, list) = svc::deviance_at(&s.store, &c.actor, &slug).await?;
     Ok(DeviancePage { c, lab, list })
 }
 
@@ -581,20 +489,24 @@ impl OutcomesPage {
     }
 }
 
+/// Her outcomes page: a staff member's view of a woman (`id`), or her own (`None`).
 async fn outcomes_view(
     c: Ctx,
     s: &AppState,
-    id: PersonId,
+    id: Option<PersonId>,
     f: OutcomeInput,
     errors: Errors,
 ) -> AppResult<OutcomesPage> {
-    c.require_user()?;
-    let person = crate::services::read_person(&s.store, &c.actor, id).await?;
-    let list = svc::outcomes_of(&s.store, &c.actor, id).await?;
-    let may_record = c.actor.allows(Action::ManageImpact(person.lab_id));
+    let (person, list, may_record) = match id {
+        Some(id) => {
+            let (p, list, may) = svc::person_outcomes(&s.store, &c.actor, id).await?;
+            (Some(p), list, may)
+        }
+        None => (None, svc::my_outcomes(&s.store, &c.actor).await?, true),
+    };
     Ok(OutcomesPage {
         c,
-        person: Some(person),
+        person,
         list,
         f,
         errors,
@@ -607,7 +519,7 @@ async fn outcomes(
     State(s): State<AppState>,
     Path(id): Path<PersonId>,
 ) -> AppResult<OutcomesPage> {
-    outcomes_view(c, &s, id, OutcomeInput::default(), Errors::default()).await
+    outcomes_view(c, &s, Some(id), OutcomeInput::default(), Errors::default()).await
 }
 
 async fn add_outcome(
@@ -616,17 +528,13 @@ async fn add_outcome(
     Path(id): Path<PersonId>,
     VerifiedForm(f): VerifiedForm<OutcomeInput>,
 ) -> AppResult<Response> {
-    match svc::record_outcome(&s.store, &c.actor, id, &f).await {
-        Ok(_) => Ok(redirect_with_flash(
-            &format!("/people/{id}/outcomes"),
-            "flash-saved",
-        )),
-        Err(AppError::Invalid(errs)) => {
-            let page = outcomes_view(c, &s, id, f, Errors(errs)).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(e),
-    }
+    let to = format!("/people/{id}/outcomes");
+    respond(
+        svc::record_outcome(&s.store, &c.actor, id, &f).await,
+        |_| redirect_with_flash(&to, "flash-saved"),
+        async |errors| outcomes_view(c, &s, Some(id), f, errors).await,
+    )
+    .await
 }
 
 async fn delete_outcome(
@@ -636,28 +544,12 @@ async fn delete_outcome(
     VerifiedForm(_): VerifiedForm<Empty>,
 ) -> AppResult<Response> {
     let person = svc::remove_outcome(&s.store, &c.actor, id).await?;
-    Ok(redirect_with_flash(
-        &format!("/people/{person}/outcomes"),
-        "flash-saved",
-    ))
-}
-
-async fn my_view(c: Ctx, s: &AppState, f: OutcomeInput, errors: Errors) -> AppResult<OutcomesPage> {
-    c.require_user()?;
-    let me = c.actor.person_id.ok_or(AppError::NotFound)?;
-    let list = svc::outcomes_of(&s.store, &c.actor, me).await?;
-    Ok(OutcomesPage {
-        c,
-        person: None,
-        list,
-        f,
-        errors,
-        may_record: true,
-    })
+    let to = format!("/people/{person}/outcomes");
+    Ok(redirect_with_flash(&to, "flash-saved"))
 }
 
 async fn my_outcomes(c: Ctx, State(s): State<AppState>) -> AppResult<OutcomesPage> {
-    my_view(c, &s, OutcomeInput::default(), Errors::default()).await
+    outcomes_view(c, &s, None, OutcomeInput::default(), Errors::default()).await
 }
 
 async fn add_my_outcome(
@@ -665,12 +557,10 @@ async fn add_my_outcome(
     State(s): State<AppState>,
     VerifiedForm(f): VerifiedForm<OutcomeInput>,
 ) -> AppResult<Response> {
-    match svc::report_own_outcome(&s.store, &c.actor, &f).await {
-        Ok(_) => Ok(redirect_with_flash("/me/outcomes", "flash-saved")),
-        Err(AppError::Invalid(errs)) => {
-            let page = my_view(c, &s, f, Errors(errs)).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(e),
-    }
+    respond(
+        svc::report_own_outcome(&s.store, &c.actor, &f).await,
+        |_| redirect_with_flash("/me/outcomes", "flash-saved"),
+        async |errors| outcomes_view(c, &s, None, f, errors).await,
+    )
+    .await
 }

@@ -6,20 +6,19 @@
 //! Case pages are never cached (the guard sends `Cache-Control: no-store`) and time out quickly
 //! on shared computers: a browser that has not opened a case page for `case_idle_seconds` signs
 //! in again ([`fresh`]).
-use super::Errors;
-use crate::ctx::{Ctx, VerifiedForm, redirect_with_flash};
+use super::{Errors, respond};
+use crate::ctx::{Ctx, Path, VerifiedBody, VerifiedForm, redirect_with_flash};
 use crate::error::{AppError, AppResult};
-use crate::services::support::{self as svc, CaseView, Reader};
+use crate::services::support::{self as svc, CaseInput, CaseView, NoteInput, ReferInput};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Query, State};
+use axum::response::Response;
 use axum::routing::{get, post};
 use domain::support::{CaseReason, CaseStatus, ServiceKind, Urgency};
-use domain::{Action, CaseId, LabRole, PersonId};
+use domain::{CaseId, LabRole, PersonId};
 use serde::Deserialize;
 use store::support::{Case, Service};
 
@@ -30,10 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/support/services", get(services).post(add_service))
         .route("/support/people/{id}", get(coordinator_view))
         .route("/support/cases/{id}", get(show))
-        .route("/support/cases/{id}/notes", post(add_note))
-        .route("/support/cases/{id}/update", post(update))
-        .route("/support/cases/{id}/share", post(share))
-        .route("/support/cases/{id}/refer", post(refer))
+        .route("/support/cases/{id}/{form}", post(case_post))
         .route("/me/support", get(mine))
 }
 
@@ -57,10 +53,6 @@ async fn fresh(c: &Ctx, s: &AppState) -> AppResult<()> {
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
     Ok(())
-}
-
-fn cid(s: &str) -> AppResult<CaseId> {
-    s.parse().map_err(|_| AppError::NotFound)
 }
 
 /// Template helpers for this context.
@@ -100,10 +92,7 @@ struct ListPage {
 
 async fn list(c: Ctx, State(s): State<AppState>) -> AppResult<ListPage> {
     fresh(&c, &s).await?;
-    if !c.is_case_worker() {
-        return Err(AppError::NotFound);
-    }
-    svc::keys(&s.config)?;
+    svc::worker_keys(&s.config, &c.actor)?;
     let cases = svc::my_cases(&s.store, &c.actor).await?;
     Ok(ListPage { c, cases })
 }
@@ -113,18 +102,8 @@ async fn list(c: Ctx, State(s): State<AppState>) -> AppResult<ListPage> {
 struct NewPage {
     c: Ctx,
     people: Vec<(PersonId, String)>,
-    f: NewForm,
+    f: CaseInput,
     errors: Errors,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-struct NewForm {
-    person_id: String,
-    reason: String,
-    urgency: String,
-    next_contact_on: String,
-    shared_with_coordinator: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -133,24 +112,14 @@ struct NewQuery {
     person: String,
 }
 
-async fn lab_people(c: &Ctx, s: &AppState) -> AppResult<Vec<(PersonId, String)>> {
-    let mut conn = s.store.conn().await?;
-    let people = store::people::search(
-        &mut conn,
-        &c.actor.scope_for(Action::CaseWork),
-        &store::people::Search {
-            limit: 500,
-            ..Default::default()
-        },
-    )
-    .await?;
-    let mut out: Vec<(PersonId, String)> = people
-        .into_iter()
-        .filter(|p| c.actor.allows(Action::CaseWork(p.lab_id)))
-        .map(|p| (p.id, p.full_name()))
-        .collect();
-    out.sort_by(|a, b| a.1.cmp(&b.1));
-    Ok(out)
+async fn new_page(c: Ctx, s: &AppState, f: CaseInput, errors: Errors) -> AppResult<NewPage> {
+    let people = svc::case_people(&s.store, &c.actor).await?;
+    Ok(NewPage {
+        c,
+        people,
+        f,
+        errors,
+    })
 }
 
 async fn new_form(
@@ -159,60 +128,28 @@ async fn new_form(
     Query(q): Query<NewQuery>,
 ) -> AppResult<NewPage> {
     fresh(&c, &s).await?;
-    if !c.is_case_worker() {
-        return Err(AppError::NotFound);
-    }
-    svc::keys(&s.config)?;
-    let people = lab_people(&c, &s).await?;
-    Ok(NewPage {
-        c,
-        people,
-        f: NewForm {
-            person_id: q.person,
-            urgency: "medium".into(),
-            ..Default::default()
-        },
-        errors: Errors::default(),
-    })
+    svc::worker_keys(&s.config, &c.actor)?;
+    let f = CaseInput {
+        person_id: q.person,
+        urgency: "medium".into(),
+        ..Default::default()
+    };
+    new_page(c, &s, f, Errors::default()).await
 }
 
 async fn create(
     c: Ctx,
     State(s): State<AppState>,
-    VerifiedForm(f): VerifiedForm<NewForm>,
+    VerifiedForm(f): VerifiedForm<CaseInput>,
 ) -> AppResult<Response> {
     fresh(&c, &s).await?;
-    if !c.is_case_worker() {
-        return Err(AppError::NotFound);
-    }
-    let keys = svc::keys(&s.config)?;
-    let input = svc::CaseInput {
-        person_id: f.person_id.clone(),
-        reason: f.reason.clone(),
-        urgency: f.urgency.clone(),
-        next_contact_on: f.next_contact_on.clone(),
-        shared_with_coordinator: f.shared_with_coordinator == "on",
-    };
-    match svc::open_case(&s.store, &c.actor, keys, &input).await {
-        Ok(id) => Ok(redirect_with_flash(
-            &format!("/support/cases/{id}"),
-            "flash-case-opened",
-        )),
-        Err(AppError::Invalid(errs)) => {
-            let people = lab_people(&c, &s).await?;
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                NewPage {
-                    c,
-                    people,
-                    f,
-                    errors: Errors(errs),
-                },
-            )
-                .into_response())
-        }
-        Err(e) => Err(e),
-    }
+    let keys = svc::worker_keys(&s.config, &c.actor)?;
+    respond(
+        svc::open_case(&s.store, &c.actor, keys, &f).await,
+        |id| redirect_with_flash(&format!("/support/cases/{id}"), "flash-case-opened"),
+        async |errors| new_page(c, &s, f, errors).await,
+    )
+    .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -228,91 +165,36 @@ struct CasePage {
     override_reason: String,
 }
 
+/// What was typed on the case page, shown again with the messages after an error.
+#[derive(Default)]
+struct Typed {
+    note: String,
+    override_reason: String,
+}
+
 async fn case_page(
     c: Ctx,
     s: &AppState,
     id: CaseId,
-    errors: Vec<(String, String)>,
-    note: String,
-    override_reason: String,
+    errors: Errors,
+    typed: Typed,
 ) -> AppResult<CasePage> {
     let keys = svc::keys(&s.config)?;
-    let v = svc::read_case(&s.store, &c.actor, keys, id, true).await?;
-    let worker = v.role == Reader::CaseWorker;
-    let services = if worker {
-        svc::services(&s.store, &c.actor, None).await?
-    } else {
-        vec![]
-    };
+    let (v, services) = svc::case_page(&s.store, &c.actor, keys, id).await?;
     Ok(CasePage {
         c,
+        worker: v.role == svc::Reader::CaseWorker,
         v,
-        worker,
         services,
-        errors: Errors(errors),
-        note,
-        override_reason,
+        errors,
+        note: typed.note,
+        override_reason: typed.override_reason,
     })
 }
 
-async fn show(c: Ctx, State(s): State<AppState>, Path(id): Path<String>) -> AppResult<CasePage> {
+async fn show(c: Ctx, State(s): State<AppState>, Path(id): Path<CaseId>) -> AppResult<CasePage> {
     fresh(&c, &s).await?;
-    let id = cid(&id)?;
-    case_page(c, &s, id, vec![], String::new(), String::new()).await
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct NoteForm {
-    text: String,
-    shared_with_resident: String,
-}
-
-async fn add_note(
-    c: Ctx,
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-    VerifiedForm(f): VerifiedForm<NoteForm>,
-) -> AppResult<Response> {
-    fresh(&c, &s).await?;
-    let id = cid(&id)?;
-    let keys = svc::keys(&s.config)?;
-    let shared = f.shared_with_resident == "on";
-    match svc::add_note(&s.store, &c.actor, keys, id, &f.text, shared).await {
-        Ok(_) => Ok(redirect_with_flash(
-            &format!("/support/cases/{id}"),
-            "flash-case-note-added",
-        )),
-        Err(AppError::Invalid(errs)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            case_page(c, &s, id, errs, f.text, String::new()).await?,
-        )
-            .into_response()),
-        Err(e) => Err(e),
-    }
-}
-
-async fn update(
-    c: Ctx,
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-    VerifiedForm(f): VerifiedForm<svc::UpdateInput>,
-) -> AppResult<Response> {
-    fresh(&c, &s).await?;
-    let id = cid(&id)?;
-    svc::keys(&s.config)?;
-    match svc::update_case(&s.store, &c.actor, id, &f).await {
-        Ok(()) => Ok(redirect_with_flash(
-            &format!("/support/cases/{id}"),
-            "flash-case-updated",
-        )),
-        Err(AppError::Invalid(errs)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            case_page(c, &s, id, errs, String::new(), String::new()).await?,
-        )
-            .into_response()),
-        Err(e) => Err(e),
-    }
+    case_page(c, &s, id, Errors::default(), Typed::default()).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -324,58 +206,52 @@ struct ShareForm {
     back: String,
 }
 
-async fn share(
+/// The forms of the case page, one route each: `notes`, `update`, `share` and `refer`.
+async fn case_post(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
-    VerifiedForm(f): VerifiedForm<ShareForm>,
+    Path((id, form)): Path<(CaseId, String)>,
+    body: VerifiedBody,
 ) -> AppResult<Response> {
     fresh(&c, &s).await?;
-    let id = cid(&id)?;
-    svc::keys(&s.config)?;
-    svc::set_shared(&s.store, &c.actor, id, f.shared == "on").await?;
-    let back = if f.back == "me" {
-        "/me/support".to_string()
-    } else {
-        format!("/support/cases/{id}")
-    };
-    Ok(redirect_with_flash(&back, "flash-case-updated"))
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct ReferForm {
-    service_id: String,
-    consent: String,
-    override_reason: String,
-}
-
-async fn refer(
-    c: Ctx,
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-    VerifiedForm(f): VerifiedForm<ReferForm>,
-) -> AppResult<Response> {
-    fresh(&c, &s).await?;
-    let id = cid(&id)?;
     let keys = svc::keys(&s.config)?;
-    let input = svc::ReferInput {
-        service_id: f.service_id.clone(),
-        consent: f.consent == "on",
-        override_reason: f.override_reason.clone(),
+    let (store, a) = (&s.store, &c.actor);
+    let mut typed = Typed::default();
+    let (result, flash) = match form.as_str() {
+        "notes" => {
+            let f: NoteInput = body.parse()?;
+            let r = svc::add_note(store, a, keys, id, &f).await.map(drop);
+            typed.note = f.text;
+            (r, "flash-case-note-added")
+        }
+        "update" => {
+            let r = svc::update_case(store, a, id, &body.parse()?).await;
+            (r, "flash-case-updated")
+        }
+        "refer" => {
+            let f: ReferInput = body.parse()?;
+            let r = svc::refer(store, a, keys, id, &f).await.map(drop);
+            typed.override_reason = f.override_reason;
+            (r, "flash-referral-made")
+        }
+        "share" => {
+            let f: ShareForm = body.parse()?;
+            svc::set_shared(store, a, id, f.shared == "on").await?;
+            let back = if f.back == "me" {
+                "/me/support".to_string()
+            } else {
+                format!("/support/cases/{id}")
+            };
+            return Ok(redirect_with_flash(&back, "flash-case-updated"));
+        }
+        _ => return Err(AppError::NotFound),
     };
-    match svc::refer(&s.store, &c.actor, keys, id, &input).await {
-        Ok(_) => Ok(redirect_with_flash(
-            &format!("/support/cases/{id}"),
-            "flash-referral-made",
-        )),
-        Err(AppError::Invalid(errs)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            case_page(c, &s, id, errs, String::new(), f.override_reason).await?,
-        )
-            .into_response()),
-        Err(e) => Err(e),
-    }
+    respond(
+        result,
+        |_| redirect_with_flash(&format!("/support/cases/{id}"), flash),
+        async |errors| case_page(c, &s, id, errors, typed).await,
+    )
+    .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -387,10 +263,7 @@ struct MinePage {
 
 async fn mine(c: Ctx, State(s): State<AppState>) -> AppResult<MinePage> {
     fresh(&c, &s).await?;
-    if c.actor.person_id.is_none() {
-        return Err(AppError::NotFound);
-    }
-    let keys = svc::keys(&s.config)?;
+    let keys = svc::resident_keys(&s.config, &c.actor)?;
     let cases = svc::resident_cases(&s.store, &c.actor, keys).await?;
     Ok(MinePage { c, cases })
 }
@@ -440,28 +313,23 @@ async fn add_service(
     VerifiedForm(f): VerifiedForm<svc::ServiceInput>,
 ) -> AppResult<Response> {
     c.require_user()?;
-    match svc::add_service(&s.store, &c.actor, &f).await {
-        Ok(_) => Ok(redirect_with_flash(
-            &format!("/support/services?region={}", f.region),
-            "flash-service-added",
-        )),
-        Err(AppError::Invalid(errs)) => {
+    let to = format!("/support/services?region={}", f.region);
+    respond(
+        svc::add_service(&s.store, &c.actor, &f).await,
+        |_| redirect_with_flash(&to, "flash-service-added"),
+        async |errors| {
             let services = svc::services(&s.store, &c.actor, None).await?;
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ServicesPage {
-                    c,
-                    services,
-                    region: String::new(),
-                    manage: true,
-                    f,
-                    errors: Errors(errs),
-                },
-            )
-                .into_response())
-        }
-        Err(e) => Err(e),
-    }
+            Ok(ServicesPage {
+                c,
+                services,
+                region: String::new(),
+                manage: true,
+                f,
+                errors,
+            })
+        },
+    )
+    .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -476,10 +344,9 @@ struct CoordinatorPage {
 async fn coordinator_view(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(person): Path<PersonId>,
 ) -> AppResult<CoordinatorPage> {
     c.require_user()?;
-    let person: PersonId = id.parse().map_err(|_| AppError::NotFound)?;
     let exists = svc::coordinator_knows(&s.store, &c.actor, person).await?;
     Ok(CoordinatorPage { c, person, exists })
 }

@@ -2,23 +2,22 @@
 //! scales and import warnings, the XLSForm import form, what is due for a resident and the form
 //! she answers on her phone, a coordinator's paper entry for a woman of her lab, and one
 //! response. Skip logic works without JavaScript (see `services::surveys`).
-use super::Errors;
-use super::labs::lab_or_404;
-use crate::ctx::{Ctx, VerifiedBody, redirect_with_flash};
+use super::{Errors, respond};
+use crate::ctx::{Ctx, Path, VerifiedBody, constant_time_eq, multipart_parts, redirect_with_flash};
 use crate::error::{AppError, AppResult};
 use crate::services::surveys::{self as svc, AnswerInput, Due};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
-use documents::xlsform::Warning;
 use domain::surveys::{Labels, Op, QuestionKind, WaveKind};
-use domain::{Action, InstrumentId, PersonId, ResponseId};
+use domain::{InstrumentId, PersonId, ResponseId};
 use store::labs::Lab;
+use store::residency::ResidencyRow;
 use store::surveys::{Instrument, InstrumentSummary, Response as SurveyResponse};
 
 pub fn router() -> Router<AppState> {
@@ -168,10 +167,6 @@ pub fn fields(c: &Ctx, inst: &Instrument, input: &AnswerInput, errors: &Errors) 
         .collect()
 }
 
-fn iid(s: &str) -> AppResult<InstrumentId> {
-    s.parse().map_err(|_| AppError::NotFound)
-}
-
 fn wave(s: &str) -> AppResult<WaveKind> {
     WaveKind::parse(s).ok_or(AppError::NotFound)
 }
@@ -182,7 +177,7 @@ struct LabPage {
     c: Ctx,
     lab: Lab,
     instruments: Vec<InstrumentSummary>,
-    residents: Vec<store::residency::ResidencyRow>,
+    residents: Vec<ResidencyRow>,
 }
 
 async fn lab_page(
@@ -190,22 +185,7 @@ async fn lab_page(
     State(s): State<AppState>,
     Path(slug): Path<String>,
 ) -> AppResult<LabPage> {
-    let lab = lab_or_404(&s, &slug).await?;
-    c.require(Action::ManageSurveys(lab.id))?;
-    let instruments = svc::instruments_for_staff(&s.store, &c.actor, Some(lab.id)).await?;
-    let mut conn = s.store.conn().await?;
-    let residents = store::residency::of_lab(&mut conn, lab.id, None)
-        .await?
-        .into_iter()
-        .filter(|r| {
-            matches!(
-                r.residency.status,
-                domain::ResidencyStatus::Accepted
-                    | domain::ResidencyStatus::Active
-                    | domain::ResidencyStatus::Graduated
-            )
-        })
-        .collect();
+    let (lab, instruments, residents) = svc::lab_surveys(&s.store, &c.actor, &slug).await?;
     Ok(LabPage {
         c,
         lab,
@@ -228,8 +208,7 @@ async fn import_form(
     State(s): State<AppState>,
     Path(slug): Path<String>,
 ) -> AppResult<ImportPage> {
-    let lab = lab_or_404(&s, &slug).await?;
-    c.require(Action::ManageSurveys(lab.id))?;
+    let lab = svc::survey_lab(&s.store, &c.actor, &slug).await?;
     Ok(ImportPage {
         c,
         lab,
@@ -238,34 +217,16 @@ async fn import_form(
     })
 }
 
-fn same_token(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
 /// The upload form posts multipart: the CSRF token is checked from its `_csrf` part.
 async fn import(
     c: Ctx,
     State(s): State<AppState>,
     Path(slug): Path<String>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> AppResult<Response> {
-    let lab = lab_or_404(&s, &slug).await?;
-    c.require(Action::ManageSurveys(lab.id))?;
+    let lab = svc::survey_lab(&s.store, &c.actor, &slug).await?;
     let (mut file, mut token, mut waves) = (vec![], String::new(), vec![]);
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|_| AppError::BadRequest("err-bad-form"))?
-    {
-        let name = field.name().unwrap_or("").to_string();
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|_| AppError::BadRequest("err-bad-form"))?;
+    for (name, bytes) in multipart_parts(form).await? {
         match name.as_str() {
             "_csrf" => token = String::from_utf8_lossy(&bytes).to_string(),
             "file" => file = bytes.to_vec(),
@@ -273,44 +234,50 @@ async fn import(
             _ => {}
         }
     }
-    if !same_token(&token, &c.csrf) {
+    if !constant_time_eq(token.as_bytes(), c.csrf.as_bytes()) {
         return Err(AppError::Csrf);
     }
     let result = match svc::parse_waves(&waves) {
         Ok(w) => svc::import_xlsform(&s.store, &c.actor, Some(lab.id), &file, &w).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(out) => Ok(redirect_with_flash(
-            &format!("/survey-instruments/{}", out.id),
-            if out.warnings.is_empty() {
+    // A code already taken is answered 409, beside the file.
+    let conflict = matches!(result, Err(AppError::Conflict(_)));
+    let result = result.map_err(|e| match e {
+        AppError::Conflict(k) => AppError::Invalid(vec![("file".into(), k.into())]),
+        e => e,
+    });
+    let r = respond(
+        result,
+        |out| {
+            let flash = if out.warnings.is_empty() {
                 "flash-survey-imported"
             } else {
                 "flash-survey-imported-warnings"
-            },
-        )),
-        Err(AppError::Invalid(errs)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ImportPage {
+            };
+            redirect_with_flash(&format!("/survey-instruments/{}", out.id), flash)
+        },
+        async |errors| {
+            Ok(ImportPage {
                 c,
                 lab,
                 waves,
-                errors: Errors(errs),
-            },
-        )
-            .into_response()),
-        Err(AppError::Conflict(k)) => Ok((
-            StatusCode::CONFLICT,
-            ImportPage {
-                c,
-                lab,
-                waves,
-                errors: Errors(vec![("file".into(), k.into())]),
-            },
-        )
-            .into_response()),
-        Err(e) => Err(e),
+                errors,
+            })
+        },
+    )
+    .await;
+    conflict_status(r, conflict)
+}
+
+/// A form answered 422 whose mistake was a conflict (a code taken, an answer already given)
+/// answers 409 instead.
+fn conflict_status(r: AppResult<Response>, conflict: bool) -> AppResult<Response> {
+    let mut r = r?;
+    if conflict {
+        *r.status_mut() = StatusCode::CONFLICT;
     }
+    Ok(r)
 }
 
 #[derive(Template, WebTemplate)]
@@ -326,19 +293,12 @@ struct InstrumentPage {
 async fn instrument_page(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<InstrumentId>,
 ) -> AppResult<InstrumentPage> {
-    c.require_user()?;
-    let i = svc::instrument_for_staff(&s.store, &c.actor, iid(&id)?).await?;
-    let mut conn = s.store.conn().await?;
-    let lab = match i.summary.lab_id {
-        Some(l) => store::labs::lab(&mut conn, l).await?,
-        None => None,
-    };
-    let warnings: Vec<Warning> = serde_json::from_str(&i.warnings_json).unwrap_or_default();
-    let warnings = warnings
-        .iter()
-        .map(|w| svc::warning_text(c.lang, w))
+    let (i, lab) = svc::instrument_with_lab(&s.store, &c.actor, id).await?;
+    let warnings = svc::warnings_of(&i, c.lang)
+        .into_iter()
+        .map(|(_, text)| text)
         .collect();
     let questions = fields(&c, &i, &AnswerInput::default(), &Errors::default());
     Ok(InstrumentPage {
@@ -379,18 +339,20 @@ struct FormPage {
     errors: Errors,
 }
 
-async fn answer_form(
+/// The form she answers herself, with what she typed and the messages after a mistake.
+async fn own_form(
     c: Ctx,
-    State(s): State<AppState>,
-    Path((id, w)): Path<(String, String)>,
+    s: &AppState,
+    id: InstrumentId,
+    wave: WaveKind,
+    input: &AnswerInput,
+    errors: Errors,
 ) -> AppResult<FormPage> {
-    c.require_user()?;
-    let (inst, d) = svc::due_instrument(&s.store, &c.actor, iid(&id)?, wave(&w)?).await?;
-    let errors = Errors::default();
+    let (inst, d) = svc::due_instrument(&s.store, &c.actor, id, wave).await?;
     Ok(FormPage {
         title: c.lx(&inst.summary.title),
         action: format!("/me/surveys/{}/{}", inst.id(), d.wave.code()),
-        fields: fields(&c, &inst, &AnswerInput::default(), &errors),
+        fields: fields(&c, &inst, input, &errors),
         wave: d.wave,
         for_name: String::new(),
         paper: false,
@@ -400,39 +362,31 @@ async fn answer_form(
     })
 }
 
+async fn answer_form(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path((id, w)): Path<(InstrumentId, String)>,
+) -> AppResult<FormPage> {
+    c.require_user()?;
+    let input = AnswerInput::default();
+    own_form(c, &s, id, wave(&w)?, &input, Errors::default()).await
+}
+
 async fn answer(
     c: Ctx,
     State(s): State<AppState>,
-    Path((id, w)): Path<(String, String)>,
+    Path((id, w)): Path<(InstrumentId, String)>,
     body: VerifiedBody,
 ) -> AppResult<Response> {
     c.require_user()?;
-    let (id, wave) = (iid(&id)?, wave(&w)?);
-    let pairs: Vec<(String, String)> = body.parse()?;
-    let input = AnswerInput::from_fields(&pairs);
-    match svc::answer_own(&s.store, &c.actor, id, wave, &input).await {
-        Ok(_) => Ok(redirect_with_flash("/me/surveys", "flash-survey-thanks")),
-        Err(AppError::Invalid(errs)) => {
-            let (inst, d) = svc::due_instrument(&s.store, &c.actor, id, wave).await?;
-            let errors = Errors(errs);
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                FormPage {
-                    title: c.lx(&inst.summary.title),
-                    action: format!("/me/surveys/{}/{}", inst.id(), d.wave.code()),
-                    fields: fields(&c, &inst, &input, &errors),
-                    wave: d.wave,
-                    for_name: String::new(),
-                    paper: false,
-                    answered_on: String::new(),
-                    c,
-                    errors,
-                },
-            )
-                .into_response())
-        }
-        Err(e) => Err(e),
-    }
+    let wave = wave(&w)?;
+    let input = AnswerInput::from_fields(&body.parse::<Vec<(String, String)>>()?);
+    respond(
+        svc::answer_own(&s.store, &c.actor, id, wave, &input).await,
+        |_| redirect_with_flash("/me/surveys", "flash-survey-thanks"),
+        async |errors| own_form(c, &s, id, wave, &input, errors).await,
+    )
+    .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -445,30 +399,15 @@ struct PersonPage {
     all_waves: Vec<WaveKind>,
 }
 
-fn pid(s: &str) -> AppResult<PersonId> {
-    s.parse().map_err(|_| AppError::NotFound)
-}
-
 async fn person_page(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(person): Path<PersonId>,
 ) -> AppResult<PersonPage> {
-    c.require_user()?;
-    let person = pid(&id)?;
-    // Her own answers are on /me/surveys; this page is the coordinators'.
-    let scope = c.actor.scope_for(Action::ManageSurveys);
-    {
-        let mut conn = s.store.conn().await?;
-        store::people::get_scoped(&mut conn, &scope, person)
-            .await?
-            .ok_or(AppError::NotFound)?;
-    }
-    let (p, responses) = svc::person_responses(&s.store, &c.actor, person).await?;
-    let instruments = svc::instruments_for_staff(&s.store, &c.actor, Some(p.lab_id)).await?;
+    let (person, responses, instruments) = svc::person_surveys(&s.store, &c.actor, person).await?;
     Ok(PersonPage {
         c,
-        person: p,
+        person,
         responses,
         instruments,
         all_waves: WaveKind::ALL.to_vec(),
@@ -478,9 +417,7 @@ async fn person_page(
 async fn paper_view(
     c: Ctx,
     s: &AppState,
-    person: PersonId,
-    id: InstrumentId,
-    wave: WaveKind,
+    (person, id, wave): (PersonId, InstrumentId, WaveKind),
     input: AnswerInput,
     errors: Errors,
 ) -> AppResult<FormPage> {
@@ -506,57 +443,36 @@ async fn paper_view(
 async fn paper_form(
     c: Ctx,
     State(s): State<AppState>,
-    Path((id, i, w)): Path<(String, String, String)>,
+    Path((id, i, w)): Path<(PersonId, InstrumentId, String)>,
 ) -> AppResult<FormPage> {
     c.require_user()?;
-    paper_view(
-        c,
-        &s,
-        pid(&id)?,
-        iid(&i)?,
-        wave(&w)?,
-        AnswerInput::default(),
-        Errors::default(),
-    )
-    .await
+    let target = (id, i, wave(&w)?);
+    paper_view(c, &s, target, AnswerInput::default(), Errors::default()).await
 }
 
 async fn paper(
     c: Ctx,
     State(s): State<AppState>,
-    Path((id, i, w)): Path<(String, String, String)>,
+    Path((person, inst, w)): Path<(PersonId, InstrumentId, String)>,
     body: VerifiedBody,
 ) -> AppResult<Response> {
     c.require_user()?;
-    let (person, inst, wave) = (pid(&id)?, iid(&i)?, wave(&w)?);
-    let pairs: Vec<(String, String)> = body.parse()?;
-    let input = AnswerInput::from_fields(&pairs);
-    match svc::enter_paper(&s.store, &c.actor, person, inst, wave, &input).await {
-        Ok(_) => Ok(redirect_with_flash(
-            &format!("/people/{person}/surveys"),
-            "flash-saved",
-        )),
-        Err(AppError::Invalid(errs)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            paper_view(c, &s, person, inst, wave, input, Errors(errs)).await?,
-        )
-            .into_response()),
-        Err(AppError::Conflict(k)) => Ok((
-            StatusCode::CONFLICT,
-            paper_view(
-                c,
-                &s,
-                person,
-                inst,
-                wave,
-                input,
-                Errors(vec![("form".into(), k.into())]),
-            )
-            .await?,
-        )
-            .into_response()),
-        Err(e) => Err(e),
-    }
+    let wave = wave(&w)?;
+    let input = AnswerInput::from_fields(&body.parse::<Vec<(String, String)>>()?);
+    let result = svc::enter_paper(&s.store, &c.actor, person, inst, wave, &input).await;
+    // An answer already given for the wave is answered 409, above the form.
+    let conflict = matches!(result, Err(AppError::Conflict(_)));
+    let result = result.map_err(|e| match e {
+        AppError::Conflict(k) => AppError::Invalid(vec![("form".into(), k.into())]),
+        e => e,
+    });
+    let r = respond(
+        result,
+        |_| redirect_with_flash(&format!("/people/{person}/surveys"), "flash-saved"),
+        async |errors| paper_view(c, &s, (person, inst, wave), input, errors).await,
+    )
+    .await;
+    conflict_status(r, conflict)
 }
 
 #[derive(Template, WebTemplate)]
@@ -572,10 +488,9 @@ struct ResponsePage {
 async fn response_page(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(rid): Path<ResponseId>,
 ) -> AppResult<ResponsePage> {
     c.require_user()?;
-    let rid: ResponseId = id.parse().map_err(|_| AppError::NotFound)?;
     let (r, inst, answers) = svc::read_response(&s.store, &c.actor, rid).await?;
     let lang = c.code();
     let mut last_group = String::new();

@@ -12,7 +12,7 @@ use crate::sealed::{Keyring, SealError};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::support::{self as sup, CaseReason, CaseStatus, ServiceKind, Urgency};
 use domain::{Action, Actor, CaseId, CaseNoteId, LabRole, PersonId, ReferralId, ServiceId, names};
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 use store::support::{self as st, Case};
 use store::{Store, audit};
 
@@ -22,6 +22,37 @@ pub fn keys(config: &crate::state::WebConfig) -> AppResult<&Keyring> {
         .case_keys
         .as_deref()
         .ok_or(AppError::Conflict("case-key-missing"))
+}
+
+/// The case pages and the API are for case workers: anybody else is answered 404 (sign in first)
+/// before anything is looked up. Nothing is stored without a key, so the key comes with it.
+pub fn worker_keys<'a>(
+    config: &'a crate::state::WebConfig,
+    actor: &Actor,
+) -> AppResult<&'a Keyring> {
+    if !actor.is_signed_in() {
+        return Err(AppError::SignIn);
+    }
+    if !actor.holds(LabRole::CaseWorker) {
+        return Err(AppError::NotFound);
+    }
+    keys(config)
+}
+
+/// Her own support page is for a woman of the programme (404 for anybody else), and needs the key.
+pub fn resident_keys<'a>(
+    config: &'a crate::state::WebConfig,
+    actor: &Actor,
+) -> AppResult<&'a Keyring> {
+    if actor.person_id.is_none() {
+        return Err(AppError::NotFound);
+    }
+    keys(config)
+}
+
+/// A check box of a form: `on` when ticked, absent otherwise.
+fn checkbox<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    Ok(matches!(String::deserialize(d)?.as_str(), "on" | "true"))
 }
 
 /// How the caller stands to a case.
@@ -86,7 +117,27 @@ pub struct CaseInput {
     pub urgency: String,
     /// `YYYY-MM-DD` or `DD.MM.YYYY`; empty for none.
     pub next_contact_on: String,
+    #[serde(deserialize_with = "checkbox")]
     pub shared_with_coordinator: bool,
+}
+
+/// The women a case may be opened for: those of the labs where she works as a case worker, by
+/// name.
+pub async fn case_people(store: &Store, actor: &Actor) -> AppResult<Vec<(PersonId, String)>> {
+    let mut conn = store.conn().await?;
+    let search = store::people::Search {
+        limit: 500,
+        ..Default::default()
+    };
+    let scope = actor.scope_for(Action::CaseWork);
+    let people = store::people::search(&mut conn, &scope, &search).await?;
+    let mut out: Vec<(PersonId, String)> = people
+        .into_iter()
+        .filter(|p| actor.allows(Action::CaseWork(p.lab_id)))
+        .map(|p| (p.id, p.full_name()))
+        .collect();
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(out)
 }
 
 fn parse_choice<T>(
@@ -190,29 +241,34 @@ pub async fn open_case(
     Ok(id)
 }
 
+/// A note as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct NoteInput {
+    pub text: String,
+    /// Show this note to the woman herself.
+    #[serde(deserialize_with = "checkbox")]
+    pub shared_with_resident: bool,
+}
+
 /// Adds a sealed note (the assigned case worker only).
 pub async fn add_note(
     store: &Store,
     actor: &Actor,
     keys: &Keyring,
     id: CaseId,
-    text: &str,
-    shared_with_resident: bool,
+    input: &NoteInput,
 ) -> AppResult<CaseNoteId> {
     let mut tx = store.begin().await?;
     let (case, role) = case_for(&mut tx, actor, id, true).await?;
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(AppError::Invalid(vec![(
-            "text".into(),
-            "err-required".into(),
-        )]));
-    }
-    if text.chars().count() > sup::MAX_NOTE {
-        return Err(AppError::Invalid(vec![(
-            "text".into(),
-            "err-too-long".into(),
-        )]));
+    let text = input.text.trim();
+    let wrong = if text.is_empty() {
+        Some("err-required")
+    } else {
+        (text.chars().count() > sup::MAX_NOTE).then_some("err-too-long")
+    };
+    if let Some(key) = wrong {
+        return Err(AppError::Invalid(vec![("text".into(), key.into())]));
     }
     let note = CaseNoteId::new();
     let (sealed, key_id) = keys
@@ -225,7 +281,7 @@ pub async fn add_note(
         actor.user_id.expect("signed in"),
         &sealed,
         &key_id,
-        shared_with_resident,
+        input.shared_with_resident,
     )
     .await?;
     audit::record(&mut tx, read_entry(actor, "support_case.note", &case, role)).await?;
@@ -365,6 +421,38 @@ pub async fn read_case(
     let v = view(&mut tx, actor, keys, case, role, with_log).await?;
     tx.commit().await?;
     Ok(v)
+}
+
+/// A case for the API, which serves its case worker only. The woman reads her case on her own
+/// pages; her read here is audited as hers (which is true) and answered 404.
+pub async fn worker_case(
+    store: &Store,
+    actor: &Actor,
+    keys: &Keyring,
+    id: CaseId,
+) -> AppResult<CaseView> {
+    let v = read_case(store, actor, keys, id, false).await?;
+    if v.role != Reader::CaseWorker {
+        return Err(AppError::NotFound);
+    }
+    Ok(v)
+}
+
+/// The case page: the case with its access log and, for its case worker, the directory of
+/// services to refer to.
+pub async fn case_page(
+    store: &Store,
+    actor: &Actor,
+    keys: &Keyring,
+    id: CaseId,
+) -> AppResult<(CaseView, Vec<st::Service>)> {
+    let v = read_case(store, actor, keys, id, true).await?;
+    let services = if v.role == Reader::CaseWorker {
+        services(store, actor, None).await?
+    } else {
+        vec![]
+    };
+    Ok((v, services))
 }
 
 /// Who did what with a case, newest first (the case worker and the woman herself); the read of
@@ -515,6 +603,7 @@ pub async fn set_shared(store: &Store, actor: &Actor, id: CaseId, on: bool) -> A
 pub struct ReferInput {
     pub service_id: String,
     /// She agreed to the referral (recorded by the case worker).
+    #[serde(deserialize_with = "checkbox")]
     pub consent: bool,
     /// Why the referral goes ahead without her consent (e.g. danger to life); sealed.
     pub override_reason: String,

@@ -12,6 +12,9 @@
 //! on what she typed; answers to questions whose condition is false are dropped (never stored),
 //! and only the questions that are shown need their required answers. One page, one submit: a
 //! woman on a slow link does not wait for a second page.
+mod views;
+pub use views::*;
+
 use super::entry;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
@@ -482,19 +485,7 @@ pub async fn person_responses(
         .await?
         .ok_or(AppError::NotFound)?;
     let list = store::surveys::responses_of_person(&mut tx, person).await?;
-    if !own {
-        audit::record(
-            &mut tx,
-            entry(
-                actor,
-                "survey-response.read",
-                "person",
-                person,
-                Some(p.lab_id),
-            ),
-        )
-        .await?;
-    }
+    staff_read(&mut tx, actor, own, "person", person, p.lab_id).await?;
     tx.commit().await?;
     Ok((p, list))
 }
@@ -523,21 +514,25 @@ pub async fn read_response(
         .iter()
         .filter_map(|i| by_id.get(&i.id).map(|v| (i.q.name.clone(), v.clone())))
         .collect();
-    if !own {
-        audit::record(
-            &mut tx,
-            entry(
-                actor,
-                "survey-response.read",
-                "survey_response",
-                id,
-                Some(r.lab_id),
-            ),
-        )
-        .await?;
-    }
+    staff_read(&mut tx, actor, own, "survey_response", id, r.lab_id).await?;
     tx.commit().await?;
     Ok((r, inst, answers))
+}
+
+/// A staff member's read of answers is audited; hers of her own is not.
+async fn staff_read(
+    tx: &mut store::AnyConn,
+    actor: &Actor,
+    own: bool,
+    entity: &str,
+    id: impl ToString,
+    lab: LabId,
+) -> AppResult<()> {
+    if !own {
+        let e = entry(actor, "survey-response.read", entity, id, Some(lab));
+        audit::record(tx, e).await?;
+    }
+    Ok(())
 }
 
 /// The export of an instrument's responses the actor may see: one row per response, one column

@@ -2,6 +2,9 @@
 //! region), the public figures (suppressed below five women) and the positive-deviance list.
 //! Indicators are computed by `analytics::indicators` from the facts the store reads; the same
 //! function feeds the dashboard, the public page, the API and the donors' report.
+mod views;
+pub use views::*;
+
 use super::entry;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
@@ -95,26 +98,8 @@ pub async fn record_outcome(
     } else {
         OutcomeSource::SelfReported
     };
-    let id = store::impact::insert_outcome(
-        &mut tx,
-        &store::impact::NewOutcome {
-            person_id: person,
-            lab_id: p.lab_id,
-            kind: v.kind,
-            occurred_on: v.on,
-            amount: v.amount,
-            source,
-            note: &v.note,
-        },
-        actor.user_id,
-    )
-    .await?;
-    audit::record(
-        &mut tx,
-        entry(actor, "outcome.record", "outcome", id, Some(p.lab_id))
-            .with_detail(format!("person={person} kind={}", v.kind.code())),
-    )
-    .await?;
+    let detail = format!("person={person} kind={}", v.kind.code());
+    let id = save_outcome(&mut tx, actor, &p, &v, source, ("outcome.record", detail)).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -134,27 +119,34 @@ pub async fn report_own_outcome(
     let p = store::people::get_scoped(&mut tx, &LabScope::All, person)
         .await?
         .ok_or(AppError::NotFound)?;
-    let id = store::impact::insert_outcome(
-        &mut tx,
-        &store::impact::NewOutcome {
-            person_id: person,
-            lab_id: p.lab_id,
-            kind: v.kind,
-            occurred_on: v.on,
-            amount: v.amount,
-            source: OutcomeSource::SelfReported,
-            note: &v.note,
-        },
-        actor.user_id,
-    )
-    .await?;
-    audit::record(
-        &mut tx,
-        entry(actor, "outcome.report", "outcome", id, Some(p.lab_id))
-            .with_detail(format!("kind={}", v.kind.code())),
-    )
-    .await?;
+    let source = OutcomeSource::SelfReported;
+    let detail = format!("kind={}", v.kind.code());
+    let id = save_outcome(&mut tx, actor, &p, &v, source, ("outcome.report", detail)).await?;
     tx.commit().await?;
+    Ok(id)
+}
+
+/// Stores an outcome of a woman with its audit row (`action` and its detail).
+async fn save_outcome(
+    tx: &mut store::AnyConn,
+    actor: &Actor,
+    p: &store::people::Person,
+    v: &ValidOutcome,
+    source: OutcomeSource,
+    (action, detail): (&str, String),
+) -> AppResult<OutcomeId> {
+    let new = store::impact::NewOutcome {
+        person_id: p.id,
+        lab_id: p.lab_id,
+        kind: v.kind,
+        occurred_on: v.on,
+        amount: v.amount,
+        source,
+        note: &v.note,
+    };
+    let id = store::impact::insert_outcome(tx, &new, actor.user_id).await?;
+    let e = entry(actor, action, "outcome", id, Some(p.lab_id)).with_detail(detail);
+    audit::record(tx, e).await?;
     Ok(id)
 }
 
@@ -270,7 +262,8 @@ pub async fn set_target(
     Ok(id)
 }
 
-pub async fn remove_target(store: &Store, actor: &Actor, id: TargetId) -> AppResult<Option<LabId>> {
+/// Removes a target; answers the slug of its lab (empty for the network's), where its dashboard is.
+pub async fn remove_target(store: &Store, actor: &Actor, id: TargetId) -> AppResult<String> {
     let mut tx = store.begin().await?;
     let t = store::impact::target_by_id(&mut tx, id)
         .await?
@@ -285,8 +278,12 @@ pub async fn remove_target(store: &Store, actor: &Actor, id: TargetId) -> AppRes
             .with_detail(format!("{}={}", t.indicator, t.target)),
     )
     .await?;
+    let slug = match t.lab_id {
+        Some(l) => store::labs::lab(&mut tx, l).await?.map(|x| x.slug),
+        None => None,
+    };
     tx.commit().await?;
-    Ok(t.lab_id)
+    Ok(slug.unwrap_or_default())
 }
 
 /// Which records a dashboard counts, as given in the query string.
@@ -630,6 +627,10 @@ pub async fn indicator_sheets(
     cut: &CutInput,
     allow_public: bool,
 ) -> AppResult<Vec<Sheet>> {
+    if !allow_public {
+        // The dashboard's exports: its staff only, before anything is looked up.
+        dashboard_allowed(actor)?;
+    }
     let scope = resolve(store, cut).await?;
     let exact = sees_exact(actor, &scope);
     if !exact && (!allow_public || scope.cohort.is_some()) {

@@ -1,0 +1,194 @@
+//! Read models of the impact pages and the API: each decides who may see it once and reads once.
+use super::{
+    CutInput, Scope, TargetProgress, facts, indicators, positive_deviance, resolve, sees_exact,
+    targets,
+};
+use super::{DeviantView, Shown, outcomes_of};
+use crate::error::{AppError, AppResult};
+use analytics::indicators::Facts;
+use domain::{Action, Actor, PersonId};
+use store::Store;
+use store::impact::Outcome;
+use store::labs::Lab;
+use store::people::Person;
+use store::residency::Cohort;
+
+/// Who may open the dashboard and its exports at all: the admin and coordinators.
+pub fn dashboard_allowed(actor: &Actor) -> AppResult<()> {
+    if !actor.is_signed_in() {
+        return Err(AppError::SignIn);
+    }
+    if actor.allows(Action::ManageNetwork) || actor.is_coordinator() {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// A cut with what is computed for it: the facts, the indicators as shown, the targets.
+pub struct Figures {
+    pub scope: Scope,
+    pub facts: Facts,
+    pub shown: Vec<Shown>,
+    pub targets: Vec<TargetProgress>,
+}
+
+async fn figures(store: &Store, scope: Scope, public: bool) -> AppResult<Figures> {
+    let facts = facts(store, &scope).await?;
+    let targets = targets(store, &facts, &scope).await?;
+    let shown = indicators(&facts, &scope, public);
+    Ok(Figures {
+        scope,
+        facts,
+        shown,
+        targets,
+    })
+}
+
+/// The public impact page of the network (`slug` None) or of a lab: public figures for anyone.
+pub async fn public_impact(store: &Store, slug: Option<&str>) -> AppResult<(Vec<Lab>, Figures)> {
+    let input = CutInput {
+        lab: slug.unwrap_or_default().to_string(),
+        ..CutInput::default()
+    };
+    let scope = resolve(store, &input).await?;
+    let fig = figures(store, scope, true).await?;
+    let mut c = store.conn().await?;
+    let labs = store::labs::list_labs(&mut c).await?;
+    Ok((labs, fig))
+}
+
+/// The indicators of a cut for the API: exact figures for those who see them, public ones for
+/// anyone else; a cohort (a small group) is for the lab's staff only.
+pub async fn indicators_for(
+    store: &Store,
+    actor: &Actor,
+    input: &CutInput,
+) -> AppResult<(Scope, bool, Vec<Shown>)> {
+    let scope = resolve(store, input).await?;
+    let exact = sees_exact(actor, &scope);
+    if scope.cohort.is_some() && !exact {
+        return Err(AppError::NotFound);
+    }
+    let facts = facts(store, &scope).await?;
+    let list = indicators(&facts, &scope, !exact);
+    Ok((scope, exact, list))
+}
+
+/// The dashboard of coordinators and the admin.
+pub struct Dashboard {
+    /// The cut asked for; a coordinator's starts at her lab.
+    pub cut: CutInput,
+    /// The labs she may choose from, and their regions.
+    pub labs: Vec<Lab>,
+    pub regions: Vec<String>,
+    /// The figures; `None` when the cut has mistakes (`errors`).
+    pub figures: Option<Figures>,
+    pub errors: Vec<(String, String)>,
+    pub cohorts: Vec<Cohort>,
+    pub may_set_targets: bool,
+}
+
+pub async fn dashboard(store: &Store, actor: &Actor, mut cut: CutInput) -> AppResult<Dashboard> {
+    dashboard_allowed(actor)?;
+    let mut conn = store.conn().await?;
+    let all = store::labs::list_labs(&mut conn).await?;
+    let manages = |l: &&Lab| actor.allows(Action::ManageImpact(l.id));
+    // A coordinator's view starts at her lab; she cannot widen it.
+    let admin = actor.allows(Action::ManageNetwork);
+    if !admin
+        && cut.lab.is_empty()
+        && let Some(l) = all.iter().find(manages)
+    {
+        cut.lab = l.slug.clone();
+    }
+    let labs: Vec<Lab> = all.iter().filter(manages).cloned().collect();
+    let mut regions: Vec<String> = labs.iter().map(|l| l.region.clone()).collect();
+    regions.sort();
+    regions.dedup();
+    let mut dash = Dashboard {
+        cut,
+        labs,
+        regions,
+        figures: None,
+        errors: vec![],
+        cohorts: vec![],
+        may_set_targets: false,
+    };
+    let scope = match resolve(store, &dash.cut).await {
+        Ok(scope) => scope,
+        Err(AppError::Invalid(errs)) => {
+            dash.errors = errs;
+            return Ok(dash);
+        }
+        Err(e) => return Err(e),
+    };
+    if !sees_exact(actor, &scope) {
+        return Err(AppError::NotFound);
+    }
+    if let Some(l) = &scope.lab {
+        dash.cohorts = store::residency::cohorts(&mut conn, l.id).await?;
+    }
+    drop(conn);
+    dash.may_set_targets = match &scope.lab {
+        Some(l) => actor.allows(Action::ManageImpact(l.id)),
+        None => admin && scope.region.is_none(),
+    };
+    dash.figures = Some(figures(store, scope, false).await?);
+    Ok(dash)
+}
+
+/// Sets a target of the lab named by its slug (empty: the network's).
+pub async fn set_target_at(
+    store: &Store,
+    actor: &Actor,
+    slug: &str,
+    input: &super::TargetInput,
+) -> AppResult<domain::TargetId> {
+    dashboard_allowed(actor)?;
+    let lab = if slug.is_empty() {
+        None
+    } else {
+        Some(crate::services::labs::lab_by_slug(store, slug).await?.id)
+    };
+    super::set_target(store, actor, lab, input).await
+}
+
+/// The positive-deviance list of the lab named by its slug (audited).
+pub async fn deviance_at(
+    store: &Store,
+    actor: &Actor,
+    slug: &str,
+) -> AppResult<(Lab, Vec<DeviantView>)> {
+    if !actor.is_signed_in() {
+        return Err(AppError::SignIn);
+    }
+    let lab = crate::services::labs::lab_by_slug(store, slug).await?;
+    let list = positive_deviance(store, actor, &lab).await?;
+    Ok((lab, list))
+}
+
+/// A woman's outcomes page for staff: her record (the read audited), her outcomes (audited too)
+/// and whether the reader may record more.
+pub async fn person_outcomes(
+    store: &Store,
+    actor: &Actor,
+    id: PersonId,
+) -> AppResult<(Person, Vec<Outcome>, bool)> {
+    if !actor.is_signed_in() {
+        return Err(AppError::SignIn);
+    }
+    let person = crate::services::read_person(store, actor, id).await?;
+    let list = outcomes_of(store, actor, id).await?;
+    let may_record = actor.allows(Action::ManageImpact(person.lab_id));
+    Ok((person, list, may_record))
+}
+
+/// Her own outcomes.
+pub async fn my_outcomes(store: &Store, actor: &Actor) -> AppResult<Vec<Outcome>> {
+    if !actor.is_signed_in() {
+        return Err(AppError::SignIn);
+    }
+    let me = actor.person_id.ok_or(AppError::NotFound)?;
+    outcomes_of(store, actor, me).await
+}
