@@ -7,7 +7,6 @@ use web::services;
 pub const PW: &str = "correct-horse-battery";
 
 pub struct TestApp {
-    pub addr: std::net::SocketAddr,
     pub base: String,
     pub db: TestDb,
     pub osh: LabId,
@@ -142,7 +141,6 @@ impl TestApp {
             let _ = rx.await;
         }));
         Some(Self {
-            addr,
             base: format!("http://{addr}"),
             db,
             osh,
