@@ -27,6 +27,8 @@ pub mod training;
 pub mod users;
 
 mod row;
+// Fresh test databases; only with the `testing` feature (tests enable it as a dev-dependency).
+#[cfg(feature = "testing")]
 pub mod testing;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

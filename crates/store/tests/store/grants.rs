@@ -8,27 +8,8 @@ use store::grants::{self as g, CallFields, DraftFields, NewAward, NewPayment, Tr
 use store::testing::TestDb;
 use store::{Store, StoreError, copy, labs, people, users};
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() {
-                let db = store::testing::TestDb::sqlite().await;
-                super::$name(db.store.clone()).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() {
-                let Some(db) = store::testing::TestDb::postgres().await else { return };
-                super::$name(db.store.clone()).await;
-                db.store.close().await;
-            })*
-        }
-    };
-}
-
 on_both_backends!(
+    workers = 4;
     budget_holds_under_concurrent_awards,
     ledger_balances_and_refuses_doubles,
     reviews_are_final_once_submitted,

@@ -1,8 +1,7 @@
 //! Open events through the real app on SQLite and PostgreSQL: capacity under concurrent sign-ups,
 //! the waiting list, self-cancellation, check-in and walk-ins making network members, calendars,
 //! access, and confirmation emails through a real SMTP conversation.
-mod common;
-use common::{TestApp, csrf};
+use crate::common::{TestApp, csrf};
 use serde_json::{Value, json};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -652,7 +651,7 @@ async fn confirmations_are_emailed_over_smtp_and_survive_a_failing_server() {
         mail_every_seconds: 1,
         ..web::WebConfig::default()
     };
-    let app = TestApp::spawn_with(common::Backend::Sqlite, config)
+    let app = TestApp::spawn_with(crate::common::Backend::Sqlite, config)
         .await
         .unwrap();
     let ev = app.create_event(1, true, "Тигүү мастер-классы").await;
@@ -707,7 +706,7 @@ async fn confirmations_are_emailed_over_smtp_and_survive_a_failing_server() {
         mail_every_seconds: 1,
         ..web::WebConfig::default()
     };
-    let app = TestApp::spawn_with(common::Backend::Sqlite, config)
+    let app = TestApp::spawn_with(crate::common::Backend::Sqlite, config)
         .await
         .unwrap();
     let ev = app.create_event(3, true, "Семинар").await;

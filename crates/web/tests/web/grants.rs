@@ -2,8 +2,7 @@
 //! team and an attachment, reviews with a conflict, ranking, proposal, awards with a reason,
 //! decision, tranches, payments refused twice, a report), who sees what, bad input, the budget
 //! under twenty concurrent awards, and the donors' exports.
-mod common;
-use common::{PW, TestApp, csrf};
+use crate::common::{PW, TestApp, csrf};
 use domain::grants::{ApplicationStatus, CallStatus, Category, CriterionSpec};
 use domain::{Actor, ApplicationId, GrantCallId, LabId, LabRole, PersonId, Role, UserId};
 use serde_json::Value;

@@ -1,8 +1,7 @@
 //! Impact through the real app on SQLite and PostgreSQL: outcomes recorded and validated,
 //! indicators computed from the records (exact for the lab's coordinators, withheld below five
 //! women for everyone else), targets and the dashboard's charts, positive deviance, exports.
-mod common;
-use common::{TestApp, csrf};
+use crate::common::{TestApp, csrf};
 use serde_json::{Value, json};
 
 on_both_backends!(

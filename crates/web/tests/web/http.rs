@@ -1,6 +1,5 @@
 //! The real app on port 0, on SQLite and PostgreSQL: pages, forms, access rules, the API.
-mod common;
-use common::{PW, TestApp, csrf};
+use crate::common::{PW, TestApp, csrf};
 use serde_json::{Value, json};
 
 on_both_backends!(

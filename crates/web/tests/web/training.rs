@@ -1,8 +1,7 @@
 //! Training through the real app on SQLite and PostgreSQL: a coordinator composes a programme,
 //! schedules sessions, enrols a resident; attendance is taken (and corrected); completion is
 //! computed; the certificate PDF and the Open Badges documents follow, and revocation shows.
-mod common;
-use common::{TestApp, csrf};
+use crate::common::{TestApp, csrf};
 use serde_json::Value;
 
 on_both_backends!(

@@ -3,8 +3,7 @@
 //! due baseline on the pages (required answers, skip logic, scores with reversed items), a
 //! coordinator entering a paper form, `store::surveys::scale_scores`, the CSV/XLSX export, and
 //! who may see what.
-mod common;
-use common::{TestApp, csrf};
+use crate::common::{TestApp, csrf};
 use domain::surveys::{
     Choice, Condition, Labels, Question, QuestionKind, Scale, ScaleMethod, WaveKind,
 };

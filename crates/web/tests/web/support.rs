@@ -4,8 +4,7 @@
 //! coordinator learns only that a case exists, and only when she agreed; referrals need her
 //! consent or a reason; case data never shows on the routes that return people; keys rotate;
 //! case pages time out quickly; without a key nothing is stored.
-mod common;
-use common::{TestApp, csrf};
+use crate::common::{TestApp, csrf};
 use domain::{LabRole, Role};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -432,7 +431,7 @@ async fn nobody_else_can_tell_a_case_from_a_missing_one(app: TestApp) {
         None,
         "case.batken@test.kg",
         "case.batken@test.kg",
-        common::PW,
+        crate::common::PW,
         Role::Lab(LabRole::CaseWorker),
         Some(app.batken),
         None,

@@ -1,7 +1,6 @@
 //! Mentoring through the real app on SQLite and PostgreSQL: optimal proposals with their reasons
 //! (better than greedy), accepting them, sessions, notes and ratings, and who may see what.
-mod common;
-use common::{TestApp, csrf};
+use crate::common::{TestApp, csrf};
 use serde_json::{Value, json};
 
 on_both_backends!(

@@ -4,26 +4,6 @@ use domain::{LabScope, OrgKind, PartnerRole, ResidencyStatus, UserId};
 use store::testing::TestDb;
 use store::{Store, StoreError, audit, copy, labs, people, residency, sessions, users};
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let db = store::testing::TestDb::sqlite().await;
-                super::$name(db.store.clone()).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let Some(db) = store::testing::TestDb::postgres().await else { return };
-                super::$name(db.store.clone()).await;
-                db.store.close().await;
-            })*
-        }
-    };
-}
-
 on_both_backends!(
     labs_and_partners,
     people_search_is_forgiving_and_scoped,

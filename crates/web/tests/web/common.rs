@@ -1,6 +1,5 @@
 //! Test helpers: a real server on port 0 over a fresh database, a browser-like client, and a
 //! small network (two labs, staff of each, a few women).
-#![allow(dead_code)]
 use domain::{Actor, LabId, LabRole, PersonId, Role};
 use store::testing::TestDb;
 use web::services;
@@ -8,7 +7,6 @@ use web::services;
 pub const PW: &str = "correct-horse-battery";
 
 pub struct TestApp {
-    pub addr: std::net::SocketAddr,
     pub base: String,
     pub db: TestDb,
     pub osh: LabId,
@@ -143,7 +141,6 @@ impl TestApp {
             let _ = rx.await;
         }));
         Some(Self {
-            addr,
             base: format!("http://{addr}"),
             db,
             osh,
@@ -378,7 +375,6 @@ pub fn csrf(html: &str) -> String {
     html[i + 20..i + 20 + 64].to_string()
 }
 
-#[macro_export]
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite {

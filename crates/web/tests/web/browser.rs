@@ -3,8 +3,7 @@
 //! consent, and finds her again by a Latin spelling of her name; a visitor registers for an event,
 //! waits, gets the seat and is checked in; a coordinator accepts optimal mentor proposals; a
 //! resident applies for a grant (a draft, then submitted) and a reviewer scores it.
-mod common;
-use common::{Backend, PW, TestApp};
+use crate::common::{Backend, PW, TestApp};
 use fantoccini::{ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

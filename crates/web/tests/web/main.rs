@@ -1,0 +1,15 @@
+//! The web crate's one test binary (`cargo test -p web --test web`): a module per capability, all
+//! through the real app on port 0, on SQLite and PostgreSQL. One binary links the app once instead
+//! of nine times; run one capability with a filter, e.g. `cargo test -p web --test web grants::`.
+#[macro_use]
+mod common;
+
+mod browser;
+mod events;
+mod grants;
+mod http;
+mod impact;
+mod mentoring;
+mod support;
+mod surveys;
+mod training;
