@@ -16,8 +16,8 @@ on_both_backends!(
     paper_entry_export_and_access
 );
 
-const FIXTURE: &[u8] = include_bytes!("../../documents/tests/fixtures/kobo_wellbeing.xlsx");
-const NOT_A_FORM: &[u8] = include_bytes!("../../documents/tests/fixtures/not_a_form.xlsx");
+const FIXTURE: &[u8] = include_bytes!("../../../documents/tests/fixtures/kobo_wellbeing.xlsx");
+const NOT_A_FORM: &[u8] = include_bytes!("../../../documents/tests/fixtures/not_a_form.xlsx");
 const BOUNDARY: &str = "----wcl-test-boundary-7MA4YWxkTrZu0gW";
 
 /// A multipart body with text fields and one file.
