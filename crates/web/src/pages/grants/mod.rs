@@ -8,7 +8,6 @@
 mod applications;
 mod calls;
 mod money;
-mod ranking;
 
 use super::Errors;
 use crate::ctx::{Ctx, redirect_with_flash};
@@ -29,7 +28,6 @@ pub fn router() -> Router<AppState> {
     use applications::*;
     use calls::*;
     use money::*;
-    use ranking::*;
     Router::new()
         .route("/grants", get(hub))
         .route(

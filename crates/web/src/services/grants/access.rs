@@ -1,3 +1,4 @@
+//! Who may do what: a call's and an application's access, decided once where they are read.
 use super::*;
 
 /// She runs the round: a lab's call by its coordinators and the admin, a network call by the admin.

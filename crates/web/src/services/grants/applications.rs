@@ -1,3 +1,5 @@
+//! Applications: starting one, the draft (budget lines, team, attachments), submitting,
+//! withdrawing, the team's confirmation; the application's page and form as read models.
 use super::*;
 
 /// Starts her application (or returns the one she has). A coordinator starts one with a woman of
@@ -251,21 +253,18 @@ pub async fn save_application(
         )
         .await?;
     }
-    commit(
+    let action = if submit {
+        "grant_application.submit"
+    } else {
+        "grant_application.save"
+    };
+    let assisted = if filled_by.is_some() { " assisted" } else { "" };
+    commit_app(
         tx,
-        about_app(
-            actor,
-            if submit {
-                "grant_application.submit"
-            } else {
-                "grant_application.save"
-            },
-            &app,
-        )
-        .with_detail(format!(
-            "application {id}{}",
-            if filled_by.is_some() { " assisted" } else { "" }
-        )),
+        actor,
+        action,
+        &app,
+        format!("application {id}{assisted}"),
     )
     .await?;
     Ok(())
@@ -283,7 +282,7 @@ pub async fn withdraw(store: &Store, actor: &Actor, id: ApplicationId) -> AppRes
     if !g::set_application_status(&mut tx, id, app.status, ApplicationStatus::Withdrawn).await? {
         return Err(AppError::Conflict("err-grant-status"));
     }
-    commit(tx, about_app(actor, "grant_application.withdraw", &app)).await?;
+    commit_app(tx, actor, "grant_application.withdraw", &app, "").await?;
     Ok(())
 }
 
@@ -368,12 +367,8 @@ pub async fn add_attachment(
         actor.user_id,
     )
     .await?;
-    commit(
-        tx,
-        about_app(actor, "grant_application.attach", &app)
-            .with_detail(format!("attachment {aid} {}", kind.content_type())),
-    )
-    .await?;
+    let detail = format!("attachment {aid} {}", kind.content_type());
+    commit_app(tx, actor, "grant_application.attach", &app, detail).await?;
     Ok(aid)
 }
 

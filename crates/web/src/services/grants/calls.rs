@@ -1,3 +1,5 @@
+//! Calls: the call form and its criteria, creating and changing a call, its status and
+//! reviewers; the call as its page and the API read it, and a lab's calls.
 use super::*;
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

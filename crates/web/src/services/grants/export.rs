@@ -1,3 +1,4 @@
+//! The round for donors: applications, awards and the ledger as sheets (audited).
 use super::*;
 
 /// A round as donors read it: one row per application, the awards, the ledger.

@@ -1,3 +1,4 @@
+//! Everyone's own page `/grants`.
 use super::*;
 
 /// Everyone's own page: the calls open to her, her applications and invitations, the calls she

@@ -14,22 +14,20 @@
 //! - a resident sees the calls open to her, her own applications and those she is on the team of.
 mod access;
 mod applications;
+mod awards;
 mod calls;
 mod export;
 mod hub;
-mod money;
 mod ranking;
-mod reports;
 mod review;
 
 pub use access::*;
 pub use applications::*;
+pub use awards::*;
 pub use calls::*;
 pub use export::*;
 pub use hub::*;
-pub use money::*;
 pub use ranking::*;
-pub use reports::*;
 pub use review::*;
 
 use super::{entry, limit};
@@ -90,12 +88,19 @@ async fn fetch<T>(
 ) -> AppResult<T> {
     actor.user_id.ok_or(AppError::SignIn)?;
     let mut c = store.conn().await?;
-    get(&mut c).await?.ok_or(AppError::NotFound)
+    get(&mut *c).await?.ok_or(AppError::NotFound)
 }
 
-/// An audit row about the woman of an application (her id, her lab).
-fn about_app<'a>(actor: &Actor, action: &'a str, app: &Application) -> audit::Entry<'a> {
-    entry(actor, action, "person", app.person_id, Some(app.lab_id))
+/// Commits with the audit row about the woman of an application (her id, her lab, `detail`).
+async fn commit_app(
+    tx: store::Tx,
+    actor: &Actor,
+    action: &str,
+    app: &Application,
+    detail: impl Into<String>,
+) -> AppResult<()> {
+    let e = entry(actor, action, "person", app.person_id, Some(app.lab_id));
+    commit(tx, e.with_detail(detail)).await
 }
 
 /// An audit row about a call.

@@ -1,3 +1,4 @@
+//! The ranking and the proposal, awards, and the decision with its messages.
 use super::*;
 
 /// One ranked application with the proposal for it and its award, if decided.
@@ -213,12 +214,15 @@ pub async fn award(
         &members,
     )
     .await?;
-    commit(
+    commit_app(
         tx,
-        about_app(actor, "grant.award", &app).with_detail(format!(
+        actor,
+        "grant.award",
+        &app,
+        format!(
             "application {id} amount {amount} proposed {proposed}{}",
             if amount != proposed { " adjusted" } else { "" }
-        )),
+        ),
     )
     .await?;
     Ok(award_id)

@@ -1,3 +1,4 @@
+//! Reviews: conflicts of interest and scores per criterion.
 use super::*;
 
 /// A reviewer declares a conflict of interest: the application leaves her list for good.
