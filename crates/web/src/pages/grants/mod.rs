@@ -19,49 +19,54 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use serde::Deserialize;
 use store::grants::{Application, Call, Criterion};
 use store::labs::Lab;
 
+/// Every page and form of seed funding, by its path.
 pub fn router() -> Router<AppState> {
     use applications::*;
     use calls::*;
     use money::*;
-    Router::new()
-        .route("/grants", get(hub))
-        .route(
+    let routes: Vec<(&str, MethodRouter<AppState>)> = vec![
+        ("/grants", get(hub)),
+        (
             "/grants/new",
             get(new_network_call).post(create_network_call),
-        )
-        .route("/labs/{slug}/grants", get(lab_calls))
-        .route("/labs/{slug}/grants/new", get(new_call).post(create_call))
-        .route("/grant-calls/{id}", get(call_page))
-        .route("/grant-calls/{id}/edit", get(edit_call).post(update_call))
-        .route("/grant-calls/{id}/status", post(call_status))
-        .route("/grant-calls/{id}/reviewers", post(add_reviewer))
-        .route("/grant-calls/{id}/apply", post(apply))
-        .route("/grant-calls/{id}/ranking", get(ranking))
-        .route("/grant-calls/{id}/decide", post(decide))
-        .route("/grant-applications/{id}", get(application))
-        .route(
+        ),
+        ("/labs/{slug}/grants", get(lab_calls)),
+        ("/labs/{slug}/grants/new", get(new_call).post(create_call)),
+        ("/grant-calls/{id}", get(call_page)),
+        ("/grant-calls/{id}/edit", get(edit_call).post(update_call)),
+        ("/grant-calls/{id}/status", post(call_status)),
+        ("/grant-calls/{id}/reviewers", post(add_reviewer)),
+        ("/grant-calls/{id}/apply", post(apply)),
+        ("/grant-calls/{id}/ranking", get(ranking)),
+        ("/grant-calls/{id}/decide", post(decide)),
+        ("/grant-applications/{id}", get(application)),
+        (
             "/grant-applications/{id}/edit",
             get(edit_application).post(save_application),
-        )
-        .route("/grant-applications/{id}/confirm", post(confirm))
-        .route("/grant-applications/{id}/withdraw", post(withdraw))
-        .route("/grant-applications/{id}/conflict", post(conflict))
-        .route("/grant-applications/{id}/review", post(review))
-        .route("/grant-applications/{id}/award", post(award))
-        .route("/grant-attachments/{id}", get(download))
-        .route("/grant-awards/{id}/tranches", post(tranches))
-        .route("/grant-awards/{id}/reports", post(report))
-        .route("/grant-tranches/{id}/release", post(release))
-        .route("/grant-tranches/{id}/payments", post(pay))
-        .route("/grant-payments/{id}/reverse", post(reverse))
-        .route("/grant-reports/{id}/response", post(respond))
-        .route("/ventures/{id}", get(venture))
-        .route("/ventures/{id}/status", post(venture_status))
+        ),
+        ("/grant-applications/{id}/confirm", post(confirm)),
+        ("/grant-applications/{id}/withdraw", post(withdraw)),
+        ("/grant-applications/{id}/conflict", post(conflict)),
+        ("/grant-applications/{id}/review", post(review)),
+        ("/grant-applications/{id}/award", post(award)),
+        ("/grant-attachments/{id}", get(download)),
+        ("/grant-awards/{id}/tranches", post(tranches)),
+        ("/grant-awards/{id}/reports", post(report)),
+        ("/grant-tranches/{id}/release", post(release)),
+        ("/grant-tranches/{id}/payments", post(pay)),
+        ("/grant-payments/{id}/reverse", post(reverse)),
+        ("/grant-reports/{id}/response", post(respond)),
+        ("/ventures/{id}", get(venture)),
+        ("/ventures/{id}/status", post(venture_status)),
+    ];
+    routes
+        .into_iter()
+        .fold(Router::new(), |r, (path, m)| r.route(path, m))
 }
 
 /// Uploads get a larger body limit than other forms; the service refuses files past 2 MB with
