@@ -25,7 +25,11 @@ pub struct CallAccess {
 }
 
 /// The active residencies that make a woman eligible for a call (lab, cohort).
-async fn eligible_lab(c: &mut AnyConn, call: &Call, person: PersonId) -> AppResult<Option<LabId>> {
+pub(super) async fn eligible_lab(
+    c: &mut AnyConn,
+    call: &Call,
+    person: PersonId,
+) -> AppResult<Option<LabId>> {
     let rs = store::residency::of_person(c, person).await?;
     Ok(rs
         .into_iter()
