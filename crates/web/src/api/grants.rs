@@ -4,17 +4,17 @@
 //! for the call's managers and audited.
 use super::ErrorBody;
 use crate::ctx::Ctx;
+use crate::ctx::Path;
 use crate::download;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::services::grants::{self as svc, Ranking};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
 use chrono::NaiveDate;
 use domain::GrantCallId;
 use serde::{Deserialize, Serialize};
-use store::grants::{self as g, Call};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -72,10 +72,16 @@ pub struct CallDto {
     pub url: String,
 }
 
-fn call_dto(base: &str, k: Call, lab: Option<String>, criteria: Vec<g::Criterion>) -> CallDto {
+fn call_dto(base: &str, k: svc::CallSummary) -> CallDto {
+    let svc::CallSummary {
+        call: k,
+        lab,
+        criteria,
+        ..
+    } = k;
     CallDto {
         id: k.id.0,
-        lab,
+        lab: lab.map(|l| l.slug),
         status: k.status.code().into(),
         left: k.left(),
         url: format!("{base}/grant-calls/{}", k.id),
@@ -108,16 +114,6 @@ fn call_dto(base: &str, k: Call, lab: Option<String>, criteria: Vec<g::Criterion
     }
 }
 
-async fn dto(s: &AppState, c: &Ctx, k: Call) -> AppResult<CallDto> {
-    let mut conn = s.store.conn().await?;
-    let labs = store::labs::list_labs(&mut conn).await?;
-    let lab = k
-        .lab_id
-        .and_then(|l| labs.iter().find(|x| x.id == l).map(|x| x.slug.clone()));
-    let criteria = g::criteria(&mut conn, k.id).await?;
-    Ok(call_dto(&c.base, k, lab, criteria))
-}
-
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CallsQuery {
@@ -133,26 +129,10 @@ async fn list_calls(
     State(s): State<AppState>,
     Query(q): Query<CallsQuery>,
 ) -> AppResult<Json<Vec<CallDto>>> {
-    c.require_user()?;
-    let which = match &q.lab {
-        Some(slug) => g::Calls::OfLab(crate::services::labs::lab_by_slug(&s.store, slug).await?.id),
-        None => g::Calls::All,
-    };
-    let mut conn = s.store.conn().await?;
-    let all = g::calls(&mut conn, which).await?;
-    drop(conn);
-    let mut out = vec![];
-    for k in all {
-        // The same rule as the call's page, one call at a time: what she may not see is left out.
-        if svc::call_for(&s.store, &c.actor, k.id).await.is_ok() {
-            out.push(dto(&s, &c, k).await?);
-        }
-    }
-    Ok(Json(out))
-}
-
-fn call_id(id: &str) -> AppResult<GrantCallId> {
-    id.parse().map_err(|_| AppError::NotFound)
+    let calls = svc::visible_calls(&s.store, &c.actor, q.lab.as_deref()).await?;
+    Ok(Json(
+        calls.into_iter().map(|k| call_dto(&c.base, k)).collect(),
+    ))
 }
 
 /// A call with its criteria, budget and the totals awarded and paid.
@@ -162,11 +142,10 @@ fn call_id(id: &str) -> AppResult<GrantCallId> {
 async fn get_call(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<GrantCallId>,
 ) -> AppResult<Json<CallDto>> {
-    c.require_user()?;
-    let (call, _) = svc::call_for(&s.store, &c.actor, call_id(&id)?).await?;
-    Ok(Json(dto(&s, &c, call).await?))
+    let k = svc::call_summary(&s.store, &c.actor, id).await?;
+    Ok(Json(call_dto(&c.base, k)))
 }
 
 /// The ranking by weighted mean of the reviewers' scores (0–100) with the spread between them,
@@ -177,11 +156,9 @@ async fn get_call(
 async fn ranking(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<GrantCallId>,
 ) -> AppResult<Json<Ranking>> {
-    c.require_user()?;
-    let (call, _) = svc::call_for(&s.store, &c.actor, call_id(&id)?).await?;
-    Ok(Json(svc::ranking(&s.store, &c.actor, &call).await?))
+    Ok(Json(svc::ranking(&s.store, &c.actor, id).await?.1))
 }
 
 /// The round for donors as CSV: one row per application (applicant, category, requested, score,
@@ -192,16 +169,10 @@ async fn ranking(
 async fn export_csv(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<GrantCallId>,
 ) -> AppResult<Response> {
-    c.require_user()?;
-    let (call, _) = svc::call_for(&s.store, &c.actor, call_id(&id)?).await?;
-    let x = svc::export(&s.store, &c.actor, &call, "csv").await?;
-    let sheets = svc::export_sheets(&x, c.lang);
-    Ok(download::csv(
-        &sheets[0],
-        &format!("grant-round-{}.csv", call.id),
-    ))
+    let (name, sheets) = round(&s, &c, id, "csv").await?;
+    Ok(download::csv(&sheets[0], &name))
 }
 
 /// The round for donors as an XLSX workbook: sheets applications, awards and payments.
@@ -211,11 +182,20 @@ async fn export_csv(
 async fn export_xlsx(
     c: Ctx,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<GrantCallId>,
 ) -> AppResult<Response> {
-    c.require_user()?;
-    let (call, _) = svc::call_for(&s.store, &c.actor, call_id(&id)?).await?;
-    let x = svc::export(&s.store, &c.actor, &call, "xlsx").await?;
-    let sheets = svc::export_sheets(&x, c.lang);
-    download::xlsx(&sheets, &format!("grant-round-{}.xlsx", call.id))
+    let (name, sheets) = round(&s, &c, id, "xlsx").await?;
+    download::xlsx(&sheets, &name)
+}
+
+/// The round's sheets and the file's name (`grant-round-<id>.<format>`); the read is audited.
+async fn round(
+    s: &AppState,
+    c: &Ctx,
+    id: GrantCallId,
+    format: &str,
+) -> AppResult<(String, Vec<documents::table::Sheet>)> {
+    let x = svc::export(&s.store, &c.actor, id, format).await?;
+    let name = format!("grant-round-{}.{format}", x.call.id);
+    Ok((name, svc::export_sheets(&x, c.lang)))
 }

@@ -1,0 +1,149 @@
+//! The round for donors: applications, awards and the ledger as sheets (audited).
+use super::*;
+
+/// A round as donors read it: one row per application, the awards, the ledger.
+#[derive(Debug, Clone)]
+pub struct Export {
+    pub call: Call,
+    pub ranking: Ranking,
+    pub awards: Vec<(Award, String, String)>,
+    /// (payment, applicant)
+    pub payments: Vec<(g::Payment, String)>,
+}
+
+/// Reads a round for export (the call's managers); the read is audited like other exports.
+pub async fn export(
+    store: &Store,
+    actor: &Actor,
+    id: GrantCallId,
+    format: &str,
+) -> AppResult<Export> {
+    let (call, access) = call_for(store, actor, id).await?;
+    if !access.manage {
+        return Err(AppError::NotFound);
+    }
+    let call = &call;
+    let mut tx = store.begin().await?;
+    let ranking = ranking_in(&mut tx, call).await?;
+    let apps = g::applications(&mut tx, call.id, false).await?;
+    let name_of = |id: ApplicationId| {
+        apps.iter()
+            .find(|a| a.id == id)
+            .map(|a| (a.person_name.clone(), a.title.clone()))
+            .unwrap_or_default()
+    };
+    let awards = g::awards_of_call(&mut tx, call.id)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let (n, t) = name_of(a.application_id);
+            (a, n, t)
+        })
+        .collect();
+    let payments = g::payments_of_call(&mut tx, call.id)
+        .await?
+        .into_iter()
+        .map(|(p, app)| (p, name_of(app).0))
+        .collect();
+    commit(
+        tx,
+        about_call(actor, "grant_call.export", &call).with_detail(format.to_string()),
+    )
+    .await?;
+    Ok(Export {
+        call: call.clone(),
+        ranking,
+        awards,
+        payments,
+    })
+}
+
+/// Dates for forms.
+pub fn date_text(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+/// The export as sheets: applications (one row each), awards, payments. Headers in the reader's
+/// language; text cells are neutralised by `documents::table`.
+pub fn export_sheets(x: &Export, lang: Lang) -> Vec<documents::table::Sheet> {
+    use documents::table::{Cell, Sheet};
+    let h = |keys: &[&str]| -> Vec<String> { keys.iter().map(|k| lang.t(k)).collect() };
+    let mut apps = Sheet::new(
+        "applications",
+        h(&[
+            "grants-col-applicant",
+            "grants-col-title",
+            "grants-category",
+            "grants-requested",
+            "grants-score",
+            "grants-spread",
+            "grants-col-rank",
+            "grants-awarded",
+            "grants-paid",
+            "grants-col-status",
+        ]),
+    );
+    for r in &x.ranking.rows {
+        apps.push(vec![
+            Cell::Text(r.applicant.clone()),
+            Cell::Text(r.title.clone()),
+            Cell::Text(lang.t(&format!("grant-category-{}", r.category))),
+            Cell::Money(r.requested),
+            r.score.map(Cell::Decimal).unwrap_or(Cell::Empty),
+            r.spread.map(Cell::Decimal).unwrap_or(Cell::Empty),
+            r.rank.map(|k| Cell::Int(k as i64)).unwrap_or(Cell::Empty),
+            r.awarded.map(Cell::Money).unwrap_or(Cell::Empty),
+            Cell::Money(r.paid),
+            Cell::Text(lang.t(&format!("grant-app-status-{}", r.status))),
+        ]);
+    }
+    let mut awards = Sheet::new(
+        "awards",
+        h(&[
+            "grants-col-applicant",
+            "grants-col-title",
+            "grants-amount",
+            "grants-proposed",
+            "grants-adjust-reason",
+            "grants-col-decided-on",
+            "grants-paid",
+        ]),
+    );
+    for (a, name, title) in &x.awards {
+        awards.push(vec![
+            Cell::Text(name.clone()),
+            Cell::Text(title.clone()),
+            Cell::Money(a.amount),
+            Cell::Money(a.proposed_amount),
+            Cell::Text(a.adjusted_reason.clone()),
+            Cell::Date(a.decided_on),
+            Cell::Money(a.paid),
+        ]);
+    }
+    let mut payments = Sheet::new(
+        "payments",
+        h(&[
+            "grants-paid-on",
+            "grants-col-applicant",
+            "grants-amount",
+            "grants-channel",
+            "grants-reference",
+            "grants-reversal",
+        ]),
+    );
+    for (p, name) in &x.payments {
+        payments.push(vec![
+            Cell::Date(p.paid_on),
+            Cell::Text(name.clone()),
+            Cell::Money(p.amount),
+            Cell::Text(lang.t(&format!("payment-channel-{}", p.channel.code()))),
+            Cell::Text(p.reference.clone()),
+            Cell::Text(if p.reverses_id.is_some() {
+                lang.t("grants-reversal")
+            } else {
+                String::new()
+            }),
+        ]);
+    }
+    vec![apps, awards, payments]
+}
