@@ -1,6 +1,6 @@
 //! Events, registrations, check-in and badges in JSON. Listing and registering are public; a
 //! registration is then reached only through its private cancel token.
-use super::ErrorBody;
+use super::errors::ErrorBody;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::services::events::{self as svc, CheckIn, RegistrationInput};

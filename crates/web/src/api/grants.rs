@@ -2,7 +2,7 @@
 //! proposal, and the donors' exports of a round (CSV, XLSX). The same rules as the pages: a
 //! reviewer sees only the calls she reviews, another lab's call answers 404, the exports are
 //! for the call's managers and audited.
-use super::ErrorBody;
+use super::errors::ErrorBody;
 use crate::ctx::Ctx;
 use crate::ctx::Path;
 use crate::download;

@@ -1,7 +1,7 @@
 //! Impact in JSON: indicators for a cut (public figures for anyone, exact ones for coordinators
 //! of the lab and the network admin), the donors' report as XLSX, the positive-deviance list of a
 //! lab, and a woman's outcomes.
-use super::ErrorBody;
+use super::errors::ErrorBody;
 use crate::ctx::{Ctx, Path};
 use crate::error::AppResult;
 use crate::services::impact::{self as svc, CutInput, DeviantView, OutcomeInput};

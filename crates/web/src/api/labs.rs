@@ -1,5 +1,5 @@
 //! Labs, cohorts and organisations in JSON.
-use super::ErrorBody;
+use super::errors::ErrorBody;
 use crate::ctx::{Ctx, Path};
 use crate::error::AppResult;
 use crate::services::labs::{self as svc, LabSummary};

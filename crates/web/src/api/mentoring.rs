@@ -1,5 +1,5 @@
 //! Mentoring in JSON: proposals for a lab (coordinators) and accepting pairs.
-use super::ErrorBody;
+use super::errors::ErrorBody;
 use crate::ctx::Ctx;
 use crate::error::AppResult;
 use crate::services::mentoring::{self as svc, Proposal};

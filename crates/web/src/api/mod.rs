@@ -3,6 +3,7 @@
 //! Callers authenticate with `Authorization: Bearer <token>` from `POST /api/v1/auth/token`.
 //! Errors are `{"error": key, "message": text in the caller's language, "fields": [...]}`.
 
+mod errors;
 mod events;
 mod grants;
 mod impact;
@@ -13,14 +14,15 @@ mod support;
 mod surveys;
 
 use crate::ctx::Ctx;
-use crate::error::{AppError, AppResult, ErrorInfo};
-use crate::i18n::Lang;
+use crate::error::{AppError, AppResult};
+pub use errors::{ErrorBody, FieldError, error_body};
+
 use crate::state::AppState;
 use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
@@ -81,46 +83,6 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub fn router() -> Router<AppState> {
     let (router, doc) = api_router().split_for_parts();
     router.merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct FieldError {
-    pub field: String,
-    pub error: String,
-    pub message: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ErrorBody {
-    /// Stable machine key, e.g. `err-not-found`.
-    pub error: String,
-    /// The message in the caller's language (Accept-Language).
-    pub message: String,
-    pub fields: Vec<FieldError>,
-}
-
-pub fn error_body(info: &ErrorInfo, lang: Lang) -> Response {
-    let body = ErrorBody {
-        error: info.key.clone(),
-        message: lang.t(&info.key),
-        fields: info
-            .fields
-            .iter()
-            .map(|(f, k)| FieldError {
-                field: f.clone(),
-                error: k.clone(),
-                message: lang.t(k),
-            })
-            .collect(),
-    };
-    let mut r = (info.status, Json(body)).into_response();
-    if info.status == StatusCode::UNAUTHORIZED {
-        r.headers_mut().insert(
-            axum::http::header::WWW_AUTHENTICATE,
-            axum::http::HeaderValue::from_static("Bearer"),
-        );
-    }
-    r
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -1,9 +1,10 @@
 //! People and residencies in JSON. Scoped exactly like the pages: another lab's person is 404.
-use super::ErrorBody;
+use super::errors::ErrorBody;
 use crate::ctx::{Ctx, Path};
 use crate::error::AppResult;
+use crate::services::base::invalid;
 use crate::services::people::{self as svc, Registered, Registration, ResidencyView, slug_of};
-use crate::services::{ConsentInput, PersonInput, invalid, labs};
+use crate::services::{ConsentInput, PersonInput, labs};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Query, State};

@@ -1,6 +1,6 @@
 //! Support cases in JSON, for the assigned case worker only. Anybody else gets 404 (401 without
 //! a token), exactly as for a case that does not exist. Every read writes its audit row.
-use super::ErrorBody;
+use super::errors::ErrorBody;
 use crate::ctx::{Ctx, Path};
 use crate::error::AppResult;
 use crate::services::support::{self as svc, CaseView};

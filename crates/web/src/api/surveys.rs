@@ -1,7 +1,7 @@
 //! Surveys in JSON: importing an instrument from an XLSForm workbook (with row-level warnings),
 //! listing and reading instruments, and exporting an instrument's responses (CSV, XLSX).
 //! Coordinators of the lab and the network admin only; exports are audited.
-use super::ErrorBody;
+use super::errors::ErrorBody;
 use crate::ctx::{Ctx, Path, multipart_parts};
 use crate::download;
 use crate::error::AppResult;
@@ -265,6 +265,7 @@ fn detail(i: &Instrument, labs: &[Lab], lang: Lang) -> InstrumentDetail {
 
 /// One instrument with its questions, scales and import warnings.
 #[utoipa::path(get, path = "/api/v1/survey-instruments/{id}", tag = "surveys", security(("bearer" = [])),
+    params(("id" = String, Path)),
     responses((status = 200, body = InstrumentDetail), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_one(
     c: Ctx,
@@ -304,6 +305,7 @@ fn table(e: &Export) -> documents::table::Sheet {
 /// The instrument's responses as CSV: one row per response, one column per question, then the
 /// scale scores. Only the labs you manage; formula-looking cells are neutralised. Audited.
 #[utoipa::path(get, path = "/api/v1/survey-instruments/{id}/responses.csv", tag = "surveys", security(("bearer" = [])),
+    params(("id" = String, Path)),
     responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn export_csv(
     c: Ctx,
@@ -315,6 +317,7 @@ async fn export_csv(
 
 /// The same as an XLSX workbook (one sheet). Audited.
 #[utoipa::path(get, path = "/api/v1/survey-instruments/{id}/responses.xlsx", tag = "surveys", security(("bearer" = [])),
+    params(("id" = String, Path)),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn export_xlsx(
     c: Ctx,

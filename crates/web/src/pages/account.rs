@@ -1,5 +1,5 @@
 //! Signing in and out, the language switch, and a resident's own profile.
-use super::{Errors, respond};
+use super::forms::{Errors, respond};
 use crate::ctx::{Ctx, LANG_COOKIE, Path, VerifiedForm, redirect_with_flash, safe_next};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;

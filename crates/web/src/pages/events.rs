@@ -1,7 +1,7 @@
 //! Event pages: public lists for the network and each lab, the event page with its registration
 //! form, her ticket (QR code, cancel), iCalendar feeds, and for staff the event form, check-in at
 //! the door (code, scan, name, walk-in) and the lab's network members with ambassadors.
-use super::{Errors, respond};
+use super::forms::{Errors, respond};
 use crate::ctx::{Ctx, Path, VerifiedForm, redirect_with_flash};
 use crate::error::{AppError, AppResult};
 use crate::services::events::{self as svc, CheckIn, EventInput, RegistrationInput};

@@ -2,7 +2,7 @@
 //! behind fewer than five women withheld), the dashboard of coordinators and the network admin
 //! (indicators for a cut, targets, charts drawn on the server), the positive-deviance list, a
 //! woman's outcomes, and the exports of indicators.
-use super::{Errors, respond};
+use super::forms::{Errors, respond};
 use crate::ctx::{Ctx, Path, VerifiedForm, redirect_with_flash};
 use crate::error::AppResult;
 use crate::services::impact::{

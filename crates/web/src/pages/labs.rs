@@ -1,6 +1,6 @@
 //! Labs: the public list and page of each lab, its application form, and for staff the intake
 //! queue, cohorts, partners and staff.
-use super::{Errors, respond};
+use super::forms::{Errors, respond};
 use crate::ctx::{Ctx, Path, VerifiedBody, VerifiedForm, redirect_with_flash};
 use crate::error::{AppError, AppResult};
 use crate::services::labs::{self as svc, Intake, LabView};

@@ -1,7 +1,7 @@
 //! Mentoring pages: the lab's mentoring (mentors, matches, a proposal to accept or change), a
 //! mentor's own page (her offer, her mentees), a match (sessions, notes, ratings), and a
 //! resident's page (her mentor, her wish).
-use super::{Errors, respond};
+use super::forms::{Errors, respond};
 use crate::ctx::{Ctx, Path, VerifiedBody, VerifiedForm, redirect_with_flash};
 use crate::error::{AppError, AppResult};
 use crate::services::labs::lab_by_slug;

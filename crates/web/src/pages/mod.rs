@@ -3,7 +3,7 @@
 
 mod account;
 mod events;
-mod forms;
+pub(crate) mod forms;
 pub(crate) mod grants;
 mod impact;
 mod labs;
@@ -13,7 +13,7 @@ mod people;
 mod support;
 pub(crate) mod surveys;
 mod training;
-mod view;
+pub(crate) mod view;
 
 pub use forms::{Errors, respond};
 pub use view::Val;

@@ -1,5 +1,5 @@
 //! The network admin's pages: partner organisations, staff accounts, the audit log.
-use super::{Errors, respond};
+use super::forms::{Errors, respond};
 use crate::ctx::{Ctx, VerifiedForm, redirect_with_flash};
 use crate::error::AppResult;
 use crate::services::StaffInput;

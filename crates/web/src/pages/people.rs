@@ -1,6 +1,6 @@
 //! People: forgiving search, assisted registration with a duplicate check, a person's record
 //! (consent, residencies and their history), and moving residencies along.
-use super::{Errors, respond};
+use super::forms::{Errors, respond};
 use crate::ctx::{Ctx, Path, VerifiedBody, VerifiedForm, redirect_with_flash};
 use crate::error::{AppError, AppResult};
 use crate::services::people::{self as svc, PersonView, Registered, Registration};

@@ -6,7 +6,7 @@
 //! Case pages are never cached (the guard sends `Cache-Control: no-store`) and time out quickly
 //! on shared computers: a browser that has not opened a case page for `case_idle_seconds` signs
 //! in again ([`fresh`]).
-use super::{Errors, respond};
+use super::forms::{Errors, respond};
 use crate::ctx::{Ctx, Path, VerifiedBody, VerifiedForm, redirect_with_flash};
 use crate::error::{AppError, AppResult};
 use crate::services::support::{self as svc, CaseInput, CaseView, NoteInput, ReferInput};
@@ -61,7 +61,7 @@ impl Ctx {
         self.actor.holds(domain::LabRole::CaseWorker)
     }
     /// Whether she coordinates this lab (the person page links to what she may know of support).
-    pub fn coordinates<L: super::Val<domain::LabId>>(&self, lab: L) -> bool {
+    pub fn coordinates<L: super::view::Val<domain::LabId>>(&self, lab: L) -> bool {
         self.actor.has(lab.val(), LabRole::Coordinator)
     }
     pub fn support_vocab(&self, kind: &str) -> Vec<&'static str> {

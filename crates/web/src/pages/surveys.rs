@@ -2,7 +2,7 @@
 //! scales and import warnings, the XLSForm import form, what is due for a resident and the form
 //! she answers on her phone, a coordinator's paper entry for a woman of her lab, and one
 //! response. Skip logic works without JavaScript (see `services::surveys`).
-use super::{Errors, respond};
+use super::forms::{Errors, respond};
 use crate::ctx::{Ctx, Path, VerifiedBody, constant_time_eq, multipart_parts, redirect_with_flash};
 use crate::error::{AppError, AppResult};
 use crate::services::surveys::{self as svc, AnswerInput, Due};
@@ -43,11 +43,11 @@ impl Ctx {
     pub fn lx(&self, l: &Labels) -> String {
         l.get(self.code()).to_string()
     }
-    pub fn wave_name<W: super::Val<WaveKind>>(&self, w: W) -> String {
+    pub fn wave_name<W: super::view::Val<WaveKind>>(&self, w: W) -> String {
         self.tv("wave", w.val().code())
     }
     /// `checked` for a choice she had ticked (however deep the template hands the flag over).
-    pub fn checked_if<B: super::Val<bool>>(&self, on: B) -> &'static str {
+    pub fn checked_if<B: super::view::Val<bool>>(&self, on: B) -> &'static str {
         if on.val() { "checked" } else { "" }
     }
     pub fn vocab_waves(&self) -> Vec<&'static str> {
@@ -71,7 +71,7 @@ impl Ctx {
             .collect::<Vec<_>>()
             .join(", ")
     }
-    pub fn score_text<S: super::Val<f64>>(&self, s: S) -> String {
+    pub fn score_text<S: super::view::Val<f64>>(&self, s: S) -> String {
         format!("{:.2}", s.val())
     }
 }

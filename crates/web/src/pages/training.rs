@@ -1,7 +1,7 @@
 //! Training pages: a lab's programmes, one programme (modules, sessions, enrolment, completion),
 //! the attendance sheet on a phone, the lab's weekly schedule, her own schedule, certificates as
 //! PDF, and the Open Badges documents with their public verification page.
-use super::{Errors, respond};
+use super::forms::{Errors, respond};
 use crate::ctx::{Ctx, Path, VerifiedBody, VerifiedForm, redirect_with_flash};
 use crate::error::{AppError, AppResult};
 use crate::services::labs::lab_by_slug;

@@ -2,7 +2,7 @@
 //! They live with the pages, not with the request context: `Ctx` says who asks in which
 //! language; how a page words and formats things is the pages' business. A capability's own
 //! helpers stay in its page module.
-use super::Errors;
+use super::forms::Errors;
 use crate::ctx::Ctx;
 use crate::i18n::Lang;
 

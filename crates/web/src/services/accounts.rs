@@ -1,6 +1,6 @@
 //! Accounts: signing in, tokens, staff accounts and their roles, and who the caller is.
+use super::base::{allow, commit_with, entry, invalid, taken};
 use super::network::with_labs;
-use super::{allow, commit_with, entry, invalid, taken};
 use crate::error::{AppError, AppResult};
 use crate::secrets::{dummy_hash, verify_password};
 use crate::state::AppState;

@@ -1,6 +1,6 @@
 //! Labs: the one way a slug in a URL becomes a lab (or 404), the lab's page, its intake queue
 //! and cohorts, and opening a lab.
-use super::{allow, entry, invalid, taken};
+use super::base::{allow, entry, invalid, taken};
 use crate::error::{AppError, AppResult};
 use domain::{Action, Actor, LabId, ResidencyStatus, names};
 use serde::Deserialize;

@@ -1,7 +1,7 @@
 //! Mentoring: mentors' profiles, optimal proposals (computed by `analytics::matching` from the
 //! lab's waiting residents and the mentors who can take them), accepted matches, sessions and
 //! ratings. A proposal is never stored; the coordinator accepts, changes or leaves each pair.
-use super::{allow, entry, signed_in};
+use super::base::{allow, commit, entry, limit, number, signed_in};
 use crate::error::{AppError, AppResult};
 use analytics::matching as m;
 use domain::{
@@ -290,7 +290,7 @@ pub async fn end(store: &Store, actor: &Actor, x: &Match) -> AppResult<()> {
     }
     let mut tx = store.begin().await?;
     store::mentoring::end_match(&mut tx, x.id).await?;
-    super::commit(
+    commit(
         tx,
         entry(
             actor,
@@ -354,14 +354,14 @@ pub async fn save_profile(store: &Store, actor: &Actor, input: &ProfileInput) ->
     if languages.len() != input.languages.len() || languages.is_empty() {
         errs.push(("languages".into(), "err-mentoring-languages".into()));
     }
-    let capacity = super::number(
+    let capacity = number(
         "capacity",
         &input.capacity,
         0..=30,
         "err-mentoring-capacity",
         &mut errs,
     );
-    let availability = super::limit("availability", &input.availability, 300, &mut errs);
+    let availability = limit("availability", &input.availability, 300, &mut errs);
     let in_person = matches!(input.in_person.as_str(), "on" | "true");
     let remote = matches!(input.remote.as_str(), "on" | "true");
     if !in_person && !remote {
@@ -384,7 +384,7 @@ pub async fn save_profile(store: &Store, actor: &Actor, input: &ProfileInput) ->
         },
     )
     .await?;
-    super::commit(tx, entry(actor, "mentor.profile", "user", user, None)).await?;
+    commit(tx, entry(actor, "mentor.profile", "user", user, None)).await?;
     Ok(())
 }
 
@@ -433,7 +433,7 @@ pub async fn save_wish(store: &Store, actor: &Actor, input: &WishInput) -> AppRe
         },
     )
     .await?;
-    super::commit(tx, entry(actor, "mentoring.wish", "person", person, None)).await?;
+    commit(tx, entry(actor, "mentoring.wish", "person", person, None)).await?;
     Ok(())
 }
 
@@ -466,20 +466,20 @@ pub async fn add_session(
             None
         }
     };
-    let minutes = super::number(
+    let minutes = number(
         "minutes",
         &input.minutes,
         5..=600,
         "err-mentoring-minutes",
         &mut errs,
     );
-    let topic = super::limit("topic", &input.topic, 200, &mut errs);
+    let topic = limit("topic", &input.topic, 200, &mut errs);
     if topic.is_empty() {
         errs.push(("topic".into(), "err-required".into()));
     }
-    let goals_set = super::limit("goals_set", &input.goals_set, 1000, &mut errs);
-    let goals_reached = super::limit("goals_reached", &input.goals_reached, 1000, &mut errs);
-    let note = super::limit("note", &input.note, 2000, &mut errs);
+    let goals_set = limit("goals_set", &input.goals_set, 1000, &mut errs);
+    let goals_reached = limit("goals_reached", &input.goals_reached, 1000, &mut errs);
+    let note = limit("note", &input.note, 2000, &mut errs);
     if x.status != "active" {
         errs.push(("held_on".into(), "err-mentoring-ended".into()));
     }
@@ -501,7 +501,7 @@ pub async fn add_session(
         actor.user_id,
     )
     .await?;
-    super::commit(
+    commit(
         tx,
         entry(
             actor,
@@ -541,7 +541,7 @@ pub async fn rate(
             "err-rating".into(),
         )]))?;
     store::mentoring::rate(&mut tx, session, r).await?;
-    super::commit(
+    commit(
         tx,
         entry(
             actor,

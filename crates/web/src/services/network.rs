@@ -1,5 +1,5 @@
 //! The network: partner organisations and their labs, and the audit log.
-use super::{allow, commit_with, entry, invalid, taken};
+use super::base::{allow, commit_with, entry, invalid, taken};
 use crate::error::{AppError, AppResult};
 use domain::{Action, Actor, LabId, OrgId, OrgKind, PartnerRole, names};
 use serde::Deserialize;

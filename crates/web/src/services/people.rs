@@ -1,6 +1,6 @@
 //! People: registration (assisted, and the public application), consent, a person's record as
 //! staff read it, her own profile, and moving residencies along.
-use super::{allow, entry, invalid, limit};
+use super::base::{allow, entry, invalid, limit};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use chrono::{Datelike, NaiveDate};

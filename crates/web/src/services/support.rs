@@ -6,7 +6,7 @@
 //! Every read of a case writes its audit row (entity `support_case`) in the transaction that
 //! reads it; those rows are the access log the woman sees. Notes and override reasons are sealed
 //! with the configured [`Keyring`] before they reach the store; audit rows carry codes only.
-use super::entry;
+use super::base::{entry, limit};
 use crate::error::{AppError, AppResult};
 use crate::sealed::{Keyring, SealError};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -709,12 +709,12 @@ pub async fn add_service(
     if kind.is_none() {
         errs.push(("kind".into(), "err-choice".into()));
     }
-    let name = super::limit("name", &input.name, 200, &mut errs);
+    let name = limit("name", &input.name, 200, &mut errs);
     if name.is_empty() {
         errs.push(("name".into(), "err-required".into()));
     }
-    let phone = super::limit("phone", &input.phone, 40, &mut errs);
-    let address = super::limit("address", &input.address, 300, &mut errs);
+    let phone = limit("phone", &input.phone, 40, &mut errs);
+    let address = limit("address", &input.address, 300, &mut errs);
     let notes = names::clean(&input.notes);
     if notes.chars().count() > 1000 {
         errs.push(("notes".into(), "err-too-long".into()));

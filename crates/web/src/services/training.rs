@@ -1,7 +1,7 @@
 //! Training: programmes, modules, sessions, enrolment, attendance, and the certificates that
 //! follow from completion. Completion is computed from attendance after every sheet is saved;
 //! an assertion is issued the first time it holds.
-use super::{allow, entry, signed_in};
+use super::base::{allow, commit, entry, limit, signed_in};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use domain::{
@@ -71,7 +71,7 @@ impl ProgrammeInput {
 }
 
 fn required(field: &'static str, s: &str, max: usize, errs: &mut Vec<(String, String)>) -> String {
-    let v = super::limit(field, s, max, errs);
+    let v = limit(field, s, max, errs);
     if v.is_empty() {
         errs.push((field.into(), "err-required".into()));
     }
@@ -87,7 +87,7 @@ pub async fn create_programme(
     allow(actor, Action::ManageTraining(lab))?;
     let mut errs = vec![];
     let title = required("title", &input.title, 120, &mut errs);
-    let description = super::limit("description", &input.description, 2000, &mut errs);
+    let description = limit("description", &input.description, 2000, &mut errs);
     let pct = CompletionRule::parse_pct(&input.min_attendance_pct)
         .map_err(|e| errs.push((e.field.into(), e.key.into())))
         .unwrap_or(80);
@@ -130,7 +130,7 @@ pub async fn create_programme(
         actor.user_id,
     )
     .await?;
-    super::commit(
+    commit(
         tx,
         entry(actor, "programme.create", "programme", id, Some(lab)),
     )
@@ -163,7 +163,7 @@ pub async fn add_module(
     if topic.is_none() {
         errs.push(("topic".into(), "err-choice".into()));
     }
-    let title = super::limit("title", &input.title, 120, &mut errs);
+    let title = limit("title", &input.title, 120, &mut errs);
     if topic == Some(Topic::Custom) && title.is_empty() {
         errs.push(("title".into(), "err-required".into()));
     }
@@ -179,7 +179,7 @@ pub async fn add_module(
         matches!(input.is_final.as_str(), "on" | "true"),
     )
     .await?;
-    super::commit(
+    commit(
         tx,
         entry(
             actor,
@@ -271,8 +271,8 @@ pub async fn schedule_session(
         errs.push(("module".into(), "err-choice".into()));
     }
     let when = interval(&input.date, &input.starts, &input.ends, &mut errs);
-    let room = super::limit("room", &input.room, 80, &mut errs);
-    let trainer = super::limit("trainer", &input.trainer, 120, &mut errs);
+    let room = limit("room", &input.room, 80, &mut errs);
+    let trainer = limit("trainer", &input.trainer, 120, &mut errs);
     let (Some(module), Some((starts_at, ends_at)), true) = (module, when, errs.is_empty()) else {
         return Err(AppError::Invalid(errs));
     };
@@ -289,7 +289,7 @@ pub async fn schedule_session(
         },
     )
     .await?;
-    super::commit(
+    commit(
         tx,
         entry(
             actor,
@@ -496,7 +496,7 @@ pub async fn revoke_assertion(
         )]));
     }
     store::training::revoke(&mut tx, id, &reason).await?;
-    super::commit(
+    commit(
         tx,
         entry(
             actor,

@@ -9,9 +9,9 @@ mod applications;
 mod calls;
 mod money;
 
-use super::Errors;
 use crate::ctx::{Ctx, redirect_with_flash};
 use crate::error::{AppError, AppResult};
+use crate::pages::forms::Errors;
 use crate::services::grants as svc;
 use crate::state::AppState;
 use askama::Template;
@@ -125,7 +125,7 @@ impl Ctx {
         k.guidance(self.code()).to_string()
     }
     /// `73.4` for a score out of 100.
-    pub fn score1<F: super::Val<f64>>(&self, x: F) -> String {
+    pub fn score1<F: crate::pages::view::Val<f64>>(&self, x: F) -> String {
         format!("{:.1}", x.val())
     }
     pub fn err_points(&self, errors: &Errors, k: &Criterion) -> Option<String> {

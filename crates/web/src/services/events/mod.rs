@@ -5,9 +5,9 @@ mod reads;
 
 pub use reads::*;
 
-use super::{allow, entry, signed_in};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
+use crate::services::base::{allow, commit, entry, limit, number, signed_in};
 use chrono::{DateTime, Duration, Utc};
 use domain::{
     Action, Actor, EventId, EventKind, EventScope, Gender, LabId, Language, MemberId, PersonId,
@@ -90,17 +90,17 @@ fn validate_event(input: &EventInput) -> Result<EventFields, Vec<(String, String
     if scope.is_none() {
         errs.push(("scope".into(), "err-choice".into()));
     }
-    let title = super::limit("title", &input.title, 120, &mut errs);
+    let title = limit("title", &input.title, 120, &mut errs);
     if title.is_empty() {
         errs.push(("title".into(), "err-required".into()));
     }
-    let description = super::limit("description", &input.description, 4000, &mut errs);
-    let place = super::limit("place", &input.place, 200, &mut errs);
+    let description = limit("description", &input.description, 4000, &mut errs);
+    let place = limit("place", &input.place, 200, &mut errs);
     let language = Language::parse(&input.language);
     if language.is_none() {
         errs.push(("language".into(), "err-choice".into()));
     }
-    let capacity = super::number(
+    let capacity = number(
         "capacity",
         &input.capacity,
         1..=10_000,
@@ -163,7 +163,7 @@ pub async fn create_event(
     let f = validate_event(input).map_err(AppError::Invalid)?;
     let mut tx = store.begin().await?;
     let id = store::events::insert(&mut tx, lab, &f, actor.user_id).await?;
-    super::commit(tx, entry(actor, "event.create", "event", id, Some(lab))).await?;
+    commit(tx, entry(actor, "event.create", "event", id, Some(lab))).await?;
     Ok(id)
 }
 
@@ -202,7 +202,7 @@ pub async fn update_event(
             }
         }
     }
-    super::commit(
+    commit(
         tx,
         entry(actor, "event.update", "event", event.id, Some(event.lab_id)),
     )
@@ -235,7 +235,7 @@ pub async fn cancel_event(store: &Store, actor: &Actor, event: &Event) -> AppRes
             .await?;
         }
     }
-    super::commit(
+    commit(
         tx,
         entry(actor, "event.cancel", "event", event.id, Some(event.lab_id)),
     )
@@ -363,7 +363,7 @@ pub async fn register(
     if status == RegistrationStatus::Confirmed {
         queue_reminder(&mut tx, &event, &reg, &link).await?;
     }
-    super::commit(
+    commit(
         tx,
         audit::Entry {
             actor: None,
@@ -548,7 +548,7 @@ pub async fn cancel_registration(
     for p in &promoted {
         queue_promoted(&mut tx, &event, p, base).await?;
     }
-    super::commit(
+    commit(
         tx,
         audit::Entry {
             actor: None,

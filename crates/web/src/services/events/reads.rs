@@ -162,7 +162,7 @@ pub async fn members(
     actor: &Actor,
     lab: LabId,
 ) -> AppResult<(Vec<Member>, Vec<MonthCounts>)> {
-    crate::services::allow(actor, Action::ManageEvents(lab))?;
+    crate::services::base::allow(actor, Action::ManageEvents(lab))?;
     let mut c = store.conn().await?;
     Ok((
         store::events::members(&mut c, lab).await?,

@@ -30,9 +30,9 @@ pub use hub::*;
 pub use ranking::*;
 pub use review::*;
 
-use super::{entry, limit};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
+use crate::services::base::{entry, limit};
 use chrono::NaiveDate;
 use domain::grants::{
     self as rules, ApplicationStatus, CallStatus, Category, CriterionSpec, PaymentChannel,

@@ -5,9 +5,9 @@
 mod views;
 pub use views::*;
 
-use super::entry;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
+use crate::services::base::entry;
 use analytics::indicators::{self as ind, Cut, Facts, Figure};
 use chrono::{Datelike, Months, NaiveDate};
 use documents::table::{Cell, Sheet};

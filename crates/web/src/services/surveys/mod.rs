@@ -15,9 +15,9 @@
 mod views;
 pub use views::*;
 
-use super::entry;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
+use crate::services::base::entry;
 use chrono::NaiveDate;
 use documents::xlsform;
 use documents::xlsform::Warning;
