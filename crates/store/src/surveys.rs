@@ -515,7 +515,7 @@ pub struct ScaleScore {
 /// is the one of the residency the response was given in (if it had one).
 pub async fn scale_scores(store: &Store, lab: Option<&LabId>) -> Result<Vec<ScaleScore>> {
     let mut c = store.conn().await?;
-    all(&mut *c, sqlx::query(
+    all(&mut c, sqlx::query(
         "SELECT r.person_id, r.lab_id, res.cohort_id, s.scale_code, r.wave, s.score, r.answered_on
          FROM survey_scores s JOIN survey_responses r ON r.id = s.response_id
          LEFT JOIN residencies res ON res.id = r.residency_id

@@ -213,7 +213,7 @@ async fn create_person(
     };
     let (labs, registered) = svc::register(&s.store, &c.actor, &r, c.lang).await?;
     Ok(match registered {
-        Registered::Created(p) => (StatusCode::CREATED, Json(dto(p, &labs))).into_response(),
+        Registered::Created(p) => (StatusCode::CREATED, Json(dto(*p, &labs))).into_response(),
         Registered::Duplicates(d) => {
             let body = DuplicatesBody {
                 error: "err-duplicates".into(),

@@ -504,7 +504,7 @@ pub struct Registration {
 }
 
 pub enum Registered {
-    Created(Person),
+    Created(Box<Person>),
     /// Possible duplicates to show before saving; the coordinator confirms to go on.
     Duplicates(Vec<Person>),
 }
@@ -540,7 +540,7 @@ pub async fn register(
         RegisterOutcome::Created(id) => {
             let mut c = store.conn().await?;
             let p = store::people::get_scoped(&mut c, &actor.people_scope(), id).await?;
-            Registered::Created(p.ok_or(AppError::NotFound)?)
+            Registered::Created(Box::new(p.ok_or(AppError::NotFound)?))
         }
     };
     Ok((labs, registered))

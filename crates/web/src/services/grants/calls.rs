@@ -309,7 +309,7 @@ pub async fn update_call(
     if !g::update_draft_call(&mut tx, call.id, &fields).await? {
         return Err(invalid("title", "err-grant-not-draft"));
     }
-    commit(tx, about_call(actor, "grant_call.update", &call)).await?;
+    commit(tx, about_call(actor, "grant_call.update", call)).await?;
     Ok(())
 }
 
@@ -331,7 +331,7 @@ pub async fn set_call_status(store: &Store, actor: &Actor, call: &Call, to: &str
     }
     commit(
         tx,
-        about_call(actor, "grant_call.status", &call).with_detail(format!(
+        about_call(actor, "grant_call.status", call).with_detail(format!(
             "{}->{}",
             call.status.code(),
             to.code()
@@ -359,7 +359,7 @@ pub async fn add_reviewer(store: &Store, actor: &Actor, call: &Call, user: &str)
     g::add_reviewer(&mut tx, call.id, user, actor.user_id).await?;
     commit(
         tx,
-        about_call(actor, "grant_call.reviewer", &call).with_detail(format!("user {user}")),
+        about_call(actor, "grant_call.reviewer", call).with_detail(format!("user {user}")),
     )
     .await?;
     Ok(())

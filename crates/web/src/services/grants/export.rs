@@ -47,7 +47,7 @@ pub async fn export(
         .collect();
     commit(
         tx,
-        about_call(actor, "grant_call.export", &call).with_detail(format.to_string()),
+        about_call(actor, "grant_call.export", call).with_detail(format.to_string()),
     )
     .await?;
     Ok(Export {

@@ -281,7 +281,7 @@ pub async fn decide(
     }
     commit(
         tx,
-        about_call(actor, "grant_call.decide", &call).with_detail(format!("declined {declined}")),
+        about_call(actor, "grant_call.decide", call).with_detail(format!("declined {declined}")),
     )
     .await?;
     Ok(declined)
