@@ -81,6 +81,8 @@ pub enum Action {
     OwnProfile(PersonId),
     /// Read the audit log.
     ReadAudit,
+    /// Give a woman of the lab an account (by invitation) and issue her a password link.
+    ManageAccounts(LabId),
     /// Compose programmes, schedule sessions, enrol residents, revoke certificates.
     ManageTraining(LabId),
     /// Take attendance at a training session (coordinators and the lab's mentors, who often teach).
@@ -170,7 +172,8 @@ impl Actor {
             Action::ManagePeople(lab)
             | Action::ManageResidency(lab)
             | Action::ManageTraining(lab)
-            | Action::ManageEvents(lab) => self.admin || self.has(lab, LabRole::Coordinator),
+            | Action::ManageEvents(lab)
+            | Action::ManageAccounts(lab) => self.admin || self.has(lab, LabRole::Coordinator),
             Action::TakeAttendance(lab) => {
                 self.admin || self.has(lab, LabRole::Coordinator) || self.has(lab, LabRole::Mentor)
             }

@@ -50,6 +50,7 @@ id_type!(
     ResidencyId,
     ConsentId,
     TokenId,
+    LinkId,
     ProgrammeId,
     ModuleId,
     SessionId,

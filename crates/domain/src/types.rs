@@ -136,6 +136,21 @@ pub fn parse_birth_year(s: &str, this_year: i32) -> Result<Option<i32>, Invalid>
     }
 }
 
+/// The one rule for a login, wherever one is typed (sign-in, a staff account, an invitation, a
+/// forgotten password): an e-mail address lower-cased, or a phone number in any local spelling
+/// (`0700 123 456`) as E.164 (`+996700123456`).
+pub fn parse_login(s: &str) -> Result<String, Invalid> {
+    if s.contains('@') {
+        return match parse_email(s) {
+            Ok(Some(e)) => Ok(e),
+            _ => Err(Invalid::new("login", "err-login-format")),
+        };
+    }
+    Phone::parse(s)
+        .map(|p| p.as_str().to_string())
+        .map_err(|_| Invalid::new("login", "err-login-format"))
+}
+
 /// An e-mail address, lower-cased; checked for shape only (one @, a dot in the domain).
 pub fn parse_email(s: &str) -> Result<Option<String>, Invalid> {
     let s = s.trim().to_lowercase();
@@ -367,6 +382,16 @@ pub const REGIONS: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_login_rule_for_phones_and_emails() {
+        assert_eq!(parse_login("0700 123 456").unwrap(), "+996700123456");
+        assert_eq!(parse_login("+996700123456").unwrap(), "+996700123456");
+        assert_eq!(parse_login(" Aida@Lab.KG ").unwrap(), "aida@lab.kg");
+        assert!(parse_login("aida").is_err());
+        assert!(parse_login("a@b").is_err());
+        assert!(parse_login("").is_err());
+    }
 
     #[test]
     fn phones_in_every_local_spelling() {

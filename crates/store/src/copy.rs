@@ -17,6 +17,7 @@ pub const TABLES: &[&str] = &[
     "residencies",
     "residency_transitions",
     "api_tokens",
+    "account_links",
     "audit_log",
     "programmes",
     "programme_modules",

@@ -175,6 +175,27 @@ pub async fn get_scoped(
     optional(c, q).await
 }
 
+/// The woman of a lab with this phone (E.164) or e-mail (lower-cased), the oldest record first.
+pub async fn by_contact(
+    c: &mut AnyConnection,
+    lab: LabId,
+    contact: &str,
+) -> Result<Option<PersonId>> {
+    let id: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM people WHERE lab_id = $1 AND (phone = $2 OR LOWER(email) = $2)
+         ORDER BY created_at LIMIT 1",
+    )
+    .bind(lab.to_string())
+    .bind(contact)
+    .fetch_optional(c)
+    .await?;
+    id.map(|s| {
+        s.parse()
+            .map_err(|_| crate::StoreError::Corrupt(format!("people.id {s}")))
+    })
+    .transpose()
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Search {
     pub lab: Option<LabId>,

@@ -195,6 +195,7 @@ column_ids!(
     InstrumentId,
     JobId,
     LabId,
+    LinkId,
     MatchId,
     MemberId,
     MentoringSessionId,

@@ -3,7 +3,7 @@
 use crate::row::{FromRow, all, from_row, get, one, text};
 use crate::{Result, StoreError, now, on_conflict};
 use chrono::{DateTime, Utc};
-use domain::{Actor, LabId, LabRole, PersonId, TokenId, UserId};
+use domain::{Actor, LabId, LabRole, LinkId, PersonId, TokenId, UserId};
 use serde::Serialize;
 use sqlx::AnyConnection;
 
@@ -253,4 +253,238 @@ pub async fn revoke_token_by_id(c: &mut AnyConnection, user: UserId, id: TokenId
         .execute(c)
         .await?;
     Ok(r.rows_affected() > 0)
+}
+
+/// Every API token of an account ends (a changed or reset password).
+pub async fn revoke_all_tokens(c: &mut AnyConnection, user: UserId) -> Result<u64> {
+    let r = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now())
+    .bind(user.to_string())
+    .execute(c)
+    .await?;
+    Ok(r.rows_affected())
+}
+
+/// Whether an active network admin exists (a fresh install has none).
+pub async fn has_admin(c: &mut AnyConnection) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE is_admin = 1 AND active = 1")
+        .fetch_one(c)
+        .await?;
+    Ok(n > 0)
+}
+
+/// What a one-time link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkKind {
+    /// Opens a new account with the role and lab the inviter chose.
+    Invite,
+    /// Sets a new password on an existing account.
+    Reset,
+}
+
+impl LinkKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Invite => "invite",
+            Self::Reset => "reset",
+        }
+    }
+}
+
+impl std::str::FromStr for LinkKind {
+    type Err = ();
+    fn from_str(s: &str) -> std::result::Result<Self, ()> {
+        match s {
+            "invite" => Ok(Self::Invite),
+            "reset" => Ok(Self::Reset),
+            _ => Err(()),
+        }
+    }
+}
+
+impl crate::row::Column for LinkKind {
+    fn column(r: &sqlx::any::AnyRow, col: &str) -> Result<Self> {
+        let s = text(r, col)?;
+        s.parse()
+            .map_err(|()| StoreError::Corrupt(format!("{col}: {s}")))
+    }
+}
+
+/// A one-time link (invitation or password reset). The token itself is never stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountLink {
+    pub id: LinkId,
+    pub kind: LinkKind,
+    /// Reset: the account whose password it sets.
+    pub user_id: Option<UserId>,
+    /// Invite: the login the new account gets (an e-mail or an E.164 phone); none for the first
+    /// admin's setup link, where she types her own.
+    pub login: Option<String>,
+    pub display_name: String,
+    /// Invite: `admin`, `resident` or a lab role's code.
+    pub role: Option<String>,
+    pub lab_id: Option<LabId>,
+    pub person_id: Option<PersonId>,
+    pub created_by: Option<UserId>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+from_row! {
+    AccountLink |r| id, kind, user_id, login, display_name, role, lab_id, person_id, created_by,
+    created_at, expires_at, used_at, revoked_at
+}
+
+const LINK_COLS: &str = "id, kind, user_id, login, display_name, role, lab_id, person_id, created_by, created_at, expires_at, used_at, revoked_at";
+
+impl AccountLink {
+    /// Neither used, revoked nor expired.
+    pub fn is_open(&self, now: DateTime<Utc>) -> bool {
+        self.used_at.is_none() && self.revoked_at.is_none() && self.expires_at > now
+    }
+}
+
+/// What a new link holds; `insert_link` adds the id and the times.
+#[derive(Debug, Clone, Default)]
+pub struct NewLink {
+    pub user_id: Option<UserId>,
+    pub login: Option<String>,
+    pub display_name: String,
+    pub role: Option<String>,
+    pub lab_id: Option<LabId>,
+    pub person_id: Option<PersonId>,
+    pub created_by: Option<UserId>,
+}
+
+pub async fn insert_link(
+    c: &mut AnyConnection,
+    kind: LinkKind,
+    token_hash: &str,
+    l: &NewLink,
+    expires_at: DateTime<Utc>,
+) -> Result<AccountLink> {
+    let id = LinkId::new();
+    crate::dynamic(format!(
+        "INSERT INTO account_links ({LINK_COLS}, token_hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL, NULL, $12)"
+    ))
+    .bind(id.to_string())
+    .bind(kind.code())
+    .bind(l.user_id.map(|u| u.to_string()))
+    .bind(l.login.clone())
+    .bind(l.display_name.clone())
+    .bind(l.role.clone())
+    .bind(l.lab_id.map(|u| u.to_string()))
+    .bind(l.person_id.map(|u| u.to_string()))
+    .bind(l.created_by.map(|u| u.to_string()))
+    .bind(now())
+    .bind(crate::row::ts(expires_at))
+    .bind(token_hash)
+    .execute(&mut *c)
+    .await?;
+    link_by_id(c, id)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("account link vanished".into()))
+}
+
+pub async fn link_by_id(c: &mut AnyConnection, id: LinkId) -> Result<Option<AccountLink>> {
+    one(
+        c,
+        format!("SELECT {LINK_COLS} FROM account_links WHERE id = $1"),
+        id,
+    )
+    .await
+}
+
+pub async fn link_by_token(c: &mut AnyConnection, token_hash: &str) -> Result<Option<AccountLink>> {
+    one(
+        c,
+        format!("SELECT {LINK_COLS} FROM account_links WHERE token_hash = $1"),
+        token_hash,
+    )
+    .await
+}
+
+/// Marks a link used, once: `false` when it was used or revoked meanwhile (two tabs).
+pub async fn use_link(c: &mut AnyConnection, id: LinkId) -> Result<bool> {
+    let q = sqlx::query(
+        "UPDATE account_links SET used_at = $1 WHERE id = $2 AND used_at IS NULL AND revoked_at IS NULL",
+    )
+    .bind(now())
+    .bind(id.to_string());
+    crate::row::changed(c, q).await
+}
+
+pub async fn revoke_link(c: &mut AnyConnection, id: LinkId) -> Result<bool> {
+    let q = sqlx::query(
+        "UPDATE account_links SET revoked_at = $1 WHERE id = $2 AND used_at IS NULL AND revoked_at IS NULL",
+    )
+    .bind(now())
+    .bind(id.to_string());
+    crate::row::changed(c, q).await
+}
+
+/// Ends every open link of a kind for an account or a person (a new link replaces the old one).
+pub async fn revoke_links_of(
+    c: &mut AnyConnection,
+    kind: LinkKind,
+    user: Option<UserId>,
+    person: Option<PersonId>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE account_links SET revoked_at = $1 WHERE kind = $2 AND used_at IS NULL
+         AND revoked_at IS NULL AND (user_id = $3 OR person_id = $4)",
+    )
+    .bind(now())
+    .bind(kind.code())
+    .bind(user.map(|u| u.to_string()))
+    .bind(person.map(|p| p.to_string()))
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Invitations not yet used, revoked or expired: all of them (`None`), or those of some labs.
+pub async fn pending_invitations(
+    c: &mut AnyConnection,
+    labs: Option<&[LabId]>,
+) -> Result<Vec<AccountLink>> {
+    let mut sql = format!(
+        "SELECT {LINK_COLS} FROM account_links WHERE kind = 'invite' AND used_at IS NULL
+         AND revoked_at IS NULL AND expires_at > $1"
+    );
+    let mut binds = vec![now()];
+    if let Some(labs) = labs {
+        if labs.is_empty() {
+            return Ok(vec![]);
+        }
+        let params: Vec<String> = (0..labs.len()).map(|i| format!("${}", i + 2)).collect();
+        sql.push_str(&format!(" AND lab_id IN ({})", params.join(", ")));
+        binds.extend(labs.iter().map(|l| l.to_string()));
+    }
+    sql.push_str(" ORDER BY created_at DESC");
+    all(c, crate::row::bind_each(crate::dynamic(sql), binds)).await
+}
+
+/// The open invitation for a person, if any.
+pub async fn open_invitation_of(
+    c: &mut AnyConnection,
+    person: PersonId,
+) -> Result<Option<AccountLink>> {
+    crate::row::optional(
+        c,
+        crate::dynamic(format!(
+            "SELECT {LINK_COLS} FROM account_links WHERE kind = 'invite' AND person_id = $1
+             AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2
+             ORDER BY created_at DESC LIMIT 1"
+        ))
+        .bind(person.to_string())
+        .bind(now()),
+    )
+    .await
 }

@@ -51,6 +51,10 @@ pub enum Command {
         /// The From address of messages.
         #[arg(long, env = "WCL_MAIL_FROM")]
         mail_from: Option<String>,
+        /// Reverse proxies (comma-separated addresses) whose X-Forwarded-For names the client,
+        /// for the sign-in limits per address. Unset, the header is ignored.
+        #[arg(long, env = "WCL_TRUSTED_PROXIES", value_delimiter = ',')]
+        trusted_proxies: Vec<String>,
     },
     /// Bring the database schema up to date.
     Migrate,
@@ -217,6 +221,7 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             public_url,
             smtp_url,
             mail_from,
+            trusted_proxies,
         } => {
             let store = open(&url).await?;
             let case_keys = case_keys(&cli.case_key_file, &file, &url, demo)?;
@@ -243,6 +248,38 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             web_config.smtp_url = smtp_url.or(file.smtp_url.clone());
             if let Some(f) = mail_from.or(file.mail_from.clone()) {
                 web_config.mail_from = f;
+            }
+            let proxies = if trusted_proxies.is_empty() {
+                file.trusted_proxies.clone().unwrap_or_default()
+            } else {
+                trusted_proxies
+            };
+            web_config.trusted_proxies = proxies
+                .iter()
+                .filter(|p| !p.trim().is_empty())
+                .map(|p| {
+                    p.trim()
+                        .parse()
+                        .with_context(|| format!("trusted_proxies: {p:?} is not an IP address"))
+                })
+                .collect::<anyhow::Result<_>>()?;
+            let base = web_config.public_url.clone().unwrap_or_else(|| {
+                let host = if addr.ip().is_unspecified() {
+                    std::net::SocketAddr::new([127, 0, 0, 1].into(), addr.port())
+                } else {
+                    addr
+                };
+                format!("http://{host}")
+            });
+            // A fresh install has no admin: a one-time link (or the command) makes the first.
+            if let Some(link) = web::services::links::setup_link(&store, &base).await? {
+                println!(
+                    "no network admin yet. Open this one-time link to create the first admin:"
+                );
+                println!("  {link}");
+                println!(
+                    "or run: wcl admin create-user --role admin --login you@example.kg --name \"Your Name\" --password-stdin"
+                );
             }
             println!(
                 "wcl is running on http://{addr}  (database: {})",

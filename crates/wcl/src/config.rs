@@ -20,6 +20,8 @@ pub struct FileConfig {
     pub log: Option<String>,
     /// A file holding the keys that seal support-case notes (one per line, current first).
     pub case_key_file: Option<std::path::PathBuf>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 impl FileConfig {
@@ -43,6 +45,7 @@ pub const KNOWN_VARS: &[&str] = &[
     "WCL_PUBLIC_URL",
     "WCL_SMTP_URL",
     "WCL_MAIL_FROM",
+    "WCL_TRUSTED_PROXIES",
     "WCL_LOG",
     "WCL_LOG_FORMAT",
     "WCL_CASE_KEY",

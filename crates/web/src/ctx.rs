@@ -182,9 +182,14 @@ pub fn redirect_with_flash(to: &str, key: &str) -> Response {
     r
 }
 
-/// The path as logs may hold it: private ticket tokens are cut out.
+/// The path as logs may hold it: private ticket tokens and one-time account links are cut out.
 pub fn loggable_path(path: &str) -> String {
-    for prefix in ["/tickets/", "/api/v1/registrations/"] {
+    for prefix in [
+        "/tickets/",
+        "/api/v1/registrations/",
+        "/invite/",
+        "/password/reset/",
+    ] {
         if let Some(rest) = path.strip_prefix(prefix) {
             let tail = rest.find('/').map(|i| &rest[i..]).unwrap_or("");
             return format!("{prefix}…{tail}");
@@ -208,6 +213,29 @@ pub fn base_url(config: &WebConfig, headers: &axum::http::HeaderMap) -> String {
         })
         .unwrap_or("127.0.0.1:8080");
     format!("http://{host}")
+}
+
+/// The client's address: the connection's, or, when the connection comes from a trusted proxy,
+/// the nearest address in `X-Forwarded-For` that is not itself a trusted proxy.
+pub fn client_ip(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpAddr]) -> Option<IpAddr> {
+    let peer = peer?;
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let forwarded: Vec<IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    Some(
+        forwarded
+            .into_iter()
+            .rev()
+            .find(|a| !trusted.contains(a))
+            .unwrap_or(peer),
+    )
 }
 
 /// The request context every handler takes: language, who is asking, the CSRF token.
@@ -263,10 +291,11 @@ impl FromRequestParts<AppState> for Ctx {
             .get::<RequestMeta>()
             .cloned()
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("guard middleware missing")))?;
-        let ip = parts
+        let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip());
+        let ip = client_ip(peer, &parts.headers, &state.config.trusted_proxies);
         let mut ctx = Ctx {
             lang: meta.lang,
             actor: Actor::anonymous(),

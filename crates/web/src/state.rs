@@ -30,6 +30,11 @@ pub struct WebConfig {
     pub case_keys: Option<Arc<sealed::Keyring>>,
     /// Seconds a browser may stay away from case pages before they ask to sign in again.
     pub case_idle_seconds: i64,
+    /// Reverse proxies whose `X-Forwarded-For` names the client. From anyone else the header is
+    /// ignored (it could be typed by anybody), and the connection's address counts.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Days an invitation link stays valid.
+    pub invitation_days: i64,
 }
 
 impl Default for WebConfig {
@@ -46,6 +51,8 @@ impl Default for WebConfig {
             mail_every_seconds: 30,
             case_keys: None,
             case_idle_seconds: 15 * 60,
+            trusted_proxies: vec![],
+            invitation_days: 7,
         }
     }
 }

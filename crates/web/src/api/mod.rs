@@ -3,6 +3,7 @@
 //! Callers authenticate with `Authorization: Bearer <token>` from `POST /api/v1/auth/token`.
 //! Errors are `{"error": key, "message": text in the caller's language, "fields": [...]}`.
 
+mod accounts;
 mod errors;
 mod events;
 mod grants;
@@ -65,6 +66,7 @@ fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(create_token, revoke_current_token))
         .routes(routes!(me))
+        .merge(accounts::router())
         .merge(labs::router())
         .merge(people::router())
         .merge(events::router())

@@ -66,30 +66,9 @@ async fn login(
     State(s): State<AppState>,
     VerifiedForm(f): VerifiedForm<LoginForm>,
 ) -> AppResult<Response> {
-    // A phone typed in any local spelling signs in a resident whose login is her E.164 number.
-    let login = match domain::Phone::parse(&f.login) {
-        Ok(p) if !f.login.contains('@') => p.as_str().to_string(),
-        _ => f.login.trim().to_string(),
-    };
-    match authenticate(&s, &login, &f.password, c.ip).await {
+    match authenticate(&s, &f.login, &f.password, c.ip).await {
         Ok(user) => {
-            let session = c
-                .session
-                .clone()
-                .ok_or(AppError::Internal(anyhow::anyhow!("no session layer")))?;
-            // A new session id at sign-in: a planted session id cannot be carried into the account.
-            session
-                .cycle_id()
-                .await
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
-            session
-                .insert("uid", user.id.to_string())
-                .await
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
-            session
-                .insert("auth", crate::secrets::auth_hash(&user))
-                .await
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
+            start_session(&c, &user).await?;
             let next = safe_next(Some(&f.next));
             let to = if next == "/" {
                 if user.person_id.is_some() {
@@ -116,6 +95,27 @@ async fn login(
         }
         Err(e) => Err(e),
     }
+}
+
+/// Signs `user` in on this browser: a new session id (a planted one cannot be carried into the
+/// account), marked with her password so that a changed password ends other sessions.
+pub(crate) async fn start_session(c: &Ctx, user: &store::users::User) -> AppResult<()> {
+    let session = c
+        .session
+        .clone()
+        .ok_or(AppError::Internal(anyhow::anyhow!("no session layer")))?;
+    let fail =
+        |e: tower_sessions::session::Error| AppError::Internal(anyhow::anyhow!("session: {e}"));
+    session.cycle_id().await.map_err(fail)?;
+    session
+        .insert("uid", user.id.to_string())
+        .await
+        .map_err(fail)?;
+    session
+        .insert("auth", crate::secrets::auth_hash(user))
+        .await
+        .map_err(fail)?;
+    Ok(())
 }
 
 async fn logout(c: Ctx, VerifiedForm(_f): VerifiedForm<NextQuery>) -> AppResult<Response> {
@@ -148,12 +148,14 @@ struct MePage {
     errors: Errors,
 }
 
-async fn me(c: Ctx, State(s): State<AppState>) -> AppResult<MePage> {
-    c.require_user()?;
+async fn me(c: Ctx, State(s): State<AppState>) -> AppResult<Response> {
+    if c.require_user()?.person_id.is_none() {
+        return Ok(super::links::staff_me());
+    }
     let v = people::own_profile(&s.store, &c.actor).await?;
     let form = PersonInput::from_person(&v.person);
     let errors = Errors::default();
-    Ok(MePage { c, v, form, errors })
+    Ok(MePage { c, v, form, errors }.into_response())
 }
 
 async fn update_me(

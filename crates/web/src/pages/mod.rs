@@ -7,6 +7,7 @@ pub(crate) mod forms;
 pub(crate) mod grants;
 mod impact;
 mod labs;
+mod links;
 mod mentoring;
 mod network;
 mod people;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/healthz", get(healthz))
         .route("/static/app.css", get(css))
         .merge(account::router())
+        .merge(links::router())
         .merge(labs::router())
         .merge(people::router())
         .merge(network::router())
@@ -81,6 +83,8 @@ async fn css() -> Response {
 struct Home {
     c: Ctx,
     labs: Vec<store::labs::Lab>,
+    /// A fresh install without an admin, seen from the machine itself: how to make the first.
+    setup: bool,
 }
 
 async fn home(
@@ -88,7 +92,9 @@ async fn home(
     axum::extract::State(s): axum::extract::State<AppState>,
 ) -> crate::error::AppResult<Home> {
     let labs = crate::services::labs::all(&s.store).await?;
-    Ok(Home { c, labs })
+    let local = c.ip.is_some_and(|ip| ip.is_loopback());
+    let setup = local && c.user.is_none() && crate::services::links::needs_setup(&s.store).await?;
+    Ok(Home { c, labs, setup })
 }
 
 #[derive(Template)]

@@ -2,8 +2,8 @@
 use super::forms::{Errors, respond};
 use crate::ctx::{Ctx, VerifiedForm, redirect_with_flash};
 use crate::error::AppResult;
-use crate::services::StaffInput;
 use crate::services::accounts::{self, Users};
+use crate::services::links::{self, InviteInput};
 use crate::services::network::{self as svc, OrgInput};
 use crate::state::AppState;
 use askama::Template;
@@ -60,32 +60,45 @@ async fn create_org(
 struct UsersPage {
     c: Ctx,
     v: Users,
-    f: StaffInput,
+    pending: Vec<(store::users::AccountLink, Option<Lab>)>,
+    /// Support cases need a key outside the database; without one the admin is told how.
+    case_keys: bool,
+    f: InviteInput,
     errors: Errors,
 }
 
-async fn users_page(c: Ctx, s: &AppState, f: StaffInput, errors: Errors) -> AppResult<UsersPage> {
+async fn users_page(c: Ctx, s: &AppState, f: InviteInput, errors: Errors) -> AppResult<UsersPage> {
     c.require_user()?;
     let v = accounts::users(&s.store, &c.actor).await?;
-    Ok(UsersPage { c, v, f, errors })
+    let pending = links::pending(&s.store, &c.actor, None).await?;
+    let case_keys = s.config.case_keys.is_some();
+    Ok(UsersPage {
+        c,
+        v,
+        pending,
+        case_keys,
+        f,
+        errors,
+    })
 }
 
 async fn users(c: Ctx, State(s): State<AppState>) -> AppResult<UsersPage> {
-    users_page(c, &s, StaffInput::default(), Errors::default()).await
+    users_page(c, &s, InviteInput::default(), Errors::default()).await
 }
 
+/// Invites a staff member (or a resident, by her phone or e-mail on her lab's record): the link
+/// is shown once to pass on, and e-mailed when the login is an address.
 async fn create_user(
     c: Ctx,
     State(s): State<AppState>,
-    VerifiedForm(mut f): VerifiedForm<StaffInput>,
+    VerifiedForm(f): VerifiedForm<InviteInput>,
 ) -> AppResult<Response> {
     c.require_user()?;
-    let result = accounts::create_staff(&s.store, &c.actor, &f).await;
-    // The password is never sent back in the form.
-    f.password.clear();
+    let result = links::invite(&s, &c.actor, &c.base, c.lang, &f).await;
+    let shown = c.clone();
     respond(
         result,
-        |_| redirect_with_flash("/admin/users", "flash-user-created"),
+        move |issued| super::links::issued_page(shown, issued, "/admin/users".into()),
         async |errors| users_page(c, &s, f, errors).await,
     )
     .await

@@ -212,6 +212,7 @@ async fn create(c: Ctx, State(s): State<AppState>, body: VerifiedBody) -> AppRes
 struct PersonPage {
     c: Ctx,
     v: PersonView,
+    account: crate::services::links::PersonAccount,
 }
 
 async fn show(
@@ -221,7 +222,8 @@ async fn show(
 ) -> AppResult<PersonPage> {
     c.require_user()?;
     let v = svc::person_view(&s.store, &c.actor, id).await?;
-    Ok(PersonPage { c, v })
+    let account = crate::services::links::person_account(&s.store, &c.actor, &v.person).await?;
+    Ok(PersonPage { c, v, account })
 }
 
 async fn edit_form(

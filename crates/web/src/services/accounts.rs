@@ -4,8 +4,7 @@ use super::network::with_labs;
 use crate::error::{AppError, AppResult};
 use crate::secrets::{dummy_hash, verify_password};
 use crate::state::AppState;
-use domain::{Action, Actor, LabId, LabRole, PersonId, Phone, UserId, names};
-use serde::Deserialize;
+use domain::{Action, Actor, LabId, LabRole, PersonId, UserId, names};
 use std::net::IpAddr;
 use store::labs::Lab;
 use store::users::User;
@@ -18,7 +17,9 @@ pub async fn authenticate(
     password: &str,
     ip: Option<IpAddr>,
 ) -> Result<User, AppError> {
-    state.limits.sign_in_attempt(login, ip)?;
+    // One login rule: a phone typed in any local spelling is her E.164 login.
+    let login = &domain::parse_login(login).unwrap_or_else(|_| login.trim().to_string());
+    state.limits.sign_in_allowed(login, ip)?;
     let mut c = state.store.conn().await?;
     let user = store::users::by_login(&mut c, login).await?;
     drop(c);
@@ -32,19 +33,11 @@ pub async fn authenticate(
         .map_err(|e| AppError::Internal(e.into()))?;
     match user {
         Some(u) if ok && u.active => Ok(u),
-        _ => Err(AppError::BadRequest("err-login-failed")),
+        _ => {
+            state.limits.sign_in_failed(login, ip);
+            Err(AppError::BadRequest("err-login-failed"))
+        }
     }
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct StaffInput {
-    pub login: String,
-    pub display_name: String,
-    pub password: String,
-    /// admin, coordinator, mentor or case-worker
-    pub role: String,
-    pub lab: String,
 }
 
 pub const MIN_PASSWORD: usize = 10;
@@ -67,12 +60,14 @@ pub async fn create_account(
         return Err(AppError::NotFound);
     }
     let mut errs: Vec<(String, String)> = vec![];
-    let login_norm = store::users::normalise_login(login);
-    let login_ok = domain::parse_email(&login_norm).ok().flatten().is_some()
-        || Phone::parse(&login_norm).is_ok_and(|p| p.as_str() == login_norm);
-    if !login_ok {
-        errs.push(("login".into(), "err-login-format".into()));
-    }
+    // One rule for logins everywhere: a phone in any local spelling becomes E.164.
+    let login_norm = match domain::parse_login(login) {
+        Ok(l) => l,
+        Err(_) => {
+            errs.push(("login".into(), "err-login-format".into()));
+            String::new()
+        }
+    };
     let name = names::clean(display_name);
     if name.is_empty() || name.chars().count() > 120 {
         errs.push(("display_name".into(), "err-required".into()));
@@ -91,28 +86,51 @@ pub async fn create_account(
         .await
         .map_err(|e| AppError::Internal(e.into()))??;
     let mut tx = store.begin().await?;
-    let id = store::users::insert(
+    let id = create_account_hashed(
         &mut tx,
+        actor.and_then(|a| a.user_id),
         &login_norm,
         &name,
         &hash,
-        role == domain::Role::Admin,
+        role,
+        lab,
         person,
     )
-    .await
-    .map_err(taken("login"))?;
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Writes an account whose login and name are checked and whose password is hashed, with its
+/// lab role and its audit row, in the caller's transaction.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn create_account_hashed(
+    tx: &mut store::Tx,
+    by: Option<UserId>,
+    login: &str,
+    name: &str,
+    hash: &str,
+    role: domain::Role,
+    lab: Option<LabId>,
+    person: Option<PersonId>,
+) -> AppResult<UserId> {
+    let id = store::users::insert(tx, login, name, hash, role == domain::Role::Admin, person)
+        .await
+        .map_err(taken("login"))?;
     if let (domain::Role::Lab(r), Some(lab)) = (role, lab) {
-        store::users::grant(&mut tx, id, lab, r).await?;
+        store::users::grant(tx, id, lab, r).await?;
     }
-    let system = Actor::anonymous();
-    let mut e = entry(actor.unwrap_or(&system), "user.create", "user", id, lab);
+    let actor = Actor {
+        user_id: by,
+        ..Actor::default()
+    };
+    let mut e = entry(&actor, "user.create", "user", id, lab);
     e.detail = match role {
         domain::Role::Admin => "admin".into(),
         domain::Role::Resident => "resident".into(),
         domain::Role::Lab(r) => r.code().into(),
     };
-    audit::record(&mut tx, e).await?;
-    tx.commit().await?;
+    audit::record(tx, e).await?;
     Ok(id)
 }
 
@@ -190,34 +208,6 @@ pub async fn revoke_token(store: &Store, actor: &Actor, token: &str) -> AppResul
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// Creates a staff account from the admin's form: the role by its code, the lab by its slug.
-pub async fn create_staff(store: &Store, actor: &Actor, f: &StaffInput) -> AppResult<UserId> {
-    allow(actor, Action::ManageNetwork)?;
-    let role = match domain::Role::parse(&f.role) {
-        Some(r) if r != domain::Role::Resident => r,
-        _ => return Err(invalid("role", "err-choice")),
-    };
-    let lab = if role == domain::Role::Admin {
-        None
-    } else {
-        let mut c = store.conn().await?;
-        store::labs::lab_by_slug(&mut c, &f.lab)
-            .await?
-            .map(|l| l.id)
-    };
-    create_account(
-        store,
-        Some(actor),
-        &f.login,
-        &f.display_name,
-        &f.password,
-        role,
-        lab,
-        None,
-    )
-    .await
 }
 
 /// Accounts, each with its roles per lab, and the labs to choose from (network admin).

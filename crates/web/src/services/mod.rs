@@ -8,6 +8,7 @@ pub mod events;
 pub mod grants;
 pub mod impact;
 pub mod labs;
+pub mod links;
 pub mod mentoring;
 pub mod network;
 pub mod people;
@@ -17,7 +18,7 @@ pub mod training;
 
 // The paths these had before they moved into their capability's file.
 pub use accounts::{
-    MIN_PASSWORD, StaffInput, create_account, grant_role, issue_token, revoke_role, revoke_token,
+    MIN_PASSWORD, create_account, grant_role, issue_token, revoke_role, revoke_token,
 };
 pub use labs::{CohortInput, LabInput, create_cohort, create_lab};
 pub use network::{OrgInput, add_partner, create_org, remove_partner};

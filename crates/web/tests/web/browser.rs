@@ -135,6 +135,154 @@ async fn fits_phone(b: &fantoccini::Client) {
     );
 }
 
+/// Every block of text on the page is wide enough to read: none narrower than about six
+/// characters (3 em) while its text is longer (a value column squeezed to one letter per line
+/// passed the width check while nobody could read it). Returns the offenders.
+pub(crate) async fn narrow_text(b: &fantoccini::Client) -> String {
+    b.execute(
+        r#"const out = [];
+        for (const e of document.querySelectorAll('body *')) {
+          if (['SCRIPT','STYLE','OPTION','TEMPLATE','svg','SVG'].includes(e.tagName) || e.closest('svg')) continue;
+          const cs = getComputedStyle(e);
+          if (cs.display === 'inline' || cs.display === 'none' || cs.visibility === 'hidden') continue;
+          const text = (e.innerText || '').trim();
+          if (text.length <= 6) continue;
+          const r = e.getBoundingClientRect();
+          if (r.width === 0 && r.height === 0) continue;
+          const fs = parseFloat(cs.fontSize) || 16;
+          const inner = r.width - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight)
+            - parseFloat(cs.borderLeftWidth) - parseFloat(cs.borderRightWidth);
+          if (inner < 3 * fs) out.push(e.tagName + '.' + e.className + ' ' + Math.round(inner) + 'px: ' + text.slice(0, 30));
+        }
+        return out.slice(0, 5).join(' | ');"#,
+        vec![],
+    )
+    .await
+    .unwrap()
+    .as_str()
+    .unwrap_or_default()
+    .to_string()
+}
+
+/// The page reads on a phone: nothing wider than the window, no text squeezed narrow.
+pub(crate) async fn reads_on_phone(b: &fantoccini::Client) {
+    fits_phone(b).await;
+    let narrow = narrow_text(b).await;
+    assert!(
+        narrow.is_empty(),
+        "text squeezed narrow on {}: {narrow}",
+        b.current_url().await.unwrap()
+    );
+}
+
+/// Keeps a picture of the page for a person to look at (`target/screenshots/NAME.png`; not
+/// committed).
+pub(crate) async fn screenshot(b: &fantoccini::Client, name: &str) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    let _ = std::fs::create_dir_all(&dir);
+    if let Ok(png) = b.screenshot().await {
+        let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+    }
+}
+
+/// The journey of an account: a coordinator gives a woman an account by invitation, she sets her
+/// password from the link on her phone; her person page reads at 360 px in all three languages;
+/// a staff member changes her password and her other session ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resident_gets_her_account_by_invitation_on_a_phone() {
+    let Some((b, _driver)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let person = app.batken_woman;
+    let other_session = app.signed_in("coord.batken@test.kg").await;
+    let result = async {
+        sign_in(&b, &app, "coord.batken@test.kg").await?;
+        for lang in ["ky", "ru", "en"] {
+            b.goto(&app.url(&format!("/lang/{lang}?next=/people/{person}")))
+                .await?;
+            b.wait()
+                .for_element(Locator::Css(&format!("html[lang={lang}]")))
+                .await?;
+            b.wait().for_element(Locator::Css("dl.facts")).await?;
+            reads_on_phone(&b).await;
+            screenshot(&b, &format!("person-{lang}")).await;
+        }
+        b.find(Locator::Css(&format!(
+            "form[action='/people/{person}/account'] button"
+        )))
+        .await?
+        .click()
+        .await?;
+        let link = b
+            .wait()
+            .for_element(Locator::Id("link"))
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default();
+        assert!(link.contains("/invite/"), "{link}");
+        reads_on_phone(&b).await;
+        screenshot(&b, "invitation-issued").await;
+        // She opens the link on her phone (no one signed in there).
+        b.find(Locator::Css("form[action='/logout'] button"))
+            .await?
+            .click()
+            .await?;
+        b.wait()
+            .for_element(Locator::Css("a[href='/login']"))
+            .await?;
+        b.goto(&link).await?;
+        reads_on_phone(&b).await;
+        screenshot(&b, "invitation-open").await;
+        b.find(Locator::Id("password"))
+            .await?
+            .send_keys("жаңы-сырсөз-2026")
+            .await?;
+        b.find(Locator::Id("confirm"))
+            .await?
+            .send_keys("жаңы-сырсөз-2026")
+            .await?;
+        b.form(Locator::Css("form.form")).await?.submit().await?;
+        b.wait()
+            .for_element(Locator::Css("form[action='/me']"))
+            .await?;
+        let h1 = b.find(Locator::Css("h1")).await?.text().await?;
+        assert!(h1.contains("Жаңыл"), "{h1}");
+        reads_on_phone(&b).await;
+        // The coordinator changes her password on the laptop; her phone's session ends.
+        b.find(Locator::Css("form[action='/logout'] button"))
+            .await?
+            .click()
+            .await?;
+        sign_in(&b, &app, "coord.batken@test.kg").await?;
+        b.find(Locator::Css("a.who")).await?.click().await?;
+        b.wait().for_element(Locator::Id("current")).await?;
+        reads_on_phone(&b).await;
+        screenshot(&b, "account").await;
+        b.find(Locator::Id("current")).await?.send_keys(PW).await?;
+        b.find(Locator::Id("password"))
+            .await?
+            .send_keys("a-new-password-for-me")
+            .await?;
+        b.find(Locator::Id("confirm"))
+            .await?
+            .send_keys("a-new-password-for-me")
+            .await?;
+        b.form(Locator::Css("form[action='/account']"))
+            .await?
+            .submit()
+            .await?;
+        b.wait().for_element(Locator::Css("p.flash")).await?;
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = b.close().await;
+    result.unwrap();
+    let r = other_session.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(r.status(), 303, "the other session has ended");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn coordinator_registers_and_finds_a_woman_in_kyrgyz() {
     let Some((b, _driver)) = browser().await else {

@@ -4,6 +4,7 @@
 #[macro_use]
 mod common;
 
+mod accounts;
 mod browser;
 mod events;
 mod grants;
