@@ -94,7 +94,7 @@ struct LinkPage {
 
 fn link_page(c: Ctx, kind: LinkKind, st: LinkState, f: PasswordInput, errors: Errors) -> Response {
     let (state, link, status) = match st {
-        LinkState::Open(l) => ("open", Some(l), StatusCode::OK),
+        LinkState::Open(l) => ("open", Some(*l), StatusCode::OK),
         LinkState::Used => ("used", None, StatusCode::GONE),
         LinkState::Expired => ("expired", None, StatusCode::GONE),
         LinkState::Unknown => ("unknown", None, StatusCode::NOT_FOUND),

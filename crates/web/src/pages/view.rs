@@ -56,6 +56,16 @@ impl Ctx {
     pub fn is_resident(&self) -> bool {
         self.actor.person_id.is_some()
     }
+    /// The policy allows `action`: a page links only where its viewer may go.
+    pub fn may(&self, action: domain::Action) -> bool {
+        self.actor.allows(action)
+    }
+    pub fn takes_attendance<L: Val<domain::LabId>>(&self, lab: L) -> bool {
+        self.may(domain::Action::TakeAttendance(lab.val()))
+    }
+    pub fn manages_training<L: Val<domain::LabId>>(&self, lab: L) -> bool {
+        self.may(domain::Action::ManageTraining(lab.val()))
+    }
     pub fn display_name(&self) -> String {
         self.user
             .as_ref()

@@ -437,7 +437,7 @@ pub async fn needs_setup(store: &Store) -> AppResult<bool> {
 
 /// What a link opens, as its page shows it.
 pub enum LinkState {
-    Open(AccountLink),
+    Open(Box<AccountLink>),
     /// Used already, or revoked.
     Used,
     Expired,
@@ -452,7 +452,7 @@ pub async fn open_link(store: &Store, kind: LinkKind, token: &str) -> AppResult<
         Some(l) if l.kind != kind => LinkState::Unknown,
         Some(l) if l.used_at.is_some() || l.revoked_at.is_some() => LinkState::Used,
         Some(l) if l.expires_at <= Utc::now() => LinkState::Expired,
-        Some(l) => LinkState::Open(l),
+        Some(l) => LinkState::Open(Box::new(l)),
         None => LinkState::Unknown,
     })
 }

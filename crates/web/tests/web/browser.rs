@@ -178,10 +178,14 @@ pub(crate) async fn reads_on_phone(b: &fantoccini::Client) {
 /// Keeps a picture of the page for a person to look at (`target/screenshots/NAME.png`; not
 /// committed).
 pub(crate) async fn screenshot(b: &fantoccini::Client, name: &str) {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
-    let _ = std::fs::create_dir_all(&dir);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/screenshots")
+        .join(format!("{name}.png"));
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
     if let Ok(png) = b.screenshot().await {
-        let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+        let _ = std::fs::write(path, png);
     }
 }
 
@@ -846,4 +850,92 @@ async fn the_impact_dashboard_draws_its_charts_on_a_phone() {
 /// Som in tyiyn.
 const fn som(n: i64) -> i64 {
     n * 100
+}
+
+/// Every page of the access matrix, at 360 px without JavaScript, in Kyrgyz, Russian and
+/// English, as a caller who may open it: nothing wider than the screen, no block of text
+/// squeezed narrower than about six characters. Screenshots of each page in Kyrgyz are kept in
+/// `target/screenshots/pages/` for a person to look at.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_reads_on_a_phone_in_three_languages() {
+    let Some((b, _driver)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let routes = crate::http::page_matrix(&app).await;
+    // The caller who sees the most of each page: the lab's coordinator, else the resident, the
+    // mentor, the admin, a visitor, another lab's coordinator.
+    let order = [2usize, 5, 4, 1, 0, 3];
+    let mut by_caller: Vec<Vec<String>> = vec![vec![]; 6];
+    for (route, expected) in &routes {
+        if route.contains("export.") || route.contains(".ics") {
+            continue;
+        }
+        if let Some(&i) = order.iter().find(|&&i| expected[i] == 200) {
+            by_caller[i].push(route.clone());
+        }
+    }
+    let mut failures = vec![];
+    let result = async {
+        for i in order {
+            if by_caller[i].is_empty() {
+                continue;
+            }
+            b.delete_all_cookies().await?;
+            if i > 0 {
+                let login = crate::http::MATRIX_LOGINS[i - 1];
+                sign_in(&b, &app, login).await?;
+            }
+            for lang in ["ky", "ru", "en"] {
+                b.goto(&app.url(&format!("/lang/{lang}?next=/"))).await?;
+                for route in &by_caller[i] {
+                    b.goto(&app.url(route)).await?;
+                    let wide = b
+                        .execute("return document.documentElement.scrollWidth", vec![])
+                        .await?
+                        .as_u64()
+                        .unwrap_or(0);
+                    if wide > 360 {
+                        failures.push(format!("{lang} {route}: {wide}px wide"));
+                    }
+                    let narrow = narrow_text(&b).await;
+                    if !narrow.is_empty() {
+                        failures.push(format!("{lang} {route}: {narrow}"));
+                    }
+                    if lang == "ky" {
+                        let stable: Vec<&str> = route
+                            .trim_start_matches('/')
+                            .split('/')
+                            .map(|seg| {
+                                if seg.len() == 36 && seg.contains('-') {
+                                    "id"
+                                } else {
+                                    seg
+                                }
+                            })
+                            .collect();
+                        let name: String = stable
+                            .join("/")
+                            .chars()
+                            .map(|c| {
+                                if c.is_ascii_alphanumeric() || c == '-' {
+                                    c
+                                } else {
+                                    '_'
+                                }
+                            })
+                            .take(60)
+                            .collect();
+                        let name = if name.is_empty() { "home".into() } else { name };
+                        screenshot(&b, &format!("pages/{name}")).await;
+                    }
+                }
+            }
+        }
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = b.close().await;
+    result.unwrap();
+    assert!(failures.is_empty(), "{failures:#?}");
 }

@@ -485,12 +485,22 @@ async fn grant_call(app: &TestApp) -> String {
     call.to_string()
 }
 
-/// Every page route × role: anonymous are sent to sign in, another lab's staff get 404.
-async fn access_matrix(app: TestApp) {
+/// The logins of the matrix's columns after the anonymous one.
+pub(crate) const MATRIX_LOGINS: [&str; 5] = [
+    "admin@test.kg",
+    "coord.osh@test.kg",
+    "coord.batken@test.kg",
+    "mentor.osh@test.kg",
+    "+996555100200",
+];
+
+/// Every page route with the status each caller gets: anonymous, admin, coordinator of Osh,
+/// coordinator of Batken, mentor of Osh, resident of Osh.
+pub(crate) async fn page_matrix(app: &TestApp) -> Vec<(String, [u16; 6])> {
     let aizhan = app.aizhan.to_string();
     let bw = app.batken_woman.to_string();
-    let call = grant_call(&app).await;
-    let routes: Vec<(String, [u16; 6])> = vec![
+    let call = grant_call(app).await;
+    vec![
         //                                           anon  admin coord-osh coord-batken mentor-osh resident
         ("/".into(), [200, 200, 200, 200, 200, 200]),
         ("/labs".into(), [200, 200, 200, 200, 200, 200]),
@@ -608,15 +618,24 @@ async fn access_matrix(app: TestApp) {
             "/grant-applications/not-an-id".into(),
             [404, 404, 404, 404, 404, 404],
         ),
-    ];
-    let clients = [
-        app.client(),
-        app.signed_in("admin@test.kg").await,
-        app.signed_in("coord.osh@test.kg").await,
-        app.signed_in("coord.batken@test.kg").await,
-        app.signed_in("mentor.osh@test.kg").await,
-        app.signed_in("+996555100200").await,
-    ];
+    ]
+}
+
+/// Every page route × role: anonymous are sent to sign in, another lab's staff get 404.
+async fn access_matrix(app: TestApp) {
+    let routes = page_matrix(&app).await;
+    let aizhan = app.aizhan.to_string();
+    let bw = app.batken_woman.to_string();
+    // The grant call the page matrix opened.
+    let call = routes
+        .iter()
+        .find_map(|(r, _)| r.strip_prefix("/grant-calls/")?.strip_suffix("/ranking"))
+        .unwrap()
+        .to_string();
+    let mut clients = vec![app.client()];
+    for login in MATRIX_LOGINS {
+        clients.push(app.signed_in(login).await);
+    }
     let pages: Vec<Caller> = clients
         .iter()
         .map(|c| Box::new(move |url: &str| c.get(url)) as Caller)
@@ -1065,4 +1084,172 @@ fn openapi_snapshot() {
 /// Som in tyiyn.
 const fn som(n: i64) -> i64 {
     n * 100
+}
+
+/// The internal links of a page: `href="/…"`, without the language switch, static files and
+/// in-page anchors.
+fn internal_links(html: &str) -> Vec<String> {
+    html.split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|h| h.starts_with('/') && !h.starts_with("//"))
+        .filter(|h| {
+            !h.starts_with("/lang/") && !h.starts_with("/static/") && !h.starts_with("/api/docs")
+        })
+        .map(|h| h.replace("&amp;", "&"))
+        .collect()
+}
+
+/// A page links only where its viewer may go: for each caller (the matrix's roles and a case
+/// worker), every internal link on every page she may open answers neither 404 nor 403, and
+/// does not send a signed-in caller to sign in. The lab has a programme with a session this
+/// week, a mentoring match and an event, so the schedule, attendance sheet and lists have links.
+async fn pages_link_only_where_the_viewer_may_go(app: TestApp) {
+    let coord = app.signed_in("coord.osh@test.kg").await;
+    let p = coord
+        .get(app.url("/labs/osh/programmes"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = coord
+        .post(app.url("/labs/osh/programmes"))
+        .form(&[
+            ("_csrf", csrf(&p)),
+            ("title", "Тигүү".to_string()),
+            ("min_attendance_pct", "80".into()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let programme = r.headers()["location"].to_str().unwrap().to_string();
+    let r = coord
+        .post(app.url(&format!("{programme}/modules")))
+        .form(&[
+            ("_csrf", csrf(&p)),
+            ("topic", "sewing".to_string()),
+            ("title", String::new()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = coord
+        .get(app.url(&programme))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let module = page
+        .split("name=\"module\"")
+        .nth(1)
+        .and_then(|s| s.split("value=\"").nth(1))
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let today = domain::time::today().format("%Y-%m-%d").to_string();
+    let r = coord
+        .post(app.url(&format!("{programme}/sessions")))
+        .form(&[
+            ("_csrf", csrf(&p)),
+            ("module", module),
+            ("date", today),
+            ("starts", "00:01".into()),
+            ("ends", "00:02".into()),
+            ("room", "Цех".into()),
+            ("trainer", "Гүлмира".into()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let r = coord
+        .post(app.url(&format!("{programme}/enrol")))
+        .form(&[("_csrf", csrf(&p)), ("person", app.aizhan.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    app.create_event(10, true, "Кийиз басуу").await;
+
+    let mut pages: Vec<(String, [u16; 6])> = page_matrix(&app).await;
+    pages.push((programme.clone(), [303, 200, 200, 404, 404, 404]));
+    let mut clients: Vec<(String, reqwest::Client, Option<usize>)> =
+        vec![("anonymous".into(), app.client(), Some(0))];
+    for (i, login) in MATRIX_LOGINS.iter().enumerate() {
+        clients.push((login.to_string(), app.signed_in(login).await, Some(i + 1)));
+    }
+    clients.push((
+        "case.osh@test.kg".into(),
+        app.signed_in("case.osh@test.kg").await,
+        None,
+    ));
+    let mut failures = vec![];
+    for (who, c, column) in &clients {
+        let mut seen = std::collections::BTreeSet::new();
+        for (route, expected) in &pages {
+            if let Some(i) = column
+                && expected[*i] != 200
+            {
+                continue;
+            }
+            let r = c.get(app.url(route)).send().await.unwrap();
+            if r.status() != 200 {
+                continue; // the case worker: pages she may not open are not hers to follow
+            }
+            let html = r.text().await.unwrap();
+            // Two steps from each page: the schedule leads to the attendance sheet, whose own
+            // links count too.
+            let mut next: Vec<(String, String, u8)> = internal_links(&html)
+                .into_iter()
+                .map(|l| (route.clone(), l, 1))
+                .collect();
+            while let Some((from, link, depth)) = next.pop() {
+                if !seen.insert(link.clone()) {
+                    continue;
+                }
+                let r = c.get(app.url(&link)).send().await.unwrap();
+                let status = r.status().as_u16();
+                let to_sign_in = r
+                    .headers()
+                    .get("location")
+                    .and_then(|l| l.to_str().ok())
+                    .is_some_and(|l| l.starts_with("/login"));
+                if (403..=405).contains(&status)
+                    || status >= 500
+                    || (*who != "anonymous" && to_sign_in)
+                {
+                    failures.push(format!("{who}: {from} links to {link} ({status})"));
+                    continue;
+                }
+                let html_page = r
+                    .headers()
+                    .get("content-type")
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.starts_with("text/html"));
+                if status == 200 && html_page && depth < 2 {
+                    let body = r.text().await.unwrap();
+                    next.extend(
+                        internal_links(&body)
+                            .into_iter()
+                            .map(|l| (link.clone(), l, depth + 1)),
+                    );
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_only_where_the_viewer_may_go() {
+    let app = TestApp::spawn(crate::common::Backend::Sqlite)
+        .await
+        .unwrap();
+    pages_link_only_where_the_viewer_may_go(app).await;
 }
