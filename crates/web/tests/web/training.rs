@@ -396,7 +396,7 @@ async fn certificates_follow_the_last_session(app: TestApp) {
         now - chrono::Duration::days(2) + chrono::Duration::hours(2),
     )
     .await;
-    let ends = now + chrono::Duration::seconds(5);
+    let ends = now + chrono::Duration::seconds(10);
     move_session(
         &app,
         &sessions[1],
