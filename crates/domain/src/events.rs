@@ -37,6 +37,30 @@ pub fn place_for(capacity: u32, confirmed: u32) -> RegistrationStatus {
     }
 }
 
+/// How a reminder names the day of the event, seen from the day it is sent (both in Bishkek):
+/// a reminder sent on the day itself says "today", not "tomorrow".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReminderDay {
+    Today,
+    Tomorrow,
+    /// Any other day: the date is written out.
+    On(chrono::NaiveDate),
+}
+
+pub fn reminder_day(
+    sent_at: chrono::DateTime<chrono::Utc>,
+    starts_at: chrono::DateTime<chrono::Utc>,
+) -> ReminderDay {
+    let b = crate::time::bishkek();
+    let sent = sent_at.with_timezone(&b).date_naive();
+    let day = starts_at.with_timezone(&b).date_naive();
+    match (day - sent).num_days() {
+        0 => ReminderDay::Today,
+        1 => ReminderDay::Tomorrow,
+        _ => ReminderDay::On(day),
+    }
+}
+
 /// How many from the head of the waiting list move up when seats free.
 pub fn promotions(capacity: u32, confirmed: u32, waiting: u32) -> u32 {
     capacity.saturating_sub(confirmed).min(waiting)
@@ -66,6 +90,23 @@ pub fn normalise_code(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reminders_name_the_real_day_in_bishkek() {
+        use chrono::{NaiveDate, TimeZone, Utc};
+        let at = |d, h, m| Utc.with_ymd_and_hms(2026, 12, d, h, m, 0).unwrap();
+        // 14:00 Bishkek on 10 December is 08:00 UTC.
+        let starts = at(10, 8, 0);
+        assert_eq!(reminder_day(at(9, 8, 0), starts), ReminderDay::Tomorrow);
+        // Registered the same morning (09:00 Bishkek): the reminder goes out at once.
+        assert_eq!(reminder_day(at(10, 3, 0), starts), ReminderDay::Today);
+        // 20:00 UTC on the 9th is already 02:00 on the 10th in Bishkek.
+        assert_eq!(reminder_day(at(9, 20, 0), starts), ReminderDay::Today);
+        assert_eq!(
+            reminder_day(at(7, 8, 0), starts),
+            ReminderDay::On(NaiveDate::from_ymd_opt(2026, 12, 10).unwrap())
+        );
+    }
 
     #[test]
     fn seats_then_waiting_list() {

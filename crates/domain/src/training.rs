@@ -99,6 +99,34 @@ impl CompletionRule {
     }
 }
 
+/// A room as typed, reduced so that "Тигүү цехи" and " тигүү  цехи " name the same room.
+/// An empty room names no room (nothing can clash in it).
+pub fn room_key(room: &str) -> Option<String> {
+    let k = room
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    (!k.is_empty()).then_some(k)
+}
+
+/// Two bookings of the same room clash when their times overlap (one ending as the other
+/// starts does not).
+pub fn rooms_clash(
+    a: (
+        &str,
+        chrono::DateTime<chrono::Utc>,
+        chrono::DateTime<chrono::Utc>,
+    ),
+    b: (
+        &str,
+        chrono::DateTime<chrono::Utc>,
+        chrono::DateTime<chrono::Utc>,
+    ),
+) -> bool {
+    matches!((room_key(a.0), room_key(b.0)), (Some(x), Some(y)) if x == y) && a.1 < b.2 && b.1 < a.2
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,5 +173,27 @@ mod tests {
             "0% would complete with no attendance"
         );
         assert!(CompletionRule::parse_pct("x").is_err());
+    }
+
+    #[test]
+    fn same_room_at_overlapping_times() {
+        use chrono::{TimeZone, Utc};
+        let h = |h| Utc.with_ymd_and_hms(2026, 12, 10, h, 0, 0).unwrap();
+        assert!(rooms_clash(
+            ("Тигүү цехи", h(4), h(6)),
+            (" тигүү  ЦЕХИ", h(5), h(7))
+        ));
+        assert!(
+            !rooms_clash(("Тигүү цехи", h(4), h(6)), ("Тигүү цехи", h(6), h(7))),
+            "back to back"
+        );
+        assert!(!rooms_clash(
+            ("Зал", h(4), h(6)),
+            ("Тигүү цехи", h(4), h(6))
+        ));
+        assert!(
+            !rooms_clash(("", h(4), h(6)), ("", h(4), h(6))),
+            "no room named"
+        );
     }
 }

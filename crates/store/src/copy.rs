@@ -28,6 +28,7 @@ pub const TABLES: &[&str] = &[
     "events",
     "network_members",
     "registrations",
+    "ticket_links",
     "jobs",
     "mentor_profiles",
     "mentoring_wishes",

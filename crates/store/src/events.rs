@@ -300,9 +300,12 @@ async fn with_position(c: &mut AnyConnection, mut r: Registration) -> Result<Reg
     Ok(r)
 }
 
+/// Her registration by the hash of any private link she was sent: the first, or one written
+/// later ([`add_ticket_link`]).
 pub async fn by_token(c: &mut AnyConnection, token_hash: &str) -> Result<Option<Registration>> {
     let row = crate::dynamic(format!(
-        "SELECT {RCOLS} FROM registrations WHERE token_hash = $1"
+        "SELECT {RCOLS} FROM registrations WHERE token_hash = $1
+          OR id = (SELECT registration_id FROM ticket_links WHERE token_hash = $1)"
     ))
     .bind(token_hash)
     .fetch_optional(&mut *c)
@@ -311,6 +314,23 @@ pub async fn by_token(c: &mut AnyConnection, token_hash: &str) -> Result<Option<
         Some(r) => Ok(Some(with_position(c, r).await?)),
         None => Ok(None),
     }
+}
+
+/// Adds a private link to her ticket (kept as a hash, like the first).
+pub async fn add_ticket_link(
+    c: &mut AnyConnection,
+    registration: RegistrationId,
+    token_hash: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO ticket_links (token_hash, registration_id, created_at) VALUES ($1, $2, $3)",
+    )
+    .bind(token_hash)
+    .bind(registration.to_string())
+    .bind(now())
+    .execute(c)
+    .await?;
+    Ok(())
 }
 
 pub async fn registration(

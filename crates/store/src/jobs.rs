@@ -51,13 +51,16 @@ pub async fn enqueue(
     changed(c, q).await
 }
 
-/// Claims up to `limit` due jobs (status → `running`); a job claimed by another worker is skipped.
-pub async fn claim_due(c: &mut AnyConnection, limit: i64) -> Result<Vec<Job>> {
+/// Claims up to `limit` due jobs of one `kind` (status → `running`); a job claimed by another
+/// worker is skipped. Each kind has its own worker: the mailer claims only `email`, so a job it
+/// cannot read is never taken from the worker that can.
+pub async fn claim_due(c: &mut AnyConnection, kind: &str, limit: i64) -> Result<Vec<Job>> {
     let rows = crate::dynamic(format!(
-        "SELECT {COLS} FROM jobs WHERE status = 'pending' AND run_at <= $1 ORDER BY run_at LIMIT $2"
+        "SELECT {COLS} FROM jobs WHERE status = 'pending' AND kind = $3 AND run_at <= $1 ORDER BY run_at LIMIT $2"
     ))
     .bind(now())
     .bind(limit)
+    .bind(kind)
     .fetch_all(&mut *c)
     .await?;
     let mut out = vec![];
@@ -112,10 +115,12 @@ pub async fn failed(c: &mut AnyConnection, job: &Job, error: &str) -> Result<()>
     Ok(())
 }
 
-/// Jobs left `running` by a worker that stopped mid-send go back to the queue.
-pub async fn requeue_stale(c: &mut AnyConnection) -> Result<u64> {
+/// Jobs of one kind left `running` by a worker that stopped mid-way go back to the queue (each
+/// worker, as it starts, takes back its own kind only: not a job another worker runs now).
+pub async fn requeue_stale(c: &mut AnyConnection, kind: &str) -> Result<u64> {
     Ok(
-        sqlx::query("UPDATE jobs SET status = 'pending' WHERE status = 'running'")
+        sqlx::query("UPDATE jobs SET status = 'pending' WHERE status = 'running' AND kind = $1")
+            .bind(kind)
             .execute(c)
             .await?
             .rows_affected(),

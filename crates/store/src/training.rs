@@ -156,14 +156,25 @@ pub struct Session {
     pub ends_at: DateTime<Utc>,
     pub room: String,
     pub trainer: String,
+    /// A cancelled session stays on the schedule and does not count toward completion.
+    pub cancelled_at: Option<DateTime<Utc>>,
+}
+
+impl Session {
+    pub fn cancelled(&self) -> bool {
+        self.cancelled_at.is_some()
+    }
+    pub fn has_started(&self) -> bool {
+        self.starts_at <= Utc::now()
+    }
 }
 
 from_row! {
     Session |r| id, programme_id, programme_title, module_id, topic, module_title, lab_id,
-    starts_at, ends_at, room, trainer
+    starts_at, ends_at, room, trainer, cancelled_at
 }
 
-const SCOLS: &str = "s.id, s.programme_id, p.title AS programme_title, s.module_id, m.topic, m.title AS module_title, s.lab_id, s.starts_at, s.ends_at, s.room, s.trainer";
+const SCOLS: &str = "s.id, s.programme_id, p.title AS programme_title, s.module_id, m.topic, m.title AS module_title, s.lab_id, s.starts_at, s.ends_at, s.room, s.trainer, s.cancelled_at";
 const SFROM: &str = "training_sessions s JOIN programmes p ON p.id = s.programme_id JOIN programme_modules m ON m.id = s.module_id";
 
 pub struct NewSession<'a> {
@@ -194,6 +205,86 @@ pub async fn insert_session(c: &mut AnyConnection, s: &NewSession<'_>) -> Result
     .execute(c)
     .await?;
     Ok(id)
+}
+
+/// What a coordinator changes in a session: its module, time, room and trainer.
+pub struct SessionFields<'a> {
+    pub module: ModuleId,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub room: &'a str,
+    pub trainer: &'a str,
+}
+
+pub async fn update_session(
+    c: &mut AnyConnection,
+    id: SessionId,
+    f: &SessionFields<'_>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE training_sessions SET module_id = $2, starts_at = $3, ends_at = $4, room = $5, trainer = $6 WHERE id = $1",
+    )
+    .bind(id.to_string())
+    .bind(f.module.to_string())
+    .bind(ts(f.starts_at))
+    .bind(ts(f.ends_at))
+    .bind(f.room)
+    .bind(f.trainer)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Cancels a session (or takes the cancellation back); false when nothing changed.
+pub async fn set_cancelled(c: &mut AnyConnection, id: SessionId, cancelled: bool) -> Result<bool> {
+    let q = if cancelled {
+        sqlx::query(
+            "UPDATE training_sessions SET cancelled_at = $2 WHERE id = $1 AND cancelled_at IS NULL",
+        )
+        .bind(id.to_string())
+        .bind(now())
+    } else {
+        sqlx::query(
+            "UPDATE training_sessions SET cancelled_at = NULL WHERE id = $1 AND cancelled_at IS NOT NULL",
+        )
+        .bind(id.to_string())
+    };
+    changed(c, q).await
+}
+
+/// How many attendance marks a session holds.
+pub async fn attendance_count(c: &mut AnyConnection, id: SessionId) -> Result<i64> {
+    let r = sqlx::query("SELECT COUNT(*) AS n FROM attendance WHERE session_id = $1")
+        .bind(id.to_string())
+        .fetch_one(c)
+        .await?;
+    int(&r, "n")
+}
+
+/// Deletes a session with its attendance; returns how many marks went with it.
+pub async fn delete_session(c: &mut AnyConnection, id: SessionId) -> Result<u64> {
+    let marks = sqlx::query("DELETE FROM attendance WHERE session_id = $1")
+        .bind(id.to_string())
+        .execute(&mut *c)
+        .await?
+        .rows_affected();
+    sqlx::query("DELETE FROM training_sessions WHERE id = $1")
+        .bind(id.to_string())
+        .execute(c)
+        .await?;
+    Ok(marks)
+}
+
+/// The kind of job that issues a programme's certificates once its sessions are over.
+pub const CERTIFICATES_JOB: &str = "certificates";
+
+/// Queues a certificates check for the session's programme at the session's end. One job per
+/// session and end time: a moved session gets a job at its new end, and a check that runs when
+/// the programme is not over yet issues nothing, so no job needs undoing.
+pub async fn queue_certificates(c: &mut AnyConnection, s: &Session) -> Result<bool> {
+    let payload = serde_json::json!({ "programme": s.programme_id.to_string() }).to_string();
+    let key = format!("certificates:{}:{}", s.id, ts(s.ends_at));
+    crate::jobs::enqueue(c, CERTIFICATES_JOB, &payload, s.ends_at, Some(&key)).await
 }
 
 pub async fn sessions_of(c: &mut AnyConnection, programme: ProgrammeId) -> Result<Vec<Session>> {
@@ -274,11 +365,14 @@ pub struct Enrolee {
     pub assertion: Option<AssertionRow>,
 }
 
-/// Each enrolled resident with her attendance counted and the rule applied.
+/// Each enrolled resident with her attendance counted and the rule applied. Cancelled sessions
+/// count neither as scheduled nor as attended.
 pub async fn progress(c: &mut AnyConnection, p: &Programme) -> Result<Vec<Enrolee>> {
     let pid = p.id.to_string();
     let sessions: i64 = sqlx::Row::try_get(
-        &sqlx::query("SELECT COUNT(*) AS n FROM training_sessions WHERE programme_id = $1")
+        &sqlx::query(
+            "SELECT COUNT(*) AS n FROM training_sessions WHERE programme_id = $1 AND cancelled_at IS NULL",
+        )
             .bind(&pid)
             .fetch_one(&mut *c)
             .await?,
@@ -286,7 +380,9 @@ pub async fn progress(c: &mut AnyConnection, p: &Programme) -> Result<Vec<Enrole
     )?;
     let has_final: i64 = sqlx::Row::try_get(
         &sqlx::query(
-            "SELECT COUNT(*) AS n FROM programme_modules WHERE programme_id = $1 AND is_final = 1",
+            // A final module whose sessions were all cancelled cannot be attended: it is not required.
+            "SELECT COUNT(*) AS n FROM programme_modules m WHERE m.programme_id = $1 AND m.is_final = 1
+               AND EXISTS (SELECT 1 FROM training_sessions s WHERE s.module_id = m.id AND s.cancelled_at IS NULL)",
         )
         .bind(&pid)
         .fetch_one(&mut *c)
@@ -296,10 +392,10 @@ pub async fn progress(c: &mut AnyConnection, p: &Programme) -> Result<Vec<Enrole
     let rows = sqlx::query(
         "SELECT e.person_id, pe.family_name, pe.given_name,
             (SELECT COUNT(*) FROM attendance a JOIN training_sessions s ON s.id = a.session_id
-              WHERE s.programme_id = e.programme_id AND a.person_id = e.person_id AND a.status = 'present') AS attended,
+              WHERE s.programme_id = e.programme_id AND a.person_id = e.person_id AND a.status = 'present' AND s.cancelled_at IS NULL) AS attended,
             (SELECT COUNT(*) FROM attendance a JOIN training_sessions s ON s.id = a.session_id
               JOIN programme_modules m ON m.id = s.module_id
-              WHERE s.programme_id = e.programme_id AND a.person_id = e.person_id AND a.status = 'present' AND m.is_final = 1) AS attended_final
+              WHERE s.programme_id = e.programme_id AND a.person_id = e.person_id AND a.status = 'present' AND m.is_final = 1 AND s.cancelled_at IS NULL) AS attended_final
          FROM enrolments e JOIN people pe ON pe.id = e.person_id
          WHERE e.programme_id = $1 ORDER BY pe.family_name, pe.given_name",
     )
@@ -488,4 +584,12 @@ pub async fn revoke(c: &mut AnyConnection, id: AssertionId, reason: &str) -> Res
     .bind(now())
     .bind(reason);
     changed(c, q).await
+}
+
+/// Every programme's id (for the check, at start, of certificates left unissued).
+pub async fn programme_ids(c: &mut AnyConnection) -> Result<Vec<ProgrammeId>> {
+    let rows = sqlx::query("SELECT id FROM programmes ORDER BY created_at")
+        .fetch_all(c)
+        .await?;
+    rows.iter().map(|r| get(r, "id")).collect()
 }

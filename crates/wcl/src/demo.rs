@@ -1404,13 +1404,18 @@ async fn seed_programme(
         counts.enrolments += 1;
     }
 
-    // Attendance at the sessions already held.
+    // Attendance at the sessions already held; the certificates check queued for the end of
+    // each session still ahead (as the web layer queues it), so a programme under way issues its
+    // certificates when its last session is over.
     let now = Utc::now();
-    let past: Vec<training::Session> = training::sessions_of(tx, id)
-        .await?
-        .into_iter()
-        .filter(|s| s.ends_at < now)
-        .collect();
+    let (past, ahead): (Vec<training::Session>, Vec<training::Session>) =
+        training::sessions_of(tx, id)
+            .await?
+            .into_iter()
+            .partition(|s| s.ends_at < now);
+    for s in &ahead {
+        training::queue_certificates(tx, s).await?;
+    }
     let finished = p.ahead < 0;
     for (j, (_, person)) in enrolees.iter().enumerate() {
         if past.is_empty() {

@@ -15,6 +15,7 @@ pub mod ctx;
 pub mod download;
 pub mod error;
 pub mod i18n;
+pub mod jobs;
 pub mod limits;
 pub mod mailer;
 pub mod pages;
@@ -117,6 +118,9 @@ pub async fn serve(
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }
     });
+    // Jobs that are not messages (certificates at the end of a programme) run with or without
+    // email.
+    let jobs = jobs::spawn(state.store.clone(), Duration::from_secs(60));
     let mailer = match &state.config.smtp_url {
         // Links in emails must not follow whatever Host a visitor sent.
         Some(_) if state.config.public_url.is_none() => {
@@ -145,6 +149,7 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await;
     sweeper.abort();
+    jobs.abort();
     if let Some(m) = mailer {
         m.abort();
     }

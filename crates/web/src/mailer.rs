@@ -48,7 +48,7 @@ impl Mailer {
     pub async fn run_once(&self, store: &Store) -> anyhow::Result<usize> {
         let jobs = {
             let mut c = store.conn().await?;
-            store::jobs::claim_due(&mut c, 50).await?
+            store::jobs::claim_due(&mut c, "email", 50).await?
         };
         let mut sent = 0;
         for job in jobs {
@@ -90,7 +90,7 @@ impl Mailer {
 pub fn spawn(store: Store, mailer: Mailer, every: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         if let Ok(mut c) = store.conn().await {
-            let _ = store::jobs::requeue_stale(&mut c).await;
+            let _ = store::jobs::requeue_stale(&mut c, "email").await;
         }
         loop {
             if let Err(e) = mailer.run_once(&store).await {

@@ -452,8 +452,7 @@ mail-promoted-body = Hello, { $name }!
     When: { $when } (Bishkek time)
     Where: { $place }
     Ticket code: { $code }
-    Event page: { $link }
-mail-reminder-subject = Tomorrow: { $event }
+    Your ticket (and the way to cancel): { $link }
 mail-reminder-body = Hello, { $name }!
 
     A reminder: "{ $event }" starts { $when } (Bishkek time) at { $place }.

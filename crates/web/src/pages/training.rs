@@ -30,6 +30,9 @@ pub fn router() -> Router<AppState> {
         .route("/programmes/{id}/sessions", post(add_session))
         .route("/programmes/{id}/enrol", post(enrol))
         .route("/sessions/{id}/attendance", get(sheet).post(save_sheet))
+        .route("/sessions/{id}/edit", get(edit_session).post(save_session))
+        .route("/sessions/{id}/cancel", post(cancel_session))
+        .route("/sessions/{id}/delete", post(delete_session))
         .route("/me/schedule", get(my_schedule))
         .route("/certificates/{file}", get(certificate))
         .route("/certificates/{id}/revoke", post(revoke))
@@ -144,6 +147,7 @@ struct ProgrammePage {
     sessions: Vec<Session>,
     enrolees: Vec<Enrolee>,
     candidates: Vec<store::residency::ResidencyRow>,
+    clashes: std::collections::HashSet<SessionId>,
     module_form: ModuleInput,
     session_form: SessionInput,
     errors: Errors,
@@ -152,6 +156,10 @@ struct ProgrammePage {
 impl ProgrammePage {
     fn completed(&self) -> usize {
         self.enrolees.iter().filter(|e| e.completed).count()
+    }
+    /// Another session of the lab uses this one's room at the same time.
+    fn clash(&self, s: &Session) -> bool {
+        self.clashes.contains(&s.id)
     }
 }
 
@@ -174,6 +182,7 @@ async fn programme_page(
         sessions: v.sessions,
         enrolees: v.enrolees,
         candidates: v.candidates,
+        clashes: v.clashes,
         module_form,
         session_form,
         errors,
@@ -197,10 +206,23 @@ async fn on_programme<T>(
     result: AppResult<T>,
     forms: (ModuleInput, SessionInput),
 ) -> AppResult<Response> {
+    on_programme_flash(c, s, p, section, result, forms, "flash-saved").await
+}
+
+/// [`on_programme`] with the message shown once saved.
+async fn on_programme_flash<T>(
+    c: Ctx,
+    s: &AppState,
+    p: &Programme,
+    section: &str,
+    result: AppResult<T>,
+    forms: (ModuleInput, SessionInput),
+    flash: &str,
+) -> AppResult<Response> {
     let to = format!("/programmes/{}#{section}", p.id);
     respond(
         result,
-        |_| redirect_with_flash(&to, "flash-saved"),
+        |_| redirect_with_flash(&to, flash),
         async |errors| programme_page(c, s, p.id, forms.0, forms.1, errors).await,
     )
     .await
@@ -225,7 +247,128 @@ async fn add_session(
 ) -> AppResult<Response> {
     let p = svc::programme_for(&s.store, &c.actor, id, Action::ManageTraining).await?;
     let r = svc::schedule_session(&s.store, &c.actor, &p, &f).await;
-    on_programme(c, &s, &p, "sessions", r, (<_>::default(), f)).await
+    let flash = saved_flash(&r);
+    on_programme_flash(c, &s, &p, "sessions", r, (<_>::default(), f), flash).await
+}
+
+/// Saved; with a warning when another session uses the room at the same time.
+fn saved_flash(r: &AppResult<svc::SavedSession>) -> &'static str {
+    match r {
+        Ok(saved) if !saved.clashes.is_empty() => "flash-session-room-clash",
+        _ => "flash-saved",
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "session_edit.html")]
+struct SessionEditPage {
+    c: Ctx,
+    session: Session,
+    modules: Vec<Module>,
+    marks: i64,
+    clashes: Vec<Session>,
+    f: SessionInput,
+    errors: Errors,
+}
+
+/// A session's edit page: the form as typed (or as the session stands), cancel, delete.
+async fn session_page(
+    c: Ctx,
+    s: &AppState,
+    id: SessionId,
+    f: Option<SessionInput>,
+    errors: Errors,
+) -> AppResult<SessionEditPage> {
+    let v = svc::session_view(&s.store, &c.actor, id).await?;
+    Ok(SessionEditPage {
+        f: f.unwrap_or_else(|| SessionInput::from_session(&v.session)),
+        c,
+        session: v.session,
+        modules: v.modules,
+        marks: v.marks,
+        clashes: v.clashes,
+        errors,
+    })
+}
+
+async fn edit_session(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<SessionId>,
+) -> AppResult<SessionEditPage> {
+    session_page(c, &s, id, None, Errors::default()).await
+}
+
+async fn save_session(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<SessionId>,
+    VerifiedForm(f): VerifiedForm<SessionInput>,
+) -> AppResult<Response> {
+    let session = svc::session_for(&s.store, &c.actor, id, Action::ManageTraining).await?;
+    let r = svc::update_session(&s.store, &c.actor, &session, &f).await;
+    let flash = saved_flash(&r);
+    let to = format!("/programmes/{}#sessions", session.programme_id);
+    respond(
+        r,
+        |_| redirect_with_flash(&to, flash),
+        async |errors| session_page(c, &s, id, Some(f), errors).await,
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CancelForm {
+    /// "on" to take a cancellation back.
+    undo: String,
+}
+
+async fn cancel_session(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<SessionId>,
+    VerifiedForm(f): VerifiedForm<CancelForm>,
+) -> AppResult<Response> {
+    let session = svc::session_for(&s.store, &c.actor, id, Action::ManageTraining).await?;
+    let cancel = f.undo != "on";
+    svc::cancel_session(&s.store, &c.actor, &session, cancel).await?;
+    Ok(redirect_with_flash(
+        &format!("/programmes/{}#sessions", session.programme_id),
+        if cancel {
+            "flash-session-cancelled"
+        } else {
+            "flash-session-restored"
+        },
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct DeleteForm {
+    /// "on" once she has confirmed that the session's attendance goes with it.
+    confirm: String,
+}
+
+async fn delete_session(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<SessionId>,
+    VerifiedForm(f): VerifiedForm<DeleteForm>,
+) -> AppResult<Response> {
+    let session = svc::session_for(&s.store, &c.actor, id, Action::ManageTraining).await?;
+    let r = svc::delete_session(&s.store, &c.actor, &session, f.confirm == "on").await;
+    respond(
+        r,
+        |p| {
+            redirect_with_flash(
+                &format!("/programmes/{p}#sessions"),
+                "flash-session-deleted",
+            )
+        },
+        async |errors| session_page(c, &s, id, None, errors).await,
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -256,6 +399,17 @@ struct SheetPage {
     c: Ctx,
     session: Session,
     rows: Vec<svc::SheetRow>,
+    errors: Errors,
+}
+
+async fn sheet_page(c: Ctx, s: &AppState, id: SessionId, errors: Errors) -> AppResult<SheetPage> {
+    let (session, rows) = svc::sheet(&s.store, &c.actor, id).await?;
+    Ok(SheetPage {
+        c,
+        session,
+        rows,
+        errors,
+    })
 }
 
 async fn sheet(
@@ -263,8 +417,7 @@ async fn sheet(
     State(s): State<AppState>,
     Path(id): Path<SessionId>,
 ) -> AppResult<SheetPage> {
-    let (session, rows) = svc::sheet(&s.store, &c.actor, id).await?;
-    Ok(SheetPage { c, session, rows })
+    sheet_page(c, &s, id, Errors::default()).await
 }
 
 /// The sheet posts `m-<person id>=present|absent|excused` for each row she tapped.
@@ -286,15 +439,22 @@ async fn save_sheet(
             marks.push((person, status));
         }
     }
-    let issued = svc::record_attendance(&s.store, &c.actor, &session, &marks).await?;
-    Ok(redirect_with_flash(
-        &format!("/sessions/{}/attendance", session.id),
-        if issued > 0 {
-            "flash-attendance-certificates"
-        } else {
-            "flash-attendance-saved"
+    let to = format!("/sessions/{}/attendance", session.id);
+    respond(
+        svc::record_attendance(&s.store, &c.actor, &session, &marks).await,
+        |issued| {
+            redirect_with_flash(
+                &to,
+                if issued > 0 {
+                    "flash-attendance-certificates"
+                } else {
+                    "flash-attendance-saved"
+                },
+            )
         },
-    ))
+        async |errors| sheet_page(c, &s, id, errors).await,
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -320,6 +480,14 @@ struct SchedulePage {
     next: NaiveDate,
     monday: NaiveDate,
     manage: bool,
+    clashes: std::collections::HashSet<SessionId>,
+}
+
+impl SchedulePage {
+    /// Another session of the lab uses this one's room at the same time.
+    fn clash(&self, s: &Session) -> bool {
+        self.clashes.contains(&s.id)
+    }
 }
 
 async fn schedule(
@@ -331,7 +499,11 @@ async fn schedule(
     let lab = lab_by_slug(&s.store, &slug).await?;
     let day = domain::time::parse_date(&q.week).unwrap_or_else(domain::time::today);
     let monday = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
-    let (sessions, events) = svc::lab_week(&s.store, &c.actor, lab.id, monday).await?;
+    let svc::LabWeek {
+        sessions,
+        events,
+        clashes,
+    } = svc::lab_week(&s.store, &c.actor, lab.id, monday).await?;
     let b = domain::time::bishkek();
     let day = |t: &chrono::DateTime<Utc>| t.with_timezone(&b).date_naive();
     let days = (0..7)
@@ -354,6 +526,7 @@ async fn schedule(
         .collect();
     Ok(SchedulePage {
         manage: c.actor.allows(Action::ManageTraining(lab.id)),
+        clashes,
         c,
         lab,
         days,

@@ -1,6 +1,8 @@
 //! Training: programmes, modules, sessions, enrolment, attendance, and the certificates that
-//! follow from completion. Completion is computed from attendance after every sheet is saved;
-//! an assertion is issued the first time it holds.
+//! follow from completion. Completion is computed from attendance once the programme's sessions
+//! are over: a job queued for the end of each session checks it (see `crate::jobs`), and every
+//! later change of attendance or of the sessions checks it again; an assertion is issued the
+//! first time it holds.
 use super::base::{allow, commit, entry, limit, signed_in};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
@@ -9,6 +11,7 @@ use domain::{
     ProgrammeId, ResidencyStatus, SessionId, Topic, names,
 };
 use serde::Deserialize;
+use std::collections::HashSet;
 use store::labs::Lab;
 use store::residency::{Cohort, ResidencyRow};
 use store::training::{AssertionRow, Enrolee, Module, Programme, Session};
@@ -206,6 +209,21 @@ pub struct SessionInput {
     pub trainer: String,
 }
 
+impl SessionInput {
+    /// The edit form, filled from the session as it stands.
+    pub fn from_session(s: &Session) -> Self {
+        let local = |t: DateTime<Utc>| t.with_timezone(&domain::time::bishkek());
+        Self {
+            module: s.module_id.to_string(),
+            date: local(s.starts_at).format("%Y-%m-%d").to_string(),
+            starts: local(s.starts_at).format("%H:%M").to_string(),
+            ends: local(s.ends_at).format("%H:%M").to_string(),
+            room: s.room.clone(),
+            trainer: s.trainer.clone(),
+        }
+    }
+}
+
 /// A local (Bishkek) date and time of day as an instant.
 pub fn local_instant(d: NaiveDate, t: NaiveTime) -> DateTime<Utc> {
     domain::time::bishkek()
@@ -250,18 +268,28 @@ pub fn interval(
     Some((local_instant(d, s), local_instant(d, e)))
 }
 
-pub async fn schedule_session(
-    store: &Store,
-    actor: &Actor,
-    programme: &Programme,
+/// A session as saved, with the sessions of the lab it shares its room with at the same time
+/// (saved all the same: the page warns).
+pub struct SavedSession {
+    pub id: SessionId,
+    pub clashes: Vec<Session>,
+}
+
+/// A session form, checked.
+struct ValidSession {
+    module: ModuleId,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    room: String,
+    trainer: String,
+}
+
+/// Checks a session form against the programme's modules.
+fn validate_session(
+    modules: &[Module],
     input: &SessionInput,
-) -> AppResult<SessionId> {
-    if !actor.allows(Action::ManageTraining(programme.lab_id)) {
-        return Err(AppError::NotFound);
-    }
+) -> Result<ValidSession, Vec<(String, String)>> {
     let mut errs = vec![];
-    let mut tx = store.begin().await?;
-    let modules = store::training::modules(&mut tx, programme.id).await?;
     let module = input
         .module
         .parse::<ModuleId>()
@@ -273,22 +301,84 @@ pub async fn schedule_session(
     let when = interval(&input.date, &input.starts, &input.ends, &mut errs);
     let room = limit("room", &input.room, 80, &mut errs);
     let trainer = limit("trainer", &input.trainer, 120, &mut errs);
-    let (Some(module), Some((starts_at, ends_at)), true) = (module, when, errs.is_empty()) else {
-        return Err(AppError::Invalid(errs));
-    };
+    match (module, when) {
+        (Some(module), Some((starts_at, ends_at))) if errs.is_empty() => Ok(ValidSession {
+            module,
+            starts_at,
+            ends_at,
+            room,
+            trainer,
+        }),
+        _ => Err(errs),
+    }
+}
+
+/// The other live sessions of the lab in the same room at an overlapping time.
+async fn room_clashes(c: &mut store::AnyConn, s: &Session) -> AppResult<Vec<Session>> {
+    if s.cancelled() || domain::training::room_key(&s.room).is_none() {
+        return Ok(vec![]);
+    }
+    let around = store::training::lab_sessions(
+        c,
+        s.lab_id,
+        s.starts_at - chrono::Duration::days(1),
+        s.ends_at,
+    )
+    .await?;
+    Ok(around
+        .into_iter()
+        .filter(|o| o.id != s.id && clash(s, o))
+        .collect())
+}
+
+fn clash(a: &Session, b: &Session) -> bool {
+    !a.cancelled()
+        && !b.cancelled()
+        && domain::training::rooms_clash(
+            (&a.room, a.starts_at, a.ends_at),
+            (&b.room, b.starts_at, b.ends_at),
+        )
+}
+
+/// Which of `sessions` share a room and a time with another of `among`.
+fn clash_ids(sessions: &[Session], among: &[Session]) -> HashSet<SessionId> {
+    sessions
+        .iter()
+        .filter(|s| among.iter().any(|o| o.id != s.id && clash(s, o)))
+        .map(|s| s.id)
+        .collect()
+}
+
+pub async fn schedule_session(
+    store: &Store,
+    actor: &Actor,
+    programme: &Programme,
+    input: &SessionInput,
+) -> AppResult<SavedSession> {
+    if !actor.allows(Action::ManageTraining(programme.lab_id)) {
+        return Err(AppError::NotFound);
+    }
+    let mut tx = store.begin().await?;
+    let modules = store::training::modules(&mut tx, programme.id).await?;
+    let v = validate_session(&modules, input).map_err(AppError::Invalid)?;
     let id = store::training::insert_session(
         &mut tx,
         &store::training::NewSession {
             programme: programme.id,
-            module,
+            module: v.module,
             lab: programme.lab_id,
-            starts_at,
-            ends_at,
-            room: &room,
-            trainer: &trainer,
+            starts_at: v.starts_at,
+            ends_at: v.ends_at,
+            room: &v.room,
+            trainer: &v.trainer,
         },
     )
     .await?;
+    let saved = store::training::session(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    store::training::queue_certificates(&mut tx, &saved).await?;
+    let clashes = room_clashes(&mut tx, &saved).await?;
     commit(
         tx,
         entry(
@@ -297,10 +387,164 @@ pub async fn schedule_session(
             "programme",
             programme.id,
             Some(programme.lab_id),
-        ),
+        )
+        .with_detail(format!("session {id}")),
     )
     .await?;
-    Ok(id)
+    Ok(SavedSession { id, clashes })
+}
+
+fn describe(s: &Session) -> String {
+    format!(
+        "{} {}-{} room {:?} trainer {:?}",
+        s.module_id,
+        s.starts_at.to_rfc3339(),
+        s.ends_at.to_rfc3339(),
+        s.room,
+        s.trainer
+    )
+}
+
+/// Changes a session's module, time (moving it), room or trainer. Its certificates check
+/// follows it to its new end, and completion is checked again at once (a session moved into
+/// the past may end the programme).
+pub async fn update_session(
+    store: &Store,
+    actor: &Actor,
+    session: &Session,
+    input: &SessionInput,
+) -> AppResult<SavedSession> {
+    if !actor.allows(Action::ManageTraining(session.lab_id)) {
+        return Err(AppError::NotFound);
+    }
+    let mut tx = store.begin().await?;
+    let modules = store::training::modules(&mut tx, session.programme_id).await?;
+    let v = validate_session(&modules, input).map_err(AppError::Invalid)?;
+    store::training::update_session(
+        &mut tx,
+        session.id,
+        &store::training::SessionFields {
+            module: v.module,
+            starts_at: v.starts_at,
+            ends_at: v.ends_at,
+            room: &v.room,
+            trainer: &v.trainer,
+        },
+    )
+    .await?;
+    let saved = store::training::session(&mut tx, session.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    store::training::queue_certificates(&mut tx, &saved).await?;
+    let clashes = room_clashes(&mut tx, &saved).await?;
+    let programme = store::training::programme(&mut tx, session.programme_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    issue_due(&mut tx, actor, &programme).await?;
+    commit(
+        tx,
+        entry(
+            actor,
+            "session.update",
+            "programme",
+            session.programme_id,
+            Some(session.lab_id),
+        )
+        .with_detail(format!(
+            "session {}: {} -> {}",
+            session.id,
+            describe(session),
+            describe(&saved)
+        )),
+    )
+    .await?;
+    Ok(SavedSession {
+        id: session.id,
+        clashes,
+    })
+}
+
+/// Cancels a session (or, with `cancel` false, takes the cancellation back). A cancelled
+/// session counts neither as held nor as attended, so completion is checked again.
+pub async fn cancel_session(
+    store: &Store,
+    actor: &Actor,
+    session: &Session,
+    cancel: bool,
+) -> AppResult<()> {
+    if !actor.allows(Action::ManageTraining(session.lab_id)) {
+        return Err(AppError::NotFound);
+    }
+    let mut tx = store.begin().await?;
+    if !store::training::set_cancelled(&mut tx, session.id, cancel).await? {
+        // A second tap: nothing changes.
+        return Ok(());
+    }
+    let programme = store::training::programme(&mut tx, session.programme_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    issue_due(&mut tx, actor, &programme).await?;
+    commit(
+        tx,
+        entry(
+            actor,
+            if cancel {
+                "session.cancel"
+            } else {
+                "session.restore"
+            },
+            "programme",
+            session.programme_id,
+            Some(session.lab_id),
+        )
+        .with_detail(format!("session {}: {}", session.id, describe(session))),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Deletes a session entered by mistake. When attendance was taken at it, the marks go with it,
+/// but only once she has confirmed that (`confirmed`); otherwise nothing changes and the form
+/// asks. Returns the programme.
+pub async fn delete_session(
+    store: &Store,
+    actor: &Actor,
+    session: &Session,
+    confirmed: bool,
+) -> AppResult<ProgrammeId> {
+    if !actor.allows(Action::ManageTraining(session.lab_id)) {
+        return Err(AppError::NotFound);
+    }
+    let mut tx = store.begin().await?;
+    let marks = store::training::attendance_count(&mut tx, session.id).await?;
+    if marks > 0 && !confirmed {
+        return Err(AppError::Invalid(vec![(
+            "confirm".into(),
+            "err-confirm-delete-attendance".into(),
+        )]));
+    }
+    let deleted = store::training::delete_session(&mut tx, session.id).await?;
+    let programme = store::training::programme(&mut tx, session.programme_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    issue_due(&mut tx, actor, &programme).await?;
+    commit(
+        tx,
+        entry(
+            actor,
+            "session.delete",
+            "programme",
+            session.programme_id,
+            Some(session.lab_id),
+        )
+        .with_detail(format!(
+            "session {}: {}; {deleted} attendance marks deleted",
+            session.id,
+            describe(session)
+        )),
+    )
+    .await?;
+    Ok(session.programme_id)
 }
 
 /// Enrols the accepted and active residents of the programme's cohort (or one person of the
@@ -380,6 +624,20 @@ pub async fn record_attendance(
     if !actor.allows(Action::TakeAttendance(session.lab_id)) {
         return Err(AppError::NotFound);
     }
+    // Nobody has come to a session that has not begun (a tap on tomorrow's sheet), and nobody
+    // comes to a cancelled one.
+    if session.cancelled() {
+        return Err(AppError::Invalid(vec![(
+            "session".into(),
+            "err-session-cancelled".into(),
+        )]));
+    }
+    if !session.has_started() {
+        return Err(AppError::Invalid(vec![(
+            "session".into(),
+            "err-session-not-started".into(),
+        )]));
+    }
     let mut tx = store.begin().await?;
     for (person, status) in marks {
         let before = store::training::mark(&mut tx, session, *person, *status, actor.user_id)
@@ -414,9 +672,25 @@ pub async fn record_attendance(
     let programme = store::training::programme(&mut tx, session.programme_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    // A sheet saved while the session runs: the check at its end issues the certificates (for
+    // sessions scheduled before such checks were queued, it is queued here).
+    store::training::queue_certificates(&mut tx, session).await?;
     let issued = issue_due(&mut tx, actor, &programme).await?;
     tx.commit().await?;
     Ok(issued)
+}
+
+/// The certificates check a job runs at the end of a session: issues what is due in the
+/// programme (nothing before its last session is over). A programme gone is nothing to do.
+pub async fn issue_certificates(store: &Store, programme: ProgrammeId) -> AppResult<usize> {
+    let mut tx = store.begin().await?;
+    let Some(p) = store::training::programme(&mut tx, programme).await? else {
+        return Ok(0);
+    };
+    // Nobody signed in: the audit rows name no user.
+    let n = issue_due(&mut tx, &Actor::anonymous(), &p).await?;
+    tx.commit().await?;
+    Ok(n)
 }
 
 /// Issues an assertion to every enrolee who completes and has none yet.
@@ -427,7 +701,11 @@ pub async fn issue_due(
 ) -> AppResult<usize> {
     // Certificates wait for the end of the programme: a rule counted on the sessions held so far
     // would be met after the first one.
-    let sessions = store::training::sessions_of(c, programme.id).await?;
+    let sessions: Vec<Session> = store::training::sessions_of(c, programme.id)
+        .await?
+        .into_iter()
+        .filter(|s| !s.cancelled())
+        .collect();
     if sessions.is_empty() || sessions.iter().any(|s| s.ends_at > chrono::Utc::now()) {
         return Ok(0);
     }
@@ -538,6 +816,8 @@ pub struct ProgrammeView {
     pub sessions: Vec<Session>,
     pub enrolees: Vec<Enrolee>,
     pub candidates: Vec<ResidencyRow>,
+    /// Sessions in a room another session of the lab uses at the same time.
+    pub clashes: HashSet<SessionId>,
 }
 
 pub async fn programme_view(
@@ -565,9 +845,24 @@ pub async fn programme_view(
                 .any(|e| e.person_id == r.residency.person_id)
         })
         .collect();
+    let sessions = store::training::sessions_of(&mut c, p.id).await?;
+    let clashes = match (sessions.first(), sessions.iter().map(|s| s.ends_at).max()) {
+        (Some(first), Some(last)) => {
+            let among = store::training::lab_sessions(
+                &mut c,
+                p.lab_id,
+                first.starts_at - chrono::Duration::days(1),
+                last,
+            )
+            .await?;
+            clash_ids(&sessions, &among)
+        }
+        _ => HashSet::new(),
+    };
     Ok(ProgrammeView {
         modules: store::training::modules(&mut c, p.id).await?,
-        sessions: store::training::sessions_of(&mut c, p.id).await?,
+        sessions,
+        clashes,
         enrolees,
         candidates,
         cohort,
@@ -594,14 +889,42 @@ pub async fn sheet(
     Ok((session, rows))
 }
 
-/// A lab's week from `monday`: its training sessions and its events (drafts included), for
-/// those who see the lab's internals.
+/// A session's edit page: the session, its programme's modules, how many attendance marks it
+/// holds (deleting it deletes them, after a confirmation), and the sessions it shares a room
+/// with at the same time.
+pub struct SessionView {
+    pub session: Session,
+    pub modules: Vec<Module>,
+    pub marks: i64,
+    pub clashes: Vec<Session>,
+}
+
+pub async fn session_view(store: &Store, actor: &Actor, id: SessionId) -> AppResult<SessionView> {
+    let session = session_for(store, actor, id, Action::ManageTraining).await?;
+    let mut c = store.conn().await?;
+    Ok(SessionView {
+        modules: store::training::modules(&mut c, session.programme_id).await?,
+        marks: store::training::attendance_count(&mut c, session.id).await?,
+        clashes: room_clashes(&mut c, &session).await?,
+        session,
+    })
+}
+
+/// A lab's week: its training sessions (with those sharing a room at the same time) and its
+/// events (drafts included).
+pub struct LabWeek {
+    pub sessions: Vec<Session>,
+    pub events: Vec<store::events::Event>,
+    pub clashes: HashSet<SessionId>,
+}
+
+/// A lab's week from `monday`, for those who see the lab's internals.
 pub async fn lab_week(
     store: &Store,
     actor: &Actor,
     lab: LabId,
     monday: NaiveDate,
-) -> AppResult<(Vec<Session>, Vec<store::events::Event>)> {
+) -> AppResult<LabWeek> {
     allow(actor, Action::ViewLabInternal(lab))?;
     let from = local_instant(monday, NaiveTime::MIN);
     let to = from + chrono::Duration::days(7);
@@ -618,7 +941,11 @@ pub async fn lab_week(
         },
     )
     .await?;
-    Ok((sessions, events))
+    Ok(LabWeek {
+        clashes: clash_ids(&sessions, &sessions),
+        sessions,
+        events,
+    })
 }
 
 /// Her own coming sessions and her certificates, each with its programme's title.

@@ -939,3 +939,82 @@ async fn every_page_reads_on_a_phone_in_three_languages() {
     result.unwrap();
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_deletes_a_mistaken_session_on_a_phone() {
+    let Some((b, _driver)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    // A session held yesterday, with Aizhan marked present.
+    let session = {
+        let mut tx = app.db.store.begin().await.unwrap();
+        let p = store::training::insert_programme(
+            &mut tx,
+            &store::training::NewProgramme {
+                lab: app.osh,
+                cohort: None,
+                title: "Тигүү",
+                description: "",
+                rule: domain::CompletionRule::default(),
+            },
+            None,
+        )
+        .await
+        .unwrap();
+        let m = store::training::add_module(&mut tx, p, domain::Topic::Sewing, "", false)
+            .await
+            .unwrap();
+        let starts = chrono::Utc::now() - chrono::Duration::days(1);
+        let id = store::training::insert_session(
+            &mut tx,
+            &store::training::NewSession {
+                programme: p,
+                module: m,
+                lab: app.osh,
+                starts_at: starts,
+                ends_at: starts + chrono::Duration::hours(2),
+                room: "Тигүү цехи",
+                trainer: "Гүлмира Асанова",
+            },
+        )
+        .await
+        .unwrap();
+        store::training::enrol(&mut tx, p, app.aizhan, None)
+            .await
+            .unwrap();
+        let s = store::training::session(&mut tx, id)
+            .await
+            .unwrap()
+            .unwrap();
+        store::training::mark(&mut tx, &s, app.aizhan, domain::Attendance::Present, None)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        id
+    };
+    let result = async {
+        sign_in(&b, &app, "coord.osh@test.kg").await?;
+        b.goto(&app.url(&format!("/sessions/{session}/edit")))
+            .await?;
+        fits_phone(&b).await;
+        // Delete without ticking the box: the page asks, nothing is deleted.
+        let delete = format!("form[action='/sessions/{session}/delete'] button[type=submit]");
+        b.find(Locator::Css(&delete)).await?.click().await?;
+        b.wait().for_element(Locator::Id("confirm-error")).await?;
+        fits_phone(&b).await;
+        b.find(Locator::Css("input[name=confirm]"))
+            .await?
+            .click()
+            .await?;
+        b.find(Locator::Css(&delete)).await?.click().await?;
+        b.wait().for_element(Locator::Css("p.flash")).await?;
+        fits_phone(&b).await;
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = b.close().await;
+    result.unwrap();
+    assert_eq!(app.count("training_sessions").await, 0);
+    assert_eq!(app.count("attendance").await, 0);
+}

@@ -11,6 +11,7 @@ on_both_backends!(
     concurrent_sign_ups_never_overbook,
     check_in_and_walk_ins_make_network_members,
     calendars_and_public_visibility,
+    a_promoted_woman_gets_her_ticket_and_reminders_name_the_day,
 );
 
 async fn register(app: &TestApp, event: &str, name: &str, phone: &str) -> reqwest::Response {
@@ -736,4 +737,168 @@ async fn confirmations_are_emailed_over_smtp_and_survive_a_failing_server() {
     }
     assert!(failed_once, "a failed send is kept for a retry");
     assert_eq!(app.count("registrations").await, 2);
+}
+
+/// The queued emails to one address, as (subject, body).
+async fn mails_to(app: &TestApp, to: &str) -> Vec<(String, String)> {
+    store::jobs::all(&mut app.db.store.conn().await.unwrap())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|j| j.kind == "email")
+        .filter_map(|j| serde_json::from_str::<Value>(&j.payload).ok())
+        .filter(|v| v["to"] == to)
+        .map(|v| {
+            (
+                v["subject"].as_str().unwrap_or("").to_string(),
+                v["body"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The path of the private ticket link in a message.
+fn ticket_path(body: &str) -> Option<String> {
+    let i = body.find("/tickets/")?;
+    let end = body[i..]
+        .find(|c: char| c.is_whitespace())
+        .map(|n| i + n)
+        .unwrap_or(body.len());
+    Some(body[i..end].to_string())
+}
+
+async fn a_promoted_woman_gets_her_ticket_and_reminders_name_the_day(app: TestApp) {
+    let ev = app.create_event(1, true, "Кийиз мастер-классы").await;
+    let sign_up = |name: &'static str, phone: &'static str, email: &'static str| {
+        let c = app.client();
+        let url = app.url(&format!("/api/v1/events/{ev}/registrations"));
+        async move {
+            let r = c
+                .post(url)
+                .header("accept-language", "ru")
+                .json(&json!({"name": name, "phone": phone, "email": email}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 201);
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    let first = sign_up("Айгерим Садыкова", "0700 111 001", "aigerim@example.kg").await;
+    let second = sign_up("Нуриза Алиева", "0700 111 003", "nuriza@example.kg").await;
+    assert_eq!(second["status"], "waitlisted");
+    // The first cancels; the second gets the seat.
+    let r = app
+        .client()
+        .delete(app.url(&format!(
+            "/api/v1/registrations/{}",
+            first["cancel_token"].as_str().unwrap()
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let mails = mails_to(&app, "nuriza@example.kg").await;
+    let ru = web::i18n::Lang::Ru;
+    let promoted = mails
+        .iter()
+        .find(|(s, _)| s.starts_with(&ru.t_args("mail-promoted-subject", &[("event", "".into())])))
+        .expect("a message that the seat is hers");
+    // Her message links to her ticket, not to the event page.
+    let link = ticket_path(&promoted.1).expect("a ticket link in the message");
+    assert!(
+        !promoted.1.contains(&format!("/events/{ev}")),
+        "{}",
+        promoted.1
+    );
+    // So does her reminder, which asks her to cancel there; ten days ahead, it goes out the day
+    // before and says "tomorrow".
+    let tomorrow = ru.t_args(
+        "mail-reminder-tomorrow-subject",
+        &[("event", "Кийиз мастер-классы".into())],
+    );
+    let reminder = mails
+        .iter()
+        .find(|(s, _)| *s == tomorrow)
+        .unwrap_or_else(|| panic!("a reminder saying {tomorrow}: {mails:?}"));
+    assert!(ticket_path(&reminder.1).is_some(), "{}", reminder.1);
+    // The link opens her confirmed ticket, which can cancel.
+    let c = app.client();
+    let r = c.get(app.url(&link)).send().await.unwrap();
+    assert_eq!(r.status(), 200, "{link}");
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains(&format!("action=\"{link}/cancel\"")),
+        "a cancel form"
+    );
+    let r = c
+        .post(app.url(&format!("{link}/cancel")))
+        .form(&[("_csrf", csrf(&page))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let v: Value = app
+        .client()
+        .get(app.url(&format!(
+            "/api/v1/registrations/{}",
+            second["cancel_token"].as_str().unwrap()
+        )))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        v["status"], "cancelled",
+        "her first link sees the same registration"
+    );
+
+    // An event later today: the reminder goes out at once and says "today" (by the date in
+    // Bishkek; a few minutes before midnight the start may fall on the next day).
+    let now = chrono::Utc::now();
+    let starts = now + chrono::Duration::minutes(5);
+    let today = {
+        let mut tx = app.db.store.begin().await.unwrap();
+        let id = store::events::insert(
+            &mut tx,
+            app.osh,
+            &store::events::EventFields {
+                scope: domain::EventScope::Lab,
+                kind: domain::EventKind::Seminar,
+                title: "Бүгүнкү семинар".into(),
+                description: String::new(),
+                starts_at: starts,
+                ends_at: starts + chrono::Duration::hours(2),
+                place: "Ош".into(),
+                language: "ky".into(),
+                capacity: 10,
+                published: true,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        id
+    };
+    let r = app
+        .client()
+        .post(app.url(&format!("/api/v1/events/{today}/registrations")))
+        .header("accept-language", "ru")
+        .json(&json!({"name": "Жылдыз", "phone": "0555 222 333", "email": "jyldyz@example.kg"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let b = domain::time::bishkek();
+    let key = if starts.with_timezone(&b).date_naive() == now.with_timezone(&b).date_naive() {
+        "mail-reminder-today-subject"
+    } else {
+        "mail-reminder-tomorrow-subject"
+    };
+    let want = ru.t_args(key, &[("event", "Бүгүнкү семинар".into())]);
+    let mails = mails_to(&app, "jyldyz@example.kg").await;
+    assert!(mails.iter().any(|(s, _)| *s == want), "{want}: {mails:?}");
 }

@@ -485,6 +485,44 @@ async fn grant_call(app: &TestApp) -> String {
     call.to_string()
 }
 
+/// A training session of the osh lab (programme, module, session), for the matrix.
+async fn training_session(app: &TestApp) -> String {
+    let mut tx = app.db.store.begin().await.unwrap();
+    let p = store::training::insert_programme(
+        &mut tx,
+        &store::training::NewProgramme {
+            lab: app.osh,
+            cohort: None,
+            title: "Тигүү",
+            description: "",
+            rule: domain::CompletionRule::default(),
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    let m = store::training::add_module(&mut tx, p, domain::Topic::Sewing, "", false)
+        .await
+        .unwrap();
+    let starts = chrono::Utc::now() - chrono::Duration::hours(1);
+    let s = store::training::insert_session(
+        &mut tx,
+        &store::training::NewSession {
+            programme: p,
+            module: m,
+            lab: app.osh,
+            starts_at: starts,
+            ends_at: starts + chrono::Duration::hours(2),
+            room: "Тигүү цехи",
+            trainer: "",
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    s.to_string()
+}
+
 /// The logins of the matrix's columns after the anonymous one.
 pub(crate) const MATRIX_LOGINS: [&str; 5] = [
     "admin@test.kg",
@@ -500,6 +538,7 @@ pub(crate) async fn page_matrix(app: &TestApp) -> Vec<(String, [u16; 6])> {
     let aizhan = app.aizhan.to_string();
     let bw = app.batken_woman.to_string();
     let call = grant_call(app).await;
+    let session = training_session(app).await;
     vec![
         //                                           anon  admin coord-osh coord-batken mentor-osh resident
         ("/".into(), [200, 200, 200, 200, 200, 200]),
@@ -545,6 +584,19 @@ pub(crate) async fn page_matrix(app: &TestApp) -> Vec<(String, [u16; 6])> {
         ),
         ("/labs/osh/schedule".into(), [303, 200, 200, 404, 200, 404]),
         ("/me/schedule".into(), [303, 404, 404, 404, 404, 200]),
+        // A session: its sheet for whoever takes attendance, its edit page for training staff.
+        (
+            format!("/sessions/{session}/attendance"),
+            [303, 200, 200, 404, 200, 404],
+        ),
+        (
+            format!("/sessions/{session}/edit"),
+            [303, 200, 200, 404, 404, 404],
+        ),
+        (
+            "/sessions/not-an-id/edit".into(),
+            [404, 404, 404, 404, 404, 404],
+        ),
         ("/labs/osh/mentoring".into(), [303, 200, 200, 404, 404, 404]),
         ("/mentoring".into(), [303, 404, 404, 404, 200, 404]),
         ("/me/mentoring".into(), [303, 404, 404, 404, 404, 200]),

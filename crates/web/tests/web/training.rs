@@ -6,7 +6,11 @@ use serde_json::Value;
 
 on_both_backends!(
     training_to_a_verifiable_certificate,
-    training_access_and_bad_input
+    training_access_and_bad_input,
+    certificates_follow_the_last_session,
+    sessions_are_edited_cancelled_and_deleted,
+    attendance_waits_for_the_session_to_start,
+    a_room_booked_twice_is_warned,
 );
 
 async fn page(c: &reqwest::Client, url: String) -> String {
@@ -338,4 +342,423 @@ async fn training_access_and_bad_input(app: TestApp) {
         .unwrap();
     assert_eq!(r.status(), 422);
     assert_eq!(app.count("attendance").await, 0);
+}
+
+/// Moves a session to `[starts, ends)` as the store writes it (tests need times around now,
+/// which the Bishkek date-and-time form cannot always express near midnight).
+async fn move_session(
+    app: &TestApp,
+    id: &str,
+    starts: chrono::DateTime<chrono::Utc>,
+    ends: chrono::DateTime<chrono::Utc>,
+) {
+    let mut conn = app.db.store.conn().await.unwrap();
+    let s = store::training::session(&mut conn, id.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    store::training::update_session(
+        &mut conn,
+        s.id,
+        &store::training::SessionFields {
+            module: s.module_id,
+            starts_at: starts,
+            ends_at: ends,
+            room: &s.room,
+            trainer: &s.trainer,
+        },
+    )
+    .await
+    .unwrap();
+}
+
+/// The flash message a redirect sets.
+fn flash(r: &reqwest::Response) -> String {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("wcl_flash="))
+        .map(|v| v.split(';').next().unwrap_or("").to_string())
+        .unwrap_or_default()
+}
+
+async fn certificates_follow_the_last_session(app: TestApp) {
+    let coord = app.signed_in("coord.osh@test.kg").await;
+    let (pid, sessions) = programme(&app, &coord).await;
+    let mentor = app.signed_in("mentor.osh@test.kg").await;
+    let now = chrono::Utc::now();
+    // The first session was two days ago; the final one is under way and ends in a few seconds.
+    move_session(
+        &app,
+        &sessions[0],
+        now - chrono::Duration::days(2),
+        now - chrono::Duration::days(2) + chrono::Duration::hours(2),
+    )
+    .await;
+    let ends = now + chrono::Duration::seconds(10);
+    move_session(
+        &app,
+        &sessions[1],
+        now - chrono::Duration::minutes(30),
+        ends,
+    )
+    .await;
+    for s in &sessions {
+        let r = mark(&app, &mentor, s, "present").await;
+        assert_eq!(r.status(), 303);
+    }
+    // Saved during the final session: nothing yet (the rule holds only once it is over) ...
+    assert!(
+        chrono::Utc::now() < ends,
+        "the sheet was saved during the session"
+    );
+    assert_eq!(app.count("assertions").await, 0);
+    // ... and the check waits in the jobs table for its end.
+    let jobs = store::jobs::all(&mut app.db.store.conn().await.unwrap())
+        .await
+        .unwrap();
+    assert!(
+        jobs.iter().any(|j| j.kind == "certificates"
+            && j.status == "pending"
+            && j.payload.contains(&pid)
+            && (j.run_at - ends).num_milliseconds().abs() < 1),
+        "{jobs:?}"
+    );
+    while chrono::Utc::now() <= ends {
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    web::jobs::run_once(&app.db.store).await.unwrap();
+    assert_eq!(
+        app.count("assertions").await,
+        1,
+        "the certificate is issued when the last session ends"
+    );
+    let mut conn = app.db.store.conn().await.unwrap();
+    let a = store::training::assertions_of_person(&mut conn, app.aizhan)
+        .await
+        .unwrap();
+    assert_eq!(a.len(), 1);
+    let audit = store::audit::recent(&mut conn, None, 200).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "certificate.issue"));
+    // A second run (or the job of a moved session) issues nothing twice.
+    drop(conn);
+    web::jobs::run_once(&app.db.store).await.unwrap();
+    assert_eq!(app.count("assertions").await, 1);
+    let p = page(&coord, app.url(&format!("/programmes/{pid}"))).await;
+    assert!(p.contains(&format!("/certificates/{}.pdf", a[0].id)));
+}
+
+async fn sessions_are_edited_cancelled_and_deleted(app: TestApp) {
+    let coord = app.signed_in("coord.osh@test.kg").await;
+    let (pid, sessions) = programme(&app, &coord).await;
+    // Present at the first session, absent at the final one: 50%, no certificate.
+    assert_eq!(
+        mark(&app, &coord, &sessions[0], "present").await.status(),
+        303
+    );
+    assert_eq!(
+        mark(&app, &coord, &sessions[1], "absent").await.status(),
+        303
+    );
+    assert_eq!(app.count("assertions").await, 0);
+    let p = page(&coord, app.url(&format!("/programmes/{pid}"))).await;
+    assert!(p.contains(&format!("/sessions/{}/edit", sessions[0])));
+
+    // Edited (moved, another room and trainer): saved and audited.
+    let edit = app.url(&format!("/sessions/{}/edit", sessions[0]));
+    let p = page(&coord, edit.clone()).await;
+    assert!(
+        p.contains("value=\"2026-03-02\"") && p.contains("value=\"10:00\""),
+        "the form shows the session"
+    );
+    let module = {
+        let mut conn = app.db.store.conn().await.unwrap();
+        store::training::session(&mut conn, sessions[0].parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+            .module_id
+            .to_string()
+    };
+    let r = coord
+        .post(edit.clone())
+        .form(&[
+            ("_csrf", csrf(&p)),
+            ("module", module.clone()),
+            ("date", "03.03.2026".into()),
+            ("starts", "14:00".into()),
+            ("ends", "16:00".into()),
+            ("room", "Чоң зал".into()),
+            ("trainer", "Нургүл Мамытова".into()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let mut conn = app.db.store.conn().await.unwrap();
+    let s = store::training::session(&mut conn, sessions[0].parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(s.starts_at.to_rfc3339(), "2026-03-03T08:00:00+00:00");
+    assert_eq!(
+        (s.room.as_str(), s.trainer.as_str()),
+        ("Чоң зал", "Нургүл Мамытова")
+    );
+    drop(conn);
+    // Bad input: 422 with the message beside the field, nothing changed.
+    let r = coord
+        .post(edit.clone())
+        .form(&[
+            ("_csrf", csrf(&p)),
+            ("module", module.clone()),
+            ("date", "2026-03-03".into()),
+            ("starts", "16:00".into()),
+            ("ends", "15:00".into()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains(&web::i18n::Lang::Ky.t("err-ends-before-start")),
+        "{body}"
+    );
+    let mut conn = app.db.store.conn().await.unwrap();
+    let after = store::training::session(&mut conn, sessions[0].parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after.starts_at, s.starts_at);
+    drop(conn);
+
+    // The final session was a mistake: cancelled, it no longer counts, and she completes.
+    let cancel = app.url(&format!("/sessions/{}/cancel", sessions[1]));
+    let r = coord
+        .post(cancel.clone())
+        .form(&[("_csrf", csrf(&p))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(flash(&r), "flash-session-cancelled");
+    assert_eq!(
+        app.count("assertions").await,
+        1,
+        "a cancelled session does not count toward completion"
+    );
+    let p = page(&coord, app.url(&format!("/programmes/{pid}"))).await;
+    assert!(
+        p.contains("1/1 (100%)"),
+        "progress without the cancelled session"
+    );
+    assert!(p.contains(&web::i18n::Lang::Ky.t("session-cancelled")));
+    // No attendance at a cancelled session.
+    let r = coord
+        .post(app.url(&format!("/sessions/{}/attendance", sessions[1])))
+        .form(&[
+            ("_csrf", csrf(&p)),
+            (&format!("m-{}", app.aizhan), "present".into()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains(&web::i18n::Lang::Ky.t("err-session-cancelled"))
+    );
+    // Taken back.
+    let r = coord
+        .post(cancel)
+        .form(&[("_csrf", csrf(&p)), ("undo", "on".into())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let mut conn = app.db.store.conn().await.unwrap();
+    let s1 = store::training::session(&mut conn, sessions[1].parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!s1.cancelled());
+    drop(conn);
+
+    // Deleting a session with attendance asks first; nothing goes until she confirms.
+    let delete = app.url(&format!("/sessions/{}/delete", sessions[1]));
+    let p = page(&coord, app.url(&format!("/sessions/{}/edit", sessions[1]))).await;
+    assert!(
+        p.contains("name=\"confirm\""),
+        "a confirmation box, no script needed"
+    );
+    let r = coord
+        .post(delete.clone())
+        .form(&[("_csrf", csrf(&p))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains(&web::i18n::Lang::Ky.t("err-confirm-delete-attendance")));
+    assert_eq!(app.count("training_sessions").await, 2);
+    assert_eq!(app.count("attendance").await, 2);
+    let r = coord
+        .post(delete)
+        .form(&[("_csrf", csrf(&p)), ("confirm", "on".into())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(flash(&r), "flash-session-deleted");
+    assert_eq!(app.count("training_sessions").await, 1);
+    assert_eq!(
+        app.count("attendance").await,
+        1,
+        "its attendance went with it"
+    );
+
+    // Another lab's coordinator and the mentor cannot touch a session.
+    let other = app.signed_in("coord.batken@test.kg").await;
+    let mentor = app.signed_in("mentor.osh@test.kg").await;
+    for c in [&other, &mentor] {
+        let r = c.get(edit.clone()).send().await.unwrap();
+        assert_eq!(r.status(), 404);
+        let p = page(c, app.url("/")).await;
+        let r = c
+            .post(app.url(&format!("/sessions/{}/delete", sessions[0])))
+            .form(&[("_csrf", csrf(&p)), ("confirm", "on".into())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404);
+    }
+    assert_eq!(app.count("training_sessions").await, 1);
+
+    let audit = store::audit::recent(&mut app.db.store.conn().await.unwrap(), None, 200)
+        .await
+        .unwrap();
+    for action in [
+        "session.update",
+        "session.cancel",
+        "session.restore",
+        "session.delete",
+    ] {
+        assert!(audit.iter().any(|e| e.action == action), "{action} audited");
+    }
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "session.delete" && e.detail.contains("1 attendance marks")),
+        "the deleted marks are counted in the audit"
+    );
+}
+
+async fn attendance_waits_for_the_session_to_start(app: TestApp) {
+    let coord = app.signed_in("coord.osh@test.kg").await;
+    let (_, sessions) = programme(&app, &coord).await;
+    let now = chrono::Utc::now();
+    move_session(
+        &app,
+        &sessions[1],
+        now + chrono::Duration::days(1),
+        now + chrono::Duration::days(1) + chrono::Duration::hours(2),
+    )
+    .await;
+    let sheet = app.url(&format!("/sessions/{}/attendance", sessions[1]));
+    let p = page(&coord, sheet.clone()).await;
+    let msg = web::i18n::Lang::Ky.t("err-session-not-started");
+    assert!(
+        p.contains(&msg),
+        "the sheet says why it cannot be taken yet"
+    );
+    let r = coord
+        .post(sheet)
+        .form(&[
+            ("_csrf", csrf(&p)),
+            (&format!("m-{}", app.aizhan), "present".into()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains(&msg), "in her language");
+    assert_eq!(app.count("attendance").await, 0, "nothing saved");
+    // A session that has begun takes attendance.
+    assert_eq!(
+        mark(&app, &coord, &sessions[0], "present").await.status(),
+        303
+    );
+    assert_eq!(app.count("attendance").await, 1);
+}
+
+async fn a_room_booked_twice_is_warned(app: TestApp) {
+    let coord = app.signed_in("coord.osh@test.kg").await;
+    let (pid, _) = programme(&app, &coord).await;
+    let mut conn = app.db.store.conn().await.unwrap();
+    let module = store::training::modules(&mut conn, pid.parse().unwrap())
+        .await
+        .unwrap()[0]
+        .id
+        .to_string();
+    drop(conn);
+    let p = page(&coord, app.url(&format!("/programmes/{pid}"))).await;
+    let add = |room: &'static str| {
+        let form = vec![
+            ("_csrf", csrf(&p)),
+            ("module", module.clone()),
+            ("date", "2026-03-02".to_string()),
+            ("starts", "11:00".to_string()),
+            ("ends", "13:00".to_string()),
+            ("room", room.to_string()),
+        ];
+        let r = coord
+            .post(app.url(&format!("/programmes/{pid}/sessions")))
+            .form(&form);
+        async move { r.send().await.unwrap() }
+    };
+    // Another room at the same time: nothing to say.
+    let r = add("Компьютер классы").await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(flash(&r), "flash-saved");
+    // The sewing room, already taken 10:00-12:30 that day (spelled a little differently): saved,
+    // with a warning.
+    let r = add(" тигүү  цехи ").await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(flash(&r), "flash-session-room-clash");
+    assert_eq!(app.count("training_sessions").await, 4);
+    let warning = web::i18n::Lang::Ky.t("session-room-clash-short");
+    let week = page(&coord, app.url("/labs/osh/schedule?week=2026-03-02")).await;
+    assert_eq!(
+        week.matches(&warning).count(),
+        2,
+        "both sessions marked on the schedule"
+    );
+    let p = page(&coord, app.url(&format!("/programmes/{pid}"))).await;
+    assert_eq!(p.matches(&warning).count(), 2);
+    // Cancelling one of them ends the clash.
+    let mut conn = app.db.store.conn().await.unwrap();
+    let clash = store::training::sessions_of(&mut conn, pid.parse().unwrap())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| {
+            s.room.to_lowercase().contains("тигүү") && s.starts_at.format("%H").to_string() == "05"
+        })
+        .unwrap();
+    drop(conn);
+    let edit = page(&coord, app.url(&format!("/sessions/{}/edit", clash.id))).await;
+    assert!(edit.contains(&web::i18n::Lang::Ky.t("session-room-clash")));
+    let r = coord
+        .post(app.url(&format!("/sessions/{}/cancel", clash.id)))
+        .form(&[("_csrf", csrf(&edit))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let week = page(&coord, app.url("/labs/osh/schedule?week=2026-03-02")).await;
+    assert!(!week.contains(&warning));
 }

@@ -189,16 +189,19 @@ pub async fn update_event(
         for r in store::events::promote(&mut tx, &fresh).await? {
             queue_promoted(&mut tx, &fresh, &r, base).await?;
         }
-        // Reminders were written for the old time and place: when those change, write them again.
+        // Reminders were written for the old time and place: when those change, write them again,
+        // each with a new private link to her ticket (where she can cancel).
         let moved = fresh.starts_at != event.starts_at || fresh.place != event.place;
-        let link = format!("{base}/events/{}", fresh.id);
         for r in store::events::registrations(&mut tx, fresh.id).await? {
             if !moved {
                 break;
             }
             if r.status == RegistrationStatus::Confirmed && r.checked_in_at.is_none() {
                 store::jobs::drop_pending(&mut tx, &format!("reminder:{}", r.id)).await?;
-                queue_reminder(&mut tx, &fresh, &r, &link).await?;
+                if r.email.is_some() {
+                    let link = new_ticket_link(&mut tx, &r, base).await?;
+                    queue_reminder(&mut tx, &fresh, &r, &link).await?;
+                }
             }
         }
     }
@@ -446,7 +449,14 @@ async fn queue_mail(
     };
     let lang = Lang::parse(&r.language).unwrap_or(Lang::Ru);
     let when = domain::time::format_datetime(event.starts_at);
+    let date = domain::time::format_date(
+        event
+            .starts_at
+            .with_timezone(&domain::time::bishkek())
+            .date_naive(),
+    );
     let args = [
+        ("date", date),
         ("name", r.name.clone()),
         ("event", event.title.clone()),
         ("when", when),
@@ -473,10 +483,16 @@ async fn queue_reminder(
     link: &str,
 ) -> AppResult<()> {
     let at = (event.starts_at - Duration::hours(24)).max(Utc::now());
+    // Named by the day it goes out: a reminder sent on the day itself says "today".
+    let subject = match domain::events::reminder_day(at, event.starts_at) {
+        domain::events::ReminderDay::Today => "mail-reminder-today-subject",
+        domain::events::ReminderDay::Tomorrow => "mail-reminder-tomorrow-subject",
+        domain::events::ReminderDay::On(_) => "mail-reminder-date-subject",
+    };
     queue_mail(
         tx,
         r,
-        "mail-reminder-subject",
+        subject,
         "mail-reminder-body",
         event,
         link,
@@ -492,9 +508,12 @@ async fn queue_promoted(
     r: &Registration,
     base: &str,
 ) -> AppResult<()> {
-    // Her private link is not stored in clear; the message names the event and her ticket code,
-    // which she shows at the door, and the confirmation she already has still works.
-    let link = format!("{base}/events/{}", event.id);
+    // Her first private link is kept only as a hash: the message carries a new one to her ticket,
+    // where she sees her seat and can cancel (the first link keeps working too).
+    if r.email.is_none() {
+        return Ok(());
+    }
+    let link = new_ticket_link(tx, r, base).await?;
     queue_mail(
         tx,
         r,
@@ -507,6 +526,17 @@ async fn queue_promoted(
     )
     .await?;
     queue_reminder(tx, event, r, &link).await
+}
+
+/// A new private link to her ticket, for a message written after her registration.
+async fn new_ticket_link(
+    tx: &mut store::AnyConn,
+    r: &Registration,
+    base: &str,
+) -> AppResult<String> {
+    let token = hex::encode(rand::random::<[u8; 24]>());
+    store::events::add_ticket_link(tx, r.id, &token_hash(&token)).await?;
+    Ok(format!("{base}/tickets/{token}"))
 }
 
 /// Her ticket by its private token, or 404.
