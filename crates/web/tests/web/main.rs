@@ -9,6 +9,7 @@ mod events;
 mod grants;
 mod http;
 mod impact;
+mod intake;
 mod mentoring;
 mod support;
 mod surveys;
