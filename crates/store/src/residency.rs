@@ -382,22 +382,33 @@ pub async fn mark_reopened(
     Ok(())
 }
 
-const DECLINE_COLS: &str = "d.residency_id, d.reason, d.told, d.reason_shared, u.display_name, d.at, d.reopened_at";
+const DECLINE_COLS: &str =
+    "d.residency_id, d.reason, d.told, d.reason_shared, u.display_name, d.at, d.reopened_at";
 
 /// The declines of a lab's residencies, newest first.
 pub async fn declines_of_lab(c: &mut AnyConnection, lab: LabId) -> Result<Vec<Decline>> {
-    many(c, format!(
+    many(
+        c,
+        format!(
         "SELECT {DECLINE_COLS} FROM residency_declines d JOIN residencies r ON r.id = d.residency_id
          LEFT JOIN users u ON u.id = d.by_user WHERE r.lab_id = $1 ORDER BY d.at DESC"
-    ), lab).await
+    ),
+        lab,
+    )
+    .await
 }
 
 /// The declines of one residency, newest first.
 pub async fn declines(c: &mut AnyConnection, residency: ResidencyId) -> Result<Vec<Decline>> {
-    many(c, format!(
-        "SELECT {DECLINE_COLS} FROM residency_declines d LEFT JOIN users u ON u.id = d.by_user
+    many(
+        c,
+        format!(
+            "SELECT {DECLINE_COLS} FROM residency_declines d LEFT JOIN users u ON u.id = d.by_user
          WHERE d.residency_id = $1 ORDER BY d.at DESC"
-    ), residency).await
+        ),
+        residency,
+    )
+    .await
 }
 
 /// The open residency of a person in a lab, if any (she applies again while one is open).

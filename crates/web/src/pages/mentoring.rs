@@ -259,7 +259,11 @@ async fn accept(
         ),
         Err(e) => return Err(e),
     };
-    Ok((status, ProposalsPage::new(c, &s, lab, errors, &pairs).await?).into_response())
+    Ok((
+        status,
+        ProposalsPage::new(c, &s, lab, errors, &pairs).await?,
+    )
+        .into_response())
 }
 
 #[derive(Template, WebTemplate)]

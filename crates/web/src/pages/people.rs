@@ -32,10 +32,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/residencies/{id}/transition", post(transition))
         .route("/residencies/{id}/cohort", post(set_cohort))
-        .route(
-            "/residencies/{id}/decline",
-            get(decline_form).post(decline),
-        )
+        .route("/residencies/{id}/decline", get(decline_form).post(decline))
         .route("/residencies/{id}/reopen", post(reopen))
 }
 

@@ -112,7 +112,9 @@ fn choice_notes(lab: LabId, p: &Proposals) -> Vec<ChoiceNote> {
         let reason = match mentor {
             None => "gone",
             Some(x) if x.free() <= 0 => "full",
-            Some(x) if !((x.in_person && x.labs.contains(&lab)) || (x.remote && w.wish.remote_ok)) => {
+            Some(x)
+                if !((x.in_person && x.labs.contains(&lab)) || (x.remote && w.wish.remote_ok)) =>
+            {
                 "cannot-meet"
             }
             Some(_) => "better-fit",

@@ -217,13 +217,17 @@ pub async fn register_walk_in(
     let labs = case_labs(store, actor).await?;
     let lab = match input.lab.as_str() {
         "" if labs.len() == 1 => labs[0].id,
-        slug => labs.iter().find(|l| l.slug == slug).map(|l| l.id).ok_or_else(|| {
-            if labs.is_empty() {
-                AppError::NotFound
-            } else {
-                AppError::Invalid(vec![("lab".into(), "err-choice".into())])
-            }
-        })?,
+        slug => labs
+            .iter()
+            .find(|l| l.slug == slug)
+            .map(|l| l.id)
+            .ok_or_else(|| {
+                if labs.is_empty() {
+                    AppError::NotFound
+                } else {
+                    AppError::Invalid(vec![("lab".into(), "err-choice".into())])
+                }
+            })?,
     };
     let user = actor.user_id.ok_or(AppError::SignIn)?;
     if !actor.allows(Action::CaseWork(lab)) {

@@ -399,7 +399,10 @@ async fn a_case_worker_opens_a_case_on_a_phone() {
         b.goto(&app.url("/support/new")).await?;
         fits_phone(&b).await;
         // The forgiving search, then a choice (no drop-down of every name).
-        b.find(Locator::Id("q")).await?.send_keys("токтогулова").await?;
+        b.find(Locator::Id("q"))
+            .await?
+            .send_keys("токтогулова")
+            .await?;
         b.find(Locator::Css("form[role='search'] button[type=submit]"))
             .await?
             .click()

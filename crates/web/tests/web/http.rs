@@ -490,13 +490,11 @@ async fn access_matrix(app: TestApp) {
     let aizhan = app.aizhan.to_string();
     let bw = app.batken_woman.to_string();
     let call = grant_call(&app).await;
-    let aizhan_residency = store::residency::of_person(
-        &mut app.db.store.conn().await.unwrap(),
-        app.aizhan,
-    )
-    .await
-    .unwrap()[0]
-        .id;
+    let aizhan_residency =
+        store::residency::of_person(&mut app.db.store.conn().await.unwrap(), app.aizhan)
+            .await
+            .unwrap()[0]
+            .id;
     let routes: Vec<(String, [u16; 6])> = vec![
         //                                           anon  admin coord-osh coord-batken mentor-osh resident
         ("/".into(), [200, 200, 200, 200, 200, 200]),

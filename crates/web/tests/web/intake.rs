@@ -263,12 +263,8 @@ async fn applying_again_answers_the_same_and_tells_the_coordinator(app: TestApp)
     };
     assert_eq!(names(&first), names(&again));
     let to = first.headers()["location"].to_str().unwrap().to_string();
-    assert_eq!(
-        first.bytes().await.unwrap(),
-        again.bytes().await.unwrap()
-    );
-    let done = app
-        .url(&to);
+    assert_eq!(first.bytes().await.unwrap(), again.bytes().await.unwrap());
+    let done = app.url(&to);
     let page = || async {
         app.client()
             .get(done.as_str())
@@ -306,7 +302,12 @@ async fn applying_again_answers_the_same_and_tells_the_coordinator(app: TestApp)
         assert_eq!(r.status(), 422);
         let html = r.text().await.unwrap();
         assert!(html.contains(word), "{lang}: {html}");
-        for third in ["Her consent", "её согласие", "анын макулдугу", "She already"] {
+        for third in [
+            "Her consent",
+            "её согласие",
+            "анын макулдугу",
+            "She already",
+        ] {
             assert!(!html.contains(third), "{lang}: {third}");
         }
     }
@@ -396,7 +397,9 @@ async fn mentoring_proposal_explains_her_choice_and_names_the_pair(app: TestApp)
     .await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
-    let i = html.find("id=\"pairs-error\"").expect("the refusal is shown");
+    let i = html
+        .find("id=\"pairs-error\"")
+        .expect("the refusal is shown");
     let line = &html[i..i + html[i..].find("</p>").unwrap()];
     assert!(
         line.contains("Кадырова Бермет") && line.contains("mentor.osh@test.kg"),

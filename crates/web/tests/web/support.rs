@@ -938,13 +938,19 @@ async fn opening_a_case_finds_her_or_registers_a_walk_in(app: TestApp) {
     let c = app.signed_in("case.osh@test.kg").await;
     let (s, html) = text(&c, app.url("/support/new")).await;
     assert_eq!(s, 200);
-    assert!(!html.contains("<select id=\"person_id\""), "no list of every woman");
+    assert!(
+        !html.contains("<select id=\"person_id\""),
+        "no list of every woman"
+    );
     assert!(!html.contains(&app.aizhan.to_string()));
     // Search in any spelling: the Latin spelling finds her; her birth year tells her apart,
     // her phone is not shown.
     let (s, html) = text(&c, app.url("/support/new?q=toktogulova")).await;
     assert_eq!(s, 200);
-    assert!(html.contains(&format!("/support/new?person={}", app.aizhan)), "{html}");
+    assert!(
+        html.contains(&format!("/support/new?person={}", app.aizhan)),
+        "{html}"
+    );
     assert!(html.contains("Токтогулова Айжан") && html.contains("1994"));
     assert!(!html.contains("555100200") && !html.contains("555 100 200"));
     // Another lab's woman is not found.
@@ -994,7 +1000,10 @@ async fn opening_a_case_finds_her_or_registers_a_walk_in(app: TestApp) {
     let rows = store::audit::recent(&mut conn, Some(("person", id.as_str())), 10)
         .await
         .unwrap();
-    assert!(rows.iter().any(|r| r.action == "person.create" && r.detail == "walk-in"));
+    assert!(
+        rows.iter()
+            .any(|r| r.action == "person.create" && r.detail == "walk-in")
+    );
     drop(conn);
     // Her case opens from there.
     let r = post_form(
@@ -1002,7 +1011,11 @@ async fn opening_a_case_finds_her_or_registers_a_walk_in(app: TestApp) {
         &c,
         &to,
         "/support/new",
-        &[("person_id", id.as_str()), ("reason", "other"), ("urgency", "high")],
+        &[
+            ("person_id", id.as_str()),
+            ("reason", "other"),
+            ("urgency", "high"),
+        ],
     )
     .await;
     assert_eq!(r.status(), 303);
