@@ -52,6 +52,11 @@ impl ResidencyStatus {
         self.next().contains(&to)
     }
 
+    /// A declined application may be reopened by a coordinator (back to `applied`).
+    pub fn can_reopen(self) -> bool {
+        self == Self::Declined
+    }
+
     /// An open residency blocks a second application to the same lab.
     pub fn is_open(self) -> bool {
         matches!(self, Self::Applied | Self::Accepted | Self::Active)

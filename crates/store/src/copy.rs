@@ -16,6 +16,8 @@ pub const TABLES: &[&str] = &[
     "cohorts",
     "residencies",
     "residency_transitions",
+    "residency_declines",
+    "application_repeats",
     "api_tokens",
     "account_links",
     "audit_log",

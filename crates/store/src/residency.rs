@@ -323,3 +323,150 @@ pub async fn date_history(
     .await?;
     Ok(())
 }
+
+/// Why an application was declined and how she was told; kept when it is reopened.
+#[derive(Debug, Clone, Serialize)]
+pub struct Decline {
+    pub residency_id: ResidencyId,
+    pub reason: String,
+    /// `email` (a message was queued), `in-person` (the coordinator told her), `not-yet`.
+    pub told: String,
+    pub reason_shared: bool,
+    pub by_name: Option<String>,
+    pub at: DateTime<Utc>,
+    pub reopened_at: Option<DateTime<Utc>>,
+}
+
+from_row! {
+    Decline |r| residency_id, reason, told, reason_shared, by_name = "display_name", at, reopened_at
+}
+
+/// Records why a residency was declined and how she was told.
+pub async fn record_decline(
+    c: &mut AnyConnection,
+    residency: ResidencyId,
+    reason: &str,
+    told: &str,
+    reason_shared: bool,
+    by: Option<UserId>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO residency_declines (id, residency_id, reason, told, reason_shared, by_user, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(uuid_v7())
+    .bind(residency.to_string())
+    .bind(reason)
+    .bind(told)
+    .bind(i64::from(reason_shared))
+    .bind(by.map(|u| u.to_string()))
+    .bind(now())
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Marks the residency's last decline as reopened.
+pub async fn mark_reopened(
+    c: &mut AnyConnection,
+    residency: ResidencyId,
+    by: Option<UserId>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE residency_declines SET reopened_at = $1, reopened_by = $2 WHERE residency_id = $3 AND reopened_at IS NULL",
+    )
+    .bind(now())
+    .bind(by.map(|u| u.to_string()))
+    .bind(residency.to_string())
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+const DECLINE_COLS: &str =
+    "d.residency_id, d.reason, d.told, d.reason_shared, u.display_name, d.at, d.reopened_at";
+
+/// The declines of a lab's residencies, newest first.
+pub async fn declines_of_lab(c: &mut AnyConnection, lab: LabId) -> Result<Vec<Decline>> {
+    many(
+        c,
+        format!(
+        "SELECT {DECLINE_COLS} FROM residency_declines d JOIN residencies r ON r.id = d.residency_id
+         LEFT JOIN users u ON u.id = d.by_user WHERE r.lab_id = $1 ORDER BY d.at DESC"
+    ),
+        lab,
+    )
+    .await
+}
+
+/// The declines of one residency, newest first.
+pub async fn declines(c: &mut AnyConnection, residency: ResidencyId) -> Result<Vec<Decline>> {
+    many(
+        c,
+        format!(
+            "SELECT {DECLINE_COLS} FROM residency_declines d LEFT JOIN users u ON u.id = d.by_user
+         WHERE d.residency_id = $1 ORDER BY d.at DESC"
+        ),
+        residency,
+    )
+    .await
+}
+
+/// The open residency of a person in a lab, if any (she applies again while one is open).
+pub async fn open_of(
+    c: &mut AnyConnection,
+    person: PersonId,
+    lab: LabId,
+) -> Result<Option<Residency>> {
+    optional(
+        c,
+        crate::dynamic(format!(
+            "SELECT {RCOLS} FROM residencies r LEFT JOIN cohorts c ON c.id = r.cohort_id
+             WHERE r.person_id = $1 AND r.lab_id = $2 AND r.status IN ('applied', 'accepted', 'active')"
+        ))
+        .bind(person.to_string())
+        .bind(lab.to_string()),
+    )
+    .await
+}
+
+/// Records that she applied again while her application (or residency) was open.
+pub async fn record_repeat(
+    c: &mut AnyConnection,
+    residency: ResidencyId,
+    motivation: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO application_repeats (id, residency_id, motivation, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(uuid_v7())
+    .bind(residency.to_string())
+    .bind(motivation)
+    .bind(now())
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Applications sent again while one was open: how many for each residency of a lab, and when
+/// the last one came.
+#[derive(Debug, Clone, Serialize)]
+pub struct Repeats {
+    pub residency_id: ResidencyId,
+    pub count: i64,
+    pub last_at: DateTime<Utc>,
+}
+
+from_row! {
+    Repeats |r| residency_id, count = "n", last_at = "last_at"
+}
+
+pub async fn repeats_of_lab(c: &mut AnyConnection, lab: LabId) -> Result<Vec<Repeats>> {
+    many(
+        c,
+        "SELECT a.residency_id, COUNT(*) AS n, MAX(a.created_at) AS last_at
+         FROM application_repeats a JOIN residencies r ON r.id = a.residency_id
+         WHERE r.lab_id = $1 GROUP BY a.residency_id",
+        lab,
+    )
+    .await
+}

@@ -51,6 +51,14 @@ impl Ctx {
             .collect::<Vec<_>>()
             .join(", ")
     }
+    /// Why her own choice of mentor was not followed, in words.
+    pub fn choice_text(&self, n: &svc::ChoiceNote) -> String {
+        let key = format!("mentoring-choice-{}", n.reason);
+        match &n.mentor_name {
+            Some(name) => self.t1(&key, "name", name),
+            None => self.t1(&key, "name", "—"),
+        }
+    }
     /// Why a pair: "sewing, design (+20) · shared language (+5) · same lab (+4) · her choice (+8)".
     pub fn why(&self, p: &svc::Proposal) -> String {
         let mut parts = vec![];
@@ -145,13 +153,48 @@ struct ProposalsPage {
     lab: Lab,
     p: Proposals,
     errors: Errors,
+    /// The pair a refused acceptance is about: her id, and "resident — mentor".
+    fault: Option<(uuid::Uuid, String)>,
 }
 
 impl ProposalsPage {
-    /// The lab's proposal as it stands now, with `errors` from a refused acceptance.
-    async fn new(c: Ctx, s: &AppState, lab: Lab, errors: Errors) -> AppResult<Self> {
+    /// The lab's proposal as it stands now, with `errors` from a refused acceptance of `pairs`.
+    async fn new(
+        c: Ctx,
+        s: &AppState,
+        lab: Lab,
+        errors: Errors,
+        pairs: &[(PersonId, UserId)],
+    ) -> AppResult<Self> {
         let p = svc::propose(&s.store, &c.actor, lab.id).await?;
-        Ok(ProposalsPage { c, lab, p, errors })
+        let fault = errors
+            .0
+            .iter()
+            .find_map(|(f, _)| f.strip_prefix("pair-")?.parse::<PersonId>().ok())
+            .and_then(|person| {
+                let mentor = pairs.iter().find(|(x, _)| *x == person)?.1;
+                let her = p.waiting.iter().find(|w| w.person_id == person)?;
+                let him = p.all_mentors.iter().find(|x| x.user_id == mentor)?;
+                Some((person.0, format!("{} — {}", her.name, him.name)))
+            });
+        Ok(ProposalsPage {
+            c,
+            lab,
+            p,
+            errors,
+            fault,
+        })
+    }
+
+    /// "resident — mentor" of the pair a refusal is about.
+    fn fault_names(&self) -> Option<&str> {
+        self.fault.as_ref().map(|(_, n)| n.as_str())
+    }
+
+    /// The message beside a pair's fieldset, when the refusal was about her.
+    fn fault_for(&self, person: &uuid::Uuid) -> Option<String> {
+        let (id, _) = self.fault.as_ref().filter(|(id, _)| id == person)?;
+        self.c.err(&self.errors, &format!("pair-{id}"))
     }
 }
 
@@ -166,7 +209,7 @@ async fn proposals(
     VerifiedForm(_): VerifiedForm<Empty>,
 ) -> AppResult<ProposalsPage> {
     let lab = lab_by_slug(&s.store, &slug).await?;
-    ProposalsPage::new(c, &s, lab, Errors::default()).await
+    ProposalsPage::new(c, &s, lab, Errors::default(), &[]).await
 }
 
 /// The pairs a proposal form keeps: `accept=<person>` for each, with `mentor-<person>=<mentor>`.
@@ -216,7 +259,11 @@ async fn accept(
         ),
         Err(e) => return Err(e),
     };
-    Ok((status, ProposalsPage::new(c, &s, lab, errors).await?).into_response())
+    Ok((
+        status,
+        ProposalsPage::new(c, &s, lab, errors, &pairs).await?,
+    )
+        .into_response())
 }
 
 #[derive(Template, WebTemplate)]

@@ -3,7 +3,9 @@
 use super::forms::{Errors, respond};
 use crate::ctx::{Ctx, Path, VerifiedBody, VerifiedForm, redirect_with_flash};
 use crate::error::{AppError, AppResult};
-use crate::services::people::{self as svc, PersonView, Registered, Registration};
+use crate::services::people::{
+    self as svc, DeclineInput, DeclineView, PersonView, Registered, Registration,
+};
 use crate::services::{ConsentInput, PersonInput};
 use crate::state::AppState;
 use askama::Template;
@@ -30,6 +32,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/residencies/{id}/transition", post(transition))
         .route("/residencies/{id}/cohort", post(set_cohort))
+        .route("/residencies/{id}/decline", get(decline_form).post(decline))
+        .route("/residencies/{id}/reopen", post(reopen))
 }
 
 #[derive(Deserialize, Default)]
@@ -324,5 +328,94 @@ async fn set_cohort(
     Ok(redirect_with_flash(
         &format!("/people/{person}"),
         "flash-saved",
+    ))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "residency_decline.html")]
+struct DeclinePage {
+    c: Ctx,
+    v: DeclineView,
+    f: DeclineForm,
+    errors: Errors,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct DeclineForm {
+    reason: String,
+    share_reason: String,
+    told_in_person: String,
+    back: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct BackQuery {
+    back: String,
+}
+
+/// The decline step: a reason, and how she will be told; confirmed by its own button.
+async fn decline_form(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<ResidencyId>,
+    Query(q): Query<BackQuery>,
+) -> AppResult<DeclinePage> {
+    c.require_user()?;
+    let v = svc::decline_view(&s.store, &c.actor, id).await?;
+    let f = DeclineForm {
+        back: q.back,
+        ..Default::default()
+    };
+    Ok(DeclinePage {
+        c,
+        v,
+        f,
+        errors: Errors::default(),
+    })
+}
+
+async fn decline(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<ResidencyId>,
+    VerifiedForm(f): VerifiedForm<DeclineForm>,
+) -> AppResult<Response> {
+    c.require_user()?;
+    let input = DeclineInput {
+        reason: f.reason.clone(),
+        share_reason: f.share_reason.clone(),
+        told_in_person: f.told_in_person.clone(),
+    };
+    let result = svc::decline_residency(&s.store, &c.actor, id, &input).await;
+    let back = f.back.clone();
+    respond(
+        result,
+        |r| {
+            redirect_with_flash(
+                &back_to(&back, format!("/people/{}", r.residency.person_id)),
+                "flash-declined",
+            )
+        },
+        async |errors| {
+            let v = svc::decline_view(&s.store, &c.actor, id).await?;
+            Ok(DeclinePage { c, v, f, errors })
+        },
+    )
+    .await
+}
+
+async fn reopen(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<ResidencyId>,
+    VerifiedForm(f): VerifiedForm<TransitionForm>,
+) -> AppResult<Response> {
+    c.require_user()?;
+    let r = svc::reopen_residency(&s.store, &c.actor, id).await?;
+    Ok(redirect_with_flash(
+        &back_to(&f.back, format!("/people/{}", r.residency.person_id)),
+        "flash-reopened",
     ))
 }

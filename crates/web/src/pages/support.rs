@@ -9,7 +9,9 @@
 use super::forms::{Errors, respond};
 use crate::ctx::{Ctx, Path, VerifiedBody, VerifiedForm, redirect_with_flash};
 use crate::error::{AppError, AppResult};
-use crate::services::support::{self as svc, CaseInput, CaseView, NoteInput, ReferInput};
+use crate::services::support::{
+    self as svc, CaseInput, CasePerson, CaseView, NoteInput, ReferInput, WalkInInput,
+};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -26,6 +28,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/support", get(list))
         .route("/support/new", get(new_form).post(create))
+        .route("/support/walk-in", post(walk_in))
         .route("/support/services", get(services).post(add_service))
         .route("/support/people/{id}", get(coordinator_view))
         .route("/support/cases/{id}", get(show))
@@ -101,27 +104,68 @@ async fn list(c: Ctx, State(s): State<AppState>) -> AppResult<ListPage> {
 #[template(path = "support_new.html")]
 struct NewPage {
     c: Ctx,
-    people: Vec<(PersonId, String)>,
+    /// What she searched for, and whom it found.
+    q: String,
+    found: Vec<CasePerson>,
+    /// The woman chosen: the case form is shown for her.
+    chosen: Option<CasePerson>,
+    labs: Vec<store::labs::Lab>,
     f: CaseInput,
     errors: Errors,
+    walk_in: WalkInInput,
+}
+
+impl NewPage {
+    /// A lab's name, to tell apart two women of the same name in different labs.
+    fn lab_of(&self, id: &domain::LabId) -> String {
+        self.labs
+            .iter()
+            .find(|l| l.id == *id)
+            .map(|l| self.c.lab_name(l))
+            .unwrap_or_default()
+    }
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct NewQuery {
     person: String,
+    q: String,
 }
 
-async fn new_page(c: Ctx, s: &AppState, f: CaseInput, errors: Errors) -> AppResult<NewPage> {
-    let people = svc::case_people(&s.store, &c.actor).await?;
+async fn new_page(
+    c: Ctx,
+    s: &AppState,
+    q: String,
+    f: CaseInput,
+    errors: Errors,
+    walk_in: WalkInInput,
+) -> AppResult<NewPage> {
+    let labs = svc::case_labs(&s.store, &c.actor).await?;
+    let chosen = match f.person_id.trim() {
+        "" => None,
+        // A choice that is not (or no longer) hers to open shows the search again.
+        id => svc::case_person(&s.store, &c.actor, id).await.ok(),
+    };
+    let found = if chosen.is_none() {
+        svc::case_search(&s.store, &c.actor, &q).await?
+    } else {
+        vec![]
+    };
     Ok(NewPage {
         c,
-        people,
+        q,
+        found,
+        chosen,
+        labs,
         f,
         errors,
+        walk_in,
     })
 }
 
+/// Opening a case: find her (a search, then a choice), or register her if she walked in and is
+/// not in the records; then the case form for the one chosen.
 async fn new_form(
     c: Ctx,
     State(s): State<AppState>,
@@ -134,7 +178,12 @@ async fn new_form(
         urgency: "medium".into(),
         ..Default::default()
     };
-    new_page(c, &s, f, Errors::default()).await
+    let walk_in = WalkInInput {
+        family_name: q.q.clone(),
+        consent_language: c.lang.code().to_string(),
+        ..Default::default()
+    };
+    new_page(c, &s, q.q, f, Errors::default(), walk_in).await
 }
 
 async fn create(
@@ -147,7 +196,28 @@ async fn create(
     respond(
         svc::open_case(&s.store, &c.actor, keys, &f).await,
         |id| redirect_with_flash(&format!("/support/cases/{id}"), "flash-case-opened"),
-        async |errors| new_page(c, &s, f, errors).await,
+        async |errors| new_page(c, &s, String::new(), f, errors, WalkInInput::default()).await,
+    )
+    .await
+}
+
+/// Registers a woman who walked in (with her consent), then opens the case form for her.
+async fn walk_in(
+    c: Ctx,
+    State(s): State<AppState>,
+    VerifiedForm(w): VerifiedForm<WalkInInput>,
+) -> AppResult<Response> {
+    fresh(&c, &s).await?;
+    svc::worker_keys(&s.config, &c.actor)?;
+    let f = CaseInput {
+        urgency: "medium".into(),
+        ..Default::default()
+    };
+    let q = format!("{} {}", w.family_name, w.given_name);
+    respond(
+        svc::register_walk_in(&s.store, &c.actor, &w, c.lang).await,
+        |id| redirect_with_flash(&format!("/support/new?person={id}"), "flash-walk-in"),
+        async |errors| new_page(c, &s, q.trim().to_string(), f, errors, w).await,
     )
     .await
 }

@@ -104,6 +104,20 @@ pub struct Intake {
     pub lab: Lab,
     pub counts: Vec<(ResidencyStatus, i64)>,
     pub rows: Vec<ResidencyRow>,
+    /// Why each declined application was declined, and how she was told (newest first).
+    pub declines: Vec<store::residency::Decline>,
+    /// Applications sent again while one was open.
+    pub repeats: Vec<store::residency::Repeats>,
+}
+
+impl Intake {
+    /// The last decline of a residency, if it was declined.
+    pub fn decline(&self, id: &domain::ResidencyId) -> Option<&store::residency::Decline> {
+        self.declines.iter().find(|d| d.residency_id == *id)
+    }
+    pub fn repeat(&self, id: &domain::ResidencyId) -> Option<&store::residency::Repeats> {
+        self.repeats.iter().find(|d| d.residency_id == *id)
+    }
 }
 
 pub async fn intake(
@@ -117,6 +131,8 @@ pub async fn intake(
     Ok(Intake {
         rows: store::residency::of_lab(&mut c, lab.id, status).await?,
         counts: store::residency::counts(&mut c, lab.id).await?,
+        declines: store::residency::declines_of_lab(&mut c, lab.id).await?,
+        repeats: store::residency::repeats_of_lab(&mut c, lab.id).await?,
         lab,
     })
 }

@@ -72,6 +72,60 @@ pub struct Proposals {
     /// The greedy baseline's total, to show what optimisation adds.
     pub greedy_total: i64,
     pub total: i64,
+    /// Why a resident's own choice of mentor was not followed, for each such resident.
+    pub choices: Vec<ChoiceNote>,
+    /// Every mentor who can take mentees of the lab, with room or not (names for messages).
+    pub all_mentors: Vec<Mentor>,
+}
+
+/// A resident chose a mentor and the proposal does not pair them: why.
+#[derive(Debug, Clone)]
+pub struct ChoiceNote {
+    pub person_id: PersonId,
+    /// The mentor she chose, when she still mentors for this lab.
+    pub mentor_name: Option<String>,
+    /// `full` (no room left), `cannot-meet` (neither in her lab nor remote as she accepts),
+    /// `gone` (no longer a mentor for this lab), `better-fit` (the best total for everyone
+    /// pairs her chosen mentor otherwise).
+    pub reason: &'static str,
+}
+
+impl Proposals {
+    /// Why her choice was not followed, if she made one and it was not.
+    pub fn choice_note(&self, person: &uuid::Uuid) -> Option<&ChoiceNote> {
+        self.choices.iter().find(|n| n.person_id.0 == *person)
+    }
+}
+
+/// Why each resident's chosen mentor is not the one proposed (nothing when it is).
+fn choice_notes(lab: LabId, p: &Proposals) -> Vec<ChoiceNote> {
+    let mut out = vec![];
+    for w in &p.waiting {
+        let Some(chosen) = w.wish.preferred_mentor else {
+            continue;
+        };
+        let proposed = p.pairs.iter().find(|x| x.person_id == w.person_id.0);
+        if proposed.is_some_and(|x| x.mentor_id == chosen.0) {
+            continue;
+        }
+        let mentor = p.all_mentors.iter().find(|x| x.user_id == chosen);
+        let reason = match mentor {
+            None => "gone",
+            Some(x) if x.free() <= 0 => "full",
+            Some(x)
+                if !((x.in_person && x.labs.contains(&lab)) || (x.remote && w.wish.remote_ok)) =>
+            {
+                "cannot-meet"
+            }
+            Some(_) => "better-fit",
+        };
+        out.push(ChoiceNote {
+            person_id: w.person_id,
+            mentor_name: mentor.map(|x| x.name.clone()),
+            reason,
+        });
+    }
+    out
 }
 
 /// Computes the best assignment of the lab's waiting residents to mentors with room.
@@ -84,17 +138,21 @@ pub async fn propose(store: &Store, actor: &Actor, lab: LabId) -> AppResult<Prop
 /// The proposal for a lab from what is stored now (also used by the demo, in its transaction).
 pub async fn propose_in(c: &mut store::AnyConn, lab: LabId) -> store::Result<Proposals> {
     let waiting = store::mentoring::waiting(c, lab).await?;
-    let mentors: Vec<Mentor> = store::mentoring::mentors_for(c, lab)
-        .await?
-        .into_iter()
+    let all_mentors = store::mentoring::mentors_for(c, lab).await?;
+    let mentors: Vec<Mentor> = all_mentors
+        .iter()
         .filter(|x| x.free() > 0)
+        .cloned()
         .collect();
     let labs: Vec<LabId> = store::labs::list_labs(c)
         .await?
         .into_iter()
         .map(|l| l.id)
         .collect();
-    Ok(solve(lab, &labs, waiting, mentors))
+    let mut p = solve(lab, &labs, waiting, mentors);
+    p.all_mentors = all_mentors;
+    p.choices = choice_notes(lab, &p);
+    Ok(p)
 }
 
 /// Maps residents and mentors to the matching problem (skills and languages as bit sets, labs
@@ -173,6 +231,8 @@ pub fn solve(lab: LabId, labs: &[LabId], waiting: Vec<Waiting>, mentors: Vec<Men
         waiting,
         greedy_total,
         total,
+        choices: vec![],
+        all_mentors: vec![],
     }
 }
 
@@ -208,19 +268,31 @@ pub async fn accept(
                 "err-mentoring-not-waiting".into(),
             )]));
         };
+        // A refused pair is named: the message says which resident and which mentor.
+        let fault = |key: &str| {
+            AppError::Invalid(vec![
+                ("pairs".into(), key.into()),
+                (format!("pair-{person}"), key.into()),
+            ])
+        };
+        let full = proposal
+            .all_mentors
+            .iter()
+            .any(|x| x.user_id == *mentor && x.free() <= 0);
         let Some(x) = mentors.iter_mut().find(|x| x.user_id == *mentor) else {
-            return Err(AppError::Invalid(vec![(
-                "pairs".into(),
-                "err-mentoring-no-room".into(),
-            )]));
+            return Err(fault(if full {
+                "err-mentoring-full"
+            } else {
+                "err-mentoring-no-room"
+            }));
         };
         // She meets her mentor in her lab, or remotely only if she said remote suits her.
         let can_meet = (x.in_person && x.labs.contains(&lab)) || (x.remote && w.wish.remote_ok);
-        if x.free() <= 0 || !can_meet {
-            return Err(AppError::Invalid(vec![(
-                "pairs".into(),
-                "err-mentoring-no-room".into(),
-            )]));
+        if x.free() <= 0 {
+            return Err(fault("err-mentoring-full"));
+        }
+        if !can_meet {
+            return Err(fault("err-mentoring-cannot-meet"));
         }
         let (score, why) = match proposal
             .pairs

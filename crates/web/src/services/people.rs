@@ -233,7 +233,12 @@ pub struct ValidConsent {
 
 impl ValidConsent {
     /// Records this consent of hers, by whoever took it (`None`: she gave it herself).
-    async fn record(&self, c: &mut AnyConn, id: PersonId, by: Option<UserId>) -> AppResult<()> {
+    pub(crate) async fn record(
+        &self,
+        c: &mut AnyConn,
+        id: PersonId,
+        by: Option<UserId>,
+    ) -> AppResult<()> {
         let (basis, lang) = (self.legal_basis.code(), self.language.code());
         store::people::add_consent(
             c,
@@ -393,7 +398,15 @@ pub async fn apply(
         (Ok(f), Ok(c)) if errs.is_empty() => (f, c),
         (f, c) => {
             errs.extend(f.err().unwrap_or_default());
-            errs.extend(c.err().unwrap_or_default());
+            // The form speaks to her: "your consent", not "her consent".
+            errs.extend(c.err().unwrap_or_default().into_iter().map(|(f, k)| {
+                let k = if k == "err-consent-required" {
+                    "err-consent-required-self".to_string()
+                } else {
+                    k
+                };
+                (f, k)
+            }));
             return Err(AppError::Invalid(errs));
         }
     };
@@ -407,6 +420,24 @@ pub async fn apply(
         Some(p) => p.id,
         None => store::people::insert(&mut tx, lab.id, &fields, None).await?,
     };
+    // Applying again while her application is open: the answer is the same as for anyone (it
+    // must not tell a stranger whether a number is known); the coordinator sees it instead.
+    if let Some(open) = store::residency::open_of(&mut tx, id, lab.id).await? {
+        store::residency::record_repeat(&mut tx, open.id, motivation).await?;
+        audit::record(
+            &mut tx,
+            entry(
+                &Actor::anonymous(),
+                "residency.apply-again",
+                "residency",
+                open.id,
+                Some(lab.id),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(id);
+    }
     consent.record(&mut tx, id, None).await?;
     store::residency::open(
         &mut tx,
@@ -801,6 +832,14 @@ pub async fn transition_residency(
     to: ResidencyStatus,
     note: &str,
 ) -> AppResult<ResidencyView> {
+    if to == ResidencyStatus::Declined {
+        // Declining asks for a reason and tells her: never a bare status change.
+        let input = DeclineInput {
+            reason: note.to_string(),
+            ..Default::default()
+        };
+        return decline_residency(store, actor, id, &input).await;
+    }
     let mut tx = store.begin().await?;
     let r = managed_residency(&mut tx, actor, id).await?;
     if !r.status.can_become(to) {
@@ -852,4 +891,160 @@ pub async fn set_cohort(
     .await?;
     tx.commit().await?;
     Ok(r.person_id)
+}
+
+/// The decline step as typed: why (kept on record), whether to tell her the reason, and for a
+/// woman without email whether the coordinator has told her herself.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct DeclineInput {
+    pub reason: String,
+    /// "on": the message to her gives the reason.
+    pub share_reason: String,
+    /// "on": the coordinator has told her (by phone or in person).
+    pub told_in_person: String,
+}
+
+/// The decline step of one application: whose it is and how she can be told.
+pub struct DeclineView {
+    pub residency: Residency,
+    pub person_name: String,
+    pub has_email: bool,
+    pub phone: Option<String>,
+    pub lab: Lab,
+}
+
+/// An application the caller may decline (still `applied`), or 404 / 409.
+pub async fn decline_view(store: &Store, actor: &Actor, id: ResidencyId) -> AppResult<DeclineView> {
+    let mut c = store.conn().await?;
+    let r = managed_residency(&mut c, actor, id).await?;
+    if !r.status.can_become(ResidencyStatus::Declined) {
+        return Err(AppError::Conflict("err-transition"));
+    }
+    let p = store::people::get_scoped(&mut c, &domain::LabScope::All, r.person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lab = store::labs::lab(&mut c, r.lab_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(DeclineView {
+        residency: r,
+        person_name: p.full_name(),
+        has_email: p.email.is_some(),
+        phone: p.phone,
+        lab,
+    })
+}
+
+/// The language to write to her in: the one she gave her consent in, else the first of hers we
+/// speak, else Kyrgyz.
+async fn her_language(c: &mut AnyConn, p: &Person) -> AppResult<Lang> {
+    let consents = store::people::consents(c, p.id).await?;
+    Ok(consents
+        .iter()
+        .find_map(|k| Lang::parse(&k.language))
+        .or_else(|| p.languages.iter().find_map(|l| Lang::parse(l)))
+        .unwrap_or(Lang::Ky))
+}
+
+/// Declines an application with a reason, tells her (an email in her language when she has an
+/// address; otherwise the coordinator says whether she has told her herself) and records how.
+pub async fn decline_residency(
+    store: &Store,
+    actor: &Actor,
+    id: ResidencyId,
+    input: &DeclineInput,
+) -> AppResult<ResidencyView> {
+    let reason = input.reason.trim();
+    if reason.is_empty() {
+        // Still 404 for a residency the caller may not touch.
+        let mut c = store.conn().await?;
+        managed_residency(&mut c, actor, id).await?;
+        return Err(invalid("reason", "err-required"));
+    }
+    if reason.chars().count() > 500 {
+        return Err(invalid("reason", "err-too-long"));
+    }
+    let share = input.share_reason == "on";
+    let mut tx = store.begin().await?;
+    let r = managed_residency(&mut tx, actor, id).await?;
+    let to = ResidencyStatus::Declined;
+    if !r.status.can_become(to)
+        || !store::residency::transition(&mut tx, id, r.status, to, actor.user_id, reason).await?
+    {
+        return Err(AppError::Conflict("err-transition"));
+    }
+    let p = store::people::get_scoped(&mut tx, &domain::LabScope::All, r.person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lab = store::labs::lab(&mut tx, r.lab_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let told = match &p.email {
+        Some(to) => {
+            let lang = her_language(&mut tx, &p).await?;
+            let args = [
+                ("name", p.given_name.clone()),
+                ("place", lab.name(lang.code()).to_string()),
+            ];
+            let fargs: Vec<(&str, fluent_templates::fluent_bundle::FluentValue)> =
+                args.iter().map(|(k, v)| (*k, v.clone().into())).collect();
+            let mut body = lang.t_args("intake-mail-declined-body", &fargs);
+            if share {
+                body = format!("{body}\n\n{}\n{reason}", lang.t("intake-mail-reason"));
+            }
+            let payload = serde_json::json!({
+                "to": to,
+                "subject": lang.t_args("intake-mail-declined-subject", &fargs),
+                "body": body,
+            });
+            store::jobs::enqueue(
+                &mut tx,
+                "email",
+                &payload.to_string(),
+                chrono::Utc::now(),
+                None,
+            )
+            .await?;
+            "email"
+        }
+        None if input.told_in_person == "on" => "in-person",
+        None => "not-yet",
+    };
+    store::residency::record_decline(&mut tx, id, reason, told, share, actor.user_id).await?;
+    let mut e = entry(actor, "residency.decline", "residency", id, Some(r.lab_id));
+    e.detail = format!("told:{told}");
+    audit::record(&mut tx, e).await?;
+    let now = managed_residency(&mut tx, actor, id).await?;
+    let view = residency_view(&mut tx, now, lab.slug).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// Reopens a declined application (back to `applied`), audited; its decline stays on record.
+pub async fn reopen_residency(
+    store: &Store,
+    actor: &Actor,
+    id: ResidencyId,
+) -> AppResult<ResidencyView> {
+    let mut tx = store.begin().await?;
+    let r = managed_residency(&mut tx, actor, id).await?;
+    if !r.status.can_reopen() {
+        return Err(AppError::Conflict("err-transition"));
+    }
+    let to = ResidencyStatus::Applied;
+    if !store::residency::transition(&mut tx, id, r.status, to, actor.user_id, "").await? {
+        return Err(AppError::Conflict("err-transition"));
+    }
+    store::residency::mark_reopened(&mut tx, id, actor.user_id).await?;
+    audit::record(
+        &mut tx,
+        entry(actor, "residency.reopen", "residency", id, Some(r.lab_id)),
+    )
+    .await?;
+    let now = managed_residency(&mut tx, actor, id).await?;
+    let lab = store::labs::lab(&mut tx, r.lab_id).await?;
+    let view = residency_view(&mut tx, now, lab.map(|l| l.slug).unwrap_or_default()).await?;
+    tx.commit().await?;
+    Ok(view)
 }

@@ -121,23 +121,151 @@ pub struct CaseInput {
     pub shared_with_coordinator: bool,
 }
 
-/// The women a case may be opened for: those of the labs where she works as a case worker, by
-/// name.
-pub async fn case_people(store: &Store, actor: &Actor) -> AppResult<Vec<(PersonId, String)>> {
+/// A woman a case may be opened for, as the case worker sees her before opening one: enough to
+/// tell two women of the same name apart (birth year, town or village, lab), and nothing more.
+#[derive(Debug, Clone)]
+pub struct CasePerson {
+    pub id: PersonId,
+    pub name: String,
+    pub birth_year: Option<i32>,
+    pub locality: String,
+    pub lab_id: domain::LabId,
+}
+
+impl CasePerson {
+    fn of(p: store::people::Person) -> Self {
+        Self {
+            id: p.id,
+            name: p.full_name(),
+            birth_year: p.birth_year,
+            locality: p.locality,
+            lab_id: p.lab_id,
+        }
+    }
+}
+
+/// The labs where she works as a case worker (for a walk-in's lab and the lab of each result).
+pub async fn case_labs(store: &Store, actor: &Actor) -> AppResult<Vec<store::labs::Lab>> {
+    let scope = actor.scope_for(Action::CaseWork);
+    let mut c = store.conn().await?;
+    Ok(store::labs::list_labs(&mut c)
+        .await?
+        .into_iter()
+        .filter(|l| scope.contains(l.id))
+        .collect())
+}
+
+/// The forgiving people search, for opening a case: women of the labs where she works as a case
+/// worker whose name (any spelling) or phone matches; nothing until she types two letters.
+pub async fn case_search(store: &Store, actor: &Actor, q: &str) -> AppResult<Vec<CasePerson>> {
+    if !actor.holds(LabRole::CaseWorker) {
+        return Err(AppError::NotFound);
+    }
+    if q.trim().chars().count() < 2 {
+        return Ok(vec![]);
+    }
     let mut conn = store.conn().await?;
     let search = store::people::Search {
-        limit: 500,
+        text: q.to_string(),
+        limit: 20,
         ..Default::default()
     };
     let scope = actor.scope_for(Action::CaseWork);
     let people = store::people::search(&mut conn, &scope, &search).await?;
-    let mut out: Vec<(PersonId, String)> = people
+    Ok(people
         .into_iter()
         .filter(|p| actor.allows(Action::CaseWork(p.lab_id)))
-        .map(|p| (p.id, p.full_name()))
-        .collect();
-    out.sort_by(|a, b| a.1.cmp(&b.1));
-    Ok(out)
+        .map(CasePerson::of)
+        .collect())
+}
+
+/// One woman a case may be opened for (the one chosen from the search), or 404.
+pub async fn case_person(store: &Store, actor: &Actor, id: &str) -> AppResult<CasePerson> {
+    let id: PersonId = id.trim().parse().map_err(|_| AppError::NotFound)?;
+    let mut conn = store.conn().await?;
+    store::people::get_scoped(&mut conn, &actor.scope_for(Action::CaseWork), id)
+        .await?
+        .filter(|p| actor.allows(Action::CaseWork(p.lab_id)))
+        .map(CasePerson::of)
+        .ok_or(AppError::NotFound)
+}
+
+/// A woman who walks in and is not in the records, as the case worker registers her: her name,
+/// what tells her apart, a phone if she gives one, and her consent.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct WalkInInput {
+    /// The lab's slug (one where she works as a case worker).
+    pub lab: String,
+    pub family_name: String,
+    pub given_name: String,
+    pub birth_year: String,
+    pub locality: String,
+    pub phone: String,
+    pub consent: String,
+    pub consent_language: String,
+}
+
+/// Registers a walk-in woman in a lab where the caller works as a case worker, with the consent
+/// she gave; audited. No residency is opened: she came for support, not to apply.
+pub async fn register_walk_in(
+    store: &Store,
+    actor: &Actor,
+    input: &WalkInInput,
+    page_lang: crate::i18n::Lang,
+) -> AppResult<PersonId> {
+    let labs = case_labs(store, actor).await?;
+    let lab = match input.lab.as_str() {
+        "" if labs.len() == 1 => labs[0].id,
+        slug => labs
+            .iter()
+            .find(|l| l.slug == slug)
+            .map(|l| l.id)
+            .ok_or_else(|| {
+                if labs.is_empty() {
+                    AppError::NotFound
+                } else {
+                    AppError::Invalid(vec![("lab".into(), "err-choice".into())])
+                }
+            })?,
+    };
+    let user = actor.user_id.ok_or(AppError::SignIn)?;
+    if !actor.allows(Action::CaseWork(lab)) {
+        return Err(AppError::NotFound);
+    }
+    let person = super::people::PersonInput {
+        family_name: input.family_name.clone(),
+        given_name: input.given_name.clone(),
+        birth_year: input.birth_year.clone(),
+        locality: input.locality.clone(),
+        phone: input.phone.clone(),
+        ..Default::default()
+    };
+    let consent = super::people::ConsentInput {
+        consent: input.consent.clone(),
+        consent_language: input.consent_language.clone(),
+        ..Default::default()
+    };
+    let fields = super::people::validate_person(&person, false);
+    let consent = super::people::validate_consent(&consent, page_lang);
+    let (fields, consent) = match (fields, consent) {
+        (Ok(f), Ok(c)) => (f, c),
+        (f, c) => {
+            let mut errs = f.err().unwrap_or_default();
+            errs.extend(c.err().unwrap_or_default());
+            return Err(AppError::Invalid(errs));
+        }
+    };
+    let mut tx = store.begin().await?;
+    let id = store::people::insert(&mut tx, lab, &fields, Some(user)).await?;
+    consent.record(&mut tx, id, Some(user)).await?;
+    audit::record(
+        &mut tx,
+        entry(actor, "person.create", "person", id, Some(lab)).with_detail("walk-in"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 fn parse_choice<T>(

@@ -550,10 +550,19 @@ async fn a_case_worker_opens_a_case_on_a_phone() {
         sign_in(&b, &app, "case.osh@test.kg").await?;
         b.goto(&app.url("/support/new")).await?;
         fits_phone(&b).await;
-        b.find(Locator::Css("#person_id option:nth-child(2)"))
+        // The forgiving search, then a choice (no drop-down of every name).
+        b.find(Locator::Id("q"))
+            .await?
+            .send_keys("токтогулова")
+            .await?;
+        b.find(Locator::Css("form[role='search'] button[type=submit]"))
             .await?
             .click()
             .await?;
+        b.wait().for_element(Locator::Css("#found a")).await?;
+        fits_phone(&b).await;
+        b.find(Locator::Css("#found a")).await?.click().await?;
+        b.wait().for_element(Locator::Id("case-person")).await?;
         b.find(Locator::Css(
             "form[action='/support/new'] button[type=submit]",
         ))

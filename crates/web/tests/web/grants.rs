@@ -705,6 +705,12 @@ async fn a_round_end_to_end(app: TestApp) {
         .unwrap()
         .unwrap();
     let (_, ap) = page(&coord, app.url(&format!("/grant-applications/{aid}"))).await;
+    // The coordinator reads the decision about her, not the applicant's own banner.
+    let own = web::i18n::Lang::Ky.t("grants-decision-awarded");
+    assert!(!ap.contains(&own) && !ap.contains("decision-own"), "{ap}");
+    assert!(ap.contains("decision-staff"));
+    let (_, mine) = page(&aizhan, app.url(&format!("/grant-applications/{aid}"))).await;
+    assert!(mine.contains(&own) && !mine.contains("decision-staff"));
     let tok = csrf(&ap);
     let plan = |a: &str, b: &str| {
         vec![

@@ -539,6 +539,11 @@ pub(crate) async fn page_matrix(app: &TestApp) -> Vec<(String, [u16; 6])> {
     let bw = app.batken_woman.to_string();
     let call = grant_call(app).await;
     let session = training_session(app).await;
+    let aizhan_residency =
+        store::residency::of_person(&mut app.db.store.conn().await.unwrap(), app.aizhan)
+            .await
+            .unwrap()[0]
+            .id;
     vec![
         //                                           anon  admin coord-osh coord-batken mentor-osh resident
         ("/".into(), [200, 200, 200, 200, 200, 200]),
@@ -617,6 +622,13 @@ pub(crate) async fn page_matrix(app: &TestApp) -> Vec<(String, [u16; 6])> {
         ),
         // Support cases: case workers only; not even the network admin.
         ("/support".into(), [303, 404, 404, 404, 404, 404]),
+        ("/support/new?q=ova".into(), [303, 404, 404, 404, 404, 404]),
+        // The decline step of an application: her lab's coordinators and the admin (an active
+        // residency can no longer be declined: 409); nobody else learns that it exists.
+        (
+            format!("/residencies/{aizhan_residency}/decline"),
+            [303, 409, 409, 404, 404, 404],
+        ),
         // This app has no case key configured: her page says so (409) rather than showing nothing.
         ("/me/support".into(), [303, 404, 404, 404, 404, 409]),
         ("/verify/not-an-id".into(), [404, 404, 404, 404, 404, 404]),

@@ -10,6 +10,7 @@ mod events;
 mod grants;
 mod http;
 mod impact;
+mod intake;
 mod mentoring;
 mod support;
 mod surveys;

@@ -54,6 +54,7 @@ both!(
     case_data_never_shows_on_routes_that_return_people: super::config(Some(super::keyring()), 900),
     referrals_need_consent_or_a_reason: super::config(Some(super::keyring()), 900),
     keys_rotate_and_tampering_is_caught: super::config(Some(super::keyring()), 900),
+    opening_a_case_finds_her_or_registers_a_walk_in: super::config(Some(super::keyring()), 900),
     without_a_key_nothing_is_stored: super::config(None, 900),
     case_pages_time_out_quickly: super::config(Some(super::keyring()), 1),
 );
@@ -233,7 +234,7 @@ async fn case_worker_opens_a_case_and_notes_stay_encrypted(app: TestApp) {
     assert_eq!(s, 200);
     assert!(html.contains("Токтогулова Айжан"), "{html}");
     assert!(html.contains(&format!("/support/cases/{id}")));
-    let (s, html) = text(&c, app.url("/support/new")).await;
+    let (s, html) = text(&c, app.url("/support/new?q=%D0%BE%D0%B2%D0%B0")).await;
     assert_eq!(s, 200);
     assert!(html.contains(&app.aizhan.to_string()));
     assert!(!html.contains(&app.batken_woman.to_string()));
@@ -266,10 +267,11 @@ async fn case_worker_opens_a_case_and_notes_stay_encrypted(app: TestApp) {
     let (_, html) = text(&c, app.url(&page)).await;
     assert!(html.contains("Form note 9911") && html.contains("04.05.2031"));
     // A new case through the form, for the same woman.
+    let chosen = format!("/support/new?person={}", app.aizhan);
     let r = post_form(
         &app,
         &c,
-        "/support/new",
+        &chosen,
         "/support/new",
         &[
             ("person_id", &app.aizhan.to_string()),
@@ -927,4 +929,111 @@ async fn case_pages_time_out_quickly(app: TestApp) {
     // The session is over: other pages want a sign-in too.
     let r = c.get(app.url("/support/services")).send().await.unwrap();
     assert_eq!(r.status(), 303);
+}
+
+/// Opening a case: no drop-down of every name, but the forgiving search with what tells two
+/// women of the same name apart (and nothing more); a woman not in the records is registered
+/// there with her consent, by the case worker (who still cannot read people's records).
+async fn opening_a_case_finds_her_or_registers_a_walk_in(app: TestApp) {
+    let c = app.signed_in("case.osh@test.kg").await;
+    let (s, html) = text(&c, app.url("/support/new")).await;
+    assert_eq!(s, 200);
+    assert!(
+        !html.contains("<select id=\"person_id\""),
+        "no list of every woman"
+    );
+    assert!(!html.contains(&app.aizhan.to_string()));
+    // Search in any spelling: the Latin spelling finds her; her birth year tells her apart,
+    // her phone is not shown.
+    let (s, html) = text(&c, app.url("/support/new?q=toktogulova")).await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains(&format!("/support/new?person={}", app.aizhan)),
+        "{html}"
+    );
+    assert!(html.contains("Токтогулова Айжан") && html.contains("1994"));
+    assert!(!html.contains("555100200") && !html.contains("555 100 200"));
+    // Another lab's woman is not found.
+    let (_, html) = text(&c, app.url("/support/new?q=Эшимова")).await;
+    assert!(!html.contains(&app.batken_woman.to_string()));
+    // Nor chosen by her id.
+    let (_, html) = text(
+        &c,
+        app.url(&format!("/support/new?person={}", app.batken_woman)),
+    )
+    .await;
+    assert!(!html.contains("Эшимова"));
+    // Chosen: the case form names her.
+    let (_, html) = text(&c, app.url(&format!("/support/new?person={}", app.aizhan))).await;
+    assert!(html.contains("id=\"case-person\"") && html.contains("Токтогулова Айжан"));
+
+    // A walk-in: without her consent nothing is stored (422, in the form).
+    let people = app.count("people").await;
+    let page = "/support/new?q=%D0%A1%D0%B0%D0%B4%D1%8B%D0%BA%D0%BE%D0%B2%D0%B0";
+    let walk = [
+        ("family_name", "Садыкова"),
+        ("given_name", "Гүлнара"),
+        ("birth_year", "1987"),
+        ("locality", "Кара-Суу"),
+    ];
+    let r = post_form(&app, &c, page, "/support/walk-in", &walk).await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(app.count("people").await, people);
+    let mut with_consent = walk.to_vec();
+    with_consent.push(("consent", "on"));
+    with_consent.push(("consent_language", "ru"));
+    let r = post_form(&app, &c, page, "/support/walk-in", &with_consent).await;
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/support/new?person="), "{to}");
+    assert_eq!(app.count("people").await, people + 1);
+    let id = to.trim_start_matches("/support/new?person=").to_string();
+    let mut conn = app.db.store.conn().await.unwrap();
+    let p = store::people::get_scoped(&mut conn, &domain::LabScope::All, id.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(p.lab_id, app.osh);
+    let consents = store::people::consents(&mut conn, p.id).await.unwrap();
+    assert_eq!(consents.len(), 1);
+    assert_eq!(consents[0].language, "ru");
+    let rows = store::audit::recent(&mut conn, Some(("person", id.as_str())), 10)
+        .await
+        .unwrap();
+    assert!(
+        rows.iter()
+            .any(|r| r.action == "person.create" && r.detail == "walk-in")
+    );
+    drop(conn);
+    // Her case opens from there.
+    let r = post_form(
+        &app,
+        &c,
+        &to,
+        "/support/new",
+        &[
+            ("person_id", id.as_str()),
+            ("reason", "other"),
+            ("urgency", "high"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    // Least privilege stays: the case worker cannot read people's records, and a coordinator
+    // cannot use the walk-in route.
+    let (s, _) = text(&c, app.url(&format!("/people/{id}"))).await;
+    assert_eq!(s, 404);
+    let coord = app.signed_in("coord.osh@test.kg").await;
+    let (_, html) = text(&coord, app.url("/people")).await;
+    let token = csrf(&html);
+    let mut form = vec![("_csrf", token.as_str())];
+    form.extend_from_slice(&with_consent);
+    let r = coord
+        .post(app.url("/support/walk-in"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(app.count("people").await, people + 1);
 }
