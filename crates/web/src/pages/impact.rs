@@ -165,11 +165,8 @@ fn draw(c: &Ctx, fig: &Figures, public: bool, series_code: &'static str) -> Char
     let bars: Vec<charts::Progress> = targets
         .iter()
         .map(|t| {
-            let behind = ind::Figure {
-                code: t.ind.code,
-                value: t.reached,
-                women: (t.ind.unit != Unit::Things).then_some(t.reached.unwrap_or(0)),
-            };
+            // Withheld by the women behind it (a grant amount of one woman's grant too).
+            let behind = &t.figure;
             charts::Progress {
                 label: format!(
                     "{} · {}–{}",
@@ -177,7 +174,7 @@ fn draw(c: &Ctx, fig: &Figures, public: bool, series_code: &'static str) -> Char
                     c.date(t.target.starts_on),
                     c.date(t.target.ends_on)
                 ),
-                value: if hide(&behind) { None } else { t.reached },
+                value: if hide(behind) { None } else { t.reached },
                 target: Some(t.target.target),
             }
         })

@@ -624,6 +624,8 @@ pub struct TargetProgress {
     pub target: store::impact::Target,
     pub ind: &'static Indicator,
     pub reached: Option<i64>,
+    /// The figure reached, with how many women stand behind it (whether a public view withholds it).
+    pub figure: Figure,
 }
 
 /// Targets of the scope (a lab's, or the network's) with what is reached so far.
@@ -647,11 +649,12 @@ pub async fn targets(
                 from: t.starts_on,
                 to: t.ends_on,
             };
-            let reached = ind::figure(facts, &cut, ind.code).value;
+            let figure = ind::figure(facts, &cut, ind.code);
             Some(TargetProgress {
                 target: t,
                 ind,
-                reached,
+                reached: figure.value,
+                figure,
             })
         })
         .collect())
