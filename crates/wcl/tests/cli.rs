@@ -190,6 +190,11 @@ async fn demo_first_contact_is_spread_over_the_year() {
     let total: usize = reached.values().sum();
     let most = reached.values().max().copied().unwrap_or(0);
     assert!(most * 2 <= total, "women reached by month: {reached:?}");
+    // What women who stand out do differently, noted in their labs.
+    let practices = store::impact::practices(&mut c, &domain::LabScope::All)
+        .await
+        .unwrap();
+    assert!(!practices.is_empty());
     drop(c);
     s.close().await;
 }
