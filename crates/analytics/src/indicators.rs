@@ -141,9 +141,76 @@ pub struct Figure {
 }
 
 impl Figure {
-    /// Whether a public view must withhold it.
+    /// Whether a public view must withhold it on its own: it stands for 1 to `below - 1` women. A
+    /// true zero is shown as 0 (nobody can be recognised in it). See [`protect`] for the figures
+    /// withheld besides, so that a withheld one cannot be worked out from a total.
     pub fn suppressed(&self, below: i64) -> bool {
-        self.value.is_some() && self.women.is_some_and(|w| w < below)
+        self.value.is_some() && self.women.is_some_and(|w| (1..below).contains(&w))
+    }
+}
+
+/// One cell of a public table: how many women stand behind it and whether it is withheld.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cell {
+    pub women: i64,
+    pub hidden: bool,
+}
+
+impl Cell {
+    /// A figure's cell as withheld on its own (`Figure::suppressed`).
+    pub fn of(f: &Figure, below: i64) -> Self {
+        Self {
+            women: f.women.unwrap_or(0),
+            hidden: f.suppressed(below),
+        }
+    }
+}
+
+/// Complementary suppression: a total and the parts it is made of (women reached and its rural,
+/// urban and unknown lines; the network and its labs; a period and its months), some parts
+/// withheld. When the total is shown, the withheld parts could be worked out by subtracting the
+/// shown parts from it, so more is withheld until that reveals nothing: at least two parts are
+/// withheld and together they stand for at least `below` women. The parts withheld besides are
+/// the smallest shown parts that are not zero (a zero withheld would protect nothing); when none
+/// is left, the total is withheld instead. Answers whether anything changed; with
+/// `may_hide_parts` false only the total may be withheld (the parts are decided elsewhere).
+pub fn protect(total: &mut Cell, parts: &mut [Cell], below: i64, may_hide_parts: bool) -> bool {
+    if total.hidden {
+        // A withheld total whose parts are all shown is their sum: one part goes too.
+        if !may_hide_parts || parts.iter().any(|c| c.hidden) {
+            return false;
+        }
+        return match parts
+            .iter_mut()
+            .filter(|c| c.women > 0)
+            .min_by_key(|c| c.women)
+        {
+            Some(c) => {
+                c.hidden = true;
+                true
+            }
+            None => false,
+        };
+    }
+    let mut changed = false;
+    loop {
+        let hidden: Vec<&Cell> = parts.iter().filter(|c| c.hidden).collect();
+        let (n, sum) = (hidden.len(), hidden.iter().map(|c| c.women).sum::<i64>());
+        if n == 0 || (n >= 2 && sum >= below) {
+            return changed;
+        }
+        let next = parts
+            .iter_mut()
+            .filter(|c| !c.hidden && c.women > 0)
+            .min_by_key(|c| c.women);
+        match next {
+            Some(c) if may_hide_parts => c.hidden = true,
+            _ => {
+                total.hidden = true;
+                return true;
+            }
+        }
+        changed = true;
     }
 }
 
@@ -266,6 +333,18 @@ fn figure_with(
         "women-reached" => women(reached(None)),
         "women-reached-rural" => women(reached(Some(true))),
         "women-reached-urban" => women(reached(Some(false))),
+        "women-reached-unknown" => women(
+            facts
+                .people
+                .iter()
+                .filter(|p| {
+                    p.woman
+                        && p.rural.is_none()
+                        && person_ok(&p.id, &p.lab)
+                        && cut.when(p.registered_on)
+                })
+                .count(),
+        ),
         "applications" => women(step("applied")),
         "accepted" => women(step("accepted")),
         "graduated" => women(step("graduated")),
@@ -477,71 +556,83 @@ pub fn monthly(facts: &Facts, cut: &Cut, code: &'static str) -> Vec<(String, Fig
         .collect()
 }
 
-/// The path from application to earning, women at each step (each step counted in the period):
-/// applied, accepted, started (active), graduated, earning (reported an income above zero, a job
-/// or a business).
+/// The steps of the path, in order: a woman at a step has passed the ones before it (a woman
+/// registered straight as a resident has passed application and acceptance).
+const PATH: [&str; 4] = ["applied", "accepted", "active", "graduated"];
+
+/// The path from application to earning, the same women step by step: the women who came onto
+/// the path in the period (their first step is in it, none before it); of them, those who reached
+/// acceptance or beyond by the end of the period; of those, those who started; of those, those who
+/// graduated; of those, those earning (an income above zero, a job or a business in the period).
+/// Each step is a subset of the one before, so its share of the first step never exceeds the
+/// share of the step before: a woman accepted in the period who applied before it is not counted.
 pub fn funnel(facts: &Facts, cut: &Cut) -> Vec<(&'static str, Figure)> {
-    let earning = {
-        let people: BTreeSet<&str> = facts
-            .outcomes
-            .iter()
-            .filter(|o| {
-                cut.lab(&o.lab)
-                    && cut.when(o.on)
-                    && match o.kind.as_str() {
-                        "income" => o.amount.is_some_and(|a| a > 0),
-                        "job" | "business-launched" => true,
-                        _ => false,
-                    }
-            })
-            .map(|o| o.person.as_str())
-            .filter(|p| {
-                cut.cohort.is_none()
-                    || facts
-                        .people
-                        .iter()
-                        .any(|x| x.id == *p && x.cohort == cut.cohort)
-            })
-            .collect();
-        people.len() as i64
+    let in_cohort = |p: &str| -> bool {
+        cut.cohort.is_none()
+            || facts
+                .people
+                .iter()
+                .any(|x| x.id == p && x.cohort == cut.cohort)
     };
-    let mut out: Vec<(&'static str, Figure)> = [
-        ("applied", "applications"),
-        ("accepted", "accepted"),
-        ("active", ""),
-        ("graduated", "graduated"),
-    ]
-    .iter()
-    .map(|(step, _)| {
-        let n = facts
-            .steps
-            .iter()
-            .filter(|s| {
-                s.status == *step
-                    && cut.lab(&s.lab)
-                    && cut.when(s.on)
-                    && (cut.cohort.is_none() || s.cohort == cut.cohort)
-            })
-            .map(|s| s.person.as_str())
-            .collect::<BTreeSet<_>>()
-            .len() as i64;
+    let earning: BTreeSet<&str> = facts
+        .outcomes
+        .iter()
+        .filter(|o| {
+            cut.lab(&o.lab)
+                && cut.when(o.on)
+                && match o.kind.as_str() {
+                    "income" => o.amount.is_some_and(|a| a > 0),
+                    "job" | "business-launched" => true,
+                    _ => false,
+                }
+        })
+        .map(|o| o.person.as_str())
+        .filter(|&p| in_cohort(p))
+        .collect();
+    // Each woman's furthest step by the end of the period; `None` when she has a step before it.
+    let mut furthest: BTreeMap<&str, Option<usize>> = BTreeMap::new();
+    for s in facts.steps.iter().filter(|s| {
+        cut.lab(&s.lab) && (cut.cohort.is_none() || s.cohort == cut.cohort) && s.on <= cut.to
+    }) {
+        let Some(rank) = PATH.iter().position(|p| *p == s.status) else {
+            continue;
+        };
+        let e = furthest.entry(s.person.as_str()).or_insert(Some(rank));
+        *e = if s.on < cut.from {
+            None
+        } else {
+            e.map(|r| r.max(rank))
+        };
+    }
+    let count = |pass: &dyn Fn(&str, usize) -> bool| -> i64 {
+        let mut n = 0;
+        for (&p, r) in &furthest {
+            if let Some(r) = *r
+                && pass(p, r)
+            {
+                n += 1;
+            }
+        }
+        n
+    };
+    let figure = |code: &'static str, n: i64| {
         (
-            *step,
+            code,
             Figure {
-                code: step,
+                code,
                 value: Some(n),
                 women: Some(n),
             },
         )
-    })
-    .collect();
-    out.push((
+    };
+    let mut out: Vec<(&'static str, Figure)> = PATH
+        .iter()
+        .enumerate()
+        .map(|(k, &step)| figure(step, count(&|_, r| r >= k)))
+        .collect();
+    out.push(figure(
         "earning",
-        Figure {
-            code: "earning",
-            value: Some(earning),
-            women: Some(earning),
-        },
+        count(&|p, r| r + 1 == PATH.len() && earning.contains(p)),
     ));
     out
 }
@@ -609,6 +700,7 @@ mod tests {
         for (p, status, on) in [
             ("p0", "applied", d(2025, 2, 1)),
             ("p0", "accepted", d(2025, 3, 1)),
+            ("p0", "active", d(2025, 3, 10)),
             ("p1", "applied", d(2025, 2, 3)),
             ("p2", "applied", d(2024, 12, 30)),
             ("p0", "graduated", d(2025, 7, 1)),
@@ -673,6 +765,20 @@ mod tests {
         assert_eq!(figure(&f, &all, "women-reached").value, Some(4));
         assert_eq!(figure(&f, &all, "women-reached-rural").value, Some(3));
         assert_eq!(figure(&f, &all, "women-reached-urban").value, Some(1));
+        assert_eq!(figure(&f, &all, "women-reached-unknown").value, Some(0));
+        let mut g = f.clone();
+        g.people[0].rural = None;
+        // Rural + urban + unknown = women reached.
+        let parts: i64 = ["rural", "urban", "unknown"]
+            .iter()
+            .map(|k| match *k {
+                "rural" => figure(&g, &all, "women-reached-rural").value.unwrap(),
+                "urban" => figure(&g, &all, "women-reached-urban").value.unwrap(),
+                _ => figure(&g, &all, "women-reached-unknown").value.unwrap(),
+            })
+            .sum();
+        assert_eq!(parts, figure(&g, &all, "women-reached").value.unwrap());
+        assert_eq!(figure(&g, &all, "women-reached-unknown").value, Some(1));
         let osh = cut(Some(&["osh"]), None);
         assert_eq!(figure(&f, &osh, "women-reached-rural").value, Some(2));
         let spring = cut(None, Some("spring"));
@@ -689,8 +795,122 @@ mod tests {
         assert_eq!(figure(&f, &all, "graduated").value, Some(1));
         let funnel = funnel(&f, &all);
         let counts: Vec<i64> = funnel.iter().map(|(_, f)| f.value.unwrap()).collect();
-        // applied 2, accepted 1, active 0, graduated 1, earning: p0, p1, p2 (income > 0 or job).
-        assert_eq!(counts, vec![2, 1, 0, 1, 3]);
+        // applied p0, p1; accepted, started and graduated p0; earning p0 (p1 and p2 earn, but
+        // did not graduate in the period).
+        assert_eq!(counts, vec![2, 1, 1, 1, 1]);
+    }
+
+    #[test]
+    fn funnel_steps_are_subsets_of_the_step_before() {
+        // Women accepted or earning in the period who applied before it are not counted: the old
+        // funnel showed "Accepted 3 · 150%" here.
+        let mut f = Facts::default();
+        let mut step = |p: &str, status: &str, on: NaiveDate| {
+            f.steps.push(StepFact {
+                person: p.into(),
+                lab: "osh".into(),
+                cohort: None,
+                status: status.into(),
+                on,
+            })
+        };
+        step("a", "applied", d(2025, 2, 1));
+        step("a", "accepted", d(2025, 3, 1));
+        step("b", "applied", d(2025, 2, 1));
+        step("old", "applied", d(2024, 11, 1));
+        step("old", "accepted", d(2025, 1, 10));
+        step("old", "active", d(2025, 1, 20));
+        step("old2", "applied", d(2024, 11, 1));
+        step("old2", "accepted", d(2025, 1, 10));
+        for p in ["a", "b", "old", "x", "y"] {
+            f.outcomes.push(OutcomeFact {
+                person: p.into(),
+                lab: "osh".into(),
+                kind: "income".into(),
+                on: d(2025, 9, 1),
+                amount: Some(5_000),
+            });
+        }
+        let steps = funnel(&f, &cut(None, None));
+        let counts: Vec<i64> = steps.iter().map(|(_, f)| f.value.unwrap()).collect();
+        assert_eq!(counts, vec![2, 1, 0, 0, 0]);
+        for w in steps.windows(2) {
+            assert!(w[1].1.value <= w[0].1.value, "{steps:?}");
+        }
+    }
+
+    #[test]
+    fn zero_is_shown_and_only_one_to_four_women_are_withheld() {
+        let fig = |women: i64| Figure {
+            code: "amount-awarded",
+            value: Some(if women == 0 { 0 } else { 100_000 }),
+            women: Some(women),
+        };
+        assert!(!fig(0).suppressed(5), "a lab with no grants shows 0");
+        assert!(fig(1).suppressed(5) && fig(4).suppressed(5));
+        assert!(!fig(5).suppressed(5));
+        let f = Facts::default();
+        assert!(!figure(&f, &cut(None, None), "amount-awarded").suppressed(5));
+        assert!(!figure(&f, &cut(None, None), "women-reached").suppressed(5));
+    }
+
+    fn cells(v: &[i64]) -> Vec<Cell> {
+        v.iter()
+            .map(|&w| Cell {
+                women: w,
+                hidden: (1..5).contains(&w),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_withheld_part_cannot_be_worked_out_from_the_total() {
+        // 20 women: 13 rural, 3 urban (withheld), 4 unknown (withheld): two withheld, 7 women.
+        let mut total = Cell {
+            women: 20,
+            hidden: false,
+        };
+        let mut parts = cells(&[13, 3, 4]);
+        assert!(!protect(&mut total, &mut parts, 5, true));
+        // 20 = 12 + 5 + 3 (only one withheld): the smallest shown part (5) goes too.
+        let mut parts = cells(&[12, 5, 3, 0]);
+        assert!(protect(&mut total, &mut parts, 5, true));
+        let hidden: Vec<bool> = parts.iter().map(|c| c.hidden).collect();
+        assert_eq!(hidden, vec![false, true, true, false], "zero stays shown");
+        assert!(!total.hidden);
+        // 1 + 1 withheld: together 2 women, so a third part goes too.
+        let mut total = Cell {
+            women: 20,
+            hidden: false,
+        };
+        let mut parts = cells(&[1, 1, 6, 12]);
+        protect(&mut total, &mut parts, 5, true);
+        let hidden: Vec<bool> = parts.iter().map(|c| c.hidden).collect();
+        assert_eq!(hidden, vec![true, true, true, false]);
+        // Nothing left to withhold besides: the total goes.
+        let mut total = Cell {
+            women: 9,
+            hidden: false,
+        };
+        let mut parts = cells(&[3, 0]);
+        protect(&mut total, &mut parts, 5, true);
+        assert!(total.hidden);
+        // Parts decided elsewhere: only the total may go.
+        let mut total = Cell {
+            women: 20,
+            hidden: false,
+        };
+        let mut parts = cells(&[3, 17]);
+        protect(&mut total, &mut parts, 5, false);
+        assert!(total.hidden && !parts[1].hidden);
+        // A total withheld elsewhere is not left to be added up from its parts.
+        let mut total = Cell {
+            women: 20,
+            hidden: true,
+        };
+        let mut parts = cells(&[12, 8, 0]);
+        assert!(protect(&mut total, &mut parts, 5, true));
+        assert!(parts[1].hidden && !parts[0].hidden && !parts[2].hidden);
     }
 
     #[test]

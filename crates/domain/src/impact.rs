@@ -88,6 +88,7 @@ pub const INDICATORS: &[Indicator] = &[
     ind("women-reached", G::Reach, Unit::Women, &[5], true),
     ind("women-reached-rural", G::Reach, Unit::Women, &[5, 11], true),
     ind("women-reached-urban", G::Reach, Unit::Women, &[5, 11], true),
+    ind("women-reached-unknown", G::Reach, Unit::Women, &[5], true),
     ind("applications", G::Residency, Unit::Women, &[5], true),
     ind("accepted", G::Residency, Unit::Women, &[5], true),
     ind("active-residents", G::Residency, Unit::Women, &[5], true),

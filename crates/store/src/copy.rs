@@ -42,6 +42,7 @@ pub const TABLES: &[&str] = &[
     "referrals",
     "outcomes",
     "indicator_targets",
+    "practices",
     "grant_calls",
     "grant_criteria",
     "grant_applications",

@@ -418,3 +418,92 @@ pub async fn facts(c: &mut AnyConnection, scope: &LabScope) -> Result<ind::Facts
     }
     Ok(f)
 }
+
+/// What a positive deviant woman does differently, as a coordinator of her lab noted it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Practice {
+    pub person_id: PersonId,
+    pub lab_id: LabId,
+    pub practice: String,
+    /// How she found it.
+    pub found: String,
+    /// `yes`, `no` or `unsure`: whether it could be taught to other women.
+    pub teachable: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+from_row! {
+    Practice |r| person_id, lab_id, practice, found, teachable, updated_at
+}
+
+const PRACTICE_COLS: &str = "person_id, lab_id, practice, found, teachable, updated_at";
+
+/// Saves her note, replacing the one before.
+pub async fn save_practice(c: &mut AnyConnection, p: &Practice, by: Option<UserId>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO practices (person_id, lab_id, practice, found, teachable, recorded_by, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (person_id) DO UPDATE SET lab_id = excluded.lab_id, practice = excluded.practice,
+           found = excluded.found, teachable = excluded.teachable,
+           recorded_by = excluded.recorded_by, updated_at = excluded.updated_at",
+    )
+    .bind(p.person_id.to_string())
+    .bind(p.lab_id.to_string())
+    .bind(p.practice.clone())
+    .bind(p.found.clone())
+    .bind(p.teachable.clone())
+    .bind(by.map(|u| u.to_string()))
+    .bind(now())
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Her note, if one was recorded.
+pub async fn practice_of(c: &mut AnyConnection, person: PersonId) -> Result<Option<Practice>> {
+    optional(
+        c,
+        dynamic(format!(
+            "SELECT {PRACTICE_COLS} FROM practices WHERE person_id = $1"
+        ))
+        .bind(person.to_string()),
+    )
+    .await
+}
+
+/// The notes of the labs of `scope`, newest first.
+pub async fn practices(c: &mut AnyConnection, scope: &LabScope) -> Result<Vec<Practice>> {
+    rows(
+        c,
+        &format!("SELECT {PRACTICE_COLS} FROM practices WHERE {{scope}} ORDER BY updated_at DESC"),
+        scope,
+        "lab_id",
+    )
+    .await?
+    .iter()
+    .map(Practice::from_row)
+    .collect()
+}
+
+/// Dates a woman's first contact with her lab (demo data, loaded in one go): her record and her
+/// membership of the lab's network carry `at` when it is earlier than what they hold.
+pub async fn date_first_contact(
+    c: &mut AnyConnection,
+    person: PersonId,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let at = crate::row::ts(at);
+    sqlx::query("UPDATE people SET created_at = $2 WHERE id = $1 AND created_at > $2")
+        .bind(person.to_string())
+        .bind(at.clone())
+        .execute(&mut *c)
+        .await?;
+    sqlx::query(
+        "UPDATE network_members SET joined_at = $2 WHERE person_id = $1 AND joined_at > $2",
+    )
+    .bind(person.to_string())
+    .bind(at)
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}

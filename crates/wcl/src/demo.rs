@@ -2012,6 +2012,20 @@ async fn seed_season(
             if new {
                 counts.members += 1;
             }
+            // Her first contact: this event, or a day earlier in the year for the regulars and
+            // for about two women in five (the season lists only its last four months of
+            // events). Spread by her phone, so the draws of the season stay the same; never the
+            // day the demo was loaded.
+            let mark: i64 = g
+                .phone
+                .bytes()
+                .fold(7i64, |h, b| (h * 31 + i64::from(b)) % 1_000_003);
+            let first = if g.always || mark % 5 < 2 {
+                starts_at - Duration::days(120 + mark % 240)
+            } else {
+                starts_at
+            };
+            store::impact::date_first_contact(tx, person, first).await?;
         }
 
         if past {

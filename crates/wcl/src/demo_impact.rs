@@ -259,6 +259,8 @@ pub async fn seed(
     // What happened to every graduate since (the demo residents who graduated too).
     let facts = impact::facts(tx, &LabScope::All).await?;
     let mut outcomes = 0usize;
+    // The women who stand out, so that their coordinators can note what they do differently.
+    let mut standouts: Vec<(LabId, PersonId, Option<UserId>)> = vec![];
     for s in facts.steps.iter().filter(|s| s.status == "graduated") {
         let Some(p) = facts.people.iter().find(|p| p.id == s.person) else {
             continue;
@@ -282,6 +284,7 @@ pub async fn seed(
         let deviant = rng.chance(7);
         if deviant {
             gain = gain * 4 + 8_000;
+            standouts.push((lab, person, coordinator));
         }
         let record = |kind: OutcomeKind, on: NaiveDate, amount: Option<i64>, verified: bool| {
             (kind, on, amount, verified)
@@ -360,6 +363,55 @@ pub async fn seed(
             .await?;
             outcomes += 1;
         }
+    }
+
+    // What the first woman who stands out in each lab does differently, as her coordinator noted
+    // it (the practices across labs show the lab and the practice, never her name).
+    let notes = [
+        (
+            "osh",
+            "Сатат кийиз оюнчуктарды Инстаграм аркылуу, буйрутмаларды Бишкекке маршрутка менен жөнөтөт.",
+            "Лабораториянын Инстаграм аркылуу сатуу семинарынан кийин өзү аракет кылып көргөн.",
+            "yes",
+        ),
+        (
+            "batken",
+            "Договорилась с магазином в Бишкеке: сушёный абрикос без серы в своей упаковке, поставки раз в месяц.",
+            "Через родственницу, которая работает в Бишкеке.",
+            "unsure",
+        ),
+        (
+            "jalal-abad",
+            "Арстанбапта конокторду кабыл алат: үй-мейманкана жана конокторго кийиз басуу боюнча мастер-класс.",
+            "Гид болуп иштеген курбусу биринчи туристтерди алып келген.",
+            "yes",
+        ),
+    ];
+    let mut noted: Vec<LabId> = vec![];
+    for (lab, person, coordinator) in standouts {
+        let slug = labs.iter().find(|(_, l)| *l == lab).map(|(s, _)| *s);
+        let Some((_, practice, found, teachable)) =
+            notes.iter().find(|n| Some(n.0) == slug).copied()
+        else {
+            continue;
+        };
+        if noted.contains(&lab) {
+            continue;
+        }
+        noted.push(lab);
+        impact::save_practice(
+            tx,
+            &impact::Practice {
+                person_id: person,
+                lab_id: lab,
+                practice: practice.into(),
+                found: found.into(),
+                teachable: teachable.into(),
+                updated_at: Utc::now(),
+            },
+            coordinator,
+        )
+        .await?;
     }
 
     // Targets for this year: per lab, and the network's.

@@ -149,6 +149,56 @@ async fn demo_seeds_postgres_too() {
     pg.store.close().await;
 }
 
+/// The demo's members and women did not all come in the month it was loaded: first contact (the
+/// event she first came to, or earlier in the year for a regular; the day she applied for an
+/// alumna) is spread over the months, so "new members" by month means something.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_first_contact_is_spread_over_the_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/wcl.db", dir.path().display());
+    let (ok, out) = wcl(&url, &["demo"]);
+    assert!(ok, "{out}");
+    let s = store::Store::open(&url).await.unwrap();
+    let mut c = s.conn().await.unwrap();
+    let labs = store::labs::list_labs(&mut c).await.unwrap();
+    let osh = labs
+        .iter()
+        .find(|l| l.slug == "osh")
+        .unwrap()
+        .id
+        .to_string();
+    let facts = store::impact::facts(&mut c, &domain::LabScope::All)
+        .await
+        .unwrap();
+    let month = |d: chrono::NaiveDate| d.format("%Y-%m").to_string();
+    let mut by_month: std::collections::BTreeMap<String, usize> = Default::default();
+    for m in facts.members.iter().filter(|m| m.lab == osh) {
+        *by_month.entry(month(m.on)).or_default() += 1;
+    }
+    let total: usize = by_month.values().sum();
+    assert!(total >= 40, "{by_month:?}");
+    assert!(by_month.len() >= 5, "members over the months: {by_month:?}");
+    let most = by_month.values().max().copied().unwrap_or(0);
+    assert!(
+        most * 3 <= total,
+        "no month holds most members: {by_month:?}"
+    );
+    let mut reached: std::collections::BTreeMap<String, usize> = Default::default();
+    for p in facts.people.iter().filter(|p| p.lab == osh && p.woman) {
+        *reached.entry(month(p.registered_on)).or_default() += 1;
+    }
+    let total: usize = reached.values().sum();
+    let most = reached.values().max().copied().unwrap_or(0);
+    assert!(most * 2 <= total, "women reached by month: {reached:?}");
+    // What women who stand out do differently, noted in their labs.
+    let practices = store::impact::practices(&mut c, &domain::LabScope::All)
+        .await
+        .unwrap();
+    assert!(!practices.is_empty());
+    drop(c);
+    s.close().await;
+}
+
 /// Reads `wcl serve`'s standard output until it prints the address it listens on.
 fn printed_address(child: &mut std::process::Child) -> String {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();

@@ -115,7 +115,7 @@ async fn deviance(
     State(s): State<AppState>,
     Path(slug): Path<String>,
 ) -> AppResult<Json<DevianceDto>> {
-    let (lab, deviants) = svc::deviance_at(&s.store, &c.actor, &slug).await?;
+    let (lab, deviants, _) = svc::deviance_at(&s.store, &c.actor, &slug).await?;
     Ok(Json(DevianceDto {
         lab: lab.slug,
         deviants,

@@ -6,8 +6,8 @@ use super::forms::{Errors, respond};
 use crate::ctx::{Ctx, Path, VerifiedForm, redirect_with_flash};
 use crate::error::AppResult;
 use crate::services::impact::{
-    self as svc, CutInput, DeviantView, Figures, OutcomeInput, Scope, Shown, TargetInput,
-    TargetProgress,
+    self as svc, CutInput, DeviantView, Figures, OutcomeInput, PracticeInput, Scope,
+    SharedPractice, Shown, TargetInput, TargetProgress,
 };
 use crate::state::AppState;
 use analytics::indicators as ind;
@@ -23,7 +23,7 @@ use documents::charts;
 use domain::impact::{INDICATORS, IndicatorGroup, OutcomeKind, Unit};
 use domain::{OutcomeId, PersonId, TargetId, group_digits};
 use serde::Deserialize;
-use store::impact::Outcome;
+use store::impact::{Outcome, Practice};
 use store::labs::Lab;
 use store::people::Person;
 use store::residency::Cohort;
@@ -38,6 +38,8 @@ pub fn router() -> Router<AppState> {
         .route("/impact/export.csv", get(export_csv))
         .route("/impact/export.xlsx", get(export_xlsx))
         .route("/labs/{slug}/positive-deviance", get(deviance))
+        .route("/people/{id}/practice", get(practice).post(save_practice))
+        .route("/practices", get(practices))
         .route("/people/{id}/outcomes", get(outcomes).post(add_outcome))
         .route("/outcomes/{id}/delete", post(delete_outcome))
         .route("/me/outcomes", get(my_outcomes).post(add_my_outcome))
@@ -114,6 +116,18 @@ impl Ctx {
         };
         self.lang.t_args(key, &args)
     }
+    /// How far above women who started like her, in words instead of a robust z: "far more"
+    /// (z of 5 or more), "much more" (3 to 5), "clearly more" (2 to 3).
+    pub fn deviance_strength(&self, d: &DeviantView) -> String {
+        let key = if d.z >= 5.0 {
+            "pd-strength-far"
+        } else if d.z >= 3.0 {
+            "pd-strength-much"
+        } else {
+            "pd-strength-clear"
+        };
+        self.t(key)
+    }
     fn money_som(&self, tyiyn: i64) -> String {
         let sign = if tyiyn < 0 { "−" } else { "+" };
         format!(
@@ -151,11 +165,8 @@ fn draw(c: &Ctx, fig: &Figures, public: bool, series_code: &'static str) -> Char
     let bars: Vec<charts::Progress> = targets
         .iter()
         .map(|t| {
-            let behind = ind::Figure {
-                code: t.ind.code,
-                value: t.reached,
-                women: (t.ind.unit != Unit::Things).then_some(t.reached.unwrap_or(0)),
-            };
+            // Withheld by the women behind it (a grant amount of one woman's grant too).
+            let behind = &t.figure;
             charts::Progress {
                 label: format!(
                     "{} · {}–{}",
@@ -163,7 +174,7 @@ fn draw(c: &Ctx, fig: &Figures, public: bool, series_code: &'static str) -> Char
                     c.date(t.target.starts_on),
                     c.date(t.target.ends_on)
                 ),
-                value: if hide(&behind) { None } else { t.reached },
+                value: if hide(behind) { None } else { t.reached },
                 target: Some(t.target.target),
             }
         })
@@ -193,21 +204,19 @@ fn draw(c: &Ctx, fig: &Figures, public: bool, series_code: &'static str) -> Char
             "events-held",
             "network-members",
         ];
+        // Each lab's figures as its own page shows them (withheld cells protected across labs).
         let groups: Vec<(String, Vec<Option<i64>>)> = scope
             .labs
             .iter()
-            .map(|l| {
-                let lc = ind::Cut {
-                    labs: Some([l.id.to_string()].into()),
-                    ..cut.clone()
+            .zip(&fig.by_lab)
+            .map(|(l, shown)| {
+                let value = |code: &str| {
+                    shown
+                        .iter()
+                        .find(|s| s.ind.code == code)
+                        .and_then(|s| s.value())
                 };
-                let figs = ind::figures(facts, &lc, &cats);
-                (
-                    c.lab_name(l),
-                    figs.iter()
-                        .map(|f| if hide(f) { None } else { f.value })
-                        .collect(),
-                )
+                (c.lab_name(l), cats.iter().map(|k| value(k)).collect())
             })
             .collect();
         charts::comparison(
@@ -264,7 +273,8 @@ struct PublicPage {
 
 async fn public_view(c: Ctx, s: &AppState, slug: Option<&str>) -> AppResult<PublicPage> {
     let (labs, fig) = svc::public_impact(&s.store, slug).await?;
-    let charts = draw(&c, &fig, true, "attendance");
+    // Events held: never about women, so no month can give away a withheld figure.
+    let charts = draw(&c, &fig, true, "events-held");
     Ok(PublicPage {
         c,
         lab: fig.scope.lab.clone(),
@@ -454,7 +464,8 @@ async fn export(
 struct DeviancePage {
     c: Ctx,
     lab: Lab,
-    list: Vec<DeviantView>,
+    /// Each woman with what the lab noted she does differently.
+    list: Vec<(DeviantView, Option<Practice>)>,
 }
 
 async fn deviance(
@@ -462,8 +473,83 @@ async fn deviance(
     State(s): State<AppState>,
     Path(slug): Path<String>,
 ) -> AppResult<DeviancePage> {
-    let (lab, list) = svc::deviance_at(&s.store, &c.actor, &slug).await?;
+    let (lab, list, mut notes) = svc::deviance_at(&s.store, &c.actor, &slug).await?;
+    let list = list
+        .into_iter()
+        .map(|d| {
+            let note = notes.remove(&PersonId(d.person_id));
+            (d, note)
+        })
+        .collect();
     Ok(DeviancePage { c, lab, list })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "impact_practice.html")]
+struct PracticePage {
+    c: Ctx,
+    person: Person,
+    lab: Lab,
+    f: PracticeInput,
+    errors: Errors,
+}
+
+impl PracticePage {
+    fn choices(&self) -> &'static [&'static str] {
+        &svc::TEACHABLE
+    }
+}
+
+async fn practice_view(
+    c: Ctx,
+    s: &AppState,
+    id: PersonId,
+    typed: Option<PracticeInput>,
+    errors: Errors,
+) -> AppResult<PracticePage> {
+    let (person, lab, note) = svc::practice_of(&s.store, &c.actor, id).await?;
+    let f = typed.unwrap_or_else(|| note.as_ref().map(PracticeInput::from).unwrap_or_default());
+    Ok(PracticePage {
+        c,
+        person,
+        lab,
+        f,
+        errors,
+    })
+}
+
+async fn practice(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<PersonId>,
+) -> AppResult<PracticePage> {
+    practice_view(c, &s, id, None, Errors::default()).await
+}
+
+async fn save_practice(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<PersonId>,
+    VerifiedForm(f): VerifiedForm<PracticeInput>,
+) -> AppResult<Response> {
+    respond(
+        svc::save_practice(&s.store, &c.actor, id, &f).await,
+        |slug| redirect_with_flash(&format!("/labs/{slug}/positive-deviance"), "flash-saved"),
+        async |errors| practice_view(c, &s, id, Some(f), errors).await,
+    )
+    .await
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "impact_practices.html")]
+struct PracticesPage {
+    c: Ctx,
+    list: Vec<SharedPractice>,
+}
+
+async fn practices(c: Ctx, State(s): State<AppState>) -> AppResult<PracticesPage> {
+    let list = svc::network_practices(&s.store, &c.actor).await?;
+    Ok(PracticesPage { c, list })
 }
 
 #[derive(Template, WebTemplate)]

@@ -653,6 +653,13 @@ pub(crate) async fn page_matrix(app: &TestApp) -> Vec<(String, [u16; 6])> {
             [303, 200, 200, 404, 404, 404],
         ),
         ("/me/outcomes".into(), [303, 404, 404, 404, 404, 200]),
+        // What a positive deviant woman does differently: her lab's coordinators write it down;
+        // the practices across labs (no names) are for coordinators and the admin.
+        (
+            format!("/people/{aizhan}/practice"),
+            [303, 200, 200, 404, 404, 404],
+        ),
+        ("/practices".into(), [303, 200, 200, 200, 404, 404]),
         // Seed funding: the lab's rounds for its coordinators; a call for them and the women it
         // is open to; the ranking for the coordinators only.
         ("/grants".into(), [303, 200, 200, 200, 200, 200]),

@@ -9,7 +9,10 @@ on_both_backends!(
     public_figures_are_withheld_below_five_women,
     targets_and_dashboard,
     positive_deviance_finds_the_woman_far_above_women_like_her,
-    exports_for_donors
+    exports_for_donors,
+    funnel_counts_the_same_women_step_by_step,
+    zero_is_zero_and_a_withheld_figure_cannot_be_subtracted,
+    practices_are_noted_by_her_lab_and_shared_without_names
 );
 
 const NAMES: [&str; 10] = [
@@ -45,6 +48,37 @@ async fn alike(app: &TestApp, n: usize) -> Vec<String> {
                 "occupation": "housewife",
                 "family_support": "yes",
                 "monthly_income_tyiyn": 0,
+                "consent": true,
+                "status": "active",
+                "confirm_not_duplicate": true,
+            }))
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(status, 201, "{body}");
+        ids.push(body["id"].as_str().unwrap().to_string());
+    }
+    ids
+}
+
+/// Registers `n` women in Batken (urban, unless `settlement` says otherwise).
+async fn batken_women(app: &TestApp, n: usize, settlement: &str) -> Vec<String> {
+    let token = app.token("coord.batken@test.kg").await;
+    let mut ids = vec![];
+    for (i, name) in NAMES.iter().enumerate().take(n) {
+        let r = app
+            .client()
+            .post(app.url("/api/v1/people"))
+            .bearer_auth(&token)
+            .json(&json!({
+                "lab": "batken",
+                "family_name": "Абдыкадырова",
+                "given_name": name,
+                "phone": format!("0777 66{i} {i}{i}{i}"),
+                "birth_year": 1988,
+                "settlement": settlement,
                 "consent": true,
                 "status": "active",
                 "confirm_not_duplicate": true,
@@ -259,7 +293,15 @@ async fn public_figures_are_withheld_below_five_women(app: TestApp) {
     // Today in Bishkek (UTC+6): after 18:00 UTC it is already tomorrow there.
     let today = domain::time::today();
     let q = format!("lab=osh&from=2026-01-01&to={today}");
-    // Seven women reached in Osh (Aizhan and six): shown to anyone.
+    // Seven women reached in Osh (Aizhan and six), one in Batken: the network's 8 minus Osh's 7
+    // would give Batken's withheld 1 away, so Osh's figure is withheld from the public too.
+    let reached = indicator(&app, None, &q, "women-reached").await;
+    assert_eq!(reached["suppressed"], true, "{reached}");
+    let network = format!("from=2026-01-01&to={today}");
+    let all = indicator(&app, None, &network, "women-reached").await;
+    assert_eq!(all["value"], 8, "{all}");
+    // With five women in Batken, nothing needs protecting: Osh's seven are shown to anyone.
+    batken_women(&app, 4, "urban").await;
     let reached = indicator(&app, None, &q, "women-reached").await;
     assert_eq!(reached["value"], 7, "{reached}");
     assert_eq!(reached["suppressed"], false);
@@ -279,12 +321,12 @@ async fn public_figures_are_withheld_below_five_women(app: TestApp) {
         "3000, 3500, 4000 som from nothing"
     );
 
-    // Public pages: aggregates only, small figures as <5, nobody's name.
+    // Public pages: aggregates only, small figures withheld, nobody's name.
     for path in ["/impact", "/labs/osh/impact"] {
         let r = app.client().get(app.url(path)).send().await.unwrap();
         assert_eq!(r.status(), 200, "{path}");
         let html = r.text().await.unwrap();
-        assert!(html.contains("&lt;5") || html.contains("<5"), "{path}");
+        assert!(html.contains("жашырылган"), "{path}");
         assert!(html.contains("<svg"), "{path} draws its charts");
         assert!(
             !html.contains("Мамытова") && !html.contains("Токтогулова"),
@@ -479,6 +521,12 @@ async fn positive_deviance_finds_the_woman_far_above_women_like_her(app: TestApp
         .unwrap();
     assert!(html.contains("Мамытова Каныкей"), "{html}");
     assert!(html.contains("×"), "her growth as a multiple of the median");
+    assert!(!html.contains("z ="), "no jargon: {html}");
+    assert!(
+        html.contains("Her income grew far more than that of women who started like her"),
+        "in words"
+    );
+    assert!(html.contains(&format!("/people/{}/practice", ids[7])));
     // Only her lab's coordinators and the admin; the read is audited.
     for login in [
         "coord.batken@test.kg",
@@ -516,6 +564,8 @@ async fn positive_deviance_finds_the_woman_far_above_women_like_her(app: TestApp
 
 async fn exports_for_donors(app: TestApp) {
     let ids = alike(&app, 5).await;
+    // Five women in Batken too, so that no lab's small figure puts Osh's under protection.
+    batken_women(&app, 4, "urban").await;
     let token = app.token("coord.osh@test.kg").await;
     income(&app, &token, &ids[0], "4000").await;
     // The donors' report: anyone gets public figures, one sheet per indicator group.
@@ -549,7 +599,7 @@ async fn exports_for_donors(app: TestApp) {
         for row in range.rows() {
             let cells: Vec<String> = row.iter().map(|c| c.to_string()).collect();
             if cells.iter().any(|c| c == "women-earning") {
-                found_suppressed = cells.iter().any(|c| c == "<5" || c == "'<5");
+                found_suppressed = cells.iter().any(|c| c == "жашырылган");
             }
             if cells.iter().any(|c| c == "women-reached") {
                 found_reached = cells.iter().any(|c| c == "6");
@@ -583,4 +633,289 @@ async fn exports_for_donors(app: TestApp) {
     let mut c = app.db.store.conn().await.unwrap();
     let rows = store::audit::recent(&mut c, None, 200).await.unwrap();
     assert!(rows.iter().any(|r| r.action == "impact.export"));
+}
+
+/// Opens a residency of `person` in Osh and dates its steps.
+async fn path(app: &TestApp, person: &str, steps: &[(&str, &str)]) {
+    use domain::ResidencyStatus;
+    let person: domain::PersonId = person.parse().unwrap();
+    let mut tx = app.db.store.begin().await.unwrap();
+    let id = store::residency::open(
+        &mut tx,
+        person,
+        app.osh,
+        ResidencyStatus::Applied,
+        "",
+        "self",
+        None,
+    )
+    .await
+    .unwrap();
+    let dated: Vec<(ResidencyStatus, chrono::DateTime<chrono::Utc>)> = steps
+        .iter()
+        .map(|(st, day)| {
+            let d: chrono::NaiveDate = day.parse().unwrap();
+            (
+                ResidencyStatus::parse(st).unwrap(),
+                d.and_hms_opt(8, 0, 0).unwrap().and_utc(),
+            )
+        })
+        .collect();
+    for w in dated.windows(2) {
+        store::residency::transition(&mut tx, id, w[0].0, w[1].0, None, "")
+            .await
+            .unwrap();
+    }
+    store::residency::date_history(&mut tx, id, &dated)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn funnel_counts_the_same_women_step_by_step(app: TestApp) {
+    // Three women of Osh without a residency yet.
+    let mut ids = vec![];
+    for name in NAMES.iter().take(3) {
+        let mut tx = app.db.store.begin().await.unwrap();
+        let id = store::people::insert(
+            &mut tx,
+            app.osh,
+            &store::people::PersonFields {
+                family_name: "Жумабаева".into(),
+                given_name: (*name).into(),
+                gender: "woman".into(),
+                family_support: "unknown".into(),
+                ..Default::default()
+            },
+            None,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        ids.push(id.to_string());
+    }
+    // One woman applied and was accepted in the period; two applied the year before and were
+    // accepted in it. The old funnel said "Accepted 3 · 300%".
+    path(
+        &app,
+        &ids[0],
+        &[("applied", "2026-01-10"), ("accepted", "2026-01-20")],
+    )
+    .await;
+    for id in &ids[1..] {
+        path(
+            &app,
+            id,
+            &[("applied", "2025-11-01"), ("accepted", "2026-01-15")],
+        )
+        .await;
+    }
+    let today = domain::time::today();
+    let coord = app.signed_in("coord.osh@test.kg").await;
+    let html = coord
+        .get(app.url(&format!(
+            "/impact/dashboard?lab=osh&from=2026-01-01&to={today}"
+        )))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("300%") && !html.contains("200%"), "{html}");
+    // Her and Aizhan (registered straight as a resident this year: she passed both steps).
+    assert!(
+        html.contains("Applied: 2 · 100%; Accepted: 2 · 100%; Started: 1 · 50%"),
+        "{html}"
+    );
+    assert!(
+        html.contains("the percentages are of the women who applied"),
+        "says what each percentage is of"
+    );
+}
+
+async fn zero_is_zero_and_a_withheld_figure_cannot_be_subtracted(app: TestApp) {
+    // Batken: one woman, no grants: a grant amount of 0, not "<5".
+    let amount = indicator(&app, None, "lab=batken", "amount-awarded").await;
+    assert_eq!(amount["value"], 0, "{amount}");
+    assert_eq!(amount["suppressed"], false);
+    let grants = indicator(&app, None, "lab=batken", "grants-awarded").await;
+    assert_eq!(grants["value"], 0, "{grants}");
+    // Osh: Aizhan (settlement not recorded), six rural women and one urban woman. Rural + urban +
+    // unknown add up to women reached, with an "unknown" line.
+    alike(&app, 6).await;
+    let token = app.token("coord.osh@test.kg").await;
+    let r = app
+        .client()
+        .post(app.url("/api/v1/people"))
+        .bearer_auth(&token)
+        .json(&json!({
+            "lab": "osh", "family_name": "Садыкова", "given_name": "Асель",
+            "phone": "0700 777 888", "birth_year": 1991, "settlement": "urban",
+            "consent": true, "status": "active", "confirm_not_duplicate": true,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    batken_women(&app, 4, "urban").await;
+    let exact = |code: &'static str| {
+        let (app, token) = (&app, token.clone());
+        async move { indicator(app, Some(&token), "lab=osh", code).await["value"].clone() }
+    };
+    assert_eq!(exact("women-reached").await, 8);
+    assert_eq!(exact("women-reached-rural").await, 6);
+    assert_eq!(exact("women-reached-urban").await, 1);
+    assert_eq!(exact("women-reached-unknown").await, 1);
+    // Public: 8 shown; urban 1 and unknown 1 are withheld, and together they are 2 women, so
+    // 8 − 6 would tell they are one each: rural is withheld too.
+    let public = |code: &'static str| {
+        let app = &app;
+        async move { indicator(app, None, "lab=osh", code).await }
+    };
+    assert_eq!(public("women-reached").await["value"], 8);
+    for code in [
+        "women-reached-rural",
+        "women-reached-urban",
+        "women-reached-unknown",
+    ] {
+        assert_eq!(public(code).await["suppressed"], true, "{code}");
+    }
+    // The lab's public page says so in words, and shows true zeros as 0.
+    let html = app
+        .client()
+        .get(app.url("/labs/batken/impact"))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Zero is shown as 0"), "{html}");
+    assert!(html.contains("Women reached, rural or urban not recorded"));
+}
+
+async fn practices_are_noted_by_her_lab_and_shared_without_names(app: TestApp) {
+    let aizhan = app.aizhan.to_string();
+    let coord = app.signed_in("coord.osh@test.kg").await;
+    let page = coord
+        .get(app.url(&format!("/people/{aizhan}/practice")))
+        .header("accept-language", "ru")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("Можно ли научить этому других женщин?"),
+        "{html}"
+    );
+    let token = csrf(&html);
+    // Bad input: 422 with a message in her language, nothing saved.
+    let r = coord
+        .post(app.url(&format!("/people/{aizhan}/practice")))
+        .header("accept-language", "ru")
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("practice", "  "),
+            ("found", "через соседку"),
+            ("teachable", "maybe"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Выберите «да», «нет» или «не уверена»."),
+        "{html}"
+    );
+    assert!(html.contains("через соседку"), "what was typed is kept");
+    assert_eq!(app.count("practices").await, 0);
+    // Another lab's coordinator, a mentor, the resident herself: 404, nothing saved.
+    for login in [
+        "coord.batken@test.kg",
+        "mentor.osh@test.kg",
+        "+996555100200",
+    ] {
+        let c = app.signed_in(login).await;
+        let html = c
+            .get(app.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let t = csrf(&html);
+        let r = c
+            .get(app.url(&format!("/people/{aizhan}/practice")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "{login}");
+        let r = c
+            .post(app.url(&format!("/people/{aizhan}/practice")))
+            .form(&[
+                ("_csrf", t.as_str()),
+                ("practice", "x"),
+                ("teachable", "yes"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "{login}");
+    }
+    assert_eq!(app.count("practices").await, 0);
+    let practice = "Продаёт войлочные игрушки туристам через гостевой дом";
+    for (text, teachable) in [("черновик", "unsure"), (practice, "yes")] {
+        let r = coord
+            .post(app.url(&format!("/people/{aizhan}/practice")))
+            .form(&[
+                ("_csrf", token.as_str()),
+                ("practice", text),
+                ("found", "Её двоюродная сестра там работает"),
+                ("teachable", teachable),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_redirection() || r.status().is_success());
+    }
+    assert_eq!(app.count("practices").await, 1, "one note per woman");
+    // Across labs, for the coordinators and the admin: the lab and the practice, no name.
+    for login in ["coord.batken@test.kg", "admin@test.kg"] {
+        let c = app.signed_in(login).await;
+        let r = c
+            .get(app.url("/practices"))
+            .header("accept-language", "ru")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{login}");
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains(practice) && !html.contains("черновик"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("Токтогулова") && !html.contains("Айжан"),
+            "{html}"
+        );
+        assert!(html.contains("Да"));
+    }
+    for login in ["mentor.osh@test.kg", "+996555100200"] {
+        let c = app.signed_in(login).await;
+        let r = c.get(app.url("/practices")).send().await.unwrap();
+        assert_eq!(r.status(), 404, "{login}");
+    }
+    let mut c = app.db.store.conn().await.unwrap();
+    let rows = store::audit::recent(&mut c, None, 200).await.unwrap();
+    assert_eq!(
+        rows.iter().filter(|r| r.action == "practice.save").count(),
+        2
+    );
+    assert!(rows.iter().any(|r| r.action == "practice.read"));
 }

@@ -2,15 +2,17 @@
 //! region), the public figures (suppressed below five women) and the positive-deviance list.
 //! Indicators are computed by `analytics::indicators` from the facts the store reads; the same
 //! function feeds the dashboard, the public page, the API and the donors' report.
+mod practices;
 mod views;
+pub use practices::*;
 pub use views::*;
 
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::services::base::entry;
-use analytics::indicators::{self as ind, Cut, Facts, Figure};
+use analytics::indicators::{self as ind, Cell, Cut, Facts, Figure};
 use chrono::{Datelike, Months, NaiveDate};
-use documents::table::{Cell, Sheet};
+use documents::table::{Cell as Out, Sheet};
 use domain::impact::{
     INDICATORS, Indicator, IndicatorGroup, OutcomeKind, OutcomeSource, SUPPRESS_BELOW, Unit,
     age_band, income_band, parse_income, parse_target,
@@ -307,6 +309,8 @@ pub struct CutInput {
 pub struct Scope {
     pub lab: Option<Lab>,
     pub labs: Vec<Lab>,
+    /// Every lab of the network (public figures are protected across all of them).
+    pub network: Vec<Lab>,
     pub cohort: Option<CohortId>,
     pub region: Option<String>,
     pub from: NaiveDate,
@@ -395,6 +399,7 @@ pub async fn resolve(store: &Store, input: &CutInput) -> AppResult<Scope> {
     Ok(Scope {
         lab,
         labs,
+        network: all,
         cohort,
         region,
         from,
@@ -415,10 +420,16 @@ pub fn sees_exact(actor: &Actor, scope: &Scope) -> bool {
             .all(|l| actor.allows(Action::ManageImpact(l.id)))
 }
 
-/// Reads the facts of the scope's labs.
-pub async fn facts(store: &Store, scope: &Scope) -> AppResult<Facts> {
+/// Reads the facts of the scope's labs; for `public` figures, of every lab (a public figure is
+/// protected against the figures of the other labs, see [`indicators`]).
+pub async fn facts(store: &Store, scope: &Scope, public: bool) -> AppResult<Facts> {
     let mut c = store.conn().await?;
-    let f = store::impact::facts(&mut c, &scope.lab_scope()).await?;
+    let labs = if public {
+        LabScope::All
+    } else {
+        scope.lab_scope()
+    };
+    let f = store::impact::facts(&mut c, &labs).await?;
     Ok(f)
 }
 
@@ -441,19 +452,170 @@ impl Shown {
     }
 }
 
-/// Every indicator of the catalogue for the scope. `public`: withhold figures behind fewer than
-/// five women.
-pub fn indicators(facts: &Facts, scope: &Scope, public: bool) -> Vec<Shown> {
+/// Whether an indicator's parts add up to it (labs to the network, settlement lines to women
+/// reached), so that a withheld part could be worked out by subtraction. Medians and mean changes
+/// do not add up.
+fn adds_up(i: &Indicator) -> bool {
+    i.unit != Unit::Points && i.code != "median-income-change"
+}
+
+/// The lines of "women reached" by settlement: rural + urban + unknown = women reached.
+const SETTLEMENT: [&str; 3] = [
+    "women-reached-rural",
+    "women-reached-urban",
+    "women-reached-unknown",
+];
+
+fn position(code: &str) -> usize {
+    INDICATORS
+        .iter()
+        .position(|i| i.code == code)
+        .unwrap_or_default()
+}
+
+/// Protects one table's settlement lines against its "women reached" (see `ind::protect`).
+fn protect_settlement(t: &mut [Cell]) -> bool {
+    let r = position("women-reached");
+    let lines: Vec<usize> = SETTLEMENT.iter().map(|c| position(c)).collect();
+    let mut total = t[r];
+    let mut parts: Vec<Cell> = lines.iter().map(|&i| t[i]).collect();
+    let changed = ind::protect(&mut total, &mut parts, SUPPRESS_BELOW, true);
+    t[r] = total;
+    for (&i, c) in lines.iter().zip(parts) {
+        t[i] = c;
+    }
+    changed
+}
+
+/// Protects a total's cells against the cells of the labs that make it up, indicator by
+/// indicator; with `may_hide_parts` false only the total's cells may be withheld.
+fn protect_across(total: &mut [Cell], labs: &mut [Vec<Cell>], may_hide_parts: bool) -> bool {
+    let mut changed = false;
+    for (i, x) in INDICATORS.iter().enumerate() {
+        if !adds_up(x) {
+            continue;
+        }
+        let mut parts: Vec<Cell> = labs.iter().map(|t| t[i]).collect();
+        changed |= ind::protect(&mut total[i], &mut parts, SUPPRESS_BELOW, may_hide_parts);
+        for (t, c) in labs.iter_mut().zip(parts) {
+            t[i] = c;
+        }
+    }
+    changed
+}
+
+/// The figures of a view as shown, and of each of its labs when it covers several (aligned with
+/// `scope.labs`; empty otherwise).
+pub struct View {
+    pub shown: Vec<Shown>,
+    pub by_lab: Vec<Vec<Shown>>,
+}
+
+/// Every indicator of the catalogue for the scope, and for each of its labs when it has several.
+///
+/// `public`: figures behind 1 to 4 women are withheld (a true zero is shown), and more figures
+/// where a withheld one could be worked out by subtraction (`ind::protect`): the settlement lines
+/// against women reached, and every lab against the network, so that the same cells are withheld
+/// on every page (the network's, each lab's, a region's, the exports); `facts` must then cover
+/// every lab of the network. A region's figure is withheld when its withheld labs would give it
+/// away.
+pub fn indicators(facts: &Facts, scope: &Scope, public: bool) -> View {
     let codes: Vec<&'static str> = INDICATORS.iter().map(|i| i.code).collect();
-    ind::figures(facts, &scope.cut(), &codes)
-        .into_iter()
-        .zip(INDICATORS)
-        .map(|(fig, ind)| Shown {
-            ind,
-            suppressed: public && fig.suppressed(SUPPRESS_BELOW),
-            fig,
-        })
-        .collect()
+    let cut_of = |labs: &[Lab]| Cut {
+        labs: Some(labs.iter().map(|l| l.id.to_string()).collect()),
+        ..scope.cut()
+    };
+    let figures = |labs: &[Lab]| ind::figures(facts, &cut_of(labs), &codes);
+    let shown = |figs: Vec<Figure>, cells: Option<&Vec<Cell>>| -> Vec<Shown> {
+        figs.into_iter()
+            .zip(INDICATORS)
+            .enumerate()
+            .map(|(i, (fig, ind))| Shown {
+                ind,
+                suppressed: cells.is_some_and(|c| {
+                    c.get(i)
+                        .map_or(fig.suppressed(SUPPRESS_BELOW), |c| c.hidden)
+                }),
+                fig,
+            })
+            .collect()
+    };
+    let several = scope.labs.len() > 1;
+    let view_figs = figures(&scope.labs);
+    let lab_figs: Vec<Vec<Figure>> = if public || several {
+        scope
+            .labs
+            .iter()
+            .map(|l| figures(std::slice::from_ref(l)))
+            .collect()
+    } else {
+        vec![]
+    };
+    if !public {
+        return View {
+            shown: shown(view_figs, None),
+            by_lab: if several {
+                lab_figs.into_iter().map(|f| shown(f, None)).collect()
+            } else {
+                vec![]
+            },
+        };
+    }
+    let cells = |figs: &[Figure]| -> Vec<Cell> {
+        figs.iter().map(|f| Cell::of(f, SUPPRESS_BELOW)).collect()
+    };
+    // The network and its labs: withheld cells decided once for every page.
+    let net_figs = figures(&scope.network);
+    let mut net = cells(&net_figs);
+    let mut labs: Vec<Vec<Cell>> = scope
+        .network
+        .iter()
+        .map(|l| cells(&figures(std::slice::from_ref(l))))
+        .collect();
+    loop {
+        let mut changed = protect_settlement(&mut net);
+        for t in labs.iter_mut() {
+            changed |= protect_settlement(t);
+        }
+        changed |= protect_across(&mut net, &mut labs, true);
+        if !changed {
+            break;
+        }
+    }
+    let index = |l: &Lab| scope.network.iter().position(|x| x.id == l.id);
+    let mut mine: Vec<Vec<Cell>> = scope
+        .labs
+        .iter()
+        .map(|l| index(l).map(|k| labs[k].clone()).unwrap_or_default())
+        .collect();
+    let view = if let [one] = mine.as_slice() {
+        one.clone()
+    } else if scope.labs.len() == scope.network.len() {
+        net
+    } else {
+        // A region: its own cells, withheld too where its withheld labs would give them away.
+        let mut region = cells(&view_figs);
+        loop {
+            let mut changed = protect_across(&mut region, &mut mine, false);
+            changed |= protect_settlement(&mut region);
+            if !changed {
+                break;
+            }
+        }
+        region
+    };
+    View {
+        shown: shown(view_figs, Some(&view)),
+        by_lab: if several {
+            lab_figs
+                .into_iter()
+                .zip(&mine)
+                .map(|(f, c)| shown(f, Some(c)))
+                .collect()
+        } else {
+            vec![]
+        },
+    }
 }
 
 /// A target with the value reached in its own period and lab.
@@ -462,6 +624,8 @@ pub struct TargetProgress {
     pub target: store::impact::Target,
     pub ind: &'static Indicator,
     pub reached: Option<i64>,
+    /// The figure reached, with how many women stand behind it (whether a public view withholds it).
+    pub figure: Figure,
 }
 
 /// Targets of the scope (a lab's, or the network's) with what is reached so far.
@@ -485,11 +649,12 @@ pub async fn targets(
                 from: t.starts_on,
                 to: t.ends_on,
             };
-            let reached = ind::figure(facts, &cut, ind.code).value;
+            let figure = ind::figure(facts, &cut, ind.code);
             Some(TargetProgress {
                 target: t,
                 ind,
-                reached,
+                reached: figure.value,
+                figure,
             })
         })
         .collect())
@@ -637,7 +802,8 @@ pub async fn indicator_sheets(
         return Err(AppError::NotFound);
     }
     let public = !exact;
-    let facts = facts(store, &scope).await?;
+    let facts = facts(store, &scope, public).await?;
+    let view = indicators(&facts, &scope, public);
     let lab_name = |l: &Lab| l.name(lang.code()).to_string();
     let sdg = |s: &[u8]| {
         s.iter()
@@ -659,47 +825,36 @@ pub async fn indicator_sheets(
     .iter()
     .map(|k| lang.t(k))
     .collect();
-    let mut views: Vec<(String, Scope)> = vec![(lang.t("impact-all-labs"), scope.clone())];
-    if scope.labs.len() > 1 {
-        for l in &scope.labs {
-            views.push((
-                lab_name(l),
-                Scope {
-                    lab: Some(l.clone()),
-                    labs: vec![l.clone()],
-                    ..scope.clone()
-                },
-            ));
-        }
-    } else if let Some(l) = &scope.lab {
+    let mut views: Vec<(String, &Vec<Shown>)> = vec![(lang.t("impact-all-labs"), &view.shown)];
+    for (l, shown) in scope.labs.iter().zip(&view.by_lab) {
+        views.push((lab_name(l), shown));
+    }
+    if let Some(l) = &scope.lab {
         views[0].0 = lab_name(l);
     }
     let mut sheets = vec![];
     for g in IndicatorGroup::ALL {
         let group = lang.t(&format!("ind-group-{}", g.code()));
         let mut sheet = Sheet::new(group.clone(), headers.clone());
-        for (name, v) in &views {
-            for shown in indicators(&facts, v, public)
-                .into_iter()
-                .filter(|x| x.ind.group == *g)
-            {
+        for (name, list) in &views {
+            for shown in list.iter().filter(|x| x.ind.group == *g) {
                 let value = match (shown.value(), shown.ind.unit) {
-                    (None, _) if shown.suppressed => Cell::Text(lang.t("impact-suppressed")),
-                    (None, _) => Cell::Empty,
-                    (Some(v), Unit::Money) => Cell::Money(v),
-                    (Some(v), Unit::Points) => Cell::Decimal(v as f64 / 100.0),
-                    (Some(v), _) => Cell::Int(v),
+                    (None, _) if shown.suppressed => Out::Text(lang.t("impact-suppressed")),
+                    (None, _) => Out::Empty,
+                    (Some(v), Unit::Money) => Out::Money(v),
+                    (Some(v), Unit::Points) => Out::Decimal(v as f64 / 100.0),
+                    (Some(v), _) => Out::Int(v),
                 };
                 sheet.push(vec![
-                    Cell::Text(name.clone()),
-                    Cell::Text(group.clone()),
-                    Cell::Text(lang.t(&format!("ind-{}", shown.ind.code))),
-                    Cell::Text(shown.ind.code.to_string()),
-                    Cell::Date(v.from),
-                    Cell::Date(v.to),
+                    Out::Text(name.clone()),
+                    Out::Text(group.clone()),
+                    Out::Text(lang.t(&format!("ind-{}", shown.ind.code))),
+                    Out::Text(shown.ind.code.to_string()),
+                    Out::Date(scope.from),
+                    Out::Date(scope.to),
                     value,
-                    Cell::Text(lang.t(&format!("unit-{}", unit_code(shown.ind.unit)))),
-                    Cell::Text(sdg(shown.ind.sdg)),
+                    Out::Text(lang.t(&format!("unit-{}", unit_code(shown.ind.unit)))),
+                    Out::Text(sdg(shown.ind.sdg)),
                 ]);
             }
         }

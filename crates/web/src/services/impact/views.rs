@@ -7,8 +7,9 @@ use super::{DeviantView, Shown, outcomes_of};
 use crate::error::{AppError, AppResult};
 use analytics::indicators::Facts;
 use domain::{Action, Actor, PersonId};
+use std::collections::HashMap;
 use store::Store;
-use store::impact::Outcome;
+use store::impact::{Outcome, Practice};
 use store::labs::Lab;
 use store::people::Person;
 use store::residency::Cohort;
@@ -30,18 +31,24 @@ pub struct Figures {
     pub scope: Scope,
     pub facts: Facts,
     pub shown: Vec<Shown>,
+    /// Each lab's figures when the view covers several (aligned with `scope.labs`).
+    pub by_lab: Vec<Vec<Shown>>,
     pub targets: Vec<TargetProgress>,
+    /// Public figures (withheld where needed) or exact ones.
+    pub public: bool,
 }
 
 async fn figures(store: &Store, scope: Scope, public: bool) -> AppResult<Figures> {
-    let facts = facts(store, &scope).await?;
+    let facts = facts(store, &scope, public).await?;
     let targets = targets(store, &facts, &scope).await?;
-    let shown = indicators(&facts, &scope, public);
+    let view = indicators(&facts, &scope, public);
     Ok(Figures {
         scope,
         facts,
-        shown,
+        shown: view.shown,
+        by_lab: view.by_lab,
         targets,
+        public,
     })
 }
 
@@ -70,8 +77,8 @@ pub async fn indicators_for(
     if scope.cohort.is_some() && !exact {
         return Err(AppError::NotFound);
     }
-    let facts = facts(store, &scope).await?;
-    let list = indicators(&facts, &scope, !exact);
+    let facts = facts(store, &scope, !exact).await?;
+    let list = indicators(&facts, &scope, !exact).shown;
     Ok((scope, exact, list))
 }
 
@@ -154,18 +161,21 @@ pub async fn set_target_at(
     super::set_target(store, actor, lab, input).await
 }
 
-/// The positive-deviance list of the lab named by its slug (audited).
+/// The positive-deviance list of the lab named by its slug (audited), with what the lab noted
+/// each woman does differently.
 pub async fn deviance_at(
     store: &Store,
     actor: &Actor,
     slug: &str,
-) -> AppResult<(Lab, Vec<DeviantView>)> {
+) -> AppResult<(Lab, Vec<DeviantView>, HashMap<PersonId, Practice>)> {
     if !actor.is_signed_in() {
         return Err(AppError::SignIn);
     }
     let lab = crate::services::labs::lab_by_slug(store, slug).await?;
     let list = positive_deviance(store, actor, &lab).await?;
-    Ok((lab, list))
+    let mut c = store.conn().await?;
+    let notes = super::practices::notes_of_lab(&mut c, &lab).await?;
+    Ok((lab, list, notes))
 }
 
 /// A woman's outcomes page for staff: her record (the read audited), her outcomes (audited too)
