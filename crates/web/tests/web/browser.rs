@@ -259,6 +259,9 @@ async fn a_resident_gets_her_account_by_invitation_on_a_phone() {
             .await?
             .click()
             .await?;
+        b.wait()
+            .for_element(Locator::Css("a[href='/login']"))
+            .await?;
         sign_in(&b, &app, "coord.batken@test.kg").await?;
         b.find(Locator::Css("a.who")).await?.click().await?;
         b.wait().for_element(Locator::Id("current")).await?;
