@@ -20,6 +20,7 @@ pub const TABLES: &[&str] = &[
     "application_repeats",
     "api_tokens",
     "account_links",
+    "health_probe",
     "audit_log",
     "programmes",
     "programme_modules",

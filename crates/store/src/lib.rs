@@ -52,10 +52,67 @@ pub enum StoreError {
     NotFound,
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// The database cannot serve now but may soon: no pooled connection came within the wait, it
+    /// is locked too long, its disk is full or read-only. Answered 503 with Retry-After.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     #[error(transparent)]
-    Db(#[from] sqlx::Error),
+    Db(sqlx::Error),
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if is_unavailable(&e) {
+            StoreError::Unavailable(e.to_string())
+        } else {
+            StoreError::Db(e)
+        }
+    }
+}
+
+/// Errors that pass by themselves: a full pool, a lock held too long, a full disk, a read-only
+/// file system or database, a server shutting down or refusing connections.
+pub fn is_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(d) => {
+            let code = d.code().map(|c| c.to_string()).unwrap_or_default();
+            // SQLite primary result codes (extended codes keep them in the low byte):
+            // BUSY 5, LOCKED 6, READONLY 8, IOERR 10, FULL 13, CANTOPEN 14.
+            let sqlite = code
+                .parse::<i64>()
+                .is_ok_and(|n| matches!(n & 0xff, 5 | 6 | 8 | 10 | 13 | 14));
+            // PostgreSQL: insufficient resources (53…), read-only transaction, lock not
+            // available, the server shutting down or starting.
+            let postgres = code.starts_with("53")
+                || matches!(
+                    code.as_str(),
+                    "25006" | "55P03" | "57P01" | "57P02" | "57P03"
+                );
+            sqlite || postgres
+        }
+        _ => false,
+    }
+}
+
+/// How many connections the pool holds and how long a request may wait for one.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolSettings {
+    /// Default: 8 on SQLite (one writer at a time anyway), 16 on PostgreSQL.
+    pub max_connections: Option<u32>,
+    /// After this wait the request answers 503 with Retry-After instead of hanging.
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self {
+            max_connections: None,
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -104,6 +161,11 @@ pub struct Store {
 impl Store {
     /// Connects, creating the SQLite file and its folder when missing. Does not migrate.
     pub async fn connect(url: &str) -> Result<Self> {
+        Self::connect_with(url, PoolSettings::default()).await
+    }
+
+    /// [`Store::connect`] with the pool's size and wait.
+    pub async fn connect_with(url: &str, pool: PoolSettings) -> Result<Self> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
         let mut url = url.to_string();
@@ -127,8 +189,31 @@ impl Store {
             .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_secs(1));
         let is_sqlite = backend == Backend::Sqlite;
         let pool = AnyPoolOptions::new()
-            .max_connections(if is_sqlite { 8 } else { 16 })
-            .acquire_timeout(Duration::from_secs(10))
+            .max_connections(
+                pool.max_connections
+                    .unwrap_or(if is_sqlite { 8 } else { 16 })
+                    .max(1),
+            )
+            .acquire_timeout(pool.acquire_timeout)
+            // A connection whose transaction could not be ended (a ROLLBACK that failed on a full
+            // disk) never goes back into use: it would refuse every later transaction.
+            .after_release(|conn, _| {
+                Box::pin(async move {
+                    use sqlx::Connection;
+                    if !conn.is_in_transaction() {
+                        return Ok(true);
+                    }
+                    // A dropped transaction's ROLLBACK may still be queued: let it run first.
+                    let _ = sqlx::query("SELECT 1").execute(&mut *conn).await;
+                    Ok(!conn.is_in_transaction())
+                })
+            })
+            .before_acquire(|conn, _| {
+                Box::pin(async move {
+                    use sqlx::Connection;
+                    Ok(!conn.is_in_transaction())
+                })
+            })
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if is_sqlite {
@@ -204,6 +289,20 @@ impl Store {
         Ok(())
     }
 
+    /// Answers when the database can write: one small row rewritten in a transaction (a full
+    /// disk, a read-only file system or a stuck lock fail it).
+    pub async fn write_probe(&self) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO health_probe (id, at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET at = $1",
+        )
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }
@@ -249,7 +348,7 @@ fn sqlite_path(url: &str) -> String {
 pub(crate) fn on_conflict(e: sqlx::Error, name: &'static str) -> StoreError {
     match &e {
         sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(name),
-        _ => StoreError::Db(e),
+        _ => e.into(),
     }
 }
 

@@ -38,7 +38,12 @@ pub fn in_ci() -> bool {
 impl TestDb {
     /// A migrated SQLite database in a fresh temporary folder.
     pub async fn sqlite() -> Self {
-        let dir = std::env::temp_dir().join(format!("wcl-test-{}", unique()));
+        Self::sqlite_in(&std::env::temp_dir()).await
+    }
+
+    /// A migrated SQLite database in a fresh folder under `parent` (a small file system, say).
+    pub async fn sqlite_in(parent: &std::path::Path) -> Self {
+        let dir = parent.join(format!("wcl-test-{}", unique()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let url = format!("sqlite://{}/wcl.db", dir.display());
         let store = Store::open(&url).await.expect("open sqlite");

@@ -55,6 +55,12 @@ pub enum Command {
         /// for the sign-in limits per address. Unset, the header is ignored.
         #[arg(long, env = "WCL_TRUSTED_PROXIES", value_delimiter = ',')]
         trusted_proxies: Vec<String>,
+        /// Database connections kept open (default 8 on SQLite, 16 on PostgreSQL).
+        #[arg(long, env = "WCL_DB_POOL_SIZE")]
+        db_pool_size: Option<u32>,
+        /// Seconds a request waits for a database connection before answering 503 (default 5).
+        #[arg(long, env = "WCL_DB_WAIT_SECONDS")]
+        db_wait_seconds: Option<u64>,
     },
     /// Bring the database schema up to date.
     Migrate,
@@ -222,8 +228,25 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             smtp_url,
             mail_from,
             trusted_proxies,
+            db_pool_size,
+            db_wait_seconds,
         } => {
-            let store = open(&url).await?;
+            let pool = store::PoolSettings {
+                max_connections: db_pool_size.or(file.db_pool_size),
+                acquire_timeout: std::time::Duration::from_secs(
+                    db_wait_seconds
+                        .or(file.db_wait_seconds)
+                        .unwrap_or(5)
+                        .clamp(1, 120),
+                ),
+            };
+            let store = store::Store::connect_with(&url, pool)
+                .await
+                .with_context(|| format!("cannot open the database {}", store::redact(&url)))?;
+            store
+                .migrate()
+                .await
+                .with_context(|| format!("cannot migrate the database {}", store::redact(&url)))?;
             let case_keys = case_keys(&cli.case_key_file, &file, &url, demo)?;
             if demo {
                 let summary = crate::demo::seed(&store, &hash, case_keys.as_deref()).await?;

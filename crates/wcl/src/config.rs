@@ -22,6 +22,10 @@ pub struct FileConfig {
     pub case_key_file: Option<std::path::PathBuf>,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Option<Vec<String>>,
+    /// Database connections kept open.
+    pub db_pool_size: Option<u32>,
+    /// Seconds a request waits for a connection before answering 503.
+    pub db_wait_seconds: Option<u64>,
 }
 
 impl FileConfig {
@@ -46,6 +50,8 @@ pub const KNOWN_VARS: &[&str] = &[
     "WCL_SMTP_URL",
     "WCL_MAIL_FROM",
     "WCL_TRUSTED_PROXIES",
+    "WCL_DB_POOL_SIZE",
+    "WCL_DB_WAIT_SECONDS",
     "WCL_LOG",
     "WCL_LOG_FORMAT",
     "WCL_CASE_KEY",

@@ -26,6 +26,9 @@ pub enum AppError {
     TooMany,
     #[error("cross-site request refused")]
     Csrf,
+    /// The database cannot serve now (busy, full disk, read-only): try again shortly.
+    #[error("service unavailable")]
+    Unavailable,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -35,6 +38,10 @@ impl From<store::StoreError> for AppError {
         match e {
             store::StoreError::NotFound => AppError::NotFound,
             store::StoreError::Conflict(name) => AppError::Conflict(conflict_key(name)),
+            store::StoreError::Unavailable(why) => {
+                tracing::warn!(%why, "database unavailable");
+                AppError::Unavailable
+            }
             other => AppError::Internal(other.into()),
         }
     }
@@ -83,6 +90,7 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooMany => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -96,6 +104,7 @@ impl AppError {
             AppError::Invalid(_) => "err-invalid",
             AppError::TooMany => "err-too-many",
             AppError::Csrf => "err-csrf",
+            AppError::Unavailable => "err-unavailable",
             AppError::Internal(_) => "err-internal",
         }
     }

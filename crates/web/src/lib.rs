@@ -87,7 +87,7 @@ async fn render_errors(req: Request, next: Next) -> Response {
     let Some(info) = resp.extensions().get::<ErrorInfo>().cloned() else {
         return resp;
     };
-    if meta.path.starts_with("/api/") {
+    let mut resp = if meta.path.starts_with("/api/") {
         api::error_body(&info, meta.lang)
     } else if info.status == StatusCode::UNAUTHORIZED {
         let next_path = if method == Method::GET {
@@ -98,7 +98,15 @@ async fn render_errors(req: Request, next: Next) -> Response {
         Redirect::to(&format!("/login?next={}", ctx::urlencode(next_path))).into_response()
     } else {
         pages::error_page(&info, &meta)
+    };
+    if info.status == StatusCode::SERVICE_UNAVAILABLE {
+        // A busy or full database passes: say when to try again.
+        resp.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static("5"),
+        );
     }
+    resp
 }
 
 /// Serves on an already-bound listener until `shutdown` resolves (tests bind port 0).

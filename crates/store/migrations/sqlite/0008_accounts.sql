@@ -18,3 +18,9 @@ CREATE TABLE account_links (
 );
 CREATE INDEX account_links_lab ON account_links (lab_id, kind);
 CREATE INDEX account_links_person ON account_links (person_id);
+
+-- One row rewritten by the health check: a database that cannot write is not healthy.
+CREATE TABLE health_probe (
+    id BIGINT PRIMARY KEY,
+    at TEXT NOT NULL
+);

@@ -309,7 +309,7 @@ pub async fn insert_payment(c: &mut AnyConnection, p: &NewPayment<'_>) -> Result
                 StoreError::Conflict("grant_payments.idempotency")
             }
         }
-        _ => StoreError::Db(e),
+        _ => e.into(),
     })?;
     Ok(id)
 }

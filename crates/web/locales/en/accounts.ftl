@@ -74,3 +74,4 @@ mail-reset-body = Hello, { $name }!
     Open this link to choose a new password:
     { $link }
     The link works until { $until }. If you did not ask for it, ignore this message: your password stays as it is.
+err-unavailable = The database is busy or cannot write just now (for example, the disk is full). Nothing was saved. Please try again in a few seconds.

@@ -53,13 +53,16 @@ async fn not_found() -> crate::error::AppError {
     crate::error::AppError::NotFound
 }
 
+/// Healthy means the database answers and can write (a full disk or a read-only file system is
+/// not healthy): 503 with Retry-After otherwise.
 async fn healthz(axum::extract::State(s): axum::extract::State<AppState>) -> Response {
-    match s.store.ping().await {
+    match s.store.write_probe().await {
         Ok(()) => (axum::http::StatusCode::OK, "ok").into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
             (
                 axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                [(axum::http::header::RETRY_AFTER, "5")],
                 "database unavailable",
             )
                 .into_response()

@@ -27,11 +27,16 @@ impl TestApp {
     }
 
     pub async fn spawn_with(backend: Backend, config: web::WebConfig) -> Option<Self> {
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let db = match backend {
             Backend::Sqlite => TestDb::sqlite().await,
             Backend::Postgres => TestDb::postgres().await?,
         };
+        Some(Self::spawn_on(db, config).await)
+    }
+
+    /// The small network on a database made by the caller (on a small file system, say).
+    pub async fn spawn_on(db: TestDb, config: web::WebConfig) -> Self {
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let s = &db.store;
         let system = Actor {
             user_id: None,
@@ -140,7 +145,7 @@ impl TestApp {
         tokio::spawn(web::serve(listener, state, async move {
             let _ = rx.await;
         }));
-        Some(Self {
+        Self {
             base: format!("http://{addr}"),
             db,
             osh,
@@ -148,7 +153,7 @@ impl TestApp {
             aizhan,
             batken_woman,
             _shutdown: tx,
-        })
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -7,6 +7,7 @@ mod common;
 mod accounts;
 mod browser;
 mod events;
+mod faults;
 mod grants;
 mod http;
 mod impact;

@@ -98,8 +98,12 @@ pub struct Dashboard {
 
 pub async fn dashboard(store: &Store, actor: &Actor, mut cut: CutInput) -> AppResult<Dashboard> {
     dashboard_allowed(actor)?;
-    let mut conn = store.conn().await?;
-    let all = store::labs::list_labs(&mut conn).await?;
+    // Each read takes a pooled connection and gives it back before the next: a request that held
+    // one while waiting for another would, under a burst, wait on itself until the pool times out.
+    let all = {
+        let mut conn = store.conn().await?;
+        store::labs::list_labs(&mut conn).await?
+    };
     let manages = |l: &&Lab| actor.allows(Action::ManageImpact(l.id));
     // A coordinator's view starts at her lab; she cannot widen it.
     let admin = actor.allows(Action::ManageNetwork);
@@ -134,9 +138,9 @@ pub async fn dashboard(store: &Store, actor: &Actor, mut cut: CutInput) -> AppRe
         return Err(AppError::NotFound);
     }
     if let Some(l) = &scope.lab {
+        let mut conn = store.conn().await?;
         dash.cohorts = store::residency::cohorts(&mut conn, l.id).await?;
     }
-    drop(conn);
     dash.may_set_targets = match &scope.lab {
         Some(l) => actor.allows(Action::ManageImpact(l.id)),
         None => admin && scope.region.is_none(),
