@@ -12,6 +12,7 @@ on_both_backends!(
     exports_for_donors,
     funnel_counts_the_same_women_step_by_step,
     zero_is_zero_and_a_withheld_figure_cannot_be_subtracted,
+    public_figures_resist_differencing,
     practices_are_noted_by_her_lab_and_shared_without_names
 );
 
@@ -299,11 +300,14 @@ async fn public_figures_are_withheld_below_five_women(app: TestApp) {
     assert_eq!(reached["suppressed"], true, "{reached}");
     let network = format!("from=2026-01-01&to={today}");
     let all = indicator(&app, None, &network, "women-reached").await;
-    assert_eq!(all["value"], 8, "{all}");
+    assert_eq!(
+        all["value"], 10,
+        "8 women, rounded to five for the public: {all}"
+    );
     // With five women in Batken, nothing needs protecting: Osh's seven are shown to anyone.
     batken_women(&app, 4, "urban").await;
     let reached = indicator(&app, None, &q, "women-reached").await;
-    assert_eq!(reached["value"], 7, "{reached}");
+    assert_eq!(reached["value"], 5, "7 women, rounded to five: {reached}");
     assert_eq!(reached["suppressed"], false);
     // Three women earning: withheld from the public and from another lab's coordinator.
     let earning = indicator(&app, None, &q, "women-earning").await;
@@ -602,7 +606,8 @@ async fn exports_for_donors(app: TestApp) {
                 found_suppressed = cells.iter().any(|c| c == "жашырылган");
             }
             if cells.iter().any(|c| c == "women-reached") {
-                found_reached = cells.iter().any(|c| c == "6");
+                // Six women, rounded to five for the public.
+                found_reached = cells.iter().any(|c| c == "5");
             }
         }
     }
@@ -768,13 +773,13 @@ async fn zero_is_zero_and_a_withheld_figure_cannot_be_subtracted(app: TestApp) {
     assert_eq!(exact("women-reached-rural").await, 6);
     assert_eq!(exact("women-reached-urban").await, 1);
     assert_eq!(exact("women-reached-unknown").await, 1);
-    // Public: 8 shown; urban 1 and unknown 1 are withheld, and together they are 2 women, so
-    // 8 − 6 would tell they are one each: rural is withheld too.
+    // Public: 8 shown (rounded to 10); urban 1 and unknown 1 are withheld, and together they are
+    // 2 women, so 8 − 6 would tell they are one each: rural is withheld too.
     let public = |code: &'static str| {
         let app = &app;
         async move { indicator(app, None, "lab=osh", code).await }
     };
-    assert_eq!(public("women-reached").await["value"], 8);
+    assert_eq!(public("women-reached").await["value"], 10);
     for code in [
         "women-reached-rural",
         "women-reached-urban",
@@ -918,4 +923,52 @@ async fn practices_are_noted_by_her_lab_and_shared_without_names(app: TestApp) {
         2
     );
     assert!(rows.iter().any(|r| r.action == "practice.read"));
+}
+
+/// The differencing attack: public queries over consecutive days, months and labs, subtracted
+/// from each other, must not tell an exact count of 1 to 4 women. Periods are widened to whole
+/// months, and counts of women are rounded to fives.
+async fn public_figures_resist_differencing(app: TestApp) {
+    alike(&app, 8).await;
+    batken_women(&app, 6, "rural").await;
+    let today = domain::time::today();
+    let yesterday = today.pred_opt().unwrap();
+    let month_start = chrono::NaiveDate::from_ymd_opt(
+        chrono::Datelike::year(&today),
+        chrono::Datelike::month(&today),
+        1,
+    )
+    .unwrap();
+    let all = |query: String| {
+        let c = app.client();
+        let url = app.url(&format!("/api/v1/indicators?{query}"));
+        async move {
+            let r = c.get(url).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            r.json::<Value>().await.unwrap()["indicators"].clone()
+        }
+    };
+    let mut seen = vec![];
+    for lab in ["", "lab=osh&", "lab=batken&"] {
+        // A day apart, and a period that starts mid-month: the same whole months, the same answer.
+        let a = all(format!("{lab}from=2026-01-01&to={yesterday}")).await;
+        let b = all(format!("{lab}from=2026-01-01&to={today}")).await;
+        let c = all(format!("{lab}from=2026-01-02&to={today}")).await;
+        assert_eq!(a, b, "{lab}: a day apart");
+        assert_eq!(b, c, "{lab}: mid-month start");
+        let m = all(format!("{lab}from={month_start}&to={today}")).await;
+        seen.push(b);
+        seen.push(m);
+    }
+    // Every public count of women is 0 or a multiple of five (or withheld): no difference of two
+    // of them is a number of 1 to 4 women.
+    for list in &seen {
+        for i in list.as_array().unwrap() {
+            if i["unit"] == "women" && i["suppressed"] == false {
+                if let Some(v) = i["value"].as_i64() {
+                    assert_eq!(v % 5, 0, "{i}");
+                }
+            }
+        }
+    }
 }

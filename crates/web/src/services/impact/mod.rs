@@ -341,6 +341,27 @@ pub fn default_period() -> (NaiveDate, NaiveDate) {
     (first, today)
 }
 
+/// Public figures cover whole months only: a period asked for is widened to the first day of
+/// its first month and the last day of its last month, so that two public queries a day apart
+/// (or any two that are not whole months) cannot be subtracted to reveal a few women.
+pub fn public_period(scope: &mut Scope) {
+    scope.from = scope.from.with_day(1).unwrap_or(scope.from);
+    let next_month = scope
+        .to
+        .with_day(1)
+        .and_then(|d| d.checked_add_months(Months::new(1)));
+    if let Some(last) = next_month.and_then(|d| d.pred_opt()) {
+        scope.to = last;
+    }
+}
+
+/// A public count of women, rounded to a multiple of five (half up), so that the difference
+/// of two public figures never tells an exact small number. Counts of 1 to 4 are withheld
+/// before this; 0 stays 0.
+pub fn round_public(v: i64) -> i64 {
+    (v + 2).div_euclid(5) * 5
+}
+
 /// Resolves the query of a dashboard, the public page or the API. Unknown labs answer 404; a bad
 /// date is a message. `lab` given by slug in the input, or fixed by the route.
 pub async fn resolve(store: &Store, input: &CutInput) -> AppResult<Scope> {
@@ -530,13 +551,19 @@ pub fn indicators(facts: &Facts, scope: &Scope, public: bool) -> View {
         figs.into_iter()
             .zip(INDICATORS)
             .enumerate()
-            .map(|(i, (fig, ind))| Shown {
-                ind,
-                suppressed: cells.is_some_and(|c| {
-                    c.get(i)
-                        .map_or(fig.suppressed(SUPPRESS_BELOW), |c| c.hidden)
-                }),
-                fig,
+            .map(|(i, (mut fig, ind))| {
+                let public = cells.is_some();
+                if public && ind.unit == domain::impact::Unit::Women {
+                    fig.value = fig.value.map(round_public);
+                }
+                Shown {
+                    ind,
+                    suppressed: cells.is_some_and(|c| {
+                        c.get(i)
+                            .map_or(fig.suppressed(SUPPRESS_BELOW), |c| c.hidden)
+                    }),
+                    fig,
+                }
             })
             .collect()
     };
@@ -802,6 +829,10 @@ pub async fn indicator_sheets(
         return Err(AppError::NotFound);
     }
     let public = !exact;
+    let mut scope = scope;
+    if public {
+        public_period(&mut scope);
+    }
     let facts = facts(store, &scope, public).await?;
     let view = indicators(&facts, &scope, public);
     let lab_name = |l: &Lab| l.name(lang.code()).to_string();

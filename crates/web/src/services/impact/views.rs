@@ -1,7 +1,7 @@
 //! Read models of the impact pages and the API: each decides who may see it once and reads once.
 use super::{
-    CutInput, Scope, TargetProgress, facts, indicators, positive_deviance, resolve, sees_exact,
-    targets,
+    CutInput, Scope, TargetProgress, facts, indicators, positive_deviance, public_period, resolve,
+    sees_exact, targets,
 };
 use super::{DeviantView, Shown, outcomes_of};
 use crate::error::{AppError, AppResult};
@@ -38,7 +38,10 @@ pub struct Figures {
     pub public: bool,
 }
 
-async fn figures(store: &Store, scope: Scope, public: bool) -> AppResult<Figures> {
+async fn figures(store: &Store, mut scope: Scope, public: bool) -> AppResult<Figures> {
+    if public {
+        public_period(&mut scope);
+    }
     let facts = facts(store, &scope, public).await?;
     let targets = targets(store, &facts, &scope).await?;
     let view = indicators(&facts, &scope, public);
@@ -72,10 +75,13 @@ pub async fn indicators_for(
     actor: &Actor,
     input: &CutInput,
 ) -> AppResult<(Scope, bool, Vec<Shown>)> {
-    let scope = resolve(store, input).await?;
+    let mut scope = resolve(store, input).await?;
     let exact = sees_exact(actor, &scope);
     if scope.cohort.is_some() && !exact {
         return Err(AppError::NotFound);
+    }
+    if !exact {
+        public_period(&mut scope);
     }
     let facts = facts(store, &scope, !exact).await?;
     let list = indicators(&facts, &scope, !exact).shown;
