@@ -964,10 +964,11 @@ async fn public_figures_resist_differencing(app: TestApp) {
     // of them is a number of 1 to 4 women.
     for list in &seen {
         for i in list.as_array().unwrap() {
-            if i["unit"] == "women" && i["suppressed"] == false {
-                if let Some(v) = i["value"].as_i64() {
-                    assert_eq!(v % 5, 0, "{i}");
-                }
+            if i["unit"] == "women"
+                && i["suppressed"] == false
+                && let Some(v) = i["value"].as_i64()
+            {
+                assert_eq!(v % 5, 0, "{i}");
             }
         }
     }
