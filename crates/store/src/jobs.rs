@@ -66,12 +66,14 @@ pub async fn claim_due(c: &mut AnyConnection, kind: &str, limit: i64) -> Result<
     let mut out = vec![];
     for r in &rows {
         let job = Job::from_row(r)?;
-        let n =
-            sqlx::query("UPDATE jobs SET status = 'running' WHERE id = $1 AND status = 'pending'")
-                .bind(job.id.to_string())
-                .execute(&mut *c)
-                .await?
-                .rows_affected();
+        let n = sqlx::query(
+            "UPDATE jobs SET status = 'running', lease_until = $2 WHERE id = $1 AND status = 'pending'",
+        )
+        .bind(job.id.to_string())
+        .bind(ts(Utc::now() + LEASE))
+        .execute(&mut *c)
+        .await?
+        .rows_affected();
         if n == 1 {
             out.push(job);
         }
@@ -115,16 +117,22 @@ pub async fn failed(c: &mut AnyConnection, job: &Job, error: &str) -> Result<()>
     Ok(())
 }
 
-/// Jobs of one kind left `running` by a worker that stopped mid-way go back to the queue (each
-/// worker, as it starts, takes back its own kind only: not a job another worker runs now).
+/// How long a claimed job belongs to the worker that claimed it.
+pub const LEASE: Duration = Duration::minutes(30);
+
+/// Jobs of one kind left `running` by a worker that stopped mid-way go back to the queue once
+/// their lease has run out (each worker takes back its own kind only). A job another server is
+/// running now keeps its lease, so a second server starting does not send it twice.
 pub async fn requeue_stale(c: &mut AnyConnection, kind: &str) -> Result<u64> {
-    Ok(
-        sqlx::query("UPDATE jobs SET status = 'pending' WHERE status = 'running' AND kind = $1")
-            .bind(kind)
-            .execute(c)
-            .await?
-            .rows_affected(),
+    Ok(sqlx::query(
+        "UPDATE jobs SET status = 'pending', lease_until = NULL WHERE status = 'running' AND kind = $1
+         AND (lease_until IS NULL OR lease_until < $2)",
     )
+    .bind(kind)
+    .bind(now())
+    .execute(c)
+    .await?
+    .rows_affected())
 }
 
 pub async fn all(c: &mut AnyConnection) -> Result<Vec<Job>> {

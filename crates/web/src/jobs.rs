@@ -61,9 +61,6 @@ async fn catch_up(store: &Store) -> anyhow::Result<usize> {
 /// Runs the worker every `every` until the process ends.
 pub fn spawn(store: Store, every: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        if let Ok(mut c) = store.conn().await {
-            let _ = store::jobs::requeue_stale(&mut c, store::training::CERTIFICATES_JOB).await;
-        }
         match catch_up(&store).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(
@@ -73,6 +70,10 @@ pub fn spawn(store: Store, every: Duration) -> tokio::task::JoinHandle<()> {
             Err(e) => tracing::warn!(error = %e, "certificates check at start failed"),
         }
         loop {
+            // Jobs of a server that died mid-way come back once their lease runs out.
+            if let Ok(mut c) = store.conn().await {
+                let _ = store::jobs::requeue_stale(&mut c, store::training::CERTIFICATES_JOB).await;
+            }
             if let Err(e) = run_once(&store).await {
                 tracing::warn!(error = %e, "jobs round failed");
             }

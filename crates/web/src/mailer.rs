@@ -89,10 +89,11 @@ impl Mailer {
 /// Runs the mailer every `every` until the process ends.
 pub fn spawn(store: Store, mailer: Mailer, every: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        if let Ok(mut c) = store.conn().await {
-            let _ = store::jobs::requeue_stale(&mut c, "email").await;
-        }
         loop {
+            // Messages of a server that died mid-send come back once their lease runs out.
+            if let Ok(mut c) = store.conn().await {
+                let _ = store::jobs::requeue_stale(&mut c, "email").await;
+            }
             if let Err(e) = mailer.run_once(&store).await {
                 tracing::warn!(error = %e, "mailer round failed");
             }

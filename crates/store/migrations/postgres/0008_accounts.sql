@@ -24,3 +24,7 @@ CREATE TABLE health_probe (
     id BIGINT PRIMARY KEY,
     at TEXT NOT NULL
 );
+
+-- A running job is leased to the worker that claimed it: another server starting meanwhile does
+-- not take it back; a job whose lease ran out (its worker died) goes back to the queue.
+ALTER TABLE jobs ADD COLUMN lease_until TEXT;

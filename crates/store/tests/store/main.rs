@@ -5,4 +5,5 @@ mod common;
 
 mod conformance;
 mod grants;
+mod jobs;
 mod surveys;
