@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home))
         .route("/healthz", get(healthz))
         .route("/static/app.css", get(css))
+        .route("/static/{file}", get(hashed_css))
         .merge(account::router())
         .merge(links::router())
         .merge(labs::router())
@@ -70,13 +71,39 @@ async fn healthz(axum::extract::State(s): axum::extract::State<AppState>) -> Res
     }
 }
 
+/// The style sheet's address with its content's digest in the name: browsers keep it for a year
+/// and fetch a new one exactly when it changes.
+pub fn css_href() -> &'static str {
+    static HREF: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let digest = crate::secrets::sha256_hex(CSS);
+        format!("/static/app.{}.css", &digest[..12])
+    });
+    HREF.as_str()
+}
+
+const CSS: &str = include_str!("../../static/app.css");
+
+async fn hashed_css(crate::ctx::Path(file): crate::ctx::Path<String>) -> Response {
+    if format!("/static/{file}") != css_href() {
+        return axum::http::StatusCode::NOT_FOUND.into_response();
+    }
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        CSS,
+    )
+        .into_response()
+}
+
 async fn css() -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=86400"),
         ],
-        include_str!("../../static/app.css"),
+        CSS,
     )
         .into_response()
 }

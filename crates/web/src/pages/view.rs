@@ -44,6 +44,10 @@ impl Ctx {
     pub fn next_enc(&self) -> String {
         crate::ctx::urlencode(&self.path)
     }
+    /// The style sheet, by its content-hashed address.
+    pub fn css_href(&self) -> &'static str {
+        super::css_href()
+    }
     pub fn langs(&self) -> [Lang; 3] {
         Lang::ALL
     }

@@ -1324,3 +1324,61 @@ async fn links_only_where_the_viewer_may_go() {
         .unwrap();
     pages_link_only_where_the_viewer_may_go(app).await;
 }
+
+/// Static files carry their content's digest in their name and are kept a year; pages are
+/// compressed with brotli where the browser takes it, else gzip.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn assets_are_hashed_and_pages_compressed() {
+    let app = TestApp::spawn(crate::common::Backend::Sqlite)
+        .await
+        .unwrap();
+    let home = app
+        .client()
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let i = home
+        .find("/static/app.")
+        .expect("the style sheet's hashed address");
+    let href = &home[i..i + home[i..].find('"').unwrap()];
+    assert!(
+        href.ends_with(".css") && href.len() > "/static/app..css".len(),
+        "{href}"
+    );
+    let r = app.client().get(app.url(href)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    assert!(r.text().await.unwrap().contains("body"));
+    let r = app
+        .client()
+        .get(app.url("/static/app.0000.css"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        404,
+        "an old digest is not served as the new file"
+    );
+    for (accept, expect) in [("br, gzip", "br"), ("gzip", "gzip")] {
+        let r = reqwest::Client::builder()
+            .no_gzip()
+            .build()
+            .unwrap()
+            .get(app.url("/events"))
+            .header("accept-encoding", accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers()["content-encoding"], expect, "{accept}");
+    }
+}
