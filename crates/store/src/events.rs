@@ -5,7 +5,7 @@
 //! Capacity holds under concurrent sign-ups because every registration change first takes the
 //! event row for writing ([`lock`]): PostgreSQL blocks the second writer on the row lock and
 //! SQLite transactions begin IMMEDIATE, so the count-then-insert pairs run one after the other.
-use crate::row::{FromRow, changed, from_row, get, int, many, one, optional, text, time, ts};
+use crate::row::{FromRow, changed, from_row, get, int, one, optional, text, time, ts};
 use crate::{Result, now, on_conflict};
 use chrono::{DateTime, Utc};
 use domain::{
@@ -550,10 +550,35 @@ pub async fn ensure_member(
     Ok((get(&r, "id")?, false))
 }
 
-pub async fn members(c: &mut AnyConnection, lab: LabId) -> Result<Vec<Member>> {
-    many(c, format!(
-        "SELECT {MCOLS} FROM network_members m JOIN people p ON p.id = m.person_id WHERE m.lab_id = $1 ORDER BY m.ambassador DESC, m.joined_at DESC"
-    ), lab).await
+/// One page of a lab's members, ambassadors first, then the newest.
+pub async fn members(
+    c: &mut AnyConnection,
+    lab: LabId,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Member>> {
+    crate::row::all(
+        c,
+        crate::dynamic(format!(
+            "SELECT {MCOLS} FROM network_members m JOIN people p ON p.id = m.person_id WHERE m.lab_id = $1
+             ORDER BY m.ambassador DESC, m.joined_at DESC, m.id LIMIT $2 OFFSET $3"
+        ))
+        .bind(lab.to_string())
+        .bind(limit)
+        .bind(offset),
+    )
+    .await
+}
+
+/// How many members a lab has, and how many of them are ambassadors.
+pub async fn member_counts(c: &mut AnyConnection, lab: LabId) -> Result<(i64, i64)> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n, COUNT(CASE WHEN ambassador = 1 THEN 1 END) AS a FROM network_members WHERE lab_id = $1",
+    )
+    .bind(lab.to_string())
+    .fetch_one(c)
+    .await?;
+    Ok((crate::row::int(&row, "n")?, crate::row::int(&row, "a")?))
 }
 
 pub async fn member(c: &mut AnyConnection, id: MemberId) -> Result<Option<Member>> {

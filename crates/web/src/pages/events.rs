@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use domain::{Action, EventId, MemberId, RegistrationId};
 use serde::Deserialize;
-use store::events::{Event, Member, MonthCounts, Registration};
+use store::events::{Event, Registration};
 use store::labs::Lab;
 
 pub fn router() -> Router<AppState> {
@@ -559,29 +559,24 @@ async fn walk_in(
 struct MembersPage {
     c: Ctx,
     lab: Lab,
-    members: Vec<Member>,
-    months: Vec<MonthCounts>,
+    v: svc::Members,
 }
 
-impl MembersPage {
-    fn ambassadors(&self) -> usize {
-        self.members.iter().filter(|m| m.ambassador).count()
-    }
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct PageQuery {
+    page: i64,
 }
 
 async fn members(
     c: Ctx,
     State(s): State<AppState>,
     Path(slug): Path<String>,
+    Query(q): Query<PageQuery>,
 ) -> AppResult<MembersPage> {
     let lab = lab_by_slug(&s.store, &slug).await?;
-    let (members, months) = svc::members(&s.store, &c.actor, lab.id).await?;
-    Ok(MembersPage {
-        members,
-        months,
-        c,
-        lab,
-    })
+    let v = svc::members(&s.store, &c.actor, lab.id, q.page).await?;
+    Ok(MembersPage { c, lab, v })
 }
 
 #[derive(Deserialize, Default)]

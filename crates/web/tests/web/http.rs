@@ -9,6 +9,7 @@ on_both_backends!(
     assisted_registration_checks_duplicates_and_keeps_input,
     public_application_reaches_the_intake_queue,
     access_matrix,
+    members_are_paginated,
     api_people_with_tokens,
     resident_edits_her_own_profile,
     reading_a_person_is_audited,
@@ -1381,4 +1382,48 @@ async fn assets_are_hashed_and_pages_compressed() {
             .unwrap();
         assert_eq!(r.headers()["content-encoding"], expect, "{accept}");
     }
+}
+
+/// A lab's members list comes a page at a time (50), with the counts of the whole list.
+async fn members_are_paginated(app: TestApp) {
+    let mut c = app.db.store.conn().await.unwrap();
+    for i in 0..55 {
+        let p = store::people::PersonFields {
+            family_name: format!("Мүчө{i}"),
+            given_name: "Айгерим".into(),
+            gender: "woman".into(),
+            family_support: "unknown".into(),
+            ..Default::default()
+        };
+        let id = store::people::insert(&mut c, app.osh, &p, None)
+            .await
+            .unwrap();
+        store::events::ensure_member(&mut c, app.osh, id, None)
+            .await
+            .unwrap();
+    }
+    drop(c);
+    let coord = app.signed_in("coord.osh@test.kg").await;
+    let first = coord
+        .get(app.url("/labs/osh/members"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(first.matches("/ambassador\"").count(), 50);
+    assert!(first.contains("55"), "the count of the whole list");
+    assert!(first.contains("/labs/osh/members?page=1"));
+    let second = coord
+        .get(app.url("/labs/osh/members?page=1"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(second.matches("/ambassador\"").count(), 5);
+    assert!(!second.contains("?page=2"));
+    assert!(second.contains("/labs/osh/members?page=0"));
 }

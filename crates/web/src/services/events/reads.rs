@@ -157,15 +157,32 @@ pub async fn door(store: &Store, actor: &Actor, e: &Event, q: &str) -> AppResult
 }
 
 /// The lab's network members and its monthly counts, for its event staff.
-pub async fn members(
-    store: &Store,
-    actor: &Actor,
-    lab: LabId,
-) -> AppResult<(Vec<Member>, Vec<MonthCounts>)> {
+/// Members shown on one page of the list.
+pub const MEMBERS_PAGE: i64 = 50;
+
+/// One page of a lab's network members, with the counts of the whole list.
+pub struct Members {
+    pub members: Vec<Member>,
+    pub total: i64,
+    pub ambassadors: i64,
+    pub months: Vec<MonthCounts>,
+    /// From 0.
+    pub page: i64,
+    pub more: bool,
+}
+
+pub async fn members(store: &Store, actor: &Actor, lab: LabId, page: i64) -> AppResult<Members> {
     crate::services::base::allow(actor, Action::ManageEvents(lab))?;
+    let page = page.clamp(0, 100_000);
     let mut c = store.conn().await?;
-    Ok((
-        store::events::members(&mut c, lab).await?,
-        store::events::monthly_counts(&mut c, Some(lab)).await?,
-    ))
+    let (total, ambassadors) = store::events::member_counts(&mut c, lab).await?;
+    let members = store::events::members(&mut c, lab, MEMBERS_PAGE, page * MEMBERS_PAGE).await?;
+    Ok(Members {
+        more: (page + 1) * MEMBERS_PAGE < total,
+        members,
+        total,
+        ambassadors,
+        months: store::events::monthly_counts(&mut c, Some(lab)).await?,
+        page,
+    })
 }
