@@ -69,6 +69,24 @@ pub async fn recent(
 pub const CONFIDENTIAL_ENTITY: &str = "support_case";
 
 /// The newest rows, leaving out one entity (`""`: none), e.g. [`CONFIDENTIAL_ENTITY`].
+/// The log, newest first, a page at a time: entries older than `before` (the id of the last
+/// entry of the page before), leaving out one entity kind.
+pub async fn page_before(
+    c: &mut AnyConnection,
+    except: &str,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Row>> {
+    all(c, crate::dynamic(format!(
+        "SELECT a.id, a.at, a.actor_id, u.display_name, a.action, a.entity, a.entity_id, a.lab_id, a.detail
+         FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
+         WHERE a.entity <> $1 AND a.id < $2 ORDER BY a.id DESC LIMIT {}",
+        limit.clamp(1, 1000)
+    ))
+    .bind(except)
+    .bind(before.unwrap_or(i64::MAX))).await
+}
+
 pub async fn recent_except(
     c: &mut AnyConnection,
     entity: Option<(&str, &str)>,

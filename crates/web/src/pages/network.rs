@@ -109,10 +109,22 @@ async fn create_user(
 struct AuditPage {
     c: Ctx,
     rows: Vec<store::audit::Row>,
+    /// The id the next (older) page starts before.
+    next: Option<i64>,
 }
 
-async fn audit(c: Ctx, State(s): State<AppState>) -> AppResult<AuditPage> {
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct AuditQuery {
+    before: Option<i64>,
+}
+
+async fn audit(
+    c: Ctx,
+    State(s): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<AuditQuery>,
+) -> AppResult<AuditPage> {
     c.require_user()?;
-    let rows = svc::audit_log(&s.store, &c.actor).await?;
-    Ok(AuditPage { c, rows })
+    let (rows, next) = svc::audit_log(&s.store, &c.actor, q.before).await?;
+    Ok(AuditPage { c, rows, next })
 }

@@ -31,10 +31,22 @@ pub async fn orgs(
 }
 
 /// The latest audit rows, confidential ones left out.
-pub async fn audit_log(store: &Store, actor: &Actor) -> AppResult<Vec<audit::Row>> {
+/// Entries of the audit log shown on one page.
+pub const AUDIT_PAGE: i64 = 100;
+
+/// One page of the audit log (older than `before`), and where the next page starts.
+pub async fn audit_log(
+    store: &Store,
+    actor: &Actor,
+    before: Option<i64>,
+) -> AppResult<(Vec<audit::Row>, Option<i64>)> {
     allow(actor, Action::ReadAudit)?;
     let mut c = store.conn().await?;
-    Ok(audit::recent_except(&mut c, None, audit::CONFIDENTIAL_ENTITY, 200).await?)
+    let rows = audit::page_before(&mut c, audit::CONFIDENTIAL_ENTITY, before, AUDIT_PAGE).await?;
+    let next = (rows.len() as i64 == AUDIT_PAGE)
+        .then(|| rows.last().map(|r| r.id))
+        .flatten();
+    Ok((rows, next))
 }
 
 #[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]

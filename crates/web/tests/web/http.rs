@@ -1426,4 +1426,50 @@ async fn members_are_paginated(app: TestApp) {
     assert_eq!(second.matches("/ambassador\"").count(), 5);
     assert!(!second.contains("?page=2"));
     assert!(second.contains("/labs/osh/members?page=0"));
+
+    // The audit log too: a hundred entries a page, then "next" to older ones.
+    let mut tx = app.db.store.begin().await.unwrap();
+    for i in 0..120 {
+        store::audit::record(
+            &mut tx,
+            store::audit::Entry {
+                actor: None,
+                action: "test.entry",
+                entity: "lab",
+                entity_id: Some(format!("e{i}")),
+                lab: None,
+                detail: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let admin = app.signed_in("admin@test.kg").await;
+    let page = admin
+        .get(app.url("/admin/audit"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(page.matches("<tr><td>").count(), 100);
+    let i = page
+        .find("/admin/audit?before=")
+        .expect("a link to older entries");
+    let next = &page[i..i + page[i..].find('"').unwrap()];
+    let older = admin
+        .get(app.url(next))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(older.matches("<tr><td>").count() > 0);
+    assert!(
+        !older.contains(">e119<") && page.contains(">e119<"),
+        "newest first, not repeated"
+    );
 }
