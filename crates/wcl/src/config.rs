@@ -22,6 +22,12 @@ pub struct FileConfig {
     pub case_key_file: Option<std::path::PathBuf>,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Option<Vec<String>>,
+    /// How often `wcl serve` takes a checked online backup (SQLite), e.g. `6h`.
+    pub backup_every: Option<String>,
+    /// How many scheduled backups to keep.
+    pub backup_keep: Option<usize>,
+    /// Where scheduled backups go.
+    pub backup_dir: Option<std::path::PathBuf>,
 }
 
 impl FileConfig {
@@ -46,6 +52,9 @@ pub const KNOWN_VARS: &[&str] = &[
     "WCL_SMTP_URL",
     "WCL_MAIL_FROM",
     "WCL_TRUSTED_PROXIES",
+    "WCL_BACKUP_EVERY",
+    "WCL_BACKUP_KEEP",
+    "WCL_BACKUP_DIR",
     "WCL_LOG",
     "WCL_LOG_FORMAT",
     "WCL_CASE_KEY",
