@@ -127,8 +127,9 @@ async fn inspect(c: &mut AnyConnection, path: &Path) -> Result<FileCheck> {
 /// that fails its check is renamed `<name>.failed` and the error says why. Answers the counts.
 pub async fn backup_checked(store: &Store, to: &Path) -> Result<FileCheck> {
     if store.backend() != Backend::Sqlite {
+        // Refused with the pg_dump command to use instead.
         store.backup(to).await?;
-        unreachable!("backup refuses PostgreSQL with an explanation");
+        return Err(bad("PostgreSQL is backed up with pg_dump".into()));
     }
     let mut tx = store.begin().await?;
     let at_backup = counts_on(&mut tx, TABLES).await;
@@ -230,7 +231,9 @@ pub async fn restore(url: &str, file: &Path, force: bool) -> Result<Restored> {
     let tmp = sibling(&target, ".restoring");
     let io = |e: std::io::Error| bad(format!("cannot write {}: {e}", target.display()));
     std::fs::copy(file, &tmp).map_err(io)?;
-    std::fs::File::open(&tmp).and_then(|f| f.sync_all()).map_err(io)?;
+    std::fs::File::open(&tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(io)?;
     std::fs::rename(&tmp, &target).map_err(io)?;
     if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
         let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());

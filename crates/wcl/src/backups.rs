@@ -8,9 +8,7 @@ pub const DEFAULT_KEEP: usize = 14;
 /// Reads `90s`, `30m`, `6h`, `1d` (a whole number and a unit).
 pub fn parse_duration(s: &str) -> anyhow::Result<Duration> {
     let s = s.trim();
-    let split = s
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(s.len());
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (n, unit) = s.split_at(split);
     let n: u64 = n
         .parse()
@@ -126,7 +124,12 @@ mod tests {
     #[test]
     fn prune_keeps_the_newest() {
         let dir = tempfile::tempdir().unwrap();
-        for n in ["wcl-20260101-000000.000.db", "wcl-20260102-000000.000.db", "wcl-20260103-000000.000.db", "other.db"] {
+        for n in [
+            "wcl-20260101-000000.000.db",
+            "wcl-20260102-000000.000.db",
+            "wcl-20260103-000000.000.db",
+            "other.db",
+        ] {
             std::fs::write(dir.path().join(n), b"x").unwrap();
         }
         let removed = prune(dir.path(), 2);

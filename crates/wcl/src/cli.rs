@@ -247,8 +247,7 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
         } => {
             let backups = match backup_every.or(file.backup_every.clone()) {
                 Some(every) => {
-                    let every = crate::backups::parse_duration(&every)
-                        .context("--backup-every")?;
+                    let every = crate::backups::parse_duration(&every).context("--backup-every")?;
                     if store::Backend::from_url(&url)? != store::Backend::Sqlite {
                         bail!(
                             "--backup-every is for SQLite; back PostgreSQL up with pg_dump (see the README)"

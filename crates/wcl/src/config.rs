@@ -60,6 +60,7 @@ pub const KNOWN_VARS: &[&str] = &[
     "WCL_CASE_KEY",
     "WCL_CASE_KEY_FILE",
     "WCL_TEST_POSTGRES_URL",
+    "WCL_CRASH_CYCLES",
     "WCL_CHROMEDRIVER",
     "WCL_CHROMIUM",
 ];
@@ -212,6 +213,18 @@ mod tests {
             FileConfig::load(Some(&p)).unwrap().bind.as_deref(),
             Some("0.0.0.0:9000")
         );
+        std::fs::write(
+            &p,
+            "backup_every = \"6h\"\nbackup_keep = 7\nbackup_dir = \"/srv/wcl/backups\"\n",
+        )
+        .unwrap();
+        let f = FileConfig::load(Some(&p)).unwrap();
+        assert_eq!(f.backup_every.as_deref(), Some("6h"));
+        assert_eq!(f.backup_keep, Some(7));
+        assert_eq!(f.backup_dir.as_deref(), Some(Path::new("/srv/wcl/backups")));
+        for v in ["WCL_BACKUP_EVERY", "WCL_BACKUP_KEEP", "WCL_BACKUP_DIR"] {
+            assert!(KNOWN_VARS.contains(&v), "{v}");
+        }
         std::fs::write(&p, "bnd = \"x\"\n").unwrap();
         assert!(
             FileConfig::load(Some(&p))

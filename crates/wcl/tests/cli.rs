@@ -407,6 +407,17 @@ async fn restore_checks_the_file_and_refuses_a_live_database() {
         let (ok, out) = wcl(&url, &["restore", plain.to_str().unwrap(), "--force"]);
         assert!(!ok && out.contains("not a wcl database"), "{out}");
     }
+    // A backup from a newer wcl (a migration this one does not know) is refused.
+    let newer = dir.path().join("newer.db");
+    std::fs::copy(&backup, &newer).unwrap();
+    let status = Command::new("sqlite3")
+        .arg(&newer)
+        .arg("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (9999, 'future', 1, x'00', 0);")
+        .status();
+    if status.is_ok_and(|s| s.success()) {
+        let (ok, out) = wcl(&url, &["restore", newer.to_str().unwrap(), "--force"]);
+        assert!(!ok && out.contains("newer wcl"), "{out}");
+    }
     // A damaged copy: a page in the middle overwritten.
     let damaged = dir.path().join("damaged.db");
     let mut bytes = std::fs::read(&backup).unwrap();
@@ -447,7 +458,9 @@ async fn restore_checks_the_file_and_refuses_a_live_database() {
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().to_string())
-        .filter(|n| n.starts_with("wcl.db.before-restore-") && !n.ends_with("-wal") && !n.ends_with("-shm"))
+        .filter(|n| {
+            n.starts_with("wcl.db.before-restore-") && !n.ends_with("-wal") && !n.ends_with("-shm")
+        })
         .collect();
     assert_eq!(kept.len(), 1, "{kept:?}");
     let old = format!("sqlite://{}", dir.path().join(&kept[0]).display());
@@ -556,14 +569,22 @@ async fn postgres_dump_and_restore_round_trip() {
         .arg(&source.url)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let target = TestDb::postgres_unmigrated().await.unwrap();
     let out = Command::new("pg_restore")
         .args(["--no-owner", "--exit-on-error", "--dbname", &target.url])
         .arg(&dump)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(store::copy::counts(&target.store).await.unwrap(), counts);
     // The restored database is up to date for wcl: migrating changes nothing, and it serves.
     target.store.migrate().await.unwrap();
@@ -574,7 +595,13 @@ async fn postgres_dump_and_restore_round_trip() {
 }
 
 /// One HTTP request that may fail (the server may be killed meanwhile): the status and body.
-async fn try_http(host: &str, method: &str, path: &str, headers: &str, body: &str) -> Option<(u16, String)> {
+async fn try_http(
+    host: &str,
+    method: &str,
+    path: &str,
+    headers: &str,
+    body: &str,
+) -> Option<(u16, String)> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut s = tokio::net::TcpStream::connect(host).await.ok()?;
     let req = format!(
@@ -642,7 +669,14 @@ async fn crash_cycles(url: &str, cycles: usize, budget: std::time::Duration) -> 
                 .await
                 .unwrap();
             assert_eq!(status, 201, "{r}");
-            token = r.split("\"token\":\"").nth(1).unwrap().split('"').next().unwrap().into();
+            token = r
+                .split("\"token\":\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .into();
         }
         let auth = format!("Authorization: Bearer {token}\r\n");
         let mut writers = vec![];
@@ -677,7 +711,9 @@ async fn crash_cycles(url: &str, cycles: usize, budget: std::time::Duration) -> 
 
     // Restarted once more: it opens, recovers and answers.
     let (mut server, addr) = spawn_serve(url, &[]);
-    let r = try_http(&addr, "GET", "/api/v1/labs", "", "").await.unwrap();
+    let r = try_http(&addr, "GET", "/api/v1/labs", "", "")
+        .await
+        .unwrap();
     assert_eq!(r.0, 200);
     let _ = server.kill();
     let _ = server.wait();
@@ -686,10 +722,16 @@ async fn crash_cycles(url: &str, cycles: usize, budget: std::time::Duration) -> 
     let mut c = s.conn().await.unwrap();
     use sqlx::Row;
     if s.backend() == store::Backend::Sqlite {
-        let rows = sqlx::query("PRAGMA integrity_check").fetch_all(&mut *c).await.unwrap();
+        let rows = sqlx::query("PRAGMA integrity_check")
+            .fetch_all(&mut *c)
+            .await
+            .unwrap();
         let first: String = rows[0].try_get(0).unwrap();
         assert_eq!((rows.len(), first.as_str()), (1, "ok"));
-        let fk = sqlx::query("PRAGMA foreign_key_check").fetch_all(&mut *c).await.unwrap();
+        let fk = sqlx::query("PRAGMA foreign_key_check")
+            .fetch_all(&mut *c)
+            .await
+            .unwrap();
         assert!(fk.is_empty(), "no row points at a missing one");
     }
     // Each woman came whole: her consent and her residency were written with her.
@@ -698,7 +740,12 @@ async fn crash_cycles(url: &str, cycles: usize, budget: std::time::Duration) -> 
         "SELECT COUNT(*) AS n FROM people p WHERE NOT EXISTS (SELECT 1 FROM residencies x WHERE x.person_id = p.id)",
         "SELECT COUNT(*) AS n FROM residencies r WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.id = r.person_id)",
     ] {
-        let n: i64 = sqlx::query(check).fetch_one(&mut *c).await.unwrap().try_get("n").unwrap();
+        let n: i64 = sqlx::query(check)
+            .fetch_one(&mut *c)
+            .await
+            .unwrap()
+            .try_get("n")
+            .unwrap();
         assert_eq!(n, 0, "{check}");
     }
     let present: std::collections::HashSet<String> = sqlx::query("SELECT id FROM people")
