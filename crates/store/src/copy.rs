@@ -228,8 +228,14 @@ pub async fn copy(from: &Store, to: &Store) -> Result<CopyReport> {
 /// Row counts per table, to compare two databases after a copy.
 pub async fn counts(store: &Store) -> Result<Vec<(String, i64)>> {
     let mut c = store.conn().await?;
+    counts_on(&mut c, TABLES).await
+}
+
+/// Row counts of the given tables on one connection (inside a transaction, they are of one
+/// moment: the backup compares them with the file it wrote).
+pub async fn counts_on(c: &mut AnyConnection, tables: &[&str]) -> Result<Vec<(String, i64)>> {
     let mut out = vec![];
-    for t in TABLES {
+    for t in tables {
         let n: i64 = crate::dynamic(format!("SELECT COUNT(*) AS n FROM {t}"))
             .fetch_one(&mut *c)
             .await?

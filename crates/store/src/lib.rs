@@ -11,6 +11,7 @@
 //! service can put several writes and the audit row in one transaction.
 
 pub mod audit;
+pub mod backup;
 pub mod copy;
 pub mod events;
 pub mod grants;
@@ -246,18 +247,7 @@ impl Store {
     }
 
     pub async fn migrate(&self) -> Result<()> {
-        match self.backend {
-            Backend::Sqlite => {
-                sqlx::migrate!("./migrations/sqlite")
-                    .run(&self.pool)
-                    .await?
-            }
-            Backend::Postgres => {
-                sqlx::migrate!("./migrations/postgres")
-                    .run(&self.pool)
-                    .await?
-            }
-        }
+        migrator(self.backend).run(&self.pool).await?;
         Ok(())
     }
 
@@ -338,7 +328,15 @@ impl Store {
     }
 }
 
-fn sqlite_path(url: &str) -> String {
+/// The migrations this program knows for a backend.
+pub(crate) fn migrator(backend: Backend) -> sqlx::migrate::Migrator {
+    match backend {
+        Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+        Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+    }
+}
+
+pub(crate) fn sqlite_path(url: &str) -> String {
     let rest = url.trim_start_matches("sqlite:");
     let rest = rest.strip_prefix("//").unwrap_or(rest);
     rest.split('?').next().unwrap_or("").to_string()

@@ -1,4 +1,4 @@
-//! `wcl serve | migrate | demo | admin create-user | backup | db copy`.
+//! `wcl serve | migrate | demo | admin create-user | backup | restore | db copy`.
 use crate::config::{self, FileConfig};
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
@@ -16,7 +16,7 @@ pub struct Cli {
     /// Database: sqlite://path/to/file.db (embedded, no setup) or postgres://user@host/db.
     #[arg(long, global = true, env = "WCL_DATABASE_URL")]
     pub database_url: Option<String>,
-    /// A TOML file with settings (database_url, bind, secure_cookies, session_idle_minutes, public_url, smtp_url, mail_from, log).
+    /// A TOML file with settings (database_url, bind, secure_cookies, session_idle_minutes, public_url, smtp_url, mail_from, log, trusted_proxies, case_key_file, backup_every, backup_keep, backup_dir).
     #[arg(long, global = true, env = "WCL_CONFIG")]
     pub config: Option<PathBuf>,
     /// The file of keys that seal support-case notes (one per line, the current one first).
@@ -61,6 +61,16 @@ pub enum Command {
         /// Seconds a request waits for a database connection before answering 503 (default 5).
         #[arg(long, env = "WCL_DB_WAIT_SECONDS")]
         db_wait_seconds: Option<u64>,
+        /// Take an online backup of the SQLite database this often (e.g. 6h, 30m, 1d), checked
+        /// once written (integrity and row counts). Unset, no scheduled backup.
+        #[arg(long, env = "WCL_BACKUP_EVERY")]
+        backup_every: Option<String>,
+        /// How many scheduled backups to keep (the oldest go first; default 14).
+        #[arg(long, env = "WCL_BACKUP_KEEP")]
+        backup_keep: Option<usize>,
+        /// Where scheduled backups go (default: `backups` next to the database).
+        #[arg(long, env = "WCL_BACKUP_DIR")]
+        backup_dir: Option<PathBuf>,
     },
     /// Bring the database schema up to date.
     Migrate,
@@ -71,8 +81,17 @@ pub enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
-    /// A consistent copy of a running SQLite database (for PostgreSQL it explains pg_dump).
+    /// A consistent copy of a running SQLite database, checked once written (for PostgreSQL it
+    /// explains pg_dump).
     Backup { file: PathBuf },
+    /// Put a SQLite backup in place of the database, after checking it (header, integrity,
+    /// migrations). Stop the server first.
+    Restore {
+        file: PathBuf,
+        /// Replace an existing database (it is kept beside it as <name>.before-restore-<time>).
+        #[arg(long)]
+        force: bool,
+    },
     /// Database tools.
     Db {
         #[command(subcommand)]
@@ -230,7 +249,30 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             trusted_proxies,
             db_pool_size,
             db_wait_seconds,
+            backup_every,
+            backup_keep,
+            backup_dir,
         } => {
+            let backups = match backup_every.or(file.backup_every.clone()) {
+                Some(every) => {
+                    let every = crate::backups::parse_duration(&every).context("--backup-every")?;
+                    if store::Backend::from_url(&url)? != store::Backend::Sqlite {
+                        bail!(
+                            "--backup-every is for SQLite; back PostgreSQL up with pg_dump (see the README)"
+                        );
+                    }
+                    let dir = backup_dir
+                        .or(file.backup_dir.clone())
+                        .or_else(|| crate::backups::default_dir(&url))
+                        .context("--backup-dir is needed for this database")?;
+                    let keep = backup_keep
+                        .or(file.backup_keep)
+                        .unwrap_or(crate::backups::DEFAULT_KEEP)
+                        .max(1);
+                    Some(crate::backups::Schedule { every, keep, dir })
+                }
+                None => None,
+            };
             let pool = store::PoolSettings {
                 max_connections: db_pool_size.or(file.db_pool_size),
                 acquire_timeout: std::time::Duration::from_secs(
@@ -303,6 +345,15 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
                 println!(
                     "or run: wcl admin create-user --role admin --login you@example.kg --name \"Your Name\" --password-stdin"
                 );
+            }
+            if let Some(b) = backups {
+                println!(
+                    "backups every {}s into {}, keeping {}",
+                    b.every.as_secs(),
+                    b.dir.display(),
+                    b.keep
+                );
+                tokio::spawn(crate::backups::schedule(store.clone(), b));
             }
             println!(
                 "wcl is running on http://{addr}  (database: {})",
@@ -400,8 +451,36 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
         }
         Command::Backup { file: to } => {
             let store = open(&url).await?;
-            store.backup(&to).await?;
-            println!("backup written to {}", to.display());
+            let check = store::backup::backup_checked(&store, &to).await?;
+            println!(
+                "backup written to {} and checked: integrity ok, {} rows in {} tables, as in the database",
+                to.display(),
+                check.rows(),
+                check.counts.len()
+            );
+            Ok(())
+        }
+        Command::Restore { file: from, force } => {
+            let r = store::backup::restore(&url, &from, force).await?;
+            println!(
+                "checked {}: SQLite, integrity ok, migrations up to {:04}, {} people in {} labs, {} rows",
+                from.display(),
+                r.check.migrations.last().copied().unwrap_or(0),
+                r.check.count("people"),
+                r.check.count("labs"),
+                r.check.rows()
+            );
+            if let Some(kept) = &r.kept {
+                println!("the database it replaced is kept as {}", kept.display());
+            }
+            if !r.migrated.is_empty() {
+                let list: Vec<String> = r.migrated.iter().map(|v| format!("{v:04}")).collect();
+                println!("brought up to date with migrations {}", list.join(", "));
+            }
+            println!("restored {} into {}", from.display(), r.target.display());
+            println!(
+                "support-case notes open only with the key file that sealed them: keep it with the backup"
+            );
             Ok(())
         }
         Command::Db {

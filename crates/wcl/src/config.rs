@@ -26,6 +26,12 @@ pub struct FileConfig {
     pub db_pool_size: Option<u32>,
     /// Seconds a request waits for a connection before answering 503.
     pub db_wait_seconds: Option<u64>,
+    /// How often `wcl serve` takes a checked online backup (SQLite), e.g. `6h`.
+    pub backup_every: Option<String>,
+    /// How many scheduled backups to keep.
+    pub backup_keep: Option<usize>,
+    /// Where scheduled backups go.
+    pub backup_dir: Option<std::path::PathBuf>,
 }
 
 impl FileConfig {
@@ -52,11 +58,15 @@ pub const KNOWN_VARS: &[&str] = &[
     "WCL_TRUSTED_PROXIES",
     "WCL_DB_POOL_SIZE",
     "WCL_DB_WAIT_SECONDS",
+    "WCL_BACKUP_EVERY",
+    "WCL_BACKUP_KEEP",
+    "WCL_BACKUP_DIR",
     "WCL_LOG",
     "WCL_LOG_FORMAT",
     "WCL_CASE_KEY",
     "WCL_CASE_KEY_FILE",
     "WCL_TEST_POSTGRES_URL",
+    "WCL_CRASH_CYCLES",
     "WCL_CHROMEDRIVER",
     "WCL_CHROMIUM",
 ];
@@ -209,6 +219,18 @@ mod tests {
             FileConfig::load(Some(&p)).unwrap().bind.as_deref(),
             Some("0.0.0.0:9000")
         );
+        std::fs::write(
+            &p,
+            "backup_every = \"6h\"\nbackup_keep = 7\nbackup_dir = \"/srv/wcl/backups\"\n",
+        )
+        .unwrap();
+        let f = FileConfig::load(Some(&p)).unwrap();
+        assert_eq!(f.backup_every.as_deref(), Some("6h"));
+        assert_eq!(f.backup_keep, Some(7));
+        assert_eq!(f.backup_dir.as_deref(), Some(Path::new("/srv/wcl/backups")));
+        for v in ["WCL_BACKUP_EVERY", "WCL_BACKUP_KEEP", "WCL_BACKUP_DIR"] {
+            assert!(KNOWN_VARS.contains(&v), "{v}");
+        }
         std::fs::write(&p, "bnd = \"x\"\n").unwrap();
         assert!(
             FileConfig::load(Some(&p))

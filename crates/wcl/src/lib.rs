@@ -1,4 +1,5 @@
 //! The wcl program: command line, configuration, demo data.
+pub mod backups;
 pub mod cli;
 pub mod config;
 pub mod demo;
