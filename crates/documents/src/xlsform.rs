@@ -456,14 +456,37 @@ fn scan_part(data: &[u8], fp: &mut Footprint) -> Result<(), XlsFormError> {
     let mut grid = Grid::default();
     let (mut row, mut col) = (0u64, 0u64);
     let mut in_cell = false;
+    // From the first `sheetData` or `sst` on, the part must be a well-formed tree (the reader
+    // tolerates mismatched ends, which would let its idea of a cell's position drift from
+    // ours): the open elements, checked against each end.
+    let mut strict = false;
+    let mut open: Vec<String> = vec![];
     let mut buf = Vec::new();
     loop {
         buf.clear();
         let ev = match xml.read_event_into(&mut buf) {
             Ok(ev) => ev,
-            // The reader stops where the XML breaks, as we do.
+            Err(_) if strict => return Err(XlsFormError::NotXlsx),
+            // Before any sheet data or strings the reader stops where the XML breaks, as we do.
             Err(_) => break,
         };
+        match &ev {
+            Event::Start(e) => {
+                let name = e.local_name().as_ref().to_string();
+                strict |= name == "sheetData" || name == "sst";
+                if strict {
+                    open.push(name);
+                }
+            }
+            Event::End(e) => {
+                if let Some(top) = open.pop()
+                    && top != e.local_name().as_ref()
+                {
+                    return Err(XlsFormError::NotXlsx);
+                }
+            }
+            _ => {}
+        }
         match ev {
             Event::Eof => break,
             Event::Start(e) => match e.local_name().as_ref() {

@@ -129,6 +129,20 @@ fn reported_cases_are_refused_quickly() {
         .unwrap_err();
         assert_eq!(e, XlsFormError::TooBig("cell-reference"), "{r}");
     }
+    // Ends that do not match, or cells inside cells: the reader's positions would drift from
+    // the checker's, so the file is refused.
+    for trick in [
+        r#"<row><c><v></c><c r="A1"/></v></c></row>"#,
+        r#"<row><c r="D3"><c r="E3"/></c></row>"#,
+        r#"<row></c><c/></row>"#,
+    ] {
+        let e = answer(&workbook(
+            &format!("<sheetData>{}{trick}</sheetData>", good_rows()),
+            None,
+        ))
+        .unwrap_err();
+        assert_eq!(e, XlsFormError::NotXlsx, "{trick}");
+    }
     // Cells without references that walk far to the right.
     let walk: String = (0..600).map(|_| "<c><v>1</v></c>").collect();
     let e = answer(&workbook(
