@@ -16,8 +16,10 @@
 //!   cells neutralised against formula injection.
 //! - [`uploads`]: what an uploaded file is (from its bytes), and images without metadata.
 //! - [`xlsform`]: survey instruments read from XLSForm workbooks, with row-level warnings.
+//! - [`bounded`]: untrusted zips inflated within limits (entries, sizes, ratio).
 
 pub mod badges;
+pub mod bounded;
 pub mod certificate;
 pub mod charts;
 pub mod ical;

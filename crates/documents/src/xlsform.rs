@@ -73,6 +73,9 @@ pub enum XlsFormError {
     MissingColumn(&'static str),
     #[error("the survey sheet has no question wcl can ask")]
     NoQuestions,
+    /// Beyond what an upload may make the server read (see [`limits`]); which bound, for logs.
+    #[error("the workbook is larger than wcl reads: {0}")]
+    TooBig(&'static str),
 }
 
 impl XlsFormError {
@@ -83,6 +86,7 @@ impl XlsFormError {
             Self::NoSurveySheet => "err-xlsform-no-survey",
             Self::MissingColumn(_) => "err-xlsform-columns",
             Self::NoQuestions => "err-xlsform-empty",
+            Self::TooBig(_) => "err-xlsform-too-big",
         }
     }
 }
@@ -327,8 +331,261 @@ fn valid_name(s: &str) -> bool {
         && chars.all(|c| c.is_alphanumeric() || "_-.".contains(c))
 }
 
+/// What an uploaded workbook may make the server read and hold, checked by [`check`] before the
+/// workbook reader sees it. The reader (calamine) holds every sheet as a full grid from its
+/// first to its last cell and trusts the shared strings' declared count, so a 1.5 KB file with
+/// one cell at `XFD1048576` would ask for half a terabyte. A real XLSForm has a few hundred
+/// rows and a few dozen columns.
+pub mod limits {
+    use crate::bounded::ZipLimits;
+
+    /// The zip: entries, inflated bytes, compression ratio.
+    pub const ZIP: ZipLimits = ZipLimits {
+        max_entries: 200,
+        max_entry_bytes: 8 * 1024 * 1024,
+        max_total_bytes: 24 * 1024 * 1024,
+        max_ratio: 100,
+        ratio_from_bytes: 1024 * 1024,
+    };
+    /// Rows of one sheet, from its first to its last cell (and its declared dimension).
+    pub const MAX_ROWS: u64 = 20_000;
+    /// Columns of one sheet, likewise.
+    pub const MAX_COLS: u64 = 500;
+    /// Cells of one sheet's grid (rows × columns from its first to its last cell).
+    pub const MAX_GRID: u64 = 200_000;
+    /// Cells written in all sheets together.
+    pub const MAX_CELLS: u64 = 400_000;
+    /// Bytes of the shared-strings part (inflated XML).
+    pub const MAX_SHARED_STRINGS_BYTES: usize = 4 * 1024 * 1024;
+    /// Shared strings, counted and as declared (`uniqueCount`, which the reader reserves).
+    pub const MAX_SHARED_STRINGS: u64 = 100_000;
+}
+
+/// What [`check`] found in a workbook that is within [`limits`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Footprint {
+    /// Inflated bytes of all zip entries.
+    pub bytes: u64,
+    /// The largest sheet grid (rows × columns from its first to its last cell, or declared).
+    pub largest_grid: u64,
+    /// Cells written in all sheets.
+    pub cells: u64,
+    /// Shared strings counted.
+    pub shared_strings: u64,
+}
+
+/// A cell reference (`B12`, or `12` for a row) as 0-based (row, column); `None` when malformed
+/// or beyond the largest sheet a spreadsheet can have.
+fn cell_ref(r: &str) -> Option<(u64, Option<u64>)> {
+    let b = r.trim().as_bytes();
+    let letters = b.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    let (l, d) = b.split_at(letters);
+    if d.is_empty() || d.len() > 7 || !d.iter().all(u8::is_ascii_digit) || l.len() > 3 {
+        return None;
+    }
+    let row: u64 = std::str::from_utf8(d).ok()?.parse().ok()?;
+    let col = l.iter().fold(0u64, |acc, c| {
+        acc * 26 + u64::from(c.to_ascii_uppercase() - b'A') + 1
+    });
+    if row == 0 || row > 1_048_576 || col > 16_384 {
+        return None;
+    }
+    Some((row - 1, col.checked_sub(1)))
+}
+
+/// The grid a sheet's cells span, and how many were written.
+#[derive(Default)]
+struct Grid {
+    min: Option<(u64, u64)>,
+    max: (u64, u64),
+}
+
+impl Grid {
+    fn add(&mut self, row: u64, col: u64) {
+        let (r0, c0) = self.min.unwrap_or((row, col));
+        self.min = Some((r0.min(row), c0.min(col)));
+        self.max = (self.max.0.max(row), self.max.1.max(col));
+    }
+    fn check(&self) -> Result<u64, XlsFormError> {
+        let Some((r0, c0)) = self.min else {
+            return Ok(0);
+        };
+        let rows = self.max.0 - r0 + 1;
+        let cols = self.max.1 - c0 + 1;
+        if rows > limits::MAX_ROWS {
+            return Err(XlsFormError::TooBig("rows"));
+        }
+        if cols > limits::MAX_COLS {
+            return Err(XlsFormError::TooBig("columns"));
+        }
+        if rows * cols > limits::MAX_GRID {
+            return Err(XlsFormError::TooBig("grid"));
+        }
+        Ok(rows * cols)
+    }
+}
+
+/// Reads one inflated part as the workbook reader will, streaming, and bounds what the reader
+/// would build from it: sheet grids (from cell references, implied positions and the declared
+/// dimension) and shared strings (declared and counted).
+fn scan_part(data: &[u8], fp: &mut Footprint) -> Result<(), XlsFormError> {
+    use quick_xml::events::Event;
+    let mut xml = quick_xml::Reader::from_reader(data);
+    // As the workbook reader configures it, so both see the same events.
+    let config = xml.config_mut();
+    config.check_end_names = false;
+    config.trim_text(false);
+    config.check_comments = false;
+    config.expand_empty_elements = true;
+    let attr =
+        |e: &quick_xml::events::BytesStart<'_>, k: &str| -> Result<Option<String>, XlsFormError> {
+            e.try_get_attribute(k)
+                .map(|a| a.map(|a| a.value.into_owned()))
+                .map_err(|_| XlsFormError::NotXlsx)
+        };
+    let count = |v: Option<String>| -> u64 {
+        // A count that is not a number is ignored by the reader; one too long to be a number
+        // is refused.
+        v.map(|v| {
+            v.trim()
+                .parse::<u64>()
+                .unwrap_or(if v.len() > 18 { u64::MAX } else { 0 })
+        })
+        .unwrap_or(0)
+    };
+    let mut grid = Grid::default();
+    let (mut row, mut col) = (0u64, 0u64);
+    let mut in_cell = false;
+    // From the first `sheetData` or `sst` on, the part must be a well-formed tree (the reader
+    // tolerates mismatched ends, which would let its idea of a cell's position drift from
+    // ours): the open elements, checked against each end.
+    let mut strict = false;
+    let mut open: Vec<String> = vec![];
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        let ev = match xml.read_event_into(&mut buf) {
+            Ok(ev) => ev,
+            Err(_) if strict => return Err(XlsFormError::NotXlsx),
+            // Before any sheet data or strings the reader stops where the XML breaks, as we do.
+            Err(_) => break,
+        };
+        match &ev {
+            Event::Start(e) => {
+                let name = e.local_name().as_ref().to_string();
+                strict |= name == "sheetData" || name == "sst";
+                if strict {
+                    open.push(name);
+                }
+            }
+            Event::End(e) => {
+                if let Some(top) = open.pop()
+                    && top != e.local_name().as_ref()
+                {
+                    return Err(XlsFormError::NotXlsx);
+                }
+            }
+            _ => {}
+        }
+        match ev {
+            Event::Eof => break,
+            Event::Start(e) => match e.local_name().as_ref() {
+                "c" | "row" if in_cell => return Err(XlsFormError::NotXlsx),
+                "row" => {
+                    if let Some(r) = attr(&e, "r")? {
+                        row = cell_ref(&r)
+                            .filter(|(_, c)| c.is_none())
+                            .ok_or(XlsFormError::TooBig("cell-reference"))?
+                            .0;
+                    }
+                }
+                "c" => {
+                    in_cell = true;
+                    if let Some(r) = attr(&e, "r")? {
+                        let (rr, cc) =
+                            cell_ref(&r).ok_or(XlsFormError::TooBig("cell-reference"))?;
+                        let cc = cc.ok_or(XlsFormError::TooBig("cell-reference"))?;
+                        col = cc;
+                        grid.add(rr, cc);
+                    } else {
+                        grid.add(row, col);
+                    }
+                    fp.cells += 1;
+                    if fp.cells > limits::MAX_CELLS {
+                        return Err(XlsFormError::TooBig("cells"));
+                    }
+                    grid.check()?;
+                }
+                "dimension" => {
+                    if let Some(r) = attr(&e, "ref")? {
+                        let mut d = Grid::default();
+                        for part in r.split(':') {
+                            match cell_ref(part) {
+                                Some((rr, Some(cc))) => d.add(rr, cc),
+                                _ => return Err(XlsFormError::TooBig("dimension")),
+                            }
+                        }
+                        fp.largest_grid = fp.largest_grid.max(d.check()?);
+                    }
+                }
+                "sst" => {
+                    if data.len() > limits::MAX_SHARED_STRINGS_BYTES {
+                        return Err(XlsFormError::TooBig("shared-strings-bytes"));
+                    }
+                    for k in ["uniqueCount", "count"] {
+                        if count(attr(&e, k)?) > limits::MAX_SHARED_STRINGS {
+                            return Err(XlsFormError::TooBig("shared-strings"));
+                        }
+                    }
+                }
+                "si" => {
+                    fp.shared_strings += 1;
+                    if fp.shared_strings > limits::MAX_SHARED_STRINGS {
+                        return Err(XlsFormError::TooBig("shared-strings"));
+                    }
+                }
+                _ => {}
+            },
+            Event::End(e) => match e.local_name().as_ref() {
+                "c" if in_cell => {
+                    in_cell = false;
+                    col += 1;
+                }
+                "row" if !in_cell => {
+                    row += 1;
+                    col = 0;
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    fp.largest_grid = fp.largest_grid.max(grid.check()?);
+    Ok(())
+}
+
+/// Checks, before anything is read into a grid, that a workbook stays within [`limits`]: the
+/// zip (entries, sizes declared and real, ratio), every part's sheets (dimension, cell
+/// references, cells) and shared strings (bytes, declared and counted).
+pub fn check(bytes: &[u8]) -> Result<Footprint, XlsFormError> {
+    use crate::bounded::{ZipRefusal, read_zip};
+    let parts = read_zip(bytes, &limits::ZIP).map_err(|e| match e {
+        ZipRefusal::NotZip => XlsFormError::NotXlsx,
+        ZipRefusal::TooBig(what) => XlsFormError::TooBig(what),
+    })?;
+    let mut fp = Footprint::default();
+    // Every part, whatever its name: the workbook's relationships decide which part is a
+    // sheet, and a hostile one may point anywhere.
+    for (_, data) in &parts {
+        fp.bytes += data.len() as u64;
+        scan_part(data, &mut fp)?;
+    }
+    Ok(fp)
+}
+
 /// Reads an XLSForm workbook. See the module's notes for what is supported.
 pub fn parse(bytes: &[u8]) -> Result<Form, XlsFormError> {
+    check(bytes)?;
     let mut book = Xlsx::new(Cursor::new(bytes.to_vec())).map_err(|_| XlsFormError::NotXlsx)?;
     let names = book.sheet_names();
     let find = |want: &str| names.iter().find(|n| n.trim().eq_ignore_ascii_case(want));

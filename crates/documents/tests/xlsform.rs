@@ -3,6 +3,10 @@
 //! choices, groups, three languages, a Likert block tied to a scale, skip logic, required
 //! answers, and rows wcl does not support, each reported by its row.
 use documents::xlsform::{XlsFormError, parse};
+
+/// Hostile workbooks and zips, hand-made and generated.
+#[path = "xlsform/hostile.rs"]
+mod hostile;
 use domain::surveys::{Op, QuestionKind, ScaleMethod};
 
 const FIXTURE: &[u8] = include_bytes!("fixtures/kobo_wellbeing.xlsx");

@@ -3,6 +3,10 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use store::testing::TestDb;
 
+/// The systemd unit in deploy/.
+#[path = "cli/deploy.rs"]
+mod deploy;
+
 fn wcl(url: &str, args: &[&str]) -> (bool, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_wcl"))
         .arg("--database-url")

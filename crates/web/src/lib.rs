@@ -37,6 +37,7 @@ use error::ErrorInfo;
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
@@ -45,6 +46,13 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 /// The whole application as one router.
 pub fn app(state: AppState) -> Router {
+    app_with(state, Router::new())
+}
+
+/// The application with `extra` routes served under the same layers (sessions, errors in the
+/// caller's language, panics caught). Tests use it to reach a handler that misbehaves; the
+/// server itself serves [`app`].
+pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
     let sessions = SessionManagerLayer::new(session_store::DbSessionStore {
         store: state.store.clone(),
     })
@@ -61,8 +69,12 @@ pub fn app(state: AppState) -> Router {
         .merge(pages::router().layer(RequestBodyLimitLayer::new(256 * 1024)))
         .merge(api::router().layer(RequestBodyLimitLayer::new(256 * 1024)))
         .merge(pages::grants::upload_router())
+        .merge(extra)
         .layer(sessions)
         .layer(axum::middleware::from_fn(ctx::origin_check))
+        // A panic in a handler answers 500 like any internal error (a page in her language, JSON
+        // under /api/) and the server goes on.
+        .layer(CatchPanicLayer::custom(answer_panic))
         .layer(axum::middleware::from_fn(render_errors))
         .layer(axum::middleware::from_fn_with_state(state.clone(), ctx::guard))
         .layer(tower_http::compression::CompressionLayer::new())
@@ -73,7 +85,15 @@ pub fn app(state: AppState) -> Router {
         }))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        // Last resort for a panic in the layers above the handlers: a bare 500.
+        .layer(CatchPanicLayer::custom(answer_panic))
         .with_state(state)
+}
+
+/// What a panicking request answers: an internal error. The panic's message is not logged here
+/// (it may quote data); the panic hook has printed where it happened.
+fn answer_panic(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    error::AppError::Internal(anyhow::anyhow!("a request panicked")).into_response()
 }
 
 /// Turns an [`error::AppError`] answer into what the caller reads: JSON under `/api/`, a

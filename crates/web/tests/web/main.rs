@@ -13,6 +13,7 @@ mod http;
 mod impact;
 mod intake;
 mod mentoring;
+mod resilience;
 mod support;
 mod surveys;
 mod training;

@@ -12,12 +12,15 @@ use serde_json::Value;
 
 on_both_backends!(
     import_through_the_api,
+    hostile_workbooks_are_refused,
     resident_answers_her_baseline,
     paper_entry_export_and_access
 );
 
 const FIXTURE: &[u8] = include_bytes!("../../../documents/tests/fixtures/kobo_wellbeing.xlsx");
 const NOT_A_FORM: &[u8] = include_bytes!("../../../documents/tests/fixtures/not_a_form.xlsx");
+/// 1.5 KB: a form with one more cell at XFD1048576 (the old reader asked for 512 GB and aborted).
+const FAR_CELL: &[u8] = include_bytes!("../../../documents/tests/fixtures/far_cell.xlsx");
 const BOUNDARY: &str = "----wcl-test-boundary-7MA4YWxkTrZu0gW";
 
 /// A multipart body with text fields and one file.
@@ -58,6 +61,55 @@ async fn import(
         r = r.bearer_auth(t);
     }
     r.send().await.unwrap()
+}
+
+/// A workbook that would make the reader allocate beyond its limits is refused with 422 and a
+/// message in her language, on the API and on the page, and nothing is stored; the server
+/// goes on answering.
+async fn hostile_workbooks_are_refused(app: TestApp) {
+    let coord = app.token("coord.osh@test.kg").await;
+    let r = import(&app, Some(&coord), &[("lab", "osh")], FAR_CELL, "ru").await;
+    assert_eq!(r.status(), 422);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["fields"][0]["error"], "err-xlsform-too-big");
+    assert!(
+        e["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("слишком велика"),
+        "{e}"
+    );
+
+    let page = app.signed_in("coord.osh@test.kg").await;
+    let form = page
+        .get(app.url("/labs/osh/surveys/import"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = page
+        .post(app.url("/labs/osh/surveys/import"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(multipart(
+            &[("_csrf", &csrf(&form)), ("waves", "baseline")],
+            Some(FAR_CELL),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Бул китеп өтө чоң"), "{html}");
+    assert_eq!(app.count("survey_instruments").await, 0);
+
+    // Still serving, and a real form still imports.
+    let r = import(&app, Some(&coord), &[("lab", "osh")], FIXTURE, "en").await;
+    assert_eq!(r.status(), 201);
 }
 
 async fn import_through_the_api(app: TestApp) {
