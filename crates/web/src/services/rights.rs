@@ -302,9 +302,11 @@ pub async fn retention_run_once(store: &Store, days: i64) -> AppResult<(usize, u
     Ok((people.len(), registrations.len()))
 }
 
-/// The retention task: once at start, then every `every`.
+/// The retention task: a few minutes after start (not in the middle of a start's own work), then
+/// every `every`.
 pub fn spawn_retention(store: Store, days: i64, every: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(300).min(every)).await;
         loop {
             if let Err(e) = retention_run_once(&store, days).await {
                 tracing::error!(error = %e, "retention pass failed");

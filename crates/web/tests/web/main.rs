@@ -12,6 +12,7 @@ mod http;
 mod impact;
 mod intake;
 mod mentoring;
+mod rights;
 mod support;
 mod surveys;
 mod training;
