@@ -89,8 +89,11 @@ impl Writer<'_> {
     }
 
     fn finish(mut self, title: &str) -> Vec<u8> {
-        self.doc
-            .set_metadata(Metadata::new().title(title.to_owned()).creator("wcl".to_owned()));
+        self.doc.set_metadata(
+            Metadata::new()
+                .title(title.to_owned())
+                .creator("wcl".to_owned()),
+        );
         let settings = PageSettings::from_wh(PAGE_W, PAGE_H).expect("A4 size is positive");
         let pages = std::mem::take(&mut self.lines);
         for lines in pages {

@@ -214,24 +214,6 @@ pub async fn export(
     Ok(Some(out))
 }
 
-/// The attachments of her grant applications, with their bytes (for a zip or a download).
-pub async fn attachments(
-    c: &mut AnyConnection,
-    person: PersonId,
-) -> Result<Vec<(String, String, Vec<u8>)>> {
-    let found = sqlx::query(
-        "SELECT t.id, t.file_name, t.bytes FROM grant_attachments t
-         JOIN grant_applications a ON a.id = t.application_id WHERE a.person_id = $1 ORDER BY t.created_at",
-    )
-    .bind(person.to_string())
-    .fetch_all(c)
-    .await?;
-    found
-        .iter()
-        .map(|r| Ok((r.try_get("id")?, r.try_get("file_name")?, r.try_get("bytes")?)))
-        .collect()
-}
-
 /// Her e-mail addresses and phones as kept anywhere (her record, her registrations, her
 /// account's login), lower-cased: what messages to her were addressed to.
 async fn addresses(c: &mut AnyConnection, person: PersonId) -> Result<Vec<String>> {
@@ -256,7 +238,10 @@ async fn addresses(c: &mut AnyConnection, person: PersonId) -> Result<Vec<String
 }
 
 /// Messages (jobs) whose `to` is one of `addresses`: their id and what she may read of them.
-async fn addressed_jobs(c: &mut AnyConnection, addresses: &[String]) -> Result<Vec<(String, Value)>> {
+async fn addressed_jobs(
+    c: &mut AnyConnection,
+    addresses: &[String],
+) -> Result<Vec<(String, Value)>> {
     if addresses.is_empty() {
         return Ok(vec![]);
     }
@@ -438,11 +423,13 @@ async fn scrub_person(c: &mut AnyConnection, person: PersonId) -> Result<()> {
             .bind(format!("%{user}%"))
             .execute(&mut *c)
             .await?;
-        sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
-            .bind(&user)
-            .bind(now())
-            .execute(&mut *c)
-            .await?;
+        sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+        )
+        .bind(&user)
+        .bind(now())
+        .execute(&mut *c)
+        .await?;
         sqlx::query(
             "UPDATE users SET login = 'erased:' || id, display_name = '', password_hash = '!', active = 0 WHERE id = $1",
         )
@@ -458,11 +445,13 @@ async fn scrub_person(c: &mut AnyConnection, person: PersonId) -> Result<()> {
     .bind(&t)
     .execute(&mut *c)
     .await?;
-    sqlx::query("UPDATE consents SET withdrawn_at = $2 WHERE person_id = $1 AND withdrawn_at IS NULL")
-        .bind(&id)
-        .bind(&t)
-        .execute(&mut *c)
-        .await?;
+    sqlx::query(
+        "UPDATE consents SET withdrawn_at = $2 WHERE person_id = $1 AND withdrawn_at IS NULL",
+    )
+    .bind(&id)
+    .bind(&t)
+    .execute(&mut *c)
+    .await?;
     scrub_registrations(c, "person_id = $1", &id).await?;
     for sql in SCRUB_PERSON {
         exec(c, sql, &id).await?;

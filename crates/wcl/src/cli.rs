@@ -16,7 +16,7 @@ pub struct Cli {
     /// Database: sqlite://path/to/file.db (embedded, no setup) or postgres://user@host/db.
     #[arg(long, global = true, env = "WCL_DATABASE_URL")]
     pub database_url: Option<String>,
-    /// A TOML file with settings (database_url, bind, secure_cookies, session_idle_minutes, public_url, smtp_url, mail_from, log).
+    /// A TOML file with settings (database_url, bind, secure_cookies, session_idle_minutes, public_url, smtp_url, mail_from, log, retention_days).
     #[arg(long, global = true, env = "WCL_CONFIG")]
     pub config: Option<PathBuf>,
     /// The file of keys that seal support-case notes (one per line, the current one first).
@@ -55,6 +55,10 @@ pub enum Command {
         /// for the sign-in limits per address. Unset, the header is ignored.
         #[arg(long, env = "WCL_TRUSTED_PROXIES", value_delimiter = ',')]
         trusted_proxies: Vec<String>,
+        /// Days after which declined applications and event registrations never linked to a
+        /// person are erased (default 730).
+        #[arg(long, env = "WCL_RETENTION_DAYS")]
+        retention_days: Option<i64>,
     },
     /// Bring the database schema up to date.
     Migrate,
@@ -222,6 +226,7 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             smtp_url,
             mail_from,
             trusted_proxies,
+            retention_days,
         } => {
             let store = open(&url).await?;
             let case_keys = case_keys(&cli.case_key_file, &file, &url, demo)?;
@@ -248,6 +253,10 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             web_config.smtp_url = smtp_url.or(file.smtp_url.clone());
             if let Some(f) = mail_from.or(file.mail_from.clone()) {
                 web_config.mail_from = f;
+            }
+            if let Some(d) = retention_days.or(file.retention_days) {
+                anyhow::ensure!(d >= 30, "retention_days must be at least 30 (got {d})");
+                web_config.retention_days = d;
             }
             let proxies = if trusted_proxies.is_empty() {
                 file.trusted_proxies.clone().unwrap_or_default()

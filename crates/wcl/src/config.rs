@@ -22,6 +22,8 @@ pub struct FileConfig {
     pub case_key_file: Option<std::path::PathBuf>,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Option<Vec<String>>,
+    /// Days after which declined applications and unlinked event registrations are erased.
+    pub retention_days: Option<i64>,
 }
 
 impl FileConfig {
@@ -46,6 +48,7 @@ pub const KNOWN_VARS: &[&str] = &[
     "WCL_SMTP_URL",
     "WCL_MAIL_FROM",
     "WCL_TRUSTED_PROXIES",
+    "WCL_RETENTION_DAYS",
     "WCL_LOG",
     "WCL_LOG_FORMAT",
     "WCL_CASE_KEY",

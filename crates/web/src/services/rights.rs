@@ -77,7 +77,13 @@ async fn export_of(
     // A sensitive read: who read it, whose, never what.
     audit::record(
         &mut tx,
-        entry(actor, "person.export", "person", person.id, Some(person.lab_id)),
+        entry(
+            actor,
+            "person.export",
+            "person",
+            person.id,
+            Some(person.lab_id),
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -145,7 +151,11 @@ pub fn export_pdf(e: &Export) -> Vec<u8> {
     let l = e.lang;
     let label = |k: &str| {
         let key = format!("rights-field-{k}");
-        if l.has(&key) { l.t(&key) } else { k.replace('_', " ") }
+        if l.has(&key) {
+            l.t(&key)
+        } else {
+            k.replace('_', " ")
+        }
     };
     let mut sections = vec![];
     for name in store::rights::SECTIONS {

@@ -153,6 +153,22 @@ async fn everything_kept_about_her_is_hers_and_her_labs_to_read(app: TestApp) {
         .unwrap();
     assert_ne!(r.status(), 200);
 
+    // The API answers the same, to the same callers.
+    for (login, status) in [("coord.osh@test.kg", 200), ("coord.batken@test.kg", 404)] {
+        let r = app
+            .client()
+            .get(app.url(&format!("/api/v1/people/{a}/export")))
+            .bearer_auth(app.token(login).await)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), status, "{login}");
+        if status == 200 {
+            let v: Value = r.json().await.unwrap();
+            assert_eq!(v["person"]["family_name"], "Токтогулова");
+        }
+    }
+
     // She herself, from /me.
     let me = app.signed_in("+996555100200").await;
     let page = me
@@ -184,7 +200,7 @@ async fn everything_kept_about_her_is_hers_and_her_labs_to_read(app: TestApp) {
     let r = me.get(app.url("/me/export.pdf")).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.bytes().await.unwrap().starts_with(b"%PDF"));
-    // A sensitive read, audited every time (two by the coordinator, two by her).
+    // A sensitive read, audited every time (three by the coordinator, two by her).
     assert_eq!(
         scalar(
             &app,
@@ -193,7 +209,7 @@ async fn everything_kept_about_her_is_hers_and_her_labs_to_read(app: TestApp) {
             )
         )
         .await,
-        4
+        5
     );
     // The batken woman is not in Aizhan's export, and Aizhan cannot read hers.
     let r = me
@@ -237,6 +253,17 @@ async fn withdrawn_consent_hides_her_but_from_her_labs_coordinators(app: TestApp
     assert!(found(&admin, &app, "Токтогулова").await);
     assert!(found(&coord, &app, "Токтогулова").await);
     assert!(api_found().await);
+    let listed = async |c: &reqwest::Client| {
+        c.get(app.url("/labs/osh/residents"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains(&format!("/people/{a}"))
+    };
+    assert!(listed(&admin).await);
 
     // She withdraws her consent from /me.
     let me = app.signed_in("+996555100200").await;
@@ -258,10 +285,17 @@ async fn withdrawn_consent_hides_her_but_from_her_labs_coordinators(app: TestApp
         .unwrap();
     assert_eq!(r.status(), 303);
 
-    assert!(!found(&admin, &app, "Токтогулова").await, "the admin no longer finds her");
+    assert!(
+        !found(&admin, &app, "Токтогулова").await,
+        "the admin no longer finds her"
+    );
     assert!(!found(&admin, &app, "0555100200").await, "nor by her phone");
     assert!(!api_found().await, "nor through the API");
-    assert!(found(&coord, &app, "Токтогулова").await, "her lab's coordinator does");
+    assert!(!listed(&admin).await, "nor in the lab's list");
+    assert!(
+        found(&coord, &app, "Токтогулова").await,
+        "her lab's coordinator does"
+    );
     // Her page for the coordinator: minimal, with the prompt to erase.
     let page = coord
         .get(app.url(&format!("/people/{a}")))
@@ -272,7 +306,10 @@ async fn withdrawn_consent_hides_her_but_from_her_labs_coordinators(app: TestApp
         .await
         .unwrap();
     assert!(page.contains(&format!("/people/{a}/erase")), "{page}");
-    assert!(!page.contains("0555") && !page.contains("+996555100200"), "minimal: {page}");
+    assert!(
+        !page.contains("0555") && !page.contains("+996555100200"),
+        "minimal: {page}"
+    );
     assert!(page.contains(&web::i18n::Lang::Ky.t("rights-withdrawn-prompt")));
 }
 
@@ -345,7 +382,19 @@ async fn erasure_removes_her_everywhere_and_keeps_the_figures(app: TestApp) {
     let r = other
         .post(app.url(&format!("/people/{a}/erase")))
         .form(&[
-            ("_csrf", csrf(&other.get(app.url("/people")).send().await.unwrap().text().await.unwrap())),
+            (
+                "_csrf",
+                csrf(
+                    &other
+                        .get(app.url("/people"))
+                        .send()
+                        .await
+                        .unwrap()
+                        .text()
+                        .await
+                        .unwrap(),
+                ),
+            ),
             ("reason", "her-request".to_string()),
             ("confirm", "on".to_string()),
         ])
@@ -355,7 +404,11 @@ async fn erasure_removes_her_everywhere_and_keeps_the_figures(app: TestApp) {
     assert_eq!(r.status(), 404);
     for form in [
         vec![("_csrf", token.as_str()), ("reason", "her-request")],
-        vec![("_csrf", token.as_str()), ("reason", "because"), ("confirm", "on")],
+        vec![
+            ("_csrf", token.as_str()),
+            ("reason", "because"),
+            ("confirm", "on"),
+        ],
     ] {
         let r = coord
             .post(app.url(&format!("/people/{a}/erase")))
@@ -370,7 +423,11 @@ async fn erasure_removes_her_everywhere_and_keeps_the_figures(app: TestApp) {
 
     let r = coord
         .post(app.url(&format!("/people/{a}/erase")))
-        .form(&[("_csrf", token.as_str()), ("reason", "her-request"), ("confirm", "on")])
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("reason", "her-request"),
+            ("confirm", "on"),
+        ])
         .send()
         .await
         .unwrap();
@@ -392,7 +449,9 @@ async fn erasure_removes_her_everywhere_and_keeps_the_figures(app: TestApp) {
     // The audit row names the reason, not her.
     let detail = text(
         &app,
-        &format!("SELECT detail FROM audit_log WHERE action = 'person.erase' AND entity_id = '{a}'"),
+        &format!(
+            "SELECT detail FROM audit_log WHERE action = 'person.erase' AND entity_id = '{a}'"
+        ),
     )
     .await;
     assert_eq!(detail.as_deref(), Some("her-request"));
@@ -409,11 +468,13 @@ async fn erasure_removes_her_everywhere_and_keeps_the_figures(app: TestApp) {
     assert!(!found(&coord, &app, "Токтогулова").await);
 
     // A backup from before the erasure is restored: the list erases her again.
-    sqlx::query("UPDATE people SET family_name = 'Токтогулова', phone = '+996555100200' WHERE id = $1")
-        .bind(a.to_string())
-        .execute(app.db.store.pool())
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE people SET family_name = 'Токтогулова', phone = '+996555100200' WHERE id = $1",
+    )
+    .bind(a.to_string())
+    .execute(app.db.store.pool())
+    .await
+    .unwrap();
     assert!(!traces(&app, &needles).await.is_empty());
     assert_eq!(
         web::services::rights::reapply_erasures(&app.db.store)
@@ -441,7 +502,8 @@ async fn retention_erases_old_declined_applications_and_unlinked_registrations(a
         ..Default::default()
     };
     let mut ids = vec![];
-    for (family, phone) in [("Осмонова", "0700 900 001"), ("Бакирова", "0700 900 002")] {
+    for (family, phone) in [("Осмонова", "0700 900 001"), ("Бакирова", "0700 900 002")]
+    {
         let p = web::services::PersonInput {
             family_name: family.into(),
             given_name: "Гүлнара".into(),
@@ -479,14 +541,19 @@ async fn retention_erases_old_declined_applications_and_unlinked_registrations(a
             .await
             .unwrap();
     }
-    sqlx::query("UPDATE residencies SET updated_at = '2023-01-10T08:00:00.000000Z' WHERE person_id = $1")
-        .bind(ids[0].to_string())
-        .execute(pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE residencies SET updated_at = '2023-01-10T08:00:00.000000Z' WHERE person_id = $1",
+    )
+    .bind(ids[0].to_string())
+    .execute(pool)
+    .await
+    .unwrap();
     // A registration of someone never linked to a person, for an event long over; and a new one.
     let ev = app.create_event(10, true, "Эски иш-чара").await;
-    for (name, phone) in [("Нурайым Жолдошева", "0700 800 001"), ("Сезим Алиева", "0700 800 002")] {
+    for (name, phone) in [
+        ("Нурайым Жолдошева", "0700 800 001"),
+        ("Сезим Алиева", "0700 800 002"),
+    ] {
         let r = app
             .client()
             .post(app.url(&format!("/api/v1/events/{ev}/registrations")))
@@ -510,18 +577,24 @@ async fn retention_erases_old_declined_applications_and_unlinked_registrations(a
         .execute(pool)
         .await
         .unwrap();
-    sqlx::query("UPDATE registrations SET created_at = '2023-02-01T08:00:00.000000Z' WHERE event_id = $1")
-        .bind(&ev)
-        .execute(pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE registrations SET created_at = '2023-02-01T08:00:00.000000Z' WHERE event_id = $1",
+    )
+    .bind(&ev)
+    .execute(pool)
+    .await
+    .unwrap();
     let before = indicators(&app, &app.token("admin@test.kg").await, "").await;
 
     let (people, regs) = web::services::rights::retention_run_once(s, 730)
         .await
         .unwrap();
     assert_eq!((people, regs), (1, 2));
-    let t = traces(&app, &["Осмонова", "Нурайым", "Сезим", "700800001", "700900001"]).await;
+    let t = traces(
+        &app,
+        &["Осмонова", "Нурайым", "Сезим", "700800001", "700900001"],
+    )
+    .await;
     assert_eq!(t, Vec::<String>::new());
     // The recent ones, and the active resident, are untouched.
     let t = traces(&app, &["Бакирова", "Айдай", "Токтогулова"]).await;
@@ -540,7 +613,11 @@ async fn retention_erases_old_declined_applications_and_unlinked_registrations(a
         (0, 0)
     );
     assert_eq!(
-        scalar(&app, "SELECT COUNT(*) FROM erasures WHERE reason = 'retention'").await,
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM erasures WHERE reason = 'retention'"
+        )
+        .await,
         3
     );
 }
