@@ -38,11 +38,14 @@ pub struct Record {
     pub sections: Vec<Section>,
 }
 
+/// A line to draw: bold, size, colour, x, text.
+type Line = (bool, f32, (u8, u8, u8), f32, String);
+
 struct Writer<'a> {
     doc: Document,
     regular: &'a Typeface,
     bold: &'a Typeface,
-    lines: Vec<Vec<(bool, f32, (u8, u8, u8), f32, String)>>,
+    lines: Vec<Vec<Line>>,
     y: f32,
 }
 
