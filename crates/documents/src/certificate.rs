@@ -31,8 +31,8 @@ use krilla::text::{Font, GlyphId, KrillaGlyph};
 use rustybuzz::{Direction, Face, UnicodeBuffer};
 
 /// DejaVu Serif, regular and bold: full Cyrillic including Kyrgyz letters.
-static FONT_REGULAR: &[u8] = include_bytes!("../fonts/DejaVuSerif.ttf");
-static FONT_BOLD: &[u8] = include_bytes!("../fonts/DejaVuSerif-Bold.ttf");
+pub(crate) static FONT_REGULAR: &[u8] = include_bytes!("../fonts/DejaVuSerif.ttf");
+pub(crate) static FONT_BOLD: &[u8] = include_bytes!("../fonts/DejaVuSerif-Bold.ttf");
 
 /// A4 landscape in PDF points.
 const PAGE_W: f32 = 841.89;
@@ -145,13 +145,13 @@ fn main_column<'a>(c: &Certificate, regular: &'a Typeface, bold: &'a Typeface) -
 }
 
 /// A font both for shaping (rustybuzz) and for drawing (krilla).
-struct Typeface {
+pub(crate) struct Typeface {
     face: Face<'static>,
-    font: Font,
+    pub(crate) font: Font,
 }
 
 impl Typeface {
-    fn new(data: &'static [u8]) -> Self {
+    pub(crate) fn new(data: &'static [u8]) -> Self {
         Typeface {
             face: Face::from_slice(data, 0).expect("embedded font parses"),
             font: Font::new(data.into(), 0).expect("embedded font parses"),
@@ -161,7 +161,7 @@ impl Typeface {
     /// Shapes `text` left to right into glyphs with advances normalised to
     /// 1 em, and each glyph's cluster as its text range (krilla builds the
     /// ToUnicode map from those ranges).
-    fn shape(&self, text: &str) -> Vec<KrillaGlyph> {
+    pub(crate) fn shape(&self, text: &str) -> Vec<KrillaGlyph> {
         let mut buffer = UnicodeBuffer::new();
         buffer.push_str(text);
         buffer.guess_segment_properties();
@@ -192,7 +192,7 @@ impl Typeface {
     }
 
     /// Width of `text` at `size` points.
-    fn width(&self, text: &str, size: f32) -> f32 {
+    pub(crate) fn width(&self, text: &str, size: f32) -> f32 {
         self.shape(text).iter().map(|g| g.x_advance).sum::<f32>() * size
     }
 }
@@ -389,7 +389,7 @@ fn wrap(tf: &Typeface, text: &str, size: f32, max_lines: usize, width: f32) -> V
     lines
 }
 
-fn set_fill(s: &mut Surface, (r, g, b): (u8, u8, u8)) {
+pub(crate) fn set_fill(s: &mut Surface, (r, g, b): (u8, u8, u8)) {
     s.set_fill(Some(Fill {
         paint: rgb::Color::new(r, g, b).into(),
         opacity: NormalizedF32::ONE,

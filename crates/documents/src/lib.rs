@@ -24,6 +24,7 @@ pub mod certificate;
 pub mod charts;
 pub mod ical;
 pub mod qr;
+pub mod record;
 pub mod table;
 pub mod uploads;
 pub mod xlsform;

@@ -66,6 +66,7 @@ pub const TABLES: &[&str] = &[
     "survey_responses",
     "survey_answers",
     "survey_scores",
+    "erasures",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -21,6 +21,7 @@ pub mod labs;
 pub mod mentoring;
 pub mod people;
 pub mod residency;
+pub mod rights;
 pub mod sessions;
 pub mod support;
 pub mod surveys;

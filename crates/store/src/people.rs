@@ -205,13 +205,39 @@ pub struct Search {
     pub offset: i64,
 }
 
-/// People in scope whose names match every word of the query, newest first.
+/// People in scope whose names match every word of the query, newest first. A woman who has
+/// withdrawn her consent, or was erased, is not found (see [`search_among`]).
 pub async fn search(c: &mut AnyConnection, scope: &LabScope, s: &Search) -> Result<Vec<Person>> {
+    search_among(c, scope, s, &[]).await
+}
+
+/// [`search`], where a woman who has withdrawn her consent is still found by the coordinators of
+/// her lab (`withdrawn_visible_in`: the labs the caller coordinates); an erased one never is.
+pub async fn search_among(
+    c: &mut AnyConnection,
+    scope: &LabScope,
+    s: &Search,
+    withdrawn_visible_in: &[LabId],
+) -> Result<Vec<Person>> {
     let mut params: Vec<String> = vec![];
     let mut wheres: Vec<String> = vec![];
     let (clause, labs) = scope_clause(scope, "lab_id", 1);
     wheres.push(clause);
     params.extend(labs);
+    let mut own = vec![];
+    for lab in withdrawn_visible_in {
+        params.push(lab.to_string());
+        own.push(format!("${}", params.len()));
+    }
+    let visible = crate::rights::visible_clause("people");
+    if own.is_empty() {
+        wheres.push(visible);
+    } else {
+        wheres.push(format!(
+            "({visible} OR (lab_id IN ({}) AND NOT EXISTS (SELECT 1 FROM erasures x WHERE x.entity = 'person' AND x.entity_id = people.id)))",
+            own.join(", ")
+        ));
+    }
     if let Some(lab) = s.lab {
         params.push(lab.to_string());
         wheres.push(format!("lab_id = ${}", params.len()));

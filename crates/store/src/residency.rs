@@ -211,16 +211,18 @@ pub async fn of_person(c: &mut AnyConnection, person: PersonId) -> Result<Vec<Re
     ), person).await
 }
 
-/// A lab's residencies, optionally in one status, newest first.
+/// A lab's residencies, optionally in one status, newest first. A woman who withdrew her
+/// consent or was erased is not listed (her lab's coordinators find her by name; see `rights`).
 pub async fn of_lab(
     c: &mut AnyConnection,
     lab: LabId,
     status: Option<ResidencyStatus>,
 ) -> Result<Vec<ResidencyRow>> {
+    let visible = crate::rights::visible_clause("p");
     let sql = format!(
         "SELECT {RCOLS}, p.family_name, p.given_name, p.locality, p.settlement
          FROM residencies r JOIN people p ON p.id = r.person_id LEFT JOIN cohorts c ON c.id = r.cohort_id
-         WHERE r.lab_id = $1 AND ($2 = '' OR r.status = $2) ORDER BY r.updated_at DESC LIMIT 500"
+         WHERE r.lab_id = $1 AND ($2 = '' OR r.status = $2) AND {visible} ORDER BY r.updated_at DESC LIMIT 500"
     );
     all(
         c,

@@ -16,7 +16,7 @@ pub struct Cli {
     /// Database: sqlite://path/to/file.db (embedded, no setup) or postgres://user@host/db.
     #[arg(long, global = true, env = "WCL_DATABASE_URL")]
     pub database_url: Option<String>,
-    /// A TOML file with settings (database_url, bind, secure_cookies, session_idle_minutes, public_url, smtp_url, mail_from, log, trusted_proxies, case_key_file, backup_every, backup_keep, backup_dir).
+    /// A TOML file with settings (database_url, bind, secure_cookies, session_idle_minutes, public_url, smtp_url, mail_from, log, trusted_proxies, case_key_file, backup_every, backup_keep, backup_dir, retention_days).
     #[arg(long, global = true, env = "WCL_CONFIG")]
     pub config: Option<PathBuf>,
     /// The file of keys that seal support-case notes (one per line, the current one first).
@@ -71,6 +71,10 @@ pub enum Command {
         /// Where scheduled backups go (default: `backups` next to the database).
         #[arg(long, env = "WCL_BACKUP_DIR")]
         backup_dir: Option<PathBuf>,
+        /// Days after which declined applications and event registrations never linked to a
+        /// person are erased (default 730).
+        #[arg(long, env = "WCL_RETENTION_DAYS")]
+        retention_days: Option<i64>,
     },
     /// Bring the database schema up to date.
     Migrate,
@@ -252,6 +256,7 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             backup_every,
             backup_keep,
             backup_dir,
+            retention_days,
         } => {
             let backups = match backup_every.or(file.backup_every.clone()) {
                 Some(every) => {
@@ -313,6 +318,10 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             web_config.smtp_url = smtp_url.or(file.smtp_url.clone());
             if let Some(f) = mail_from.or(file.mail_from.clone()) {
                 web_config.mail_from = f;
+            }
+            if let Some(d) = retention_days.or(file.retention_days) {
+                anyhow::ensure!(d >= 30, "retention_days must be at least 30 (got {d})");
+                web_config.retention_days = d;
             }
             let proxies = if trusted_proxies.is_empty() {
                 file.trusted_proxies.clone().unwrap_or_default()
@@ -462,6 +471,37 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
         }
         Command::Restore { file: from, force } => {
             let r = store::backup::restore(&url, &from, force).await?;
+            // Erasures made after the backup was taken live in the database it replaced: carry
+            // them over and erase those women again.
+            let mut carried = vec![];
+            if let Some(kept) = &r.kept {
+                // Opened read-write: its last writes may still be in its WAL file.
+                match store::Store::connect(&format!("sqlite://{}", kept.display())).await {
+                    Ok(old) => {
+                        match old.conn().await {
+                            Ok(mut c) => match store::rights::erasure_list(&mut c).await {
+                                Ok(list) => carried = list,
+                                Err(e) => eprintln!(
+                                    "warning: no list of erasures in the replaced database: {e}"
+                                ),
+                            },
+                            Err(e) => eprintln!("warning: cannot read the replaced database: {e}"),
+                        }
+                        old.close().await;
+                    }
+                    Err(e) => eprintln!("warning: cannot open the replaced database: {e}"),
+                }
+            }
+            let restored = open(&url).await?;
+            {
+                let mut tx = restored.begin().await?;
+                store::rights::carry_erasures(&mut tx, &carried).await?;
+                tx.commit().await?;
+            }
+            let erased = web::services::rights::reapply_erasures(&restored)
+                .await
+                .map_err(|e| anyhow::anyhow!("re-applying erasures: {e}"))?;
+            restored.close().await;
             println!(
                 "checked {}: SQLite, integrity ok, migrations up to {:04}, {} people in {} labs, {} rows",
                 from.display(),
@@ -478,6 +518,10 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
                 println!("brought up to date with migrations {}", list.join(", "));
             }
             println!("restored {} into {}", from.display(), r.target.display());
+            println!(
+                "re-applied {erased} erasures ({} carried over from the database it replaced)",
+                carried.len()
+            );
             println!(
                 "support-case notes open only with the key file that sealed them: keep it with the backup"
             );

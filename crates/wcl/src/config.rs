@@ -32,6 +32,8 @@ pub struct FileConfig {
     pub backup_keep: Option<usize>,
     /// Where scheduled backups go.
     pub backup_dir: Option<std::path::PathBuf>,
+    /// Days after which declined applications and unlinked event registrations are erased.
+    pub retention_days: Option<i64>,
 }
 
 impl FileConfig {
@@ -61,6 +63,7 @@ pub const KNOWN_VARS: &[&str] = &[
     "WCL_BACKUP_EVERY",
     "WCL_BACKUP_KEEP",
     "WCL_BACKUP_DIR",
+    "WCL_RETENTION_DAYS",
     "WCL_LOG",
     "WCL_LOG_FORMAT",
     "WCL_CASE_KEY",

@@ -830,3 +830,62 @@ async fn kill_9_under_concurrent_writes_loses_no_acknowledged_write() {
         pg.store.close().await;
     }
 }
+
+/// A woman erased after a backup was taken stays erased when that backup is restored: the
+/// erasure list of the database it replaces is carried over and applied again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restore_erases_again_who_was_erased_after_the_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/wcl.db", dir.path().display());
+    let s = store::Store::open(&url).await.unwrap();
+    let mut c = s.conn().await.unwrap();
+    let lab = store::labs::insert_lab(
+        &mut c,
+        &store::labs::NewLab {
+            slug: "osh".into(),
+            name_ky: "Ош".into(),
+            name_ru: "Ош".into(),
+            name_en: "Osh".into(),
+            region: "osh-city".into(),
+            locality: "Ош".into(),
+            address: String::new(),
+            latitude: None,
+            longitude: None,
+            hours: String::new(),
+            opened_on: None,
+        },
+    )
+    .await
+    .unwrap();
+    let p = store::people::PersonFields {
+        family_name: "Өмүрбекова".into(),
+        given_name: "Гүлнара".into(),
+        gender: "woman".into(),
+        family_support: "unknown".into(),
+        ..Default::default()
+    };
+    let person = store::people::insert(&mut c, lab, &p, None).await.unwrap();
+    drop(c);
+    s.close().await;
+    let backup = dir.path().join("before-erasure.db");
+    let (ok, out) = wcl(&url, &["backup", backup.to_str().unwrap()]);
+    assert!(ok, "{out}");
+    let s = store::Store::open(&url).await.unwrap();
+    let mut tx = s.begin().await.unwrap();
+    store::rights::erase_person(&mut tx, person, "her-request")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    s.close().await;
+
+    let (ok, out) = wcl(&url, &["restore", backup.to_str().unwrap(), "--force"]);
+    assert!(ok, "{out}");
+    assert!(out.contains("re-applied 1 erasures"), "{out}");
+    let s = store::Store::open(&url).await.unwrap();
+    let mut c = s.conn().await.unwrap();
+    let names: Vec<String> = sqlx::query_scalar("SELECT family_name FROM people")
+        .fetch_all(&mut *c)
+        .await
+        .unwrap();
+    assert!(!names.iter().any(|n| n.contains("Өмүрбекова")), "{names:?}");
+}

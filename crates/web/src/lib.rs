@@ -149,6 +149,16 @@ pub async fn serve(
     // Jobs that are not messages (certificates at the end of a programme) run with or without
     // email.
     let jobs = jobs::spawn(state.store.clone(), Duration::from_secs(60));
+    // Erasures made after the backup this database may come from are made again (cheap when
+    // there are none); then the retention rule runs daily.
+    if let Err(e) = services::rights::reapply_erasures(&state.store).await {
+        tracing::error!(error = %e, "erasures could not be re-applied");
+    }
+    let retention = services::rights::spawn_retention(
+        state.store.clone(),
+        state.config.retention_days,
+        Duration::from_secs(24 * 3600),
+    );
     let mailer = match &state.config.smtp_url {
         // Links in emails must not follow whatever Host a visitor sent.
         Some(_) if state.config.public_url.is_none() => {
@@ -178,6 +188,7 @@ pub async fn serve(
     .await;
     sweeper.abort();
     jobs.abort();
+    retention.abort();
     if let Some(m) = mailer {
         m.abort();
     }

@@ -35,6 +35,9 @@ pub struct WebConfig {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Days an invitation link stays valid.
     pub invitation_days: i64,
+    /// Days after which declined applications and event registrations never linked to a person
+    /// are erased by the retention task (`retention_days`, `WCL_RETENTION_DAYS`).
+    pub retention_days: i64,
 }
 
 impl Default for WebConfig {
@@ -53,6 +56,7 @@ impl Default for WebConfig {
             case_idle_seconds: 15 * 60,
             trusted_proxies: vec![],
             invitation_days: 7,
+            retention_days: 730,
         }
     }
 }

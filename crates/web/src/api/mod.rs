@@ -11,6 +11,7 @@ mod impact;
 mod labs;
 mod mentoring;
 mod people;
+mod rights;
 mod support;
 mod surveys;
 
@@ -69,6 +70,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(accounts::router())
         .merge(labs::router())
         .merge(people::router())
+        .merge(rights::router())
         .merge(events::router())
         .merge(mentoring::router())
         .merge(grants::router())

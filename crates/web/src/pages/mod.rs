@@ -11,6 +11,7 @@ mod links;
 mod mentoring;
 mod network;
 mod people;
+mod rights;
 mod support;
 pub(crate) mod surveys;
 mod training;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(links::router())
         .merge(labs::router())
         .merge(people::router())
+        .merge(rights::router())
         .merge(network::router())
         .merge(training::router())
         .merge(events::router())

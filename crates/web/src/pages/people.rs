@@ -217,6 +217,7 @@ struct PersonPage {
     c: Ctx,
     v: PersonView,
     account: crate::services::links::PersonAccount,
+    rights: crate::services::rights::Status,
 }
 
 async fn show(
@@ -227,7 +228,13 @@ async fn show(
     c.require_user()?;
     let v = svc::person_view(&s.store, &c.actor, id).await?;
     let account = crate::services::links::person_account(&s.store, &c.actor, &v.person).await?;
-    Ok(PersonPage { c, v, account })
+    let rights = crate::services::rights::status(&s.store, &c.actor, &v.person).await?;
+    Ok(PersonPage {
+        c,
+        v,
+        account,
+        rights,
+    })
 }
 
 async fn edit_form(

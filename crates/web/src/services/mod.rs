@@ -12,6 +12,7 @@ pub mod links;
 pub mod mentoring;
 pub mod network;
 pub mod people;
+pub mod rights;
 pub mod support;
 pub mod surveys;
 pub mod training;

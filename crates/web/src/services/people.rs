@@ -519,7 +519,8 @@ pub async fn search(
         limit,
         offset,
     };
-    let people = store::people::search(&mut c, &scope, &search).await?;
+    let own = super::rights::coordinated_labs(actor);
+    let people = store::people::search_among(&mut c, &scope, &search, &own).await?;
     Ok(Found { labs, people })
 }
 

@@ -563,6 +563,22 @@ pub(crate) async fn page_matrix(app: &TestApp) -> Vec<(String, [u16; 6])> {
             [303, 200, 200, 404, 404, 404],
         ),
         (format!("/people/{bw}"), [303, 200, 404, 200, 404, 404]),
+        // Her data, her rights: everything kept about her and its erasure, for her lab's
+        // coordinators (and the admin); her own read-out from /me.
+        (
+            format!("/people/{aizhan}/export.json"),
+            [303, 200, 200, 404, 404, 404],
+        ),
+        (
+            format!("/people/{aizhan}/export.pdf"),
+            [303, 200, 200, 404, 404, 404],
+        ),
+        (
+            format!("/people/{aizhan}/erase"),
+            [303, 200, 200, 404, 404, 404],
+        ),
+        ("/me/export.json".into(), [303, 404, 404, 404, 404, 200]),
+        ("/me/export.pdf".into(), [303, 404, 404, 404, 404, 200]),
         // A malformed id answers 404 to everyone, signed in or not (like /verify below).
         ("/people/not-an-id".into(), [404, 404, 404, 404, 404, 404]),
         ("/organisations".into(), [303, 200, 404, 404, 404, 404]),
@@ -751,6 +767,10 @@ async fn access_matrix(app: TestApp) {
         ),
         (
             format!("/api/v1/people/{aizhan}/residencies"),
+            [401, 200, 200, 404, 404, 404],
+        ),
+        (
+            format!("/api/v1/people/{aizhan}/export"),
             [401, 200, 200, 404, 404, 404],
         ),
         (

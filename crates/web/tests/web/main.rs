@@ -14,6 +14,7 @@ mod impact;
 mod intake;
 mod mentoring;
 mod resilience;
+mod rights;
 mod support;
 mod surveys;
 mod training;
