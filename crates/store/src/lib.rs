@@ -52,6 +52,13 @@ pub enum StoreError {
     NotFound,
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// `db copy` could not move one row: nothing was copied (the target is left empty).
+    #[error("cannot copy row {id} of table {table}: {error}; nothing was copied")]
+    CopyRow {
+        table: String,
+        id: String,
+        error: String,
+    },
     #[error(transparent)]
     Db(#[from] sqlx::Error),
     #[error(transparent)]

@@ -58,8 +58,16 @@ pub fn app(state: AppState) -> Router {
 
     // Forms and JSON are small; attachments (photos, quotes) have their own, larger limit.
     Router::new()
-        .merge(pages::router().layer(RequestBodyLimitLayer::new(256 * 1024)))
-        .merge(api::router().layer(RequestBodyLimitLayer::new(256 * 1024)))
+        .merge(
+            pages::router()
+                .layer(axum::middleware::from_fn(ctx::text_rule))
+                .layer(RequestBodyLimitLayer::new(256 * 1024)),
+        )
+        .merge(
+            api::router()
+                .layer(axum::middleware::from_fn(ctx::text_rule))
+                .layer(RequestBodyLimitLayer::new(256 * 1024)),
+        )
         .merge(pages::grants::upload_router())
         .layer(sessions)
         .layer(axum::middleware::from_fn(ctx::origin_check))

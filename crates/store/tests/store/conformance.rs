@@ -535,6 +535,42 @@ async fn schemas_match_across_backends() {
     }
 }
 
+/// A row PostgreSQL cannot hold (a NUL kept by an older SQLite database) is named with its
+/// table, id and the error, and nothing is copied.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn db_copy_names_a_row_it_cannot_move() {
+    let a = TestDb::sqlite().await;
+    let Some(pg) = TestDb::postgres().await else {
+        return;
+    };
+    let mut c = a.store.conn().await.unwrap();
+    let osh = labs::insert_lab(&mut c, &osh()).await.unwrap();
+    let mut w = woman("Токтогулова", "Айжан", None, Some(1994));
+    w.aims = "sew\0ing".into();
+    let p = people::insert(&mut c, osh, &w, None).await.unwrap();
+    drop(c);
+    let err = copy::copy(&a.store, &pg.store).await.unwrap_err();
+    match &err {
+        StoreError::CopyRow { table, id, error } => {
+            assert_eq!(table, "people");
+            assert_eq!(id, &p.to_string());
+            assert!(!error.is_empty());
+        }
+        other => panic!("expected the row to be named, got {other}"),
+    }
+    assert!(err.to_string().contains(&p.to_string()));
+    // Nothing was copied: the target can still take a copy.
+    assert_eq!(
+        copy::counts(&pg.store)
+            .await
+            .unwrap()
+            .iter()
+            .map(|(_, n)| n)
+            .sum::<i64>(),
+        0
+    );
+}
+
 /// SQLite → PostgreSQL → SQLite loses nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn db_copy_round_trips() {

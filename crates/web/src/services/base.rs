@@ -74,6 +74,10 @@ pub(crate) fn limit(
     max: usize,
     errs: &mut Vec<(String, String)>,
 ) -> String {
+    // The one text rule first: a control or direction-changing character is refused, not kept.
+    if let Err(e) = domain::text::check(field, s) {
+        errs.push((field.into(), e.key.into()));
+    }
     let c = names::clean(s);
     if c.chars().count() > max {
         errs.push((field.into(), "err-too-long".into()));
