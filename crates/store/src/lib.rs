@@ -180,6 +180,9 @@ impl Store {
                     .await?
             }
         }
+        // Search keys follow the folding rules of this version (confusable letters, …).
+        let mut c = self.conn().await?;
+        people::refresh_search_keys(&mut c).await?;
         Ok(())
     }
 

@@ -140,6 +140,37 @@ pub async fn insert(
     Ok(id)
 }
 
+/// Recomputes every stored search key that the current [`domain::names::search_key`] would
+/// make differently (run after migrations, so a change of the folding rules re-keys old rows).
+/// Answers how many rows changed.
+pub async fn refresh_search_keys(c: &mut AnyConnection) -> Result<u64> {
+    let rows = sqlx::query(
+        "SELECT id, family_name, given_name, patronymic, name_latin, search_key FROM people",
+    )
+    .fetch_all(&mut *c)
+    .await?;
+    let mut changed = 0;
+    for r in &rows {
+        let f = PersonFields {
+            family_name: text(r, "family_name")?,
+            given_name: text(r, "given_name")?,
+            patronymic: text(r, "patronymic")?,
+            name_latin: text(r, "name_latin")?,
+            ..Default::default()
+        };
+        let key = f.search_key();
+        if key != text(r, "search_key")? {
+            sqlx::query("UPDATE people SET search_key = $1 WHERE id = $2")
+                .bind(key)
+                .bind(text(r, "id")?)
+                .execute(&mut *c)
+                .await?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
+
 /// Rewrites a person's fields; false when she is outside the scope or does not exist.
 pub async fn update(
     c: &mut AnyConnection,

@@ -8,6 +8,7 @@ on_both_backends!(
     labs_and_partners,
     people_search_is_forgiving_and_scoped,
     duplicates_are_found_by_phone_and_name,
+    confusable_names_are_duplicates_and_old_keys_are_refreshed,
     residency_moves_forward_once,
     consent_can_be_withdrawn_once,
     audit_log_is_append_only,
@@ -251,6 +252,48 @@ async fn duplicates_are_found_by_phone_and_name(s: Store) {
     .await
     .unwrap();
     assert!(other_name.is_empty());
+}
+
+async fn confusable_names_are_duplicates_and_old_keys_are_refreshed(s: Store) {
+    let mut c = s.conn().await.unwrap();
+    let osh = labs::insert_lab(&mut c, &osh()).await.unwrap();
+    let scope = LabScope::Only(vec![osh]);
+    let id = people::insert(&mut c, osh, &woman("Асанова", "Айгүл", None, None), None)
+        .await
+        .unwrap();
+    for spelling in ["Айгұл", "Айгyл"] {
+        let d = people::likely_duplicates(&mut c, &scope, &woman("Асанова", spelling, None, None))
+            .await
+            .unwrap();
+        assert_eq!(d.len(), 1, "{spelling}");
+        assert_eq!(d[0].id, id);
+    }
+    // A row keyed by an older version (before confusables were folded) is re-keyed at start.
+    let other = people::insert(&mut c, osh, &woman("Исакова", "Айгұл", None, None), None)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE people SET search_key = 'isakova aigұl' WHERE id = $1")
+        .bind(other.to_string())
+        .execute(&mut *c)
+        .await
+        .unwrap();
+    drop(c);
+    s.migrate().await.unwrap();
+    let mut c = s.conn().await.unwrap();
+    let found = people::search(
+        &mut c,
+        &scope,
+        &people::Search {
+            lab: None,
+            text: "Исакова Айгүл".into(),
+            limit: 10,
+            offset: 0,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].id, other);
 }
 
 async fn residency_moves_forward_once(s: Store) {
