@@ -178,17 +178,35 @@ pub async fn update(
     id: PersonId,
     f: &PersonFields,
 ) -> Result<bool> {
-    let (clause, labs) = scope_clause(scope, "lab_id", 22);
+    update_checked(c, scope, id, f, None).await
+}
+
+/// A record's version as forms carry it: the time of its last change, exactly as stored.
+pub fn version(p: &Person) -> String {
+    crate::row::ts(p.updated_at)
+}
+
+/// [`update`] only if the record is still at `expected` (its [`version`]) when given: false when
+/// someone changed it since, so the caller answers a conflict instead of overwriting.
+pub async fn update_checked(
+    c: &mut AnyConnection,
+    scope: &LabScope,
+    id: PersonId,
+    f: &PersonFields,
+    expected: Option<&str>,
+) -> Result<bool> {
+    let (clause, labs) = scope_clause(scope, "lab_id", 23);
     let sql = format!(
         "UPDATE people SET family_name = $2, given_name = $3, patronymic = $4, name_latin = $5, phone = $6, email = $7,
          birth_year = $8, gender = $9, region = $10, district = $11, locality = $12, settlement = $13, languages = $14,
          occupation = $15, family_support = $16, skills = $17, aims = $18, monthly_income = $19, search_key = $20, updated_at = $21
-         WHERE id = $1 AND {clause}"
+         WHERE id = $1 AND ($22 = '' OR updated_at = $22) AND {clause}"
     );
     let q = bind_each(
         bind_fields(crate::dynamic(sql).bind(id.to_string()), f)
             .bind(f.search_key())
-            .bind(now()),
+            .bind(now())
+            .bind(expected.unwrap_or("").to_string()),
         labs,
     );
     Ok(q.execute(c).await?.rows_affected() > 0)

@@ -85,6 +85,27 @@ pub(crate) fn limit(
     c
 }
 
+/// A date typed in `field` that can be true for it ([`domain::time::plausible`]): otherwise
+/// `err-date` (not a date) or `err-date-implausible` (a slip of the year) on that field.
+pub(crate) fn date(
+    field: &str,
+    s: &str,
+    span: domain::time::DateSpan,
+    errs: &mut Vec<(String, String)>,
+) -> Option<chrono::NaiveDate> {
+    let Some(d) = domain::time::parse_date(s) else {
+        errs.push((field.into(), "err-date".into()));
+        return None;
+    };
+    match domain::time::plausible("date", d, span, domain::time::today()) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            errs.push((field.into(), e.key.into()));
+            None
+        }
+    }
+}
+
 /// One field's message, as a form shows it beside the field.
 pub(crate) fn invalid(field: &str, key: &str) -> AppError {
     AppError::Invalid(vec![(field.into(), key.into())])
