@@ -20,7 +20,7 @@ pub fn is_forbidden(c: char) -> bool {
         '\t' | '\n' | '\r' => false,
         c if c.is_control() => true, // C0, DEL, C1 (NUL included)
         '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => true, // bidi overrides, isolates
-        '\u{200E}' | '\u{200F}' | '\u{061C}' => true,              // invisible direction marks
+        '\u{200E}' | '\u{200F}' | '\u{061C}' => true, // invisible direction marks
         '\u{200B}' | '\u{2060}'..='\u{2064}' | '\u{206A}'..='\u{206F}' => true,
         '\u{FEFF}' | '\u{180E}' | '\u{00AD}' | '\u{034F}' => true,
         '\u{FFF9}'..='\u{FFFB}' | '\u{E0000}'..='\u{E007F}' => true,
@@ -82,7 +82,10 @@ mod tests {
 
     #[test]
     fn file_names_lose_paths_and_refuse_tricks() {
-        assert_eq!(file_name("C:\\Users\\a\\quote.pdf").as_deref(), Some("quote.pdf"));
+        assert_eq!(
+            file_name("C:\\Users\\a\\quote.pdf").as_deref(),
+            Some("quote.pdf")
+        );
         assert_eq!(file_name("../../etc/passwd").as_deref(), Some("passwd"));
         assert_eq!(file_name("photo\u{202E}gpj.exe"), None);
         assert_eq!(file_name("a\nb.pdf"), None);

@@ -480,7 +480,11 @@ fn bad_pair(raw: &[u8]) -> Option<String> {
     pairs
         .into_iter()
         .find(|(k, v)| domain::text::forbidden(k).is_some() || domain::text::forbidden(v).is_some())
-        .map(|(k, _)| k.chars().filter(|c| !domain::text::is_forbidden(*c)).collect())
+        .map(|(k, _)| {
+            k.chars()
+                .filter(|c| !domain::text::is_forbidden(*c))
+                .collect()
+        })
 }
 
 /// The path of the first JSON string (or key) that breaks the text rule.

@@ -128,7 +128,11 @@ async fn auth_first(
         .get::<axum::extract::MatchedPath>()
         .map(|m| m.as_str().to_string());
     let needs_auth = route.is_some_and(|r| secured.contains(&(req.method().to_string(), r)));
-    if needs_auth && !req.headers().contains_key(axum::http::header::AUTHORIZATION) {
+    if needs_auth
+        && !req
+            .headers()
+            .contains_key(axum::http::header::AUTHORIZATION)
+    {
         let signed_in = match req.extensions().get::<tower_sessions::Session>() {
             Some(s) => s.get::<String>("uid").await.ok().flatten().is_some(),
             None => false,

@@ -196,8 +196,18 @@ pub async fn create_cohort(
             .to_string(),
         ));
     }
-    let starts = super::base::date("starts_on", &input.starts_on, domain::time::DateSpan::Planned, &mut errs);
-    let ends = super::base::date("ends_on", &input.ends_on, domain::time::DateSpan::Planned, &mut errs);
+    let starts = super::base::date(
+        "starts_on",
+        &input.starts_on,
+        domain::time::DateSpan::Planned,
+        &mut errs,
+    );
+    let ends = super::base::date(
+        "ends_on",
+        &input.ends_on,
+        domain::time::DateSpan::Planned,
+        &mut errs,
+    );
     if let (Some(s), Some(e)) = (starts, ends)
         && e < s
     {
@@ -285,7 +295,12 @@ pub async fn create_lab(store: &Store, actor: &Actor, input: &LabInput) -> AppRe
     let opened_on = if input.opened_on.trim().is_empty() {
         None
     } else {
-        super::base::date("opened_on", &input.opened_on, domain::time::DateSpan::Planned, &mut errs)
+        super::base::date(
+            "opened_on",
+            &input.opened_on,
+            domain::time::DateSpan::Planned,
+            &mut errs,
+        )
     };
     if !errs.is_empty() {
         return Err(AppError::Invalid(errs));

@@ -531,7 +531,12 @@ pub async fn add_session(
         return Err(AppError::NotFound);
     }
     let mut errs = vec![];
-    let held_on = super::base::date("held_on", &input.held_on, domain::time::DateSpan::Past, &mut errs);
+    let held_on = super::base::date(
+        "held_on",
+        &input.held_on,
+        domain::time::DateSpan::Past,
+        &mut errs,
+    );
     let minutes = number(
         "minutes",
         &input.minutes,

@@ -15,3 +15,4 @@ mod mentoring;
 mod support;
 mod surveys;
 mod training;
+mod trust;

@@ -178,7 +178,12 @@ pub async fn record_payment(
     if amount.is_none_or(|a| a <= 0) && errs.is_empty() {
         errs.push(("amount".into(), "err-money".into()));
     }
-    let paid_on = super::super::base::date("paid_on", &input.paid_on, domain::time::DateSpan::Past, &mut errs);
+    let paid_on = super::super::base::date(
+        "paid_on",
+        &input.paid_on,
+        domain::time::DateSpan::Past,
+        &mut errs,
+    );
     let channel = PaymentChannel::parse(&input.channel);
     if channel.is_none() {
         errs.push(("channel".into(), "err-choice".into()));
@@ -441,7 +446,8 @@ pub async fn set_venture_status(
     let v = v.venture;
     let status = VentureStatus::parse(status).ok_or(AppError::BadRequest("err-bad-form"))?;
     let mut errs = vec![];
-    let Some(on) = super::super::base::date("on", on, domain::time::DateSpan::Past, &mut errs) else {
+    let Some(on) = super::super::base::date("on", on, domain::time::DateSpan::Past, &mut errs)
+    else {
         return Err(AppError::Invalid(errs));
     };
     let mut tx = store.begin().await?;

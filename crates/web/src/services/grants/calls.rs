@@ -186,8 +186,18 @@ fn validate_call(
             errs.push((f.into(), "err-required".into()));
         }
     }
-    let opens_on = super::super::base::date("opens_on", &input.opens_on, domain::time::DateSpan::Planned, &mut errs);
-    let closes_on = super::super::base::date("closes_on", &input.closes_on, domain::time::DateSpan::Planned, &mut errs);
+    let opens_on = super::super::base::date(
+        "opens_on",
+        &input.opens_on,
+        domain::time::DateSpan::Planned,
+        &mut errs,
+    );
+    let closes_on = super::super::base::date(
+        "closes_on",
+        &input.closes_on,
+        domain::time::DateSpan::Planned,
+        &mut errs,
+    );
     let cohort_id: Option<CohortId> = if input.cohort.trim().is_empty() {
         None
     } else {
