@@ -10,6 +10,7 @@ on_both_backends!(
     cookie_api_writes_need_the_token_or_this_origin,
     anonymous_api_writes_get_401_whatever_the_body,
     a_stale_edit_answers_409_with_both_versions,
+    a_stale_event_edit_answers_409_with_both_versions,
     implausible_dates_are_refused,
 );
 
@@ -373,4 +374,62 @@ async fn implausible_dates_are_refused(app: TestApp) {
         assert!(body.contains("Такая дата невозможна"), "{body}");
     }
     assert_eq!(app.count("cohorts").await, 0);
+}
+
+async fn a_stale_event_edit_answers_409_with_both_versions(app: TestApp) {
+    let id = app.create_event(20, true, "Кийиз басуу").await;
+    let first = app.signed_in("coord.osh@test.kg").await;
+    let second = app.signed_in("admin@test.kg").await;
+    let edit = app.url(&format!("/events/{id}/edit"));
+    let (_, page_a) = get(&first, edit.clone()).await;
+    let (_, page_b) = get(&second, edit.clone()).await;
+    let v = hidden(&page_a, "version");
+    let date = (chrono::Utc::now() + chrono::Duration::days(10))
+        .format("%Y-%m-%d")
+        .to_string();
+    let form = |token: String, version: &str, place: &str| {
+        vec![
+            ("_csrf", token),
+            ("version", version.to_string()),
+            ("title", "Кийиз басуу".to_string()),
+            ("kind", "master-class".into()),
+            ("scope", "lab".into()),
+            ("date", date.clone()),
+            ("starts", "14:00".into()),
+            ("ends", "16:30".into()),
+            ("place", place.into()),
+            ("language", "ky".into()),
+            ("capacity", "20".into()),
+            ("description", "Кийиз басуу".into()),
+            ("published", "on".into()),
+        ]
+    };
+    let (s, _) = post_form(
+        &first,
+        edit.clone(),
+        &form(csrf(&page_a), &v, "Ош, Курманжан Датка 12"),
+    )
+    .await;
+    assert_eq!(s, 303);
+    let (s, body) = post_form(
+        &second,
+        edit.clone(),
+        &form(csrf(&page_b), &v, "Ош, Масалиев 5"),
+    )
+    .await;
+    assert_eq!(s, 409, "{body}");
+    assert!(
+        body.contains("Курманжан Датка 12") && body.contains("Масалиев 5"),
+        "{body}"
+    );
+    let (_, shown) = get(&first, app.url(&format!("/events/{id}"))).await;
+    assert!(shown.contains("Курманжан Датка 12"));
+    let again = hidden(&body, "version");
+    let (s, _) = post_form(
+        &second,
+        edit.clone(),
+        &form(csrf(&body), &again, "Ош, Масалиев 5"),
+    )
+    .await;
+    assert_eq!(s, 303);
 }
