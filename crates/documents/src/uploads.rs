@@ -69,8 +69,11 @@ pub fn clean(bytes: &[u8]) -> Result<(Kind, Vec<u8>), UploadError> {
     }
 }
 
-/// Drops the metadata segments of a JPEG; the entropy-coded data after the first SOS is copied
-/// as it is.
+/// Keeps only what draws the first image of a JPEG: every APPn segment and comment goes wherever
+/// it sits (before the first scan or between the scans of a progressive JPEG), except a JFIF
+/// header, an ICC colour profile and Adobe's colour transform, which decide how pixels look.
+/// Everything after the first image's end marker (a phone's second image or motion photo, with
+/// its own EXIF) is dropped.
 pub fn strip_jpeg(b: &[u8]) -> Result<Vec<u8>, UploadError> {
     if !b.starts_with(&[0xFF, 0xD8]) {
         return Err(UploadError::WrongType);
@@ -89,11 +92,13 @@ pub fn strip_jpeg(b: &[u8]) -> Result<Vec<u8>, UploadError> {
         let marker = *b.get(i).ok_or(UploadError::Damaged)?;
         i += 1;
         match marker {
-            // End of image without scan data: nothing more to keep.
+            // End of the first image: whatever follows is not kept.
             0xD9 => {
                 out.extend_from_slice(&[0xFF, 0xD9]);
                 return Ok(out);
             }
+            // A second start of image inside the first cannot be.
+            0xD8 => return Err(UploadError::Damaged),
             // Standalone markers carry no length.
             0x01 | 0xD0..=0xD7 => {
                 out.extend_from_slice(&[0xFF, marker]);
@@ -109,9 +114,11 @@ pub fn strip_jpeg(b: &[u8]) -> Result<Vec<u8>, UploadError> {
             return Err(UploadError::Damaged);
         }
         let segment = &b[i..i + len];
+        let body = &segment[2..];
         let keep = match marker {
-            // APP1 (EXIF, XMP), APP3..APP13, APP15 and comments go; APP0 (JFIF), APP2 (ICC
-            // colour profile) and APP14 (Adobe colour transform) decide how pixels look.
+            0xE0 => body.starts_with(b"JFIF\0"),
+            0xE2 => body.starts_with(b"ICC_PROFILE\0"),
+            0xEE => body.starts_with(b"Adobe"),
             0xE1 | 0xE3..=0xED | 0xEF | 0xFE => false,
             _ => true,
         };
@@ -121,9 +128,24 @@ pub fn strip_jpeg(b: &[u8]) -> Result<Vec<u8>, UploadError> {
         }
         i += len;
         if marker == 0xDA {
-            // Start of scan: the rest is image data (and later scans of a progressive JPEG).
-            out.extend_from_slice(&b[i..]);
-            return Ok(out);
+            // Entropy-coded data runs to the next marker that is not a stuffed 0xFF00 or a
+            // restart marker; segments between scans are read by the loop again.
+            let start = i;
+            while i < b.len() {
+                if b[i] == 0xFF
+                    && let Some(&n) = b.get(i + 1)
+                    && n != 0x00
+                    && n != 0xFF
+                    && !(0xD0..=0xD7).contains(&n)
+                {
+                    break;
+                }
+                i += 1;
+            }
+            if i >= b.len() {
+                return Err(UploadError::Damaged);
+            }
+            out.extend_from_slice(&b[start..i]);
         }
     }
 }
@@ -217,6 +239,51 @@ mod tests {
         assert!(contains(&out, b"JFIF"));
         // Scan data (with its stuffed 0xFF00 and restart marker) is untouched.
         assert!(out.ends_with(&[0x12, 0xFF, 0x00, 0x34, 0xFF, 0xD0, 0x56, 0xFF, 0xD9]));
+        assert_eq!(strip_jpeg(&out).unwrap(), out, "stripping is idempotent");
+    }
+
+    /// A progressive-looking JPEG with EXIF (and XMP, a comment) between its two scans, then a
+    /// second image with its own EXIF after the first end marker, as phones save them.
+    fn jpeg_with_hidden_exif() -> Vec<u8> {
+        let seg = |v: &mut Vec<u8>, marker: u8, data: &[u8]| {
+            v.extend_from_slice(&[0xFF, marker]);
+            v.extend_from_slice(&((data.len() + 2) as u16).to_be_bytes());
+            v.extend_from_slice(data);
+        };
+        let mut v = vec![0xFF, 0xD8];
+        seg(&mut v, 0xE0, b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
+        seg(&mut v, 0xE2, b"MPF\0MM\0*next image offset");
+        seg(&mut v, 0xDB, &[0u8; 65]);
+        seg(&mut v, 0xC2, &[8, 0, 1, 0, 1, 1, 1, 0x11, 0]);
+        seg(&mut v, 0xDA, &[1, 1, 0, 0, 0, 0]);
+        v.extend_from_slice(&[0x11, 0xFF, 0x00, 0x22]);
+        seg(&mut v, 0xE1, b"Exif\0\0GPS 42.8746N 74.5698E between scans");
+        seg(&mut v, 0xFE, b"comment between scans");
+        seg(&mut v, 0xC4, &[0u8; 17]);
+        seg(&mut v, 0xDA, &[1, 1, 0, 1, 63, 0]);
+        v.extend_from_slice(&[0x33, 0xFF, 0xD1, 0x44]);
+        v.extend_from_slice(&[0xFF, 0xD9]);
+        // The second image (a depth map, a motion photo) with its own metadata.
+        v.extend_from_slice(&[0xFF, 0xD8]);
+        seg(&mut v, 0xE1, b"Exif\0\0GPS 40.5283N 72.7985E second image");
+        v.extend_from_slice(b"ftypmp42 motion photo video with GPS");
+        v.extend_from_slice(&[0xFF, 0xD9]);
+        v
+    }
+
+    #[test]
+    fn jpeg_loses_metadata_between_scans_and_in_later_images() {
+        let src = jpeg_with_hidden_exif();
+        let (kind, out) = clean(&src).unwrap();
+        assert_eq!(kind, Kind::Jpeg);
+        for gone in [&b"GPS"[..], b"Exif", b"MPF", b"comment", b"motion photo"] {
+            assert!(!contains(&out, gone), "{}", String::from_utf8_lossy(gone));
+        }
+        assert!(contains(&out, b"JFIF"));
+        // Both scans and the tables between them stay, and the file ends at the first EOI.
+        assert!(contains(&out, &[0x11, 0xFF, 0x00, 0x22, 0xFF, 0xC4]));
+        assert!(out.ends_with(&[0x33, 0xFF, 0xD1, 0x44, 0xFF, 0xD9]));
+        assert_eq!(out.windows(2).filter(|w| w == &[0xFF, 0xD8]).count(), 1);
         assert_eq!(strip_jpeg(&out).unwrap(), out, "stripping is idempotent");
     }
 

@@ -12,6 +12,7 @@ pub mod names;
 pub mod residency;
 pub mod support;
 pub mod surveys;
+pub mod text;
 pub mod time;
 pub mod training;
 

@@ -83,12 +83,86 @@ pub fn transliterate(s: &str) -> String {
     out
 }
 
+/// The letters a name is normally written with, in the order a look-alike is folded to.
+const CYRILLIC: &str = "абвгдеёжзийклмнңоөпрстуүфхцчшщъыьэюяғқҳўһ";
+const LATIN: &str = "abcdefghijklmnopqrstuvwxyz";
+
+/// A character's UTS #39 confusable skeleton without combining marks ("ұ" → "y" like "ү").
+fn bare_skeleton(c: char) -> String {
+    let mut buf = [0u8; 4];
+    unicode_security::skeleton(c.encode_utf8(&mut buf))
+        .filter(|d| !('\u{0300}'..='\u{036F}').contains(d))
+        .collect()
+}
+
+/// Skeleton → the first letter of `alphabet` that has it.
+fn prototypes(alphabet: &str) -> std::collections::HashMap<String, char> {
+    let mut m = std::collections::HashMap::new();
+    for c in alphabet.chars() {
+        m.entry(bare_skeleton(c)).or_insert(c);
+    }
+    m
+}
+
+static TO_CYRILLIC: std::sync::LazyLock<std::collections::HashMap<String, char>> =
+    std::sync::LazyLock::new(|| prototypes(CYRILLIC));
+static TO_LATIN: std::sync::LazyLock<std::collections::HashMap<String, char>> =
+    std::sync::LazyLock::new(|| prototypes(LATIN));
+
+fn is_cyrillic(c: char) -> bool {
+    ('\u{0400}'..='\u{052F}').contains(&c)
+}
+
+/// Folds look-alike letters (Unicode's confusable skeletons, UTS #39) so that a name typed with a
+/// wrong keyboard layout or a neighbour language's letter meets its usual spelling: in a word
+/// written mostly in Cyrillic a Latin look-alike becomes the Cyrillic letter ("Айгyл" with a
+/// Latin y → "Айгуl"), and the other way round; a Cyrillic letter outside the alphabets names are
+/// written in becomes the usual letter it looks like (Kazakh "ұ" → "у", "і" → "i").
+pub fn fold_confusables(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_inclusive(|c: char| !c.is_alphabetic()) {
+        let cyr = word.chars().filter(|&c| is_cyrillic(c)).count();
+        let lat = word
+            .chars()
+            .filter(|&c| c.is_alphabetic() && !is_cyrillic(c))
+            .count();
+        let cyrillic_word = cyr >= lat;
+        for c in word.chars() {
+            if !c.is_alphabetic() {
+                out.push(c);
+                continue;
+            }
+            let usual = if is_cyrillic(c) {
+                CYRILLIC.contains(c)
+            } else {
+                c.is_ascii()
+            };
+            let foreign = is_cyrillic(c) != cyrillic_word;
+            if usual && !foreign {
+                out.push(c);
+                continue;
+            }
+            let skel = bare_skeleton(c);
+            let (first, second) = if cyrillic_word {
+                (&*TO_CYRILLIC, &*TO_LATIN)
+            } else {
+                (&*TO_LATIN, &*TO_CYRILLIC)
+            };
+            match first.get(&skel).or_else(|| second.get(&skel)) {
+                Some(&p) => out.push(p),
+                None => out.push(c),
+            }
+        }
+    }
+    out
+}
+
 /// The search skeleton: lower-case Latin with ambiguous spellings folded together.
 /// Words are kept apart by single spaces so a query can match each word on its own.
 pub fn search_key(s: &str) -> String {
     // Decompose so "ü" and "ü" both become "u" + a combining mark we then drop,
     // but keep the Cyrillic letters that decomposition would break (й → и + ˘).
-    let lower: String = clean(s).to_lowercase();
+    let lower: String = fold_confusables(&clean(s).to_lowercase());
     let mut latin = String::with_capacity(lower.len());
     for c in lower.chars() {
         match c {
@@ -179,6 +253,16 @@ mod tests {
         same(&nfd, "Gülnara");
         let nfd_cyr: String = "Айгүл".nfd().collect();
         same(&nfd_cyr, "Айгүл");
+    }
+
+    #[test]
+    fn confusable_letters_meet() {
+        same("Айгұл", "Айгүл"); // Kazakh ұ
+        same("Айгyл", "Айгүл"); // a Latin y in a Cyrillic word
+        same("Aйгүл", "Айгүл"); // a Latin A
+        same("Аizhan", "Aizhan"); // a Cyrillic А in a Latin word
+        same("Айгүл Тоқтоғұлова", "Айгүл Токтогулова");
+        assert_ne!(search_key("Айгұл"), search_key("Айжан"));
     }
 
     #[test]

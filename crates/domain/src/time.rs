@@ -31,8 +31,65 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
         .ok()
 }
 
+/// What a date of a field can be: something that happened (a consent, an outcome, a payment,
+/// a session held), or something planned (an event, a training session, a call, a cohort).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateSpan {
+    /// From [`EARLIEST`] to today.
+    Past,
+    /// From [`EARLIEST`] to five years ahead.
+    Planned,
+}
+
+/// No record of the network can be older: the first labs opened in the 2020s, and a date before
+/// this is a slip of the year (1900-01-01, 0202-…).
+pub const EARLIEST: (i32, u32, u32) = (2015, 1, 1);
+
+/// The message for a date that cannot be true for its field (every language has it).
+pub const IMPLAUSIBLE: &str = "err-date-implausible";
+
+/// `d` when it can be true for a field of `span` (today in Bishkek as `today`); otherwise the
+/// [`IMPLAUSIBLE`] message on `field`.
+pub fn plausible(
+    field: &'static str,
+    d: NaiveDate,
+    span: DateSpan,
+    today: NaiveDate,
+) -> Result<NaiveDate, crate::Invalid> {
+    let earliest = NaiveDate::from_ymd_opt(EARLIEST.0, EARLIEST.1, EARLIEST.2).unwrap_or(d);
+    let latest = match span {
+        DateSpan::Past => today,
+        DateSpan::Planned => today
+            .checked_add_months(chrono::Months::new(60))
+            .unwrap_or(today),
+    };
+    if d < earliest || d > latest {
+        Err(crate::Invalid::new(field, IMPLAUSIBLE))
+    } else {
+        Ok(d)
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn dates_are_bounded_by_their_field() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        assert!(plausible("f", d(1900, 1, 1), DateSpan::Past, today).is_err());
+        assert!(plausible("f", d(2014, 12, 31), DateSpan::Planned, today).is_err());
+        assert!(plausible("f", d(2026, 12, 3), DateSpan::Past, today).is_err());
+        assert!(plausible("f", d(2026, 12, 2), DateSpan::Past, today).is_ok());
+        assert!(plausible("f", d(2031, 12, 2), DateSpan::Planned, today).is_ok());
+        assert!(plausible("f", d(2032, 1, 1), DateSpan::Planned, today).is_err());
+        assert_eq!(
+            plausible("consent_date", d(1900, 1, 1), DateSpan::Past, today)
+                .unwrap_err()
+                .key,
+            IMPLAUSIBLE
+        );
+    }
+
     use super::*;
     use chrono::TimeZone;
 

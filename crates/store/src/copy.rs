@@ -202,6 +202,12 @@ pub async fn copy(from: &Store, to: &Store) -> Result<CopyReport> {
                     ColType::Blob => Val::Blob(r.try_get(n)?),
                 });
             }
+            // The row's id (its first column) names it if it cannot be moved.
+            let id = match vals.first() {
+                Some(Val::Int(Some(x))) => x.to_string(),
+                Some(Val::Text(Some(x))) => x.clone(),
+                _ => "?".to_string(),
+            };
             let mut q = crate::dynamic(insert.clone());
             for v in vals {
                 q = match v {
@@ -211,7 +217,13 @@ pub async fn copy(from: &Store, to: &Store) -> Result<CopyReport> {
                     Val::Blob(x) => q.bind(x),
                 };
             }
-            q.execute(&mut *tx).await?;
+            if let Err(e) = q.execute(&mut *tx).await {
+                return Err(StoreError::CopyRow {
+                    table: table.to_string(),
+                    id,
+                    error: e.to_string(),
+                });
+            }
         }
         report.rows.push((table.to_string(), rows.len() as u64));
     }

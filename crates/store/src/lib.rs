@@ -58,6 +58,13 @@ pub enum StoreError {
     /// is locked too long, its disk is full or read-only. Answered 503 with Retry-After.
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// `db copy` could not move one row: nothing was copied (the target is left empty).
+    #[error("cannot copy row {id} of table {table}: {error}; nothing was copied")]
+    CopyRow {
+        table: String,
+        id: String,
+        error: String,
+    },
     #[error(transparent)]
     Db(sqlx::Error),
     #[error(transparent)]
@@ -249,6 +256,9 @@ impl Store {
 
     pub async fn migrate(&self) -> Result<()> {
         migrator(self.backend).run(&self.pool).await?;
+        // Search keys follow the folding rules of this version (confusable letters, …).
+        let mut c = self.conn().await?;
+        people::refresh_search_keys(&mut c).await?;
         Ok(())
     }
 

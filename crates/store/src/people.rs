@@ -140,6 +140,37 @@ pub async fn insert(
     Ok(id)
 }
 
+/// Recomputes every stored search key that the current [`domain::names::search_key`] would
+/// make differently (run after migrations, so a change of the folding rules re-keys old rows).
+/// Answers how many rows changed.
+pub async fn refresh_search_keys(c: &mut AnyConnection) -> Result<u64> {
+    let rows = sqlx::query(
+        "SELECT id, family_name, given_name, patronymic, name_latin, search_key FROM people",
+    )
+    .fetch_all(&mut *c)
+    .await?;
+    let mut changed = 0;
+    for r in &rows {
+        let f = PersonFields {
+            family_name: text(r, "family_name")?,
+            given_name: text(r, "given_name")?,
+            patronymic: text(r, "patronymic")?,
+            name_latin: text(r, "name_latin")?,
+            ..Default::default()
+        };
+        let key = f.search_key();
+        if key != text(r, "search_key")? {
+            sqlx::query("UPDATE people SET search_key = $1 WHERE id = $2")
+                .bind(key)
+                .bind(text(r, "id")?)
+                .execute(&mut *c)
+                .await?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
+
 /// Rewrites a person's fields; false when she is outside the scope or does not exist.
 pub async fn update(
     c: &mut AnyConnection,
@@ -147,17 +178,35 @@ pub async fn update(
     id: PersonId,
     f: &PersonFields,
 ) -> Result<bool> {
-    let (clause, labs) = scope_clause(scope, "lab_id", 22);
+    update_checked(c, scope, id, f, None).await
+}
+
+/// A record's version as forms carry it: the time of its last change, exactly as stored.
+pub fn version(p: &Person) -> String {
+    crate::row::ts(p.updated_at)
+}
+
+/// [`update`] only if the record is still at `expected` (its [`version`]) when given: false when
+/// someone changed it since, so the caller answers a conflict instead of overwriting.
+pub async fn update_checked(
+    c: &mut AnyConnection,
+    scope: &LabScope,
+    id: PersonId,
+    f: &PersonFields,
+    expected: Option<&str>,
+) -> Result<bool> {
+    let (clause, labs) = scope_clause(scope, "lab_id", 23);
     let sql = format!(
         "UPDATE people SET family_name = $2, given_name = $3, patronymic = $4, name_latin = $5, phone = $6, email = $7,
          birth_year = $8, gender = $9, region = $10, district = $11, locality = $12, settlement = $13, languages = $14,
          occupation = $15, family_support = $16, skills = $17, aims = $18, monthly_income = $19, search_key = $20, updated_at = $21
-         WHERE id = $1 AND {clause}"
+         WHERE id = $1 AND ($22 = '' OR updated_at = $22) AND {clause}"
     );
     let q = bind_each(
         bind_fields(crate::dynamic(sql).bind(id.to_string()), f)
             .bind(f.search_key())
-            .bind(now()),
+            .bind(now())
+            .bind(expected.unwrap_or("").to_string()),
         labs,
     );
     Ok(q.execute(c).await?.rows_affected() > 0)

@@ -63,6 +63,24 @@ pub async fn origin_check(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
+/// The header a script sends the `wcl_csrf` cookie's token in, for API writes made with a
+/// session cookie (bearer tokens need neither it nor an Origin).
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+fn api_write(parts: &Parts) -> bool {
+    parts.uri.path().starts_with("/api/")
+        && !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// A cookie-authenticated API write passes with the CSRF token in [`CSRF_HEADER`] or with an
+/// `Origin` header naming this site (a missing Origin is not enough here).
+fn cookie_write_allowed(headers: &HeaderMap, csrf: &str) -> bool {
+    let token_ok = headers
+        .get(CSRF_HEADER)
+        .is_some_and(|v| constant_time_eq(v.as_bytes(), csrf.as_bytes()));
+    token_ok || (headers.contains_key(header::ORIGIN) && same_origin(headers))
+}
+
 fn same_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true; // old browsers and non-browser clients send none; the form token still guards
@@ -164,9 +182,18 @@ pub fn urlencode(s: &str) -> String {
 }
 
 /// A local path to return to after sign-in or a language switch; anything else becomes `/`.
+/// Only a same-site path passes: one leading slash, then no second slash, no backslash, no
+/// control character or white space (browsers drop tabs and line breaks, so `/\t/evil.example`
+/// would become `//evil.example`), no scheme; only printable ASCII (a `Location` header).
 pub fn safe_next(next: Option<&str>) -> String {
+    let ok = |n: &str| {
+        let b = n.as_bytes();
+        b.first() == Some(&b'/')
+            && !matches!(b.get(1), Some(b'/' | b'\\'))
+            && n.bytes().all(|c| c.is_ascii_graphic() && c != b'\\')
+    };
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n) if ok(n) => n.to_string(),
         _ => "/".to_string(),
     }
 }
@@ -335,6 +362,11 @@ impl FromRequestParts<AppState> for Ctx {
                 };
                 match user {
                     Some(u) if u.active && auth_hash(&u) == hash => {
+                        // A browser's cookie rides along on any site's request: an API write
+                        // made with it needs the form token in a header or this site's Origin.
+                        if api_write(parts) && !cookie_write_allowed(&parts.headers, &ctx.csrf) {
+                            return Err(AppError::Csrf);
+                        }
                         ctx.actor = store::users::actor(&mut c, &u).await?;
                         ctx.user = Some(u);
                     }
@@ -397,6 +429,80 @@ impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for VerifiedForm<T> {
     }
 }
 
+/// The one text rule ([`domain::text`]) on everything a request carries as text: the query
+/// string, and form or JSON bodies (already bounded by the body limit outside this layer). A
+/// value that breaks it answers 422 with the message in the caller's language and reaches no
+/// handler, so nothing is saved. Multipart text parts are checked in [`multipart_parts`], file
+/// names where the upload is stored.
+pub async fn text_rule(req: Request, next: Next) -> Response {
+    if let Some(q) = req.uri().query()
+        && let Some(field) = bad_pair(q.as_bytes())
+    {
+        return bad_text(field).into_response();
+    }
+    let kind = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let form = kind.starts_with("application/x-www-form-urlencoded");
+    let json = kind.starts_with("application/json") || kind.contains("+json");
+    if !form && !json {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(b) => b,
+        Err(_) => return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+    };
+    let bad = if form {
+        bad_pair(&bytes)
+    } else {
+        serde_json::from_slice::<serde_json::Value>(&bytes)
+            .ok()
+            .and_then(|v| bad_json("", &v))
+    };
+    if let Some(field) = bad {
+        return bad_text(field).into_response();
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
+}
+
+fn bad_text(field: String) -> AppError {
+    AppError::Invalid(vec![(field, domain::text::BAD_TEXT.into())])
+}
+
+/// The first urlencoded pair whose name or value breaks the text rule.
+fn bad_pair(raw: &[u8]) -> Option<String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(raw).ok()?;
+    pairs
+        .into_iter()
+        .find(|(k, v)| domain::text::forbidden(k).is_some() || domain::text::forbidden(v).is_some())
+        .map(|(k, _)| {
+            k.chars()
+                .filter(|c| !domain::text::is_forbidden(*c))
+                .collect()
+        })
+}
+
+/// The path of the first JSON string (or key) that breaks the text rule.
+fn bad_json(at: &str, v: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => domain::text::forbidden(s).map(|_| at.to_string()),
+        Value::Array(a) => a.iter().find_map(|x| bad_json(at, x)),
+        Value::Object(o) => o.iter().find_map(|(k, x)| {
+            if domain::text::forbidden(k).is_some() {
+                return Some(at.to_string());
+            }
+            bad_json(k, x)
+        }),
+        _ => None,
+    }
+}
+
 /// The parts of a multipart form (an upload) in order, by name; the caller checks `_csrf`.
 pub async fn multipart_parts(
     mut form: axum::extract::Multipart,
@@ -405,7 +511,15 @@ pub async fn multipart_parts(
     let mut out = vec![];
     while let Some(field) = form.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or("").to_string();
-        out.push((name, field.bytes().await.map_err(bad)?));
+        let is_file = field.file_name().is_some();
+        let bytes = field.bytes().await.map_err(bad)?;
+        if !is_file
+            && let Ok(text) = std::str::from_utf8(&bytes)
+            && domain::text::forbidden(text).is_some()
+        {
+            return Err(bad_text(name));
+        }
+        out.push((name, bytes));
     }
     Ok(out)
 }

@@ -66,8 +66,16 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
 
     // Forms and JSON are small; attachments (photos, quotes) have their own, larger limit.
     Router::new()
-        .merge(pages::router().layer(RequestBodyLimitLayer::new(256 * 1024)))
-        .merge(api::router().layer(RequestBodyLimitLayer::new(256 * 1024)))
+        .merge(
+            pages::router()
+                .layer(axum::middleware::from_fn(ctx::text_rule))
+                .layer(RequestBodyLimitLayer::new(256 * 1024)),
+        )
+        .merge(
+            api::router()
+                .layer(axum::middleware::from_fn(ctx::text_rule))
+                .layer(RequestBodyLimitLayer::new(256 * 1024)),
+        )
         .merge(pages::grants::upload_router())
         .merge(extra)
         .layer(sessions)

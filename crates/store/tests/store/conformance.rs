@@ -8,6 +8,7 @@ on_both_backends!(
     labs_and_partners,
     people_search_is_forgiving_and_scoped,
     duplicates_are_found_by_phone_and_name,
+    confusable_names_are_duplicates_and_old_keys_are_refreshed,
     residency_moves_forward_once,
     consent_can_be_withdrawn_once,
     audit_log_is_append_only,
@@ -251,6 +252,48 @@ async fn duplicates_are_found_by_phone_and_name(s: Store) {
     .await
     .unwrap();
     assert!(other_name.is_empty());
+}
+
+async fn confusable_names_are_duplicates_and_old_keys_are_refreshed(s: Store) {
+    let mut c = s.conn().await.unwrap();
+    let osh = labs::insert_lab(&mut c, &osh()).await.unwrap();
+    let scope = LabScope::Only(vec![osh]);
+    let id = people::insert(&mut c, osh, &woman("Асанова", "Айгүл", None, None), None)
+        .await
+        .unwrap();
+    for spelling in ["Айгұл", "Айгyл"] {
+        let d = people::likely_duplicates(&mut c, &scope, &woman("Асанова", spelling, None, None))
+            .await
+            .unwrap();
+        assert_eq!(d.len(), 1, "{spelling}");
+        assert_eq!(d[0].id, id);
+    }
+    // A row keyed by an older version (before confusables were folded) is re-keyed at start.
+    let other = people::insert(&mut c, osh, &woman("Исакова", "Айгұл", None, None), None)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE people SET search_key = 'isakova aigұl' WHERE id = $1")
+        .bind(other.to_string())
+        .execute(&mut *c)
+        .await
+        .unwrap();
+    drop(c);
+    s.migrate().await.unwrap();
+    let mut c = s.conn().await.unwrap();
+    let found = people::search(
+        &mut c,
+        &scope,
+        &people::Search {
+            lab: None,
+            text: "Исакова Айгүл".into(),
+            limit: 10,
+            offset: 0,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].id, other);
 }
 
 async fn residency_moves_forward_once(s: Store) {
@@ -533,6 +576,42 @@ async fn schemas_match_across_backends() {
         b.sort();
         assert_eq!(a, b, "table {t}");
     }
+}
+
+/// A row PostgreSQL cannot hold (a NUL kept by an older SQLite database) is named with its
+/// table, id and the error, and nothing is copied.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn db_copy_names_a_row_it_cannot_move() {
+    let a = TestDb::sqlite().await;
+    let Some(pg) = TestDb::postgres().await else {
+        return;
+    };
+    let mut c = a.store.conn().await.unwrap();
+    let osh = labs::insert_lab(&mut c, &osh()).await.unwrap();
+    let mut w = woman("Токтогулова", "Айжан", None, Some(1994));
+    w.aims = "sew\0ing".into();
+    let p = people::insert(&mut c, osh, &w, None).await.unwrap();
+    drop(c);
+    let err = copy::copy(&a.store, &pg.store).await.unwrap_err();
+    match &err {
+        StoreError::CopyRow { table, id, error } => {
+            assert_eq!(table, "people");
+            assert_eq!(id, &p.to_string());
+            assert!(!error.is_empty());
+        }
+        other => panic!("expected the row to be named, got {other}"),
+    }
+    assert!(err.to_string().contains(&p.to_string()));
+    // Nothing was copied: the target can still take a copy.
+    assert_eq!(
+        copy::counts(&pg.store)
+            .await
+            .unwrap()
+            .iter()
+            .map(|(_, n)| n)
+            .sum::<i64>(),
+        0
+    );
 }
 
 /// SQLite → PostgreSQL → SQLite loses nothing.

@@ -86,7 +86,64 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 pub fn router() -> Router<AppState> {
     let (router, doc) = api_router().split_for_parts();
-    router.merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
+    let secured = std::sync::Arc::new(secured_writes(&doc));
+    router
+        .route_layer(axum::middleware::from_fn(move |req, next| {
+            auth_first(secured.clone(), req, next)
+        }))
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
+}
+
+/// The writes (method, path template) the document says need a bearer token.
+pub fn secured_writes(
+    doc: &utoipa::openapi::OpenApi,
+) -> std::collections::HashSet<(String, String)> {
+    let mut out = std::collections::HashSet::new();
+    for (path, item) in &doc.paths.paths {
+        let ops = [
+            ("POST", &item.post),
+            ("PUT", &item.put),
+            ("PATCH", &item.patch),
+            ("DELETE", &item.delete),
+        ];
+        for (method, op) in ops {
+            if let Some(op) = op
+                && op.security.as_ref().is_some_and(|s| !s.is_empty())
+            {
+                out.insert((method.to_string(), path.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// Authentication before the body: an anonymous write to a route that needs a token answers
+/// 401 whatever its body (the JSON extractor would otherwise answer 422 first).
+async fn auth_first(
+    secured: std::sync::Arc<std::collections::HashSet<(String, String)>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|m| m.as_str().to_string());
+    let needs_auth = route.is_some_and(|r| secured.contains(&(req.method().to_string(), r)));
+    if needs_auth
+        && !req
+            .headers()
+            .contains_key(axum::http::header::AUTHORIZATION)
+    {
+        let signed_in = match req.extensions().get::<tower_sessions::Session>() {
+            Some(s) => s.get::<String>("uid").await.ok().flatten().is_some(),
+            None => false,
+        };
+        if !signed_in {
+            return AppError::SignIn.into_response();
+        }
+    }
+    next.run(req).await
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -190,6 +190,7 @@ async fn create_person(
             .monthly_income_tyiyn
             .map(|t| format!("{}.{:02}", t / 100, t % 100))
             .unwrap_or_default(),
+        version: String::new(),
     };
     let consent = ConsentInput {
         consent: if n.consent {

@@ -327,6 +327,8 @@ struct EventForm {
     event: Option<Event>,
     f: EventInput,
     errors: Errors,
+    /// After a save on a stale version: (field, typed, saved meanwhile) where they differ.
+    conflict: Vec<(String, String, String)>,
 }
 
 async fn new_form(
@@ -342,6 +344,7 @@ async fn new_form(
         event: None,
         f: EventInput::blank(),
         errors: Errors::default(),
+        conflict: vec![],
     })
 }
 
@@ -362,6 +365,7 @@ async fn create(
                 event: None,
                 f,
                 errors,
+                conflict: vec![],
             })
         },
     )
@@ -380,6 +384,7 @@ async fn edit_form(
         event: Some(v.e),
         c,
         errors: Errors::default(),
+        conflict: vec![],
     })
 }
 
@@ -391,8 +396,47 @@ async fn update(
 ) -> AppResult<Response> {
     let v = svc::managed(&s.store, &c.actor, id, Action::ManageEvents).await?;
     let to = format!("/events/{}", v.e.id);
+    let result = svc::update_event(&s.store, &c.actor, &v.e, &f, &c.base).await;
+    if let Err(AppError::Conflict(crate::services::people::EDIT_CONFLICT)) = result {
+        // Saved by someone else meanwhile: both versions shown, hers kept in the form, and the
+        // new version carried so that saving again is a decision.
+        let theirs = EventInput::from_event(&v.e);
+        let pairs = |x: &EventInput| {
+            [
+                ("title", x.title.clone()),
+                ("kind", x.kind.clone()),
+                ("scope", x.scope.clone()),
+                ("description", x.description.clone()),
+                ("date", x.date.clone()),
+                ("starts", x.starts.clone()),
+                ("ends", x.ends.clone()),
+                ("place", x.place.clone()),
+                ("language", x.language.clone()),
+                ("capacity", x.capacity.clone()),
+                ("published", x.published.clone()),
+            ]
+        };
+        let conflict = pairs(&f)
+            .into_iter()
+            .zip(pairs(&theirs))
+            .filter(|((_, a), (_, b))| a.trim() != b.trim())
+            .map(|((k, a), (_, b))| (k.to_string(), a, b))
+            .collect();
+        let form = EventForm {
+            lab: v.lab,
+            event: Some(v.e),
+            c,
+            f: EventInput {
+                version: theirs.version.clone(),
+                ..f
+            },
+            errors: Errors::default(),
+            conflict,
+        };
+        return Ok((axum::http::StatusCode::CONFLICT, form).into_response());
+    }
     respond(
-        svc::update_event(&s.store, &c.actor, &v.e, &f, &c.base).await,
+        result,
         |()| redirect_with_flash(&to, "flash-saved"),
         async |errors| {
             Ok(EventForm {
@@ -401,6 +445,7 @@ async fn update(
                 c,
                 f,
                 errors,
+                conflict: vec![],
             })
         },
     )

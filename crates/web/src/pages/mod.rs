@@ -156,7 +156,14 @@ pub fn error_page(info: &ErrorInfo, meta: &RequestMeta) -> Response {
         fields: info
             .fields
             .iter()
-            .map(|(f, k)| format!("{}: {}", meta.lang.t(&format!("field-{f}")), meta.lang.t(k)))
+            .map(|(f, k)| {
+                let label = format!("field-{f}");
+                if meta.lang.has(&label) {
+                    format!("{}: {}", meta.lang.t(&label), meta.lang.t(k))
+                } else {
+                    meta.lang.t(k)
+                }
+            })
             .collect(),
         status: info.status.as_u16(),
         c,

@@ -93,6 +93,9 @@ struct PersonForm {
     duplicates: Vec<Person>,
     /// `None` when registering; the person when editing.
     editing: Option<PersonId>,
+    /// After a conflicting save: (field, what she typed, what was saved meanwhile) for each
+    /// field that differs.
+    conflict: Vec<(String, String, String)>,
 }
 
 impl PersonForm {
@@ -108,6 +111,7 @@ impl PersonForm {
             errors,
             duplicates: vec![],
             editing: None,
+            conflict: vec![],
         }
     }
 
@@ -123,6 +127,7 @@ impl PersonForm {
             errors,
             duplicates: vec![],
             editing: Some(id),
+            conflict: vec![],
         }
     }
 }
@@ -254,8 +259,27 @@ async fn update(
     VerifiedForm(f): VerifiedForm<PersonInput>,
 ) -> AppResult<Response> {
     c.require_user()?;
+    let result = svc::update_person(&s.store, &c.actor, id, &f).await;
+    if let Err(AppError::Conflict(svc::EDIT_CONFLICT)) = result {
+        // Someone saved since this form was opened: show both versions, keep what she typed,
+        // and carry the new version so that saving again is a decision, not an accident.
+        let (theirs, labs) = svc::editable(&s.store, &c.actor, id).await?;
+        let conflict = conflict_fields(&f, &theirs);
+        let mut form = PersonForm::edit(
+            c,
+            labs,
+            id,
+            PersonInput {
+                version: theirs.version.clone(),
+                ..f
+            },
+            Errors::default(),
+        );
+        form.conflict = conflict;
+        return Ok((StatusCode::CONFLICT, form).into_response());
+    }
     respond(
-        svc::update_person(&s.store, &c.actor, id, &f).await,
+        result,
         |()| redirect_with_flash(&format!("/people/{id}"), "flash-saved"),
         async |errors| {
             let labs = svc::my_labs(&s.store, &c.actor).await?;
@@ -263,6 +287,38 @@ async fn update(
         },
     )
     .await
+}
+
+/// The fields of a person's form whose values differ between two versions.
+fn conflict_fields(yours: &PersonInput, theirs: &PersonInput) -> Vec<(String, String, String)> {
+    let v = |p: &PersonInput| -> Vec<(&'static str, String)> {
+        vec![
+            ("family_name", p.family_name.clone()),
+            ("given_name", p.given_name.clone()),
+            ("patronymic", p.patronymic.clone()),
+            ("name_latin", p.name_latin.clone()),
+            ("phone", p.phone.clone()),
+            ("email", p.email.clone()),
+            ("birth_year", p.birth_year.clone()),
+            ("gender", p.gender.clone()),
+            ("region", p.region.clone()),
+            ("district", p.district.clone()),
+            ("locality", p.locality.clone()),
+            ("settlement", p.settlement.clone()),
+            ("languages", p.languages.join(", ")),
+            ("occupation", p.occupation.clone()),
+            ("family_support", p.family_support.clone()),
+            ("skills", p.skills.join(", ")),
+            ("aims", p.aims.clone()),
+            ("monthly_income", p.monthly_income.clone()),
+        ]
+    };
+    v(yours)
+        .into_iter()
+        .zip(v(theirs))
+        .filter(|((_, a), (_, b))| a.trim() != b.trim())
+        .map(|((k, a), (_, b))| (k.to_string(), a, b))
+        .collect()
 }
 
 #[derive(Deserialize, Default)]

@@ -74,11 +74,36 @@ pub(crate) fn limit(
     max: usize,
     errs: &mut Vec<(String, String)>,
 ) -> String {
+    // The one text rule first: a control or direction-changing character is refused, not kept.
+    if let Err(e) = domain::text::check(field, s) {
+        errs.push((field.into(), e.key.into()));
+    }
     let c = names::clean(s);
     if c.chars().count() > max {
         errs.push((field.into(), "err-too-long".into()));
     }
     c
+}
+
+/// A date typed in `field` that can be true for it ([`domain::time::plausible`]): otherwise
+/// `err-date` (not a date) or `err-date-implausible` (a slip of the year) on that field.
+pub(crate) fn date(
+    field: &str,
+    s: &str,
+    span: domain::time::DateSpan,
+    errs: &mut Vec<(String, String)>,
+) -> Option<chrono::NaiveDate> {
+    let Some(d) = domain::time::parse_date(s) else {
+        errs.push((field.into(), "err-date".into()));
+        return None;
+    };
+    match domain::time::plausible("date", d, span, domain::time::today()) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            errs.push((field.into(), e.key.into()));
+            None
+        }
+    }
 }
 
 /// One field's message, as a form shows it beside the field.

@@ -196,14 +196,18 @@ pub async fn create_cohort(
             .to_string(),
         ));
     }
-    let starts = domain::time::parse_date(&input.starts_on);
-    let ends = domain::time::parse_date(&input.ends_on);
-    if starts.is_none() {
-        errs.push(("starts_on".into(), "err-date".into()));
-    }
-    if ends.is_none() {
-        errs.push(("ends_on".into(), "err-date".into()));
-    }
+    let starts = super::base::date(
+        "starts_on",
+        &input.starts_on,
+        domain::time::DateSpan::Planned,
+        &mut errs,
+    );
+    let ends = super::base::date(
+        "ends_on",
+        &input.ends_on,
+        domain::time::DateSpan::Planned,
+        &mut errs,
+    );
     if let (Some(s), Some(e)) = (starts, ends)
         && e < s
     {
@@ -291,11 +295,12 @@ pub async fn create_lab(store: &Store, actor: &Actor, input: &LabInput) -> AppRe
     let opened_on = if input.opened_on.trim().is_empty() {
         None
     } else {
-        let d = domain::time::parse_date(&input.opened_on);
-        if d.is_none() {
-            errs.push(("opened_on".into(), "err-date".into()));
-        }
-        d
+        super::base::date(
+            "opened_on",
+            &input.opened_on,
+            domain::time::DateSpan::Planned,
+            &mut errs,
+        )
     };
     if !errs.is_empty() {
         return Err(AppError::Invalid(errs));

@@ -531,13 +531,12 @@ pub async fn add_session(
         return Err(AppError::NotFound);
     }
     let mut errs = vec![];
-    let held_on = match domain::time::parse_date(&input.held_on) {
-        Some(d) if d <= domain::time::today() => Some(d),
-        _ => {
-            errs.push(("held_on".into(), "err-date".into()));
-            None
-        }
-    };
+    let held_on = super::base::date(
+        "held_on",
+        &input.held_on,
+        domain::time::DateSpan::Past,
+        &mut errs,
+    );
     let minutes = number(
         "minutes",
         &input.minutes,

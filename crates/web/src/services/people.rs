@@ -15,6 +15,11 @@ use store::people::{Consent, Person, PersonFields};
 use store::residency::{Cohort, Residency, Transition};
 use store::{AnyConn, Store, audit};
 
+use domain::time::DateSpan;
+
+/// The message of a save made on a version someone else has changed since (answered 409).
+pub const EDIT_CONFLICT: &str = "err-edit-conflict";
+
 /// A person's fields as typed in a form (or sent by the API), all text until validated.
 #[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 #[serde(default)]
@@ -37,6 +42,9 @@ pub struct PersonInput {
     pub skills: Vec<String>,
     pub aims: String,
     pub monthly_income: String,
+    /// The version of the record the form was opened on (its last change, as the store keeps
+    /// it); a save onto a newer version is refused as a conflict instead of overwriting it.
+    pub version: String,
 }
 
 impl PersonInput {
@@ -63,6 +71,7 @@ impl PersonInput {
                 .monthly_income
                 .map(|m| Money(m).som_plain())
                 .unwrap_or_default(),
+            version: store::people::version(p),
         }
     }
 }
@@ -278,8 +287,17 @@ pub fn validate_consent(
     let given_on = if c.consent_date.trim().is_empty() {
         domain::time::today()
     } else {
+        let today = domain::time::today();
         match domain::time::parse_date(&c.consent_date) {
-            Some(d) if d <= domain::time::today() => d,
+            Some(d) if d <= today => {
+                match domain::time::plausible("consent_date", d, DateSpan::Past, today) {
+                    Ok(d) => d,
+                    Err(e) => {
+                        errs.push((e.field.into(), e.key.into()));
+                        today
+                    }
+                }
+            }
             _ => {
                 errs.push(("consent_date".into(), "err-date".into()));
                 domain::time::today()
@@ -702,7 +720,14 @@ pub async fn update_person(
     let p = store::people::get_scoped(&mut tx, &actor.people_scope(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    store::people::update(&mut tx, &actor.people_scope(), id, &fields).await?;
+    // Two people editing the same record: the later save must not silently undo the earlier.
+    let expected = Some(input.version.as_str()).filter(|v| !v.is_empty());
+    if expected.is_some_and(|v| v != store::people::version(&p))
+        || !store::people::update_checked(&mut tx, &actor.people_scope(), id, &fields, expected)
+            .await?
+    {
+        return Err(AppError::Conflict(EDIT_CONFLICT));
+    }
     audit::record(
         &mut tx,
         entry(actor, "person.update", "person", id, Some(p.lab_id)),

@@ -291,11 +291,7 @@ fn parse_next(v: &str, errs: &mut Vec<(String, String)>) -> Option<NaiveDate> {
     if v.trim().is_empty() {
         return None;
     }
-    let d = domain::time::parse_date(v);
-    if d.is_none() {
-        errs.push(("next_contact_on".into(), "err-date".into()));
-    }
-    d
+    super::base::date("next_contact_on", v, domain::time::DateSpan::Planned, errs)
 }
 
 /// Opens a case for a woman of the case worker's lab, assigned to the case worker herself.

@@ -248,10 +248,16 @@ pub fn interval(
     ends: &str,
     errs: &mut Vec<(String, String)>,
 ) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
-    let d = domain::time::parse_date(date);
-    if d.is_none() {
-        errs.push(("date".into(), "err-date".into()));
-    }
+    let today = domain::time::today();
+    let d = match domain::time::parse_date(date) {
+        None => {
+            errs.push(("date".into(), "err-date".into()));
+            None
+        }
+        Some(d) => domain::time::plausible("date", d, domain::time::DateSpan::Planned, today)
+            .map_err(|e| errs.push((e.field.into(), e.key.into())))
+            .ok(),
+    };
     let s = parse_time(starts);
     if s.is_none() {
         errs.push(("starts".into(), "err-time".into()));

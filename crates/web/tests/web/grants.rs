@@ -416,6 +416,22 @@ async fn a_round_end_to_end(app: TestApp) {
     let (s, body) = upload(&app, &aizhan, &aid, "virus.exe", b"MZ\x90\0\x03").await;
     assert_eq!(s, 422);
     assert!(body.contains("JPEG"), "{body}");
+    // A name that hides its real ending behind a right-to-left override is refused.
+    let (s, body) = upload(
+        &app,
+        &aizhan,
+        &aid,
+        "smeta\u{202E}gpj.exe",
+        &photo_with_exif(),
+    )
+    .await;
+    assert_eq!(s, 422, "{body}");
+    assert!(
+        ["көрүнбөгөн", "невидимый", "invisible"]
+            .iter()
+            .any(|m| body.contains(m)),
+        "{body}"
+    );
     assert_eq!(
         g::attachments(&mut conn, aid.parse().unwrap())
             .await

@@ -18,3 +18,4 @@ mod rights;
 mod support;
 mod surveys;
 mod training;
+mod trust;

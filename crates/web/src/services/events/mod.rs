@@ -37,6 +37,9 @@ pub struct EventInput {
     pub capacity: String,
     /// "on" to publish
     pub published: String,
+    /// The version the edit form was opened on (the event's sequence); a save onto a newer
+    /// version answers a conflict.
+    pub version: String,
 }
 
 impl EventInput {
@@ -55,6 +58,7 @@ impl EventInput {
             language: "ky".into(),
             capacity: "20".into(),
             published: "on".into(),
+            version: String::new(),
         }
     }
 
@@ -76,6 +80,7 @@ impl EventInput {
             } else {
                 String::new()
             },
+            version: e.sequence.to_string(),
         }
     }
 }
@@ -181,6 +186,15 @@ pub async fn update_event(
     let f = validate_event(input).map_err(AppError::Invalid)?;
     let mut tx = store.begin().await?;
     store::events::lock(&mut tx, event.id).await?;
+    // Two coordinators editing the same event: the later save must not undo the earlier.
+    if !input.version.is_empty() {
+        let now = store::events::get_event(&mut tx, event.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if now.sequence.to_string() != input.version {
+            return Err(AppError::Conflict(crate::services::people::EDIT_CONFLICT));
+        }
+    }
     store::events::update(&mut tx, event.id, &f).await?;
     let fresh = store::events::get_event(&mut tx, event.id)
         .await?

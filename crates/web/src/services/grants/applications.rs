@@ -333,12 +333,13 @@ pub async fn add_attachment(
         documents::uploads::UploadError::WrongType => invalid("file", "err-grant-file-type"),
         documents::uploads::UploadError::Damaged => invalid("file", "err-grant-file-damaged"),
     })?;
-    let mut name: String = file_name
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or("")
+    // The one text rule: a name with control or direction-changing characters is refused.
+    let Some(base) = domain::text::file_name(file_name) else {
+        return Err(invalid("file", domain::text::BAD_TEXT));
+    };
+    let mut name: String = base
         .chars()
-        .filter(|c| !c.is_control() && !"\"<>|:*?".contains(*c))
+        .filter(|c| !"\"<>|:*?".contains(*c))
         .take(100)
         .collect();
     let stem = name

@@ -74,13 +74,7 @@ pub async fn save_tranches(
         let due_on = if due.trim().is_empty() {
             None
         } else {
-            match domain::time::parse_date(due) {
-                Some(d) => Some(d),
-                None => {
-                    errs.push(("tranches".into(), "err-date".into()));
-                    None
-                }
-            }
+            super::super::base::date("tranches", due, domain::time::DateSpan::Planned, &mut errs)
         };
         plan.push(g::TranchePlan {
             amount: a,
@@ -184,13 +178,12 @@ pub async fn record_payment(
     if amount.is_none_or(|a| a <= 0) && errs.is_empty() {
         errs.push(("amount".into(), "err-money".into()));
     }
-    let paid_on = match domain::time::parse_date(&input.paid_on) {
-        Some(d) if d <= domain::time::today() => Some(d),
-        _ => {
-            errs.push(("paid_on".into(), "err-date".into()));
-            None
-        }
-    };
+    let paid_on = super::super::base::date(
+        "paid_on",
+        &input.paid_on,
+        domain::time::DateSpan::Past,
+        &mut errs,
+    );
     let channel = PaymentChannel::parse(&input.channel);
     if channel.is_none() {
         errs.push(("channel".into(), "err-choice".into()));
@@ -452,9 +445,10 @@ pub async fn set_venture_status(
     }
     let v = v.venture;
     let status = VentureStatus::parse(status).ok_or(AppError::BadRequest("err-bad-form"))?;
-    let on = match domain::time::parse_date(on) {
-        Some(d) if d <= domain::time::today() => d,
-        _ => return Err(invalid("on", "err-date")),
+    let mut errs = vec![];
+    let Some(on) = super::super::base::date("on", on, domain::time::DateSpan::Past, &mut errs)
+    else {
+        return Err(AppError::Invalid(errs));
     };
     let mut tx = store.begin().await?;
     if !g::set_venture_status(&mut tx, id, status, on).await? {

@@ -186,14 +186,18 @@ fn validate_call(
             errs.push((f.into(), "err-required".into()));
         }
     }
-    let opens_on = domain::time::parse_date(&input.opens_on);
-    let closes_on = domain::time::parse_date(&input.closes_on);
-    if opens_on.is_none() {
-        errs.push(("opens_on".into(), "err-date".into()));
-    }
-    if closes_on.is_none() {
-        errs.push(("closes_on".into(), "err-date".into()));
-    }
+    let opens_on = super::super::base::date(
+        "opens_on",
+        &input.opens_on,
+        domain::time::DateSpan::Planned,
+        &mut errs,
+    );
+    let closes_on = super::super::base::date(
+        "closes_on",
+        &input.closes_on,
+        domain::time::DateSpan::Planned,
+        &mut errs,
+    );
     let cohort_id: Option<CohortId> = if input.cohort.trim().is_empty() {
         None
     } else {

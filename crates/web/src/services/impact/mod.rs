@@ -51,7 +51,9 @@ fn validate_outcome(i: &OutcomeInput) -> Result<ValidOutcome, Vec<(String, Strin
         errs.push(("kind".into(), "err-outcome-kind".into()));
     }
     let today = domain::time::today();
-    let on = domain::time::parse_date(&i.occurred_on).filter(|d| *d <= today && d.year() >= 2000);
+    let on = domain::time::parse_date(&i.occurred_on).filter(|d| {
+        domain::time::plausible("occurred_on", *d, domain::time::DateSpan::Past, today).is_ok()
+    });
     if on.is_none() {
         errs.push(("occurred_on".into(), "err-outcome-date".into()));
     }

@@ -441,6 +441,17 @@ pub async fn enter_paper(
         Some(d) if d > domain::time::today() => {
             errors.insert(0, ("answered_on".into(), "err-survey-future".into()))
         }
+        Some(d)
+            if domain::time::plausible(
+                "answered_on",
+                d,
+                domain::time::DateSpan::Past,
+                domain::time::today(),
+            )
+            .is_err() =>
+        {
+            errors.insert(0, ("answered_on".into(), domain::time::IMPLAUSIBLE.into()))
+        }
         _ => {}
     }
     if !errors.is_empty() {
