@@ -561,7 +561,9 @@ pub async fn members(
         c,
         crate::dynamic(format!(
             "SELECT {MCOLS} FROM network_members m JOIN people p ON p.id = m.person_id WHERE m.lab_id = $1
-             ORDER BY m.ambassador DESC, m.joined_at DESC, m.id LIMIT $2 OFFSET $3"
+             AND {}
+             ORDER BY m.ambassador DESC, m.joined_at DESC, m.id LIMIT $2 OFFSET $3",
+            crate::rights::visible_clause("p")
         ))
         .bind(lab.to_string())
         .bind(limit)
@@ -572,9 +574,12 @@ pub async fn members(
 
 /// How many members a lab has, and how many of them are ambassadors.
 pub async fn member_counts(c: &mut AnyConnection, lab: LabId) -> Result<(i64, i64)> {
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n, COUNT(CASE WHEN ambassador = 1 THEN 1 END) AS a FROM network_members WHERE lab_id = $1",
-    )
+    // Women who withdrew their consent or were erased are not listed, nor counted in the list.
+    let row = crate::dynamic(format!(
+        "SELECT COUNT(*) AS n, COUNT(CASE WHEN m.ambassador = 1 THEN 1 END) AS a
+         FROM network_members m JOIN people p ON p.id = m.person_id WHERE m.lab_id = $1 AND {}",
+        crate::rights::visible_clause("p")
+    ))
     .bind(lab.to_string())
     .fetch_one(c)
     .await?;

@@ -175,15 +175,17 @@ pub struct Waiting {
 }
 
 pub async fn waiting(c: &mut AnyConnection, lab: LabId) -> Result<Vec<Waiting>> {
-    let rows = sqlx::query(
+    // A woman who withdrew her consent (or was erased) is not proposed to a mentor.
+    let rows = crate::dynamic(format!(
         "SELECT p.id, p.family_name, p.given_name, p.skills, p.languages,
             w.preferred_mentor_id, COALESCE(w.remote_ok, 0) AS remote_ok, COALESCE(w.skills, '') AS wish_skills
          FROM residencies r JOIN people p ON p.id = r.person_id
          LEFT JOIN mentoring_wishes w ON w.person_id = p.id
-         WHERE r.lab_id = $1 AND r.status = 'active'
+         WHERE r.lab_id = $1 AND r.status = 'active' AND {}
            AND NOT EXISTS (SELECT 1 FROM mentoring_matches m WHERE m.person_id = p.id AND m.status = 'active')
          ORDER BY p.family_name, p.given_name",
-    )
+        crate::rights::visible_clause("p")
+    ))
     .bind(lab.to_string())
     .fetch_all(c)
     .await?;
@@ -292,7 +294,10 @@ pub async fn matches(
     all(c, crate::dynamic(format!(
         "SELECT {MCOLS} FROM {MFROM}
          WHERE ($1 = '' OR m.lab_id = $1) AND ($2 = '' OR m.mentor_id = $2) AND ($3 = '' OR m.person_id = $3)
-         ORDER BY CASE m.status WHEN 'active' THEN 0 ELSE 1 END, m.created_at DESC"
+           AND ($3 <> '' OR {})
+         ORDER BY CASE m.status WHEN 'active' THEN 0 ELSE 1 END, m.created_at DESC",
+        // Lists of matches leave out a woman who withdrew her consent; her own view keeps it.
+        crate::rights::visible_clause("p")
     ))
     .bind(lab.map(|x| x.to_string()).unwrap_or_default())
     .bind(mentor.map(|x| x.to_string()).unwrap_or_default())

@@ -264,6 +264,34 @@ async fn withdrawn_consent_hides_her_but_from_her_labs_coordinators(app: TestApp
             .contains(&format!("/people/{a}"))
     };
     assert!(listed(&admin).await);
+    // She is a member of the lab's network and waits for a mentor.
+    {
+        let mut c = app.db.store.conn().await.unwrap();
+        store::events::ensure_member(&mut c, app.osh, a, None)
+            .await
+            .unwrap();
+    }
+    let in_list = async |path: &str| {
+        admin
+            .get(app.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("Токтогулова")
+    };
+    let waiting = async || {
+        let mut c = app.db.store.conn().await.unwrap();
+        store::mentoring::waiting(&mut c, app.osh)
+            .await
+            .unwrap()
+            .iter()
+            .any(|w| w.person_id == a)
+    };
+    assert!(in_list("/labs/osh/members").await);
+    assert!(waiting().await, "she waits for a mentor");
 
     // She withdraws her consent from /me.
     let me = app.signed_in("+996555100200").await;
@@ -292,6 +320,11 @@ async fn withdrawn_consent_hides_her_but_from_her_labs_coordinators(app: TestApp
     assert!(!found(&admin, &app, "0555100200").await, "nor by her phone");
     assert!(!api_found().await, "nor through the API");
     assert!(!listed(&admin).await, "nor in the lab's list");
+    assert!(
+        !in_list("/labs/osh/members").await,
+        "nor among the lab's network members"
+    );
+    assert!(!waiting().await, "nor among women proposed to mentors");
     assert!(
         found(&coord, &app, "Токтогулова").await,
         "her lab's coordinator does"
