@@ -455,9 +455,22 @@ impl Question {
                     _ => Err(Invalid::new(field, "err-survey-decimal")),
                 }
             }
-            QuestionKind::Date => chrono::NaiveDate::parse_from_str(one()?, "%Y-%m-%d")
-                .map(|d| Some(d.to_string()))
-                .map_err(|_| Invalid::new(field, "err-survey-date")),
+            QuestionKind::Date => {
+                let d = chrono::NaiveDate::parse_from_str(one()?, "%Y-%m-%d")
+                    .map_err(|_| Invalid::new(field, "err-survey-date"))?;
+                // A date a woman can give about her life or her plans: a birth date, when she
+                // started, when she means to open. Anything before 1920 or more than ten years
+                // ahead is a mistake.
+                let today = crate::time::today();
+                let earliest = chrono::NaiveDate::from_ymd_opt(1920, 1, 1).unwrap_or(d);
+                let latest = today
+                    .checked_add_months(chrono::Months::new(120))
+                    .unwrap_or(today);
+                if d < earliest || d > latest {
+                    return Err(Invalid::new(field, crate::time::IMPLAUSIBLE));
+                }
+                Ok(Some(d.to_string()))
+            }
             QuestionKind::Text => {
                 let v = vals.join(" ");
                 if v.chars().count() > 2000 {
@@ -770,6 +783,12 @@ mod tests {
             t.validate(&["2024-02-29".into()]),
             Ok(Some("2024-02-29".into()))
         );
+        for impossible in ["1900-01-01", "2400-01-01"] {
+            assert_eq!(
+                t.validate(&[impossible.into()]).unwrap_err().key,
+                crate::time::IMPLAUSIBLE
+            );
+        }
         let n = Question::new("n", QuestionKind::Note, Labels::default());
         assert_eq!(n.validate(&["x".into()]), Ok(None));
     }

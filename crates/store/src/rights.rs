@@ -174,7 +174,8 @@ pub async fn export(
         ),
         (
             "grant_attachments",
-            "SELECT t.id, t.application_id, t.file_name, t.content_type, t.size, t.created_at FROM grant_attachments t
+            "SELECT t.id, t.application_id, t.file_name, t.content_type, t.size, t.created_at,
+                    '/grant-attachments/' || t.id AS download FROM grant_attachments t
              JOIN grant_applications a ON a.id = t.application_id WHERE a.person_id = $1 ORDER BY t.created_at",
         ),
     ];
