@@ -122,6 +122,17 @@ async fn insert_criteria(
 }
 
 /// Rewrites a draft call and its criteria; `false` when it is no longer a draft.
+/// The call's version: when it was last changed (an edit form carries it; a save onto a newer
+/// version is a conflict).
+pub async fn call_version(c: &mut AnyConnection, id: GrantCallId) -> Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT updated_at FROM grant_calls WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(c)
+            .await?,
+    )
+}
+
 pub async fn update_draft_call(
     c: &mut AnyConnection,
     id: GrantCallId,

@@ -11,6 +11,7 @@ on_both_backends!(
     anonymous_api_writes_get_401_whatever_the_body,
     a_stale_edit_answers_409_with_both_versions,
     a_stale_event_edit_answers_409_with_both_versions,
+    a_stale_grant_call_edit_answers_409_with_both_versions,
     implausible_dates_are_refused,
 );
 
@@ -429,6 +430,98 @@ async fn a_stale_event_edit_answers_409_with_both_versions(app: TestApp) {
         &second,
         edit.clone(),
         &form(csrf(&body), &again, "Ош, Масалиев 5"),
+    )
+    .await;
+    assert_eq!(s, 303);
+}
+
+/// Two coordinators edit the same draft grant call: the later save answers 409 with both
+/// versions, and saving again knowingly works.
+async fn a_stale_grant_call_edit_answers_409_with_both_versions(app: TestApp) {
+    let today = domain::time::today();
+    let call = {
+        let mut c = app.db.store.conn().await.unwrap();
+        store::grants::insert_call(
+            &mut c,
+            Some(app.osh),
+            &store::grants::CallFields {
+                title: "Күзгү гранттар".into(),
+                description: String::new(),
+                budget: 10_000_000,
+                min_award: 1_000_000,
+                max_award: 5_000_000,
+                opens_on: today,
+                closes_on: today + chrono::Duration::days(10),
+                cohort_id: None,
+                criteria: vec![domain::grants::CriterionSpec {
+                    name_ky: "Ишке ашуусу".into(),
+                    name_ru: "Жизнеспособность".into(),
+                    name_en: "Viability".into(),
+                    guidance_ky: String::new(),
+                    guidance_ru: String::new(),
+                    guidance_en: String::new(),
+                    weight: 1,
+                    max_points: 10,
+                }],
+            },
+            None,
+        )
+        .await
+        .unwrap()
+    };
+    let first = app.signed_in("coord.osh@test.kg").await;
+    let second = app.signed_in("admin@test.kg").await;
+    let edit = app.url(&format!("/grant-calls/{call}/edit"));
+    let (s, page_a) = get(&first, edit.clone()).await;
+    assert_eq!(s, 200, "{page_a}");
+    let (_, page_b) = get(&second, edit.clone()).await;
+    let v = hidden(&page_a, "version");
+    assert!(!v.is_empty());
+    let form = |token: String, version: &str, title: &str| {
+        vec![
+            ("_csrf", token),
+            ("version", version.to_string()),
+            ("title", title.to_string()),
+            ("description", String::new()),
+            ("budget", "100000".into()),
+            ("min_award", "10000".into()),
+            ("max_award", "50000".into()),
+            ("opens_on", today.to_string()),
+            (
+                "closes_on",
+                (today + chrono::Duration::days(10)).to_string(),
+            ),
+            ("cohort", String::new()),
+            ("c1_name_ky", "Ишке ашуусу".into()),
+            ("c1_name_ru", "Жизнеспособность".into()),
+            ("c1_name_en", "Viability".into()),
+            ("c1_weight", "1".into()),
+            ("c1_max_points", "10".into()),
+        ]
+    };
+    let (s, body) = post_form(
+        &first,
+        edit.clone(),
+        &form(csrf(&page_a), &v, "Кышкы гранттар"),
+    )
+    .await;
+    assert_eq!(s, 303, "{body}");
+    let (s, body) = post_form(
+        &second,
+        edit.clone(),
+        &form(csrf(&page_b), &v, "Жазгы гранттар"),
+    )
+    .await;
+    assert_eq!(s, 409, "{body}");
+    assert!(
+        body.contains("Кышкы гранттар") && body.contains("Жазгы гранттар"),
+        "{body}"
+    );
+    let again = hidden(&body, "version");
+    let (s, _) = post_form(
+        &second,
+        edit.clone(),
+        &form(csrf(&body), &again, "Жазгы гранттар"),
     )
     .await;
     assert_eq!(s, 303);

@@ -2,7 +2,7 @@
 //! the ranking with the proposal, an award, and the decision of the round.
 use super::{checked, svc, to_call};
 use crate::ctx::{Ctx, Path, VerifiedForm, redirect_with_flash};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::pages::{Errors, respond};
 use crate::services::grants::{CallInput, Ranking};
 use crate::state::AppState;
@@ -45,6 +45,8 @@ pub(super) struct CallFormPage {
     cohorts: Vec<store::residency::Cohort>,
     f: CallInput,
     errors: Errors,
+    /// Saved by someone else meanwhile: (field, hers, theirs) where they differ.
+    conflict: Vec<(String, String, String)>,
 }
 
 impl CallFormPage {
@@ -72,6 +74,7 @@ async fn call_form(
         cohorts,
         f,
         errors,
+        conflict: vec![],
     })
 }
 
@@ -134,7 +137,10 @@ pub(super) async fn edit_call(
     Path(id): Path<GrantCallId>,
 ) -> AppResult<CallFormPage> {
     let k = svc::managed_call(&s.store, &c.actor, id, true).await?;
-    let f = CallInput::from_call(&k.call, &k.criteria);
+    let f = CallInput {
+        version: svc::call_version(&s.store, id).await?,
+        ..CallInput::from_call(&k.call, &k.criteria)
+    };
     let action = format!("/grant-calls/{id}/edit");
     call_form(c, &s, k.lab.as_ref(), action, f, Errors::default()).await
 }
@@ -147,8 +153,46 @@ pub(super) async fn update_call(
 ) -> AppResult<Response> {
     let k = svc::managed_call(&s.store, &c.actor, id, false).await?;
     let action = format!("/grant-calls/{id}/edit");
+    let result = svc::update_call(&s.store, &c.actor, &k.call, &f).await;
+    if let Err(AppError::Conflict(crate::services::people::EDIT_CONFLICT)) = result {
+        // Saved by someone else meanwhile: both versions shown, hers kept in the form, and the
+        // new version carried so that saving again is a decision.
+        let theirs = CallInput::from_call(&k.call, &k.criteria);
+        let pairs = |x: &CallInput| {
+            [
+                ("title", x.title.clone()),
+                ("description", x.description.clone()),
+                ("budget", x.budget.clone()),
+                ("min_award", x.min_award.clone()),
+                ("max_award", x.max_award.clone()),
+                ("opens_on", x.opens_on.clone()),
+                ("closes_on", x.closes_on.clone()),
+            ]
+        };
+        let conflict = pairs(&f)
+            .into_iter()
+            .zip(pairs(&theirs))
+            .filter(|((_, a), (_, b))| a.trim() != b.trim())
+            .map(|((k, a), (_, b))| (k.to_string(), a, b))
+            .collect();
+        let version = svc::call_version(&s.store, id).await?;
+        let mut page = call_form(
+            c,
+            &s,
+            k.lab.as_ref(),
+            action,
+            CallInput { version, ..f },
+            Errors::default(),
+        )
+        .await?;
+        page.conflict = conflict;
+        return Ok(axum::response::IntoResponse::into_response((
+            StatusCode::CONFLICT,
+            page,
+        )));
+    }
     respond(
-        checked(svc::update_call(&s.store, &c.actor, &k.call, &f).await),
+        checked(result),
         |()| to_call(id, "flash-saved"),
         async |errors| call_form(c, &s, k.lab.as_ref(), action, f, errors).await,
     )

@@ -37,6 +37,8 @@ pub struct CallInput {
     /// A cohort id, or empty for every active resident.
     pub cohort: String,
     pub criteria: Vec<CriterionInput>,
+    /// The version the edit form was opened on; a save onto a newer one is a conflict.
+    pub version: String,
 }
 
 /// Reads a form whose criterion rows are named `c1_name_ky`, `c1_weight`, ... `c6_...`.
@@ -67,6 +69,7 @@ impl From<Pairs> for CallInput {
             closes_on: f.get("closes_on"),
             cohort: f.get("cohort"),
             criteria,
+            version: f.get("version"),
         }
     }
 }
@@ -98,6 +101,7 @@ impl CallInput {
             closes_on: call.closes_on.to_string(),
             cohort: call.cohort_id.map(|k| k.to_string()).unwrap_or_default(),
             criteria: rows,
+            version: String::new(),
         }
     }
 
@@ -310,11 +314,23 @@ pub async fn update_call(
     }
     let fields = validate_call(input, &cohorts_for(store, call.lab_id).await?)?;
     let mut tx = store.begin().await?;
+    // Two coordinators editing the same draft: the later save must not undo the earlier.
+    if !input.version.is_empty()
+        && g::call_version(&mut tx, call.id).await?.as_deref() != Some(input.version.as_str())
+    {
+        return Err(AppError::Conflict(crate::services::people::EDIT_CONFLICT));
+    }
     if !g::update_draft_call(&mut tx, call.id, &fields).await? {
         return Err(invalid("title", "err-grant-not-draft"));
     }
     commit(tx, about_call(actor, "grant_call.update", call)).await?;
     Ok(())
+}
+
+/// The version an edit form of the call carries.
+pub async fn call_version(store: &Store, call: GrantCallId) -> AppResult<String> {
+    let mut c = store.conn().await?;
+    Ok(g::call_version(&mut c, call).await?.unwrap_or_default())
 }
 
 /// Opens, closes or reopens a call, or takes it back to draft (only while nobody applied).
