@@ -269,6 +269,8 @@ struct SessionEditPage {
     clashes: Vec<Session>,
     f: SessionInput,
     errors: Errors,
+    /// Saved by someone else meanwhile: (field, hers, theirs) where they differ.
+    conflict: Vec<(String, String, String)>,
 }
 
 /// A session's edit page: the form as typed (or as the session stands), cancel, delete.
@@ -288,6 +290,7 @@ async fn session_page(
         marks: v.marks,
         clashes: v.clashes,
         errors,
+        conflict: vec![],
     })
 }
 
@@ -307,6 +310,39 @@ async fn save_session(
 ) -> AppResult<Response> {
     let session = svc::session_for(&s.store, &c.actor, id, Action::ManageTraining).await?;
     let r = svc::update_session(&s.store, &c.actor, &session, &f).await;
+    if let Err(AppError::Conflict(crate::services::people::EDIT_CONFLICT)) = r {
+        // Saved by someone else meanwhile: both versions shown, hers kept in the form, and the
+        // new version carried so that saving again is a decision.
+        let theirs = SessionInput::from_session(&session);
+        let pairs = |x: &SessionInput| {
+            [
+                ("date", x.date.clone()),
+                ("starts", x.starts.clone()),
+                ("ends", x.ends.clone()),
+                ("room", x.room.clone()),
+                ("trainer", x.trainer.clone()),
+            ]
+        };
+        let conflict = pairs(&f)
+            .into_iter()
+            .zip(pairs(&theirs))
+            .filter(|((_, a), (_, b))| a.trim() != b.trim())
+            .map(|((k, a), (_, b))| (k.to_string(), a, b))
+            .collect();
+        let mut page = session_page(
+            c,
+            &s,
+            id,
+            Some(SessionInput {
+                version: theirs.version.clone(),
+                ..f
+            }),
+            Errors::default(),
+        )
+        .await?;
+        page.conflict = conflict;
+        return Ok((axum::http::StatusCode::CONFLICT, page).into_response());
+    }
     let flash = saved_flash(&r);
     let to = format!("/programmes/{}#sessions", session.programme_id);
     respond(

@@ -207,6 +207,9 @@ pub struct SessionInput {
     pub ends: String,
     pub room: String,
     pub trainer: String,
+    /// The version the edit form was opened on (a digest of the session as it stood); a save
+    /// onto a session changed meanwhile is a conflict.
+    pub version: String,
 }
 
 impl SessionInput {
@@ -220,8 +223,18 @@ impl SessionInput {
             ends: local(s.ends_at).format("%H:%M").to_string(),
             room: s.room.clone(),
             trainer: s.trainer.clone(),
+            version: session_version(s),
         }
     }
+}
+
+/// A digest of what an edit form shows of a session: its version for conflict checks.
+pub fn session_version(s: &Session) -> String {
+    let text = format!(
+        "{}|{}|{}|{}|{}|{:?}",
+        s.module_id, s.starts_at, s.ends_at, s.room, s.trainer, s.cancelled_at
+    );
+    crate::secrets::sha256_hex(&text)[..16].to_string()
 }
 
 /// A local (Bishkek) date and time of day as an instant.
@@ -424,6 +437,15 @@ pub async fn update_session(
         return Err(AppError::NotFound);
     }
     let mut tx = store.begin().await?;
+    // Two coordinators editing the same session: the later save must not undo the earlier.
+    if !input.version.is_empty() {
+        let now = store::training::session(&mut tx, session.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if session_version(&now) != input.version {
+            return Err(AppError::Conflict(crate::services::people::EDIT_CONFLICT));
+        }
+    }
     let modules = store::training::modules(&mut tx, session.programme_id).await?;
     let v = validate_session(&modules, input).map_err(AppError::Invalid)?;
     store::training::update_session(

@@ -487,7 +487,7 @@ async fn grant_call(app: &TestApp) -> String {
 }
 
 /// A training session of the osh lab (programme, module, session), for the matrix.
-async fn training_session(app: &TestApp) -> String {
+pub(crate) async fn training_session(app: &TestApp) -> String {
     let mut tx = app.db.store.begin().await.unwrap();
     let p = store::training::insert_programme(
         &mut tx,

@@ -12,6 +12,7 @@ on_both_backends!(
     a_stale_edit_answers_409_with_both_versions,
     a_stale_event_edit_answers_409_with_both_versions,
     a_stale_grant_call_edit_answers_409_with_both_versions,
+    a_stale_session_edit_answers_409_with_both_versions,
     implausible_dates_are_refused,
 );
 
@@ -522,6 +523,58 @@ async fn a_stale_grant_call_edit_answers_409_with_both_versions(app: TestApp) {
         &second,
         edit.clone(),
         &form(csrf(&body), &again, "Жазгы гранттар"),
+    )
+    .await;
+    assert_eq!(s, 303);
+}
+
+/// Two coordinators move the same training session: the later save answers 409 with both
+/// versions, and saving again knowingly works.
+async fn a_stale_session_edit_answers_409_with_both_versions(app: TestApp) {
+    let id = crate::http::training_session(&app).await;
+    let module = {
+        let mut c = app.db.store.conn().await.unwrap();
+        store::training::session(&mut c, id.parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+            .module_id
+            .to_string()
+    };
+    let first = app.signed_in("coord.osh@test.kg").await;
+    let second = app.signed_in("admin@test.kg").await;
+    let edit = app.url(&format!("/sessions/{id}/edit"));
+    let (s, page_a) = get(&first, edit.clone()).await;
+    assert_eq!(s, 200);
+    let (_, page_b) = get(&second, edit.clone()).await;
+    let v = hidden(&page_a, "version");
+    assert!(!v.is_empty());
+    let date = (domain::time::today() + chrono::Duration::days(3)).to_string();
+    let form = |token: String, version: &str, room: &str| {
+        vec![
+            ("_csrf", token),
+            ("version", version.to_string()),
+            ("module", module.clone()),
+            ("date", date.clone()),
+            ("starts", "10:00".into()),
+            ("ends", "12:00".into()),
+            ("room", room.to_string()),
+            ("trainer", String::new()),
+        ]
+    };
+    let (s, body) = post_form(&first, edit.clone(), &form(csrf(&page_a), &v, "Чоң зал")).await;
+    assert_eq!(s, 303, "{body}");
+    let (s, body) = post_form(&second, edit.clone(), &form(csrf(&page_b), &v, "Кичи зал")).await;
+    assert_eq!(s, 409, "{body}");
+    assert!(
+        body.contains("Чоң зал") && body.contains("Кичи зал"),
+        "{body}"
+    );
+    let again = hidden(&body, "version");
+    let (s, _) = post_form(
+        &second,
+        edit.clone(),
+        &form(csrf(&body), &again, "Кичи зал"),
     )
     .await;
     assert_eq!(s, 303);
