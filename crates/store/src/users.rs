@@ -3,7 +3,7 @@
 use crate::row::{FromRow, all, from_row, get, one, text};
 use crate::{Result, StoreError, now, on_conflict};
 use chrono::{DateTime, Utc};
-use domain::{Actor, LabId, LabRole, LinkId, PersonId, TokenId, UserId};
+use domain::{Actor, LabId, LabRole, LabScope, LinkId, PersonId, TokenId, UserId};
 use serde::Serialize;
 use sqlx::AnyConnection;
 
@@ -449,26 +449,19 @@ pub async fn revoke_links_of(
     Ok(())
 }
 
-/// Invitations not yet used, revoked or expired: all of them (`None`), or those of some labs.
+/// Invitations not yet used, revoked or expired, of the labs in `scope` (`LabScope::All`: every
+/// one, the network's included).
 pub async fn pending_invitations(
     c: &mut AnyConnection,
-    labs: Option<&[LabId]>,
+    scope: &LabScope,
 ) -> Result<Vec<AccountLink>> {
-    let mut sql = format!(
+    let (clause, labs) = crate::row::scope_clause(scope, "lab_id", 2);
+    let sql = format!(
         "SELECT {LINK_COLS} FROM account_links WHERE kind = 'invite' AND used_at IS NULL
-         AND revoked_at IS NULL AND expires_at > $1"
+         AND revoked_at IS NULL AND expires_at > $1 AND {clause} ORDER BY created_at DESC"
     );
-    let mut binds = vec![now()];
-    if let Some(labs) = labs {
-        if labs.is_empty() {
-            return Ok(vec![]);
-        }
-        let params: Vec<String> = (0..labs.len()).map(|i| format!("${}", i + 2)).collect();
-        sql.push_str(&format!(" AND lab_id IN ({})", params.join(", ")));
-        binds.extend(labs.iter().map(|l| l.to_string()));
-    }
-    sql.push_str(" ORDER BY created_at DESC");
-    all(c, crate::row::bind_each(crate::dynamic(sql), binds)).await
+    let q = crate::row::bind_each(crate::dynamic(sql).bind(now()), labs);
+    all(c, q).await
 }
 
 /// The open invitation for a person, if any.

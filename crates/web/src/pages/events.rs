@@ -401,27 +401,7 @@ async fn update(
         // Saved by someone else meanwhile: both versions shown, hers kept in the form, and the
         // new version carried so that saving again is a decision.
         let theirs = EventInput::from_event(&v.e);
-        let pairs = |x: &EventInput| {
-            [
-                ("title", x.title.clone()),
-                ("kind", x.kind.clone()),
-                ("scope", x.scope.clone()),
-                ("description", x.description.clone()),
-                ("date", x.date.clone()),
-                ("starts", x.starts.clone()),
-                ("ends", x.ends.clone()),
-                ("place", x.place.clone()),
-                ("language", x.language.clone()),
-                ("capacity", x.capacity.clone()),
-                ("published", x.published.clone()),
-            ]
-        };
-        let conflict = pairs(&f)
-            .into_iter()
-            .zip(pairs(&theirs))
-            .filter(|((_, a), (_, b))| a.trim() != b.trim())
-            .map(|((k, a), (_, b))| (k.to_string(), a, b))
-            .collect();
+        let conflict = super::forms::differences(&f, &theirs);
         let form = EventForm {
             lab: v.lab,
             event: Some(v.e),
@@ -641,4 +621,23 @@ async fn ambassador(
         &format!("/labs/{}/members", lab.slug),
         "flash-saved",
     ))
+}
+
+impl super::forms::Fields for EventInput {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        let x = self;
+        vec![
+            ("title", x.title.clone()),
+            ("kind", x.kind.clone()),
+            ("scope", x.scope.clone()),
+            ("description", x.description.clone()),
+            ("date", x.date.clone()),
+            ("starts", x.starts.clone()),
+            ("ends", x.ends.clone()),
+            ("place", x.place.clone()),
+            ("language", x.language.clone()),
+            ("capacity", x.capacity.clone()),
+            ("published", x.published.clone()),
+        ]
+    }
 }

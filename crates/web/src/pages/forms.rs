@@ -42,3 +42,21 @@ pub async fn respond<T, P: IntoResponse>(
         Err(e) => Err(e),
     }
 }
+
+/// A form's fields as (name, value as typed), for showing what differs between two versions of
+/// a record that two people edited at once.
+pub trait Fields {
+    fn fields(&self) -> Vec<(&'static str, String)>;
+}
+
+/// (field, what she typed, what was saved meanwhile) for each field whose values differ: the
+/// rows of `edit_conflict.html`.
+pub fn differences<T: Fields>(yours: &T, theirs: &T) -> Vec<(String, String, String)> {
+    yours
+        .fields()
+        .into_iter()
+        .zip(theirs.fields())
+        .filter(|((_, a), (_, b))| a.trim() != b.trim())
+        .map(|((k, a), (_, b))| (k.to_string(), a, b))
+        .collect()
+}

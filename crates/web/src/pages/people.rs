@@ -264,7 +264,7 @@ async fn update(
         // Someone saved since this form was opened: show both versions, keep what she typed,
         // and carry the new version so that saving again is a decision, not an accident.
         let (theirs, labs) = svc::editable(&s.store, &c.actor, id).await?;
-        let conflict = conflict_fields(&f, &theirs);
+        let conflict = super::forms::differences(&f, &theirs);
         let mut form = PersonForm::edit(
             c,
             labs,
@@ -289,9 +289,9 @@ async fn update(
     .await
 }
 
-/// The fields of a person's form whose values differ between two versions.
-fn conflict_fields(yours: &PersonInput, theirs: &PersonInput) -> Vec<(String, String, String)> {
-    let v = |p: &PersonInput| -> Vec<(&'static str, String)> {
+impl super::forms::Fields for PersonInput {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        let p = self;
         vec![
             ("family_name", p.family_name.clone()),
             ("given_name", p.given_name.clone()),
@@ -312,13 +312,7 @@ fn conflict_fields(yours: &PersonInput, theirs: &PersonInput) -> Vec<(String, St
             ("aims", p.aims.clone()),
             ("monthly_income", p.monthly_income.clone()),
         ]
-    };
-    v(yours)
-        .into_iter()
-        .zip(v(theirs))
-        .filter(|((_, a), (_, b))| a.trim() != b.trim())
-        .map(|((k, a), (_, b))| (k.to_string(), a, b))
-        .collect()
+    }
 }
 
 #[derive(Deserialize, Default)]

@@ -314,21 +314,7 @@ async fn save_session(
         // Saved by someone else meanwhile: both versions shown, hers kept in the form, and the
         // new version carried so that saving again is a decision.
         let theirs = SessionInput::from_session(&session);
-        let pairs = |x: &SessionInput| {
-            [
-                ("date", x.date.clone()),
-                ("starts", x.starts.clone()),
-                ("ends", x.ends.clone()),
-                ("room", x.room.clone()),
-                ("trainer", x.trainer.clone()),
-            ]
-        };
-        let conflict = pairs(&f)
-            .into_iter()
-            .zip(pairs(&theirs))
-            .filter(|((_, a), (_, b))| a.trim() != b.trim())
-            .map(|((k, a), (_, b))| (k.to_string(), a, b))
-            .collect();
+        let conflict = super::forms::differences(&f, &theirs);
         let mut page = session_page(
             c,
             &s,
@@ -817,4 +803,17 @@ async fn verify(
         c,
         i,
     })
+}
+
+impl super::forms::Fields for SessionInput {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        let x = self;
+        vec![
+            ("date", x.date.clone()),
+            ("starts", x.starts.clone()),
+            ("ends", x.ends.clone()),
+            ("room", x.room.clone()),
+            ("trainer", x.trainer.clone()),
+        ]
+    }
 }

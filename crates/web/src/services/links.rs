@@ -9,7 +9,7 @@ use crate::i18n::Lang;
 use crate::secrets::{hash_password, random_token, sha256_hex, verify_password};
 use crate::state::AppState;
 use chrono::{DateTime, Duration, Utc};
-use domain::{Action, Actor, LabId, LinkId, PersonId, Role, UserId, names};
+use domain::{Action, Actor, LabId, LabScope, LinkId, PersonId, Role, UserId, names};
 use serde::Deserialize;
 use std::net::IpAddr;
 use store::labs::Lab;
@@ -402,7 +402,7 @@ pub async fn setup_link(store: &Store, base: &str) -> AppResult<Option<String>> 
     drop(c);
     let (token, hash) = new_token();
     let mut tx = store.begin().await?;
-    for l in store::users::pending_invitations(&mut tx, None).await? {
+    for l in store::users::pending_invitations(&mut tx, &LabScope::All).await? {
         if l.login.is_none() {
             store::users::revoke_link(&mut tx, l.id).await?;
         }
@@ -629,11 +629,11 @@ pub async fn pending(
     let rows = match lab {
         None => {
             allow(actor, Action::ManageNetwork)?;
-            store::users::pending_invitations(&mut c, None).await?
+            store::users::pending_invitations(&mut c, &LabScope::All).await?
         }
         Some(lab) => {
             allow(actor, Action::ManageAccounts(lab))?;
-            store::users::pending_invitations(&mut c, Some(&[lab])).await?
+            store::users::pending_invitations(&mut c, &LabScope::Only(vec![lab])).await?
         }
     };
     Ok(rows

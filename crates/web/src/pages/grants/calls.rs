@@ -158,23 +158,7 @@ pub(super) async fn update_call(
         // Saved by someone else meanwhile: both versions shown, hers kept in the form, and the
         // new version carried so that saving again is a decision.
         let theirs = CallInput::from_call(&k.call, &k.criteria);
-        let pairs = |x: &CallInput| {
-            [
-                ("title", x.title.clone()),
-                ("description", x.description.clone()),
-                ("budget", x.budget.clone()),
-                ("min_award", x.min_award.clone()),
-                ("max_award", x.max_award.clone()),
-                ("opens_on", x.opens_on.clone()),
-                ("closes_on", x.closes_on.clone()),
-            ]
-        };
-        let conflict = pairs(&f)
-            .into_iter()
-            .zip(pairs(&theirs))
-            .filter(|((_, a), (_, b))| a.trim() != b.trim())
-            .map(|((k, a), (_, b))| (k.to_string(), a, b))
-            .collect();
+        let conflict = crate::pages::forms::differences(&f, &theirs);
         let version = svc::call_version(&s.store, id).await?;
         let mut page = call_form(
             c,
@@ -477,4 +461,19 @@ pub(super) async fn decide(
         async |errors| ranking_view(c, &s, id, None, f, errors).await,
     )
     .await
+}
+
+impl crate::pages::forms::Fields for CallInput {
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        let x = self;
+        vec![
+            ("title", x.title.clone()),
+            ("description", x.description.clone()),
+            ("budget", x.budget.clone()),
+            ("min_award", x.min_award.clone()),
+            ("max_award", x.max_award.clone()),
+            ("opens_on", x.opens_on.clone()),
+            ("closes_on", x.closes_on.clone()),
+        ]
+    }
 }
