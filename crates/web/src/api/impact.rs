@@ -89,7 +89,7 @@ async fn indicators(
 /// The donors' report: one XLSX file, one sheet per indicator group, a row per lab and indicator
 /// (and the total). Public figures unless the caller coordinates the lab or administers the
 /// network. Formula-looking text is neutralised.
-#[utoipa::path(get, path = "/api/v1/indicators/export.xlsx", tag = "impact", params(CutInput),
+#[utoipa::path(get, path = "/api/v1/indicators/export.xlsx", operation_id = "indicators_export_xlsx", tag = "impact", params(CutInput),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn export_xlsx(
     c: Ctx,
@@ -136,7 +136,7 @@ pub struct OutcomeDto {
 }
 
 /// Her outcome records (staff of her lab, or she herself).
-#[utoipa::path(get, path = "/api/v1/people/{id}/outcomes", tag = "impact", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/people/{id}/outcomes", tag = "impact", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Vec<OutcomeDto>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn list_outcomes(
     c: Ctx,
@@ -166,7 +166,7 @@ pub struct CreatedDto {
 
 /// Records an outcome for a woman (coordinators of her lab; `verified: "on"` when evidence was
 /// seen). The amount is in som as typed (`15000`, `15 000.50`).
-#[utoipa::path(post, path = "/api/v1/people/{id}/outcomes", tag = "impact", security(("bearer" = [])), request_body = OutcomeInput,
+#[utoipa::path(post, path = "/api/v1/people/{id}/outcomes", tag = "impact", security(("bearer" = [])), params(("id" = String, Path)), request_body = OutcomeInput,
     responses((status = 201, body = CreatedDto), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn add_outcome(
     c: Ctx,

@@ -81,11 +81,43 @@ fn api_router() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document (also snapshot-tested).
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_router().split_for_parts().1
+    let mut doc = api_router().split_for_parts().1;
+    describe_responses(&mut doc);
+    doc
+}
+
+/// OpenAPI requires a description on every response: where a route declares none, the status's
+/// own meaning is written.
+fn describe_responses(doc: &mut utoipa::openapi::OpenApi) {
+    for item in doc.paths.paths.values_mut() {
+        let ops = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in ops.into_iter().flatten() {
+            for (code, r) in op.responses.responses.iter_mut() {
+                if let utoipa::openapi::RefOr::T(r) = r
+                    && r.description.is_empty()
+                {
+                    r.description = code
+                        .parse::<u16>()
+                        .ok()
+                        .and_then(|c| StatusCode::from_u16(c).ok())
+                        .and_then(|c| c.canonical_reason())
+                        .unwrap_or("Response")
+                        .to_string();
+                }
+            }
+        }
+    }
 }
 
 pub fn router() -> Router<AppState> {
-    let (router, doc) = api_router().split_for_parts();
+    let (router, mut doc) = api_router().split_for_parts();
+    describe_responses(&mut doc);
     let secured = std::sync::Arc::new(secured_writes(&doc));
     router
         .route_layer(axum::middleware::from_fn(move |req, next| {

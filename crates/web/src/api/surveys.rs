@@ -304,7 +304,7 @@ fn table(e: &Export) -> documents::table::Sheet {
 
 /// The instrument's responses as CSV: one row per response, one column per question, then the
 /// scale scores. Only the labs you manage; formula-looking cells are neutralised. Audited.
-#[utoipa::path(get, path = "/api/v1/survey-instruments/{id}/responses.csv", tag = "surveys", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/survey-instruments/{id}/responses.csv", operation_id = "survey_responses_csv", tag = "surveys", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn export_csv(
@@ -316,7 +316,7 @@ async fn export_csv(
 }
 
 /// The same as an XLSX workbook (one sheet). Audited.
-#[utoipa::path(get, path = "/api/v1/survey-instruments/{id}/responses.xlsx", tag = "surveys", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/survey-instruments/{id}/responses.xlsx", operation_id = "survey_responses_xlsx", tag = "surveys", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn export_xlsx(
