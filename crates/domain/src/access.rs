@@ -47,6 +47,15 @@ pub enum Role {
 }
 
 impl Role {
+    /// `admin`, `resident`, or the lab role's code: what [`Role::parse`] reads.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Resident => "resident",
+            Self::Lab(r) => r.code(),
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "admin" => Some(Self::Admin),

@@ -125,11 +125,7 @@ pub(crate) async fn create_account_hashed(
         ..Actor::default()
     };
     let mut e = entry(&actor, "user.create", "user", id, lab);
-    e.detail = match role {
-        domain::Role::Admin => "admin".into(),
-        domain::Role::Resident => "resident".into(),
-        domain::Role::Lab(r) => r.code().into(),
-    };
+    e.detail = role.code().into();
     audit::record(tx, e).await?;
     Ok(id)
 }

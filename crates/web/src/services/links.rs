@@ -235,7 +235,7 @@ pub async fn invite(
         NewLink {
             login: Some(login.clone()),
             display_name: name,
-            role: Some(role_code(role).into()),
+            role: Some(role.code().into()),
             lab_id: lab.map(|l| l.id),
             created_by: actor.user_id,
             ..NewLink::default()
@@ -245,14 +245,6 @@ pub async fn invite(
         email,
     )
     .await
-}
-
-fn role_code(role: Role) -> &'static str {
-    match role {
-        Role::Admin => "admin",
-        Role::Resident => "resident",
-        Role::Lab(r) => r.code(),
-    }
 }
 
 /// Gives a woman of a lab the caller manages an account: an invitation to her phone or e-mail
