@@ -17,6 +17,8 @@
 //! - [`uploads`]: what an uploaded file is (from its bytes), and images without metadata.
 //! - [`xlsform`]: survey instruments read from XLSForm workbooks, with row-level warnings.
 //! - [`bounded`]: untrusted zips inflated within limits (entries, sizes, ratio).
+//! - [`statement`]: bank statements (CSV, UTF-8 or Windows-1251) read within limits, for
+//!   matching incoming payments to invoices and pledges.
 
 pub mod badges;
 pub mod bounded;
@@ -25,6 +27,7 @@ pub mod charts;
 pub mod ical;
 pub mod qr;
 pub mod record;
+pub mod statement;
 pub mod table;
 pub mod uploads;
 pub mod xlsform;
