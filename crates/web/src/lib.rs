@@ -112,8 +112,17 @@ async fn render_errors(req: Request, next: Next) -> Response {
     };
     let method = req.method().clone();
     let resp = next.run(req).await;
-    let Some(info) = resp.extensions().get::<ErrorInfo>().cloned() else {
-        return resp;
+    let info = match resp.extensions().get::<ErrorInfo>().cloned() {
+        Some(info) => info,
+        // The framework's own rejections (before a handler ran) speak JSON under the API too.
+        None if meta.path.starts_with("/api/") && is_plain_error(&resp) => {
+            let status = resp.status();
+            let body = axum::body::to_bytes(resp.into_body(), 8 * 1024)
+                .await
+                .unwrap_or_default();
+            api::errors::framework_error(status, &String::from_utf8_lossy(&body))
+        }
+        None => return resp,
     };
     let mut resp = if meta.path.starts_with("/api/") {
         api::error_body(&info, meta.lang)
@@ -135,6 +144,18 @@ async fn render_errors(req: Request, next: Next) -> Response {
         );
     }
     resp
+}
+
+/// An error answer that is not JSON (axum's rejections are `text/plain`, unknown routes empty).
+fn is_plain_error(resp: &Response) -> bool {
+    let json = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.starts_with("application/json") || v.starts_with("application/problem+json")
+        });
+    (resp.status().is_client_error() || resp.status().is_server_error()) && !json
 }
 
 /// Serves on an already-bound listener until `shutdown` resolves (tests bind port 0).

@@ -463,3 +463,9 @@ mail-event-cancelled-body = Hello, { $name }!
 
     We are sorry: "{ $event }" on { $when } is cancelled.
 checkin-waitlisted = { $name } is on the waiting list: no seat is free yet.
+err-api-method = This address does not take this method (see the API document at /api/openapi.json).
+err-api-content-type = Send the body as JSON with the header Content-Type: application/json.
+err-api-too-large = The request body is too large.
+err-api-timeout = The request took too long and was stopped. Nothing was saved.
+err-api-malformed = The request could not be read: check the JSON body, the query string and the address.
+err-api-field = This field is missing or has the wrong type or value.

@@ -4,7 +4,7 @@
 //! Errors are `{"error": key, "message": text in the caller's language, "fields": [...]}`.
 
 mod accounts;
-mod errors;
+pub(crate) mod errors;
 mod events;
 mod grants;
 mod impact;

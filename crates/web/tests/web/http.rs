@@ -1493,3 +1493,71 @@ async fn members_are_paginated(app: TestApp) {
         "newest first, not repeated"
     );
 }
+
+/// What the framework refuses before a handler runs (a body that is not JSON, a wrong
+/// Content-Type, a field of the wrong type, a bad query, a malformed id, an unknown route or
+/// method) answers the API's JSON error in the caller's language, with the field when there is
+/// one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn framework_errors_speak_json() {
+    let app = TestApp::spawn(crate::common::Backend::Sqlite)
+        .await
+        .unwrap();
+    let token = app.token("coord.osh@test.kg").await;
+    let c = app.client();
+    let send = |r: reqwest::RequestBuilder| async {
+        let r = r
+            .bearer_auth(&token)
+            .header("accept-language", "ky")
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let ct = r.headers()["content-type"].to_str().unwrap().to_string();
+        assert!(ct.starts_with("application/json"), "{status}: {ct}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(
+            body["message"],
+            web::i18n::Lang::Ky.t(body["error"].as_str().unwrap()),
+            "{body}"
+        );
+        (status, body)
+    };
+    let people = app.url("/api/v1/people");
+    let (s, b) = send(
+        c.post(&people)
+            .header("content-type", "application/json")
+            .body("{not json"),
+    )
+    .await;
+    assert_eq!((s, b["error"].as_str()), (400, Some("err-api-malformed")));
+    let (s, b) = send(
+        c.post(&people)
+            .header("content-type", "text/plain")
+            .body("{}"),
+    )
+    .await;
+    assert_eq!(
+        (s, b["error"].as_str()),
+        (415, Some("err-api-content-type"))
+    );
+    let (s, b) = send(
+        c.post(&people)
+            .json(&json!({"lab": "osh", "birth_year": "old"})),
+    )
+    .await;
+    assert_eq!(s, 422);
+    assert_eq!(b["fields"][0]["field"], "birth_year", "{b}");
+    assert_eq!(
+        b["fields"][0]["message"],
+        web::i18n::Lang::Ky.t("err-api-field")
+    );
+    let (s, b) = send(c.get(app.url("/api/v1/people?limit=many"))).await;
+    assert_eq!((s, b["fields"][0]["field"].as_str()), (400, Some("limit")));
+    let (s, _) = send(c.get(app.url("/api/v1/people/not-a-uuid"))).await;
+    assert_eq!(s, 404);
+    let (s, _) = send(c.get(app.url("/api/v1/nothing-here"))).await;
+    assert_eq!(s, 404);
+    let (s, b) = send(c.delete(app.url("/api/v1/labs"))).await;
+    assert_eq!((s, b["error"].as_str()), (405, Some("err-api-method")));
+}
