@@ -671,7 +671,7 @@ impl Canvas {
         let h = (self.y + PAD * 2.0).ceil();
         let id = &self.id;
         format!(
-            r#"<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{id}-t {id}-d" viewBox="0 0 {} {}" width="100%" style="max-width:36rem;height:auto;display:block" font-family="system-ui, sans-serif">{}{}</svg>"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{id}-t {id}-d" viewBox="0 0 {} {}" width="100%" class="wcl-chart" font-family="system-ui, sans-serif">{}{}</svg>"#,
             num(W),
             num(h),
             self.head,

@@ -35,6 +35,13 @@ fn find(var: &str, names: &[&str]) -> Option<String> {
 }
 
 async fn browser() -> Option<(fantoccini::Client, Driver)> {
+    browser_with(false).await
+}
+
+/// A browser with page scripts allowed (`scripts`), for tools that run in the page (axe-core's
+/// checks wait on timers, which a page without JavaScript never fires). Pages themselves are
+/// tested without JavaScript.
+async fn browser_with(scripts: bool) -> Option<(fantoccini::Client, Driver)> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let driver = find("WCL_CHROMEDRIVER", &["/usr/bin/chromedriver"]);
     let chromium = find(
@@ -69,9 +76,10 @@ async fn browser() -> Option<(fantoccini::Client, Driver)> {
             "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                      format!("--user-data-dir={}", profile.path().display())],
-            "prefs": {"profile.managed_default_content_settings.javascript": 2},
+            "prefs": {"profile.managed_default_content_settings.javascript": if scripts { 1 } else { 2 }},
             "mobileEmulation": {"deviceMetrics": {"width": 360, "height": 800, "pixelRatio": 1.0, "touch": false}}
-        }
+        },
+        "goog:loggingPrefs": {"browser": "ALL"}
     }))
     .unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -92,6 +100,120 @@ async fn browser() -> Option<(fantoccini::Client, Driver)> {
             Err(e) => panic!("chromedriver did not answer: {e}"),
         }
     }
+}
+
+/// The browser console's entries since the last call (chromedriver's log endpoint).
+#[derive(Debug)]
+struct ConsoleLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for ConsoleLog {
+    fn endpoint(
+        &self,
+        base: &reqwest::Url,
+        session: Option<&str>,
+    ) -> Result<reqwest::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &reqwest::Url) -> (axum::http::Method, Option<String>) {
+        (
+            axum::http::Method::POST,
+            Some(r#"{"type":"browser"}"#.into()),
+        )
+    }
+}
+
+/// A Chrome DevTools command through chromedriver (the viewport's width, for one).
+#[derive(Debug)]
+struct Cdp(&'static str, serde_json::Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &reqwest::Url,
+        session: Option<&str>,
+    ) -> Result<reqwest::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &reqwest::Url) -> (axum::http::Method, Option<String>) {
+        let body = serde_json::json!({"cmd": self.0, "params": self.1});
+        (axum::http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// Lays the current page out at `width` CSS pixels (the window stays a phone's otherwise).
+pub(crate) async fn set_width(b: &fantoccini::Client, width: u32) {
+    let params = serde_json::json!({"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600});
+    b.issue_cmd(Cdp("Emulation.setDeviceMetricsOverride", params))
+        .await
+        .expect("chromedriver takes DevTools commands");
+}
+
+/// Console errors of the pages loaded since the last call: a style or script the
+/// Content-Security-Policy blocked, a resource that failed to load (a missing icon), …
+pub(crate) async fn console_errors(b: &fantoccini::Client) -> Vec<String> {
+    let entries = b
+        .issue_cmd(ConsoleLog)
+        .await
+        .expect("chromedriver gives the console log");
+    entries
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|e| {
+                    e["level"] == "SEVERE"
+                        || e["message"]
+                            .as_str()
+                            .is_some_and(|m| m.contains("Content Security Policy"))
+                })
+                .map(|e| e["message"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// axe-core's script (npm `axe-core`, installed by `.ci/run` under `target/axe`).
+fn axe_source() -> Option<String> {
+    let path = std::env::var("WCL_AXE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../target/axe/node_modules/axe-core/axe.min.js")
+        });
+    let source = std::fs::read_to_string(&path).ok();
+    assert!(
+        source.is_some() || !store::testing::in_ci(),
+        "axe-core is required under CI=true ({}); .ci/run installs it",
+        path.display()
+    );
+    source
+}
+
+/// WCAG 2.1 A and AA violations axe-core finds on the current page, as `rule: target` lines.
+pub(crate) async fn axe_violations(b: &fantoccini::Client, axe: &str) -> Vec<String> {
+    b.execute(axe, vec![]).await.expect("axe-core loads");
+    let result = b
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+            axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+              .then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))))
+              .catch(e => done(['axe failed: ' + e]));"#,
+            vec![],
+        )
+        .await
+        .expect("axe-core runs");
+    result
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Signs in through the sign-in form of the browser.
@@ -919,6 +1041,9 @@ async fn every_page_reads_on_a_phone_in_three_languages() {
                     if !narrow.is_empty() {
                         failures.push(format!("{lang} {route}: {narrow}"));
                     }
+                    for error in console_errors(&b).await {
+                        failures.push(format!("{lang} {route}: console: {error}"));
+                    }
                     if lang == "ky" {
                         let stable: Vec<&str> = route
                             .trim_start_matches('/')
@@ -945,6 +1070,65 @@ async fn every_page_reads_on_a_phone_in_three_languages() {
                             .collect();
                         let name = if name.is_empty() { "home".into() } else { name };
                         screenshot(&b, &format!("pages/{name}")).await;
+                    }
+                }
+            }
+        }
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    // The console check sees what goes wrong: a page that does not exist logs its 404.
+    b.goto(&app.url("/no-such-page")).await.unwrap();
+    let missing = console_errors(&b).await;
+    let _ = b.close().await;
+    result.unwrap();
+    assert!(failures.is_empty(), "{failures:#?}");
+    assert!(
+        missing.iter().any(|m| m.contains("404")),
+        "the console log is read: {missing:?}"
+    );
+}
+
+/// Every page of the access matrix, as a caller who may open it, checked by axe-core for WCAG
+/// 2.1 A and AA at 1280 and 360 px (in Kyrgyz): no violations.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_passes_axe_core_at_both_widths() {
+    let Some(axe) = axe_source() else {
+        eprintln!("skipping: axe-core not installed (npm install --prefix target/axe axe-core@4)");
+        return;
+    };
+    let Some((b, _driver)) = browser_with(true).await else {
+        return;
+    };
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let routes = crate::http::page_matrix(&app).await;
+    let order = [2usize, 5, 4, 1, 0, 3];
+    let mut failures = vec![];
+    let result = async {
+        for i in order {
+            let mine: Vec<&String> = routes
+                .iter()
+                .filter(|(route, expected)| {
+                    !route.contains("export.")
+                        && !route.contains(".ics")
+                        && order.iter().find(|&&j| expected[j] == 200) == Some(&i)
+                })
+                .map(|(route, _)| route)
+                .collect();
+            if mine.is_empty() {
+                continue;
+            }
+            b.delete_all_cookies().await?;
+            if i > 0 {
+                sign_in(&b, &app, crate::http::MATRIX_LOGINS[i - 1]).await?;
+            }
+            b.goto(&app.url("/lang/ky?next=/")).await?;
+            for route in mine {
+                b.goto(&app.url(route)).await?;
+                for width in [1280, 360] {
+                    set_width(&b, width).await;
+                    for v in axe_violations(&b, &axe).await {
+                        failures.push(format!("{route} at {width}px: {v}"));
                     }
                 }
             }
