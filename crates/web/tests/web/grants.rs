@@ -634,6 +634,39 @@ async fn a_round_end_to_end(app: TestApp) {
         "{proposed:?}"
     );
     assert_eq!(rows[0]["proposed"], som(50_000));
+    // The export for donors: scores to two decimals, sheets named in the reader's language.
+    let export = |ext: &'static str| {
+        let (app, token, call) = (&app, &token, &call);
+        async move {
+            app.client()
+                .get(app.url(&format!("/api/v1/grant-calls/{call}/export.{ext}")))
+                .bearer_auth(token)
+                .header("accept-language", "ru")
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap()
+        }
+    };
+    let csv = String::from_utf8(export("csv").await.to_vec()).unwrap();
+    assert!(
+        !csv.split([',', '\n'])
+            .any(
+                |cell| cell.split_once('.').is_some_and(|(w, f)| !w.is_empty()
+                    && w.chars().all(|c| c.is_ascii_digit())
+                    && f.trim().len() > 2
+                    && f.trim().chars().all(|c| c.is_ascii_digit()))
+            ),
+        "scores rounded to two decimals: {csv}"
+    );
+    {
+        use calamine::Reader;
+        let book =
+            calamine::Xlsx::new(std::io::Cursor::new(export("xlsx").await.to_vec())).unwrap();
+        assert_eq!(book.sheet_names(), ["Заявки", "Гранты", "Выплаты"]);
+    }
 
     // Awards: as proposed; adjusted needs a reason; past the budget is refused.
     let (s, rpage) = page(&coord, app.url(&format!("/grant-calls/{call}/ranking"))).await;

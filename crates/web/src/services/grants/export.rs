@@ -63,20 +63,25 @@ pub fn date_text(d: Option<NaiveDate>) -> String {
     d.map(|d| d.to_string()).unwrap_or_default()
 }
 
+/// A score rounded to two decimals (`82.91666…` → `82.92`).
+fn hundredths(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
 /// The export as sheets: applications (one row each), awards, payments. Headers in the reader's
 /// language; text cells are neutralised by `documents::table`.
 pub fn export_sheets(x: &Export, lang: Lang) -> Vec<documents::table::Sheet> {
     use documents::table::{Cell, Sheet};
     let h = |keys: &[&str]| -> Vec<String> { keys.iter().map(|k| lang.t(k)).collect() };
     let mut apps = Sheet::new(
-        "applications",
+        lang.t("grants-sheet-applications"),
         h(&[
             "grants-col-applicant",
             "grants-col-title",
             "grants-category",
             "grants-requested",
             "grants-score",
-            "grants-spread",
+            "grants-col-spread",
             "grants-col-rank",
             "grants-awarded",
             "grants-paid",
@@ -89,8 +94,13 @@ pub fn export_sheets(x: &Export, lang: Lang) -> Vec<documents::table::Sheet> {
             Cell::Text(r.title.clone()),
             Cell::Text(lang.t(&format!("grant-category-{}", r.category))),
             Cell::Money(r.requested),
-            r.score.map(Cell::Decimal).unwrap_or(Cell::Empty),
-            r.spread.map(Cell::Decimal).unwrap_or(Cell::Empty),
+            // Two decimals, as the ranking page shows them.
+            r.score
+                .map(|v| Cell::Decimal(hundredths(v)))
+                .unwrap_or(Cell::Empty),
+            r.spread
+                .map(|v| Cell::Decimal(hundredths(v)))
+                .unwrap_or(Cell::Empty),
             r.rank.map(|k| Cell::Int(k as i64)).unwrap_or(Cell::Empty),
             r.awarded.map(Cell::Money).unwrap_or(Cell::Empty),
             Cell::Money(r.paid),
@@ -98,7 +108,7 @@ pub fn export_sheets(x: &Export, lang: Lang) -> Vec<documents::table::Sheet> {
         ]);
     }
     let mut awards = Sheet::new(
-        "awards",
+        lang.t("grants-sheet-awards"),
         h(&[
             "grants-col-applicant",
             "grants-col-title",
@@ -121,14 +131,14 @@ pub fn export_sheets(x: &Export, lang: Lang) -> Vec<documents::table::Sheet> {
         ]);
     }
     let mut payments = Sheet::new(
-        "payments",
+        lang.t("grants-sheet-payments"),
         h(&[
             "grants-paid-on",
             "grants-col-applicant",
             "grants-amount",
             "grants-channel",
             "grants-reference",
-            "grants-reversal",
+            "grants-col-reversal",
         ]),
     );
     for (p, name) in &x.payments {

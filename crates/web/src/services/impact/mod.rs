@@ -821,11 +821,18 @@ pub async fn indicator_sheets(
     cut: &CutInput,
     allow_public: bool,
 ) -> AppResult<Vec<Sheet>> {
+    let mut cut = cut.clone();
     if !allow_public {
-        // The dashboard's exports: its staff only, before anything is looked up.
+        // The dashboard's exports: its staff only, before anything is looked up; a coordinator's
+        // start at her lab as the dashboard does.
         dashboard_allowed(actor)?;
+        let all = {
+            let mut c = store.conn().await?;
+            store::labs::list_labs(&mut c).await?
+        };
+        views::own_lab_by_default(actor, &all, &mut cut);
     }
-    let scope = resolve(store, cut).await?;
+    let scope = resolve(store, &cut).await?;
     let exact = sees_exact(actor, &scope);
     if !exact && (!allow_public || scope.cohort.is_some()) {
         return Err(AppError::NotFound);
@@ -838,9 +845,10 @@ pub async fn indicator_sheets(
     let facts = facts(store, &scope, public).await?;
     let view = indicators(&facts, &scope, public);
     let lab_name = |l: &Lab| l.name(lang.code()).to_string();
+    let sdg_prefix = lang.t("export-sdg");
     let sdg = |s: &[u8]| {
         s.iter()
-            .map(|n| format!("SDG {n}"))
+            .map(|n| format!("{sdg_prefix} {n}"))
             .collect::<Vec<_>>()
             .join(" · ")
     };
@@ -854,6 +862,7 @@ pub async fn indicator_sheets(
         "export-value",
         "export-unit",
         "export-sdg",
+        "export-note",
     ]
     .iter()
     .map(|k| lang.t(k))
@@ -871,8 +880,14 @@ pub async fn indicator_sheets(
         let mut sheet = Sheet::new(group.clone(), headers.clone());
         for (name, list) in &views {
             for shown in list.iter().filter(|x| x.ind.group == *g) {
+                // A withheld figure leaves its cell empty (the column stays numeric, so a
+                // spreadsheet sums it) and says why in the note.
+                let note = if shown.suppressed {
+                    Out::Text(lang.t("export-withheld-note"))
+                } else {
+                    Out::Empty
+                };
                 let value = match (shown.value(), shown.ind.unit) {
-                    (None, _) if shown.suppressed => Out::Text(lang.t("impact-suppressed")),
                     (None, _) => Out::Empty,
                     (Some(v), Unit::Money) => Out::Money(v),
                     (Some(v), Unit::Points) => Out::Decimal(v as f64 / 100.0),
@@ -888,6 +903,7 @@ pub async fn indicator_sheets(
                     value,
                     Out::Text(lang.t(&format!("unit-{}", unit_code(shown.ind.unit)))),
                     Out::Text(sdg(shown.ind.sdg)),
+                    note,
                 ]);
             }
         }

@@ -102,6 +102,20 @@ pub struct Dashboard {
     pub may_set_targets: bool,
 }
 
+/// A coordinator's view (the dashboard, its exports) starts at her lab when the cut names no lab
+/// or region; she cannot widen it. The network admin's starts at the whole network.
+pub fn own_lab_by_default(actor: &Actor, all: &[Lab], cut: &mut CutInput) {
+    if !actor.allows(Action::ManageNetwork)
+        && cut.lab.trim().is_empty()
+        && cut.region.trim().is_empty()
+        && let Some(l) = all
+            .iter()
+            .find(|l| actor.allows(Action::ManageImpact(l.id)))
+    {
+        cut.lab = l.slug.clone();
+    }
+}
+
 pub async fn dashboard(store: &Store, actor: &Actor, mut cut: CutInput) -> AppResult<Dashboard> {
     dashboard_allowed(actor)?;
     // Each read takes a pooled connection and gives it back before the next: a request that held
@@ -111,14 +125,8 @@ pub async fn dashboard(store: &Store, actor: &Actor, mut cut: CutInput) -> AppRe
         store::labs::list_labs(&mut conn).await?
     };
     let manages = |l: &&Lab| actor.allows(Action::ManageImpact(l.id));
-    // A coordinator's view starts at her lab; she cannot widen it.
     let admin = actor.allows(Action::ManageNetwork);
-    if !admin
-        && cut.lab.is_empty()
-        && let Some(l) = all.iter().find(manages)
-    {
-        cut.lab = l.slug.clone();
-    }
+    own_lab_by_default(actor, &all, &mut cut);
     let labs: Vec<Lab> = all.iter().filter(manages).cloned().collect();
     let mut regions: Vec<String> = labs.iter().map(|l| l.region.clone()).collect();
     regions.sort();
