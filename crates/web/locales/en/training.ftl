@@ -24,3 +24,5 @@ err-session-cancelled = This session is cancelled: no attendance is taken for it
 mail-reminder-today-subject = Today: { $event }
 mail-reminder-tomorrow-subject = Tomorrow: { $event }
 mail-reminder-date-subject = { $date }: { $event }
+badge-holder-address = Your address as the badge holder (give it to whoever checks your badge with an Open Badges validator)
+certificate-file = certificate

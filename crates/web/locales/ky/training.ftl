@@ -23,3 +23,5 @@ err-session-cancelled = Бул сабак жокко чыгарылган: ан�
 mail-reminder-today-subject = Бүгүн: { $event }
 mail-reminder-tomorrow-subject = Эртең: { $event }
 mail-reminder-date-subject = { $date }: { $event }
+badge-holder-address = Төш белгинин ээси катары дарегиңиз (аны төш белгиңизди Open Badges валидатору менен текшерген адамга бериңиз)
+certificate-file = сертификат

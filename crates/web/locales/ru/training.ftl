@@ -26,3 +26,5 @@ err-session-cancelled = Занятие отменено: посещаемост�
 mail-reminder-today-subject = Сегодня: { $event }
 mail-reminder-tomorrow-subject = Завтра: { $event }
 mail-reminder-date-subject = { $date }: { $event }
+badge-holder-address = Ваш адрес владелицы значка (сообщите его тому, кто проверяет значок валидатором Open Badges)
+certificate-file = сертификат

@@ -622,7 +622,14 @@ async fn certificate(
             (header::CONTENT_TYPE, "application/pdf".to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"certificate-{}.pdf\"", i.a.id),
+                // A file per language: its name says which (and in that language, for
+                // browsers that read `filename*`).
+                format!(
+                    "inline; filename=\"certificate-{id}-{code}.pdf\"; filename*=UTF-8''{word}-{id}-{code}.pdf",
+                    id = i.a.id,
+                    code = lang.code(),
+                    word = crate::ctx::urlencode(&lang.t("certificate-file")),
+                ),
             ),
         ],
         pdf,
@@ -765,10 +772,22 @@ async fn assertion(
         evidence_url: Some(&evidence),
         revoked: i.a.revoked_reason.as_deref(),
     });
-    // The identity was hashed when the badge was issued; only the hash is kept.
+    // An email was hashed when the badge was issued; only the hash is kept. Without an email
+    // she is named by her holder address on this server (`https`, no name or number in it),
+    // hashed with the assertion's salt: a validator given that address confirms she holds it.
     v["recipient"]["type"] = i.a.recipient_type.clone().into();
-    v["recipient"]["identity"] = i.a.recipient_hash.clone().into();
+    v["recipient"]["identity"] = if i.a.recipient_type == "url" {
+        documents::badges::hashed_identity(&holder_url(&c.base, i.person.id), &i.a.salt).into()
+    } else {
+        i.a.recipient_hash.clone().into()
+    };
     Ok(ld_json(v))
+}
+
+/// The address that names a badge holder without an email: her record's id on this server, no
+/// name or phone in it. She gives it to whoever checks her badge with a standard validator.
+pub fn holder_url(base: &str, person: domain::PersonId) -> String {
+    format!("{base}/badges/holders/{person}")
 }
 
 #[derive(Template, WebTemplate)]

@@ -753,6 +753,7 @@ pub async fn issue_due(
         // confirms on the verification page.
         let (kind, identity) = match &person.email {
             Some(m) => ("email", canonical_identity(RecipientType::Email, m)),
+            // Hashed again when served, with the server's address (pages::training::holder_url).
             None => ("url", format!("urn:uuid:{}", person.id)),
         };
         let hash = hashed_identity(&identity, &salt);
