@@ -295,6 +295,46 @@ mod tests {
     }
 
     #[test]
+    fn telegram_and_sms_come_from_the_file_under_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("wcl.toml");
+        std::fs::write(
+            &p,
+            "telegram_bot_token = \"1:abc\"\ntelegram_mode = \"polling\"\nsms_url = \"https://sms.example.kg/send\"\nsms_format = \"xml\"\nsms_auth = \"wcl:pw\"\n",
+        )
+        .unwrap();
+        let file = FileConfig::load(Some(&p)).unwrap();
+        let mut web = web::WebConfig::default();
+        let flags = MessagingArgs {
+            telegram_api_url: Some("http://127.0.0.1:9/tg".into()),
+            ..Default::default()
+        };
+        flags.apply(&file, &mut web).unwrap();
+        assert_eq!(web.telegram_bot_token.as_deref(), Some("1:abc"));
+        assert_eq!(web.telegram_api_url, "http://127.0.0.1:9/tg");
+        assert_eq!(web.telegram_mode, web::telegram::Mode::Polling);
+        assert_eq!(web.sms_format, web::sms::Format::Xml);
+        assert_eq!(web.sms_url.as_deref(), Some("https://sms.example.kg/send"));
+        let mut web = web::WebConfig::default();
+        assert_eq!(web.telegram_api_url, "https://api.telegram.org");
+        let bad = MessagingArgs {
+            telegram_mode: Some("push".into()),
+            ..Default::default()
+        };
+        assert!(bad.apply(&FileConfig::default(), &mut web).is_err());
+        for v in [
+            "WCL_TELEGRAM_BOT_TOKEN",
+            "WCL_TELEGRAM_API_URL",
+            "WCL_TELEGRAM_MODE",
+            "WCL_SMS_URL",
+            "WCL_SMS_AUTH",
+            "WCL_SMS_FORMAT",
+        ] {
+            assert!(KNOWN_VARS.contains(&v), "{v}");
+        }
+    }
+
+    #[test]
     fn file_config_refuses_unknown_keys() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("wcl.toml");

@@ -33,6 +33,10 @@ pub async fn seed(
         }
         people += 1;
     }
+    let her = store::people::get_scoped(tx, &domain::LabScope::All, resident)
+        .await?
+        .map(|p| p.given_name)
+        .unwrap_or_default();
     let mut recorded = 0;
     let args = |name: &str, title: &str| {
         vec![
@@ -55,7 +59,7 @@ pub async fn seed(
     ];
     for (template, channel, status, error) in history {
         let body = if status == "sent" {
-            let a = args("Айжан", "2026 күз");
+            let a = args(&her, "2026 күз");
             ky.t_args(&format!("msg-{template}"), &a)
         } else {
             String::new()
@@ -127,7 +131,7 @@ pub async fn seed(
     .await?;
     for (i, p) in audience.iter().enumerate() {
         let (name, lang, channel) = if i == 0 {
-            ("Айжан".to_string(), "ky", "telegram")
+            (her.clone(), "ky", "telegram")
         } else {
             let x = chosen.iter().find(|x| x.0 == *p).expect("chosen");
             (x.1.clone(), x.2, "sms")

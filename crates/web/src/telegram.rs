@@ -171,6 +171,10 @@ pub fn spawn_polling(
         loop {
             match tg.get_updates(offset, 25).await {
                 Ok(updates) => {
+                    if updates.is_empty() {
+                        // A server that answers at once (not holding the poll) is not hammered.
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
                     for u in updates {
                         offset = offset.max(u.update_id + 1);
                         if let Err(e) =

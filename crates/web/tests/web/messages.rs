@@ -21,6 +21,9 @@ pub struct Fake {
     pub sms: Mutex<Vec<(String, String)>>,
     pub telegram_fails: Mutex<bool>,
     pub sms_fails: Mutex<bool>,
+    /// Updates `getUpdates` hands out (long polling), and the offsets it was asked with.
+    pub updates: Mutex<Vec<serde_json::Value>>,
+    pub offsets: Mutex<Vec<i64>>,
 }
 
 impl Fake {
@@ -63,7 +66,23 @@ async fn bot(
                 .push((chat, v["text"].as_str().unwrap_or("").to_string()));
             Json(serde_json::json!({"ok": true, "result": {"message_id": 7}})).into_response()
         }
-        "getUpdates" => Json(serde_json::json!({"ok": true, "result": []})).into_response(),
+        "getUpdates" => {
+            let offset = v["offset"].as_i64().unwrap_or(0);
+            f.offsets.lock().unwrap().push(offset);
+            let due: Vec<serde_json::Value> = f
+                .updates
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|u| u["update_id"].as_i64().unwrap_or(0) >= offset)
+                .cloned()
+                .collect();
+            if due.is_empty() {
+                // Long polling: hold the request a little, as the Bot API does.
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+            Json(serde_json::json!({"ok": true, "result": due})).into_response()
+        }
         "setWebhook" => Json(serde_json::json!({"ok": true, "result": true})).into_response(),
         _ => (StatusCode::NOT_FOUND, Json(serde_json::json!({"ok": false, "description": "Not Found"}))).into_response(),
     }
@@ -797,6 +816,27 @@ async fn paper_opens_with_kyrgyz_letters(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 404);
+    // The check-in list of an event, for the lab's staff at the door.
+    let event = app.create_event(20, true, "Кийиз басуу түнү").await;
+    c.get(app.url("/lang/ky")).send().await.unwrap();
+    let r = c
+        .get(app.url(&format!("/events/{event}/checkin.pdf")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let doc = lopdf::Document::load_mem(&r.bytes().await.unwrap()).unwrap();
+    let text = doc.extract_text(&[1]).unwrap();
+    assert!(
+        text.contains("Каттоо тизмеси") && text.contains("Кийиз басуу түнү"),
+        "{text}"
+    );
+    let r = other
+        .get(app.url(&format!("/events/{event}/checkin.pdf")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
     // The printable application form (public), in Kyrgyz.
     let r = app
         .client()
@@ -814,4 +854,47 @@ async fn paper_opens_with_kyrgyz_letters(app: TestApp) {
 mod paper {
     on_both_backends!(paper_opens_with_kyrgyz_letters);
     use super::*;
+}
+
+/// Without a public address the bot asks for updates (long polling): `/stop` arrives that way
+/// too, is answered, and is acknowledged (the next request asks from the following update).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn polling_mode_receives_stop() {
+    let (f, base) = fakes().await;
+    let config = web::WebConfig {
+        telegram_mode: web::telegram::Mode::Polling,
+        ..config(&base)
+    };
+    let app = TestApp::spawn_with(Backend::Sqlite, config).await.unwrap();
+    aizhan_on_telegram_and_sms(&app).await;
+    f.updates.lock().unwrap().push(serde_json::json!({
+        "update_id": 41,
+        "message": {"message_id": 1, "date": 0, "chat": {"id": 7001, "type": "private"}, "text": "/stop"}
+    }));
+    let mut answered = false;
+    for _ in 0..80 {
+        if f.telegram().iter().any(|(_, t)| t.contains("токтотулду")) {
+            answered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(answered, "{:?}", f.telegram());
+    let prefs = store::messages::channels(&mut app.db.store.conn().await.unwrap(), app.aizhan)
+        .await
+        .unwrap();
+    let tg = prefs
+        .iter()
+        .find(|p| p.channel == Channel::Telegram)
+        .unwrap();
+    assert!(tg.stopped_at.is_some() && tg.telegram_chat.is_none());
+    // Acknowledged: the next poll asks from the following update, and /stop is answered once.
+    for _ in 0..30 {
+        if f.offsets.lock().unwrap().contains(&42) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(f.offsets.lock().unwrap().contains(&42));
+    assert_eq!(f.telegram().len(), 1);
 }
