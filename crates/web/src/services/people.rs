@@ -948,6 +948,8 @@ pub struct DeclineView {
     pub residency: Residency,
     pub person_name: String,
     pub has_email: bool,
+    /// She chose a channel (Telegram, SMS, email): the message goes there.
+    pub has_channel: bool,
     pub phone: Option<String>,
     pub lab: Lab,
 }
@@ -965,10 +967,12 @@ pub async fn decline_view(store: &Store, actor: &Actor, id: ResidencyId) -> AppR
     let lab = store::labs::lab(&mut c, r.lab_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let has_channel = super::messages::has_active_channel(&mut c, p.id).await?;
     Ok(DeclineView {
         residency: r,
         person_name: p.full_name(),
         has_email: p.email.is_some(),
+        has_channel,
         phone: p.phone,
         lab,
     })

@@ -155,6 +155,7 @@ with_fakes!(
     stop_is_honoured,
     two_servers_send_each_message_once,
     group_message_reaches_only_consenting_people,
+    declined_with_the_reason_over_her_channel,
 );
 
 async fn run(app: &TestApp, base: &str) -> usize {
@@ -651,6 +652,7 @@ async fn group_message_reaches_only_consenting_people(app: TestApp, f: Arc<Fake>
     assert_eq!(r.status(), 200);
     let sent: serde_json::Value = r.json().await.unwrap();
     assert_eq!(sent["sent"], true);
+    assert!(sent["group_id"].is_string());
     assert_eq!(run(&app, &base).await, 2);
     let tg = f.telegram();
     assert_eq!(tg.len(), 1);
@@ -682,6 +684,18 @@ async fn group_message_reaches_only_consenting_people(app: TestApp, f: Arc<Fake>
             .await
             .unwrap();
     assert_eq!(n, 1);
+    // Rate limited: five group messages an hour per lab.
+    for expected in [200, 200, 200, 200, 429] {
+        let r = app
+            .client()
+            .post(app.url("/api/v1/labs/osh/messages"))
+            .bearer_auth(&token)
+            .json(&confirmed)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), expected);
+    }
     // The coordinator's page lists it, in three languages.
     let coord = app.signed_in("coord.osh@test.kg").await;
     for lang in ["ky", "ru", "en"] {
@@ -897,4 +911,55 @@ async fn polling_mode_receives_stop() {
     }
     assert!(f.offsets.lock().unwrap().contains(&42));
     assert_eq!(f.telegram().len(), 1);
+}
+
+async fn declined_with_the_reason_over_her_channel(app: TestApp, f: Arc<Fake>, base: String) {
+    let asel = applicant(&app, "Асел", "0700 555 666", "asel@test.kg").await;
+    {
+        let mut c = app.db.store.conn().await.unwrap();
+        store::messages::set_channel(&mut c, asel, Channel::Sms, 1, true)
+            .await
+            .unwrap();
+    }
+    let rid = store::residency::open_of(&mut app.db.store.conn().await.unwrap(), asel, app.osh)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let coordinator = actor(&app, "coord.osh@test.kg").await;
+    services::people::decline_residency(
+        &app.db.store,
+        &coordinator,
+        rid,
+        &services::people::DeclineInput {
+            reason: "Топ толду".into(),
+            share_reason: "on".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(run(&app, &base).await, 1);
+    let text: String = f
+        .sms()
+        .iter()
+        .map(|(_, b)| {
+            serde_json::from_str::<serde_json::Value>(b).unwrap()["text"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert!(
+        text.contains("Асел") && text.contains("Себеби: Топ толду"),
+        "{text}"
+    );
+    // Recorded as told by message.
+    let told: String =
+        sqlx::query_scalar("SELECT told FROM residency_declines WHERE residency_id = $1")
+            .bind(rid.to_string())
+            .fetch_one(&mut *app.db.store.conn().await.unwrap())
+            .await
+            .unwrap();
+    assert_eq!(told, "message");
 }
