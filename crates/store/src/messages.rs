@@ -528,3 +528,13 @@ pub async fn audience_choices(
     }
     Ok(out)
 }
+
+/// Everyone with at least one channel she agreed to and has not stopped.
+pub async fn people_with_active_channel(c: &mut AnyConnection) -> Result<Vec<PersonId>> {
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT person_id FROM message_channels WHERE consent_at IS NOT NULL AND stopped_at IS NULL",
+    )
+    .fetch_all(c)
+    .await?;
+    Ok(rows.into_iter().filter_map(|s| s.parse().ok()).collect())
+}

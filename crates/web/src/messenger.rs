@@ -229,7 +229,17 @@ pub fn spawn(
     every: Duration,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
+        let mut reminded: Option<std::time::Instant> = None;
         loop {
+            // Surveys that have come due are announced once a day (each one once).
+            if reminded.is_none_or(|t| t.elapsed() >= Duration::from_secs(24 * 3600)) {
+                match svc::queue_survey_reminders(&store).await {
+                    Ok(n) if n > 0 => tracing::info!(queued = n, "survey reminders queued"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "survey reminders failed"),
+                }
+                reminded = Some(std::time::Instant::now());
+            }
             // Messages of a server that died mid-send come back once their lease runs out.
             if let Ok(mut c) = store.conn().await {
                 let _ = store::jobs::requeue_stale(&mut c, store::messages::JOB_KIND).await;

@@ -199,6 +199,41 @@ pub fn render(
     (subject, body)
 }
 
+/// A survey due reaches her: for every woman with a channel she agreed to, each survey due
+/// today (an instrument and wave of her residency) is queued once. Returns how many were queued.
+pub async fn queue_survey_reminders(store: &Store) -> AppResult<usize> {
+    let people = {
+        let mut c = store.conn().await?;
+        st::people_with_active_channel(&mut c).await?
+    };
+    let mut n = 0;
+    for p in people {
+        let mut tx = store.begin().await?;
+        for d in super::surveys::due_in(&mut tx, p).await? {
+            let key = format!(
+                "survey-due:{}:{}:{}",
+                d.instrument.id,
+                d.wave.code(),
+                d.residency
+            );
+            let job = MessageJob {
+                person: p.to_string(),
+                template: "survey-due".into(),
+                lab: Some(d.lab.to_string()),
+                ..Default::default()
+            };
+            let payload = serde_json::to_string(&job)
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+            if store::jobs::enqueue(&mut tx, st::JOB_KIND, &payload, Utc::now(), Some(&key)).await?
+            {
+                n += 1;
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok(n)
+}
+
 // ---- her channels -------------------------------------------------------------------------
 
 /// One of her channels as shown to her and to staff (never the chat id).

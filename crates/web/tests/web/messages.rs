@@ -156,6 +156,7 @@ with_fakes!(
     two_servers_send_each_message_once,
     group_message_reaches_only_consenting_people,
     declined_with_the_reason_over_her_channel,
+    a_due_survey_reaches_her_once,
 );
 
 async fn run(app: &TestApp, base: &str) -> usize {
@@ -962,4 +963,32 @@ async fn declined_with_the_reason_over_her_channel(app: TestApp, f: Arc<Fake>, b
             .await
             .unwrap();
     assert_eq!(told, "message");
+}
+
+async fn a_due_survey_reaches_her_once(app: TestApp, f: Arc<Fake>, base: String) {
+    crate::surveys::instrument(&app, Some(app.osh), &[domain::surveys::WaveKind::Baseline]).await;
+    // Without a channel she agreed to, nothing is queued.
+    assert_eq!(
+        services::messages::queue_survey_reminders(&app.db.store)
+            .await
+            .unwrap(),
+        0
+    );
+    aizhan_on_telegram_and_sms(&app).await;
+    assert_eq!(
+        services::messages::queue_survey_reminders(&app.db.store)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        services::messages::queue_survey_reminders(&app.db.store)
+            .await
+            .unwrap(),
+        0,
+        "once"
+    );
+    assert_eq!(run(&app, &base).await, 1);
+    let got = f.telegram();
+    assert!(got[0].1.contains("сурамжылоо"), "{}", got[0].1);
 }
