@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/me/channels", get(channels).post(save_channels))
         .route("/me/channels/{channel}/stop", post(stop))
         .route("/me/telegram", post(link_telegram))
+        .route("/tickets/{token}/telegram", post(link_telegram_from_ticket))
         .route("/me/messages", get(my_messages))
         .route("/people/{id}/messages", get(person_messages))
         .route("/labs/{slug}/messages", get(group_form).post(group_send))
@@ -183,6 +184,30 @@ async fn link_telegram(
         v,
         link: Some(link),
         errors: Errors::default(),
+        link_minutes: svc::LINK_MINUTES,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "messages_ticket_link.html")]
+struct TicketLinkPage {
+    c: Ctx,
+    link: TelegramLink,
+    token: String,
+    link_minutes: i64,
+}
+
+async fn link_telegram_from_ticket(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(token): Path<String>,
+    VerifiedForm(_f): VerifiedForm<Empty>,
+) -> AppResult<TicketLinkPage> {
+    let link = svc::telegram_link_for_ticket(&s, &token).await?;
+    Ok(TicketLinkPage {
+        c,
+        link,
+        token,
         link_minutes: svc::LINK_MINUTES,
     })
 }

@@ -419,6 +419,22 @@ pub const LINK_MINUTES: i64 = 30;
 
 pub async fn telegram_link(state: &AppState, actor: &Actor) -> AppResult<TelegramLink> {
     let me = me(actor)?;
+    new_telegram_link(state, actor, me).await
+}
+
+/// From her event ticket (the private link is her key): when the registration is linked to her
+/// record.
+pub async fn telegram_link_for_ticket(state: &AppState, token: &str) -> AppResult<TelegramLink> {
+    let (r, _) = super::events::ticket(&state.store, token).await?;
+    let person = r.person_id.ok_or(AppError::NotFound)?;
+    new_telegram_link(state, &Actor::anonymous(), person).await
+}
+
+async fn new_telegram_link(
+    state: &AppState,
+    actor: &Actor,
+    person: PersonId,
+) -> AppResult<TelegramLink> {
     let tg = state
         .channels
         .telegram
@@ -431,13 +447,19 @@ pub async fn telegram_link(state: &AppState, actor: &Actor) -> AppResult<Telegra
     let code = crate::secrets::random_token(16);
     let expires_at = Utc::now() + Duration::minutes(LINK_MINUTES);
     let mut tx = state.store.begin().await?;
-    let p = store::people::get_scoped(&mut tx, &domain::LabScope::All, me)
+    let p = store::people::get_scoped(&mut tx, &domain::LabScope::All, person)
         .await?
         .ok_or(AppError::NotFound)?;
-    st::insert_telegram_code(&mut tx, me, &crate::secrets::sha256_hex(&code), expires_at).await?;
+    st::insert_telegram_code(
+        &mut tx,
+        person,
+        &crate::secrets::sha256_hex(&code),
+        expires_at,
+    )
+    .await?;
     audit::record(
         &mut tx,
-        entry(actor, "telegram.code", "person", me, Some(p.lab_id)),
+        entry(actor, "telegram.code", "person", person, Some(p.lab_id)),
     )
     .await?;
     tx.commit().await?;

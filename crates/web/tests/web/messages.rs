@@ -157,6 +157,7 @@ with_fakes!(
     group_message_reaches_only_consenting_people,
     declined_with_the_reason_over_her_channel,
     a_due_survey_reaches_her_once,
+    telegram_linked_from_her_ticket,
 );
 
 async fn run(app: &TestApp, base: &str) -> usize {
@@ -991,4 +992,78 @@ async fn a_due_survey_reaches_her_once(app: TestApp, f: Arc<Fake>, base: String)
     assert_eq!(run(&app, &base).await, 1);
     let got = f.telegram();
     assert!(got[0].1.contains("сурамжылоо"), "{}", got[0].1);
+}
+
+async fn telegram_linked_from_her_ticket(app: TestApp, f: Arc<Fake>, _base: String) {
+    let ev = app.create_event(10, true, "Кийиз кечеси").await;
+    let r = app
+        .client()
+        .post(app.url(&format!("/api/v1/events/{ev}/registrations")))
+        .json(&serde_json::json!({"name": "Айжан Токтогулова", "phone": "0555 100 200"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let token = r.json::<serde_json::Value>().await.unwrap()["cancel_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let c = app.client();
+    // Not linked to a record: no Telegram button, and the link is refused.
+    let page = c
+        .get(app.url(&format!("/tickets/{token}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("/telegram\""));
+    sqlx::query("UPDATE registrations SET person_id = $1")
+        .bind(app.aizhan.to_string())
+        .execute(&mut *app.db.store.conn().await.unwrap())
+        .await
+        .unwrap();
+    let page = c
+        .get(app.url(&format!("/tickets/{token}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("/tickets/{token}/telegram")),
+        "{page}"
+    );
+    let r = c
+        .post(app.url(&format!("/tickets/{token}/telegram")))
+        .form(&[("_csrf", csrf(&page))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    let at = html.find("?start=").expect("deep link");
+    let code: String = html[at + 7..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect();
+    assert_eq!(
+        webhook(&app, 424242, &format!("/start {code}"), &secret()).await,
+        200
+    );
+    assert!(f.telegram()[0].1.contains("Telegram туташтырылды"));
+    let prefs = store::messages::channels(&mut app.db.store.conn().await.unwrap(), app.aizhan)
+        .await
+        .unwrap();
+    assert_eq!(prefs[0].telegram_chat.as_deref(), Some("424242"));
+    // A made-up ticket: 404.
+    let r = c
+        .post(app.url("/tickets/not-a-token/telegram"))
+        .form(&[("_csrf", csrf(&page))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
 }
