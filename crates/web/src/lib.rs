@@ -80,6 +80,7 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
                 .layer(RequestBodyLimitLayer::new(256 * 1024)),
         )
         .merge(pages::grants::upload_router())
+        .merge(pages::messages::webhook_router().layer(RequestBodyLimitLayer::new(256 * 1024)))
         .merge(extra)
         .layer(sessions)
         .layer(axum::middleware::from_fn(ctx::origin_check))

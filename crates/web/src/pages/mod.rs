@@ -9,7 +9,7 @@ mod impact;
 mod labs;
 mod links;
 mod mentoring;
-mod messages;
+pub(crate) mod messages;
 mod network;
 mod people;
 mod rights;

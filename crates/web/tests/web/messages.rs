@@ -458,6 +458,10 @@ async fn telegram_failing_falls_back_to_sms(app: TestApp, f: Arc<Fake>, base: St
 
 async fn stop_is_honoured(app: TestApp, f: Arc<Fake>, base: String) {
     aizhan_on_telegram_and_sms(&app).await;
+    // Whatever she types reaches the bot (a direction mark included), and is answered.
+    assert_eq!(webhook(&app, 7001, "салам \u{202e}", &secret()).await, 200);
+    assert_eq!(f.telegram().len(), 1);
+    f.telegram.lock().unwrap().clear();
     assert_eq!(webhook(&app, 7001, "/stop", &secret()).await, 200);
     let got = f.telegram();
     assert_eq!(got.len(), 1);
