@@ -397,7 +397,7 @@ pub(crate) fn set_fill(s: &mut Surface, (r, g, b): (u8, u8, u8)) {
     }));
 }
 
-fn stroke(color: (u8, u8, u8), width: f32) -> Stroke {
+pub(crate) fn stroke(color: (u8, u8, u8), width: f32) -> Stroke {
     Stroke {
         paint: rgb::Color::new(color.0, color.1, color.2).into(),
         width,
@@ -445,7 +445,7 @@ fn first_url(line: &str) -> Option<&str> {
 /// Draws a QR code for `text` as vector squares (one path, horizontal runs
 /// merged), `size` points wide with its top-left at (x, y). Nothing is drawn
 /// if the text does not fit a QR code.
-fn draw_qr(s: &mut Surface, text: &str, x: f32, y: f32, size: f32) {
+pub(crate) fn draw_qr(s: &mut Surface, text: &str, x: f32, y: f32, size: f32) {
     let Ok(code) = qrcode::QrCode::new(text.as_bytes()) else {
         return;
     };

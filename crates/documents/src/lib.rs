@@ -25,6 +25,7 @@ pub mod bounded;
 pub mod certificate;
 pub mod charts;
 pub mod ical;
+pub mod paper;
 pub mod qr;
 pub mod record;
 pub mod statement;

@@ -8,6 +8,7 @@ pub mod events;
 pub mod grants;
 pub mod ids;
 pub mod impact;
+pub mod messages;
 pub mod names;
 pub mod residency;
 pub mod support;

@@ -67,6 +67,11 @@ pub const TABLES: &[&str] = &[
     "survey_answers",
     "survey_scores",
     "erasures",
+    "message_channels",
+    "message_prefs",
+    "telegram_codes",
+    "group_messages",
+    "messages",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

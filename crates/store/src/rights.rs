@@ -398,6 +398,9 @@ const SCRUB_PERSON: &[&str] = &[
     "UPDATE survey_answers SET value = '' WHERE response_id IN (SELECT id FROM survey_responses WHERE person_id = $1)
         AND question_id IN (SELECT id FROM survey_questions WHERE kind IN ('text', 'note'))",
     "UPDATE account_links SET login = NULL, display_name = '' WHERE person_id = $1",
+    "DELETE FROM message_channels WHERE person_id = $1",
+    "DELETE FROM telegram_codes WHERE person_id = $1",
+    "UPDATE messages SET body = '', error = '' WHERE person_id = $1",
 ];
 
 async fn scrub_person(c: &mut AnyConnection, person: PersonId) -> Result<()> {

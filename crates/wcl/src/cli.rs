@@ -16,7 +16,7 @@ pub struct Cli {
     /// Database: sqlite://path/to/file.db (embedded, no setup) or postgres://user@host/db.
     #[arg(long, global = true, env = "WCL_DATABASE_URL")]
     pub database_url: Option<String>,
-    /// A TOML file with settings (database_url, bind, secure_cookies, session_idle_minutes, public_url, smtp_url, mail_from, log, trusted_proxies, case_key_file, backup_every, backup_keep, backup_dir, retention_days).
+    /// A TOML file with settings (database_url, bind, secure_cookies, session_idle_minutes, public_url, smtp_url, mail_from, log, trusted_proxies, case_key_file, backup_every, backup_keep, backup_dir, retention_days, telegram_bot_token, telegram_api_url, telegram_mode, sms_url, sms_auth, sms_format, sms_segment_tyiyn).
     #[arg(long, global = true, env = "WCL_CONFIG")]
     pub config: Option<PathBuf>,
     /// The file of keys that seal support-case notes (one per line, the current one first).
@@ -75,6 +75,9 @@ pub enum Command {
         /// person are erased (default 730).
         #[arg(long, env = "WCL_RETENTION_DAYS")]
         retention_days: Option<i64>,
+        /// Telegram and SMS.
+        #[command(flatten)]
+        messaging: Box<crate::config::MessagingArgs>,
     },
     /// Bring the database schema up to date.
     Migrate,
@@ -257,6 +260,7 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             backup_keep,
             backup_dir,
             retention_days,
+            messaging,
         } => {
             let backups = match backup_every.or(file.backup_every.clone()) {
                 Some(every) => {
@@ -323,6 +327,7 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
                 anyhow::ensure!(d >= 30, "retention_days must be at least 30 (got {d})");
                 web_config.retention_days = d;
             }
+            (*messaging).apply(&file, &mut web_config)?;
             let proxies = if trusted_proxies.is_empty() {
                 file.trusted_proxies.clone().unwrap_or_default()
             } else {

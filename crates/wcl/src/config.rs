@@ -34,6 +34,80 @@ pub struct FileConfig {
     pub backup_dir: Option<std::path::PathBuf>,
     /// Days after which declined applications and unlinked event registrations are erased.
     pub retention_days: Option<i64>,
+    /// The Telegram bot's token; unset, Telegram is off.
+    pub telegram_bot_token: Option<String>,
+    /// The Bot API's base URL (default https://api.telegram.org).
+    pub telegram_api_url: Option<String>,
+    /// `webhook` (default) or `polling`.
+    pub telegram_mode: Option<String>,
+    /// The SMS provider's HTTP endpoint; unset, SMS is off.
+    pub sms_url: Option<String>,
+    /// Its `Authorization`: `user:password` (Basic) or a whole header value.
+    pub sms_auth: Option<String>,
+    /// `json` (default) or `xml`.
+    pub sms_format: Option<String>,
+    /// What one SMS segment costs, in tyiyn (default 150).
+    pub sms_segment_tyiyn: Option<i64>,
+}
+
+/// Telegram and SMS settings of `wcl serve` (flags and `WCL_*` variables; the file's keys of the
+/// same names under them).
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct MessagingArgs {
+    /// The Telegram bot's token (from @BotFather). Unset, Telegram is off.
+    #[arg(long, env = "WCL_TELEGRAM_BOT_TOKEN", hide_env_values = true)]
+    pub telegram_bot_token: Option<String>,
+    /// The Telegram Bot API's base URL (default https://api.telegram.org).
+    #[arg(long, env = "WCL_TELEGRAM_API_URL")]
+    pub telegram_api_url: Option<String>,
+    /// How the bot's updates arrive: webhook (POST /telegram/webhook, needs WCL_PUBLIC_URL) or
+    /// polling (no public address needed).
+    #[arg(long, env = "WCL_TELEGRAM_MODE")]
+    pub telegram_mode: Option<String>,
+    /// The SMS provider's HTTP endpoint. Unset, SMS is off.
+    #[arg(long, env = "WCL_SMS_URL")]
+    pub sms_url: Option<String>,
+    /// The provider's Authorization: user:password (sent as Basic) or a whole header value.
+    #[arg(long, env = "WCL_SMS_AUTH", hide_env_values = true)]
+    pub sms_auth: Option<String>,
+    /// The body the provider reads: json or xml.
+    #[arg(long, env = "WCL_SMS_FORMAT")]
+    pub sms_format: Option<String>,
+    /// What one SMS segment costs, in tyiyn (som × 100).
+    #[arg(long, env = "WCL_SMS_SEGMENT_TYIYN")]
+    pub sms_segment_tyiyn: Option<i64>,
+}
+
+impl MessagingArgs {
+    /// Fills `web` from the flags and variables, else from the file.
+    pub fn apply(self, file: &FileConfig, web: &mut web::WebConfig) -> anyhow::Result<()> {
+        web.telegram_bot_token = self
+            .telegram_bot_token
+            .or(file.telegram_bot_token.clone())
+            .filter(|t| !t.trim().is_empty());
+        if let Some(u) = self.telegram_api_url.or(file.telegram_api_url.clone()) {
+            web.telegram_api_url = u;
+        }
+        if let Some(m) = self.telegram_mode.or(file.telegram_mode.clone()) {
+            web.telegram_mode = web::telegram::Mode::parse(&m).ok_or_else(|| {
+                anyhow::anyhow!("telegram_mode must be webhook or polling (got {m:?})")
+            })?;
+        }
+        web.sms_url = self
+            .sms_url
+            .or(file.sms_url.clone())
+            .filter(|u| !u.trim().is_empty());
+        web.sms_auth = self.sms_auth.or(file.sms_auth.clone());
+        if let Some(f) = self.sms_format.or(file.sms_format.clone()) {
+            web.sms_format = web::sms::Format::parse(&f)
+                .ok_or_else(|| anyhow::anyhow!("sms_format must be json or xml (got {f:?})"))?;
+        }
+        if let Some(p) = self.sms_segment_tyiyn.or(file.sms_segment_tyiyn) {
+            anyhow::ensure!(p >= 0, "sms_segment_tyiyn must not be negative");
+            web.sms_segment_tyiyn = p;
+        }
+        Ok(())
+    }
 }
 
 impl FileConfig {
@@ -64,6 +138,13 @@ pub const KNOWN_VARS: &[&str] = &[
     "WCL_BACKUP_KEEP",
     "WCL_BACKUP_DIR",
     "WCL_RETENTION_DAYS",
+    "WCL_TELEGRAM_BOT_TOKEN",
+    "WCL_TELEGRAM_API_URL",
+    "WCL_TELEGRAM_MODE",
+    "WCL_SMS_URL",
+    "WCL_SMS_AUTH",
+    "WCL_SMS_FORMAT",
+    "WCL_SMS_SEGMENT_TYIYN",
     "WCL_LOG",
     "WCL_LOG_FORMAT",
     "WCL_CASE_KEY",
@@ -211,6 +292,46 @@ mod tests {
                 .unwrap()
                 .is_none()
         );
+    }
+
+    #[test]
+    fn telegram_and_sms_come_from_the_file_under_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("wcl.toml");
+        std::fs::write(
+            &p,
+            "telegram_bot_token = \"1:abc\"\ntelegram_mode = \"polling\"\nsms_url = \"https://sms.example.kg/send\"\nsms_format = \"xml\"\nsms_auth = \"wcl:pw\"\n",
+        )
+        .unwrap();
+        let file = FileConfig::load(Some(&p)).unwrap();
+        let mut web = web::WebConfig::default();
+        let flags = MessagingArgs {
+            telegram_api_url: Some("http://127.0.0.1:9/tg".into()),
+            ..Default::default()
+        };
+        flags.apply(&file, &mut web).unwrap();
+        assert_eq!(web.telegram_bot_token.as_deref(), Some("1:abc"));
+        assert_eq!(web.telegram_api_url, "http://127.0.0.1:9/tg");
+        assert_eq!(web.telegram_mode, web::telegram::Mode::Polling);
+        assert_eq!(web.sms_format, web::sms::Format::Xml);
+        assert_eq!(web.sms_url.as_deref(), Some("https://sms.example.kg/send"));
+        let mut web = web::WebConfig::default();
+        assert_eq!(web.telegram_api_url, "https://api.telegram.org");
+        let bad = MessagingArgs {
+            telegram_mode: Some("push".into()),
+            ..Default::default()
+        };
+        assert!(bad.apply(&FileConfig::default(), &mut web).is_err());
+        for v in [
+            "WCL_TELEGRAM_BOT_TOKEN",
+            "WCL_TELEGRAM_API_URL",
+            "WCL_TELEGRAM_MODE",
+            "WCL_SMS_URL",
+            "WCL_SMS_AUTH",
+            "WCL_SMS_FORMAT",
+        ] {
+            assert!(KNOWN_VARS.contains(&v), "{v}");
+        }
     }
 
     #[test]

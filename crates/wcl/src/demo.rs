@@ -864,6 +864,35 @@ pub async fn seed(
     let survey_counts =
         crate::demo_surveys::seed(&mut tx, &lab_ids, &coordinators, resident_person, today).await?;
 
+    // How some women of Osh are reached (Telegram, SMS), what was sent, one group message.
+    {
+        let osh = lab_id("osh")?;
+        let coordinator = coordinators
+            .iter()
+            .find(|(l, _)| *l == osh)
+            .map(|(_, u)| *u)
+            .context("demo data: the Osh coordinator")?;
+        let lab_name = LABS
+            .iter()
+            .find(|l| l.slug == "osh")
+            .map(|l| l.name_ky)
+            .unwrap_or("Ош");
+        let others: Vec<(domain::PersonId, String, &'static str)> = residents
+            .iter()
+            .filter(|r| r.lab == osh && r.person != resident_person && r.phone.is_some())
+            .map(|r| (r.person, r.given.clone(), r.language))
+            .collect();
+        crate::demo_messages::seed(
+            &mut tx,
+            osh,
+            lab_name,
+            coordinator,
+            resident_person,
+            &others,
+        )
+        .await?;
+    }
+
     // A few support cases in Osh, their notes sealed with the case key (none without a key).
     let support_cases = match case_keys {
         Some(keys) => {

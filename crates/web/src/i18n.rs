@@ -100,7 +100,7 @@ impl Lang {
         // Lookup fails on a missing variable, so give every variable the messages use.
         for v in [
             "name", "event", "when", "place", "link", "code", "date", "her", "median", "times",
-            "until",
+            "until", "reason", "title", "text", "url", "lab",
         ] {
             args.insert(Cow::Borrowed(v), FluentValue::from("x"));
         }

@@ -18,12 +18,15 @@ pub mod i18n;
 pub mod jobs;
 pub mod limits;
 pub mod mailer;
+pub mod messenger;
 pub mod pages;
 pub mod sealed;
 pub mod secrets;
 pub mod services;
 pub mod session_store;
+pub mod sms;
 pub mod state;
+pub mod telegram;
 
 pub use state::{AppState, WebConfig};
 
@@ -77,6 +80,7 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
                 .layer(RequestBodyLimitLayer::new(256 * 1024)),
         )
         .merge(pages::grants::upload_router())
+        .merge(pages::messages::webhook_router().layer(RequestBodyLimitLayer::new(256 * 1024)))
         .merge(extra)
         .layer(sessions)
         .layer(axum::middleware::from_fn(ctx::origin_check))
@@ -209,6 +213,15 @@ pub async fn serve(
         },
         None => None,
     };
+    // Messages over Telegram, SMS and email; the bot's updates by long polling or a webhook.
+    let messenger = (state.channels.any() && state.config.message_every_seconds > 0).then(|| {
+        messenger::spawn(
+            state.store.clone(),
+            state.channels.clone(),
+            Duration::from_secs(state.config.message_every_seconds),
+        )
+    });
+    let polling = services::messages::start_telegram(&state).await;
     let result = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
@@ -220,6 +233,9 @@ pub async fn serve(
     retention.abort();
     if let Some(m) = mailer {
         m.abort();
+    }
+    for h in [messenger, polling].into_iter().flatten() {
+        h.abort();
     }
     result
 }

@@ -33,6 +33,17 @@ impl Mailer {
         Ok(Self { transport, from })
     }
 
+    /// Sends one plain-text message now (the messenger's email channel).
+    pub async fn send_text(&self, to: &str, subject: &str, body: &str) -> anyhow::Result<()> {
+        self.send(&Mail {
+            to: to.to_string(),
+            subject: subject.to_string(),
+            body: body.to_string(),
+            expires_at: None,
+        })
+        .await
+    }
+
     async fn send(&self, m: &Mail) -> anyhow::Result<()> {
         let msg = Message::builder()
             .from(self.from.clone())

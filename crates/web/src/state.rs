@@ -38,6 +38,26 @@ pub struct WebConfig {
     /// Days after which declined applications and event registrations never linked to a person
     /// are erased by the retention task (`retention_days`, `WCL_RETENTION_DAYS`).
     pub retention_days: i64,
+    /// The Telegram bot's token (`telegram_bot_token`). Unset, Telegram is off.
+    pub telegram_bot_token: Option<String>,
+    /// The Bot API's base URL (`telegram_api_url`): the public one, or a local server in tests.
+    pub telegram_api_url: String,
+    /// How updates arrive: by webhook (`POST /telegram/webhook`) or by long polling.
+    pub telegram_mode: crate::telegram::Mode,
+    /// The SMS provider's HTTP endpoint (`sms_url`). Unset, SMS is off.
+    pub sms_url: Option<String>,
+    /// What goes in its `Authorization` header (`sms_auth`): `user:password` (sent as Basic) or a
+    /// whole header value (`Bearer ...`).
+    pub sms_auth: Option<String>,
+    /// The body the provider reads (`sms_format`): JSON or XML.
+    pub sms_format: crate::sms::Format,
+    /// What one SMS segment costs, in tyiyn (shown before a group message is sent).
+    pub sms_segment_tyiyn: i64,
+    /// How often the messenger looks for due messages; 0: this server sends none (another
+    /// process does, or a test runs the messenger itself).
+    pub message_every_seconds: u64,
+    /// Group messages one lab may send per hour.
+    pub group_messages_per_hour: i64,
 }
 
 impl Default for WebConfig {
@@ -57,6 +77,15 @@ impl Default for WebConfig {
             trusted_proxies: vec![],
             invitation_days: 7,
             retention_days: 730,
+            telegram_bot_token: None,
+            telegram_api_url: crate::telegram::DEFAULT_API_URL.into(),
+            telegram_mode: crate::telegram::Mode::Webhook,
+            sms_url: None,
+            sms_auth: None,
+            sms_format: crate::sms::Format::Json,
+            sms_segment_tyiyn: 150,
+            message_every_seconds: 15,
+            group_messages_per_hour: 5,
         }
     }
 }
@@ -66,6 +95,8 @@ pub struct AppState {
     pub store: store::Store,
     pub config: Arc<WebConfig>,
     pub limits: Arc<Limits>,
+    /// The channels messages go out over (Telegram, SMS, email), made from the configuration.
+    pub channels: Arc<crate::messenger::Transports>,
 }
 
 impl AppState {
@@ -75,10 +106,12 @@ impl AppState {
             config.sign_in_per_ip_per_minute,
             config.sign_ups_per_ip_per_minute,
         );
+        let channels = crate::messenger::Transports::from_config(&config);
         Self {
             store,
             config: Arc::new(config),
             limits: Arc::new(limits),
+            channels: Arc::new(channels),
         }
     }
 }

@@ -286,6 +286,8 @@ struct TicketPage {
     e: Event,
     token: String,
     qr: String,
+    /// The bot is configured: a woman with a record may link Telegram from her ticket.
+    telegram: bool,
 }
 
 async fn ticket(
@@ -299,7 +301,15 @@ async fn ticket(
         "{}/events/{}/checkin?code={}",
         c.base, e.id, r.ticket_code
     ));
-    Ok(TicketPage { c, r, e, token, qr })
+    let telegram = s.channels.telegram.is_some();
+    Ok(TicketPage {
+        c,
+        r,
+        e,
+        token,
+        qr,
+        telegram,
+    })
 }
 
 async fn cancel_ticket(

@@ -9,6 +9,7 @@ mod impact;
 mod labs;
 mod links;
 mod mentoring;
+pub(crate) mod messages;
 mod network;
 mod people;
 mod rights;
@@ -50,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .merge(support::router())
         .merge(impact::router())
         .merge(surveys::router())
+        .merge(messages::router())
         .fallback(not_found)
 }
 

@@ -223,6 +223,7 @@ struct PersonPage {
     v: PersonView,
     account: crate::services::links::PersonAccount,
     rights: crate::services::rights::Status,
+    channels: Vec<crate::services::messages::ChannelRow>,
 }
 
 async fn show(
@@ -234,11 +235,13 @@ async fn show(
     let v = svc::person_view(&s.store, &c.actor, id).await?;
     let account = crate::services::links::person_account(&s.store, &c.actor, &v.person).await?;
     let rights = crate::services::rights::status(&s.store, &c.actor, &v.person).await?;
+    let channels = crate::services::messages::person_channels(&s.store, &c.actor, id).await?;
     Ok(PersonPage {
         c,
         v,
         account,
         rights,
+        channels,
     })
 }
 

@@ -132,6 +132,17 @@ async fn issue(
         )
         .await?;
     }
+    // A woman without an e-mail who chose Telegram or SMS gets the link there.
+    if email.is_none()
+        && let Some(p) = l.person_id
+        && super::messages::has_active_channel(&mut tx, p).await?
+    {
+        let template = match kind {
+            LinkKind::Invite => "invitation",
+            LinkKind::Reset => "password-reset",
+        };
+        super::messages::notify(&mut tx, p, l.lab_id, template, &[("link", link.clone())]).await?;
+    }
     let action = match kind {
         LinkKind::Invite => "invitation.issue",
         LinkKind::Reset => "password-link.issue",

@@ -321,6 +321,14 @@ pub async fn accept(
         )
         .await?;
         x.active_mentees += 1;
+        super::messages::notify(
+            &mut tx,
+            *person,
+            Some(lab),
+            "mentor-match",
+            &[("title", x.name.clone())],
+        )
+        .await?;
         audit::record(
             &mut tx,
             entry(actor, "mentoring.match", "person", person, Some(lab))

@@ -467,6 +467,7 @@ pub async fn apply(
         None,
     )
     .await?;
+    super::messages::notify(&mut tx, id, Some(lab.id), "application-received", &[]).await?;
     audit::record(
         &mut tx,
         entry(
@@ -887,6 +888,17 @@ pub async fn transition_residency(
     );
     e.detail = format!("{}->{}", r.status.code(), to.code());
     audit::record(&mut tx, e).await?;
+    if to == ResidencyStatus::Accepted {
+        // She is told, in her language, over the channels she chose (sent later by the outbox).
+        super::messages::notify(
+            &mut tx,
+            r.person_id,
+            Some(r.lab_id),
+            "residency-accepted",
+            &[("title", r.cohort_name.clone().unwrap_or_default())],
+        )
+        .await?;
+    }
     let now = managed_residency(&mut tx, actor, id).await?;
     let lab = store::labs::lab(&mut tx, r.lab_id).await?;
     let view = residency_view(&mut tx, now, lab.map(|l| l.slug).unwrap_or_default()).await?;
@@ -936,6 +948,8 @@ pub struct DeclineView {
     pub residency: Residency,
     pub person_name: String,
     pub has_email: bool,
+    /// She chose a channel (Telegram, SMS, email): the message goes there.
+    pub has_channel: bool,
     pub phone: Option<String>,
     pub lab: Lab,
 }
@@ -953,10 +967,12 @@ pub async fn decline_view(store: &Store, actor: &Actor, id: ResidencyId) -> AppR
     let lab = store::labs::lab(&mut c, r.lab_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let has_channel = super::messages::has_active_channel(&mut c, p.id).await?;
     Ok(DeclineView {
         residency: r,
         person_name: p.full_name(),
         has_email: p.email.is_some(),
+        has_channel,
         phone: p.phone,
         lab,
     })
@@ -1007,6 +1023,23 @@ pub async fn decline_residency(
         .await?
         .ok_or(AppError::NotFound)?;
     let told = match &p.email {
+        // She chose her channels: the outbox tells her over them, in her language.
+        _ if super::messages::has_active_channel(&mut tx, p.id).await? => {
+            let reason = if share {
+                reason.to_string()
+            } else {
+                String::new()
+            };
+            super::messages::notify(
+                &mut tx,
+                p.id,
+                Some(r.lab_id),
+                "residency-declined",
+                &[("reason", reason)],
+            )
+            .await?;
+            "message"
+        }
         Some(to) => {
             let lang = her_language(&mut tx, &p).await?;
             let args = [

@@ -773,6 +773,14 @@ pub async fn issue_due(
                 .with_detail(format!("assertion {id}")),
             )
             .await?;
+            super::messages::notify(
+                c,
+                person.id,
+                Some(programme.lab_id),
+                "certificate-issued",
+                &[("title", programme.title.clone())],
+            )
+            .await?;
         }
     }
     Ok(n)

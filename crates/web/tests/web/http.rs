@@ -706,6 +706,20 @@ pub(crate) async fn page_matrix(app: &TestApp) -> Vec<(String, [u16; 6])> {
             "/grant-applications/not-an-id".into(),
             [404, 404, 404, 404, 404, 404],
         ),
+        // Messages: her channels and history on /me; what was sent to her for her lab's
+        // coordinators; the lab's group messages for them; paper to print.
+        ("/me/channels".into(), [303, 404, 404, 404, 404, 200]),
+        ("/me/messages".into(), [303, 404, 404, 404, 404, 200]),
+        (
+            format!("/people/{aizhan}/messages"),
+            [303, 200, 200, 404, 404, 404],
+        ),
+        ("/labs/osh/messages".into(), [303, 200, 200, 404, 404, 404]),
+        (
+            format!("/sessions/{session}/attendance.pdf"),
+            [303, 200, 200, 404, 200, 404],
+        ),
+        ("/labs/osh/apply.pdf".into(), [200, 200, 200, 200, 200, 200]),
     ]
 }
 

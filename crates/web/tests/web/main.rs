@@ -13,6 +13,7 @@ mod http;
 mod impact;
 mod intake;
 mod mentoring;
+mod messages;
 mod resilience;
 mod rights;
 mod support;

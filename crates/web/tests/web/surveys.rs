@@ -279,7 +279,11 @@ async fn import_through_the_api(app: TestApp) {
 
 /// A small instrument: works (required) → income (required, shown only if she works), three
 /// self-confidence items (the second reversed), a comment.
-async fn instrument(app: &TestApp, lab: Option<LabId>, waves: &[WaveKind]) -> InstrumentId {
+pub(crate) async fn instrument(
+    app: &TestApp,
+    lab: Option<LabId>,
+    waves: &[WaveKind],
+) -> InstrumentId {
     let yes_no = vec![
         Choice {
             name: "yes".into(),

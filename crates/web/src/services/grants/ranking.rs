@@ -297,6 +297,18 @@ async fn queue_decision_mail(
     let Some(p) = store::people::get_scoped(tx, &LabScope::All, a.person_id).await? else {
         return Ok(());
     };
+    // She chose her channels: the outbox tells her over them, in her language.
+    if crate::services::messages::has_active_channel(tx, p.id).await? {
+        crate::services::messages::notify(
+            tx,
+            p.id,
+            Some(p.lab_id),
+            "grant-decision",
+            &[("title", a.title.clone())],
+        )
+        .await?;
+        return Ok(());
+    }
     let Some(to) = p.email.clone() else {
         return Ok(());
     };

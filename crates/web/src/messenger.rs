@@ -1,0 +1,258 @@
+//! The outbox worker: message jobs (kind `message` in the jobs table) are claimed with a lease,
+//! rendered in her language at send time, and tried over her channels in her order; each attempt
+//! is recorded per channel (`messages`). When every channel fails the job goes back to the queue
+//! with backoff (`store::jobs::failed`); two servers never send one job twice (the claim).
+use crate::i18n::Lang;
+use crate::mailer::Mailer;
+use crate::services::messages::{self as svc, MessageJob};
+use crate::sms::Sms;
+use crate::state::WebConfig;
+use crate::telegram::Telegram;
+use domain::messages::Channel;
+use std::time::Duration;
+use store::Store;
+
+/// The channels this server can send over, made once from the configuration.
+pub struct Transports {
+    pub telegram: Option<Telegram>,
+    pub sms: Option<Sms>,
+    pub mail: Option<Mailer>,
+    /// The public address, for links in messages (her channels page).
+    pub public_url: String,
+}
+
+impl Transports {
+    pub fn from_config(config: &WebConfig) -> Self {
+        let telegram = config
+            .telegram_bot_token
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| Telegram::new(&config.telegram_api_url, t.trim()));
+        let sms = config
+            .sms_url
+            .as_deref()
+            .filter(|u| !u.trim().is_empty())
+            .map(|u| Sms::new(u.trim(), config.sms_auth.as_deref(), config.sms_format));
+        // Links in emails must not follow whatever Host a visitor sent: email needs public_url.
+        let mail = match (&config.smtp_url, &config.public_url) {
+            (Some(url), Some(_)) => Mailer::new(url, &config.mail_from).ok(),
+            _ => None,
+        };
+        Self {
+            telegram,
+            sms,
+            mail,
+            public_url: config
+                .public_url
+                .clone()
+                .unwrap_or_default()
+                .trim_end_matches('/')
+                .to_string(),
+        }
+    }
+
+    /// Some channel is configured: the messenger has something to do.
+    pub fn any(&self) -> bool {
+        self.telegram.is_some() || self.sms.is_some() || self.mail.is_some()
+    }
+
+    pub fn has(&self, ch: Channel) -> bool {
+        match ch {
+            Channel::Telegram => self.telegram.is_some(),
+            Channel::Sms => self.sms.is_some(),
+            Channel::Email => self.mail.is_some(),
+        }
+    }
+}
+
+/// Where one message goes over one channel.
+struct Attempt {
+    channel: Channel,
+    address: Option<String>,
+}
+
+/// Sends what is due now; returns how many messages were delivered.
+pub async fn run_once(store: &Store, t: &Transports) -> anyhow::Result<usize> {
+    let jobs = {
+        let mut c = store.conn().await?;
+        store::jobs::claim_due(&mut c, store::messages::JOB_KIND, 50).await?
+    };
+    let mut sent = 0;
+    for job in jobs {
+        let msg: MessageJob = match serde_json::from_str(&job.payload) {
+            Ok(m) => m,
+            Err(_) => {
+                let mut c = store.conn().await?;
+                store::jobs::failed(&mut c, &job, "unreadable job").await?;
+                continue;
+            }
+        };
+        let job_id = job.id.to_string();
+        let plan = {
+            let mut c = store.conn().await?;
+            svc::plan(&mut c, &msg).await?
+        };
+        let Some(plan) = plan else {
+            // Her record is gone (erased): nothing to send.
+            let mut c = store.conn().await?;
+            store::jobs::done(&mut c, job.id).await?;
+            continue;
+        };
+        let attempts: Vec<Attempt> = plan
+            .channels
+            .iter()
+            .map(|ch| Attempt {
+                channel: *ch,
+                address: match ch {
+                    Channel::Telegram => plan.telegram_chat.clone(),
+                    Channel::Sms => plan.phone.clone(),
+                    Channel::Email => plan.email.clone(),
+                },
+            })
+            .collect();
+        if attempts.is_empty() {
+            let mut c = store.conn().await?;
+            record(&mut c, &job_id, &msg, &plan, "none", "unreached", "", 0, "").await?;
+            store::jobs::done(&mut c, job.id).await?;
+            continue;
+        }
+        let mut delivered = false;
+        let mut last_error = String::new();
+        for a in attempts {
+            let (subject, body) = svc::render(plan.lang, &msg, &plan, a.channel, &t.public_url);
+            let result = match (&a.address, a.channel) {
+                (None, _) => Err(anyhow::anyhow!("no address")),
+                (Some(_), ch) if !t.has(ch) => Err(anyhow::anyhow!("channel not configured")),
+                (Some(chat), Channel::Telegram) => match &t.telegram {
+                    Some(tg) => tg.send_message(chat, &body).await.map(|()| 0),
+                    None => unreachable!(),
+                },
+                (Some(phone), Channel::Sms) => match &t.sms {
+                    Some(s) => s.send(phone, &body).await,
+                    None => unreachable!(),
+                },
+                (Some(to), Channel::Email) => match &t.mail {
+                    Some(m) => m.send_text(to, &subject, &body).await.map(|()| 0),
+                    None => unreachable!(),
+                },
+            };
+            let mut c = store.conn().await?;
+            match result {
+                Ok(segments) => {
+                    // A one-time link is not kept once sent.
+                    let kept = if msg.args.contains_key("link") {
+                        ""
+                    } else {
+                        body.as_str()
+                    };
+                    record(
+                        &mut c,
+                        &job_id,
+                        &msg,
+                        &plan,
+                        a.channel.code(),
+                        "sent",
+                        kept,
+                        segments as i64,
+                        "",
+                    )
+                    .await?;
+                    delivered = true;
+                    break;
+                }
+                Err(e) => {
+                    // The error may repeat an address: it is kept with the delivery row (staff
+                    // of her lab), the log names the job only.
+                    tracing::warn!(job = %job.id, channel = a.channel.code(), "message send failed");
+                    last_error = format!("{}: {e}", a.channel.code());
+                    record(
+                        &mut c,
+                        &job_id,
+                        &msg,
+                        &plan,
+                        a.channel.code(),
+                        "failed",
+                        "",
+                        0,
+                        &e.to_string(),
+                    )
+                    .await?;
+                }
+            }
+        }
+        let mut c = store.conn().await?;
+        if delivered {
+            store::jobs::done(&mut c, job.id).await?;
+            sent += 1;
+        } else {
+            store::jobs::failed(&mut c, &job, &last_error).await?;
+        }
+    }
+    Ok(sent)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn record(
+    c: &mut store::AnyConn,
+    job_id: &str,
+    msg: &MessageJob,
+    plan: &svc::Plan,
+    channel: &str,
+    status: &str,
+    body: &str,
+    segments: i64,
+    error: &str,
+) -> anyhow::Result<()> {
+    store::messages::record(
+        c,
+        &store::messages::NewDelivery {
+            job_id,
+            person_id: plan.person,
+            lab_id: msg.lab.as_deref().and_then(|l| l.parse().ok()),
+            group_id: msg.group.as_deref(),
+            template: &msg.template,
+            channel,
+            status,
+            body,
+            segments,
+            error,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Runs the messenger every `every` until the process ends.
+pub fn spawn(
+    store: Store,
+    t: std::sync::Arc<Transports>,
+    every: Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut reminded: Option<std::time::Instant> = None;
+        loop {
+            // Surveys that have come due are announced once a day (each one once).
+            if reminded.is_none_or(|t| t.elapsed() >= Duration::from_secs(24 * 3600)) {
+                match svc::queue_survey_reminders(&store).await {
+                    Ok(n) if n > 0 => tracing::info!(queued = n, "survey reminders queued"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "survey reminders failed"),
+                }
+                reminded = Some(std::time::Instant::now());
+            }
+            // Messages of a server that died mid-send come back once their lease runs out.
+            if let Ok(mut c) = store.conn().await {
+                let _ = store::jobs::requeue_stale(&mut c, store::messages::JOB_KIND).await;
+            }
+            if let Err(e) = run_once(&store, &t).await {
+                tracing::warn!(error = %e, "messenger round failed");
+            }
+            tokio::time::sleep(every).await;
+        }
+    })
+}
+
+/// The language a message is written in (for the bot's answers too).
+pub fn lang_of(code: Option<&str>) -> Lang {
+    code.and_then(Lang::parse).unwrap_or(Lang::Ky)
+}
