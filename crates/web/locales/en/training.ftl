@@ -26,3 +26,5 @@ mail-reminder-tomorrow-subject = Tomorrow: { $event }
 mail-reminder-date-subject = { $date }: { $event }
 badge-holder-address = Your address as the badge holder (give it to whoever checks your badge with an Open Badges validator)
 certificate-file = certificate
+badge-criteria = Attended at least { $pct }% of the programme's sessions. Modules: { $modules }.
+badge-criteria-final = Attended at least { $pct }% of the programme's sessions and its final module. Modules: { $modules }.

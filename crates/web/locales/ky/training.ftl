@@ -25,3 +25,5 @@ mail-reminder-tomorrow-subject = Эртең: { $event }
 mail-reminder-date-subject = { $date }: { $event }
 badge-holder-address = Төш белгинин ээси катары дарегиңиз (аны төш белгиңизди Open Badges валидатору менен текшерген адамга бериңиз)
 certificate-file = сертификат
+badge-criteria = Программанын сабактарынын кеминде { $pct }% катышты. Модулдар: { $modules }.
+badge-criteria-final = Программанын сабактарынын кеминде { $pct }% жана анын акыркы модулуна катышты. Модулдар: { $modules }.

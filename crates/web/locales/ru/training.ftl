@@ -28,3 +28,5 @@ mail-reminder-tomorrow-subject = Завтра: { $event }
 mail-reminder-date-subject = { $date }: { $event }
 badge-holder-address = Ваш адрес владелицы значка (сообщите его тому, кто проверяет значок валидатором Open Badges)
 certificate-file = сертификат
+badge-criteria = Посетила не менее { $pct }% занятий программы. Модули: { $modules }.
+badge-criteria-final = Посетила не менее { $pct }% занятий программы и её заключительный модуль. Модули: { $modules }.

@@ -165,12 +165,8 @@ fn ics(base: &str, name: &str, events: &[(Event, Option<Lab>)], filename: &str) 
 
 async fn network_ics(c: Ctx, State(s): State<AppState>) -> AppResult<Response> {
     let events = svc::feed(&s.store, None).await?;
-    Ok(ics(
-        &c.base,
-        "Women Creative Labs",
-        &events,
-        "wcl-events.ics",
-    ))
+    // The feed's name in the subscriber's language (calendar apps show it).
+    Ok(ics(&c.base, &c.t("app-name"), &events, "wcl-events.ics"))
 }
 
 async fn lab_ics(
@@ -180,7 +176,7 @@ async fn lab_ics(
 ) -> AppResult<Response> {
     let lab = lab_by_slug(&s.store, &slug).await?;
     let events = svc::feed(&s.store, Some(lab.id)).await?;
-    let name = format!("Women Creative Lab · {}", lab.name_en);
+    let name = format!("{} · {}", c.t("app-name"), lab.name(c.lang.code()));
     Ok(ics(
         &c.base,
         &name,

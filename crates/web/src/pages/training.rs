@@ -695,26 +695,30 @@ async fn badge_class(
 ) -> AppResult<Response> {
     let (p, lab, modules) = svc::badge_class(&s.store, id).await?;
     let rule = p.rule;
-    let en = crate::i18n::Lang::En;
+    // The narrative in the reader's language (Kyrgyz unless asked otherwise), beside the
+    // programme's name as the lab wrote it.
+    let lang = c.lang;
     let topics: Vec<String> = modules
         .iter()
         .map(|m| {
             if m.title.is_empty() {
-                en.t(&format!("topic-{}", m.topic.code()))
+                lang.t(&format!("topic-{}", m.topic.code()))
             } else {
                 m.title.clone()
             }
         })
         .collect();
-    let narrative = format!(
-        "Attended at least {}% of the programme's sessions{}. Modules: {}.",
-        rule.min_attendance_pct,
-        if rule.final_module_required {
-            " and its final module"
-        } else {
-            ""
-        },
-        topics.join("; ")
+    let key = if rule.final_module_required {
+        "badge-criteria-final"
+    } else {
+        "badge-criteria"
+    };
+    let narrative = lang.t_args(
+        key,
+        &[
+            ("pct", i64::from(rule.min_attendance_pct).into()),
+            ("modules", topics.join("; ").into()),
+        ],
     );
     let id = format!("{}/badges/classes/{}", c.base, p.id);
     let image = format!("{id}/image");

@@ -1575,3 +1575,120 @@ async fn framework_errors_speak_json() {
     let (s, b) = send(c.delete(app.url("/api/v1/labs"))).await;
     assert_eq!((s, b["error"].as_str()), (405, Some("err-api-method")));
 }
+
+/// The interface's English words: every word of four letters or more in the English strings
+/// that no Kyrgyz or Russian string also uses (so "PDF", "Telegram", "Open Badges" pass).
+fn interface_english() -> std::collections::HashSet<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+    let words = |lang: &str| -> std::collections::HashSet<String> {
+        let mut set = std::collections::HashSet::new();
+        for f in std::fs::read_dir(dir.join(lang)).unwrap() {
+            let text = std::fs::read_to_string(f.unwrap().path()).unwrap();
+            for line in text.lines() {
+                // The value only: keys and placeables are not interface text.
+                let value = line.split_once(" = ").map_or(line, |(_, v)| v);
+                let mut value = value.to_string();
+                while let (Some(a), Some(b)) = (value.find('{'), value.find('}')) {
+                    if b < a {
+                        break;
+                    }
+                    value.replace_range(a..=b, " ");
+                }
+                for w in value.split(|c: char| !c.is_ascii_alphabetic()) {
+                    if w.len() >= 4 {
+                        set.insert(w.to_lowercase());
+                    }
+                }
+            }
+        }
+        set
+    };
+    let (ky, ru) = (words("ky"), words("ru"));
+    words("en")
+        .into_iter()
+        .filter(|w| !ky.contains(w) && !ru.contains(w))
+        .collect()
+}
+
+/// A page's visible text: no tags, scripts, styles, addresses or e-mails.
+fn visible_words(html: &str) -> Vec<String> {
+    let mut text = String::new();
+    let mut rest = html;
+    for skip in ["<script", "<style"] {
+        let _ = skip;
+    }
+    while let Some(i) = rest.find('<') {
+        text.push_str(&rest[..i]);
+        text.push(' ');
+        let tag_end = rest[i..].find('>').map_or(rest.len(), |j| i + j + 1);
+        let tag = &rest[i..tag_end];
+        rest = &rest[tag_end..];
+        for (open, close) in [
+            ("<script", "</script>"),
+            ("<style", "</style>"),
+            ("<svg", "</svg>"),
+        ] {
+            if tag.starts_with(open)
+                && let Some(j) = rest.find(close)
+            {
+                rest = &rest[j + close.len()..];
+            }
+        }
+    }
+    text.push_str(rest);
+    text.split_whitespace()
+        .filter(|w| !w.contains('@') && !w.contains("://") && !w.starts_with('/'))
+        .flat_map(|w| {
+            w.split(|c: char| !c.is_ascii_alphabetic())
+                .filter(|p| p.len() >= 4)
+                .map(str::to_lowercase)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// No interface English on a Kyrgyz or Russian page: every page of the access matrix, as a
+/// caller who may open it, in both languages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kyrgyz_and_russian_pages_leave_no_english() {
+    let app = TestApp::spawn(crate::common::Backend::Sqlite)
+        .await
+        .unwrap();
+    let english = interface_english();
+    assert!(english.contains("withheld") && english.contains("calendar"));
+    let routes = page_matrix(&app).await;
+    let order = [2usize, 5, 4, 1, 0, 3];
+    let mut clients = vec![app.client()];
+    for login in MATRIX_LOGINS {
+        clients.push(app.signed_in(login).await);
+    }
+    let mut leftovers = vec![];
+    for (route, expected) in &routes {
+        if route.contains("export.") || route.contains(".ics") || route.contains(".pdf") {
+            continue;
+        }
+        let Some(&i) = order.iter().find(|&&i| expected[i] == 200) else {
+            continue;
+        };
+        for lang in ["ky", "ru"] {
+            let html = clients[i]
+                .get(app.url(route))
+                .header("accept-language", lang)
+                .header("cookie", format!("lang={lang}"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let found: std::collections::BTreeSet<String> = visible_words(&html)
+                .into_iter()
+                .filter(|w| english.contains(w))
+                .collect();
+            if !found.is_empty() {
+                leftovers.push(format!("{lang} {route}: {found:?}"));
+            }
+        }
+    }
+    assert!(leftovers.is_empty(), "{leftovers:#?}");
+}
