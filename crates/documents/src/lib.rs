@@ -15,6 +15,7 @@
 //! - [`table`]: CSV and XLSX exports for donors and coordinators, with text
 //!   cells neutralised against formula injection.
 //! - [`uploads`]: what an uploaded file is (from its bytes), and images without metadata.
+//! - [`kyrgyzstan`]: the network map, Kyrgyzstan as SVG (Natural Earth outline).
 //! - [`xlsform`]: survey instruments read from XLSForm workbooks, with row-level warnings.
 //! - [`bounded`]: untrusted zips inflated within limits (entries, sizes, ratio).
 
@@ -23,6 +24,7 @@ pub mod bounded;
 pub mod certificate;
 pub mod charts;
 pub mod ical;
+pub mod kyrgyzstan;
 pub mod qr;
 pub mod record;
 pub mod table;

@@ -9,6 +9,8 @@ pub mod grants;
 pub mod ids;
 pub mod impact;
 pub mod names;
+pub mod package;
+pub mod regions;
 pub mod residency;
 pub mod support;
 pub mod surveys;

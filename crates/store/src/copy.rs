@@ -67,6 +67,9 @@ pub const TABLES: &[&str] = &[
     "survey_answers",
     "survey_scores",
     "erasures",
+    "package_versions",
+    "package_imports",
+    "package_items",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -19,6 +19,7 @@ pub mod impact;
 pub mod jobs;
 pub mod labs;
 pub mod mentoring;
+pub mod package;
 pub mod people;
 pub mod residency;
 pub mod rights;

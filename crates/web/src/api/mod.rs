@@ -10,6 +10,7 @@ mod grants;
 mod impact;
 mod labs;
 mod mentoring;
+pub mod package;
 mod people;
 mod rights;
 mod support;
@@ -46,6 +47,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "impact", description = "Indicators (public figures withheld below 5 women), donors' report, positive deviance, outcomes"),
         (name = "grants", description = "Seed funding: calls with budget and awarded totals, ranking and proposal, donors' exports"),
         (name = "surveys", description = "Survey instruments (XLSForm import) and response exports: coordinators of the lab and the admin"),
+        (name = "package", description = "A lab's package (programmes, surveys, grant templates, texts, targets): export, import with preview, the network library"),
     )
 )]
 struct ApiDoc;
@@ -77,6 +79,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(support::router())
         .merge(impact::router())
         .merge(surveys::router())
+        .merge(package::router())
 }
 
 /// The OpenAPI document (also snapshot-tested).

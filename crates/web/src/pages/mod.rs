@@ -10,6 +10,7 @@ mod labs;
 mod links;
 mod mentoring;
 mod network;
+mod package;
 mod people;
 mod rights;
 mod support;
@@ -49,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .merge(support::router())
         .merge(impact::router())
         .merge(surveys::router())
+        .merge(package::router())
         .fallback(not_found)
 }
 
@@ -117,6 +119,8 @@ struct Home {
     labs: Vec<store::labs::Lab>,
     /// A fresh install without an admin, seen from the machine itself: how to make the first.
     setup: bool,
+    /// The network map (inline SVG).
+    map: String,
 }
 
 async fn home(
@@ -126,7 +130,13 @@ async fn home(
     let labs = crate::services::labs::all(&s.store).await?;
     let local = c.ip.is_some_and(|ip| ip.is_loopback());
     let setup = local && c.user.is_none() && crate::services::links::needs_setup(&s.store).await?;
-    Ok(Home { c, labs, setup })
+    let map = crate::services::map::svg(&s.store, c.lang, None, true).await?;
+    Ok(Home {
+        c,
+        labs,
+        setup,
+        map,
+    })
 }
 
 #[derive(Template)]

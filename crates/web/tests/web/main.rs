@@ -13,6 +13,7 @@ mod http;
 mod impact;
 mod intake;
 mod mentoring;
+mod package;
 mod resilience;
 mod rights;
 mod support;
