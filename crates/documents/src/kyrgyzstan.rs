@@ -180,7 +180,10 @@ pub const OUTLINE: &[&[(f64, f64)]] = &[&[
 pub struct Point {
     pub lat: f64,
     pub lon: f64,
+    /// What is written beside the point (its name, or its number in a legend).
     pub label: String,
+    /// Its full name, for the description and the point's tooltip.
+    pub name: String,
     /// A link for the point (its page).
     pub href: Option<String>,
     /// Drawn larger (the lab whose page this is).
@@ -244,7 +247,16 @@ fn esc(s: &str) -> String {
 /// carries a title and a description listing everything it shows, for screen readers.
 pub fn svg(title: &str, labs: &[Point], regions: &[RegionLabel]) -> String {
     let h = height();
-    let mut desc: Vec<String> = labs.iter().map(|l| l.label.clone()).collect();
+    let mut desc: Vec<String> = labs
+        .iter()
+        .map(|l| {
+            if l.label == l.name {
+                l.name.clone()
+            } else {
+                format!("{} {}", l.label, l.name)
+            }
+        })
+        .collect();
     desc.extend(regions.iter().map(|r| r.lines.join(", ")));
     let mut s = format!(
         r#"<svg class="map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W:.0} {h:.0}" role="img" aria-labelledby="map-title map-desc"><title id="map-title">{}</title><desc id="map-desc">{}</desc>"#,
@@ -280,8 +292,10 @@ pub fn svg(title: &str, labs: &[Point], regions: &[RegionLabel]) -> String {
         };
         let r = if l.highlight { 12.0 } else { 9.0 };
         let dot = format!(
-            r##"<circle cx="{x:.1}" cy="{y:.1}" r="{r}" fill="#a3285b" stroke="#ffffff" stroke-width="2"/><text x="{x:.1}" y="{:.1}" font-size="24" font-weight="bold" text-anchor="middle" fill="#222222">{}</text>"##,
-            y - r - 4.0,
+            r##"<g><title>{}</title><circle cx="{x:.1}" cy="{y:.1}" r="{r}" fill="#a3285b" stroke="#ffffff" stroke-width="2"/><text x="{:.1}" y="{:.1}" font-size="26" font-weight="bold" fill="#222222">{}</text></g>"##,
+            esc(&l.name),
+            x + r + 3.0,
+            y + 9.0,
             esc(&l.label)
         );
         match &l.href {
@@ -325,6 +339,7 @@ mod tests {
                     lat: 40.53,
                     lon: 72.8,
                     label: "Ош & co".into(),
+                    name: "Ош & co".into(),
                     href: Some("/labs/osh".into()),
                     highlight: true,
                 },
@@ -332,6 +347,7 @@ mod tests {
                     lat: 0.0,
                     lon: 0.0,
                     label: "nowhere".into(),
+                    name: "nowhere".into(),
                     href: None,
                     highlight: false,
                 },

@@ -322,8 +322,8 @@ struct Dashboard {
     t: TargetInput,
     errors: Errors,
     query: String,
-    /// The network map (inline SVG), for the admin's view of the whole network.
-    map: Option<String>,
+    /// The network map, for the admin's view of the whole network.
+    map: Option<crate::services::map::NetworkMap>,
 }
 
 impl Dashboard {
@@ -354,7 +354,7 @@ async fn dashboard_view(
     errors.0.extend(d.errors);
     let charts = d.figures.as_ref().map(|f| draw(&c, f, false, series));
     let map = if c.actor.allows(domain::Action::ManageNetwork) {
-        Some(crate::services::map::svg(&s.store, c.lang, None, true).await?)
+        Some(crate::services::map::network_map(&s.store, c.lang, None).await?)
     } else {
         None
     };

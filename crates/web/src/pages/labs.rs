@@ -105,13 +105,13 @@ struct LabPage {
     c: Ctx,
     v: LabView,
     errors: Errors,
-    /// Where the lab is, on the network map (inline SVG).
-    map: String,
+    /// Where the lab is, on the network map.
+    map: crate::services::map::NetworkMap,
 }
 
 async fn lab_page(c: Ctx, s: &AppState, slug: &str, errors: Errors) -> AppResult<LabPage> {
     let v = svc::lab_view(&s.store, &c.actor, slug).await?;
-    let map = crate::services::map::svg(&s.store, c.lang, Some(v.lab.id), false).await?;
+    let map = crate::services::map::network_map(&s.store, c.lang, Some(v.lab.id)).await?;
     Ok(LabPage { c, v, errors, map })
 }
 

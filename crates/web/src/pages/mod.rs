@@ -119,8 +119,8 @@ struct Home {
     labs: Vec<store::labs::Lab>,
     /// A fresh install without an admin, seen from the machine itself: how to make the first.
     setup: bool,
-    /// The network map (inline SVG).
-    map: String,
+    /// The network map.
+    map: crate::services::map::NetworkMap,
 }
 
 async fn home(
@@ -130,7 +130,7 @@ async fn home(
     let labs = crate::services::labs::all(&s.store).await?;
     let local = c.ip.is_some_and(|ip| ip.is_loopback());
     let setup = local && c.user.is_none() && crate::services::links::needs_setup(&s.store).await?;
-    let map = crate::services::map::svg(&s.store, c.lang, None, true).await?;
+    let map = crate::services::map::network_map(&s.store, c.lang, None).await?;
     Ok(Home {
         c,
         labs,

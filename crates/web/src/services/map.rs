@@ -60,57 +60,69 @@ pub async fn figures(store: &Store) -> AppResult<Vec<RegionFigures>> {
         .collect())
 }
 
-/// The map as inline SVG, in `lang`; `highlight` marks one lab (her page); `figures` adds the
-/// regions' figures (the home page and the dashboard; a lab's page shows only where it is).
-pub async fn svg(
-    store: &Store,
-    lang: Lang,
-    highlight: Option<LabId>,
-    with_figures: bool,
-) -> AppResult<String> {
-    let labs = super::labs::all(store).await?;
-    let points: Vec<Point> = labs
-        .iter()
-        .filter_map(|l| {
-            let (lat, lon) = match (l.latitude, l.longitude) {
-                (Some(a), Some(b)) => (a, b),
-                _ => domain::regions::region(&l.region).map(|r| (r.lat, r.lon))?,
-            };
-            Some(Point {
-                lat,
-                lon,
-                label: l.name(lang.code()).to_string(),
-                href: Some(format!("/labs/{}", l.slug)),
-                highlight: highlight == Some(l.id),
-            })
-        })
-        .filter(|p| highlight.is_none() || p.highlight || with_figures)
-        .collect();
+/// The network map as a page shows it: the drawing, and (for the whole network) its legend of
+/// numbered labs and the table of figures per region.
+pub struct NetworkMap {
+    pub svg: String,
+    /// (number on the map, name, slug)
+    pub labs: Vec<(usize, String, String)>,
+    /// (region's name, women reached, network members) as shown: a withheld figure says so.
+    pub regions: Vec<(String, String, String)>,
+}
+
+/// The map in `lang`. With `only` it shows where that lab is (its page); without, every lab as
+/// a numbered point and the figures per region (the home page, the dashboard).
+pub async fn network_map(store: &Store, lang: Lang, only: Option<LabId>) -> AppResult<NetworkMap> {
+    let mut labs = super::labs::all(store).await?;
+    labs.retain(|l| only.is_none_or(|id| id == l.id));
+    let mut points = vec![];
+    let mut legend = vec![];
+    for l in &labs {
+        let place = match (l.latitude, l.longitude) {
+            (Some(a), Some(b)) => Some((a, b)),
+            _ => domain::regions::region(&l.region).map(|r| (r.lat, r.lon)),
+        };
+        let Some((lat, lon)) = place else {
+            continue;
+        };
+        let name = l.name(lang.code()).to_string();
+        let n = legend.len() + 1;
+        points.push(Point {
+            lat,
+            lon,
+            label: if only.is_some() {
+                name.clone()
+            } else {
+                n.to_string()
+            },
+            name: name.clone(),
+            href: Some(format!("/labs/{}", l.slug)),
+            highlight: only.is_some(),
+        });
+        legend.push((n, name, l.slug.clone()));
+    }
     let mut regions = vec![];
-    if with_figures {
+    if only.is_none() {
         let shown = |v: Option<i64>| match v {
             Some(n) => domain::group_digits(n),
             None => lang.t("impact-suppressed"),
         };
         for f in figures(store).await? {
-            let Some(r) = domain::regions::region(f.region) else {
-                continue;
-            };
-            regions.push(RegionLabel {
-                lat: r.lat,
-                lon: r.lon,
-                lines: vec![
-                    format!("{}: {}", lang.t("map-women"), shown(f.women)),
-                    format!("{}: {}", lang.t("map-members"), shown(f.members)),
-                ],
-            });
+            if let Some(r) = domain::regions::region(f.region) {
+                regions.push((
+                    r.name(lang.code()).to_string(),
+                    shown(f.women),
+                    shown(f.members),
+                ));
+            }
         }
     }
-    Ok(documents::kyrgyzstan::svg(
-        &lang.t("map-title"),
-        &points,
-        &regions,
-    ))
+    let no_regions: [RegionLabel; 0] = [];
+    Ok(NetworkMap {
+        svg: documents::kyrgyzstan::svg(&lang.t("map-title"), &points, &no_regions),
+        labs: if only.is_some() { vec![] } else { legend },
+        regions,
+    })
 }
 
 #[cfg(test)]
