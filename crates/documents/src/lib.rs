@@ -15,6 +15,7 @@
 //! - [`table`]: CSV and XLSX exports for donors and coordinators, with text
 //!   cells neutralised against formula injection.
 //! - [`uploads`]: what an uploaded file is (from its bytes), and images without metadata.
+//! - [`kyrgyzstan`]: the network map, Kyrgyzstan as SVG (Natural Earth outline).
 //! - [`xlsform`]: survey instruments read from XLSForm workbooks, with row-level warnings.
 //! - [`bounded`]: untrusted zips inflated within limits (entries, sizes, ratio).
 //! - [`statement`]: bank statements (CSV, UTF-8 or Windows-1251) read within limits, for
@@ -25,6 +26,7 @@ pub mod bounded;
 pub mod certificate;
 pub mod charts;
 pub mod ical;
+pub mod kyrgyzstan;
 pub mod paper;
 pub mod qr;
 pub mod record;

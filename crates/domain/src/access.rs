@@ -116,6 +116,8 @@ pub enum Action {
     /// Import and manage survey instruments, enter paper answers for a resident, read and
     /// export the lab's answers: coordinators of the lab and the network admin.
     ManageSurveys(LabId),
+    /// Export the lab's package and import one into it: coordinators of the lab and the admin.
+    ManagePackage(LabId),
 }
 
 /// The labs whose records an actor may see for some purpose.
@@ -190,7 +192,8 @@ impl Actor {
             Action::ManageMentoring(lab)
             | Action::ManageGrants(lab)
             | Action::ManageImpact(lab)
-            | Action::ManageSurveys(lab) => self.admin || self.has(lab, LabRole::Coordinator),
+            | Action::ManageSurveys(lab)
+            | Action::ManagePackage(lab) => self.admin || self.has(lab, LabRole::Coordinator),
             Action::CaseWork(lab) => self.has(lab, LabRole::CaseWorker),
             Action::OwnProfile(p) => self.person_id == Some(p),
         }

@@ -10,6 +10,8 @@ pub mod ids;
 pub mod impact;
 pub mod messages;
 pub mod names;
+pub mod package;
+pub mod regions;
 pub mod residency;
 pub mod support;
 pub mod surveys;

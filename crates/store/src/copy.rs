@@ -72,6 +72,9 @@ pub const TABLES: &[&str] = &[
     "telegram_codes",
     "group_messages",
     "messages",
+    "package_versions",
+    "package_imports",
+    "package_items",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod labs;
 pub mod mentoring;
 pub mod messages;
+pub mod package;
 pub mod people;
 pub mod residency;
 pub mod rights;

@@ -72,7 +72,18 @@ pub async fn insert_instrument(
     .execute(&mut *c)
     .await
     .map_err(|e| on_conflict(e, "survey_instruments.code"))?;
-    for s in d.scales {
+    insert_parts(c, id, d.scales, d.questions).await?;
+    Ok(id)
+}
+
+/// Stores an instrument's scales and questions (in their order).
+pub async fn insert_parts(
+    c: &mut AnyConnection,
+    id: InstrumentId,
+    scales: &[Scale],
+    questions: &[Question],
+) -> Result<()> {
+    for s in scales {
         sqlx::query(
             "INSERT INTO survey_scales (instrument_id, code, name, method) VALUES ($1, $2, $3, $4)",
         )
@@ -83,7 +94,7 @@ pub async fn insert_instrument(
         .execute(&mut *c)
         .await?;
     }
-    for (i, q) in d.questions.iter().enumerate() {
+    for (i, q) in questions.iter().enumerate() {
         sqlx::query(
             "INSERT INTO survey_questions (id, instrument_id, position, name, kind, label, hint, required, relevant, group_label, choices, scale_code, reversed)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
@@ -104,7 +115,7 @@ pub async fn insert_instrument(
         .execute(&mut *c)
         .await?;
     }
-    Ok(id)
+    Ok(())
 }
 
 /// An instrument as listed.

@@ -104,10 +104,45 @@ pub enum Command {
         #[command(subcommand)]
         command: DbCommand,
     },
+    /// A lab's package (programmes, surveys, grant templates, texts, targets): export, import.
+    Package {
+        #[command(subcommand)]
+        command: PackageCommand,
+    },
     /// Keys of the psychosocial support cases.
     Support {
         #[command(subcommand)]
         command: SupportCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PackageCommand {
+    /// Write the lab's package (JSON) to FILE.
+    Export {
+        /// The lab's slug.
+        #[arg(long)]
+        lab: String,
+        file: PathBuf,
+        /// The version to write (default: one more than the newest in the library, else 1).
+        #[arg(long)]
+        version: Option<String>,
+        /// Also store it in the network library.
+        #[arg(long)]
+        publish: bool,
+    },
+    /// Import the package in FILE into the lab: all or nothing, matched by stable codes.
+    Import {
+        /// The lab's slug.
+        #[arg(long)]
+        lab: String,
+        file: PathBuf,
+        /// Only print what would be done.
+        #[arg(long)]
+        dry_run: bool,
+        /// Replace items the lab edited since the last import.
+        #[arg(long)]
+        overwrite: bool,
     },
 }
 
@@ -544,6 +579,7 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             println!("copied {} → {}", store::redact(&from), store::redact(&to));
             Ok(())
         }
+        Command::Package { command } => package(&url, command).await,
         Command::Support {
             command: SupportCommand::NewKey,
         } => {
@@ -570,6 +606,103 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             );
             println!(
                 "once every running server has been restarted with this key first, old keys can be removed from the key file (run rotate-key again then: it refuses while any value still needs an old key)"
+            );
+            Ok(())
+        }
+    }
+}
+
+/// A service's refusal as the operator reads it (messages in English).
+fn explain(e: web::error::AppError) -> anyhow::Error {
+    match e {
+        web::error::AppError::Invalid(fields) => anyhow::anyhow!(
+            "{}",
+            fields
+                .iter()
+                .map(|(f, k)| format!("{f}: {}", web::i18n::Lang::En.t(k)))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+async fn package(url: &str, command: PackageCommand) -> anyhow::Result<()> {
+    use web::services::package as svc;
+    let store = open(url).await?;
+    let lab_of = |slug: String| {
+        let store = store.clone();
+        async move {
+            web::services::labs::lab_by_slug(&store, &slug)
+                .await
+                .map_err(|_| anyhow::anyhow!("no lab with slug {slug:?}"))
+        }
+    };
+    match command {
+        PackageCommand::Export {
+            lab,
+            file,
+            version,
+            publish,
+        } => {
+            let lab = lab_of(lab).await?;
+            let p = if publish {
+                svc::publish_lab(&store, &lab, version.as_deref(), None).await
+            } else {
+                svc::export_lab(&store, &lab, version.as_deref(), None).await
+            }
+            .map_err(explain)?;
+            std::fs::write(&file, p.to_json())
+                .with_context(|| format!("cannot write {}", file.display()))?;
+            println!(
+                "package {} version {} written to {} ({} items, sha256 {})",
+                p.name,
+                p.version,
+                file.display(),
+                p.items().len(),
+                p.sha256()
+            );
+            Ok(())
+        }
+        PackageCommand::Import {
+            lab,
+            file,
+            dry_run,
+            overwrite,
+        } => {
+            let lab = lab_of(lab).await?;
+            let meta = std::fs::metadata(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            if meta.len() > domain::package::MAX_BYTES as u64 {
+                bail!(
+                    "{}: {}",
+                    file.display(),
+                    web::i18n::Lang::En.t("err-package-too-big")
+                );
+            }
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let p = svc::read(&bytes).map_err(explain)?;
+            let r = svc::import_into(&store, &lab, &p, dry_run, overwrite, None)
+                .await
+                .map_err(explain)?;
+            for i in &r.items {
+                println!("{:<12} {:<18} {}", i.step.code(), i.part, i.code);
+            }
+            println!(
+                "{} {} → {}: {} created, {} changed, {} unchanged, {} kept{}",
+                r.name,
+                r.version,
+                lab.slug,
+                r.created,
+                r.changed,
+                r.unchanged,
+                r.kept,
+                if dry_run {
+                    " (dry run: nothing changed)"
+                } else {
+                    ""
+                }
             );
             Ok(())
         }

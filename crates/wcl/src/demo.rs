@@ -954,6 +954,9 @@ pub async fn seed(
     )
     .await?;
     tx.commit().await?;
+    // The package library: two versions of Osh's package (after the rest is committed: an
+    // export reads the lab as it stands).
+    crate::demo_package::seed(store).await?;
     Ok(DemoSummary {
         created: true,
         logins: logins(),

@@ -6,6 +6,9 @@ use store::testing::TestDb;
 /// The systemd unit in deploy/.
 #[path = "cli/deploy.rs"]
 mod deploy;
+/// `wcl package`.
+#[path = "cli/package.rs"]
+mod package;
 
 fn wcl(url: &str, args: &[&str]) -> (bool, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_wcl"))

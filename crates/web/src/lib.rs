@@ -41,7 +41,6 @@ use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -72,15 +71,15 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
         .merge(
             pages::router()
                 .layer(axum::middleware::from_fn(ctx::text_rule))
-                .layer(RequestBodyLimitLayer::new(256 * 1024)),
+                .layer(axum::middleware::from_fn(body_limit)),
         )
         .merge(
             api::router()
                 .layer(axum::middleware::from_fn(ctx::text_rule))
-                .layer(RequestBodyLimitLayer::new(256 * 1024)),
+                .layer(axum::middleware::from_fn(body_limit)),
         )
         .merge(pages::grants::upload_router())
-        .merge(pages::messages::webhook_router().layer(RequestBodyLimitLayer::new(256 * 1024)))
+        .merge(pages::messages::webhook_router().layer(axum::middleware::from_fn(body_limit)))
         .merge(extra)
         .layer(sessions)
         .layer(axum::middleware::from_fn(ctx::origin_check))
@@ -100,6 +99,36 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
         // Last resort for a panic in the layers above the handlers: a bare 500.
         .layer(CatchPanicLayer::custom(answer_panic))
         .with_state(state)
+}
+
+/// Forms and JSON are small (256 KiB); a package upload (`POST …/package`, the import page)
+/// may be as large as a package may be, and no larger.
+async fn body_limit(req: Request, next: Next) -> Response {
+    let package = req.method() == Method::POST
+        && ["/package", "/package/import", "/package/apply"]
+            .iter()
+            .any(|end| req.uri().path().ends_with(end));
+    let limit = if package {
+        domain::package::MAX_BYTES + 64 * 1024
+    } else {
+        256 * 1024
+    };
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await
+        }
+        Err(_) => StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+    }
 }
 
 /// What a panicking request answers: an internal error. The panic's message is not logged here

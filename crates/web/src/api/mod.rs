@@ -11,6 +11,7 @@ mod impact;
 mod labs;
 mod mentoring;
 mod messages;
+pub mod package;
 mod people;
 mod rights;
 mod support;
@@ -48,6 +49,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "grants", description = "Seed funding: calls with budget and awarded totals, ranking and proposal, donors' exports"),
         (name = "messages", description = "Messages over Telegram, SMS and email: a woman's history (staff of her lab), group messages of a lab"),
         (name = "surveys", description = "Survey instruments (XLSForm import) and response exports: coordinators of the lab and the admin"),
+        (name = "package", description = "A lab's package (programmes, surveys, grant templates, texts, targets): export, import with preview, the network library"),
     )
 )]
 struct ApiDoc;
@@ -80,6 +82,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(impact::router())
         .merge(surveys::router())
         .merge(messages::router())
+        .merge(package::router())
 }
 
 /// The OpenAPI document (also snapshot-tested).

@@ -322,6 +322,8 @@ struct Dashboard {
     t: TargetInput,
     errors: Errors,
     query: String,
+    /// The network map, for the admin's view of the whole network.
+    map: Option<crate::services::map::NetworkMap>,
 }
 
 impl Dashboard {
@@ -351,6 +353,11 @@ async fn dashboard_view(
         .map_or("attendance", |i| i.code);
     errors.0.extend(d.errors);
     let charts = d.figures.as_ref().map(|f| draw(&c, f, false, series));
+    let map = if c.actor.allows(domain::Action::ManageNetwork) {
+        Some(crate::services::map::network_map(&s.store, c.lang, None).await?)
+    } else {
+        None
+    };
     let (scope, groups, targets) = match d.figures {
         Some(f) => (Some(f.scope), grouped(f.shown), f.targets),
         None => (None, vec![], vec![]),
@@ -369,6 +376,7 @@ async fn dashboard_view(
         may_set_targets: d.may_set_targets,
         t,
         errors,
+        map,
         c,
     })
 }

@@ -105,11 +105,14 @@ struct LabPage {
     c: Ctx,
     v: LabView,
     errors: Errors,
+    /// Where the lab is, on the network map.
+    map: crate::services::map::NetworkMap,
 }
 
 async fn lab_page(c: Ctx, s: &AppState, slug: &str, errors: Errors) -> AppResult<LabPage> {
     let v = svc::lab_view(&s.store, &c.actor, slug).await?;
-    Ok(LabPage { c, v, errors })
+    let map = crate::services::map::network_map(&s.store, c.lang, Some(v.lab.id)).await?;
+    Ok(LabPage { c, v, errors, map })
 }
 
 async fn show(c: Ctx, State(s): State<AppState>, Path(slug): Path<String>) -> AppResult<LabPage> {

@@ -11,6 +11,7 @@ mod links;
 mod mentoring;
 pub(crate) mod messages;
 mod network;
+mod package;
 mod people;
 mod rights;
 mod support;
@@ -52,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .merge(impact::router())
         .merge(surveys::router())
         .merge(messages::router())
+        .merge(package::router())
         .fallback(not_found)
 }
 
@@ -132,6 +134,8 @@ struct Home {
     labs: Vec<store::labs::Lab>,
     /// A fresh install without an admin, seen from the machine itself: how to make the first.
     setup: bool,
+    /// The network map.
+    map: crate::services::map::NetworkMap,
 }
 
 async fn home(
@@ -141,7 +145,13 @@ async fn home(
     let labs = crate::services::labs::all(&s.store).await?;
     let local = c.ip.is_some_and(|ip| ip.is_loopback());
     let setup = local && c.user.is_none() && crate::services::links::needs_setup(&s.store).await?;
-    Ok(Home { c, labs, setup })
+    let map = crate::services::map::network_map(&s.store, c.lang, None).await?;
+    Ok(Home {
+        c,
+        labs,
+        setup,
+        map,
+    })
 }
 
 #[derive(Template)]

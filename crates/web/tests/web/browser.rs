@@ -1219,3 +1219,122 @@ async fn a_coordinator_deletes_a_mistaken_session_on_a_phone() {
     assert_eq!(app.count("training_sessions").await, 0);
     assert_eq!(app.count("attendance").await, 0);
 }
+
+/// A new lab from the wizard at 360 px: the admin opens a lab in Naryn from Osh's package in the
+/// library; the invited coordinator sets her password from the link and finds her new lab with
+/// its programmes ready.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_opens_a_lab_with_the_wizard_and_its_coordinator_finds_it_ready() {
+    let Some((b, _driver)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    crate::package::osh_content(&app).await;
+    let osh = web::services::labs::lab_by_slug(&app.db.store, "osh")
+        .await
+        .unwrap();
+    web::services::package::publish_lab(&app.db.store, &osh, Some("1"), None)
+        .await
+        .unwrap();
+    let today = domain::time::today();
+    let starts = (today + chrono::Duration::days(7)).to_string();
+    let ends = (today + chrono::Duration::days(100)).to_string();
+    let result = async {
+        sign_in(&b, &app, "admin@test.kg").await?;
+        for lang in ["ky", "ru", "en"] {
+            b.goto(&app.url(&format!("/lang/{lang}?next=/network/labs/new")))
+                .await?;
+            b.wait()
+                .for_element(Locator::Css(&format!("html[lang={lang}]")))
+                .await?;
+            b.wait().for_element(Locator::Id("region")).await?;
+            reads_on_phone(&b).await;
+            screenshot(&b, &format!("wizard-{lang}")).await;
+        }
+        let pick = |sel: String| {
+            let b = b.clone();
+            async move { b.find(Locator::Css(&sel)).await?.click().await }
+        };
+        pick("#region option[value='naryn']".into()).await?;
+        pick("#district option[value='at-bashy']".into()).await?;
+        for (id, v) in [
+            ("locality", "Ат-Башы"),
+            ("slug", "at-bashy"),
+            ("name_ky", "Ат-Башы аялдар лабораториясы"),
+            ("name_ru", "Ат-Башинская лаборатория"),
+            ("name_en", "At-Bashy Lab"),
+            ("new_org", "Ат-Башы айыл өкмөтү"),
+            ("cohort_name", "Ат-Башы-1"),
+            ("coordinator_name", "Айнура Осмонова"),
+            ("coordinator_login", "ainura@at-bashy.kg"),
+        ] {
+            b.find(Locator::Id(id)).await?.send_keys(v).await?;
+        }
+        pick("#new_org_kind option[value='local-administration']".into()).await?;
+        pick("#package option:nth-child(2)".into()).await?;
+        // Dates typed as a date input takes them (no script needed to read them back).
+        for (id, v) in [("cohort_starts_on", &starts), ("cohort_ends_on", &ends)] {
+            b.execute(
+                &format!("document.getElementById('{id}').value = arguments[0]"),
+                vec![serde_json::Value::String(v.clone())],
+            )
+            .await?;
+        }
+        b.form(Locator::Css("form[action='/network/labs/new']"))
+            .await?
+            .submit()
+            .await?;
+        let link = b
+            .wait()
+            .for_element(Locator::Id("link"))
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default();
+        assert!(link.contains("/invite/"), "{link}");
+        reads_on_phone(&b).await;
+        screenshot(&b, "wizard-done").await;
+        // The lab is on the map of its page.
+        b.goto(&app.url("/labs/at-bashy")).await?;
+        b.wait().for_element(Locator::Css("svg.map")).await?;
+        reads_on_phone(&b).await;
+        screenshot(&b, "lab-map").await;
+        b.find(Locator::Css("form[action='/logout'] button"))
+            .await?
+            .click()
+            .await?;
+        b.wait()
+            .for_element(Locator::Css("a[href='/login']"))
+            .await?;
+        // She opens the link on her phone and sets her password.
+        b.goto(&link).await?;
+        reads_on_phone(&b).await;
+        b.find(Locator::Id("password"))
+            .await?
+            .send_keys("ат-башы-сырсөз-2026")
+            .await?;
+        b.find(Locator::Id("confirm"))
+            .await?
+            .send_keys("ат-башы-сырсөз-2026")
+            .await?;
+        b.form(Locator::Css("form.form")).await?.submit().await?;
+        b.wait()
+            .for_element(Locator::Css("form[action='/logout']"))
+            .await?;
+        // Her lab, and its programmes from the package.
+        b.goto(&app.url("/labs/at-bashy")).await?;
+        b.find(Locator::Css("a[href='/labs/at-bashy/programmes']"))
+            .await?
+            .click()
+            .await?;
+        b.wait().for_element(Locator::Css("h1")).await?;
+        let text = b.find(Locator::Css("main")).await?.text().await?;
+        assert!(text.contains("Өз ишиңди баштa"), "{text}");
+        reads_on_phone(&b).await;
+        screenshot(&b, "new-lab-programmes").await;
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = b.close().await;
+    result.unwrap();
+}

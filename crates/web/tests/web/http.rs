@@ -624,6 +624,10 @@ pub(crate) async fn page_matrix(app: &TestApp) -> Vec<(String, [u16; 6])> {
         ("/me/mentoring".into(), [303, 404, 404, 404, 404, 200]),
         // Surveys: the lab's coordinators and the admin; her own on /me/surveys.
         ("/labs/osh/surveys".into(), [303, 200, 200, 404, 404, 404]),
+        // The package: the lab's coordinators and the admin; the library and the wizard: admin.
+        ("/labs/osh/package".into(), [303, 200, 200, 404, 404, 404]),
+        ("/network/packages".into(), [303, 200, 404, 404, 404, 404]),
+        ("/network/labs/new".into(), [303, 200, 404, 404, 404, 404]),
         (
             "/labs/osh/surveys/import".into(),
             [303, 200, 200, 404, 404, 404],
@@ -750,6 +754,15 @@ async fn access_matrix(app: TestApp) {
         ("/api/v1/labs".into(), [200, 200, 200, 200, 200, 200]),
         ("/api/v1/labs/osh".into(), [200, 200, 200, 200, 200, 200]),
         ("/api/v1/me".into(), [401, 200, 200, 200, 200, 200]),
+        (
+            "/api/package.schema.json".into(),
+            [200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "/api/v1/labs/osh/package".into(),
+            [401, 200, 200, 404, 404, 404],
+        ),
+        ("/api/v1/packages".into(), [401, 200, 404, 404, 404, 404]),
         (
             "/api/v1/events?lab=osh".into(),
             [200, 200, 200, 200, 200, 200],

@@ -14,6 +14,7 @@ mod impact;
 mod intake;
 mod mentoring;
 mod messages;
+mod package;
 mod resilience;
 mod rights;
 mod support;
