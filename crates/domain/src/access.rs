@@ -116,6 +116,10 @@ pub enum Action {
     /// Import and manage survey instruments, enter paper answers for a resident, read and
     /// export the lab's answers: coordinators of the lab and the network admin.
     ManageSurveys(LabId),
+    /// Run the lab's space and its money: resources, prices, bookings for others, plans,
+    /// invoices, payments, costs and the self-financing ratio: coordinators of the lab and the
+    /// network admin.
+    ManageSpace(LabId),
 }
 
 /// The labs whose records an actor may see for some purpose.
@@ -190,7 +194,8 @@ impl Actor {
             Action::ManageMentoring(lab)
             | Action::ManageGrants(lab)
             | Action::ManageImpact(lab)
-            | Action::ManageSurveys(lab) => self.admin || self.has(lab, LabRole::Coordinator),
+            | Action::ManageSurveys(lab)
+            | Action::ManageSpace(lab) => self.admin || self.has(lab, LabRole::Coordinator),
             Action::CaseWork(lab) => self.has(lab, LabRole::CaseWorker),
             Action::OwnProfile(p) => self.person_id == Some(p),
         }

@@ -10,6 +10,7 @@ pub mod ids;
 pub mod impact;
 pub mod names;
 pub mod residency;
+pub mod space;
 pub mod support;
 pub mod surveys;
 pub mod text;

@@ -12,6 +12,7 @@ mod mentoring;
 mod network;
 mod people;
 mod rights;
+mod space;
 mod support;
 pub(crate) mod surveys;
 mod training;
@@ -49,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .merge(support::router())
         .merge(impact::router())
         .merge(surveys::router())
+        .merge(space::router())
         .fallback(not_found)
 }
 

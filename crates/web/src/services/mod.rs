@@ -13,6 +13,7 @@ pub mod mentoring;
 pub mod network;
 pub mod people;
 pub mod rights;
+pub mod space;
 pub mod support;
 pub mod surveys;
 pub mod training;

@@ -15,6 +15,7 @@ mod intake;
 mod mentoring;
 mod resilience;
 mod rights;
+mod space;
 mod support;
 mod surveys;
 mod training;
