@@ -6,5 +6,6 @@ pub mod demo;
 pub mod demo_grants;
 pub mod demo_impact;
 pub mod demo_mentoring;
+pub mod demo_space;
 pub mod demo_support;
 pub mod demo_surveys;
