@@ -106,6 +106,13 @@ impl Ctx {
             svc::DAYS[d.val().weekday().num_days_from_monday() as usize]
         ))
     }
+    /// `2026-03` as `03.26` (narrow table columns on a phone).
+    pub fn short_month(&self, m: &str) -> String {
+        match (m.get(2..4), m.get(5..7)) {
+            (Some(y), Some(mm)) => format!("{mm}.{y}"),
+            _ => m.to_string(),
+        }
+    }
     pub fn hours<M: Val<i64>>(&self, minutes: M) -> String {
         let m = minutes.val();
         if m % 60 == 0 {
