@@ -107,6 +107,11 @@ const RESOURCES: &[R] = &[
     },
 ];
 
+/// Som in tyiyn.
+const fn som(n: i64) -> i64 {
+    n * 100
+}
+
 /// Each lab's space, bookings, plans, invoices, payments, costs and income.
 pub async fn seed(
     tx: &mut store::Tx,
@@ -226,7 +231,7 @@ pub async fn seed(
                 name_en: "Alumna's monthly plan",
                 hours_included: 10,
                 valid_days: 30,
-                price: 1_200_00,
+                price: som(1_200),
             },
         )
         .await?;
@@ -240,7 +245,7 @@ pub async fn seed(
                 name_en: "Day pass",
                 hours_included: 8,
                 valid_days: 1,
-                price: 300_00,
+                price: som(300),
             },
         )
         .await?;
@@ -254,7 +259,7 @@ pub async fn seed(
                 name_en: "Pack of 20 hours",
                 hours_included: 20,
                 valid_days: 90,
-                price: 2_000_00,
+                price: som(2_000),
             },
         )
         .await?;
@@ -459,18 +464,22 @@ pub async fn seed(
             let k = first.year() as i64 * 12 + first.month0() as i64 + i + 1;
             let m = format!("{:04}-{:02}", k / 12, k % 12 + 1);
             let costs: [(&str, &str, i64); 5] = [
-                ("rent", if i < 12 { "undp" } else { "host" }, 40_000_00),
-                ("utilities", "undp", 8_000_00 + (i % 12 - 6).abs() * 700_00),
-                ("salaries", "undp", 90_000_00),
+                ("rent", if i < 12 { "undp" } else { "host" }, som(40_000)),
+                (
+                    "utilities",
+                    "undp",
+                    som(8_000) + (i % 12 - 6).abs() * som(700),
+                ),
+                ("salaries", "undp", som(90_000)),
                 (
                     "materials",
                     if i % 3 == 0 { "donor" } else { "undp" },
-                    9_000_00,
+                    som(9_000),
                 ),
                 (
                     "events",
                     if i % 4 == 0 { "crowdfunding" } else { "undp" },
-                    5_000_00,
+                    som(5_000),
                 ),
             ];
             let total: i64 = costs.iter().map(|c| c.2).sum();
