@@ -234,3 +234,5 @@ flash-space-not-live = This booking is no longer active.
 flash-space-invoiced = Invoice issued.
 flash-space-paid = Payment recorded.
 flash-space-credited = Credit note issued.
+space-public-title = The labs' space and own income
+space-withheld = fewer than 5

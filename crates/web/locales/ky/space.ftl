@@ -234,3 +234,5 @@ flash-space-not-live = Бул бронь мындан ары күчүндө эм
 flash-space-invoiced = Эсеп жазылды.
 flash-space-paid = Төлөм жазылды.
 flash-space-credited = Кредит-нота жазылды.
+space-public-title = Лабораториялардын мейкиндиги жана өз кирешеси
+space-withheld = 5тен аз

@@ -234,3 +234,5 @@ flash-space-not-live = Это бронирование уже не действ�
 flash-space-invoiced = Счёт выставлен.
 flash-space-paid = Платёж записан.
 flash-space-credited = Кредит-нота выставлена.
+space-public-title = Пространство лабораторий и собственный доход
+space-withheld = меньше 5

@@ -1801,3 +1801,32 @@ pub fn money_chart(lang: crate::i18n::Lang, f: &Finance) -> String {
         "—",
     )
 }
+
+/// A lab's space in public figures: self-financing and occupancy over the last 12 months, and
+/// how many women used the space (withheld below 5, as every public count of women).
+pub struct PublicSpace {
+    pub lab: store::labs::Lab,
+    pub ratio_pct: Option<i64>,
+    pub occupancy_pct: Option<i64>,
+    pub women: Option<i64>,
+}
+
+/// The public space figures of `labs` (those with costs or resources recorded).
+pub async fn public_space(store: &Store, labs: &[store::labs::Lab]) -> AppResult<Vec<PublicSpace>> {
+    let mut out = vec![];
+    for lab in labs {
+        let f = finance_unchecked(store, lab.id, None, None).await?;
+        if f.ratio_12m_pct.is_none() && f.resources.is_empty() {
+            continue;
+        }
+        let open: i64 = f.resources.iter().map(|r| r.open_minutes).sum();
+        let booked: i64 = f.resources.iter().map(|r| r.booked_minutes).sum();
+        out.push(PublicSpace {
+            lab: lab.clone(),
+            ratio_pct: f.ratio_12m_pct,
+            occupancy_pct: (open > 0).then(|| booked * 100 / open),
+            women: (f.women >= 5).then_some(f.women),
+        });
+    }
+    Ok(out)
+}

@@ -655,6 +655,20 @@ async fn plan_invoice_payments_statement_and_ratio(app: TestApp) {
         .await
         .unwrap();
     assert!(page.contains("<svg"), "charts drawn on the server");
+    // The public impact page shows the aggregate (no names, no amounts).
+    let public = app
+        .client()
+        .get(app.url("/labs/osh/impact"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        public.contains(&web::i18n::Lang::Ky.t("space-public-title")) && public.contains("10 %"),
+        "{public}"
+    );
     // A credit note corrects it; the invoice itself is unchanged.
     let cn = svc::credit_note(s, &sp.coord, inv).await.unwrap();
     let mut c = s.conn().await.unwrap();
