@@ -13,3 +13,4 @@ pub mod deviance;
 pub mod grants;
 pub mod indicators;
 pub mod matching;
+pub mod space;

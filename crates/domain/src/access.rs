@@ -118,6 +118,10 @@ pub enum Action {
     ManageSurveys(LabId),
     /// Export the lab's package and import one into it: coordinators of the lab and the admin.
     ManagePackage(LabId),
+    /// Run the lab's space and its money: resources, prices, bookings for others, plans,
+    /// invoices, payments, costs and the self-financing ratio: coordinators of the lab and the
+    /// network admin.
+    ManageSpace(LabId),
 }
 
 /// The labs whose records an actor may see for some purpose.
@@ -193,7 +197,8 @@ impl Actor {
             | Action::ManageGrants(lab)
             | Action::ManageImpact(lab)
             | Action::ManageSurveys(lab)
-            | Action::ManagePackage(lab) => self.admin || self.has(lab, LabRole::Coordinator),
+            | Action::ManagePackage(lab)
+            | Action::ManageSpace(lab) => self.admin || self.has(lab, LabRole::Coordinator),
             Action::CaseWork(lab) => self.has(lab, LabRole::CaseWorker),
             Action::OwnProfile(p) => self.person_id == Some(p),
         }

@@ -41,6 +41,17 @@ macro_rules! id_type {
 // Surveys (impact and learning).
 id_type!(InstrumentId, QuestionId, ResponseId);
 
+// The space and its money.
+id_type!(
+    ResourceId,
+    BookingId,
+    PlanId,
+    PersonPlanId,
+    InvoiceId,
+    SpacePaymentId,
+    CostId
+);
+
 id_type!(
     LabId,
     OrgId,

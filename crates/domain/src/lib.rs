@@ -13,6 +13,7 @@ pub mod names;
 pub mod package;
 pub mod regions;
 pub mod residency;
+pub mod space;
 pub mod support;
 pub mod surveys;
 pub mod text;

@@ -75,6 +75,20 @@ pub const TABLES: &[&str] = &[
     "package_versions",
     "package_imports",
     "package_items",
+    "space_resources",
+    "space_closures",
+    "space_prices",
+    "space_plans",
+    "space_person_plans",
+    "space_bookings",
+    "space_slots",
+    "space_settings",
+    "space_invoice_counters",
+    "space_invoices",
+    "space_invoice_lines",
+    "space_payments",
+    "space_costs",
+    "space_income",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -25,6 +25,7 @@ pub mod people;
 pub mod residency;
 pub mod rights;
 pub mod sessions;
+pub mod space;
 pub mod support;
 pub mod surveys;
 pub mod training;

@@ -183,8 +183,23 @@ pub async fn export(
         let found = rows(c, sql, &id).await?;
         out.insert((*name).into(), Value::Array(found));
     }
-    // No bookings are kept yet (the space is not booked through wcl).
-    out.insert("bookings".into(), Value::Array(vec![]));
+    // Her bookings of the lab's space, her plans and her invoices.
+    let mut bookings = rows(
+        c,
+        "SELECT r.name_ky AS resource, b.starts_at, b.ends_at, b.status, b.price FROM space_bookings b
+         JOIN space_resources r ON r.id = b.resource_id WHERE b.person_id = $1 ORDER BY b.starts_at",
+        &id,
+    )
+    .await?;
+    bookings.extend(
+        rows(
+            c,
+            "SELECT number AS invoice, issued_on, total FROM space_invoices WHERE person_id = $1 ORDER BY issued_on",
+            &id,
+        )
+        .await?,
+    );
+    out.insert("bookings".into(), Value::Array(bookings));
     let mut messages = vec![];
     let addresses = addresses(c, person).await?;
     for job in addressed_jobs(c, &addresses).await? {
@@ -385,6 +400,9 @@ const SCRUB_PERSON: &[&str] = &[
     "DELETE FROM case_notes WHERE case_id IN (SELECT id FROM support_cases WHERE person_id = $1)",
     "UPDATE referrals SET override_reason = NULL WHERE case_id IN (SELECT id FROM support_cases WHERE person_id = $1)",
     "UPDATE outcomes SET note = '' WHERE person_id = $1",
+    "UPDATE space_bookings SET note = '' WHERE person_id = $1",
+    "UPDATE space_invoices SET payer_name = '' WHERE person_id = $1",
+    "UPDATE space_invoice_lines SET description = '' WHERE invoice_id IN (SELECT id FROM space_invoices WHERE person_id = $1)",
     "UPDATE practices SET practice = '', found = '' WHERE person_id = $1",
     "UPDATE grant_applications SET title = '', idea = '', decision_message = '' WHERE person_id = $1",
     "UPDATE grant_budget_lines SET item = '' WHERE application_id IN (SELECT id FROM grant_applications WHERE person_id = $1)",

@@ -314,3 +314,14 @@ pub(crate) fn scope_clause(
         }
     }
 }
+
+// The space and its money.
+column_ids!(
+    ResourceId,
+    BookingId,
+    PlanId,
+    PersonPlanId,
+    InvoiceId,
+    SpacePaymentId,
+    CostId
+);

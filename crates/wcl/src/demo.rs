@@ -892,6 +892,17 @@ pub async fn seed(
         )
         .await?;
     }
+    // The space and its money: rooms and machines, a term of bookings, plans, invoices,
+    // payments, and two years of costs and own income.
+    let space_counts =
+        crate::demo_space::seed(&mut tx, &lab_ids, &coordinators, resident_person, today).await?;
+    tracing::info!(
+        resources = space_counts.resources,
+        bookings = space_counts.bookings,
+        invoices = space_counts.invoices,
+        payments = space_counts.payments,
+        "demo space"
+    );
 
     // A few support cases in Osh, their notes sealed with the case key (none without a key).
     let support_cases = match case_keys {

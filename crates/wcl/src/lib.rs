@@ -8,5 +8,6 @@ pub mod demo_impact;
 pub mod demo_mentoring;
 pub mod demo_messages;
 pub mod demo_package;
+pub mod demo_space;
 pub mod demo_support;
 pub mod demo_surveys;

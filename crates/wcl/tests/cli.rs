@@ -118,6 +118,31 @@ async fn demo_accounts_backup_and_copy() {
         counts.iter().any(|(t, n)| t == "people" && *n >= 55),
         "{counts:?}"
     );
+    // The space: bookings, invoices, payments; Osh pays its own way more and more.
+    for t in [
+        "space_resources",
+        "space_bookings",
+        "space_invoices",
+        "space_payments",
+    ] {
+        assert!(
+            counts.iter().any(|(x, n)| x == t && *n > 0),
+            "{t}: {counts:?}"
+        );
+    }
+    let osh = store::labs::lab_by_slug(&mut a.conn().await.unwrap(), "osh")
+        .await
+        .unwrap()
+        .unwrap();
+    let to = domain::time::today().format("%Y-%m").to_string();
+    let f = web::services::space::finance_unchecked(&a, osh.id, Some("2015-01"), Some(&to))
+        .await
+        .unwrap();
+    let ratios: Vec<i64> = f.months.iter().filter_map(|m| m.ratio_pct).collect();
+    assert!(ratios.len() >= 24, "{ratios:?}");
+    assert!(ratios[0] < 8, "a few per cent at first: {ratios:?}");
+    let last = *ratios.last().unwrap();
+    assert!((25..=45).contains(&last), "about a third now: {ratios:?}");
     let (ok, _) = wcl(&url, &["backup", backup.to_str().unwrap()]);
     assert!(!ok, "an existing backup file is not overwritten");
 

@@ -14,6 +14,7 @@ mod messages;
 pub mod package;
 mod people;
 mod rights;
+mod space;
 mod support;
 mod surveys;
 
@@ -48,6 +49,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "impact", description = "Indicators (public figures withheld below 5 women), donors' report, positive deviance, outcomes"),
         (name = "grants", description = "Seed funding: calls with budget and awarded totals, ranking and proposal, donors' exports"),
         (name = "messages", description = "Messages over Telegram, SMS and email: a woman's history (staff of her lab), group messages of a lab"),
+        (name = "space", description = "The lab's space and money: resources, availability, bookings, invoices, the self-financing ratio"),
         (name = "surveys", description = "Survey instruments (XLSForm import) and response exports: coordinators of the lab and the admin"),
         (name = "package", description = "A lab's package (programmes, surveys, grant templates, texts, targets): export, import with preview, the network library"),
     )
@@ -83,6 +85,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(surveys::router())
         .merge(messages::router())
         .merge(package::router())
+        .merge(space::router())
 }
 
 /// The OpenAPI document (also snapshot-tested).

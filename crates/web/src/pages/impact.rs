@@ -269,13 +269,21 @@ struct PublicPage {
     scope: Scope,
     groups: Vec<(IndicatorGroup, Vec<Shown>)>,
     charts: Charts,
+    /// Self-financing, occupancy and women using the space (issue 15).
+    space: Vec<crate::services::space::PublicSpace>,
 }
 
 async fn public_view(c: Ctx, s: &AppState, slug: Option<&str>) -> AppResult<PublicPage> {
     let (labs, fig) = svc::public_impact(&s.store, slug).await?;
     // Events held: never about women, so no month can give away a withheld figure.
     let charts = draw(&c, &fig, true, "events-held");
+    let space_labs: Vec<Lab> = match &fig.scope.lab {
+        Some(l) => vec![l.clone()],
+        None => labs.clone(),
+    };
+    let space = crate::services::space::public_space(&s.store, &space_labs).await?;
     Ok(PublicPage {
+        space,
         c,
         lab: fig.scope.lab.clone(),
         labs,

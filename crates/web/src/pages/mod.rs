@@ -14,6 +14,7 @@ mod network;
 mod package;
 mod people;
 mod rights;
+mod space;
 mod support;
 pub(crate) mod surveys;
 mod training;
@@ -54,6 +55,7 @@ pub fn router() -> Router<AppState> {
         .merge(surveys::router())
         .merge(messages::router())
         .merge(package::router())
+        .merge(space::router())
         .fallback(not_found)
 }
 

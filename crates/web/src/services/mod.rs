@@ -17,6 +17,7 @@ pub mod package;
 pub mod paper;
 pub mod people;
 pub mod rights;
+pub mod space;
 pub mod support;
 pub mod surveys;
 pub mod training;

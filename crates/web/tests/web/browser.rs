@@ -1338,3 +1338,141 @@ async fn the_admin_opens_a_lab_with_the_wizard_and_its_coordinator_finds_it_read
     let _ = b.close().await;
     result.unwrap();
 }
+
+/// The space on a phone: an alumna books the sewing machine she is trained for and is refused
+/// the embroidery machine she is not; a coordinator invoices her plan, records her payment and
+/// sees the self-financing ratio move on the lab's money page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_alumna_books_and_the_lab_pays_more_of_its_way() {
+    use web::services::space as svc;
+    let Some((b, _driver)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let sp = crate::space::setup(&app).await;
+    let s = &app.db.store;
+    // She graduated: an alumna now.
+    sqlx::query("UPDATE residencies SET status = 'graduated' WHERE person_id = $1")
+        .bind(app.aizhan.to_string())
+        .execute(&mut *s.conn().await.unwrap())
+        .await
+        .unwrap();
+    let plan = svc::save_plan(
+        s,
+        &sp.coord,
+        app.osh,
+        &svc::PlanInput {
+            kind: "monthly".into(),
+            name_ky: "Бүтүрүүчүнүн айлык абонементи".into(),
+            hours: "10".into(),
+            days: "30".into(),
+            price: "1200".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    svc::assign_plan(
+        s,
+        &sp.coord,
+        app.osh,
+        &svc::AssignInput {
+            person_id: app.aizhan.to_string(),
+            plan_id: plan.to_string(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    svc::add_cost(
+        s,
+        &sp.coord,
+        app.osh,
+        &svc::CostInput {
+            month: domain::time::today().format("%Y-%m").to_string(),
+            category: "rent".into(),
+            paid_by: "undp".into(),
+            amount: "12000".into(),
+            note: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let day = domain::time::today() + chrono::Duration::days(3);
+    let result = async {
+        sign_in(&b, &app, "+996555100200").await?;
+        b.goto(&app.url(&format!("/resources/{}?date={day}&start=10:00", sp.sewing)))
+            .await?;
+        reads_on_phone(&b).await;
+        b.find(Locator::Css("form[action$='/book'] button"))
+            .await?
+            .click()
+            .await?;
+        b.wait().for_element(Locator::Css("p.flash")).await?;
+        // Her slot shows as hers in the week (the browser reads English).
+        assert!(b.find(Locator::Css("li.slot-mine")).await.is_ok());
+        screenshot(&b, "space-booked").await;
+        b.goto(&app.url(&format!(
+            "/resources/{}?date={day}&start=10:00",
+            sp.embroidery
+        )))
+        .await?;
+        b.find(Locator::Css("form[action$='/book'] button"))
+            .await?
+            .click()
+            .await?;
+        let why = b
+            .wait()
+            .for_element(Locator::Id("refusal"))
+            .await?
+            .text()
+            .await?;
+        assert!(
+            why.contains(&web::i18n::Lang::En.t("space-refused-no-training")),
+            "{why}"
+        );
+        reads_on_phone(&b).await;
+        b.goto(&app.url("/me/bookings")).await?;
+        reads_on_phone(&b).await;
+        b.find(Locator::Css("form[action='/logout'] button"))
+            .await?
+            .click()
+            .await?;
+
+        sign_in(&b, &app, "coord.osh@test.kg").await?;
+        b.goto(&app.url("/labs/osh/finance")).await?;
+        reads_on_phone(&b).await;
+        let before = b.find(Locator::Id("ratio12")).await?.text().await?;
+        assert!(before.contains("0 %"), "{before}");
+        b.goto(&app.url("/labs/osh/space")).await?;
+        reads_on_phone(&b).await;
+        b.find(Locator::Css("form[action^='/person-plans/'] button"))
+            .await?
+            .click()
+            .await?;
+        b.wait().for_element(Locator::Id("amount")).await?;
+        reads_on_phone(&b).await;
+        b.find(Locator::Id("amount"))
+            .await?
+            .send_keys("1200")
+            .await?;
+        b.find(Locator::Css("form[action$='/payments'] button"))
+            .await?
+            .click()
+            .await?;
+        b.wait().for_element(Locator::Css("p.flash")).await?;
+        let due = b.find(Locator::Id("due")).await?.text().await?;
+        assert!(due.contains(": 0 "), "{due}");
+        b.goto(&app.url("/labs/osh/finance")).await?;
+        let after = b.find(Locator::Id("ratio12")).await?.text().await?;
+        assert!(after.contains("10 %"), "{after}");
+        assert!(b.find(Locator::Css("#chart-ratio svg")).await.is_ok());
+        reads_on_phone(&b).await;
+        screenshot(&b, "space-finance").await;
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = b.close().await;
+    result.unwrap();
+    assert_eq!(app.count("space_payments").await, 1);
+}

@@ -540,6 +540,7 @@ pub(crate) async fn page_matrix(app: &TestApp) -> Vec<(String, [u16; 6])> {
     let bw = app.batken_woman.to_string();
     let call = grant_call(app).await;
     let session = training_session(app).await;
+    let space = crate::space::setup(app).await.sewing;
     let aizhan_residency =
         store::residency::of_person(&mut app.db.store.conn().await.unwrap(), app.aizhan)
             .await
@@ -706,6 +707,40 @@ pub(crate) async fn page_matrix(app: &TestApp) -> Vec<(String, [u16; 6])> {
             "/grant-calls/not-an-id".into(),
             [404, 404, 404, 404, 404, 404],
         ),
+        // The space and its money (issue 15).
+        ("/labs/osh/space".into(), [303, 200, 200, 404, 404, 404]),
+        (
+            "/labs/osh/space/resources/new".into(),
+            [303, 200, 200, 404, 404, 404],
+        ),
+        ("/labs/osh/invoices".into(), [303, 200, 200, 404, 404, 404]),
+        (
+            "/labs/osh/space/statement".into(),
+            [303, 200, 200, 404, 404, 404],
+        ),
+        (
+            "/labs/osh/space/export/invoices.csv".into(),
+            [303, 200, 200, 404, 404, 404],
+        ),
+        ("/labs/osh/finance".into(), [303, 200, 200, 404, 404, 404]),
+        (
+            format!("/resources/{space}"),
+            [303, 200, 200, 404, 200, 200],
+        ),
+        (
+            format!("/resources/{space}/edit"),
+            [303, 200, 200, 404, 404, 404],
+        ),
+        (
+            format!("/resources/{space}/bookings.ics"),
+            [303, 200, 200, 404, 404, 404],
+        ),
+        (
+            "/resources/not-an-id".into(),
+            [404, 404, 404, 404, 404, 404],
+        ),
+        ("/me/bookings".into(), [303, 200, 200, 200, 200, 200]),
+        ("/network/space".into(), [303, 200, 404, 404, 404, 404]),
         (
             "/grant-applications/not-an-id".into(),
             [404, 404, 404, 404, 404, 404],
@@ -784,6 +819,15 @@ async fn access_matrix(app: TestApp) {
             [401, 200, 404, 404, 404, 404],
         ),
         ("/api/v1/people".into(), [401, 200, 200, 200, 404, 404]),
+        (
+            "/api/v1/labs/osh/resources".into(),
+            [401, 200, 200, 404, 200, 200],
+        ),
+        (
+            "/api/v1/labs/osh/finance".into(),
+            [401, 200, 200, 404, 404, 404],
+        ),
+        ("/api/v1/me/bookings".into(), [401, 200, 200, 200, 200, 200]),
         (
             "/api/v1/people?lab=osh".into(),
             [401, 200, 200, 404, 404, 404],

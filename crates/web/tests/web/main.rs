@@ -17,6 +17,7 @@ mod messages;
 mod package;
 mod resilience;
 mod rights;
+mod space;
 mod support;
 mod surveys;
 mod training;
