@@ -116,6 +116,9 @@ pub enum Action {
     /// Import and manage survey instruments, enter paper answers for a resident, read and
     /// export the lab's answers: coordinators of the lab and the network admin.
     ManageSurveys(LabId),
+    /// Run a lab's crowdfunding campaigns: tiers, updates, pledges with backers' contacts,
+    /// payments, spending. A network campaign is the admin's (`ManageNetwork`).
+    ManageCampaigns(LabId),
 }
 
 /// The labs whose records an actor may see for some purpose.
@@ -190,7 +193,8 @@ impl Actor {
             Action::ManageMentoring(lab)
             | Action::ManageGrants(lab)
             | Action::ManageImpact(lab)
-            | Action::ManageSurveys(lab) => self.admin || self.has(lab, LabRole::Coordinator),
+            | Action::ManageSurveys(lab)
+            | Action::ManageCampaigns(lab) => self.admin || self.has(lab, LabRole::Coordinator),
             Action::CaseWork(lab) => self.has(lab, LabRole::CaseWorker),
             Action::OwnProfile(p) => self.person_id == Some(p),
         }

@@ -67,6 +67,13 @@ pub const TABLES: &[&str] = &[
     "survey_answers",
     "survey_scores",
     "erasures",
+    "campaigns",
+    "campaign_files",
+    "campaign_budget_lines",
+    "campaign_tiers",
+    "campaign_updates",
+    "pledges",
+    "campaign_ledger",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

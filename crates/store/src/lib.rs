@@ -13,6 +13,7 @@
 pub mod audit;
 pub mod backup;
 pub mod copy;
+pub mod crowdfunding;
 pub mod events;
 pub mod grants;
 pub mod impact;

@@ -99,8 +99,21 @@ impl Lang {
         args.insert(Cow::Borrowed("n"), FluentValue::from(1));
         // Lookup fails on a missing variable, so give every variable the messages use.
         for v in [
-            "name", "event", "when", "place", "link", "code", "date", "her", "median", "times",
+            "name",
+            "event",
+            "when",
+            "place",
+            "link",
+            "code",
+            "date",
+            "her",
+            "median",
+            "times",
             "until",
+            "campaign",
+            "amount",
+            "reference",
+            "details",
         ] {
             args.insert(Cow::Borrowed(v), FluentValue::from("x"));
         }

@@ -77,6 +77,7 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
                 .layer(RequestBodyLimitLayer::new(256 * 1024)),
         )
         .merge(pages::grants::upload_router())
+        .merge(pages::crowdfunding::upload_router())
         .merge(extra)
         .layer(sessions)
         .layer(axum::middleware::from_fn(ctx::origin_check))

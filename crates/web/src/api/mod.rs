@@ -4,6 +4,7 @@
 //! Errors are `{"error": key, "message": text in the caller's language, "fields": [...]}`.
 
 mod accounts;
+mod crowdfunding;
 mod errors;
 mod events;
 mod grants;
@@ -45,6 +46,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "events", description = "Open events: public listing and registration, waiting list, check-in"),
         (name = "impact", description = "Indicators (public figures withheld below 5 women), donors' report, positive deviance, outcomes"),
         (name = "grants", description = "Seed funding: calls with budget and awarded totals, ranking and proposal, donors' exports"),
+        (name = "crowdfunding", description = "Campaigns, their public ledger, pledges without an account"),
         (name = "surveys", description = "Survey instruments (XLSForm import) and response exports: coordinators of the lab and the admin"),
     )
 )]
@@ -77,6 +79,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(support::router())
         .merge(impact::router())
         .merge(surveys::router())
+        .merge(crowdfunding::router())
 }
 
 /// The OpenAPI document (also snapshot-tested).

@@ -2,6 +2,7 @@
 //! Every page works without JavaScript, at 360 px, in Kyrgyz, Russian and English.
 
 mod account;
+pub(crate) mod crowdfunding;
 mod events;
 pub(crate) mod forms;
 pub(crate) mod grants;
@@ -49,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .merge(support::router())
         .merge(impact::router())
         .merge(surveys::router())
+        .merge(crowdfunding::router())
         .fallback(not_found)
 }
 

@@ -4,6 +4,7 @@
 //! row there. Pages and the API both call these.
 pub mod accounts;
 pub(crate) mod base;
+pub mod crowdfunding;
 pub mod events;
 pub mod grants;
 pub mod impact;

@@ -6,6 +6,7 @@ mod common;
 
 mod accounts;
 mod browser;
+mod crowdfunding;
 mod events;
 mod faults;
 mod grants;
