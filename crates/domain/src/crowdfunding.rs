@@ -141,3 +141,22 @@ mod tests {
         assert_eq!(percent(300, 200), 150);
     }
 }
+
+vocabulary!(
+    /// Where a maker sold: a fair, Instagram, a shop, an order through the lab, a campaign reward.
+    SaleChannel {
+        Fair = "fair",
+        Instagram = "instagram",
+        Shop = "shop",
+        LabOrder = "lab-order",
+        CampaignReward = "campaign-reward",
+    }
+);
+
+vocabulary!(
+    /// A product made to order or in stock.
+    Availability {
+        ToOrder = "to-order",
+        InStock = "in-stock",
+    }
+);

@@ -74,6 +74,9 @@ pub const TABLES: &[&str] = &[
     "campaign_updates",
     "pledges",
     "campaign_ledger",
+    "maker_profiles",
+    "maker_products",
+    "venture_sales",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

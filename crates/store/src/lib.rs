@@ -24,6 +24,7 @@ pub mod people;
 pub mod residency;
 pub mod rights;
 pub mod sessions;
+pub mod showcase;
 pub mod support;
 pub mod surveys;
 pub mod training;

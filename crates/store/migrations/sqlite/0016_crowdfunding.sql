@@ -138,3 +138,47 @@ CREATE TRIGGER campaign_ledger_no_delete BEFORE DELETE ON campaign_ledger
 BEGIN
     SELECT RAISE(ABORT, 'campaign_ledger is append-only');
 END;
+
+-- The makers' showcase: a resident or alumna who opts in has a public profile (her display
+-- name or a pseudonym; a contact only if she writes one), her products and services, and her
+-- venture. search_key holds the forgiving skeleton of her name, skills and products.
+CREATE TABLE maker_profiles (
+    person_id TEXT PRIMARY KEY REFERENCES people(id),
+    lab_id TEXT NOT NULL REFERENCES labs(id),
+    display_name TEXT NOT NULL,
+    bio TEXT NOT NULL DEFAULT '',
+    skills TEXT NOT NULL DEFAULT '',
+    contact TEXT NOT NULL DEFAULT '',
+    venture_id TEXT REFERENCES ventures(id),
+    search_key TEXT NOT NULL DEFAULT '',
+    published INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX maker_profiles_lab ON maker_profiles (lab_id, published);
+
+CREATE TABLE maker_products (
+    id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL REFERENCES maker_profiles(person_id),
+    title TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    category TEXT NOT NULL,
+    price_from INTEGER NOT NULL CHECK (price_from >= 0),
+    price_to INTEGER NOT NULL CHECK (price_to >= price_from),
+    availability TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX maker_products_person ON maker_products (person_id);
+
+-- Sales of a venture (a joint initiative's are split among its members equally).
+CREATE TABLE venture_sales (
+    id TEXT PRIMARY KEY,
+    venture_id TEXT NOT NULL REFERENCES ventures(id),
+    sold_on TEXT NOT NULL,
+    amount INTEGER NOT NULL CHECK (amount > 0),
+    channel TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    recorded_by TEXT REFERENCES users(id),
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX venture_sales_venture ON venture_sales (venture_id, sold_on);

@@ -13,6 +13,7 @@ mod labs;
 mod mentoring;
 mod people;
 mod rights;
+mod showcase;
 mod support;
 mod surveys;
 
@@ -80,6 +81,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(impact::router())
         .merge(surveys::router())
         .merge(crowdfunding::router())
+        .merge(showcase::router())
 }
 
 /// The OpenAPI document (also snapshot-tested).

@@ -13,6 +13,7 @@ mod mentoring;
 mod network;
 mod people;
 mod rights;
+mod showcase;
 mod support;
 pub(crate) mod surveys;
 mod training;
@@ -51,6 +52,7 @@ pub fn router() -> Router<AppState> {
         .merge(impact::router())
         .merge(surveys::router())
         .merge(crowdfunding::router())
+        .merge(showcase::router())
         .fallback(not_found)
 }
 

@@ -14,6 +14,7 @@ pub mod mentoring;
 pub mod network;
 pub mod people;
 pub mod rights;
+pub mod showcase;
 pub mod support;
 pub mod surveys;
 pub mod training;

@@ -848,6 +848,7 @@ async fn access_matrix(app: TestApp) {
             [401, 200, 200, 404, 404, 200],
         ),
         ("/api/v1/campaigns".into(), [200, 200, 200, 200, 200, 200]),
+        ("/api/v1/showcase".into(), [200, 200, 200, 200, 200, 200]),
         ("/api/v1/grant-calls".into(), [401, 200, 200, 200, 200, 200]),
         (
             "/api/v1/grant-calls?lab=osh".into(),

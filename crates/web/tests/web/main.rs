@@ -16,6 +16,7 @@ mod intake;
 mod mentoring;
 mod resilience;
 mod rights;
+mod showcase;
 mod support;
 mod surveys;
 mod training;
