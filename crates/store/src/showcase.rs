@@ -283,3 +283,27 @@ pub async fn earnings_of(
     let n = crate::row::int(&r, "n")?;
     Ok((n > 0).then_some(crate::row::int(&r, "total")?))
 }
+
+/// Women who may show their work (an active or graduated residency), with their lab: the demo
+/// data opts some of them in.
+pub async fn possible_makers(
+    c: &mut AnyConnection,
+    limit: i64,
+) -> Result<Vec<(PersonId, LabId, String)>> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT p.id, r.lab_id, p.given_name FROM people p JOIN residencies r ON r.person_id = p.id
+         WHERE r.status IN ('active', 'graduated') AND p.given_name <> '' ORDER BY p.id LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                crate::row::get(r, "id")?,
+                crate::row::get(r, "lab_id")?,
+                text(r, "given_name")?,
+            ))
+        })
+        .collect()
+}
