@@ -32,7 +32,10 @@ fn today() -> chrono::NaiveDate {
 }
 
 /// An open campaign of the Osh lab with one reward of `quantity`.
-async fn open_campaign(app: &TestApp, quantity: &str) -> (domain::CampaignId, domain::TierId) {
+pub(crate) async fn open_campaign(
+    app: &TestApp,
+    quantity: &str,
+) -> (domain::CampaignId, domain::TierId) {
     let coord = actor(app, "coord.osh@test.kg").await;
     let s = &app.db.store;
     let id = svc::create(
@@ -111,7 +114,7 @@ fn multipart(token: &str, fields: &[(&str, &str)], file: (&str, &[u8])) -> (Stri
 }
 
 /// A JPEG-shaped photo with an EXIF block naming a place.
-fn photo_with_exif() -> Vec<u8> {
+pub(crate) fn photo_with_exif() -> Vec<u8> {
     let mut v = vec![0xFF, 0xD8];
     let seg = |v: &mut Vec<u8>, marker: u8, data: &[u8]| {
         v.extend_from_slice(&[0xFF, marker]);
