@@ -307,3 +307,26 @@ pub async fn possible_makers(
         })
         .collect()
 }
+
+/// Makers' sales between two dates, for the public impact page: (women whose ventures sold,
+/// total tyiyn), by the ventures' lab or the network.
+pub async fn sales_totals(
+    c: &mut AnyConnection,
+    lab: Option<LabId>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<(i64, i64)> {
+    let r = sqlx::query(
+        "SELECT (SELECT COUNT(DISTINCT m.person_id) FROM venture_members m JOIN ventures v ON v.id = m.venture_id
+                 WHERE ($1 = '' OR v.lab_id = $1) AND EXISTS (SELECT 1 FROM venture_sales s WHERE s.venture_id = v.id
+                   AND s.sold_on >= $2 AND s.sold_on <= $3)) AS women,
+                (SELECT CAST(COALESCE(SUM(s.amount), 0) AS BIGINT) FROM venture_sales s JOIN ventures v ON v.id = s.venture_id
+                 WHERE ($1 = '' OR v.lab_id = $1) AND s.sold_on >= $2 AND s.sold_on <= $3) AS total",
+    )
+    .bind(lab.map(|l| l.to_string()).unwrap_or_default())
+    .bind(from.to_string())
+    .bind(to.to_string())
+    .fetch_one(c)
+    .await?;
+    Ok((crate::row::int(&r, "women")?, crate::row::int(&r, "total")?))
+}

@@ -269,13 +269,21 @@ struct PublicPage {
     scope: Scope,
     groups: Vec<(IndicatorGroup, Vec<Shown>)>,
     charts: Charts,
+    /// What crowdfunding raised and paid for, the makers' sales.
+    crowd: crate::services::crowdfunding::PublicCrowd,
 }
 
 async fn public_view(c: Ctx, s: &AppState, slug: Option<&str>) -> AppResult<PublicPage> {
     let (labs, fig) = svc::public_impact(&s.store, slug).await?;
     // Events held: never about women, so no month can give away a withheld figure.
     let charts = draw(&c, &fig, true, "events-held");
+    let crowd = crate::services::crowdfunding::public_totals(
+        &s.store,
+        fig.scope.lab.as_ref().map(|l| l.id),
+    )
+    .await?;
     Ok(PublicPage {
+        crowd,
         c,
         lab: fig.scope.lab.clone(),
         labs,

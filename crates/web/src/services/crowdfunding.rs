@@ -1232,3 +1232,33 @@ pub fn share_svg(k: &Campaign, lang: Lang, lab: Option<&Lab>) -> String {
         som = esc(&lang.t("crowd-som")),
     )
 }
+
+/// What crowdfunding raised and paid for, and the makers' sales in the last twelve months, for
+/// the public impact page. The sales are withheld (None) when fewer than five women sold: the
+/// same small-cell rule as the indicators.
+#[derive(Debug, Clone, Default)]
+pub struct PublicCrowd {
+    pub campaigns: i64,
+    pub raised: i64,
+    pub spent: i64,
+    pub backers: i64,
+    pub sellers: Option<i64>,
+    pub sales: Option<i64>,
+}
+
+pub async fn public_totals(store: &Store, lab: Option<LabId>) -> AppResult<PublicCrowd> {
+    let mut c = store.conn().await?;
+    let (campaigns, raised, spent, backers) = cf::network_totals(&mut c, lab).await?;
+    let to = domain::time::today();
+    let from = to - chrono::Days::new(365);
+    let (women, total) = store::showcase::sales_totals(&mut c, lab, from, to).await?;
+    let shown = women >= 5;
+    Ok(PublicCrowd {
+        campaigns,
+        raised,
+        spent,
+        backers,
+        sellers: shown.then_some(women),
+        sales: shown.then_some(total),
+    })
+}

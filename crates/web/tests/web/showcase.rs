@@ -218,6 +218,19 @@ async fn sales_of_a_venture(app: TestApp) {
         .unwrap();
     assert_eq!(v.as_array().unwrap().len(), 2);
     assert_eq!(app.count("venture_sales").await, 2);
+    // The public impact page adds them, withheld below five women.
+    let html = app
+        .client()
+        .get(app.url("/impact"))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("id=\"crowdfunding\""));
+    assert!(html.contains("fewer than 5 women"));
     // A joint initiative's sales are split among its members.
     let mut c = app.db.store.conn().await.unwrap();
     let d = domain::time::today();
