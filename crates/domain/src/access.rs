@@ -122,6 +122,9 @@ pub enum Action {
     /// invoices, payments, costs and the self-financing ratio: coordinators of the lab and the
     /// network admin.
     ManageSpace(LabId),
+    /// Run a lab's crowdfunding campaigns: tiers, updates, pledges with backers' contacts,
+    /// payments, spending. A network campaign is the admin's (`ManageNetwork`).
+    ManageCampaigns(LabId),
 }
 
 /// The labs whose records an actor may see for some purpose.
@@ -198,7 +201,8 @@ impl Actor {
             | Action::ManageImpact(lab)
             | Action::ManageSurveys(lab)
             | Action::ManagePackage(lab)
-            | Action::ManageSpace(lab) => self.admin || self.has(lab, LabRole::Coordinator),
+            | Action::ManageSpace(lab)
+            | Action::ManageCampaigns(lab) => self.admin || self.has(lab, LabRole::Coordinator),
             Action::CaseWork(lab) => self.has(lab, LabRole::CaseWorker),
             Action::OwnProfile(p) => self.person_id == Some(p),
         }

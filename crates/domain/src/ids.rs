@@ -89,3 +89,6 @@ id_type!(
     ReportId,
     VentureId
 );
+
+// Crowdfunding.
+id_type!(CampaignId, TierId, PledgeId, LedgerId, CampaignPhotoId);

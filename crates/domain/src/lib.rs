@@ -4,6 +4,7 @@
 #[macro_use]
 pub mod types;
 pub mod access;
+pub mod crowdfunding;
 pub mod events;
 pub mod grants;
 pub mod ids;

@@ -89,6 +89,16 @@ pub const TABLES: &[&str] = &[
     "space_payments",
     "space_costs",
     "space_income",
+    "campaigns",
+    "campaign_files",
+    "campaign_budget_lines",
+    "campaign_tiers",
+    "campaign_updates",
+    "pledges",
+    "campaign_ledger",
+    "maker_profiles",
+    "maker_products",
+    "venture_sales",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -13,6 +13,7 @@
 pub mod audit;
 pub mod backup;
 pub mod copy;
+pub mod crowdfunding;
 pub mod events;
 pub mod grants;
 pub mod impact;
@@ -25,6 +26,7 @@ pub mod people;
 pub mod residency;
 pub mod rights;
 pub mod sessions;
+pub mod showcase;
 pub mod space;
 pub mod support;
 pub mod surveys;

@@ -182,6 +182,11 @@ macro_rules! column_ids {
 
 column_ids!(
     ApplicationId,
+    CampaignId,
+    CampaignPhotoId,
+    LedgerId,
+    PledgeId,
+    TierId,
     AssertionId,
     AttachmentId,
     AwardId,

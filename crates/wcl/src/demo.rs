@@ -860,6 +860,9 @@ pub async fn seed(
     // Alumnae of earlier intakes, what happened to every graduate since, and this year's targets.
     let impact_counts = crate::demo_impact::seed(&mut tx, &lab_ids, &coordinators, today).await?;
 
+    // Crowdfunding (the 2022 Osh campaign, the network's 2027 campaign) and the makers' showcase.
+    let crowd = crate::demo_crowdfunding::seed(&mut tx, &lab_ids, &coordinators, today).await?;
+
     // Survey instruments and answers at the residencies' waves (baseline, endline, follow-ups).
     let survey_counts =
         crate::demo_surveys::seed(&mut tx, &lab_ids, &coordinators, resident_person, today).await?;
@@ -934,7 +937,7 @@ pub async fn seed(
             entity_id: None,
             lab: None,
             detail: format!(
-                "labs={} organisations={} staff={} people={people_count} programmes={} sessions={} enrolments={} certificates={} events={} registrations={} check-ins={} guests={} members={} mentors={} pairs={} mentoring-sessions={} support-cases={} grant-calls={} grant-applications={} grant-awards={} grant-payments={} alumnae={} outcomes={} targets={} survey-instruments={} survey-responses={}",
+                "labs={} organisations={} staff={} people={people_count} programmes={} sessions={} enrolments={} certificates={} events={} registrations={} check-ins={} guests={} members={} mentors={} pairs={} mentoring-sessions={} support-cases={} grant-calls={} grant-applications={} grant-awards={} grant-payments={} alumnae={} outcomes={} targets={} survey-instruments={} survey-responses={} campaigns={} pledges={} makers={} sales={}",
                 LABS.len(),
                 ORGS.len(),
                 STAFF.len(),
@@ -960,6 +963,10 @@ pub async fn seed(
                 impact_counts.targets,
                 survey_counts.instruments,
                 survey_counts.responses,
+                crowd.campaigns,
+                crowd.pledges,
+                crowd.makers,
+                crowd.sales,
             ),
         },
     )

@@ -3,6 +3,7 @@ pub mod backups;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod demo_crowdfunding;
 pub mod demo_grants;
 pub mod demo_impact;
 pub mod demo_mentoring;

@@ -99,8 +99,28 @@ impl Lang {
         args.insert(Cow::Borrowed("n"), FluentValue::from(1));
         // Lookup fails on a missing variable, so give every variable the messages use.
         for v in [
-            "name", "event", "when", "place", "link", "code", "date", "her", "median", "times",
-            "until", "reason", "title", "text", "url", "lab",
+            "name",
+            "event",
+            "when",
+            "place",
+            "link",
+            "code",
+            "date",
+            "her",
+            "median",
+            "times",
+            "until",
+            "reason",
+            "title",
+            "text",
+            "url",
+            "lab",
+            "campaign",
+            "amount",
+            "reference",
+            "details",
+            "pct",
+            "modules",
         ] {
             args.insert(Cow::Borrowed(v), FluentValue::from("x"));
         }

@@ -80,6 +80,7 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
         )
         .merge(pages::grants::upload_router())
         .merge(pages::messages::webhook_router().layer(axum::middleware::from_fn(body_limit)))
+        .merge(pages::crowdfunding::upload_router())
         .merge(extra)
         .layer(sessions)
         .layer(axum::middleware::from_fn(ctx::origin_check))

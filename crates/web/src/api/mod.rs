@@ -4,6 +4,7 @@
 //! Errors are `{"error": key, "message": text in the caller's language, "fields": [...]}`.
 
 mod accounts;
+mod crowdfunding;
 pub(crate) mod errors;
 mod events;
 mod grants;
@@ -14,6 +15,7 @@ mod messages;
 pub mod package;
 mod people;
 mod rights;
+mod showcase;
 mod space;
 mod support;
 mod surveys;
@@ -50,6 +52,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "grants", description = "Seed funding: calls with budget and awarded totals, ranking and proposal, donors' exports"),
         (name = "messages", description = "Messages over Telegram, SMS and email: a woman's history (staff of her lab), group messages of a lab"),
         (name = "space", description = "The lab's space and money: resources, availability, bookings, invoices, the self-financing ratio"),
+        (name = "crowdfunding", description = "Campaigns, their public ledger, pledges without an account"),
         (name = "surveys", description = "Survey instruments (XLSForm import) and response exports: coordinators of the lab and the admin"),
         (name = "package", description = "A lab's package (programmes, surveys, grant templates, texts, targets): export, import with preview, the network library"),
     )
@@ -86,6 +89,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(messages::router())
         .merge(package::router())
         .merge(space::router())
+        .merge(crowdfunding::router())
+        .merge(showcase::router())
 }
 
 /// The OpenAPI document (also snapshot-tested).

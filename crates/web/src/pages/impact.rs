@@ -271,6 +271,8 @@ struct PublicPage {
     charts: Charts,
     /// Self-financing, occupancy and women using the space (issue 15).
     space: Vec<crate::services::space::PublicSpace>,
+    /// What crowdfunding raised and paid for, the makers' sales.
+    crowd: crate::services::crowdfunding::PublicCrowd,
 }
 
 async fn public_view(c: Ctx, s: &AppState, slug: Option<&str>) -> AppResult<PublicPage> {
@@ -282,8 +284,14 @@ async fn public_view(c: Ctx, s: &AppState, slug: Option<&str>) -> AppResult<Publ
         None => labs.clone(),
     };
     let space = crate::services::space::public_space(&s.store, &space_labs).await?;
+    let crowd = crate::services::crowdfunding::public_totals(
+        &s.store,
+        fig.scope.lab.as_ref().map(|l| l.id),
+    )
+    .await?;
     Ok(PublicPage {
         space,
+        crowd,
         c,
         lab: fig.scope.lab.clone(),
         labs,

@@ -2,6 +2,7 @@
 //! Every page works without JavaScript, at 360 px, in Kyrgyz, Russian and English.
 
 mod account;
+pub(crate) mod crowdfunding;
 mod events;
 pub(crate) mod forms;
 pub(crate) mod grants;
@@ -14,6 +15,7 @@ mod network;
 mod package;
 mod people;
 mod rights;
+mod showcase;
 mod space;
 mod support;
 pub(crate) mod surveys;
@@ -56,6 +58,8 @@ pub fn router() -> Router<AppState> {
         .merge(messages::router())
         .merge(package::router())
         .merge(space::router())
+        .merge(crowdfunding::router())
+        .merge(showcase::router())
         .fallback(not_found)
 }
 

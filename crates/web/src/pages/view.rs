@@ -150,6 +150,10 @@ impl Ctx {
                 .iter()
                 .map(|x| x.code())
                 .collect(),
+            "crowd-category" => domain::crowdfunding::SpendCategory::ALL
+                .iter()
+                .map(|x| x.code())
+                .collect(),
             _ => vec![],
         }
     }

@@ -4,6 +4,7 @@
 //! row there. Pages and the API both call these.
 pub mod accounts;
 pub(crate) mod base;
+pub mod crowdfunding;
 pub mod events;
 pub mod grants;
 pub mod impact;
@@ -17,6 +18,7 @@ pub mod package;
 pub mod paper;
 pub mod people;
 pub mod rights;
+pub mod showcase;
 pub mod space;
 pub mod support;
 pub mod surveys;

@@ -1476,3 +1476,172 @@ async fn an_alumna_books_and_the_lab_pays_more_of_its_way() {
     result.unwrap();
     assert_eq!(app.count("space_payments").await, 1);
 }
+
+/// Crowdfunding on a phone: a visitor pledges with a reward; the coordinator matches the
+/// payment from a bank statement and records a spend for an event with its receipt; the public
+/// page shows the new balance and where the money went. Then a resident opts in to the
+/// showcase and her product appears in the catalogue.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_pledges_and_sees_where_the_money_went() {
+    let Some((b, _driver)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let (id, tier) = crate::crowdfunding::open_campaign(&app, "3").await;
+    let event = app.create_event(20, true, "Кийиз мастер-классы").await;
+    let dir = tempfile::tempdir().unwrap();
+    let receipt = dir.path().join("receipt.jpg");
+    std::fs::write(&receipt, crate::crowdfunding::photo_with_exif()).unwrap();
+    let page = app.url(&format!("/campaigns/{id}"));
+    let result = async {
+        // The visitor pledges with a reward.
+        b.goto(&app.url(&format!("/lang/en?next=/campaigns/{id}")))
+            .await?;
+        reads_on_phone(&b).await;
+        b.find(Locator::Id("amount"))
+            .await?
+            .send_keys("2000")
+            .await?;
+        b.find(Locator::Css(&format!("#tier option[value='{tier}']")))
+            .await?
+            .click()
+            .await?;
+        b.find(Locator::Id("name"))
+            .await?
+            .send_keys("Нургүл")
+            .await?;
+        b.find(Locator::Css("input[name=show_name]"))
+            .await?
+            .click()
+            .await?;
+        b.find(Locator::Css("form[action$='/pledge'] button"))
+            .await?
+            .click()
+            .await?;
+        let reference = b
+            .wait()
+            .for_element(Locator::Id("reference"))
+            .await?
+            .text()
+            .await?;
+        reads_on_phone(&b).await;
+        screenshot(&b, "crowd-instructions").await;
+
+        // The coordinator matches the payment from the bank statement.
+        sign_in(&b, &app, "coord.osh@test.kg").await?;
+        let statement = dir.path().join("statement.csv");
+        std::fs::write(
+            &statement,
+            format!(
+                "Дата;Сумма;Назначение платежа\n{};2000,00;Пожертвование {reference}\n",
+                domain::time::format_date(domain::time::today())
+            ),
+        )
+        .unwrap();
+        b.goto(&page).await?;
+        b.find(Locator::Id("statement-file"))
+            .await?
+            .send_keys(&statement.display().to_string())
+            .await?;
+        b.find(Locator::Css(
+            "form[action$='/statement'] button[value=import]",
+        ))
+        .await?
+        .click()
+        .await?;
+        b.wait()
+            .for_element(Locator::Id("statement-report"))
+            .await?;
+
+        // A spend for the event, with its receipt.
+        b.execute(
+            "document.getElementById('spent_on').value = arguments[0]",
+            vec![serde_json::json!(domain::time::today().to_string())],
+        )
+        .await?;
+        b.find(Locator::Id("spend_amount"))
+            .await?
+            .send_keys("800")
+            .await?;
+        b.find(Locator::Css("#spend_category option[value=events]"))
+            .await?
+            .click()
+            .await?;
+        b.find(Locator::Id("spend_description"))
+            .await?
+            .send_keys("Кийиз жана чай")
+            .await?;
+        b.find(Locator::Css(&format!(
+            "#spend_event option[value='{event}']"
+        )))
+        .await?
+        .click()
+        .await?;
+        b.find(Locator::Id("receipt"))
+            .await?
+            .send_keys(&receipt.display().to_string())
+            .await?;
+        b.find(Locator::Css("form[action$='/spend'] button"))
+            .await?
+            .click()
+            .await?;
+        b.wait().for_element(Locator::Css("p.flash")).await?;
+        reads_on_phone(&b).await;
+
+        // The public page: the new balance and where the money went.
+        b.find(Locator::Css("form[action='/logout'] button"))
+            .await?
+            .click()
+            .await?;
+        b.goto(&page).await?;
+        let balance = b.find(Locator::Id("balance")).await?.text().await?;
+        assert_eq!(balance.replace('\u{202f}', " "), "1 200");
+        b.find(Locator::Id("where")).await?;
+        let html = b.source().await?;
+        assert!(html.contains("Кийиз мастер-классы"));
+        assert!(html.contains("Нургүл"));
+        reads_on_phone(&b).await;
+        screenshot(&b, "crowd-campaign").await;
+
+        // A maker opts in and her product appears in the showcase.
+        sign_in(&b, &app, "+996555100200").await?;
+        b.goto(&app.url("/me/showcase")).await?;
+        b.find(Locator::Id("display_name"))
+            .await?
+            .send_keys("Айжан")
+            .await?;
+        b.find(Locator::Css("form[action='/me/showcase'] button"))
+            .await?
+            .click()
+            .await?;
+        b.wait().for_element(Locator::Id("product_title")).await?;
+        b.find(Locator::Id("product_title"))
+            .await?
+            .send_keys("Кийиз оюнчук")
+            .await?;
+        b.find(Locator::Id("price_from"))
+            .await?
+            .send_keys("900")
+            .await?;
+        b.find(Locator::Css("input[name=availability][value=to-order]"))
+            .await?
+            .click()
+            .await?;
+        b.find(Locator::Css("form[action='/me/showcase/products'] button"))
+            .await?
+            .click()
+            .await?;
+        b.wait().for_element(Locator::Css("p.flash")).await?;
+        b.goto(&app.url("/showcase?q=kiyiz")).await?;
+        let html = b.source().await?;
+        assert!(
+            html.contains("Кийиз оюнчук"),
+            "the product is in the showcase"
+        );
+        reads_on_phone(&b).await;
+        screenshot(&b, "crowd-showcase").await;
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    result.unwrap();
+}

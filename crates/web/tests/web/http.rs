@@ -539,6 +539,7 @@ pub(crate) async fn page_matrix(app: &TestApp) -> Vec<(String, [u16; 6])> {
     let aizhan = app.aizhan.to_string();
     let bw = app.batken_woman.to_string();
     let call = grant_call(app).await;
+    let (open_campaign, draft_campaign) = campaigns(app).await;
     let session = training_session(app).await;
     let space = crate::space::setup(app).await.sewing;
     let aizhan_residency =
@@ -759,7 +760,60 @@ pub(crate) async fn page_matrix(app: &TestApp) -> Vec<(String, [u16; 6])> {
             [303, 200, 200, 404, 200, 404],
         ),
         ("/labs/osh/apply.pdf".into(), [200, 200, 200, 200, 200, 200]),
+        // Crowdfunding: campaigns are public, a draft only for its lab's coordinators.
+        ("/campaigns".into(), [200, 200, 200, 200, 200, 200]),
+        ("/campaigns/new".into(), [303, 200, 200, 200, 404, 404]),
+        (
+            format!("/campaigns/{open_campaign}"),
+            [200, 200, 200, 200, 200, 200],
+        ),
+        (
+            format!("/campaigns/{draft_campaign}"),
+            [404, 200, 200, 404, 404, 404],
+        ),
+        (
+            "/campaigns/not-an-id".into(),
+            [404, 404, 404, 404, 404, 404],
+        ),
     ]
+}
+
+/// An open and a draft campaign of the Osh lab, with a reward (for the access matrix).
+async fn campaigns(app: &TestApp) -> (String, String) {
+    let mut c = app.db.store.conn().await.unwrap();
+    let today = domain::time::today();
+    let new = |title: &str| store::crowdfunding::NewCampaign {
+        lab_id: Some(app.osh),
+        titles: [title.into(), title.into(), title.into()],
+        stories: ["Баян".into(), "История".into(), "Story".into()],
+        goal: som(100_000),
+        starts_on: today,
+        ends_on: today + chrono::Duration::days(10),
+        ..Default::default()
+    };
+    let open = store::crowdfunding::create_campaign(&mut c, &new("Коворкинг"))
+        .await
+        .unwrap();
+    store::crowdfunding::set_status(&mut c, open, domain::crowdfunding::CampaignStatus::Open)
+        .await
+        .unwrap();
+    store::crowdfunding::add_tier(
+        &mut c,
+        open,
+        &store::crowdfunding::NewTier {
+            title: "Кийиз оюнчук",
+            description: "",
+            min_amount: som(1_500),
+            quantity: Some(5),
+            product: "",
+        },
+    )
+    .await
+    .unwrap();
+    let draft = store::crowdfunding::create_campaign(&mut c, &new("Долбоор"))
+        .await
+        .unwrap();
+    (open.to_string(), draft.to_string())
 }
 
 /// Every page route × role: anonymous are sent to sign in, another lab's staff get 404.
@@ -864,6 +918,8 @@ async fn access_matrix(app: TestApp) {
             format!("/api/v1/people/{aizhan}/outcomes"),
             [401, 200, 200, 404, 404, 200],
         ),
+        ("/api/v1/campaigns".into(), [200, 200, 200, 200, 200, 200]),
+        ("/api/v1/showcase".into(), [200, 200, 200, 200, 200, 200]),
         ("/api/v1/grant-calls".into(), [401, 200, 200, 200, 200, 200]),
         (
             "/api/v1/grant-calls?lab=osh".into(),

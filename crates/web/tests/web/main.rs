@@ -6,6 +6,7 @@ mod common;
 
 mod accounts;
 mod browser;
+mod crowdfunding;
 mod events;
 mod faults;
 mod grants;
@@ -17,6 +18,7 @@ mod messages;
 mod package;
 mod resilience;
 mod rights;
+mod showcase;
 mod space;
 mod support;
 mod surveys;

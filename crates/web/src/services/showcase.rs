@@ -1,0 +1,368 @@
+//! The makers' showcase and sales: a resident or alumna opts in to a public profile (a display
+//! name or pseudonym, a contact only if she writes one), adds her products and services, and
+//! names her venture; the public catalogue lists only opted-in makers, by lab, category and a
+//! forgiving search. Sales of a venture are recorded by its members, or by a coordinator of its
+//! lab for them (audited); another lab's staff get 404.
+use crate::error::{AppError, AppResult};
+use crate::services::base::{commit_with, entry, limit, signed_in};
+use domain::crowdfunding::{self as rules, Availability, SaleChannel};
+use domain::grants::Category;
+use domain::{Action, Actor, LabId, Money, PersonId, ResidencyStatus, VentureId};
+use serde::{Deserialize, Serialize};
+use store::Store;
+use store::labs::Lab;
+use store::showcase::{self as sc, Product, Profile, Sale};
+
+type Errs = Vec<(String, String)>;
+
+/// Her lab as a maker: where she is (or was) a resident.
+async fn maker_lab(c: &mut store::AnyConn, person: PersonId) -> AppResult<Option<LabId>> {
+    let rs = store::residency::of_person(c, person).await?;
+    Ok(rs
+        .iter()
+        .find(|r| {
+            matches!(
+                r.status,
+                ResidencyStatus::Active | ResidencyStatus::Graduated
+            )
+        })
+        .map(|r| r.lab_id))
+}
+
+/// Her own showcase page: the profile (if she opted in), products, ventures, their sales.
+pub struct Mine {
+    pub profile: Option<Profile>,
+    pub products: Vec<Product>,
+    pub ventures: Vec<(VentureId, String, LabId)>,
+    pub sales: Vec<Sale>,
+}
+
+pub async fn mine(store: &Store, actor: &Actor) -> AppResult<Mine> {
+    signed_in(actor)?;
+    let person = actor.person_id.ok_or(AppError::NotFound)?;
+    let mut c = store.conn().await?;
+    if maker_lab(&mut c, person).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let ventures = sc::ventures_of(&mut c, person).await?;
+    let mut sales = vec![];
+    for (v, _, _) in &ventures {
+        sales.extend(sc::sales(&mut c, *v).await?);
+    }
+    Ok(Mine {
+        profile: sc::profile(&mut c, person).await?,
+        products: sc::products(&mut c, person).await?,
+        ventures,
+        sales,
+    })
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ProfileInput {
+    pub display_name: String,
+    pub bio: String,
+    pub skills: String,
+    /// Her own channel (Instagram, a phone) if she chooses; else orders go through the lab.
+    pub contact: String,
+    pub venture: String,
+}
+
+/// She opts in (or edits her profile): published from now on.
+pub async fn save_profile(store: &Store, actor: &Actor, f: &ProfileInput) -> AppResult<()> {
+    signed_in(actor)?;
+    let person = actor.person_id.ok_or(AppError::NotFound)?;
+    let mut c = store.conn().await?;
+    let lab = maker_lab(&mut c, person).await?.ok_or(AppError::NotFound)?;
+    let ventures = sc::ventures_of(&mut c, person).await?;
+    let products = sc::products(&mut c, person).await?;
+    drop(c);
+    let mut errs: Errs = vec![];
+    let display_name = limit("display_name", &f.display_name, 80, &mut errs);
+    if display_name.is_empty() {
+        errs.push(("display_name".into(), "err-required".into()));
+    }
+    let bio = limit("bio", &f.bio, 1000, &mut errs);
+    let skills = limit("skills", &f.skills, 300, &mut errs);
+    let contact = limit("contact", &f.contact, 200, &mut errs);
+    let venture = if f.venture.trim().is_empty() {
+        None
+    } else {
+        match f.venture.trim().parse::<VentureId>() {
+            Ok(v) if ventures.iter().any(|(x, _, _)| *x == v) => Some(v),
+            _ => {
+                errs.push(("venture".into(), "err-required".into()));
+                None
+            }
+        }
+    };
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
+    let mut words = format!("{display_name} {skills}");
+    for p in &products {
+        words.push(' ');
+        words.push_str(&p.title);
+    }
+    let key = domain::names::search_key(&words);
+    let mut tx = store.begin().await?;
+    sc::save_profile(
+        &mut tx,
+        &sc::NewProfile {
+            person,
+            lab,
+            display_name: &display_name,
+            bio: &bio,
+            skills: &skills,
+            contact: &contact,
+            venture,
+            search_key: &key,
+        },
+    )
+    .await?;
+    let e = entry(actor, "showcase.profile", "person", person, Some(lab));
+    commit_with(tx, e, "published".into()).await
+}
+
+/// She leaves the showcase: her profile is no longer listed.
+pub async fn opt_out(store: &Store, actor: &Actor) -> AppResult<()> {
+    signed_in(actor)?;
+    let person = actor.person_id.ok_or(AppError::NotFound)?;
+    let mut tx = store.begin().await?;
+    sc::unpublish(&mut tx, person).await?;
+    let e = entry(actor, "showcase.unpublish", "person", person, None);
+    commit_with(tx, e, String::new()).await
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ProductInput {
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub price_from: String,
+    pub price_to: String,
+    pub availability: String,
+}
+
+pub async fn add_product(store: &Store, actor: &Actor, f: &ProductInput) -> AppResult<()> {
+    signed_in(actor)?;
+    let person = actor.person_id.ok_or(AppError::NotFound)?;
+    let mut c = store.conn().await?;
+    let profile = sc::profile(&mut c, person)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    drop(c);
+    let mut errs: Errs = vec![];
+    let title = limit("product_title", &f.title, 120, &mut errs);
+    if title.is_empty() {
+        errs.push(("product_title".into(), "err-required".into()));
+    }
+    let description = limit("product_description", &f.description, 1000, &mut errs);
+    let category = Category::parse(&f.category);
+    if category.is_none() {
+        errs.push(("category".into(), "err-required".into()));
+    }
+    let price = |field: &'static str, s: &str, errs: &mut Errs| match Money::parse_som(field, s) {
+        Ok(Some(m)) if m.0 <= rules::MAX_AMOUNT => Some(m.0),
+        Ok(Some(_)) => {
+            errs.push((field.into(), "err-crowd-amount-absurd".into()));
+            None
+        }
+        Ok(None) => {
+            errs.push((field.into(), "err-required".into()));
+            None
+        }
+        Err(e) => {
+            errs.push((e.field.into(), e.key.into()));
+            None
+        }
+    };
+    let from = price("price_from", &f.price_from, &mut errs);
+    let to = if f.price_to.trim().is_empty() {
+        from
+    } else {
+        price("price_to", &f.price_to, &mut errs)
+    };
+    if let (Some(a), Some(b)) = (from, to)
+        && b < a
+    {
+        errs.push(("price_to".into(), "err-showcase-price-range".into()));
+    }
+    let availability = Availability::parse(&f.availability);
+    if availability.is_none() {
+        errs.push(("availability".into(), "err-required".into()));
+    }
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
+    let mut tx = store.begin().await?;
+    sc::add_product(
+        &mut tx,
+        person,
+        &sc::NewProduct {
+            title: &title,
+            description: &description,
+            category: category.unwrap_or(Category::Other),
+            price_from: from.unwrap_or(0),
+            price_to: to.unwrap_or(0),
+            availability: availability.unwrap_or(Availability::ToOrder),
+        },
+    )
+    .await?;
+    sc::extend_search_key(&mut tx, person, &domain::names::search_key(&title)).await?;
+    let e = entry(
+        actor,
+        "showcase.product",
+        "person",
+        person,
+        Some(profile.lab_id),
+    );
+    commit_with(tx, e, String::new()).await
+}
+
+/// One maker in the catalogue.
+#[derive(Debug, Clone, Serialize)]
+pub struct Maker {
+    pub profile: Profile,
+    pub lab: Option<Lab>,
+    pub products: Vec<Product>,
+}
+
+/// The public catalogue: opted-in makers only, by lab (slug), product category and a forgiving
+/// search (any spelling: Cyrillic or Latin, folded like people search).
+pub async fn catalogue(
+    store: &Store,
+    lab: Option<&str>,
+    category: Option<&str>,
+    q: Option<&str>,
+) -> AppResult<Vec<Maker>> {
+    let mut c = store.conn().await?;
+    let labs = store::labs::list_labs(&mut c).await?;
+    let lab_id = match lab.filter(|s| !s.trim().is_empty()) {
+        Some(slug) => Some(
+            labs.iter()
+                .find(|l| l.slug == slug.trim())
+                .ok_or(AppError::NotFound)?
+                .id,
+        ),
+        None => None,
+    };
+    let category = category.and_then(Category::parse);
+    let key = domain::names::search_key(q.unwrap_or(""));
+    let profiles = sc::catalogue(&mut c, lab_id, category, &key).await?;
+    let mut out = vec![];
+    for p in profiles {
+        let products = sc::products(&mut c, p.person_id).await?;
+        let lab = labs.iter().find(|l| l.id == p.lab_id).cloned();
+        out.push(Maker {
+            profile: p,
+            lab,
+            products,
+        });
+    }
+    Ok(out)
+}
+
+/// The venture if the actor may see its sales: a member, or the coordinators of its lab (and
+/// the admin). Anyone else: 404.
+async fn venture_for(
+    store: &Store,
+    actor: &Actor,
+    id: VentureId,
+) -> AppResult<(store::grants::Venture, bool)> {
+    signed_in(actor)?;
+    let mut c = store.conn().await?;
+    let v = store::grants::get_venture(&mut c, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let member = actor
+        .person_id
+        .is_some_and(|p| v.members.iter().any(|(m, _)| *m == p));
+    if member || actor.allows(Action::ManageGrants(v.lab_id)) {
+        Ok((v, member))
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+pub async fn sales(store: &Store, actor: &Actor, id: VentureId) -> AppResult<Vec<Sale>> {
+    venture_for(store, actor, id).await?;
+    let mut c = store.conn().await?;
+    Ok(sc::sales(&mut c, id).await?)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct SaleInput {
+    /// yyyy-mm-dd or dd.mm.yyyy
+    pub sold_on: String,
+    /// Som.
+    pub amount: String,
+    /// fair, instagram, shop, lab-order, campaign-reward
+    pub channel: String,
+    pub note: String,
+}
+
+/// A sale of her venture, recorded by her or a coordinator of its lab for her (audited).
+pub async fn record_sale(
+    store: &Store,
+    actor: &Actor,
+    id: VentureId,
+    f: &SaleInput,
+) -> AppResult<String> {
+    let (v, member) = venture_for(store, actor, id).await?;
+    let mut errs: Errs = vec![];
+    let sold_on = crate::services::base::date(
+        "sold_on",
+        &f.sold_on,
+        domain::time::DateSpan::Past,
+        &mut errs,
+    );
+    let amount = match Money::parse_som("sale_amount", &f.amount) {
+        Ok(Some(m)) => match rules::check_amount("sale_amount", m.0) {
+            Ok(a) => Some(a),
+            Err(e) => {
+                errs.push((e.field.into(), e.key.into()));
+                None
+            }
+        },
+        Ok(None) => {
+            errs.push(("sale_amount".into(), "err-required".into()));
+            None
+        }
+        Err(_) if f.amount.trim().starts_with('-') => {
+            errs.push(("sale_amount".into(), "err-crowd-amount-positive".into()));
+            None
+        }
+        Err(e) => {
+            errs.push((e.field.into(), e.key.into()));
+            None
+        }
+    };
+    let channel = SaleChannel::parse(&f.channel);
+    if channel.is_none() {
+        errs.push(("channel".into(), "err-required".into()));
+    }
+    let note = limit("note", &f.note, 300, &mut errs);
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
+    let mut tx = store.begin().await?;
+    let sid = sc::insert_sale(
+        &mut tx,
+        id,
+        &sc::NewSale {
+            sold_on: sold_on.unwrap_or_default(),
+            amount: amount.unwrap_or(0),
+            channel: channel.unwrap_or(SaleChannel::Fair),
+            note: &note,
+            recorded_by: actor.user_id,
+        },
+    )
+    .await?;
+    let who = if member { "member" } else { "for-her" };
+    let e = entry(actor, "venture.sale", "venture", id, Some(v.lab_id));
+    commit_with(tx, e, format!("sale {sid} by {who}")).await?;
+    Ok(sid)
+}

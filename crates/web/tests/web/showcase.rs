@@ -1,0 +1,250 @@
+//! The makers' showcase and sales through the real app on SQLite and PostgreSQL: a resident
+//! opts in and her product appears in the public catalogue (found in any spelling, only opted-in
+//! makers); sales recorded by her and by a coordinator for her, split among a joint
+//! initiative's members; who sees sales; bad input.
+use crate::common::{TestApp, csrf};
+use domain::grants::{Category, VentureKind};
+use serde_json::Value;
+
+on_both_backends!(a_maker_opts_in_and_is_found, sales_of_a_venture);
+
+async fn a_maker_opts_in_and_is_found(app: TestApp) {
+    let me = app.signed_in("+996555100200").await;
+    let page = me.get(app.url("/me/showcase")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let token = csrf(&page.text().await.unwrap());
+    // A display name is required.
+    let r = me
+        .post(app.url("/me/showcase"))
+        .form(&[("_csrf", token.as_str()), ("display_name", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let r = me
+        .post(app.url("/me/showcase"))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("display_name", "Айжан Кийиз"),
+            ("skills", "кийиз, тигүү"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let r = me
+        .post(app.url("/me/showcase/products"))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("title", "Кийиз оюнчук"),
+            ("category", "handicraft"),
+            ("price_from", "800"),
+            ("price_to", "1200"),
+            ("availability", "to-order"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    // A price range upside down is refused.
+    let r = me
+        .post(app.url("/me/showcase/products"))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("title", "x"),
+            ("category", "food"),
+            ("price_from", "800"),
+            ("price_to", "100"),
+            ("availability", "in-stock"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+
+    let anon = app.client();
+    let html = anon
+        .get(app.url("/showcase"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Кийиз оюнчук"));
+    assert!(!html.contains("555"), "no phone unless she chooses");
+    // Found in Latin spelling, by lab and category; not under another lab.
+    for q in [
+        "/api/v1/showcase?q=kiyiz",
+        "/api/v1/showcase?q=КИЙИЗ&lab=osh",
+        "/api/v1/showcase?category=handicraft",
+    ] {
+        let v: Value = anon
+            .get(app.url(q))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v.as_array().unwrap().len(), 1, "{q}");
+        assert_eq!(v[0]["products"][0]["price_from"], 80_000);
+    }
+    for q in [
+        "/api/v1/showcase?lab=batken",
+        "/api/v1/showcase?category=food",
+        "/api/v1/showcase?q=баатыр",
+    ] {
+        let v: Value = anon
+            .get(app.url(q))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(v.as_array().unwrap().is_empty(), "{q}");
+    }
+    // She leaves: no longer listed.
+    let r = me
+        .post(app.url("/me/showcase/leave"))
+        .form(&[("_csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let v: Value = anon
+        .get(app.url("/api/v1/showcase"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(v.as_array().unwrap().is_empty());
+    // Staff have no showcase of their own.
+    let coord = app.signed_in("coord.osh@test.kg").await;
+    assert_eq!(
+        coord
+            .get(app.url("/me/showcase"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+}
+
+async fn sales_of_a_venture(app: TestApp) {
+    let mut c = app.db.store.conn().await.unwrap();
+    let venture = store::grants::insert_venture(
+        &mut c,
+        app.osh,
+        None,
+        "Кийиз студиясы",
+        VentureKind::JointInitiative,
+        Category::Handicraft,
+        &[app.aizhan, app.batken_woman],
+    )
+    .await
+    .unwrap();
+    drop(c);
+    let url = app.url(&format!("/api/v1/ventures/{venture}/sales"));
+    let today = domain::time::today().to_string();
+    // She records a sale on her page.
+    let me = app.signed_in("+996555100200").await;
+    let page = me
+        .get(app.url("/me/showcase"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = me
+        .post(app.url("/me/showcase/sales"))
+        .form(&[
+            ("_csrf", csrf(&page).as_str()),
+            ("venture", &venture.to_string()),
+            ("sold_on", &today),
+            ("amount", "3000"),
+            ("channel", "fair"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    // The coordinator records one for her through the API (audited); another lab gets 404.
+    let token = app.token("coord.osh@test.kg").await;
+    let r = app
+        .client()
+        .post(&url)
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"sold_on": today, "amount": "1000", "channel": "instagram"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    for amount in ["0", "-10", "99999999999"] {
+        let r = app
+            .client()
+            .post(&url)
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"sold_on": today, "amount": amount, "channel": "fair"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{amount}");
+    }
+    let other = app.token("coord.batken@test.kg").await;
+    let r = app
+        .client()
+        .get(&url)
+        .bearer_auth(&other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(app.client().get(&url).send().await.unwrap().status(), 401);
+    let v: Value = app
+        .client()
+        .get(&url)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    assert_eq!(app.count("venture_sales").await, 2);
+    // The public impact page adds them, withheld below five women.
+    let html = app
+        .client()
+        .get(app.url("/impact"))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("id=\"crowdfunding\""));
+    assert!(html.contains("fewer than 5 women"));
+    // A joint initiative's sales are split among its members.
+    let mut c = app.db.store.conn().await.unwrap();
+    let d = domain::time::today();
+    let mine = store::showcase::earnings_of(&mut c, app.aizhan, d, d)
+        .await
+        .unwrap();
+    assert_eq!(mine, Some(200_000));
+    let nobody = store::showcase::earnings_of(
+        &mut c,
+        app.aizhan,
+        d - chrono::Days::new(40),
+        d - chrono::Days::new(35),
+    )
+    .await
+    .unwrap();
+    assert_eq!(nobody, None);
+}
