@@ -259,7 +259,7 @@ pub fn svg(title: &str, labs: &[Point], regions: &[RegionLabel]) -> String {
         .collect();
     desc.extend(regions.iter().map(|r| r.lines.join(", ")));
     let mut s = format!(
-        r#"<svg class="map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W:.0} {h:.0}" role="img" aria-labelledby="map-title map-desc"><title id="map-title">{}</title><desc id="map-desc">{}</desc>"#,
+        r#"<svg class="map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W:.0} {h:.0}" role="group" aria-labelledby="map-title map-desc"><title id="map-title">{}</title><desc id="map-desc">{}</desc>"#,
         esc(title),
         esc(&desc.join("; "))
     );

@@ -470,3 +470,4 @@ err-api-timeout = The request took too long and was stopped. Nothing was saved.
 err-api-malformed = The request could not be read: check the JSON body, the query string and the address.
 err-api-field = This field is missing or has the wrong type or value.
 events-ics-link = Calendar file (.ics)
+table-region = Table (scroll sideways to see all columns)
