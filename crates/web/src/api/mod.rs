@@ -112,6 +112,7 @@ fn describe_responses(doc: &mut utoipa::openapi::OpenApi) {
             &mut item.patch,
         ];
         for op in ops.into_iter().flatten() {
+            framework_responses(op);
             for (code, r) in op.responses.responses.iter_mut() {
                 if let utoipa::openapi::RefOr::T(r) = r
                     && r.description.is_empty()
@@ -126,6 +127,57 @@ fn describe_responses(doc: &mut utoipa::openapi::OpenApi) {
                 }
             }
         }
+    }
+}
+
+/// The answers every route may give before its handler runs (see `errors::framework_error`), in
+/// the API's JSON error: 401 for a bearer token that is not valid (any route reads one), 400 for
+/// a query string that does not parse, and for a route with a body 400 (not JSON), 413 (too
+/// large), 415 (not `application/json`) and 422 (a field of the wrong type).
+fn framework_responses(op: &mut utoipa::openapi::path::Operation) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let error = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    let mut add = |code: &str, description: &str| {
+        op.responses
+            .responses
+            .entry(code.to_string())
+            .or_insert_with(|| error(description));
+    };
+    add(
+        "401",
+        "The bearer token is not valid (expired, revoked or mistyped)",
+    );
+    let has_query = op.parameters.as_ref().is_some_and(|ps| {
+        ps.iter().any(|p| {
+            matches!(p, RefOr::T(p) if p.parameter_in == utoipa::openapi::path::ParameterIn::Query)
+        })
+    });
+    if has_query {
+        add("400", "The query string could not be read");
+    }
+    if op.request_body.is_some() {
+        add(
+            "400",
+            "The body could not be read (not JSON, a broken form)",
+        );
+        add("413", "The body is too large");
+        add(
+            "415",
+            "The body is not sent in the content type this route takes",
+        );
+        add("422", "A field is missing or has the wrong type or value");
     }
 }
 
