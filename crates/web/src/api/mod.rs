@@ -131,9 +131,10 @@ fn describe_responses(doc: &mut utoipa::openapi::OpenApi) {
 }
 
 /// The answers every route may give before its handler runs (see `errors::framework_error`), in
-/// the API's JSON error: 401 for a bearer token that is not valid (any route reads one), 400 for
-/// a query string that does not parse, and for a route with a body 400 (not JSON), 413 (too
-/// large), 415 (not `application/json`) and 422 (a field of the wrong type).
+/// the API's JSON error: 401 for a bearer token that is not valid (any route reads one), 400 or
+/// 422 for a query string that does not parse or holds refused characters, and for a route with
+/// a body 400 (not readable), 413 (too large), 415 (another content type) and 422 (a field of
+/// the wrong type).
 fn framework_responses(op: &mut utoipa::openapi::path::Operation) {
     use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
     let error = |description: &str| {
@@ -166,6 +167,11 @@ fn framework_responses(op: &mut utoipa::openapi::path::Operation) {
     });
     if has_query {
         add("400", "The query string could not be read");
+        // The text rule (`ctx::text_rule`) refuses control characters in any parameter.
+        add(
+            "422",
+            "A parameter holds characters or a value that is not accepted",
+        );
     }
     if op.request_body.is_some() {
         add(

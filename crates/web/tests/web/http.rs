@@ -1727,9 +1727,6 @@ fn interface_english() -> std::collections::HashSet<String> {
 fn visible_words(html: &str) -> Vec<String> {
     let mut text = String::new();
     let mut rest = html;
-    for skip in ["<script", "<style"] {
-        let _ = skip;
-    }
     while let Some(i) = rest.find('<') {
         text.push_str(&rest[..i]);
         text.push(' ');
