@@ -152,7 +152,7 @@ fn reg_dto(r: store::events::Registration, token: Option<(String, &str)>) -> Reg
 /// Register for an event (public, no token). A full event puts her on the waiting list.
 /// Body: `{"name": "...", "phone": "...", "email": "...", "gender": "woman|man|other", "ref": "..."}`.
 #[utoipa::path(post, path = "/api/v1/events/{id}/registrations", tag = "events", request_body = RegistrationInput,
-    responses((status = 201, body = RegistrationDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = RegistrationDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody, description = "Too many sign-ups from this address; wait a minute")))]
 async fn register(
     c: Ctx,
     State(s): State<AppState>,

@@ -96,7 +96,7 @@ async fn get_lab(State(s): State<AppState>, Path(slug): Path<String>) -> AppResu
 
 /// Open a new lab (network admin).
 #[utoipa::path(post, path = "/api/v1/labs", tag = "labs", security(("bearer" = [])), request_body = LabInput,
-    responses((status = 201, body = LabDto), (status = 422, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 201, body = LabDto), (status = 422, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody, description = "Only the network admin may do this; others get 404")))]
 async fn create_lab(
     c: Ctx,
     State(s): State<AppState>,
@@ -167,7 +167,7 @@ pub struct OrgDto {
 
 /// Partner organisations (network admin).
 #[utoipa::path(get, path = "/api/v1/organisations", tag = "labs", security(("bearer" = [])),
-    responses((status = 200, body = Vec<OrgDto>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Vec<OrgDto>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody, description = "Only the network admin may do this; others get 404")))]
 async fn list_orgs(c: Ctx, State(s): State<AppState>) -> AppResult<Json<Vec<OrgDto>>> {
     c.require_user()?;
     let orgs = network::orgs(&s.store, &c.actor).await?;
@@ -187,7 +187,7 @@ impl From<Organisation> for OrgDto {
 
 /// Add a partner organisation (network admin).
 #[utoipa::path(post, path = "/api/v1/organisations", tag = "labs", security(("bearer" = [])), request_body = OrgInput,
-    responses((status = 201, body = OrgDto), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = OrgDto), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody, description = "Only the network admin may do this; others get 404")))]
 async fn create_org(
     c: Ctx,
     State(s): State<AppState>,

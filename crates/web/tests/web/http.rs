@@ -1802,3 +1802,55 @@ async fn kyrgyz_and_russian_pages_leave_no_english() {
     }
     assert!(leftovers.is_empty(), "{leftovers:#?}");
 }
+
+/// schemathesis (PyPI, in the environment `.ci/run` makes under `target/schemathesis`) against
+/// the served OpenAPI document, with an admin's and a coordinator's token: no server error, no
+/// undocumented status code or content type, no response that breaks its schema, no bad input
+/// accepted. (Schema-valid input the server refuses, `positive_data_acceptance`, is left out: the
+/// document's schemas are still looser than the server's rules.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schemathesis_finds_nothing() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let st = root.join("target/schemathesis/bin/schemathesis");
+    if !st.exists() {
+        assert!(
+            !store::testing::in_ci(),
+            "schemathesis is required under CI=true (.ci/run installs it)"
+        );
+        eprintln!("skipping: schemathesis not installed");
+        return;
+    }
+    let app = TestApp::spawn(crate::common::Backend::Sqlite)
+        .await
+        .unwrap();
+    for login in ["admin@test.kg", "coord.osh@test.kg"] {
+        let token = app.token(login).await;
+        let out = tokio::process::Command::new(&st)
+            .args(["run", &app.url("/api/openapi.json")])
+            .args(["-H", &format!("Authorization: Bearer {token}")])
+            // Signing out would end the token for the rest of the run.
+            .args(["--exclude-operation-id", "revoke_current_token"])
+            .args([
+                "--checks",
+                "all",
+                "--exclude-checks",
+                "positive_data_acceptance",
+            ])
+            .args(["--max-examples", "8", "--generation-deterministic"])
+            .args(["--phases", "examples,coverage,fuzzing"])
+            .env("NO_COLOR", "1")
+            .output()
+            .await
+            .expect("schemathesis runs");
+        let report = String::from_utf8_lossy(&out.stdout);
+        // The failures with their curl lines, not the progress before them.
+        let failures = report
+            .find("FAILURES")
+            .map_or(report.as_ref(), |i| &report[i..]);
+        assert!(
+            out.status.success(),
+            "schemathesis as {login}:\n{}",
+            failures.chars().take(20_000).collect::<String>()
+        );
+    }
+}
