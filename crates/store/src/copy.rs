@@ -244,7 +244,7 @@ pub async fn copy(from: &Store, to: &Store) -> Result<CopyReport> {
             for v in vals {
                 q = match v {
                     Val::Int(x) => q.bind(x),
-                    Val::Real(x) => q.bind(x),
+                    Val::Real(x) => q.bind(crate::Float(x)),
                     Val::Text(x) => q.bind(x),
                     Val::Blob(x) => q.bind(x),
                 };

@@ -34,6 +34,7 @@ pub mod training;
 pub mod users;
 
 mod row;
+pub use row::Float;
 // Fresh test databases; only with the `testing` feature (tests enable it as a dev-dependency).
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -330,3 +330,29 @@ column_ids!(
     SpacePaymentId,
     CostId
 );
+
+/// A number that may be missing, to bind. sqlx 0.9's `Any` driver hands a missing `f64` to
+/// PostgreSQL as a `float4` (it swaps `Real` and `Double` for nulls); the statement it caches on
+/// the connection then refuses the next present `f64` ("incorrect binary data format in bind
+/// parameter"). This binds a missing value as the null that reaches PostgreSQL as `float8`; the
+/// store test `missing_then_present_coordinates` holds it to that on both backends.
+pub struct Float(pub Option<f64>);
+
+impl sqlx::Type<sqlx::Any> for Float {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <f64 as sqlx::Type<sqlx::Any>>::type_info()
+    }
+}
+
+impl<'q> sqlx::Encode<'q, sqlx::Any> for Float {
+    fn encode_by_ref(
+        &self,
+        buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer,
+    ) -> std::result::Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        match self.0 {
+            Some(x) => <f64 as sqlx::Encode<'q, sqlx::Any>>::encode_by_ref(&x, buf),
+            // `Null(Real)` is what the driver turns into a `float8` null.
+            None => <Option<f32> as sqlx::Encode<'q, sqlx::Any>>::encode_by_ref(&None, buf),
+        }
+    }
+}

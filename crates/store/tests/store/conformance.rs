@@ -15,6 +15,7 @@ on_both_backends!(
     accounts_grants_and_tokens,
     sessions_expire,
     concurrent_read_then_write_transactions_all_succeed,
+    missing_then_present_coordinates,
 );
 
 fn osh() -> labs::NewLab {
@@ -58,6 +59,25 @@ fn woman(
         skills: vec!["sewing".into()],
         ..Default::default()
     }
+}
+
+/// One connection inserts a lab without coordinates, then one with them: the statement the first
+/// prepared must take the second's numbers (sqlx 0.9 sent a missing f64 to PostgreSQL as float4).
+async fn missing_then_present_coordinates(s: Store) {
+    let mut c = s.conn().await.unwrap();
+    let bare = labs::NewLab {
+        latitude: None,
+        longitude: None,
+        ..lab_named("bare")
+    };
+    labs::insert_lab(&mut c, &bare).await.unwrap();
+    labs::insert_lab(&mut c, &lab_named("placed"))
+        .await
+        .unwrap();
+    let placed = labs::lab_by_slug(&mut c, "placed").await.unwrap().unwrap();
+    assert_eq!(placed.latitude, Some(40.5283));
+    let bare = labs::lab_by_slug(&mut c, "bare").await.unwrap().unwrap();
+    assert_eq!(bare.latitude, None);
 }
 
 async fn labs_and_partners(s: Store) {

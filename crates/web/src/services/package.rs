@@ -1129,6 +1129,15 @@ pub async fn open_lab(
     {
         errs.push(("new_org_kind".into(), "err-choice".into()));
     }
+    // A new organisation under a name already taken is refused before anything is made.
+    let new_org = domain::names::clean(&f.new_org);
+    if org.is_none()
+        && orgs
+            .iter()
+            .any(|o| o.name.to_lowercase() == new_org.to_lowercase())
+    {
+        errs.push(("new_org".into(), "err-org-taken".into()));
+    }
     let version = f.package.trim();
     let package = if version.is_empty() {
         None

@@ -998,6 +998,18 @@ async fn the_wizard_opens_a_lab_from_the_library(app: TestApp) {
         .unwrap();
     assert_eq!(imports[0].version, "2");
     drop(conn);
+    // A second lab whose new host takes a name already taken is refused before anything is made.
+    let labs_before = app.count("labs").await;
+    form[4].1 = "kochkor-2".into();
+    form[16].1 = "aigul@kochkor.kg".into();
+    let r = c
+        .post(app.url("/network/labs/new"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(app.count("labs").await, labs_before);
     // The library says which lab runs which version.
     let l = services::package::library(s, &admin(&app).await)
         .await
