@@ -889,7 +889,13 @@ pub async fn insert_invoice(
     .bind(now())
     .execute(&mut *c)
     .await
-    .map_err(|e| on_conflict(e, "space_invoices.number"))?;
+    .map_err(|e| {
+        let taken = on_conflict(e, "space_invoices.number");
+        match (&taken, n.credits) {
+            (StoreError::Conflict(_), Some(_)) => StoreError::Conflict("space_invoices.credits"),
+            _ => taken,
+        }
+    })?;
     for (i, l) in n.lines.iter().enumerate() {
         sqlx::query(
             "INSERT INTO space_invoice_lines (id, invoice_id, position, item, description, quantity, unit_price, amount, resource_id, booking_id, person_plan_id)
@@ -956,11 +962,15 @@ pub async fn invoices_of_org(c: &mut AnyConnection, org: OrgId) -> Result<Vec<In
     .await
 }
 
-/// Lab invoices whose number appears in one of `numbers` (for a statement).
+/// The lab's invoices a payment may still be matched to (a credited one may not).
 pub async fn open_invoices(c: &mut AnyConnection, lab: LabId) -> Result<Vec<Invoice>> {
     crate::row::many(
         c,
-        format!("{INVOICE} WHERE i.lab_id = $1 AND i.kind = 'invoice' ORDER BY i.year, i.seq"),
+        format!(
+            "{INVOICE} WHERE i.lab_id = $1 AND i.kind = 'invoice'
+             AND NOT EXISTS (SELECT 1 FROM space_invoices n WHERE n.credits_id = i.id)
+             ORDER BY i.year, i.seq"
+        ),
         lab,
     )
     .await
@@ -1270,11 +1280,7 @@ pub async fn lab_people(c: &mut AnyConnection, lab: LabId) -> Result<Vec<(Person
         .collect())
 }
 
-/// Whether a credit note corrects the invoice already.
-pub async fn credited(c: &mut AnyConnection, invoice: InvoiceId) -> Result<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM space_invoices WHERE credits_id = $1")
-        .bind(invoice.to_string())
-        .fetch_one(c)
-        .await?;
-    Ok(n > 0)
+/// The credit note that corrects the invoice, if one does (at most one: a unique index).
+pub async fn credit_note_of(c: &mut AnyConnection, invoice: InvoiceId) -> Result<Option<Invoice>> {
+    one(c, format!("{INVOICE} WHERE i.credits_id = $1"), invoice).await
 }

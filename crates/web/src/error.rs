@@ -68,6 +68,7 @@ pub fn conflict_key(name: &str) -> &'static str {
         "grant_payments.idempotency" => "err-grant-payment-twice",
         "grant_awards.budget" => "err-grant-over-budget",
         "grant_awards.limits" => "err-grant-limits",
+        "space_invoices.credits" => "err-space-credit-twice",
         _ => "err-conflict",
     }
 }

@@ -236,3 +236,5 @@ flash-space-paid = Payment recorded.
 flash-space-credited = Credit note issued.
 space-public-title = The labs' space and own income
 space-withheld = fewer than 5
+err-space-invoice-credited = A credit note corrects this invoice: nothing more is paid on it
+space-credited-by = Corrected by the credit note

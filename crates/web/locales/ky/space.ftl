@@ -236,3 +236,5 @@ flash-space-paid = Төлөм жазылды.
 flash-space-credited = Кредит-нота жазылды.
 space-public-title = Лабораториялардын мейкиндиги жана өз кирешеси
 space-withheld = 5тен аз
+err-space-invoice-credited = Бул эсеп кредит-нота менен оңдолгон: ага мындан ары төлөм кабыл алынбайт
+space-credited-by = Кредит-нота менен оңдолгон:

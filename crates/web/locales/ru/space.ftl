@@ -236,3 +236,5 @@ flash-space-paid = Платёж записан.
 flash-space-credited = Кредит-нота выставлена.
 space-public-title = Пространство лабораторий и собственный доход
 space-withheld = меньше 5
+err-space-invoice-credited = Этот счёт исправлен кредит-нотой: платежи по нему больше не принимаются
+space-credited-by = Исправлен кредит-нотой

@@ -886,6 +886,8 @@ struct InvoicePage {
     i: Invoice,
     lines: Vec<Line>,
     payments: Vec<Payment>,
+    /// The credit note that corrects this invoice: no payment and no second correction then.
+    credited_by: Option<Invoice>,
     staff: bool,
     f: PaymentInput,
     errors: Errors,
@@ -899,7 +901,9 @@ async fn invoice_view(
     errors: Errors,
 ) -> AppResult<InvoicePage> {
     let (i, lines, payments) = svc::invoice_for(&s.store, &c.actor, id).await?;
+    let credited_by = svc::credit_note_of(&s.store, &c.actor, id).await?;
     Ok(InvoicePage {
+        credited_by,
         staff: c.actor.allows(Action::ManageSpace(i.lab_id)),
         c,
         i,

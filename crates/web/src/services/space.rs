@@ -1163,6 +1163,17 @@ pub async fn invoice_booking(store: &Store, actor: &Actor, b: BookingId) -> AppR
     Ok(id)
 }
 
+/// The credit note correcting an invoice the actor may see, if there is one.
+pub async fn credit_note_of(
+    store: &Store,
+    actor: &Actor,
+    id: InvoiceId,
+) -> AppResult<Option<Invoice>> {
+    invoice_for(store, actor, id).await?;
+    let mut c = store.conn().await?;
+    Ok(db::credit_note_of(&mut c, id).await?)
+}
+
 /// An invoice the actor may see: the lab's coordinators and the admin, or the woman it is for.
 pub async fn invoice_for(
     store: &Store,
@@ -1189,8 +1200,7 @@ pub async fn credit_note(store: &Store, actor: &Actor, id: InvoiceId) -> AppResu
         return Err(AppError::Conflict("err-space-credit-twice"));
     }
     let mut tx = store.begin().await?;
-    let credited = db::credited(&mut tx, id).await?;
-    if credited {
+    if db::credit_note_of(&mut tx, id).await?.is_some() {
         return Err(AppError::Conflict("err-space-credit-twice"));
     }
     let neg: Vec<Line> = lines
@@ -1270,6 +1280,9 @@ pub async fn record_payment(
     let amount = amount.unwrap_or(0);
     let mut tx = store.begin().await?;
     let now_i = db::invoice(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    if db::credit_note_of(&mut tx, id).await?.is_some() {
+        return Err(super::base::invalid("amount", "err-space-invoice-credited"));
+    }
     if amount > now_i.due() {
         return Err(super::base::invalid("amount", "err-space-overpaid"));
     }

@@ -463,6 +463,69 @@ async fn twenty_concurrent_invoices_are_gapless(app: TestApp) {
     let i = store::space::invoice(&mut c, next).await.unwrap().unwrap();
     assert_eq!(i.seq, 21);
     assert!(i.number.starts_with("OSH-"), "{}", i.number);
+    drop(c);
+    // Twenty credit notes for it at once: exactly one corrects it, the others are refused.
+    let mut tasks = vec![];
+    for _ in 0..20 {
+        let store = app.db.store.clone();
+        let coord = coord.clone();
+        tasks.push(tokio::spawn(async move {
+            svc::credit_note(&store, &coord, next).await
+        }));
+    }
+    let mut made = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => made += 1,
+            Err(web::error::AppError::Conflict("err-space-credit-twice")) => {}
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    assert_eq!(made, 1);
+    // A corrected invoice takes no payment, and a statement no longer finds it.
+    let before = app.count("space_payments").await;
+    let paid = svc::record_payment(
+        &app.db.store,
+        &coord,
+        next,
+        &svc::PaymentInput {
+            amount: "100".into(),
+            method: "cash".into(),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert!(
+        matches!(&paid, Err(web::error::AppError::Invalid(f)) if f[0].1 == "err-space-invoice-credited"),
+        "{paid:?}"
+    );
+    let csv = format!(
+        "Дата;Сумма;Назначение платежа;Плательщик\n{};100,00;Оплата по счету {};Кафе\n",
+        domain::time::format_date(domain::time::today()),
+        i.number,
+    );
+    let p = svc::import_statement(&app.db.store, &coord, app.osh, csv.as_bytes(), true)
+        .await
+        .unwrap();
+    assert_eq!(p.rows[0].state, "unmatched", "{p:?}");
+    assert_eq!(app.count("space_payments").await, before);
+    // Her page says which note corrects it and offers neither a payment nor a second note.
+    let page = app
+        .signed_in("coord.osh@test.kg")
+        .await
+        .get(app.url(&format!("/invoices/{next}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&web::i18n::Lang::Ky.t("space-credited-by")),
+        "{page}"
+    );
+    assert!(!page.contains(&format!("/invoices/{next}/payments")));
+    assert!(!page.contains(&format!("/invoices/{next}/credit")));
 }
 
 /// A coordinator gives Aizhan a plan with its invoice, records a partial payment by hand and
