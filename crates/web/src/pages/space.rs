@@ -256,12 +256,7 @@ impl ResourceForm {
 }
 
 async fn programmes(s: &AppState, lab: &Lab) -> AppResult<Vec<(String, String)>> {
-    let mut c = s.store.conn().await?;
-    Ok(store::training::programmes(&mut c, lab.id)
-        .await?
-        .into_iter()
-        .map(|p| (p.id.to_string(), p.title))
-        .collect())
+    svc::programme_choices(&s.store, lab.id).await
 }
 
 async fn new_resource(
@@ -350,10 +345,7 @@ async fn save_resource(
 }
 
 async fn lab_of(s: &AppState, id: domain::LabId) -> AppResult<Lab> {
-    let mut c = s.store.conn().await?;
-    store::labs::lab(&mut c, id)
-        .await?
-        .ok_or(AppError::NotFound)
+    Ok(crate::services::labs::summary(&s.store, id).await?.lab)
 }
 
 // ---------------------------------------------------------------- a resource's week
@@ -477,12 +469,7 @@ async fn resource_view(
         (vec![], vec![])
     };
     let training = match r.training_id {
-        Some(p) => {
-            let mut conn = s.store.conn().await?;
-            store::training::programme(&mut conn, p)
-                .await?
-                .map(|p| p.title)
-        }
+        Some(p) => svc::programme_title(&s.store, p).await?,
         None => None,
     };
     Ok(ResourcePage {
@@ -826,13 +813,7 @@ impl InvoicesPage {
         space_lab_check(&c, &lab)?;
         let invoices = svc::invoices(&s.store, &c.actor, lab.id).await?;
         let people = svc::lab_people(&s.store, &c.actor, lab.id).await?;
-        let mut conn = s.store.conn().await?;
-        let orgs = store::labs::list_orgs(&mut conn)
-            .await?
-            .into_iter()
-            .map(|o| (o.id.to_string(), o.name))
-            .collect();
-        drop(conn);
+        let orgs = svc::org_choices(&s.store, &c.actor, lab.id).await?;
         Ok(Self {
             c,
             lab,

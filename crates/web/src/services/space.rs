@@ -1163,6 +1163,39 @@ pub async fn invoice_booking(store: &Store, actor: &Actor, b: BookingId) -> AppR
     Ok(id)
 }
 
+/// The lab's programmes as a resource's training prerequisite may name them (id, title).
+pub async fn programme_choices(store: &Store, lab: LabId) -> AppResult<Vec<(String, String)>> {
+    let mut c = store.conn().await?;
+    Ok(store::training::programmes(&mut c, lab)
+        .await?
+        .into_iter()
+        .map(|p| (p.id.to_string(), p.title))
+        .collect())
+}
+
+/// The title of the programme a resource requires.
+pub async fn programme_title(store: &Store, id: domain::ProgrammeId) -> AppResult<Option<String>> {
+    let mut c = store.conn().await?;
+    Ok(store::training::programme(&mut c, id)
+        .await?
+        .map(|p| p.title))
+}
+
+/// The organisations an invoice of the lab may be made out to (id, name), for its staff.
+pub async fn org_choices(
+    store: &Store,
+    actor: &Actor,
+    lab: LabId,
+) -> AppResult<Vec<(String, String)>> {
+    allow(actor, Action::ManageSpace(lab))?;
+    let mut c = store.conn().await?;
+    Ok(store::labs::list_orgs(&mut c)
+        .await?
+        .into_iter()
+        .map(|o| (o.id.to_string(), o.name))
+        .collect())
+}
+
 /// The credit note correcting an invoice the actor may see, if there is one.
 pub async fn credit_note_of(
     store: &Store,
