@@ -76,6 +76,7 @@ grants-declare-conflict = Declare a conflict of interest
 grants-conflict-hint = You will no longer see this application, and your review will not count.
 grants-proposed-total = Proposed in total
 grants-ranking-hint = Score: the weighted mean of the reviewers' scores, out of 100. Spread: how far the reviewers were apart. The proposal gives awards in rank order within what is left of the budget, between the smallest and the largest award. Change an amount only with a reason.
+grants-labs-only-hint = This is a network call: you see the applicants of your lab only. The rank is their place in the whole round; the network decides the awards.
 grants-no-applications-yet = No submitted applications.
 grants-requested = Amount requested
 grants-score = Score

@@ -1,7 +1,8 @@
 //! Seed funding in JSON: calls (with budget, awarded and paid totals), the ranking with the
 //! proposal, and the donors' exports of a round (CSV, XLSX). The same rules as the pages: a
-//! reviewer sees only the calls she reviews, another lab's call answers 404, the exports are
-//! for the call's managers and audited.
+//! reviewer sees only the calls she reviews, another lab's call answers 404, the ranking and
+//! exports are for the call's managers (and, of a network call, for each lab's coordinators with
+//! their own applicants only) and audited.
 use super::errors::ErrorBody;
 use crate::ctx::Ctx;
 use crate::ctx::Path;
@@ -149,7 +150,8 @@ async fn get_call(
 }
 
 /// The ranking by weighted mean of the reviewers' scores (0–100) with the spread between them,
-/// and the awards the platform proposes in rank order within the budget (the call's managers).
+/// and the awards the platform proposes in rank order within the budget (the call's managers; a
+/// lab's coordinator on a network call gets her labs' applicants only, `labs_only`).
 #[utoipa::path(get, path = "/api/v1/grant-calls/{id}/ranking", tag = "grants", security(("bearer" = [])),
     params(("id" = String, Path, description = "The call's id")),
     responses((status = 200, body = Ranking), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -162,7 +164,8 @@ async fn ranking(
 }
 
 /// The round for donors as CSV: one row per application (applicant, category, requested, score,
-/// rank, awarded, paid). Cells that begin with = + - @ are neutralised. Audited.
+/// rank, awarded, paid). Cells that begin with = + - @ are neutralised. Audited. A lab's
+/// coordinator on a network call gets the rows of her labs' applicants only.
 #[utoipa::path(get, path = "/api/v1/grant-calls/{id}/export.csv", tag = "grants", security(("bearer" = [])),
     params(("id" = String, Path, description = "The call's id")),
     responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]

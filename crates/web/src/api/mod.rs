@@ -97,7 +97,161 @@ fn api_router() -> OpenApiRouter<AppState> {
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = api_router().split_for_parts().1;
     describe_responses(&mut doc);
+    text_rule_in_inputs(&mut doc);
     doc
+}
+
+/// The text rule (`domain::text`, applied to every request by `ctx::text_rule`) as a JSON Schema
+/// pattern: no character it refuses, anywhere. Built from the rule itself, not a second list.
+pub fn text_pattern() -> String {
+    let push = |class: &mut String, c: char| {
+        if (c as u32) < 0x10000 {
+            class.push_str(&format!("\\u{:04X}", c as u32));
+        } else {
+            // Outside the BMP: the character itself (no escape both regex dialects read alike).
+            class.push(c);
+        }
+    };
+    let mut run: Option<(char, char)> = None;
+    let mut runs = vec![];
+    for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+        if domain::text::is_forbidden(c) {
+            run = match run {
+                Some((a, b)) if b as u32 + 1 == c as u32 => Some((a, c)),
+                Some(r) => {
+                    runs.push(r);
+                    Some((c, c))
+                }
+                None => Some((c, c)),
+            };
+        }
+    }
+    runs.extend(run);
+    let mut class = String::new();
+    for (a, b) in runs {
+        push(&mut class, a);
+        if b != a {
+            class.push('-');
+            push(&mut class, b);
+        }
+    }
+    format!("^[^{class}]*$")
+}
+
+/// Every free-text input (a string without an enum or a format, in a request body or a query
+/// parameter) and every key of an input object gets [`text_pattern`]: what the document calls
+/// valid, the text rule lets through.
+fn text_rule_in_inputs(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::path::ParameterIn;
+    let pattern = text_pattern();
+    let mut inputs: Vec<String> = vec![];
+    for item in doc.paths.paths.values_mut() {
+        let ops = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in ops.into_iter().flatten() {
+            for p in op.parameters.iter_mut().flatten() {
+                if let RefOr::T(p) = p
+                    && p.parameter_in == ParameterIn::Query
+                    && let Some(RefOr::T(s)) = p.schema.as_mut()
+                {
+                    textual(s, &pattern, &mut inputs);
+                }
+            }
+            if let Some(RefOr::T(body)) = op.request_body.as_mut() {
+                for content in body.content.values_mut() {
+                    let RefOr::T(content) = content else { continue };
+                    match content.schema.as_mut() {
+                        Some(RefOr::T(s)) => textual(s, &pattern, &mut inputs),
+                        Some(RefOr::Ref(r)) => inputs.push(r.ref_location.clone()),
+                        None => {}
+                    }
+                }
+            }
+        }
+    }
+    let mut done = std::collections::BTreeSet::new();
+    while let Some(r) = inputs.pop() {
+        let name = r.trim_start_matches("#/components/schemas/").to_string();
+        if !done.insert(name.clone()) {
+            continue;
+        }
+        if let Some(c) = doc.components.as_mut()
+            && let Some(RefOr::T(s)) = c.schemas.get_mut(&name)
+        {
+            textual(s, &pattern, &mut inputs);
+        }
+    }
+}
+
+/// [`text_rule_in_inputs`] on one schema; the references it meets are queued.
+fn textual(s: &mut utoipa::openapi::schema::Schema, pattern: &str, refs: &mut Vec<String>) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{
+        AdditionalProperties, ArrayItems, Object, Schema, SchemaType, Type,
+    };
+    let walk = |r: &mut RefOr<Schema>, refs: &mut Vec<String>| match r {
+        RefOr::T(s) => textual(s, pattern, refs),
+        RefOr::Ref(r) => refs.push(r.ref_location.clone()),
+    };
+    match s {
+        Schema::Object(o) => {
+            let is = |t: Type| match &o.schema_type {
+                SchemaType::Type(x) => *x == t,
+                SchemaType::Array(xs) => xs.contains(&t),
+                SchemaType::AnyValue => false,
+            };
+            if is(Type::String)
+                && o.enum_values.is_none()
+                && o.format.is_none()
+                && o.pattern.is_none()
+            {
+                o.pattern = Some(pattern.to_string());
+            }
+            if is(Type::Object) {
+                o.property_names = Some(Box::new(Schema::Object(
+                    Object::builder()
+                        .schema_type(Type::String)
+                        .pattern(Some(pattern))
+                        .build(),
+                )));
+                // Fields the route does not read are ignored, but their text is checked too:
+                // the document allows them as plain values that keep the rule.
+                if o.additional_properties.is_none() {
+                    o.additional_properties = Some(Box::new(AdditionalProperties::RefOr(
+                        RefOr::T(Schema::Object(
+                            Object::builder()
+                                .schema_type(SchemaType::Array(vec![
+                                    Type::String,
+                                    Type::Number,
+                                    Type::Boolean,
+                                    Type::Null,
+                                ]))
+                                .pattern(Some(pattern))
+                                .build(),
+                        )),
+                    )));
+                }
+            }
+            for p in o.properties.values_mut() {
+                walk(p, refs);
+            }
+        }
+        Schema::Array(a) => {
+            if let ArrayItems::RefOrSchema(i) = &mut a.items {
+                walk(i, refs);
+            }
+        }
+        Schema::OneOf(x) => x.items.iter_mut().for_each(|i| walk(i, refs)),
+        Schema::AllOf(x) => x.items.iter_mut().for_each(|i| walk(i, refs)),
+        Schema::AnyOf(x) => x.items.iter_mut().for_each(|i| walk(i, refs)),
+        _ => {}
+    }
 }
 
 /// OpenAPI requires a description on every response: where a route declares none, the status's
@@ -190,6 +344,7 @@ fn framework_responses(op: &mut utoipa::openapi::path::Operation) {
 pub fn router() -> Router<AppState> {
     let (router, mut doc) = api_router().split_for_parts();
     describe_responses(&mut doc);
+    text_rule_in_inputs(&mut doc);
     let secured = std::sync::Arc::new(secured_writes(&doc));
     router
         .route_layer(axum::middleware::from_fn(move |req, next| {

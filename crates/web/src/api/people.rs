@@ -316,6 +316,7 @@ async fn person_residencies(
 #[into_params(parameter_in = Query)]
 pub struct StatusQuery {
     /// applied, accepted, active, graduated, withdrawn or declined; all when omitted.
+    #[param(schema_with = residency_statuses)]
     pub status: Option<String>,
 }
 
@@ -342,10 +343,19 @@ async fn lab_residencies(
 
 #[derive(Deserialize, ToSchema)]
 pub struct TransitionRequest {
-    /// The new status; must follow from the current one.
+    /// The new status; must follow from the current one (409 when it does not).
+    #[schema(schema_with = residency_statuses)]
     pub to: String,
     #[serde(default)]
     pub note: String,
+}
+
+/// The codes of `domain::ResidencyStatus`, as the enum of a string.
+fn residency_statuses() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::Object::builder()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(domain::ResidencyStatus::ALL.iter().map(|x| x.code())))
+        .build()
 }
 
 /// Move a residency along its path (applied → accepted → active → graduated, or withdrawn/declined).

@@ -15,6 +15,7 @@ on_both_backends!(
     bad_input_gets_a_message_and_changes_nothing,
     budget_holds_under_twenty_concurrent_awards,
     exports_neutralise_formulas,
+    a_network_call_shows_each_lab_its_own,
 );
 
 async fn page(c: &reqwest::Client, url: String) -> (u16, String) {
@@ -1346,4 +1347,202 @@ async fn exports_neutralise_formulas(app: TestApp) {
 /// Som in tyiyn.
 const fn som(n: i64) -> i64 {
     n * 100
+}
+
+/// Every text cell of a workbook, sheet by sheet.
+fn xlsx_cells(bytes: &[u8]) -> Vec<String> {
+    use calamine::Reader;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut out = vec![];
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name).unwrap();
+        out.extend(range.rows().flatten().map(|c| c.to_string()));
+    }
+    out
+}
+
+/// A network call: a lab's coordinator reads the call, and its ranking and exports with the
+/// applicants of her lab only (pages and API agree); the admin sees all; another lab's call
+/// stays 404; staff who do not run grants see nothing of it.
+async fn a_network_call_shows_each_lab_its_own(app: TestApp) {
+    let net = store_call(&app, None, 100_000, CallStatus::Closed).await;
+    let batken_call = store_call(&app, Some(app.batken), 100_000, CallStatus::Closed).await;
+    let osh_app = store_application(&app, net, app.osh, app.aizhan, "Ошто тигүү", 30_000).await;
+    let bw_app = store_application(
+        &app,
+        net,
+        app.batken,
+        app.batken_woman,
+        "Баткенде токуу",
+        40_000,
+    )
+    .await;
+    // An award to the Batken woman: it must not reach Osh's export either.
+    {
+        let admin = actor(&app, "admin@test.kg").await;
+        services::grants::award(&app.db.store, &admin, bw_app, "40000", "Тест")
+            .await
+            .unwrap();
+    }
+    let api = |login: &'static str, path: String| {
+        let app = &app;
+        async move {
+            let t = app.token(login).await;
+            let r = app
+                .client()
+                .get(app.url(&path))
+                .bearer_auth(&t)
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.bytes().await.unwrap().to_vec())
+        }
+    };
+    // The list and the call: the network call is there for both labs' coordinators.
+    for login in ["coord.osh@test.kg", "coord.batken@test.kg"] {
+        let (s, body) = api(login, "/api/v1/grant-calls".into()).await;
+        assert_eq!(s, 200);
+        let list: Value = serde_json::from_slice(&body).unwrap();
+        assert!(
+            list.as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["id"] == net.to_string().as_str()),
+            "{login}: {list}"
+        );
+        assert_eq!(
+            api(login, format!("/api/v1/grant-calls/{net}")).await.0,
+            200
+        );
+    }
+    // The ranking: Osh's coordinator gets Osh's row only, and a total of hers.
+    let (s, body) = api(
+        "coord.osh@test.kg",
+        format!("/api/v1/grant-calls/{net}/ranking"),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let rk: Value = serde_json::from_slice(&body).unwrap();
+    let rows = rk["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{rk}");
+    assert_eq!(rows[0]["application_id"], osh_app.to_string().as_str());
+    assert_eq!(rk["labs_only"], true);
+    let text = rk.to_string();
+    assert!(
+        !text.contains("Эшимова") && !text.contains("Баткенде"),
+        "{text}"
+    );
+    assert_eq!(
+        rk["proposed_total"].as_i64().unwrap(),
+        rows[0]["proposed"].as_i64().unwrap_or(0)
+    );
+    let (_, body) = api(
+        "coord.batken@test.kg",
+        format!("/api/v1/grant-calls/{net}/ranking"),
+    )
+    .await;
+    let rk: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(rk["rows"].as_array().unwrap().len(), 1, "{rk}");
+    assert_eq!(rk["rows"][0]["application_id"], bw_app.to_string().as_str());
+    let (_, body) = api(
+        "admin@test.kg",
+        format!("/api/v1/grant-calls/{net}/ranking"),
+    )
+    .await;
+    let rk: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(rk["rows"].as_array().unwrap().len(), 2, "{rk}");
+    assert_eq!(rk["labs_only"], false);
+    // The exports: Osh's file holds Osh's applicant only, in every sheet.
+    let (s, csv) = api(
+        "coord.osh@test.kg",
+        format!("/api/v1/grant-calls/{net}/export.csv"),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.contains("Токтогулова"), "{csv}");
+    assert!(
+        !csv.contains("Эшимова") && !csv.contains("Баткенде"),
+        "{csv}"
+    );
+    let (s, x) = api(
+        "coord.osh@test.kg",
+        format!("/api/v1/grant-calls/{net}/export.xlsx"),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let cells = xlsx_cells(&x);
+    assert!(cells.iter().any(|c| c.contains("Токтогулова")), "{cells:?}");
+    assert!(
+        !cells
+            .iter()
+            .any(|c| c.contains("Эшимова") || c.contains("Баткенде")),
+        "{cells:?}"
+    );
+    // The admin's file has both, and the Batken award.
+    let (_, x) = api(
+        "admin@test.kg",
+        format!("/api/v1/grant-calls/{net}/export.xlsx"),
+    )
+    .await;
+    let cells = xlsx_cells(&x);
+    assert!(
+        cells.iter().filter(|c| c.contains("Эшимова")).count() >= 2,
+        "{cells:?}"
+    );
+    assert!(cells.iter().any(|c| c.contains("Токтогулова")));
+    // Batken's lab call stays Batken's; a mentor runs no grants.
+    for path in ["", "/ranking", "/export.csv", "/export.xlsx"] {
+        let (s, _) = api(
+            "coord.osh@test.kg",
+            format!("/api/v1/grant-calls/{batken_call}{path}"),
+        )
+        .await;
+        assert_eq!(s, 404, "{path}");
+        let (s, _) = api(
+            "mentor.osh@test.kg",
+            format!("/api/v1/grant-calls/{net}{path}"),
+        )
+        .await;
+        assert_eq!(s, 404, "mentor {path}");
+    }
+    // The pages say the same: her lab's row, no award or decision forms, the links to the files.
+    let coord = app.signed_in("coord.osh@test.kg").await;
+    let (s, html) = page(&coord, app.url(&format!("/grant-calls/{net}/ranking"))).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Ошто тигүү"), "{html}");
+    assert!(!html.contains("Баткенде") && !html.contains("Эшимова"));
+    assert!(
+        !html.contains("/award\"") && !html.contains("/decide\""),
+        "{html}"
+    );
+    let (s, html) = page(&coord, app.url(&format!("/grant-calls/{net}"))).await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains(&format!("/grant-calls/{net}/ranking")),
+        "{html}"
+    );
+    assert!(html.contains(&format!("/api/v1/grant-calls/{net}/export.csv")));
+    // The file behind the page's link, with her session.
+    let r = coord
+        .get(app.url(&format!("/api/v1/grant-calls/{net}/export.csv")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let csv = r.text().await.unwrap();
+    assert!(
+        csv.contains("Токтогулова") && !csv.contains("Эшимова"),
+        "{csv}"
+    );
+    let (s, _) = page(
+        &coord,
+        app.url(&format!("/grant-calls/{batken_call}/ranking")),
+    )
+    .await;
+    assert_eq!(s, 404);
+    let admin = app.signed_in("admin@test.kg").await;
+    let (s, html) = page(&admin, app.url(&format!("/grant-calls/{net}/ranking"))).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Баткенде") && html.contains("Ошто тигүү"));
 }

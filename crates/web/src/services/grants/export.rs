@@ -11,7 +11,8 @@ pub struct Export {
     pub payments: Vec<(g::Payment, String)>,
 }
 
-/// Reads a round for export (the call's managers); the read is audited like other exports.
+/// Reads a round for export (the call's managers; a lab's coordinator on a network call gets
+/// the rows of her labs' applicants only); the read is audited like other exports.
 pub async fn export(
     store: &Store,
     actor: &Actor,
@@ -19,13 +20,16 @@ pub async fn export(
     format: &str,
 ) -> AppResult<Export> {
     let (call, access) = call_for(store, actor, id).await?;
-    if !access.manage {
-        return Err(AppError::NotFound);
-    }
+    let labs = round_labs(&access)?;
     let call = &call;
     let mut tx = store.begin().await?;
-    let ranking = ranking_in(&mut tx, call).await?;
-    let apps = g::applications(&mut tx, call.id, false).await?;
+    let ranking = ranking_in(&mut tx, call).await?.narrowed(labs.as_deref());
+    let apps: Vec<Application> = g::applications(&mut tx, call.id, false)
+        .await?
+        .into_iter()
+        .filter(|a| labs.as_ref().is_none_or(|l| l.contains(&a.lab_id)))
+        .collect();
+    let shown = |id: ApplicationId| apps.iter().any(|a| a.id == id);
     let name_of = |id: ApplicationId| {
         apps.iter()
             .find(|a| a.id == id)
@@ -35,6 +39,7 @@ pub async fn export(
     let awards = g::awards_of_call(&mut tx, call.id)
         .await?
         .into_iter()
+        .filter(|a| shown(a.application_id))
         .map(|a| {
             let (n, t) = name_of(a.application_id);
             (a, n, t)
@@ -43,6 +48,7 @@ pub async fn export(
     let payments = g::payments_of_call(&mut tx, call.id)
         .await?
         .into_iter()
+        .filter(|(_, app)| shown(*app))
         .map(|(p, app)| (p, name_of(app).0))
         .collect();
     commit(

@@ -6,6 +6,9 @@ use super::*;
 pub struct RankRow {
     #[schema(value_type = String)]
     pub application_id: ApplicationId,
+    /// Her lab (the rows a coordinator of a network call may read).
+    #[serde(skip)]
+    pub lab_id: LabId,
     pub applicant: String,
     pub title: String,
     pub category: String,
@@ -32,6 +35,9 @@ pub struct Ranking {
     pub awarded: i64,
     /// What the proposal adds up to.
     pub proposed_total: i64,
+    /// Only the applicants of the reader's labs (a lab's coordinator on a network call): the
+    /// rows and `proposed_total` are theirs; the rank is their place in the whole round.
+    pub labs_only: bool,
 }
 
 /// The ranking by weighted mean with the spread, and the proposal: awards in rank order within
@@ -93,6 +99,7 @@ pub async fn ranking_in(c: &mut AnyConn, call: &Call) -> AppResult<Ranking> {
             let award = awards.iter().find(|w| w.application_id == a.id);
             RankRow {
                 application_id: a.id,
+                lab_id: a.lab_id,
                 applicant: a.person_name.clone(),
                 title: a.title.clone(),
                 category: a.category.code().into(),
@@ -115,18 +122,43 @@ pub async fn ranking_in(c: &mut AnyConn, call: &Call) -> AppResult<Ranking> {
         rows,
         budget: call.budget,
         awarded: call.awarded,
+        labs_only: false,
     })
 }
 
-/// The call and its ranking, for the call's managers (its page and the API).
+/// What of a round the actor may read: all of it (`None`: she runs it), or the applicants of
+/// her labs only (a lab's coordinator on a network call she may see); 404 for others.
+pub fn round_labs(access: &CallAccess) -> AppResult<Option<Vec<LabId>>> {
+    if access.manage {
+        Ok(None)
+    } else if !access.assist.is_empty() {
+        Ok(Some(access.assist.clone()))
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// The ranking narrowed to the applicants of `labs` (nothing of the others' rows is left,
+/// the proposal total included).
+impl Ranking {
+    pub fn narrowed(mut self, labs: Option<&[LabId]>) -> Self {
+        if let Some(labs) = labs {
+            self.rows.retain(|x| labs.contains(&x.lab_id));
+            self.proposed_total = self.rows.iter().filter_map(|x| x.proposed).sum();
+            self.labs_only = true;
+        }
+        self
+    }
+}
+
+/// The call and its ranking, for the call's managers (its page and the API), and for a lab's
+/// coordinator on a network call with her labs' applicants only.
 pub async fn ranking(store: &Store, actor: &Actor, id: GrantCallId) -> AppResult<(Call, Ranking)> {
     let (call, access) = call_for(store, actor, id).await?;
-    if !access.manage {
-        return Err(AppError::NotFound);
-    }
+    let labs = round_labs(&access)?;
     let mut c = store.conn().await?;
     let r = ranking_in(&mut c, &call).await?;
-    Ok((call, r))
+    Ok((call, r.narrowed(labs.as_deref())))
 }
 
 /// Awards one application: `amount` in som (the proposal, or adjusted with a reason). The store
