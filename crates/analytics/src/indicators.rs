@@ -82,6 +82,40 @@ pub struct OutcomeFact {
     pub amount: Option<i64>,
 }
 
+/// A woman's part of a sale of her venture (a joint initiative's sale split by its members'
+/// shares, see [`split_by_shares`]), tyiyn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SaleFact {
+    pub person: String,
+    /// The venture's lab.
+    pub lab: String,
+    pub on: NaiveDate,
+    pub amount: i64,
+}
+
+/// Splits `amount` by `shares` (each above zero): each part is her share of it rounded down, and
+/// what rounding leaves goes one tyiyn at a time to the first members, so the parts add up to the
+/// amount exactly.
+pub fn split_by_shares(amount: i64, shares: &[i64]) -> Vec<i64> {
+    let total: i64 = shares.iter().map(|s| s.max(&1)).sum();
+    if total == 0 {
+        return vec![];
+    }
+    let mut parts: Vec<i64> = shares
+        .iter()
+        .map(|s| (amount as i128 * *s.max(&1) as i128 / total as i128) as i64)
+        .collect();
+    let mut left = amount - parts.iter().sum::<i64>();
+    for p in parts.iter_mut() {
+        if left <= 0 {
+            break;
+        }
+        *p += 1;
+        left -= 1;
+    }
+    parts
+}
+
 /// A scale score of one submitted survey response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoreFact {
@@ -109,6 +143,8 @@ pub struct Facts {
     pub grants: Vec<GrantFact>,
     pub outcomes: Vec<OutcomeFact>,
     pub scores: Vec<ScoreFact>,
+    /// Women's parts of their ventures' recorded sales.
+    pub sales: Vec<SaleFact>,
 }
 
 /// Which records count: labs (`None`: all in the facts), one cohort, a period (both ends included).
@@ -138,6 +174,31 @@ pub struct Figure {
     pub value: Option<i64>,
     /// How many women stand behind the figure; `None` when it counts things, not women.
     pub women: Option<i64>,
+    /// For figures of earnings: how many of its women's earnings come from recorded sales and
+    /// how many were reported by her (`None` for every other figure).
+    pub source: Option<Source>,
+}
+
+/// Where the earnings behind a figure come from: recorded sales where a woman has any in the
+/// period, what she reported otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Source {
+    /// Women whose earnings are their recorded sales.
+    pub sales: i64,
+    /// Women whose earnings are the income they reported.
+    pub reported: i64,
+}
+
+impl Source {
+    /// `sales`, `self-reported` or `mixed`; `None` when no woman stands behind it.
+    pub fn kind(&self) -> Option<&'static str> {
+        match (self.sales > 0, self.reported > 0) {
+            (true, false) => Some("sales"),
+            (false, true) => Some("self-reported"),
+            (true, true) => Some("mixed"),
+            (false, false) => None,
+        }
+    }
 }
 
 impl Figure {
@@ -241,16 +302,19 @@ fn figure_with(
         code,
         value: Some(n as i64),
         women: Some(n as i64),
+        source: None,
     };
     let things = |n: i64| Figure {
         code,
         value: Some(n),
         women: None,
+        source: None,
     };
     let none = Figure {
         code,
         value: None,
         women: None,
+        source: None,
     };
     // Her cohort (from her latest residency) decides person-based facts under a cohort cut.
     let in_cohort = |person: &str| match &cut.cohort {
@@ -327,6 +391,7 @@ fn figure_with(
             code,
             value: Some((mean * 100.0).round() as i64),
             women: Some(diffs.len() as i64),
+            source: None,
         }
     };
     match code {
@@ -399,6 +464,7 @@ fn figure_with(
                 code,
                 value: Some(n),
                 women: Some(n),
+                source: None,
             }
         }
         "network-members" => women(
@@ -447,29 +513,33 @@ fn figure_with(
                 code,
                 value: Some(g.iter().map(|g| g.amount).sum()),
                 women: Some(who as i64),
+                source: None,
             }
         }
         "jobs" => women(outcome("job")),
         "careers-restarted" => women(outcome("career-restart")),
         "businesses-launched" => women(outcome("business-launched")),
         "joint-initiatives" => women(outcome("joint-initiative")),
-        "women-earning" => women(distinct(
-            &mut facts
-                .outcomes
-                .iter()
-                .filter(|o| {
-                    o.kind == "income"
-                        && o.amount.is_some_and(|a| a > 0)
-                        && person_ok(&o.person, &o.lab)
-                        && cut.when(o.on)
-                })
-                .map(|o| o.person.as_str()),
-        )),
+        "women-earning" => {
+            let e = earnings(facts, people, cut);
+            let who: Vec<&Earning> = e.values().filter(|e| e.any_positive).collect();
+            Figure {
+                code,
+                value: Some(who.len() as i64),
+                women: Some(who.len() as i64),
+                source: Some(source_of(&who)),
+            }
+        }
         "median-income-change" => {
-            let mut changes: Vec<i64> = income_changes(facts, people, cut)
-                .into_iter()
-                .map(|(_, before, after)| after - before)
-                .collect();
+            let e = earnings(facts, people, cut);
+            let mut changes = Vec::new();
+            let mut behind = Vec::new();
+            for (p, e) in &e {
+                if let Some(before) = people.get(p).and_then(|p| p.prior_income) {
+                    changes.push(e.monthly - before);
+                    behind.push(e);
+                }
+            }
             let n = changes.len() as i64;
             match crate::deviance::median_i64(&mut changes) {
                 None => none,
@@ -477,6 +547,7 @@ fn figure_with(
                     code,
                     value: Some(m),
                     women: Some(n),
+                    source: Some(source_of(&behind)),
                 },
             }
         }
@@ -486,37 +557,113 @@ fn figure_with(
     }
 }
 
-/// For each woman of the cut whose baseline income is known and who reported an income in the
-/// period: (person, baseline income, her latest income in the period), sorted by person.
+/// A woman's monthly earnings from creative work in a cut's period.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Earning {
+    /// Tyiyn a month: her recorded sales in the period averaged over the months from her first to
+    /// her last sale in it; without sales, the latest income she reported in the period.
+    pub monthly: i64,
+    /// Whether she earned anything in the period (a sale, or any reported income above zero).
+    pub any_positive: bool,
+    /// Whether it comes from recorded sales.
+    pub from_sales: bool,
+}
+
+fn source_of(e: &[&Earning]) -> Source {
+    let sales = e.iter().filter(|e| e.from_sales).count() as i64;
+    Source {
+        sales,
+        reported: e.len() as i64 - sales,
+    }
+}
+
+/// Each woman's monthly earnings in the cut: from her recorded sales where she has any in the
+/// period, from the income she reported otherwise.
+pub fn earnings<'a>(
+    facts: &'a Facts,
+    people: &HashMap<&str, &'a PersonFact>,
+    cut: &Cut,
+) -> BTreeMap<&'a str, Earning> {
+    let in_cut = |person: &str, lab: &str, on: NaiveDate| {
+        cut.lab(lab)
+            && cut.when(on)
+            && cut
+                .cohort
+                .as_ref()
+                .is_none_or(|c| people.get(person).and_then(|p| p.cohort.as_ref()) == Some(c))
+    };
+    let month = |d: NaiveDate| d.year() as i64 * 12 + d.month0() as i64;
+    // Her sales: (first month, last month, total).
+    let mut sold: BTreeMap<&str, (i64, i64, i64)> = BTreeMap::new();
+    for s in facts
+        .sales
+        .iter()
+        .filter(|s| in_cut(&s.person, &s.lab, s.on))
+    {
+        let m = month(s.on);
+        let e = sold.entry(s.person.as_str()).or_insert((m, m, 0));
+        e.0 = e.0.min(m);
+        e.1 = e.1.max(m);
+        e.2 += s.amount;
+    }
+    let mut out: BTreeMap<&str, Earning> = sold
+        .into_iter()
+        .map(|(p, (first, last, total))| {
+            (
+                p,
+                Earning {
+                    monthly: total / (last - first + 1),
+                    any_positive: total > 0,
+                    from_sales: true,
+                },
+            )
+        })
+        .collect();
+    let mut reported: BTreeMap<&str, (NaiveDate, Earning)> = BTreeMap::new();
+    for o in &facts.outcomes {
+        let Some(amount) = o.amount else { continue };
+        if o.kind != "income"
+            || out.contains_key(o.person.as_str())
+            || !in_cut(&o.person, &o.lab, o.on)
+        {
+            continue;
+        }
+        let e = reported.entry(o.person.as_str()).or_insert((
+            o.on,
+            Earning {
+                monthly: amount,
+                any_positive: false,
+                from_sales: false,
+            },
+        ));
+        if o.on >= e.0 {
+            *e = (
+                o.on,
+                Earning {
+                    monthly: amount,
+                    ..e.1
+                },
+            );
+        }
+        e.1.any_positive |= amount > 0;
+    }
+    out.extend(reported.into_iter().map(|(p, (_, e))| (p, e)));
+    out
+}
+
+/// For each woman of the cut whose baseline income is known and whose earnings in the period are
+/// known ([`earnings`]): (person, baseline income, her monthly earnings in the period), sorted by
+/// person.
 pub fn income_changes<'a>(
     facts: &'a Facts,
     people: &HashMap<&str, &'a PersonFact>,
     cut: &Cut,
 ) -> Vec<(&'a str, i64, i64)> {
-    let mut latest: BTreeMap<&str, (NaiveDate, i64)> = BTreeMap::new();
-    for o in &facts.outcomes {
-        let Some(amount) = o.amount else { continue };
-        if o.kind != "income" || !cut.lab(&o.lab) || !cut.when(o.on) {
-            continue;
-        }
-        if let Some(c) = &cut.cohort
-            && people
-                .get(o.person.as_str())
-                .and_then(|p| p.cohort.as_ref())
-                != Some(c)
-        {
-            continue;
-        }
-        let e = latest.entry(o.person.as_str()).or_insert((o.on, amount));
-        if o.on >= e.0 {
-            *e = (o.on, amount);
-        }
-    }
-    latest
+    earnings(facts, people, cut)
         .into_iter()
-        .filter_map(|(p, (_, after))| {
+        .filter_map(|(p, e)| {
             let before = people.get(p)?.prior_income?;
-            Some((p, before, after))
+            Some((p, before, e.monthly))
         })
         .collect()
 }
@@ -563,7 +710,8 @@ const PATH: [&str; 4] = ["applied", "accepted", "active", "graduated"];
 /// The path from application to earning, the same women step by step: the women who came onto
 /// the path in the period (their first step is in it, none before it); of them, those who reached
 /// acceptance or beyond by the end of the period; of those, those who started; of those, those who
-/// graduated; of those, those earning (an income above zero, a job or a business in the period).
+/// graduated; of those, those earning (a sale, an income above zero, a job or a business in the
+/// period).
 /// Each step is a subset of the one before, so its share of the first step never exceeds the
 /// share of the step before: a woman accepted in the period who applied before it is not counted.
 pub fn funnel(facts: &Facts, cut: &Cut) -> Vec<(&'static str, Figure)> {
@@ -587,6 +735,13 @@ pub fn funnel(facts: &Facts, cut: &Cut) -> Vec<(&'static str, Figure)> {
                 }
         })
         .map(|o| o.person.as_str())
+        .chain(
+            facts
+                .sales
+                .iter()
+                .filter(|s| cut.lab(&s.lab) && cut.when(s.on) && s.amount > 0)
+                .map(|s| s.person.as_str()),
+        )
         .filter(|&p| in_cohort(p))
         .collect();
     // Each woman's furthest step by the end of the period; `None` when she has a step before it.
@@ -622,6 +777,7 @@ pub fn funnel(facts: &Facts, cut: &Cut) -> Vec<(&'static str, Figure)> {
                 code,
                 value: Some(n),
                 women: Some(n),
+                source: None,
             },
         )
     };
@@ -845,6 +1001,7 @@ mod tests {
             code: "amount-awarded",
             value: Some(if women == 0 { 0 } else { 100_000 }),
             women: Some(women),
+            source: None,
         };
         assert!(!fig(0).suppressed(5), "a lab with no grants shows 0");
         assert!(fig(1).suppressed(5) && fig(4).suppressed(5));
@@ -971,6 +1128,76 @@ mod tests {
         assert_eq!(series[3].0, "2025-04");
         assert_eq!(series[3].1.value, Some(1));
         assert_eq!(series[0].1.value, Some(0));
+    }
+
+    #[test]
+    fn sales_split_by_shares_add_up() {
+        assert_eq!(split_by_shares(1_000, &[1, 1]), vec![500, 500]);
+        assert_eq!(split_by_shares(1_000, &[2, 1]), vec![667, 333]);
+        assert_eq!(split_by_shares(100, &[1, 1, 1]), vec![34, 33, 33]);
+        assert_eq!(split_by_shares(7, &[5]), vec![7]);
+        assert!(split_by_shares(7, &[]).is_empty());
+    }
+
+    #[test]
+    fn earnings_come_from_sales_where_there_are_any() {
+        let mut f = facts();
+        let all = cut(None, None);
+        let earning = figure(&f, &all, "women-earning");
+        let median = figure(&f, &all, "median-income-change");
+        // Without sales: what they reported, and it says so.
+        assert_eq!((earning.value, median.value), (Some(3), Some(2_000)));
+        assert_eq!(median.source.and_then(|s| s.kind()), Some("self-reported"));
+        assert_eq!(
+            earning.source,
+            Some(Source {
+                sales: 0,
+                reported: 3
+            })
+        );
+        // p1 sells in March and May (60 000 over three months): her 12 000 reported gives way
+        // to 20 000 a month from sales; the others stay as they reported.
+        for (on, amount) in [(d(2025, 3, 10), 30_000), (d(2025, 5, 2), 30_000)] {
+            f.sales.push(SaleFact {
+                person: "p1".into(),
+                lab: "osh".into(),
+                on,
+                amount,
+            });
+        }
+        let median = figure(&f, &all, "median-income-change");
+        assert_eq!(median.value, Some(10_000));
+        assert_eq!(
+            median.source,
+            Some(Source {
+                sales: 1,
+                reported: 2
+            })
+        );
+        assert_eq!(median.source.and_then(|s| s.kind()), Some("mixed"));
+        assert_eq!(figure(&f, &all, "women-earning").value, Some(3));
+        // In spring only p1's sales are known: from sales alone.
+        let spring = Cut {
+            from: d(2025, 3, 1),
+            to: d(2025, 5, 31),
+            ..all.clone()
+        };
+        let m = figure(&f, &spring, "median-income-change");
+        assert_eq!(m.source.and_then(|s| s.kind()), Some("sales"));
+        // Sales outside the period do not count: back to what she reported.
+        let later = Cut {
+            from: d(2025, 6, 1),
+            ..all
+        };
+        assert_eq!(
+            figure(&f, &later, "women-earning").source,
+            Some(Source {
+                sales: 0,
+                reported: 3
+            })
+        );
+        // Other figures say nothing of sources.
+        assert_eq!(figure(&f, &cut(None, None), "jobs").source, None);
     }
 
     #[test]

@@ -311,6 +311,8 @@ pub struct Tier {
     pub reserved: i64,
     /// The showcase product it is (a maker's work), as a label.
     pub product: String,
+    /// The maker's showcase product it is, whose sale a paid pledge credits.
+    pub product_id: Option<String>,
 }
 
 impl Tier {
@@ -323,9 +325,9 @@ impl Tier {
     }
 }
 
-from_row! { Tier |r| id, campaign_id, title, description, min_amount, quantity, reserved, product }
+from_row! { Tier |r| id, campaign_id, title, description, min_amount, quantity, reserved, product, product_id }
 
-const TIER_SQL: &str = "SELECT id, campaign_id, title, description, min_amount, quantity, reserved, product FROM campaign_tiers";
+const TIER_SQL: &str = "SELECT id, campaign_id, title, description, min_amount, quantity, reserved, product, product_id FROM campaign_tiers";
 
 pub struct NewTier<'a> {
     pub title: &'a str,
@@ -333,6 +335,7 @@ pub struct NewTier<'a> {
     pub min_amount: i64,
     pub quantity: Option<i64>,
     pub product: &'a str,
+    pub product_id: Option<&'a str>,
 }
 
 pub async fn add_tier(
@@ -342,8 +345,8 @@ pub async fn add_tier(
 ) -> Result<TierId> {
     let id = TierId::new();
     sqlx::query(
-        "INSERT INTO campaign_tiers (id, campaign_id, title, description, min_amount, quantity, reserved, product, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8)",
+        "INSERT INTO campaign_tiers (id, campaign_id, title, description, min_amount, quantity, reserved, product, created_at, product_id)
+         VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9)",
     )
     .bind(id.to_string())
     .bind(campaign.to_string())
@@ -353,9 +356,54 @@ pub async fn add_tier(
     .bind(t.quantity)
     .bind(t.product)
     .bind(now())
+    .bind(t.product_id)
     .execute(c)
     .await?;
     Ok(id)
+}
+
+/// The lab of a showcase product's maker, and her product's title; `None` for no such product.
+pub async fn product_lab(c: &mut AnyConnection, product: &str) -> Result<Option<(LabId, String)>> {
+    let r = sqlx::query(
+        "SELECT m.lab_id, p.title FROM maker_products p JOIN maker_profiles m ON m.person_id = p.person_id
+         WHERE p.id = $1",
+    )
+    .bind(product)
+    .fetch_optional(c)
+    .await?;
+    r.map(|r| {
+        Ok((
+            crate::row::get(&r, "lab_id")?,
+            crate::row::text(&r, "title")?,
+        ))
+    })
+    .transpose()
+}
+
+/// A paid pledge whose tier is a maker's product credits her venture's sale (channel campaign
+/// reward, the tier's amount, on the day paid). Once: a pledge has at most one sale, so marking or
+/// importing again records nothing. Answers whether a sale was recorded.
+pub async fn credit_reward_sale(
+    c: &mut AnyConnection,
+    pledge: PledgeId,
+    on: NaiveDate,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO venture_sales (id, venture_id, sold_on, amount, channel, note, recorded_at, pledge_id)
+         SELECT $1, m.venture_id, $2, t.min_amount, 'campaign-reward', p.reference, $3, p.id
+         FROM pledges p JOIN campaign_tiers t ON t.id = p.tier_id
+         JOIN maker_products pr ON pr.id = t.product_id
+         JOIN maker_profiles m ON m.person_id = pr.person_id
+         WHERE p.id = $4 AND m.venture_id IS NOT NULL
+         ON CONFLICT (pledge_id) DO NOTHING",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(on.to_string())
+    .bind(now())
+    .bind(pledge.to_string())
+    .execute(c)
+    .await?;
+    Ok(done.rows_affected() > 0)
 }
 
 pub async fn tiers(c: &mut AnyConnection, campaign: CampaignId) -> Result<Vec<Tier>> {

@@ -204,7 +204,8 @@ async fn rows(
 
 /// Everything indicators are computed from, for the labs of `scope`: people, residency steps,
 /// certificates, events, members, referrals, mentoring sessions, grants awarded, outcomes (and the
-/// ventures grants funded, as launches and joint initiatives of their members), scale scores.
+/// ventures grants funded, as launches and joint initiatives of their members), scale scores, and
+/// each woman's part of her ventures' sales (split by the members' shares).
 pub async fn facts(c: &mut AnyConnection, scope: &LabScope) -> Result<ind::Facts> {
     let mut f = ind::Facts::default();
     for r in rows(
@@ -415,6 +416,39 @@ pub async fn facts(c: &mut AnyConnection, scope: &LabScope) -> Result<ind::Facts
             on: col(&r, "answered_on")?,
             score: sqlx::Row::try_get(&r, "score")?,
         });
+    }
+    // A sale per member, in the order of the sale: split by the members' shares.
+    let sales = rows(
+        c,
+        "SELECT s.id, v.lab_id, s.sold_on, s.amount, m.person_id, m.share FROM venture_sales s
+         JOIN ventures v ON v.id = s.venture_id JOIN venture_members m ON m.venture_id = s.venture_id
+         WHERE {scope} ORDER BY s.id, m.person_id",
+        scope,
+        "v.lab_id",
+    )
+    .await?;
+    let mut k = 0;
+    while k < sales.len() {
+        let id: String = col(&sales[k], "id")?;
+        let mut end = k;
+        while end < sales.len() && col::<String>(&sales[end], "id")? == id {
+            end += 1;
+        }
+        let group = &sales[k..end];
+        let shares = group
+            .iter()
+            .map(|r| crate::row::int(r, "share"))
+            .collect::<Result<Vec<i64>>>()?;
+        let amount = crate::row::int(&group[0], "amount")?;
+        for (r, part) in group.iter().zip(ind::split_by_shares(amount, &shares)) {
+            f.sales.push(ind::SaleFact {
+                person: col(r, "person_id")?,
+                lab: col(r, "lab_id")?,
+                on: col(r, "sold_on")?,
+                amount: part,
+            });
+        }
+        k = end;
     }
     Ok(f)
 }

@@ -262,8 +262,8 @@ pub async fn sales(c: &mut AnyConnection, venture: VentureId) -> Result<Vec<Sale
     .await
 }
 
-/// A woman's share of her ventures' sales in a period, tyiyn: each sale split equally among
-/// the venture's members (a joint initiative's members share its sales).
+/// A woman's part of her ventures' sales in a period, tyiyn: each sale split by the members'
+/// shares (equal unless set, see [`set_share`]), rounded down.
 pub async fn earnings_of(
     c: &mut AnyConnection,
     person: PersonId,
@@ -271,7 +271,7 @@ pub async fn earnings_of(
     to: NaiveDate,
 ) -> Result<Option<i64>> {
     let r = sqlx::query(
-        "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(s.amount / (SELECT COUNT(*) FROM venture_members x WHERE x.venture_id = s.venture_id)), 0) AS BIGINT) AS total
+        "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(s.amount * m.share / (SELECT SUM(x.share) FROM venture_members x WHERE x.venture_id = s.venture_id)), 0) AS BIGINT) AS total
          FROM venture_sales s JOIN venture_members m ON m.venture_id = s.venture_id
          WHERE m.person_id = $1 AND s.sold_on >= $2 AND s.sold_on <= $3",
     )
@@ -282,6 +282,25 @@ pub async fn earnings_of(
     .await?;
     let n = crate::row::int(&r, "n")?;
     Ok((n > 0).then_some(crate::row::int(&r, "total")?))
+}
+
+/// Sets a member's share of a joint initiative's sales (a weight above zero; all 1: equal parts).
+/// Answers whether she is a member.
+pub async fn set_share(
+    c: &mut AnyConnection,
+    venture: VentureId,
+    person: PersonId,
+    share: i64,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE venture_members SET share = $1 WHERE venture_id = $2 AND person_id = $3",
+    )
+    .bind(share.max(1))
+    .bind(venture.to_string())
+    .bind(person.to_string())
+    .execute(c)
+    .await?;
+    Ok(done.rows_affected() > 0)
 }
 
 /// Women who may show their work (an active or graduated residency), with their lab: the demo

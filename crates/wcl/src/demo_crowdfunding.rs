@@ -376,6 +376,7 @@ pub async fn seed(
             min_amount: 1_500 * 100,
             quantity: Some(40),
             product: "Кийиз оюнчуктар",
+            product_id: None,
         },
     )
     .await?;
@@ -388,6 +389,7 @@ pub async fn seed(
             min_amount: 5_000 * 100,
             quantity: Some(10),
             product: "Этно-стилдеги сумкалар",
+            product_id: None,
         },
     )
     .await?;

@@ -121,6 +121,8 @@ impl Lang {
             "details",
             "pct",
             "modules",
+            "sales",
+            "reported",
         ] {
             args.insert(Cow::Borrowed(v), FluentValue::from("x"));
         }

@@ -204,3 +204,5 @@ crowd-impact-spent = Paid for, som
 crowd-impact-sellers = Women who sold (12 months)
 crowd-impact-sales = Makers' sales, som (12 months)
 crowd-impact-withheld = fewer than 5 women
+crowd-field-product-id = Maker's showcase product (its number, optional): a paid pledge counts as her sale
+err-crowd-product = No such product of a maker of this lab.

@@ -136,3 +136,6 @@ err-indicator = Choose an indicator.
 err-target = Give the target as a number above zero.
 err-period = The end must be on or after the start.
 err-cohort = Choose a cohort of this lab.
+impact-source-sales = from sales
+impact-source-self-reported = self-reported
+impact-source-mixed = mixed: { $sales } from sales, { $reported } self-reported

@@ -204,3 +204,5 @@ crowd-impact-spent = Төлөндү, сом
 crowd-impact-sellers = Сатуусу бар аялдар (12 ай)
 crowd-impact-sales = Чеберлердин сатуулары, сом (12 ай)
 crowd-impact-withheld = 5 аялдан аз
+crowd-field-product-id = Чебердин витринадагы буюму (номери, милдеттүү эмес): төлөнгөн салым анын сатуусу болуп эсептелет
+err-crowd-product = Бул лабораториянын чеберинде мындай буюм жок.

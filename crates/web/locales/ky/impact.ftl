@@ -136,3 +136,6 @@ err-indicator = Көрсөткүчтү тандаңыз.
 err-target = Максатты нөлдөн чоң сан менен жазыңыз.
 err-period = Аягы башталышынан эрте болбошу керек.
 err-cohort = Бул лабораториянын агымын тандаңыз.
+impact-source-sales = сатуулардан
+impact-source-self-reported = өздөрү айткан
+impact-source-mixed = аралаш: { $sales } сатуулардан, { $reported } өздөрү айткан

@@ -142,3 +142,6 @@ err-indicator = Выберите показатель.
 err-target = Укажите цель числом больше нуля.
 err-period = Окончание должно быть не раньше начала.
 err-cohort = Выберите поток этой лаборатории.
+impact-source-sales = по продажам
+impact-source-self-reported = со слов женщин
+impact-source-mixed = смешано: { $sales } по продажам, { $reported } со слов женщин

@@ -38,6 +38,9 @@ pub struct TierDto {
     /// Null: unlimited.
     pub remaining: Option<i64>,
     pub product: String,
+    /// The maker's showcase product it is (as in `/api/v1/showcase`), whose sale a paid pledge
+    /// credits; null for none.
+    pub product_id: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -134,6 +137,7 @@ async fn get_campaign(
                 quantity: t.quantity,
                 remaining: t.left(),
                 product: t.product.clone(),
+                product_id: t.product_id.clone(),
             })
             .collect(),
     );

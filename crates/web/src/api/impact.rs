@@ -38,6 +38,21 @@ pub struct IndicatorDto {
     /// The figure counts fewer than 5 women and is withheld from this caller.
     pub suppressed: bool,
     pub sdg: Vec<u8>,
+    /// For figures of earnings (women earning, median income change): where they come from.
+    /// `null` for other figures and withheld ones.
+    pub source: Option<SourceDto>,
+}
+
+/// Where the earnings behind a figure come from: recorded sales where a woman has any in the
+/// period, the income she reported otherwise.
+#[derive(Serialize, ToSchema)]
+pub struct SourceDto {
+    /// `sales`, `self-reported` or `mixed`
+    pub kind: String,
+    /// Women whose earnings are their recorded sales; `null` when withheld (public, 1 to 4).
+    pub from_sales: Option<i64>,
+    /// Women whose earnings are the income they reported; `null` when withheld.
+    pub self_reported: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -81,6 +96,14 @@ async fn indicators(
                 value: x.value(),
                 suppressed: x.suppressed,
                 sdg: x.ind.sdg.to_vec(),
+                source: x.fig.source.filter(|_| !x.suppressed).and_then(|src| {
+                    let (from_sales, self_reported) = svc::source_counts(&src, exact);
+                    Some(SourceDto {
+                        kind: src.kind()?.into(),
+                        from_sales,
+                        self_reported,
+                    })
+                }),
             })
             .collect(),
     }))

@@ -81,6 +81,26 @@ impl Ctx {
     pub fn shown(&self, s: &Shown) -> String {
         self.figure(s.ind.unit, s.fig.value, s.suppressed)
     }
+    /// Where the earnings behind a figure come from, in words ("from sales", "self-reported",
+    /// "mixed: 3 from sales, 5 self-reported"); empty for other figures and withheld ones.
+    pub fn source_note(&self, s: &Shown, exact: bool) -> String {
+        let Some(src) = s.fig.source.filter(|_| !s.suppressed) else {
+            return String::new();
+        };
+        match src.kind() {
+            Some("mixed") => {
+                let (sales, reported) = crate::services::impact::source_counts(&src, exact);
+                let n =
+                    |v: Option<i64>| v.map_or_else(|| self.t("impact-suppressed"), group_digits);
+                self.lang.t_args(
+                    "impact-source-mixed",
+                    &[("sales", n(sales).into()), ("reported", n(reported).into())],
+                )
+            }
+            Some(k) => self.t(&format!("impact-source-{k}")),
+            None => String::new(),
+        }
+    }
     pub fn ind_name(&self, code: &str) -> String {
         self.tv("ind", code)
     }

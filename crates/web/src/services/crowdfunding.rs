@@ -356,6 +356,9 @@ pub struct TierInput {
     pub quantity: String,
     /// The showcase product it is, as its name.
     pub product: String,
+    /// A maker's showcase product (its id) whose sale a paid pledge with this reward credits;
+    /// blank for none. Of the campaign's lab (any lab for the network's campaign).
+    pub product_id: String,
 }
 
 pub async fn add_tier(
@@ -383,8 +386,23 @@ pub async fn add_tier(
             &mut errs,
         )
     };
-    let product = limit("product", &f.product, 150, &mut errs);
+    let mut product = limit("product", &f.product, 150, &mut errs);
     let mut tx = store.begin().await?;
+    let product_id = match f.product_id.trim() {
+        "" => None,
+        pid => match cf::product_lab(&mut tx, pid).await? {
+            Some((lab, title)) if k.lab_id.is_none_or(|l| l == lab) => {
+                if product.is_empty() {
+                    product = title;
+                }
+                Some(pid.to_string())
+            }
+            _ => {
+                errs.push(("product_id".into(), "err-crowd-product".into()));
+                None
+            }
+        },
+    };
     if cf::tiers(&mut tx, id).await?.len() >= rules::MAX_TIERS {
         errs.push(("tier_title".into(), "err-crowd-too-many".into()));
     }
@@ -397,6 +415,7 @@ pub async fn add_tier(
         min_amount: min_amount.unwrap_or(0),
         quantity,
         product: &product,
+        product_id: product_id.as_deref(),
     };
     let tid = cf::add_tier(&mut tx, id, &t).await?;
     let e = entry(actor, "campaign.tier", "campaign", id, k.lab_id);
@@ -908,6 +927,8 @@ async fn record_paid(
         StoreError::Conflict(_) => AppError::Conflict("err-crowd-not-promised"),
         other => other.into(),
     })?;
+    // Her reward is her sale: credited once per pledge (the store ignores a second).
+    cf::credit_reward_sale(tx, p.id, on).await?;
     Ok(())
 }
 

@@ -16,6 +16,7 @@ on_both_backends!(
     balance_holds_after_reversals,
     who_sees_what,
     bad_input_gets_a_message_and_changes_nothing,
+    a_reward_that_is_her_product_credits_her_sale_once,
 );
 
 async fn actor(app: &TestApp, login: &str) -> Actor {
@@ -801,4 +802,134 @@ async fn bad_input_gets_a_message_and_changes_nothing(app: TestApp) {
     .await;
     assert!(matches!(r, Err(web::error::AppError::Invalid(_))));
     assert_eq!(app.count("campaign_ledger").await, 0);
+}
+
+async fn a_reward_that_is_her_product_credits_her_sale_once(app: TestApp) {
+    use web::services::showcase as shop;
+    let s = &app.db.store;
+    // Aizhan's venture and her felt toy in the showcase.
+    let mut c = s.conn().await.unwrap();
+    let venture = store::grants::insert_venture(
+        &mut c,
+        app.osh,
+        None,
+        "Кийиз",
+        domain::grants::VentureKind::Business,
+        domain::grants::Category::Handicraft,
+        &[app.aizhan],
+    )
+    .await
+    .unwrap();
+    drop(c);
+    let her = actor(&app, "+996555100200").await;
+    shop::save_profile(
+        s,
+        &her,
+        &shop::ProfileInput {
+            display_name: "Айжан".into(),
+            venture: venture.to_string(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    shop::add_product(
+        s,
+        &her,
+        &shop::ProductInput {
+            title: "Кийиз оюнчук".into(),
+            category: "handicraft".into(),
+            price_from: "1500".into(),
+            price_to: "1500".into(),
+            availability: "to-order".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let product = shop::mine(s, &her).await.unwrap().products[0].id.clone();
+    let (id, _) = open_campaign(&app, "").await;
+    let coord = actor(&app, "coord.osh@test.kg").await;
+    let tier_input = |product_id: &str| svc::TierInput {
+        title: "Her felt toy".into(),
+        min_amount: "1500".into(),
+        product_id: product_id.into(),
+        ..Default::default()
+    };
+    // Not a product: refused, nothing added.
+    let before = app.count("campaign_tiers").await;
+    let e = svc::add_tier(s, &coord, id, &tier_input("no-such-product"))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, web::error::AppError::Invalid(ref v) if v[0].1 == "err-crowd-product"));
+    assert_eq!(app.count("campaign_tiers").await, before);
+    let tier = svc::add_tier(s, &coord, id, &tier_input(&product))
+        .await
+        .unwrap();
+    let mut c = s.conn().await.unwrap();
+    let t = cf::get_tier(&mut c, tier).await.unwrap().unwrap();
+    assert_eq!(t.product_id.as_deref(), Some(product.as_str()));
+    assert_eq!(
+        t.product, "Кийиз оюнчук",
+        "the label is the product's title"
+    );
+    drop(c);
+    // Two backers: one paid by hand, one from a statement imported twice.
+    let mut refs = vec![];
+    for key in ["r1", "r2"] {
+        let p = svc::pledge(
+            s,
+            &Actor::anonymous(),
+            id,
+            &pledge_input("2000", Some(tier), key),
+            web::i18n::Lang::Ru,
+            "http://x",
+        )
+        .await
+        .unwrap();
+        refs.push(p.pledge);
+    }
+    svc::mark_paid(s, &coord, refs[0].id, &svc::PaidInput::default())
+        .await
+        .unwrap();
+    // Marking again is refused and credits nothing more.
+    assert!(
+        svc::mark_paid(s, &coord, refs[0].id, &svc::PaidInput::default())
+            .await
+            .is_err()
+    );
+    let csv = format!(
+        "Дата;Сумма;Назначение платежа\n{};2 000,00;{}\n",
+        domain::time::format_date(today()),
+        refs[1].reference,
+    );
+    for _ in 0..2 {
+        svc::import_statement(s, &coord, id, csv.as_bytes(), true)
+            .await
+            .unwrap();
+    }
+    let sales = shop::sales(s, &her, venture).await.unwrap();
+    assert_eq!(sales.len(), 2, "one sale per paid pledge, never twice");
+    for sale in &sales {
+        assert_eq!(
+            sale.channel,
+            domain::crowdfunding::SaleChannel::CampaignReward
+        );
+        assert_eq!(sale.amount, 150_000, "the reward's price");
+    }
+    // A pledge without her product credits nothing.
+    let plain = svc::pledge(
+        s,
+        &Actor::anonymous(),
+        id,
+        &pledge_input("500", None, "r3"),
+        web::i18n::Lang::Ru,
+        "http://x",
+    )
+    .await
+    .unwrap();
+    svc::mark_paid(s, &coord, plain.pledge.id, &svc::PaidInput::default())
+        .await
+        .unwrap();
+    assert_eq!(app.count("venture_sales").await, 2);
 }

@@ -817,6 +817,7 @@ async fn campaigns(app: &TestApp) -> (String, String) {
             min_amount: som(1_500),
             quantity: Some(5),
             product: "",
+            product_id: None,
         },
     )
     .await

@@ -6,7 +6,11 @@ use crate::common::{TestApp, csrf};
 use domain::grants::{Category, VentureKind};
 use serde_json::Value;
 
-on_both_backends!(a_maker_opts_in_and_is_found, sales_of_a_venture);
+on_both_backends!(
+    a_maker_opts_in_and_is_found,
+    sales_of_a_venture,
+    earnings_come_from_sales_split_by_shares
+);
 
 async fn a_maker_opts_in_and_is_found(app: TestApp) {
     let me = app.signed_in("+996555100200").await;
@@ -247,4 +251,120 @@ async fn sales_of_a_venture(app: TestApp) {
     .await
     .unwrap();
     assert_eq!(nobody, None);
+}
+
+async fn indicator(app: &TestApp, token: &str, code: &str) -> Value {
+    let v: Value = app
+        .client()
+        .get(app.url("/api/v1/indicators?lab=osh&from=2026-01-01&to=2026-12-31"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == code)
+        .cloned()
+        .unwrap()
+}
+
+async fn earnings_come_from_sales_split_by_shares(app: TestApp) {
+    let token = app.token("coord.osh@test.kg").await;
+    // What she reported: the figure says so.
+    let r = app
+        .client()
+        .post(app.url(&format!("/api/v1/people/{}/outcomes", app.aizhan)))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"kind": "income", "occurred_on": "2026-05-01", "amount": "9000", "verified": "on"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let e = indicator(&app, &token, "women-earning").await;
+    assert_eq!(e["value"], 1);
+    assert_eq!(e["source"]["kind"], "self-reported");
+    assert_eq!(e["source"]["self_reported"], 1);
+    assert_eq!(indicator(&app, &token, "jobs").await["source"], Value::Null);
+
+    // A joint initiative where she holds three shares of four sells for 4 000 som.
+    let mut c = app.db.store.conn().await.unwrap();
+    let venture = store::grants::insert_venture(
+        &mut c,
+        app.osh,
+        None,
+        "Кийиз студиясы",
+        VentureKind::JointInitiative,
+        Category::Handicraft,
+        &[app.aizhan, app.batken_woman],
+    )
+    .await
+    .unwrap();
+    assert!(
+        store::showcase::set_share(&mut c, venture, app.aizhan, 3)
+            .await
+            .unwrap()
+    );
+    drop(c);
+    let r = app
+        .client()
+        .post(app.url(&format!("/api/v1/ventures/{venture}/sales")))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"sold_on": "2026-06-10", "amount": "4000", "channel": "fair"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let mut c = app.db.store.conn().await.unwrap();
+    let facts = store::impact::facts(&mut c, &domain::LabScope::All)
+        .await
+        .unwrap();
+    let part = |p: domain::PersonId| {
+        facts
+            .sales
+            .iter()
+            .filter(|s| s.person == p.to_string())
+            .map(|s| s.amount)
+            .sum::<i64>()
+    };
+    assert_eq!(
+        (part(app.aizhan), part(app.batken_woman)),
+        (300_000, 100_000)
+    );
+    let d = chrono::NaiveDate::from_ymd_opt(2026, 6, 10).unwrap();
+    assert_eq!(
+        store::showcase::earnings_of(&mut c, app.aizhan, d, d)
+            .await
+            .unwrap(),
+        Some(300_000)
+    );
+    drop(c);
+    // Her sales now stand for her earnings instead of what she reported.
+    let e = indicator(&app, &token, "women-earning").await;
+    assert_eq!(e["value"], 2);
+    assert_eq!(e["source"]["kind"], "sales");
+    assert_eq!(e["source"]["from_sales"], 2);
+    assert_eq!(e["source"]["self_reported"], 0);
+    // The dashboard says it in words, in each language.
+    let page = app.signed_in("coord.osh@test.kg").await;
+    for (lang, words) in [
+        ("en", "from sales"),
+        ("ru", "по продажам"),
+        ("ky", "сатуулардан"),
+    ] {
+        let html = page
+            .get(app.url("/impact/dashboard?lab=osh&from=2026-01-01&to=2026-12-31"))
+            .header("accept-language", lang)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains(words), "{lang}");
+    }
 }

@@ -364,6 +364,21 @@ pub fn round_public(v: i64) -> i64 {
     (v + 2).div_euclid(5) * 5
 }
 
+/// How many women's earnings behind a figure come from sales and from what they reported, as
+/// shown: exact, or for the public rounded like any count of women and `None` for 1 to 4.
+pub fn source_counts(src: &ind::Source, exact: bool) -> (Option<i64>, Option<i64>) {
+    let shown = |n: i64| {
+        if exact || n == 0 {
+            Some(n)
+        } else if n < SUPPRESS_BELOW {
+            None
+        } else {
+            Some(round_public(n))
+        }
+    };
+    (shown(src.sales), shown(src.reported))
+}
+
 /// Resolves the query of a dashboard, the public page or the API. Unknown labs answer 404; a bad
 /// date is a message. `lab` given by slug in the input, or fixed by the route.
 pub async fn resolve(store: &Store, input: &CutInput) -> AppResult<Scope> {
