@@ -18,6 +18,11 @@
 //! body, programme and lab; date line lower down; the verification line and
 //! code small at the bottom, with a QR code of the verification URL in the
 //! bottom-right corner so a phone can check the certificate.
+//!
+//! Tagged PDF: every line of text is a marked span, gathered in reading order
+//! under a heading (the certificate's title) and one paragraph per block, so a
+//! screen reader reads it in order; the border, rules and QR code are marked
+//! as artifacts (the verification line carries the QR code's URL as text).
 
 use krilla::Document;
 use krilla::color::rgb;
@@ -27,6 +32,9 @@ use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
+use krilla::tagging::{
+    Artifact, ArtifactType, ContentTag, Identifier, SpanTag, Tag, TagGroup, TagKind, TagTree,
+};
 use krilla::text::{Font, GlyphId, KrillaGlyph};
 use rustybuzz::{Direction, Face, UnicodeBuffer};
 
@@ -90,30 +98,67 @@ pub fn certificate_pdf(c: &Certificate) -> Vec<u8> {
     let mut page = document.start_page_with(settings);
     let mut s = page.surface();
 
-    draw_border(&mut s);
+    artifact(&mut s, draw_border);
 
     // Main block, centred vertically between the top border and the date
     // line, so one-line and two-line headings or names both look balanced.
     let main = main_column(c, &regular, &bold);
-    draw_column(&mut s, &main, MAIN_TOP, MAIN_BOTTOM);
+    let mut blocks = draw_column(&mut s, &main, MAIN_TOP, MAIN_BOTTOM);
 
     // Footer, anchored to the bottom.
-    centred_line(&mut s, &regular, c.date_line, (15.0, 11.0), INK, 470.0);
-    rule(&mut s, PAGE_W / 2.0 - 110.0, PAGE_W / 2.0 + 110.0, 480.0);
-    centred_line(&mut s, &regular, c.verify_line, (9.5, 6.5), GREY, 526.0);
-    centred_line(&mut s, &regular, c.code, (9.5, 7.0), GREY, 541.0);
+    blocks.push(centred_line(
+        &mut s,
+        &regular,
+        c.date_line,
+        (15.0, 11.0),
+        INK,
+        470.0,
+    ));
+    artifact(&mut s, |s| {
+        rule(s, PAGE_W / 2.0 - 110.0, PAGE_W / 2.0 + 110.0, 480.0)
+    });
+    blocks.push(centred_line(
+        &mut s,
+        &regular,
+        c.verify_line,
+        (9.5, 6.5),
+        GREY,
+        526.0,
+    ));
+    blocks.push(centred_line(
+        &mut s,
+        &regular,
+        c.code,
+        (9.5, 7.0),
+        GREY,
+        541.0,
+    ));
     if let Some(url) = first_url(c.verify_line) {
-        draw_qr(
-            &mut s,
-            url,
-            PAGE_W - 60.0 - 64.0,
-            PAGE_H - 60.0 - 64.0,
-            64.0,
-        );
+        artifact(&mut s, |s| {
+            draw_qr(s, url, PAGE_W - 60.0 - 64.0, PAGE_H - 60.0 - 64.0, 64.0)
+        });
     }
 
     s.finish();
     page.finish();
+    // The heading is the first block (see `main_column`); the others are paragraphs.
+    let mut tree = TagTree::new();
+    for (i, lines) in blocks.into_iter().enumerate() {
+        if lines.is_empty() {
+            continue;
+        }
+        let tag: TagKind = if i == 0 {
+            Tag::Hn(std::num::NonZeroU16::MIN, Some(c.heading.to_owned())).into()
+        } else {
+            Tag::P.into()
+        };
+        let mut group = TagGroup::new(tag);
+        for id in lines {
+            group.push(id);
+        }
+        tree.push(group);
+    }
+    document.set_tag_tree(tree);
     document
         .finish()
         .expect("no validator is configured and the embedded fonts are valid")
@@ -262,14 +307,25 @@ fn column_height(blocks: &[Block]) -> f32 {
     blocks.iter().map(Block::height).sum()
 }
 
+/// Draws what `draw` draws marked as an artifact: decoration a screen reader skips.
+fn artifact(s: &mut Surface, draw: impl FnOnce(&mut Surface)) {
+    s.start_tagged(ContentTag::Artifact(Artifact::with_kind(
+        ArtifactType::Other,
+    )));
+    draw(s);
+    s.end_tagged();
+}
+
 /// Draws `blocks` centred horizontally, and vertically between `top` and
-/// `bottom` (pinned to `top` if they are taller than that).
-fn draw_column(s: &mut Surface, blocks: &[Block], top: f32, bottom: f32) {
+/// `bottom` (pinned to `top` if they are taller than that). Returns the
+/// tagged lines of each text block, in order.
+fn draw_column(s: &mut Surface, blocks: &[Block], top: f32, bottom: f32) -> Vec<Vec<Identifier>> {
     let total = column_height(blocks);
     let mut y = top + ((bottom - top - total) / 2.0).max(0.0);
+    let mut tagged = vec![];
     for block in blocks {
         match block {
-            Block::Text { lines, .. } if lines.is_empty() => {}
+            Block::Text { lines, .. } if lines.is_empty() => tagged.push(vec![]),
             Block::Text {
                 tf,
                 size,
@@ -277,19 +333,27 @@ fn draw_column(s: &mut Surface, blocks: &[Block], top: f32, bottom: f32) {
                 color,
                 gap,
             } => {
-                draw_lines(s, tf, *size, lines, *color, y + gap + size * ASCENT);
+                tagged.push(draw_lines(
+                    s,
+                    tf,
+                    *size,
+                    lines,
+                    *color,
+                    y + gap + size * ASCENT,
+                ));
             }
-            Block::Rule { half_width, gap } => {
+            Block::Rule { half_width, gap } => artifact(s, |s| {
                 rule(
                     s,
                     PAGE_W / 2.0 - half_width,
                     PAGE_W / 2.0 + half_width,
                     y + gap / 2.0,
-                );
-            }
+                )
+            }),
         }
         y += block.height();
     }
+    tagged
 }
 
 /// Draws `text` centred horizontally with its baseline at `y`, on one line
@@ -302,15 +366,17 @@ fn centred_line(
     (max_size, min_size): (f32, f32),
     color: (u8, u8, u8),
     y: f32,
-) {
+) -> Vec<Identifier> {
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if !text.is_empty() {
-        let (size, lines) = fit(tf, &text, max_size, min_size, 1, FOOTER_W);
-        draw_lines(s, tf, size, &lines, color, y);
+    if text.is_empty() {
+        return vec![];
     }
+    let (size, lines) = fit(tf, &text, max_size, min_size, 1, FOOTER_W);
+    draw_lines(s, tf, size, &lines, color, y)
 }
 
-/// Draws each line centred on the page, the first baseline at `baseline`.
+/// Draws each line centred on the page, the first baseline at `baseline`,
+/// each line a tagged span; returns their identifiers.
 fn draw_lines(
     s: &mut Surface,
     tf: &Typeface,
@@ -318,9 +384,11 @@ fn draw_lines(
     lines: &[String],
     color: (u8, u8, u8),
     baseline: f32,
-) {
+) -> Vec<Identifier> {
     set_fill(s, color);
+    let mut ids = vec![];
     for (i, line) in lines.iter().enumerate() {
+        ids.push(s.start_tagged(ContentTag::Span(SpanTag::empty())));
         let glyphs = tf.shape(line);
         let w: f32 = glyphs.iter().map(|g| g.x_advance).sum::<f32>() * size;
         s.draw_glyphs(
@@ -334,7 +402,9 @@ fn draw_lines(
             size,
             false,
         );
+        s.end_tagged();
     }
+    ids
 }
 
 /// Chooses a font size and line breaks for [`Block::text`]. At the
@@ -563,6 +633,60 @@ mod tests {
         for ch in ['Ң', 'ң', 'Ө', 'ө', 'Ү', 'ү'] {
             assert!(text.contains(ch), "{ch} missing from {text:?}");
         }
+    }
+
+    /// A tagged PDF: the catalog says so (`/MarkInfo << /Marked true >>`) and
+    /// holds a structure tree whose elements are a heading and paragraphs.
+    #[test]
+    fn is_tagged() {
+        let doc = load(&certificate_pdf(&sample()));
+        let catalog = doc.catalog().unwrap();
+        let mark = catalog.get(b"MarkInfo").unwrap();
+        let mark = match mark {
+            lopdf::Object::Reference(r) => doc.get_dictionary(*r).unwrap(),
+            o => o.as_dict().unwrap(),
+        };
+        assert!(mark.get(b"Marked").unwrap().as_bool().unwrap());
+        let root = catalog
+            .get(b"StructTreeRoot")
+            .unwrap()
+            .as_reference()
+            .unwrap();
+        let root = doc.get_dictionary(root).unwrap();
+        assert_eq!(
+            root.get(b"Type").unwrap().as_name().unwrap(),
+            b"StructTreeRoot"
+        );
+        // The element types under the root, in reading order.
+        let mut kinds = vec![];
+        let mut stack = vec![root.get(b"K").unwrap().clone()];
+        while let Some(o) = stack.pop() {
+            match o {
+                lopdf::Object::Array(a) => stack.extend(a.into_iter().rev()),
+                lopdf::Object::Reference(r) => {
+                    if let Ok(d) = doc.get_dictionary(r)
+                        && let Ok(s) = d.get(b"S")
+                    {
+                        kinds.push(String::from_utf8_lossy(s.as_name().unwrap()).to_string());
+                        if let Ok(k) = d.get(b"K") {
+                            stack.push(k.clone());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let headings: Vec<&String> = kinds.iter().filter(|k| k.starts_with('H')).collect();
+        assert_eq!(headings, ["H1"], "{kinds:?}");
+        // The heading comes first in reading order.
+        let first = kinds.iter().position(|k| k == "H1" || k == "P");
+        assert_eq!(first, kinds.iter().position(|k| k == "H1"), "{kinds:?}");
+        // Recipient, body, programme, lab, date, verification line and code.
+        assert_eq!(kinds.iter().filter(|k| *k == "P").count(), 7, "{kinds:?}");
+        // The text of every line is marked: its content stream opens spans.
+        let page = *doc.get_pages().values().next().unwrap();
+        let content = String::from_utf8_lossy(&doc.get_page_content(page)).to_string();
+        assert!(content.contains("/Span") && content.contains("/Artifact"));
     }
 
     #[test]

@@ -11,7 +11,15 @@
 //!   `note`, `begin_group` / `end_group` (groups are flattened; each question keeps its group's
 //!   label). Spaces are accepted for underscores (`select one`, `begin group`).
 //! - `choices` sheet: `list_name` (or `list name`), `name`, `label::…`.
-//! - `settings` sheet: `form_title`, `form_id`, `version`, `default_language`.
+//! - `settings` sheet: `form_title` (and `form_title::Kyrgyz (ky)`, ... per language), `form_id`,
+//!   `version`, `default_language`.
+//! - Constraints (`constraint`, with `constraint_message` per language like `label`): what
+//!   [`Constraint::parse`] reads (`. >= 0`, `. <= 90`, `. > 0 and . < 100`, `. != 5`,
+//!   `regex(., '^[0-9]{6}$')`), comparisons on number questions, patterns on text and numbers.
+//!   Any other constraint refuses the whole import ([`XlsFormError::Refused`], with every such
+//!   row): a rule left out would let in answers the form forbids.
+//! - `appearance`: `likert` (above), `multiline` for text (a text area; plain text is one line),
+//!   `minimal` for a choice (a drop-down list); every other word is reported per row.
 //! - wcl's own column `wcl_scale` on the survey sheet ties a Likert item to a scale:
 //!   `self_confidence`, or `self_confidence:reversed` for an item counted backwards. An optional
 //!   `wcl_scales` sheet names the scales: `code`, `method` (`mean` or `sum`, default `mean`),
@@ -22,11 +30,12 @@
 //! Nothing is dropped silently: every row or column the importer does not support gives a
 //! [`Warning`] with its sheet and row number (as the spreadsheet shows them; the header is row 1).
 //! A question with unsupported skip logic is kept and always shown; unsupported types (repeats,
-//! calculations, locations, media, barcodes, ...) and metadata rows are left out; constraints and
-//! defaults are not enforced.
+//! calculations, locations, media, barcodes, ...) and metadata rows are left out; defaults and
+//! other columns are reported and not applied.
 use calamine::{Data, Range, Reader, Xlsx};
 use domain::surveys::{
-    Choice, Condition, Labels, Question, QuestionKind, Scale, ScaleMethod, valid_code,
+    Appearance, Choice, Condition, Constraint, Labels, Question, QuestionKind, Scale, ScaleMethod,
+    valid_code,
 };
 use std::collections::{HashMap, HashSet};
 use std::io::Cursor;
@@ -42,7 +51,8 @@ pub struct Warning {
     /// `column-ignored`, `relevant-unsupported`, `required-expression`, `missing-list`,
     /// `empty-list`, `missing-name`, `duplicate-name`, `bad-name`, `in-repeat`, `or-other-ignored`,
     /// `group-unbalanced`, `bad-scale`, `scale-not-likert`, `scale-without-items`, `bad-method`,
-    /// `no-label`, `duplicate-choice`.
+    /// `no-label`, `duplicate-choice`, `appearance-ignored`, `message-without-constraint`; in [`XlsFormError::Refused`]:
+    /// `constraint-unsupported`, `constraint-too-long`, `constraint-regex`, `constraint-kind`.
     pub code: String,
     /// What was found: the type, column, expression or name in question.
     pub detail: String,
@@ -76,6 +86,10 @@ pub enum XlsFormError {
     /// Beyond what an upload may make the server read (see [`limits`]); which bound, for logs.
     #[error("the workbook is larger than wcl reads: {0}")]
     TooBig(&'static str),
+    /// Rows the importer will not take as written, because leaving the rule out would let
+    /// answers in that the form forbids (constraints it cannot check): each with its row.
+    #[error("the workbook has {} rows wcl cannot take as written", .0.len())]
+    Refused(Vec<Warning>),
 }
 
 impl XlsFormError {
@@ -87,6 +101,7 @@ impl XlsFormError {
             Self::MissingColumn(_) => "err-xlsform-columns",
             Self::NoQuestions => "err-xlsform-empty",
             Self::TooBig(_) => "err-xlsform-too-big",
+            Self::Refused(_) => "err-xlsform-refused",
         }
     }
 }
@@ -148,7 +163,11 @@ impl Sheet {
 /// `Label::English (en)` → `label::English (en)`; spaces around `::` removed.
 fn norm_header(h: &str) -> String {
     match h.split_once("::") {
-        Some((a, b)) => format!("{}::{}", a.trim().to_lowercase(), b.trim()),
+        Some((a, b)) => format!(
+            "{}::{}",
+            a.trim().to_lowercase().replace(' ', "_"),
+            b.trim()
+        ),
         None => h.trim().to_lowercase().replace(' ', "_"),
     }
 }
@@ -249,11 +268,10 @@ const SURVEY_KNOWN: &[&str] = &[
     "required",
     "relevant",
     "appearance",
+    "constraint",
     "wcl_scale",
 ];
 const SURVEY_IGNORED: &[&str] = &[
-    "constraint",
-    "constraint_message",
     "required_message",
     "default",
     "read_only",
@@ -630,11 +648,21 @@ pub fn parse(bytes: &[u8]) -> Result<Form, XlsFormError> {
             })
         }
     };
-    let title_text = setting("form_title");
-    let mut title = Labels::default();
-    if !title_text.is_empty() {
-        title.set(default_language, title_text.clone());
-    }
+    // `form_title` (the default language) and `form_title::Kyrgyz (ky)`, ... in the first row.
+    let title = match &settings {
+        Some(s) => {
+            let cols = lang_cols(s, "form_title", default_language, &mut w);
+            s.rows
+                .first()
+                .map(|(_, r)| cols.read(r))
+                .unwrap_or_default()
+        }
+        None => Labels::default(),
+    };
+    let title_text = match setting("form_title") {
+        t if t.is_empty() => title.get(default_language).to_string(),
+        t => t,
+    };
     let form_id = {
         let id = setting("form_id");
         let id = if id.is_empty() {
@@ -741,6 +769,10 @@ pub fn parse(bytes: &[u8]) -> Result<Form, XlsFormError> {
     let required_col = survey.col(&["required"]);
     let relevant_col = survey.col(&["relevant"]);
     let appearance_col = survey.col(&["appearance"]);
+    let constraint_col = survey.col(&["constraint"]);
+    let constraint_message = lang_cols(&survey, "constraint_message", default_language, &mut w);
+    // Rows whose constraint cannot be checked: the whole import is refused with them.
+    let mut refused: Vec<Warning> = vec![];
     let scale_col = survey.col(&["wcl_scale"]);
     let mut ignored_cols: Vec<(usize, String)> = vec![];
     for (i, h) in survey.headers.iter().enumerate() {
@@ -749,7 +781,7 @@ pub fn parse(bytes: &[u8]) -> Result<Form, XlsFormError> {
         if n.is_empty() || SURVEY_SILENT.contains(&n.as_str()) || n.starts_with('$') {
             continue;
         }
-        if base == "label" || base == "hint" {
+        if base == "label" || base == "hint" || base == "constraint_message" {
             continue; // handled by lang_cols (unknown languages already warned)
         }
         if SURVEY_KNOWN.contains(&n.as_str()) {
@@ -793,6 +825,12 @@ pub fn parse(bytes: &[u8]) -> Result<Form, XlsFormError> {
         };
         match ty.as_str() {
             "begin_group" => {
+                // The form is one page, so `field-list` holds; other layouts are reported.
+                for a in get(r, appearance_col).split_whitespace() {
+                    if !a.eq_ignore_ascii_case("field-list") {
+                        w.push(warn(&sname, row, "appearance-ignored", a));
+                    }
+                }
                 groups.push(label.read(r));
                 continue;
             }
@@ -823,11 +861,10 @@ pub fn parse(bytes: &[u8]) -> Result<Form, XlsFormError> {
             continue;
         }
         let appearance = get(r, appearance_col).to_lowercase();
+        let likert = appearance.split_whitespace().any(|a| a == "likert");
         let scale_cell = get(r, scale_col);
         let kind = match ty.as_str() {
-            "select_one" if appearance.contains("likert") || !scale_cell.is_empty() => {
-                QuestionKind::Likert
-            }
+            "select_one" if likert || !scale_cell.is_empty() => QuestionKind::Likert,
             "select_one" => QuestionKind::Single,
             "select_multiple" => QuestionKind::Multiple,
             "integer" | "int" => QuestionKind::Integer,
@@ -854,6 +891,32 @@ pub fn parse(bytes: &[u8]) -> Result<Form, XlsFormError> {
         }
         let mut q = Question::new(name, kind, label.read(r));
         q.hint = hint.read(r);
+        // Each appearance word is honoured or reported: `likert` (above), `multiline` for text,
+        // `minimal` for a choice; the rest (`field-list`, `quick`, `no-calendar`, ...) is not.
+        for a in appearance.split_whitespace() {
+            match Appearance::parse(a) {
+                Some(x) if x.fits(kind) && q.appearance.is_none() => q.appearance = Some(x),
+                _ if a == "likert" && kind == QuestionKind::Likert => {}
+                _ => w.push(warn(&sname, row, "appearance-ignored", a)),
+            }
+        }
+        let rule = get(r, constraint_col);
+        q.constraint_message = constraint_message.read(r);
+        if !rule.is_empty() {
+            match Constraint::parse(rule) {
+                Ok(c) if c.fits(kind) => q.constraint = Some(c),
+                Ok(_) => refused.push(warn(&sname, row, "constraint-kind", rule)),
+                Err(e) => refused.push(warn(&sname, row, e.code(), rule)),
+            }
+        } else if !q.constraint_message.is_empty() {
+            w.push(warn(
+                &sname,
+                row,
+                "message-without-constraint",
+                "constraint_message",
+            ));
+            q.constraint_message = Labels::default();
+        }
         if q.label.is_empty() && kind != QuestionKind::Note {
             w.push(warn(&sname, row, "no-label", name));
             q.label = Labels::new(name, name, name);
@@ -980,6 +1043,9 @@ pub fn parse(bytes: &[u8]) -> Result<Form, XlsFormError> {
         });
     }
 
+    if !refused.is_empty() {
+        return Err(XlsFormError::Refused(refused));
+    }
     if !questions.iter().any(|q| q.kind.is_answered()) {
         return Err(XlsFormError::NoQuestions);
     }

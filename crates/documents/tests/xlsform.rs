@@ -7,7 +7,8 @@ use documents::xlsform::{XlsFormError, parse};
 /// Hostile workbooks and zips, hand-made and generated.
 #[path = "xlsform/hostile.rs"]
 mod hostile;
-use domain::surveys::{Op, QuestionKind, ScaleMethod};
+use documents::table::{Cell, Sheet, xlsx};
+use domain::surveys::{Appearance, Op, QuestionKind, ScaleMethod};
 
 const FIXTURE: &[u8] = include_bytes!("fixtures/kobo_wellbeing.xlsx");
 
@@ -53,6 +54,10 @@ fn imports_the_kobo_fixture() {
     assert_eq!(q("intro").kind, QuestionKind::Note);
     assert!(q("intro").group.is_empty());
     assert_eq!(q("age").kind, QuestionKind::Integer);
+    // `. >= 14 and . <= 80` is checked now; the file gives no message for it.
+    let age = q("age").constraint.as_ref().unwrap();
+    assert!(age.holds("14") && age.holds("80") && !age.holds("81"));
+    assert!(q("age").constraint_message.is_empty());
     assert_eq!(q("next_visit").kind, QuestionKind::Date);
     assert_eq!(q("skills").kind, QuestionKind::Multiple);
     assert_eq!(q("skills").choices[1].label.ky, "Кийиз басуу");
@@ -91,7 +96,6 @@ fn imports_the_kobo_fixture() {
         ("survey", 1, "unknown-language", "label::Uzbek (uz)"),
         ("survey", 2, "metadata-ignored", "start"),
         ("survey", 3, "metadata-ignored", "end"),
-        ("survey", 6, "column-ignored", "constraint"),
         ("survey", 17, "unsupported-type", "calculate"),
         ("survey", 18, "unsupported-type", "geopoint"),
         ("survey", 19, "unsupported-type", "begin_repeat"),
@@ -127,4 +131,174 @@ fn a_workbook_without_a_survey_sheet() {
     let e = parse(include_bytes!("fixtures/not_a_form.xlsx")).unwrap_err();
     assert_eq!(e, XlsFormError::NoSurveySheet);
     assert_eq!(e.key(), "err-xlsform-no-survey");
+}
+
+/// Written by openpyxl (see `fixtures/make_constraints_fixture.py`).
+const CONSTRAINTS: &[u8] = include_bytes!("fixtures/constraints.xlsx");
+
+fn warnings(f: &documents::xlsform::Form) -> Vec<(u32, String, String)> {
+    f.warnings
+        .iter()
+        .map(|w| (w.row, w.code.clone(), w.detail.clone()))
+        .collect()
+}
+
+#[test]
+fn constraints_appearances_and_titles_from_openpyxl() {
+    let f = parse(CONSTRAINTS).unwrap();
+    // The title in every language the settings give: the plain column is the default (en).
+    assert_eq!(f.title.ky, "Иш жана көндүмдөр");
+    assert_eq!(f.title.ru, "Работа и навыки");
+    assert_eq!(f.title.en, "Work and skills");
+    assert_eq!(f.form_id, "wcl_constraints");
+    let q = |n: &str| f.questions.iter().find(|q| q.name == n).unwrap();
+
+    let age = q("age");
+    let c = age.constraint.as_ref().unwrap();
+    assert_eq!(c.to_string(), ". >= 14 and . <= 90");
+    assert!(c.holds("14") && c.holds("90") && !c.holds("13") && !c.holds("91"));
+    assert_eq!(
+        age.constraint_message.ky,
+        "Жаш 14төн 90го чейин болушу керек"
+    );
+    assert_eq!(age.constraint_message.ru, "Возраст от 14 до 90");
+    // The plain `constraint_message` column is the default language's.
+    assert_eq!(age.constraint_message.en, "Age is 14 to 90");
+
+    let hours = q("hours");
+    assert_eq!(
+        hours.constraint.as_ref().unwrap().to_string(),
+        ". > 0 and . < 100"
+    );
+    assert!(hours.constraint_message.is_empty());
+    assert!(!hours.constraint.as_ref().unwrap().holds("100"));
+    let machines = q("machines");
+    assert!(!machines.constraint.as_ref().unwrap().holds("5"));
+    assert_eq!(
+        machines.constraint_message.ru,
+        "Пять машин не бывает в этом опросе"
+    );
+    assert_eq!(machines.constraint_message.ky, "");
+    let post = q("postcode").constraint.as_ref().unwrap();
+    assert!(post.holds("723500") && !post.holds("7235") && !post.holds("72350a"));
+    assert_eq!(
+        q("postcode").constraint_message.en,
+        "A postcode has 6 digits"
+    );
+
+    assert_eq!(q("story").appearance, Some(Appearance::Multiline));
+    assert_eq!(q("region").appearance, Some(Appearance::Minimal));
+    assert_eq!(q("skills").appearance, Some(Appearance::Minimal));
+    assert_eq!(q("works").appearance, None);
+    assert_eq!(q("name").appearance, Some(Appearance::Multiline));
+    // A message without a constraint is reported and not kept.
+    assert!(q("name").constraint.is_none() && q("name").constraint_message.is_empty());
+
+    // Each appearance word not honoured, and the lone message, by row.
+    assert_eq!(
+        warnings(&f),
+        [
+            (8, "appearance-ignored".into(), "quick".into()),
+            (9, "appearance-ignored".into(), "w3".into()),
+            (
+                9,
+                "message-without-constraint".into(),
+                "constraint_message".into()
+            ),
+        ]
+    );
+}
+
+fn text_row(cells: &[&str]) -> Vec<Cell> {
+    cells.iter().map(|c| Cell::from(*c)).collect()
+}
+
+/// A workbook written by our own exporter (rust_xlsxwriter): a survey sheet with `rows` under
+/// `type, name, label, constraint, appearance` and a choices sheet.
+fn form(rows: &[[&str; 5]]) -> Vec<u8> {
+    let mut survey = Sheet::new(
+        "survey",
+        ["type", "name", "label", "constraint", "appearance"]
+            .map(String::from)
+            .to_vec(),
+    );
+    for r in rows {
+        survey.push(text_row(r));
+    }
+    let mut choices = Sheet::new(
+        "choices",
+        ["list_name", "name", "label"].map(String::from).to_vec(),
+    );
+    choices.push(text_row(&["yn", "yes", "Yes"]));
+    choices.push(text_row(&["yn", "no", "No"]));
+    xlsx(&[survey, choices]).unwrap()
+}
+
+#[test]
+fn constraints_wcl_cannot_check_refuse_the_import_by_row() {
+    let book = form(&[
+        ["integer", "age", "Age", ". >= 14", ""],
+        ["integer", "kids", "Children", ". < ${age}", ""],
+        ["text", "phone", "Phone", "regex(., '[0-9')", ""],
+        ["select_one yn", "works", "Works?", ". > 1", "minimal"],
+        ["date", "born", "Born", ". < today()", "no-calendar"],
+        [
+            "text",
+            "long",
+            "Long",
+            &format!(". > 1{}", " and . < 2".repeat(30)),
+            "",
+        ],
+        ["integer", "n", "N", ". > 1 or . < 0", ""],
+    ]);
+    let e = parse(&book).unwrap_err();
+    assert_eq!(e.key(), "err-xlsform-refused");
+    let XlsFormError::Refused(rows) = e else {
+        panic!("{e:?}")
+    };
+    let got: Vec<(u32, &str)> = rows.iter().map(|w| (w.row, w.code.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            (3, "constraint-unsupported"),
+            (4, "constraint-regex"),
+            (5, "constraint-kind"),
+            (6, "constraint-unsupported"),
+            (7, "constraint-too-long"),
+            (8, "constraint-unsupported"),
+        ]
+    );
+    assert!(rows.iter().all(|w| w.sheet == "survey"));
+    assert_eq!(rows[0].detail, ". < ${age}");
+
+    // The same rows with constraints it can check import, appearances reported where not kept.
+    let book = form(&[
+        ["integer", "age", "Age", ". >= 14", ""],
+        ["integer", "kids", "Children", "(. >= 0) and (. < 20)", "w2"],
+        [
+            "text",
+            "phone",
+            "Phone",
+            "regex(., '^\\+996[0-9]{9}$')",
+            "multiline",
+        ],
+        ["select_one yn", "works", "Works?", "", "minimal"],
+        ["date", "born", "Born", "", "no-calendar"],
+        ["begin_group", "g", "Group", "", "field-list table-list"],
+        ["note", "n", "Note", "", "multiline"],
+        ["end_group", "", "", "", ""],
+    ]);
+    let f = parse(&book).unwrap();
+    let phone = f.questions.iter().find(|q| q.name == "phone").unwrap();
+    assert!(phone.constraint.as_ref().unwrap().holds("+996555123456"));
+    assert_eq!(phone.appearance, Some(Appearance::Multiline));
+    assert_eq!(
+        warnings(&f),
+        [
+            (3, "appearance-ignored".into(), "w2".into()),
+            (6, "appearance-ignored".into(), "no-calendar".into()),
+            (7, "appearance-ignored".into(), "table-list".into()),
+            (8, "appearance-ignored".into(), "multiline".into()),
+        ]
+    );
 }

@@ -323,6 +323,324 @@ fn parse_clause(s: &str) -> Option<Clause> {
     None
 }
 
+/// The longest constraint expression read (a real one is a few dozen characters).
+pub const MAX_CONSTRAINT_LEN: usize = 200;
+/// How deep parentheses may nest in a constraint.
+const MAX_CONSTRAINT_DEPTH: usize = 8;
+/// What a constraint's pattern may compile to (bytes): the regex crate matches in linear time,
+/// and this bounds the memory of the compiled pattern too.
+const MAX_REGEX_SIZE: usize = 64 * 1024;
+
+/// One check of a [`Constraint`] on the answer itself (`.`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Check {
+    /// `. >= 0`: the answer read as a number, compared with a number (kept as written).
+    /// `Selected` never occurs here.
+    Compare(Op, String),
+    /// `regex(., '^[0-9]{6}$')`: the pattern is found in the answer (as ODK's `regex()`).
+    Regex(String),
+}
+
+/// An XLSForm `constraint` wcl can check: comparisons of the answer with numbers
+/// (`. >= 0`, `. <= 90`, `. != 5`, also `>`, `<`, `=`) and `regex(., 'pattern')`, joined by
+/// `and`, in parentheses or not. Stored and exchanged as its expression text (see
+/// [`Constraint::parse`], which every way in goes through).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Constraint {
+    pub all: Vec<Check>,
+}
+
+/// Why a constraint expression was not taken: a message key's last part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConstraintRefusal {
+    /// Longer than [`MAX_CONSTRAINT_LEN`].
+    TooLong,
+    /// Not in the grammar wcl checks (other questions, functions, `or`, dates, ...).
+    Unsupported,
+    /// A `regex()` whose pattern does not compile (or compiles too large).
+    BadPattern,
+}
+
+impl ConstraintRefusal {
+    /// A stable code: `constraint-too-long`, `constraint-unsupported`, `constraint-regex`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::TooLong => "constraint-too-long",
+            Self::Unsupported => "constraint-unsupported",
+            Self::BadPattern => "constraint-regex",
+        }
+    }
+}
+
+impl std::fmt::Display for ConstraintRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Dot,
+    Num(String),
+    Str(String),
+    Cmp(Op),
+    Open,
+    Close,
+    Comma,
+    Word(String),
+}
+
+fn tokens(s: &str) -> Result<Vec<Tok>, ConstraintRefusal> {
+    use ConstraintRefusal::Unsupported;
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = vec![];
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        match c {
+            c if c.is_whitespace() => i += 1,
+            '(' => (out.push(Tok::Open), i += 1).1,
+            ')' => (out.push(Tok::Close), i += 1).1,
+            ',' => (out.push(Tok::Comma), i += 1).1,
+            '.' if !next.is_some_and(|n| n.is_ascii_digit()) => (out.push(Tok::Dot), i += 1).1,
+            '\'' | '"' => {
+                let end = chars[i + 1..]
+                    .iter()
+                    .position(|x| *x == c)
+                    .ok_or(Unsupported)?;
+                out.push(Tok::Str(chars[i + 1..i + 1 + end].iter().collect()));
+                i += end + 2;
+            }
+            '!' | '>' | '<' | '=' => {
+                let two = next == Some('=');
+                let op = match (c, two) {
+                    ('!', true) => Op::Ne,
+                    ('>', true) => Op::Ge,
+                    ('<', true) => Op::Le,
+                    ('>', false) => Op::Gt,
+                    ('<', false) => Op::Lt,
+                    ('=', false) => Op::Eq,
+                    _ => return Err(Unsupported),
+                };
+                out.push(Tok::Cmp(op));
+                i += if two { 2 } else { 1 };
+            }
+            c if c.is_ascii_digit() || c == '-' || c == '.' => {
+                let start = i;
+                i += 1;
+                while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
+                    i += 1;
+                }
+                let n: String = chars[start..i].iter().collect();
+                match n.parse::<f64>() {
+                    Ok(x) if x.is_finite() => out.push(Tok::Num(n)),
+                    _ => return Err(Unsupported),
+                }
+            }
+            c if c.is_ascii_alphabetic() => {
+                let start = i;
+                while i < chars.len()
+                    && (chars[i].is_ascii_alphanumeric() || "-_:".contains(chars[i]))
+                {
+                    i += 1;
+                }
+                out.push(Tok::Word(
+                    chars[start..i].iter().collect::<String>().to_lowercase(),
+                ));
+            }
+            _ => return Err(Unsupported),
+        }
+    }
+    Ok(out)
+}
+
+/// A recursive-descent reader of the grammar in [`Constraint`]'s notes.
+struct Reader {
+    toks: Vec<Tok>,
+    at: usize,
+}
+
+impl Reader {
+    fn peek(&self) -> Option<&Tok> {
+        self.toks.get(self.at)
+    }
+    fn take(&mut self) -> Option<Tok> {
+        let t = self.toks.get(self.at).cloned();
+        self.at += 1;
+        t
+    }
+    fn expect(&mut self, t: Tok) -> Result<(), ConstraintRefusal> {
+        if self.take() == Some(t) {
+            Ok(())
+        } else {
+            Err(ConstraintRefusal::Unsupported)
+        }
+    }
+    /// `term (and term)*`
+    fn all(&mut self, depth: usize, out: &mut Vec<Check>) -> Result<(), ConstraintRefusal> {
+        self.term(depth, out)?;
+        while self.peek() == Some(&Tok::Word("and".into())) {
+            self.at += 1;
+            self.term(depth, out)?;
+        }
+        Ok(())
+    }
+    /// `( all )` | `. op number` | `regex(., 'pattern')`
+    fn term(&mut self, depth: usize, out: &mut Vec<Check>) -> Result<(), ConstraintRefusal> {
+        use ConstraintRefusal::*;
+        match self.take() {
+            Some(Tok::Open) if depth < MAX_CONSTRAINT_DEPTH => {
+                self.all(depth + 1, out)?;
+                self.expect(Tok::Close)
+            }
+            Some(Tok::Dot) => match (self.take(), self.take()) {
+                (Some(Tok::Cmp(op)), Some(Tok::Num(n))) => {
+                    out.push(Check::Compare(op, n));
+                    Ok(())
+                }
+                _ => Err(Unsupported),
+            },
+            Some(Tok::Word(w)) if w == "regex" => {
+                self.expect(Tok::Open)?;
+                self.expect(Tok::Dot)?;
+                self.expect(Tok::Comma)?;
+                let Some(Tok::Str(p)) = self.take() else {
+                    return Err(Unsupported);
+                };
+                self.expect(Tok::Close)?;
+                compile(&p)?;
+                out.push(Check::Regex(p));
+                Ok(())
+            }
+            _ => Err(Unsupported),
+        }
+    }
+}
+
+fn compile(pattern: &str) -> Result<regex::Regex, ConstraintRefusal> {
+    regex::RegexBuilder::new(pattern)
+        .size_limit(MAX_REGEX_SIZE)
+        .dfa_size_limit(MAX_REGEX_SIZE)
+        .nest_limit(32)
+        .build()
+        .map_err(|_| ConstraintRefusal::BadPattern)
+}
+
+impl Constraint {
+    /// Reads a constraint expression (see the type's notes). The input is bounded before it is
+    /// read: longer than [`MAX_CONSTRAINT_LEN`] characters is refused unread.
+    pub fn parse(expr: &str) -> Result<Constraint, ConstraintRefusal> {
+        let expr = expr.trim();
+        if expr.len() > MAX_CONSTRAINT_LEN * 4 || expr.chars().count() > MAX_CONSTRAINT_LEN {
+            return Err(ConstraintRefusal::TooLong);
+        }
+        let mut r = Reader {
+            toks: tokens(expr)?,
+            at: 0,
+        };
+        let mut all = vec![];
+        r.all(0, &mut all)?;
+        if r.at != r.toks.len() || all.is_empty() {
+            return Err(ConstraintRefusal::Unsupported);
+        }
+        Ok(Constraint { all })
+    }
+
+    /// Whether the constraint can be checked on answers of this kind: comparisons on numbers,
+    /// patterns on text and numbers.
+    pub fn fits(&self, kind: QuestionKind) -> bool {
+        self.all.iter().all(|c| match c {
+            Check::Compare(..) => matches!(kind, QuestionKind::Integer | QuestionKind::Decimal),
+            Check::Regex(_) => matches!(
+                kind,
+                QuestionKind::Text | QuestionKind::Integer | QuestionKind::Decimal
+            ),
+        })
+    }
+
+    /// Whether an answer (as stored: see [`Question::validate`]) meets every check. An answer
+    /// that is not a number fails a comparison.
+    pub fn holds(&self, answer: &str) -> bool {
+        self.all.iter().all(|c| match c {
+            Check::Compare(op, n) => {
+                let (Ok(x), Ok(y)) = (answer.trim().parse::<f64>(), n.parse::<f64>()) else {
+                    return false;
+                };
+                match op {
+                    Op::Eq => x == y,
+                    Op::Ne => x != y,
+                    Op::Gt => x > y,
+                    Op::Ge => x >= y,
+                    Op::Lt => x < y,
+                    Op::Le => x <= y,
+                    Op::Selected => false,
+                }
+            }
+            Check::Regex(p) => compile(p).is_ok_and(|re| re.is_match(answer)),
+        })
+    }
+}
+
+impl std::fmt::Display for Constraint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self
+            .all
+            .iter()
+            .map(|c| match c {
+                Check::Compare(op, n) => {
+                    let sym = match op {
+                        Op::Ne => "!=",
+                        Op::Ge => ">=",
+                        Op::Le => "<=",
+                        Op::Gt => ">",
+                        Op::Lt => "<",
+                        _ => "=",
+                    };
+                    format!(". {sym} {n}")
+                }
+                // A pattern holding a single quote was written in double quotes.
+                Check::Regex(p) if p.contains('\'') => format!("regex(., \"{p}\")"),
+                Check::Regex(p) => format!("regex(., '{p}')"),
+            })
+            .collect();
+        f.write_str(&parts.join(" and "))
+    }
+}
+
+impl TryFrom<String> for Constraint {
+    type Error = ConstraintRefusal;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Constraint::parse(&s)
+    }
+}
+
+impl From<Constraint> for String {
+    fn from(c: Constraint) -> String {
+        c.to_string()
+    }
+}
+
+vocabulary!(
+    /// How a question is shown, from XLSForm's `appearance`: `multiline` text is a text area
+    /// (else one line); a `minimal` choice is a drop-down list (else radio buttons or boxes).
+    Appearance {
+        Multiline = "multiline",
+        Minimal = "minimal",
+    }
+);
+
+impl Appearance {
+    /// Whether a question of `kind` is shown differently with this appearance.
+    pub fn fits(self, kind: QuestionKind) -> bool {
+        match self {
+            Self::Multiline => kind == QuestionKind::Text,
+            Self::Minimal => matches!(kind, QuestionKind::Single | QuestionKind::Multiple),
+        }
+    }
+}
+
 /// One question of an instrument.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Question {
@@ -340,6 +658,15 @@ pub struct Question {
     /// The scale this (Likert) item counts towards, and whether it is reversed.
     pub scale: Option<String>,
     pub reversed: bool,
+    /// What an answer must meet (checked only when answered). Absent from a package's JSON
+    /// when there is none, so packages written before constraints read (and hash) the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constraint: Option<Constraint>,
+    /// The message shown when the constraint is not met, per language (empty: a generic one).
+    #[serde(default, skip_serializing_if = "Labels::is_empty")]
+    pub constraint_message: Labels,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appearance: Option<Appearance>,
 }
 
 impl Question {
@@ -355,6 +682,17 @@ impl Question {
             choices: vec![],
             scale: None,
             reversed: false,
+            constraint: None,
+            constraint_message: Labels::default(),
+            appearance: None,
+        }
+    }
+
+    /// Checks a stored-form answer (see [`Question::validate`]) against the constraint.
+    pub fn check_constraint(&self, value: &str) -> Result<(), Invalid> {
+        match &self.constraint {
+            Some(c) if !c.holds(value) => Err(Invalid::new("answer", "err-survey-constraint")),
+            _ => Ok(()),
         }
     }
 
@@ -824,6 +1162,78 @@ mod tests {
             due_waves(S::Active, &[(S::Active, d(5, 5))], d(5, 5)),
             vec![(WaveKind::Baseline, d(5, 5))]
         );
+    }
+
+    #[test]
+    fn constraints_parse_check_and_print() {
+        let c = Constraint::parse(". >= 0").unwrap();
+        assert!(c.holds("0") && c.holds("12") && !c.holds("-1") && !c.holds("x"));
+        let c = Constraint::parse(".<=90").unwrap();
+        assert!(c.holds("90") && !c.holds("90.5"));
+        let c = Constraint::parse("(. > 0) and (. < 100)").unwrap();
+        assert_eq!(c.all.len(), 2);
+        assert!(c.holds("50") && !c.holds("0") && !c.holds("100"));
+        assert_eq!(c.to_string(), ". > 0 and . < 100");
+        let c = Constraint::parse(". != 5").unwrap();
+        assert!(c.holds("4") && !c.holds("5") && !c.holds("5.0"));
+        let c = Constraint::parse(". >= -2.5 and . = 3").unwrap();
+        assert!(c.holds("3") && !c.holds("2"));
+        let c = Constraint::parse("regex(., '^[0-9]{6}$')").unwrap();
+        assert!(c.holds("720001") && !c.holds("72001") && !c.holds("7200011"));
+        assert_eq!(c.to_string(), "regex(., '^[0-9]{6}$')");
+        assert!(c.fits(QuestionKind::Text) && c.fits(QuestionKind::Integer));
+        assert!(!c.fits(QuestionKind::Single) && !c.fits(QuestionKind::Date));
+        let c = Constraint::parse("REGEX(., \"^it's\")").unwrap();
+        assert_eq!(Constraint::parse(&c.to_string()), Ok(c.clone()));
+        assert!(c.holds("it's mine"));
+        assert!(!Constraint::parse(". > 1").unwrap().fits(QuestionKind::Text));
+        // Stored as text; read back through the parser.
+        let json = serde_json::to_string(&Constraint::parse(". <= 90").unwrap()).unwrap();
+        assert_eq!(json, "\". <= 90\"");
+        assert!(serde_json::from_str::<Constraint>("\". < ${x}\"").is_err());
+        use ConstraintRefusal::*;
+        for (bad, why) in [
+            (". > ${age}", Unsupported),
+            (". >= today()", Unsupported),
+            (". > 1 or . < 0", Unsupported),
+            ("string-length(.) < 10", Unsupported),
+            ("not(. = 5)", Unsupported),
+            (". = 'yes'", Unsupported),
+            (". + 1 > 3", Unsupported),
+            (". >", Unsupported),
+            ("", Unsupported),
+            ("(. > 1", Unsupported),
+            ("regex(., '[0-9')", BadPattern),
+            ("regex(., 'unclosed)", Unsupported),
+            ("regex(${x}, 'a')", Unsupported),
+            ("((((((((((. > 1))))))))))", Unsupported),
+            (". >= 1e999", Unsupported),
+            ("--1", Unsupported),
+        ] {
+            assert_eq!(Constraint::parse(bad), Err(why), "{bad}");
+        }
+        let long = format!(". > 1{}", " and . > 1".repeat(40));
+        assert_eq!(Constraint::parse(&long), Err(TooLong));
+        // A pattern that would compile huge is refused, not built.
+        assert_eq!(
+            Constraint::parse("regex(., '(\\w{100}){100}')"),
+            Err(BadPattern)
+        );
+    }
+
+    #[test]
+    fn answers_meet_their_constraint() {
+        let mut q = Question::new("age", QuestionKind::Integer, Labels::default());
+        assert_eq!(q.check_constraint("200"), Ok(()));
+        q.constraint = Constraint::parse(". >= 14 and . <= 90").ok();
+        assert_eq!(q.check_constraint("30"), Ok(()));
+        assert_eq!(
+            q.check_constraint("200").unwrap_err().key,
+            "err-survey-constraint"
+        );
+        assert_eq!(Appearance::parse("minimal"), Some(Appearance::Minimal));
+        assert!(Appearance::Multiline.fits(QuestionKind::Text));
+        assert!(!Appearance::Minimal.fits(QuestionKind::Likert));
     }
 
     #[test]

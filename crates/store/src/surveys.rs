@@ -7,7 +7,7 @@
 use crate::row::{FromRow, all, col, from_row, get, int, many, opt, opt_text, text, time};
 use crate::{Result, Store, StoreError, now, on_conflict};
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::surveys::{Labels, Question, QuestionKind, Scale, ScaleMethod, WaveKind};
+use domain::surveys::{self as sv, Labels, Question, QuestionKind, Scale, ScaleMethod, WaveKind};
 use domain::{
     CohortId, InstrumentId, LabId, PersonId, QuestionId, ResidencyId, ResidencyStatus, ResponseId,
     UserId,
@@ -96,8 +96,8 @@ pub async fn insert_parts(
     }
     for (i, q) in questions.iter().enumerate() {
         sqlx::query(
-            "INSERT INTO survey_questions (id, instrument_id, position, name, kind, label, hint, required, relevant, group_label, choices, scale_code, reversed)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            "INSERT INTO survey_questions (id, instrument_id, position, name, kind, label, hint, required, relevant, group_label, choices, scale_code, reversed, constraint_rule, constraint_message, appearance)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
         )
         .bind(QuestionId::new().to_string())
         .bind(id.to_string())
@@ -112,6 +112,9 @@ pub async fn insert_parts(
         .bind(json(&q.choices))
         .bind(q.scale.clone())
         .bind(i64::from(q.reversed))
+        .bind(q.constraint.as_ref().map(|k| k.to_string()))
+        .bind(json(&q.constraint_message))
+        .bind(q.appearance.map(|a| a.code()).unwrap_or_default())
         .execute(&mut *c)
         .await?;
     }
@@ -198,7 +201,8 @@ pub async fn instrument(c: &mut AnyConnection, id: InstrumentId) -> Result<Optio
             .await
             .and_then(|r| sqlx::Row::try_get(&r, "warnings"))?;
     let rows = sqlx::query(
-        "SELECT id, name, kind, label, hint, required, relevant, group_label, choices, scale_code, reversed
+        "SELECT id, name, kind, label, hint, required, relevant, group_label, choices, scale_code, reversed,
+           constraint_rule, constraint_message, appearance
          FROM survey_questions WHERE instrument_id = $1 ORDER BY position",
     )
     .bind(id.to_string())
@@ -208,6 +212,13 @@ pub async fn instrument(c: &mut AnyConnection, id: InstrumentId) -> Result<Optio
     for r in &rows {
         let kind = text(r, "kind")?;
         let relevant = opt_text(r, "relevant")?;
+        let constraint = opt_text(r, "constraint_rule")?
+            .map(|k| {
+                sv::Constraint::parse(&k)
+                    .map_err(|e| StoreError::Corrupt(format!("constraint_rule {k}: {e}")))
+            })
+            .transpose()?;
+        let appearance = text(r, "appearance")?;
         items.push(Item {
             id: col(r, "id")?,
             q: Question {
@@ -222,6 +233,12 @@ pub async fn instrument(c: &mut AnyConnection, id: InstrumentId) -> Result<Optio
                 choices: from_json(&text(r, "choices")?, "choices")?,
                 scale: col(r, "scale_code")?,
                 reversed: int(r, "reversed")? != 0,
+                constraint,
+                constraint_message: from_json(
+                    &text(r, "constraint_message")?,
+                    "constraint_message",
+                )?,
+                appearance: sv::Appearance::parse(&appearance),
             },
         });
     }

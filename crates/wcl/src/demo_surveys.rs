@@ -208,6 +208,13 @@ pub fn built_in() -> (Vec<Question>, Vec<Scale>) {
         ),
     );
     hours.group = profile.clone();
+    // A week has 168 hours; more than 112 at creative work is a typing mistake.
+    hours.constraint = domain::surveys::Constraint::parse(". >= 0 and . <= 112").ok();
+    hours.constraint_message = Labels::new(
+        "0дон 112ге чейинки санды жазыңыз",
+        "Напишите число от 0 до 112",
+        "Write a number from 0 to 112",
+    );
     qs.push(hours);
     let mut hope = Question::new(
         "hope",
@@ -219,6 +226,7 @@ pub fn built_in() -> (Vec<Question>, Vec<Scale>) {
         ),
     );
     hope.group = profile;
+    hope.appearance = Some(domain::surveys::Appearance::Multiline);
     qs.push(hope);
     for (group, scale, items) in [
         (

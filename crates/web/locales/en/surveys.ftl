@@ -95,3 +95,12 @@ xlsform-warn-scale-without-items = the scale { $code } has no items; it was left
 xlsform-warn-bad-method = the method { $code } is not known; the mean is used
 xlsform-warn-no-label = { $code } has no label; its name is shown
 xlsform-warn-duplicate-choice = the choice { $code } appears twice in its list
+xlsform-warn-appearance-ignored = the appearance { $code } is not supported; the question is shown as usual
+xlsform-warn-message-without-constraint = { $code } is given without a constraint; it is not used
+surveys-constraint = Allowed answers
+err-survey-constraint = This answer is not allowed for this question
+err-xlsform-refused = Some rows have a constraint that cannot be checked, so nothing was imported. Change or remove these constraints and import again:
+err-xlsform-constraint-unsupported = this constraint cannot be checked; use a comparison such as . >= 0, . <= 90, . > 0 and . < 100, . != 5, or regex(., '^[0-9]+$')
+err-xlsform-constraint-too-long = the constraint is longer than 200 characters
+err-xlsform-constraint-regex = the pattern in regex() is not valid or too large
+err-xlsform-constraint-kind = comparisons fit number questions, regex() fits text and number questions; this question's type fits neither

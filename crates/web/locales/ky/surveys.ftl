@@ -95,3 +95,12 @@ xlsform-warn-scale-without-items = { $code } шкаласынын пунктта
 xlsform-warn-bad-method = { $code } ыкмасы белгисиз; орточо колдонулат
 xlsform-warn-no-label = { $code } жазуусу жок; аты көрсөтүлөт
 xlsform-warn-duplicate-choice = { $code } варианты өз тизмесинде кайталанат
+xlsform-warn-appearance-ignored = { $code } көрүнүшү колдоого алынбайт; суроо кадимкидей көрсөтүлөт
+xlsform-warn-message-without-constraint = { $code } чектөөсүз берилген; колдонулбайт
+surveys-constraint = Кабыл алынган жооптор
+err-survey-constraint = Бул суроого мындай жооп кабыл алынбайт
+err-xlsform-refused = Айрым саптарда текшерүүгө мүмкүн болбогон чектөө бар, ошондуктан эч нерсе импорттолгон жок. Ал чектөөлөрдү өзгөртүп же өчүрүп, кайра импорттоңуз:
+err-xlsform-constraint-unsupported = бул чектөөнү текшерүү мүмкүн эмес; . >= 0, . <= 90, . > 0 and . < 100, . != 5 же regex(., '^[0-9]+$') сыяктуу салыштырууну колдонуңуз
+err-xlsform-constraint-too-long = чектөө 200 белгиден узун
+err-xlsform-constraint-regex = regex() ичиндеги үлгү туура эмес же өтө чоң
+err-xlsform-constraint-kind = салыштыруулар сан суроолоруна, regex() текст жана сан суроолоруна ылайыктуу; бул суроонун түрү эч бирине туура келбейт

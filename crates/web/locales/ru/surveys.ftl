@@ -95,3 +95,12 @@ xlsform-warn-scale-without-items = у шкалы { $code } нет пунктов
 xlsform-warn-bad-method = метод { $code } неизвестен; используется среднее
 xlsform-warn-no-label = у { $code } нет подписи; показывается имя
 xlsform-warn-duplicate-choice = вариант { $code } повторяется в своём списке
+xlsform-warn-appearance-ignored = вид { $code } не поддерживается; вопрос показан как обычно
+xlsform-warn-message-without-constraint = { $code } указано без ограничения; не используется
+surveys-constraint = Допустимые ответы
+err-survey-constraint = Такой ответ на этот вопрос не принимается
+err-xlsform-refused = В некоторых строках есть ограничение, которое нельзя проверить, поэтому ничего не импортировано. Измените или удалите эти ограничения и импортируйте снова:
+err-xlsform-constraint-unsupported = это ограничение нельзя проверить; используйте сравнение вроде . >= 0, . <= 90, . > 0 and . < 100, . != 5 или regex(., '^[0-9]+$')
+err-xlsform-constraint-too-long = ограничение длиннее 200 знаков
+err-xlsform-constraint-regex = шаблон в regex() неверен или слишком велик
+err-xlsform-constraint-kind = сравнения подходят для числовых вопросов, regex() — для текстовых и числовых; тип этого вопроса не подходит ни для того, ни для другого

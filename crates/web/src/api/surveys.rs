@@ -13,6 +13,7 @@ use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use domain::InstrumentId;
+use domain::surveys::Appearance;
 use serde::{Deserialize, Serialize};
 use store::labs::Lab;
 use store::surveys::{Instrument, InstrumentSummary};
@@ -84,6 +85,22 @@ pub struct QuestionDto {
     pub choices: Vec<ChoiceDto>,
     pub scale: Option<String>,
     pub reversed: bool,
+    /// What an answer must meet, as the form wrote it (`. >= 0 and . <= 90`,
+    /// `regex(., '^[0-9]{6}$')`); null when none. An answer that breaks it is refused.
+    pub constraint: Option<String>,
+    /// The message shown when the constraint is broken (empty texts: a generic message).
+    pub constraint_message: LabelsDto,
+    /// How the question is shown; null: as usual for its kind.
+    pub appearance: Option<AppearanceDto>,
+}
+
+/// `multiline`: a text area (text is one line otherwise); `minimal`: a drop-down list (choices
+/// are radio buttons or check boxes otherwise).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AppearanceDto {
+    Multiline,
+    Minimal,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -253,6 +270,12 @@ fn detail(i: &Instrument, labs: &[Lab], lang: Lang) -> InstrumentDetail {
                 choices: x.q.choices.iter().map(choice_dto).collect(),
                 scale: x.q.scale.clone(),
                 reversed: x.q.reversed,
+                constraint: x.q.constraint.as_ref().map(|k| k.to_string()),
+                constraint_message: (&x.q.constraint_message).into(),
+                appearance: x.q.appearance.map(|a| match a {
+                    Appearance::Multiline => AppearanceDto::Multiline,
+                    Appearance::Minimal => AppearanceDto::Minimal,
+                }),
             })
             .collect(),
         scales: i.scales.iter().map(scale_dto).collect(),

@@ -50,6 +50,10 @@ impl Ctx {
     pub fn checked_if<B: super::view::Val<bool>>(&self, on: B) -> &'static str {
         if on.val() { "checked" } else { "" }
     }
+    /// `selected` for the option she had chosen in a drop-down list.
+    pub fn selected_if<B: super::view::Val<bool>>(&self, on: B) -> &'static str {
+        if on.val() { "selected" } else { "" }
+    }
     pub fn vocab_waves(&self) -> Vec<&'static str> {
         WaveKind::ALL.iter().map(|w| w.code()).collect()
     }
@@ -81,6 +85,8 @@ pub struct FieldView {
     pub name: String,
     /// The question kind's code (likert, single, ...), for the template's choice of input.
     pub kind: &'static str,
+    /// `multiline` (a text area), `minimal` (a drop-down list) or empty.
+    pub appearance: &'static str,
     pub label: String,
     pub hint: String,
     pub required: bool,
@@ -89,6 +95,8 @@ pub struct FieldView {
     /// The group's label when a new group starts at this question.
     pub group_start: Option<String>,
     pub choices: Vec<(String, String, bool)>,
+    /// The constraint as the form wrote it (`. >= 0`), for those who manage the instrument.
+    pub rule: String,
     pub value: String,
     pub error: Option<String>,
 }
@@ -134,6 +142,7 @@ pub fn fields(c: &Ctx, inst: &Instrument, input: &AnswerInput, errors: &Errors) 
             FieldView {
                 name: q.name.clone(),
                 kind: q.kind.code(),
+                appearance: q.appearance.map(|a| a.code()).unwrap_or_default(),
                 label: q.label.get(lang).to_string(),
                 hint: q.hint.get(lang).to_string(),
                 required: q.required,
@@ -160,8 +169,15 @@ pub fn fields(c: &Ctx, inst: &Instrument, input: &AnswerInput, errors: &Errors) 
                         )
                     })
                     .collect(),
+                rule: q
+                    .constraint
+                    .as_ref()
+                    .map(|k| k.to_string())
+                    .unwrap_or_default(),
                 value: input.first(&q.name).to_string(),
-                error: errors.get(&format!("q-{}", q.name)).map(|k| c.t(k)),
+                error: errors
+                    .get(&format!("q-{}", q.name))
+                    .map(|k| svc::constraint_message(c.lang, q, k)),
             }
         })
         .collect()
@@ -200,7 +216,27 @@ struct ImportPage {
     c: Ctx,
     lab: Lab,
     waves: Vec<String>,
+    /// Rows the importer refused, in words ("survey, row 12, constraint: …").
+    refused: Vec<String>,
     errors: Errors,
+}
+
+/// The rows of a refused workbook (errors at `<sheet>:<row>:<column>`), in words.
+fn refused_rows(c: &Ctx, errors: &Errors) -> Vec<String> {
+    errors
+        .0
+        .iter()
+        .filter_map(|(field, key)| {
+            let mut parts = field.splitn(3, ':');
+            let (sheet, row, column) = (parts.next()?, parts.next()?, parts.next()?);
+            let row: i64 = row.parse().ok()?;
+            let place = c.lang.t_args(
+                "xlsform-where",
+                &[("place", sheet.to_string().into()), ("n", row.into())],
+            );
+            Some(format!("{place}, {column}: {}", c.t(key)))
+        })
+        .collect()
 }
 
 async fn import_form(
@@ -213,6 +249,7 @@ async fn import_form(
         c,
         lab,
         waves: vec!["baseline".into(), "endline".into()],
+        refused: vec![],
         errors: Errors::default(),
     })
 }
@@ -259,6 +296,7 @@ async fn import(
         },
         async |errors| {
             Ok(ImportPage {
+                refused: refused_rows(&c, &errors),
                 c,
                 lab,
                 waves,

@@ -22,5 +22,6 @@ mod showcase;
 mod space;
 mod support;
 mod surveys;
+mod surveys_constraints;
 mod training;
 mod trust;

@@ -21,10 +21,10 @@ const FIXTURE: &[u8] = include_bytes!("../../../documents/tests/fixtures/kobo_we
 const NOT_A_FORM: &[u8] = include_bytes!("../../../documents/tests/fixtures/not_a_form.xlsx");
 /// 1.5 KB: a form with one more cell at XFD1048576 (the old reader asked for 512 GB and aborted).
 const FAR_CELL: &[u8] = include_bytes!("../../../documents/tests/fixtures/far_cell.xlsx");
-const BOUNDARY: &str = "----wcl-test-boundary-7MA4YWxkTrZu0gW";
+pub(crate) const BOUNDARY: &str = "----wcl-test-boundary-7MA4YWxkTrZu0gW";
 
 /// A multipart body with text fields and one file.
-fn multipart(fields: &[(&str, &str)], file: Option<&[u8]>) -> Vec<u8> {
+pub(crate) fn multipart(fields: &[(&str, &str)], file: Option<&[u8]>) -> Vec<u8> {
     let mut b = vec![];
     for (k, v) in fields {
         b.extend(
@@ -41,7 +41,7 @@ fn multipart(fields: &[(&str, &str)], file: Option<&[u8]>) -> Vec<u8> {
     b
 }
 
-async fn import(
+pub(crate) async fn import(
     app: &TestApp,
     token: Option<&str>,
     fields: &[(&str, &str)],

@@ -70,7 +70,7 @@ pub async fn import_xlsform(
     if bytes.is_empty() {
         return Err(err("file", "err-xlsform-no-file"));
     }
-    let form = xlsform::parse(bytes).map_err(|e| err("file", e.key()))?;
+    let form = xlsform::parse(bytes).map_err(refusal)?;
     let code = if form.form_id.is_empty() {
         format!("form_{}", &uuid::Uuid::now_v7().simple().to_string()[..8])
     } else {
@@ -111,6 +111,22 @@ pub async fn import_xlsform(
         id,
         warnings: form.warnings,
     })
+}
+
+/// A workbook that cannot be imported, as form errors: the reason at `file`, then, for rows
+/// the importer refuses (constraints it cannot check), one error per row at
+/// `<sheet>:<row>:<column>` (`survey:12:constraint`), which the page and the API show by row.
+fn refusal(e: xlsform::XlsFormError) -> AppError {
+    let mut errors = vec![("file".to_string(), e.key().to_string())];
+    if let xlsform::XlsFormError::Refused(rows) = e {
+        errors.extend(rows.into_iter().map(|w| {
+            (
+                format!("{}:{}:constraint", w.sheet, w.row),
+                format!("err-xlsform-{}", w.code),
+            )
+        }));
+    }
+    AppError::Invalid(errors)
 }
 
 /// Whether the actor manages this instrument: coordinators of its lab (any coordinator for the
@@ -263,9 +279,11 @@ impl AnswerInput {
     }
 }
 
-/// Checks answers against the instrument: every value by its kind, skip logic applied in order
-/// (answers to hidden questions dropped), required answers of shown questions present. Errors
-/// are `(q-<name>, key)`.
+/// Checks answers against the instrument: every value by its kind and its constraint, skip
+/// logic applied in order (answers to hidden questions dropped), required answers of shown
+/// questions present. Errors are `(q-<name>, key)`; a broken constraint is
+/// `err-survey-constraint`, which the page words with the question's own message (see
+/// [`constraint_message`]).
 pub fn check_answers(
     questions: &[Question],
     input: &AnswerInput,
@@ -274,7 +292,10 @@ pub fn check_answers(
     let mut errors: Vec<(String, String)> = vec![];
     for q in questions {
         let raw = input.values.get(&q.name).cloned().unwrap_or_default();
-        match q.validate(&raw) {
+        match q
+            .validate(&raw)
+            .and_then(|v| v.map(|v| q.check_constraint(&v).map(|_| v)).transpose())
+        {
             Ok(Some(v)) => {
                 values.insert(q.name.clone(), v);
             }
@@ -299,6 +320,22 @@ pub fn check_answers(
         Ok(kept)
     } else {
         Err(errors)
+    }
+}
+
+/// The words for a field error of an answer: the question's constraint message in `lang` when
+/// the error is its constraint and the form gave one in that language, else the message of the
+/// key (generic, in `lang`).
+pub fn constraint_message(lang: Lang, q: &Question, key: &str) -> String {
+    let own = match lang.code() {
+        "ky" => &q.constraint_message.ky,
+        "ru" => &q.constraint_message.ru,
+        _ => &q.constraint_message.en,
+    };
+    if key == "err-survey-constraint" && !own.trim().is_empty() {
+        own.clone()
+    } else {
+        lang.t(key)
     }
 }
 
