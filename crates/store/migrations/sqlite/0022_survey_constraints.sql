@@ -1,6 +1,6 @@
 -- What an answer must meet and how a question is shown, from XLSForm's constraint,
 -- constraint_message and appearance columns.
--- Keep in step with the other backend's 0020_survey_constraints.sql (a test compares the schemas).
+-- Keep in step with the other backend's 0022_survey_constraints.sql (a test compares the schemas).
 
 -- The constraint as its expression text (`. >= 0 and . <= 90`, `regex(., '^[0-9]{6}$')`), read
 -- back through the same parser; NULL: none.
