@@ -47,6 +47,17 @@ pub const TEMPLATES: &[&str] = &[
     "password-reset",
     "lab-news",
     "text",
+    "event-confirmed",
+    "event-waitlisted",
+    "event-promoted",
+    "event-reminder-today",
+    "event-reminder-tomorrow",
+    "event-reminder-date",
+    "event-cancelled",
+    "cohort-start",
+    "session-reminder",
+    "booking-reminder",
+    "tranche-paid",
 ];
 
 /// Templates a coordinator may pick for a group message (the rest are sent by wcl itself).

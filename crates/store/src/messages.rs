@@ -538,3 +538,106 @@ pub async fn people_with_active_channel(c: &mut AnyConnection) -> Result<Vec<Per
     .await?;
     Ok(rows.into_iter().filter_map(|s| s.parse().ok()).collect())
 }
+
+/// A reminder that may be due: its kind, the object it is about, for whom, in which lab, and
+/// what the message names (titles in every language where they have them, and when).
+#[derive(Debug, Clone)]
+pub struct DueReminder {
+    /// `cohort-start`, `session-reminder` or `booking-reminder` (the message's template).
+    pub kind: &'static str,
+    pub object: String,
+    pub person: PersonId,
+    pub lab: LabId,
+    /// (language code or "", title): "" is the title in every language.
+    pub titles: Vec<(&'static str, String)>,
+    /// A date (`YYYY-MM-DD`, cohorts) or a timestamp (sessions, bookings).
+    pub at: String,
+}
+
+/// What could be reminded of now: cohorts a woman was accepted into that start between `from`
+/// and `to` (dates), and the training sessions of her programmes and her space bookings that
+/// start between `after` and `before` (instants). Cancelled ones are left out.
+pub async fn due_reminders(
+    c: &mut AnyConnection,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    after: DateTime<Utc>,
+    before: DateTime<Utc>,
+) -> Result<Vec<DueReminder>> {
+    let mut out = vec![];
+    let cohorts: Vec<(String, String, String, String, String)> = sqlx::query_as(
+        "SELECT c.id, r.person_id, c.lab_id, c.name, c.starts_on FROM residencies r
+         JOIN cohorts c ON c.id = r.cohort_id
+         WHERE r.status IN ('accepted', 'active') AND c.starts_on >= $1 AND c.starts_on <= $2
+         ORDER BY c.starts_on, c.id, r.person_id",
+    )
+    .bind(from.to_string())
+    .bind(to.to_string())
+    .fetch_all(&mut *c)
+    .await?;
+    for (id, person, lab, name, at) in cohorts {
+        if let (Ok(person), Ok(lab)) = (person.parse(), lab.parse()) {
+            out.push(DueReminder {
+                kind: "cohort-start",
+                object: id,
+                person,
+                lab,
+                titles: vec![("", name)],
+                at,
+            });
+        }
+    }
+    let sessions: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
+        "SELECT s.id, e.person_id, s.lab_id, p.title, m.title, s.starts_at FROM training_sessions s
+         JOIN enrolments e ON e.programme_id = s.programme_id
+         JOIN programmes p ON p.id = s.programme_id
+         JOIN programme_modules m ON m.id = s.module_id
+         WHERE s.cancelled_at IS NULL AND s.starts_at > $1 AND s.starts_at < $2
+         ORDER BY s.starts_at, s.id, e.person_id",
+    )
+    .bind(ts(after))
+    .bind(ts(before))
+    .fetch_all(&mut *c)
+    .await?;
+    for (id, person, lab, programme, module, at) in sessions {
+        if let (Ok(person), Ok(lab)) = (person.parse(), lab.parse()) {
+            let title = if module.trim().is_empty() {
+                programme
+            } else {
+                format!("{programme}: {module}")
+            };
+            out.push(DueReminder {
+                kind: "session-reminder",
+                object: id,
+                person,
+                lab,
+                titles: vec![("", title)],
+                at,
+            });
+        }
+    }
+    let bookings: Vec<(String, String, String, String, String, String, String)> = sqlx::query_as(
+        "SELECT b.id, b.person_id, b.lab_id, r.name_ky, r.name_ru, r.name_en, b.starts_at
+             FROM space_bookings b JOIN space_resources r ON r.id = b.resource_id
+             WHERE b.person_id IS NOT NULL AND b.status = 'booked'
+               AND b.starts_at > $1 AND b.starts_at < $2
+             ORDER BY b.starts_at, b.id",
+    )
+    .bind(ts(after))
+    .bind(ts(before))
+    .fetch_all(&mut *c)
+    .await?;
+    for (id, person, lab, ky, ru, en, at) in bookings {
+        if let (Ok(person), Ok(lab)) = (person.parse(), lab.parse()) {
+            out.push(DueReminder {
+                kind: "booking-reminder",
+                object: id,
+                person,
+                lab,
+                titles: vec![("ky", ky), ("ru", ru), ("en", en)],
+                at,
+            });
+        }
+    }
+    Ok(out)
+}

@@ -253,7 +253,8 @@ async fn addresses(c: &mut AnyConnection, person: PersonId) -> Result<Vec<String
     Ok(out)
 }
 
-/// Messages (jobs) whose `to` is one of `addresses`: their id and what she may read of them.
+/// Messages (jobs) whose `to` (an email job) or direct address (a message job to someone
+/// without a record) is one of `addresses`: their id and what she may read of them.
 async fn addressed_jobs(
     c: &mut AnyConnection,
     addresses: &[String],
@@ -262,7 +263,7 @@ async fn addressed_jobs(
         return Ok(vec![]);
     }
     let found = sqlx::query(
-        "SELECT id, kind, payload, status, created_at, done_at FROM jobs WHERE kind = 'email' ORDER BY created_at",
+        "SELECT id, kind, payload, status, created_at, done_at FROM jobs WHERE kind IN ('email', 'message') ORDER BY created_at",
     )
     .fetch_all(&mut *c)
     .await?;
@@ -272,7 +273,12 @@ async fn addressed_jobs(
         let Ok(p) = serde_json::from_str::<Value>(&payload) else {
             continue;
         };
-        let to = p["to"].as_str().unwrap_or("").trim().to_lowercase();
+        let to = p["to"]
+            .as_str()
+            .or_else(|| p["direct"]["email"].as_str())
+            .unwrap_or("")
+            .trim()
+            .to_lowercase();
         if to.is_empty() || !addresses.contains(&to) {
             continue;
         }
@@ -280,7 +286,8 @@ async fn addressed_jobs(
         out.push((
             id,
             serde_json::json!({
-                "to": p["to"],
+                "to": to,
+                "template": p["template"],
                 "subject": p["subject"],
                 "body": p["body"],
                 "status": r.try_get::<String, _>("status")?,

@@ -43,6 +43,8 @@ pub async fn seed(
             ("name", name.to_string().into()),
             ("lab", lab_name.to_string().into()),
             ("title", title.to_string().into()),
+            ("date", "01.09.2026".to_string().into()),
+            ("when", "01.09.2026 10:00".to_string().into()),
         ]
     };
     let ky = Lang::Ky;
@@ -56,10 +58,17 @@ pub async fn seed(
         ),
         ("residency-accepted", "sms", "sent", ""),
         ("mentor-match", "telegram", "sent", ""),
+        ("cohort-start", "telegram", "sent", ""),
+        ("session-reminder", "telegram", "sent", ""),
     ];
     for (template, channel, status, error) in history {
         let body = if status == "sent" {
-            let a = args(&her, "2026 күз");
+            let title = if template == "session-reminder" {
+                "Каржылык сабаттуулук"
+            } else {
+                "2026 күз"
+            };
+            let a = args(&her, title);
             ky.t_args(&format!("msg-{template}"), &a)
         } else {
             String::new()

@@ -88,6 +88,12 @@ pub async fn run_once(store: &Store, t: &Transports) -> anyhow::Result<usize> {
             }
         };
         let job_id = job.id.to_string();
+        if msg.expires_at.is_some_and(|t| t < chrono::Utc::now()) {
+            // Too late to be of use (the event is over, the link has expired): dropped unsent.
+            let mut c = store.conn().await?;
+            store::jobs::done(&mut c, job.id).await?;
+            continue;
+        }
         let plan = {
             let mut c = store.conn().await?;
             svc::plan(&mut c, &msg).await?
@@ -203,11 +209,15 @@ async fn record(
     segments: i64,
     error: &str,
 ) -> anyhow::Result<()> {
+    // An address without a record (a registrant without an account): no history to keep.
+    let Some(person_id) = plan.person else {
+        return Ok(());
+    };
     store::messages::record(
         c,
         &store::messages::NewDelivery {
             job_id,
-            person_id: plan.person,
+            person_id,
             lab_id: msg.lab.as_deref().and_then(|l| l.parse().ok()),
             group_id: msg.group.as_deref(),
             template: &msg.template,
@@ -230,7 +240,17 @@ pub fn spawn(
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut reminded: Option<std::time::Instant> = None;
+        let mut scheduled: Option<std::time::Instant> = None;
         loop {
+            // Cohort starts, sessions and bookings: looked at every hour, each reminder once.
+            if scheduled.is_none_or(|t| t.elapsed() >= Duration::from_secs(3600)) {
+                match svc::queue_reminders(&store, chrono::Utc::now()).await {
+                    Ok(n) if n > 0 => tracing::info!(queued = n, "reminders queued"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "reminders failed"),
+                }
+                scheduled = Some(std::time::Instant::now());
+            }
             // Surveys that have come due are announced once a day (each one once).
             if reminded.is_none_or(|t| t.elapsed() >= Duration::from_secs(24 * 3600)) {
                 match svc::queue_survey_reminders(&store).await {

@@ -4,6 +4,7 @@ use super::forms::{Errors, respond};
 use crate::ctx::{Ctx, Path, VerifiedBody, VerifiedForm, redirect_with_flash};
 use crate::error::{AppError, AppResult};
 use crate::services::labs::{self as svc, Intake, LabView};
+use crate::services::messages::ReachInput;
 use crate::services::{self, CohortInput, ConsentInput, LabInput, PersonInput};
 use crate::state::AppState;
 use askama::Template;
@@ -183,9 +184,19 @@ struct ApplyPage {
     lab: Lab,
     f: PersonInput,
     consent: ConsentInput,
+    reach: ReachInput,
     motivation: String,
     errors: Errors,
     done: bool,
+}
+
+impl ApplyPage {
+    fn reach_codes(&self) -> [&'static str; 3] {
+        ["telegram", "sms", "email"]
+    }
+    fn langs(&self) -> [&'static str; 3] {
+        ["ky", "ru", "en"]
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -206,6 +217,7 @@ async fn apply_form(
         lab,
         f: PersonInput::default(),
         consent: ConsentInput::default(),
+        reach: ReachInput::default(),
         motivation: String::new(),
         errors: Errors::default(),
         done: q.done == "1",
@@ -230,16 +242,18 @@ async fn apply(
         lab,
         f: body.parse()?,
         consent: body.parse()?,
+        reach: body.parse()?,
         motivation: body.parse::<Motivation>()?.motivation,
         errors: Errors::default(),
         done: false,
     };
-    let result = services::apply(
+    let result = services::people::apply_reaching(
         &s.store,
         &slug,
         &page.f,
         &page.motivation,
         &page.consent,
+        &page.reach,
         page.c.lang,
     )
     .await;

@@ -59,38 +59,6 @@ fn link_url(base: &str, kind: LinkKind, token: &str) -> String {
     }
 }
 
-/// Queues an e-mail in `lang` with the link; it is not sent after the link expires.
-async fn queue_link_mail(
-    tx: &mut store::AnyConn,
-    to: &str,
-    lang: Lang,
-    kind: LinkKind,
-    name: &str,
-    link: &str,
-    expires_at: DateTime<Utc>,
-) -> AppResult<()> {
-    let args: Vec<(&str, fluent_templates::fluent_bundle::FluentValue)> = vec![
-        ("name", name.to_string().into()),
-        ("link", link.to_string().into()),
-        (
-            "until",
-            domain::time::format_datetime(expires_at).to_string().into(),
-        ),
-    ];
-    let (subject, body) = match kind {
-        LinkKind::Invite => ("mail-invite-subject", "mail-invite-body"),
-        LinkKind::Reset => ("mail-reset-subject", "mail-reset-body"),
-    };
-    let payload = serde_json::json!({
-        "to": to,
-        "subject": lang.t_args(subject, &args),
-        "body": lang.t_args(body, &args),
-        "expires_at": expires_at.to_rfc3339(),
-    });
-    store::jobs::enqueue(tx, "email", &payload.to_string(), Utc::now(), None).await?;
-    Ok(())
-}
-
 /// The language a woman reads best among the three the platform speaks.
 fn her_lang(languages: &[String], fallback: Lang) -> Lang {
     languages
@@ -120,29 +88,31 @@ async fn issue(
         store::users::revoke_links_of(&mut tx, kind, l.user_id, l.person_id).await?;
     }
     let record = store::users::insert_link(&mut tx, kind, &hash, &l, expires_at).await?;
-    if let Some(to) = email {
-        queue_link_mail(
-            &mut tx,
-            to,
-            mail_lang,
-            kind,
-            &l.display_name,
-            &link,
-            expires_at,
-        )
-        .await?;
-    }
-    // A woman without an e-mail who chose Telegram or SMS gets the link there.
-    if email.is_none()
-        && let Some(p) = l.person_id
-        && super::messages::has_active_channel(&mut tx, p).await?
-    {
-        let template = match kind {
-            LinkKind::Invite => "invitation",
-            LinkKind::Reset => "password-reset",
-        };
-        super::messages::notify(&mut tx, p, l.lab_id, template, &[("link", link.clone())]).await?;
-    }
+    // A woman with a record gets the link over her channels in her order (an email address she
+    // has set no channel for counts as one); anyone else by email to the address of the login.
+    let template = match kind {
+        LinkKind::Invite => "invitation",
+        LinkKind::Reset => "password-reset",
+    };
+    let direct = email.map(|to| super::messages::Direct {
+        email: to.to_string(),
+        lang: mail_lang.code().into(),
+        name: l.display_name.clone(),
+    });
+    let until = domain::time::format_datetime(expires_at).to_string();
+    super::messages::queue(
+        &mut tx,
+        l.person_id,
+        direct,
+        l.lab_id,
+        template,
+        &[("link", link.clone()), ("until", until)],
+        super::messages::When {
+            expires_at: Some(expires_at),
+            ..Default::default()
+        },
+    )
+    .await?;
     let action = match kind {
         LinkKind::Invite => "invitation.issue",
         LinkKind::Reset => "password-link.issue",

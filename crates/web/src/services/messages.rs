@@ -34,6 +34,84 @@ pub struct MessageJob {
     /// Only these channels (a group message); otherwise all of hers.
     #[serde(default)]
     pub channels: Option<Vec<Channel>>,
+    /// Someone without a record to reach her by (an event registrant without an account, staff
+    /// resetting a password): her email address, language and name. `person` is then empty.
+    #[serde(default)]
+    pub direct: Option<Direct>,
+    /// Not sent after this time (the event is over, the link has expired).
+    #[serde(default)]
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// An email address to write to when there is no record of hers with channels.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct Direct {
+    pub email: String,
+    pub lang: String,
+    pub name: String,
+}
+
+/// When and how often a message goes out.
+#[derive(Debug, Clone, Default)]
+pub struct When {
+    /// Not before (default: now).
+    pub at: Option<DateTime<Utc>>,
+    /// Not after.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// A key the message is queued under once (a second queue of the same key is ignored).
+    pub once: Option<String>,
+}
+
+/// Queues `template` in the caller's transaction: to her record over her channels when she can
+/// be reached there (see [`notify`]), else to `direct` by email, else nowhere. Returns whether a
+/// message was queued (false too when `when.once` was already queued).
+pub async fn queue(
+    c: &mut AnyConn,
+    person: Option<PersonId>,
+    direct: Option<Direct>,
+    lab: Option<LabId>,
+    template: &str,
+    args: &[(&str, String)],
+    when: When,
+) -> AppResult<bool> {
+    debug_assert!(dm::is_template(template), "{template}");
+    let mut job = MessageJob {
+        template: template.into(),
+        args: args
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+        lab: lab.map(|l| l.to_string()),
+        expires_at: when.expires_at,
+        ..Default::default()
+    };
+    match person {
+        Some(p) if reachable(c, p).await? => job.person = p.to_string(),
+        _ => match direct {
+            Some(d) if !d.email.trim().is_empty() => job.direct = Some(d),
+            _ => return Ok(false),
+        },
+    }
+    let payload =
+        serde_json::to_string(&job).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    Ok(store::jobs::enqueue(
+        c,
+        st::JOB_KIND,
+        &payload,
+        when.at.unwrap_or_else(Utc::now),
+        when.once.as_deref(),
+    )
+    .await?)
+}
+
+/// She can be reached on her record: a channel she agreed to, or an email address when she has
+/// set no channel.
+pub async fn reachable(c: &mut AnyConn, person: PersonId) -> AppResult<bool> {
+    let prefs = st::channels(c, person).await?;
+    if prefs.iter().any(usable) {
+        return Ok(true);
+    }
+    Ok(prefs.is_empty() && st::email_of(c, person).await?.is_some())
 }
 
 /// Queues `template` for her, in the caller's transaction, when she can be reached at all (a
@@ -46,30 +124,18 @@ pub async fn notify(
     template: &str,
     args: &[(&str, String)],
 ) -> AppResult<bool> {
-    debug_assert!(dm::is_template(template), "{template}");
-    let prefs = st::channels(c, person).await?;
-    let email = st::email_of(c, person).await?;
-    let reachable = prefs.iter().any(|p| p.active()) || (prefs.is_empty() && email.is_some());
-    if !reachable {
-        return Ok(false);
-    }
-    let job = MessageJob {
-        person: person.to_string(),
-        template: template.into(),
-        args: args
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
-        lab: lab.map(|l| l.to_string()),
-        ..Default::default()
-    };
-    enqueue(c, &job, None).await?;
-    Ok(true)
+    queue(c, Some(person), None, lab, template, args, When::default()).await
 }
 
 /// Whether she has a channel she agreed to and has not stopped.
 pub async fn has_active_channel(c: &mut AnyConn, person: PersonId) -> AppResult<bool> {
-    Ok(st::channels(c, person).await?.iter().any(|p| p.active()))
+    Ok(st::channels(c, person).await?.iter().any(usable))
+}
+
+/// A channel she agreed to, has not stopped, and (for Telegram) has linked a chat for: one
+/// ticked on the application form waits for her chat.
+fn usable(p: &st::ChannelPref) -> bool {
+    p.active() && (p.channel != Channel::Telegram || p.telegram_chat.is_some())
 }
 
 async fn enqueue(c: &mut AnyConn, job: &MessageJob, dedupe: Option<&str>) -> AppResult<()> {
@@ -81,7 +147,8 @@ async fn enqueue(c: &mut AnyConn, job: &MessageJob, dedupe: Option<&str>) -> App
 
 /// What the messenger needs to send one message to her.
 pub struct Plan {
-    pub person: PersonId,
+    /// None: a message to an address without a record (`MessageJob::direct`).
+    pub person: Option<PersonId>,
     pub lang: Lang,
     pub given_name: String,
     /// The channels to try, in her order.
@@ -113,6 +180,26 @@ pub async fn her_lang(c: &mut AnyConn, p: &store::people::Person) -> AppResult<L
 
 /// Her channels and addresses now; `None` when her record is gone.
 pub async fn plan(c: &mut AnyConn, msg: &MessageJob) -> anyhow::Result<Option<Plan>> {
+    if let (true, Some(d)) = (msg.person.is_empty(), &msg.direct) {
+        let lang = Lang::parse(&d.lang).unwrap_or(Lang::Ru);
+        let lab = match msg.lab.as_deref().and_then(|l| l.parse::<LabId>().ok()) {
+            Some(l) => store::labs::lab(c, l).await?,
+            None => None,
+        };
+        return Ok(Some(Plan {
+            person: None,
+            lang,
+            given_name: d.name.clone(),
+            channels: vec![Channel::Email],
+            telegram_chat: None,
+            phone: None,
+            email: Some(d.email.clone()),
+            // Staff of the network (no lab): the network writes.
+            lab_name: lab
+                .map(|l| l.name(lang.code()).to_string())
+                .unwrap_or_else(|| lang.t("app-name")),
+        }));
+    }
     let Ok(id) = msg.person.parse::<PersonId>() else {
         return Ok(None);
     };
@@ -126,7 +213,7 @@ pub async fn plan(c: &mut AnyConn, msg: &MessageJob) -> anyhow::Result<Option<Pl
     let prefs = st::channels(c, id).await?;
     let mut channels: Vec<Channel> = prefs
         .iter()
-        .filter(|x| x.active())
+        .filter(|x| usable(x))
         .map(|x| x.channel)
         .collect();
     if prefs.is_empty() && p.email.is_some() {
@@ -140,7 +227,7 @@ pub async fn plan(c: &mut AnyConn, msg: &MessageJob) -> anyhow::Result<Option<Pl
         None => store::labs::lab(c, p.lab_id).await?,
     };
     Ok(Some(Plan {
-        person: id,
+        person: Some(id),
         lang,
         given_name: p.given_name.clone(),
         channels,
@@ -169,6 +256,10 @@ pub fn render(
         .iter()
         .map(|(k, v)| (k.as_str(), FluentValue::from(v.clone())))
         .collect();
+    // A title written in every language (a room's name) is given in hers.
+    if let Some(t) = msg.args.get(&format!("title-{}", lang.code())) {
+        args.push(("title", t.clone().into()));
+    }
     args.push(("name", plan.given_name.clone().into()));
     args.push(("lab", plan.lab_name.clone().into()));
     let mut body = if msg.template == "text" {
@@ -182,8 +273,18 @@ pub fn render(
             lang.t_args("msg-reason", &[("reason", r.clone().into())])
         );
     }
-    if let Some(l) = msg.args.get("link").filter(|l| !l.is_empty()) {
+    if let Some(l) = msg
+        .args
+        .get("link")
+        .filter(|l| !l.is_empty() && !body.contains(l.as_str()))
+    {
         body = format!("{body}\n{l}");
+    }
+    if let Some(u) = msg.args.get("until").filter(|u| !u.is_empty()) {
+        body = format!(
+            "{body}\n{}",
+            lang.t_args("msg-link-until", &[("until", u.clone().into())])
+        );
     }
     if msg.group.is_some() {
         let line = match channel {
@@ -197,6 +298,101 @@ pub fn render(
     }
     let subject = lang.t_args(&format!("msg-{}-subject", msg.template), &args);
     (subject, body)
+}
+
+/// A queued message as it would be sent now by email: (the address, the subject, the text).
+/// `None` when the payload is not a message or nobody would receive it.
+pub async fn render_queued(
+    c: &mut AnyConn,
+    payload: &str,
+    public_url: &str,
+) -> anyhow::Result<Option<(Option<String>, String, String)>> {
+    let Ok(msg) = serde_json::from_str::<MessageJob>(payload) else {
+        return Ok(None);
+    };
+    let Some(plan) = plan(c, &msg).await? else {
+        return Ok(None);
+    };
+    let (subject, body) = render(plan.lang, &msg, &plan, Channel::Email, public_url);
+    Ok(Some((plan.email.clone(), subject, body)))
+}
+
+/// Days before a cohort starts that its women are reminded.
+pub const COHORT_DAYS: u64 = 3;
+
+/// Reminders that have come due, each queued once per (kind, object, person) however often this
+/// runs and on however many servers (the jobs' unique key): a cohort she was accepted into that
+/// starts within [`COHORT_DAYS`] days, and a training session of her programme or a booking of
+/// hers that starts before the end of tomorrow (Bishkek). Only to women who can be reached (her
+/// consent; a stopped channel is never used). Returns how many were queued.
+pub async fn queue_reminders(store: &Store, now: DateTime<Utc>) -> AppResult<usize> {
+    let b = domain::time::bishkek();
+    let today = now.with_timezone(&b).date_naive();
+    let day_after_tomorrow = today + chrono::Days::new(2);
+    let before = day_after_tomorrow
+        .and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(b).single())
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or(now + Duration::hours(48));
+    let due = {
+        let mut c = store.conn().await?;
+        st::due_reminders(
+            &mut c,
+            today,
+            today + chrono::Days::new(COHORT_DAYS),
+            now,
+            before,
+        )
+        .await?
+    };
+    let mut n = 0;
+    for d in due {
+        let mut args: Vec<(String, String)> = d
+            .titles
+            .iter()
+            .map(|(l, t)| {
+                let key = if l.is_empty() {
+                    "title".to_string()
+                } else {
+                    format!("title-{l}")
+                };
+                (key, t.clone())
+            })
+            .collect();
+        let expires_at = if let Ok(day) = d.at.parse::<chrono::NaiveDate>() {
+            args.push(("date".into(), domain::time::format_date(day)));
+            day.and_hms_opt(23, 59, 59)
+                .and_then(|t| t.and_local_timezone(b).single())
+                .map(|t| t.with_timezone(&Utc))
+        } else if let Ok(t) = DateTime::parse_from_rfc3339(&d.at) {
+            let t = t.with_timezone(&Utc);
+            args.push(("when".into(), domain::time::format_datetime(t)));
+            Some(t)
+        } else {
+            continue;
+        };
+        let args: Vec<(&str, String)> = args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        let mut tx = store.begin().await?;
+        if queue(
+            &mut tx,
+            Some(d.person),
+            None,
+            Some(d.lab),
+            d.kind,
+            &args,
+            When {
+                at: None,
+                expires_at,
+                once: Some(format!("{}:{}:{}", d.kind, d.object, d.person)),
+            },
+        )
+        .await?
+        {
+            n += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(n)
 }
 
 /// A survey due reaches her: for every woman with a channel she agreed to, each survey due
@@ -235,6 +431,107 @@ pub async fn queue_survey_reminders(store: &Store) -> AppResult<usize> {
 }
 
 // ---- her channels -------------------------------------------------------------------------
+
+/// How an applicant asks to be reached, on the public application form.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ReachInput {
+    /// The channels she agrees to (`telegram`, `sms`, `email`), tried in this order.
+    pub reach: Vec<String>,
+    /// The language of her messages (`ky`, `ru`, `en`).
+    pub message_language: String,
+}
+
+impl ReachInput {
+    pub fn has(&self, ch: &str) -> bool {
+        self.reach.iter().any(|r| r == ch)
+    }
+    /// The language shown as chosen: hers, else the page's.
+    pub fn lang_is(&self, l: &str, page: &Lang) -> bool {
+        match Lang::parse(self.message_language.trim()) {
+            Some(x) => x.code() == l,
+            None => page.code() == l,
+        }
+    }
+}
+
+/// Her choice, checked: the channels in Telegram, SMS, email order, and her language.
+#[derive(Debug, Clone, Default)]
+pub struct ValidReach {
+    channels: Vec<Channel>,
+    lang: Option<Lang>,
+}
+
+/// Checks her choice against what she typed (SMS needs a phone, email an address).
+pub fn validate_reach(
+    f: &ReachInput,
+    has_phone: bool,
+    has_email: bool,
+    errs: &mut Vec<(String, String)>,
+) -> ValidReach {
+    let mut v = ValidReach::default();
+    for r in &f.reach {
+        match Channel::parse(r.trim()) {
+            Some(c) if !v.channels.contains(&c) => v.channels.push(c),
+            Some(_) => {}
+            None => errs.push(("reach".into(), "err-choice".into())),
+        }
+    }
+    v.channels
+        .sort_by_key(|c| Channel::ALL.iter().position(|x| x == c));
+    if v.channels.contains(&Channel::Sms) && !has_phone {
+        errs.push(("reach".into(), "msg-err-no-phone".into()));
+    }
+    if v.channels.contains(&Channel::Email) && !has_email {
+        errs.push(("reach".into(), "msg-err-no-email".into()));
+    }
+    let l = f.message_language.trim();
+    if !l.is_empty() {
+        v.lang = Lang::parse(l);
+        if v.lang.is_none() {
+            errs.push(("message_language".into(), "err-choice".into()));
+        }
+    }
+    v
+}
+
+/// Records an applicant's choice on her record, consent dated now as on her channels page, and
+/// audits it. A record that has channels already keeps them: the public form must not let
+/// whoever knows her phone number change how she is reached.
+pub async fn record_reach(
+    tx: &mut AnyConn,
+    person: PersonId,
+    lab: LabId,
+    v: &ValidReach,
+) -> AppResult<()> {
+    if v.channels.is_empty() && v.lang.is_none() {
+        return Ok(());
+    }
+    if !st::channels(tx, person).await?.is_empty() || st::language(tx, person).await?.is_some() {
+        return Ok(());
+    }
+    for (i, ch) in v.channels.iter().enumerate() {
+        st::set_channel(tx, person, *ch, i as i64 + 1, true).await?;
+    }
+    if let Some(l) = v.lang {
+        st::set_language(tx, person, l.code()).await?;
+    }
+    let mut e = entry(
+        &Actor::anonymous(),
+        "messages.channels",
+        "person",
+        person,
+        Some(lab),
+    );
+    e.detail = v
+        .channels
+        .iter()
+        .map(|c| c.code())
+        .collect::<Vec<_>>()
+        .join(",");
+    audit::record(tx, e).await?;
+    Ok(())
+}
 
 /// One of her channels as shown to her and to staff (never the chat id).
 #[derive(Debug, Clone, Serialize)]

@@ -398,6 +398,23 @@ pub async fn apply(
     consent: &ConsentInput,
     page_lang: Lang,
 ) -> AppResult<PersonId> {
+    let reach = super::messages::ReachInput::default();
+    apply_reaching(
+        store, lab_slug, input, motivation, consent, &reach, page_lang,
+    )
+    .await
+}
+
+/// [`apply`] with how she asks to be reached (channels and language), recorded with her consent.
+pub async fn apply_reaching(
+    store: &Store,
+    lab_slug: &str,
+    input: &PersonInput,
+    motivation: &str,
+    consent: &ConsentInput,
+    reach: &super::messages::ReachInput,
+    page_lang: Lang,
+) -> AppResult<PersonId> {
     let mut tx = store.begin().await?;
     let lab = store::labs::lab_by_slug(&mut tx, lab_slug)
         .await?
@@ -412,6 +429,12 @@ pub async fn apply(
     if motivation.chars().count() > 2000 {
         errs.push(("motivation".to_string(), "err-too-long".to_string()));
     }
+    let reach = super::messages::validate_reach(
+        reach,
+        !input.phone.trim().is_empty(),
+        !input.email.trim().is_empty(),
+        &mut errs,
+    );
     let (fields, consent) = match (fields, consent) {
         (Ok(f), Ok(c)) if errs.is_empty() => (f, c),
         (f, c) => {
@@ -457,6 +480,7 @@ pub async fn apply(
         return Ok(id);
     }
     consent.record(&mut tx, id, None).await?;
+    super::messages::record_reach(&mut tx, id, lab.id, &reach).await?;
     store::residency::open(
         &mut tx,
         id,

@@ -649,7 +649,7 @@ async fn confirmations_are_emailed_over_smtp_and_survive_a_failing_server() {
     let config = web::WebConfig {
         smtp_url: Some(format!("smtp://127.0.0.1:{port}")),
         public_url: Some("https://wcl.example.kg".into()),
-        mail_every_seconds: 1,
+        message_every_seconds: 1,
         ..web::WebConfig::default()
     };
     let app = TestApp::spawn_with(crate::common::Backend::Sqlite, config)
@@ -704,7 +704,7 @@ async fn confirmations_are_emailed_over_smtp_and_survive_a_failing_server() {
     let config = web::WebConfig {
         smtp_url: Some(format!("smtp://127.0.0.1:{closed}")),
         public_url: Some("https://wcl.example.kg".into()),
-        mail_every_seconds: 1,
+        message_every_seconds: 1,
         ..web::WebConfig::default()
     };
     let app = TestApp::spawn_with(crate::common::Backend::Sqlite, config)
@@ -739,22 +739,24 @@ async fn confirmations_are_emailed_over_smtp_and_survive_a_failing_server() {
     assert_eq!(app.count("registrations").await, 2);
 }
 
-/// The queued emails to one address, as (subject, body).
+/// The queued messages to one address, as (subject, body), rendered as they would be sent.
 async fn mails_to(app: &TestApp, to: &str) -> Vec<(String, String)> {
-    store::jobs::all(&mut app.db.store.conn().await.unwrap())
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|j| j.kind == "email")
-        .filter_map(|j| serde_json::from_str::<Value>(&j.payload).ok())
-        .filter(|v| v["to"] == to)
-        .map(|v| {
-            (
-                v["subject"].as_str().unwrap_or("").to_string(),
-                v["body"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect()
+    let mut c = app.db.store.conn().await.unwrap();
+    let mut out = vec![];
+    for j in store::jobs::all(&mut c).await.unwrap() {
+        if j.kind != store::messages::JOB_KIND {
+            continue;
+        }
+        if let Some((Some(email), subject, body)) =
+            web::services::messages::render_queued(&mut c, &j.payload, "")
+                .await
+                .unwrap()
+            && email == to
+        {
+            out.push((subject, body));
+        }
+    }
+    out
 }
 
 /// The path of the private ticket link in a message.

@@ -802,7 +802,29 @@ async fn a_round_end_to_end(app: TestApp) {
     .await;
     assert_eq!(r.status(), 303);
 
-    // A payment; the same form sent twice is refused and adds nothing.
+    // A payment; the same form sent twice is refused and adds nothing. Aizhan is on Telegram:
+    // she is told of the payment there, once.
+    {
+        let mut c = app.db.store.conn().await.unwrap();
+        store::messages::link_telegram(&mut c, app.aizhan, "7001")
+            .await
+            .unwrap();
+        store::messages::set_channel(
+            &mut c,
+            app.aizhan,
+            domain::messages::Channel::Telegram,
+            1,
+            true,
+        )
+        .await
+        .unwrap();
+    }
+    let (fake, base) = crate::messages::fakes().await;
+    let transports = web::messenger::Transports::from_config(&crate::messages::config(&base));
+    web::messenger::run_once(&app.db.store, &transports)
+        .await
+        .unwrap();
+    let before = fake.telegram().len();
     let (_, ap) = page(&coord, app.url(&format!("/grant-applications/{aid}"))).await;
     let key = hidden(&ap, "key");
     let pay = vec![
@@ -829,6 +851,23 @@ async fn a_round_end_to_end(app: TestApp) {
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("эки жолу"));
     assert_eq!(app.count("grant_payments").await, 1);
+    web::messenger::run_once(&app.db.store, &transports)
+        .await
+        .unwrap();
+    let paid: Vec<_> = fake.telegram()[before..]
+        .iter()
+        .filter(|(_, t)| t.contains("транш"))
+        .cloned()
+        .collect();
+    assert_eq!(paid.len(), 1, "{paid:?}");
+    assert_eq!(paid[0].0, "7001");
+    assert!(
+        paid[0]
+            .1
+            .contains(&domain::Money(som(30_000)).som_display()),
+        "{}",
+        paid[0].1
+    );
     // The second tranche is not released: no payment form, and a forged post is refused.
     let r = post(
         &coord,

@@ -158,6 +158,9 @@ with_fakes!(
     declined_with_the_reason_over_her_channel,
     a_due_survey_reaches_her_once,
     telegram_linked_from_her_ticket,
+    reminders_are_queued_once_and_arrive,
+    a_promoted_seat_reaches_her_telegram,
+    the_application_form_records_her_channels,
 );
 
 async fn run(app: &TestApp, base: &str) -> usize {
@@ -1070,4 +1073,321 @@ async fn telegram_linked_from_her_ticket(app: TestApp, f: Arc<Fake>, _base: Stri
         .await
         .unwrap();
     assert_eq!(r.status(), 404);
+}
+
+fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+/// A cohort Aizhan is accepted into that starts in two days, a session of her programme and a
+/// booking of hers tomorrow: each reminded once, however often the scheduler runs.
+async fn reminders_are_queued_once_and_arrive(app: TestApp, f: Arc<Fake>, base: String) {
+    aizhan_on_telegram_and_sms(&app).await;
+    let now = chrono::Utc::now();
+    let today = now.with_timezone(&domain::time::bishkek()).date_naive();
+    let mut c = app.db.store.conn().await.unwrap();
+    let (cohort, prog, module, session, resource, booking) = (
+        uuid::Uuid::new_v4().to_string(),
+        uuid::Uuid::new_v4().to_string(),
+        uuid::Uuid::new_v4().to_string(),
+        uuid::Uuid::new_v4().to_string(),
+        uuid::Uuid::new_v4().to_string(),
+        uuid::Uuid::new_v4().to_string(),
+    );
+    let osh = app.osh.to_string();
+    let me = app.aizhan.to_string();
+    let at = |h: i64| stamp(now + chrono::Duration::hours(h));
+    for (sql, binds) in [
+        (
+            "INSERT INTO cohorts (id, lab_id, name, starts_on, ends_on, created_at) VALUES ($1, $2, 'Жаз-2027', $3, $4, $5)",
+            vec![
+                cohort.clone(),
+                osh.clone(),
+                (today + chrono::Days::new(2)).to_string(),
+                (today + chrono::Days::new(90)).to_string(),
+                at(0),
+            ],
+        ),
+        (
+            "UPDATE residencies SET cohort_id = $1, status = 'accepted' WHERE person_id = $2",
+            vec![cohort.clone(), me.clone()],
+        ),
+        (
+            "INSERT INTO programmes (id, lab_id, title, created_at) VALUES ($1, $2, 'Каржылык сабаттуулук', $3)",
+            vec![prog.clone(), osh.clone(), at(0)],
+        ),
+        (
+            "INSERT INTO programme_modules (id, programme_id, position, topic, title, created_at) VALUES ($1, $2, 1, 'finance', 'Бюджет', $3)",
+            vec![module.clone(), prog.clone(), at(0)],
+        ),
+        (
+            "INSERT INTO training_sessions (id, programme_id, module_id, lab_id, starts_at, ends_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            vec![
+                session.clone(),
+                prog.clone(),
+                module.clone(),
+                osh.clone(),
+                at(20),
+                at(22),
+                at(0),
+            ],
+        ),
+        (
+            "INSERT INTO enrolments (programme_id, person_id, enrolled_at) VALUES ($1, $2, $3)",
+            vec![prog.clone(), me.clone(), at(0)],
+        ),
+        (
+            "INSERT INTO space_resources (id, lab_id, kind, name_ky, name_ru, name_en, hours, created_at) VALUES ($1, $2, 'equipment', 'Тигүү машинасы', 'Швейная машина', 'Sewing machine', '{}', $3)",
+            vec![resource.clone(), osh.clone(), at(0)],
+        ),
+        (
+            "INSERT INTO space_bookings (id, lab_id, resource_id, person_id, starts_at, ends_at, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'booked', $7)",
+            vec![
+                booking.clone(),
+                osh.clone(),
+                resource.clone(),
+                me.clone(),
+                at(21),
+                at(23),
+                at(0),
+            ],
+        ),
+    ] {
+        let mut q = sqlx::query(sql);
+        for b in binds {
+            q = q.bind(b);
+        }
+        assert!(
+            q.execute(&mut *c).await.unwrap().rows_affected() >= 1,
+            "{sql}"
+        );
+    }
+    drop(c);
+    let queue = || services::messages::queue_reminders(&app.db.store, now);
+    assert_eq!(queue().await.unwrap(), 3);
+    // Again (the next hour, or another server): nothing more.
+    assert_eq!(queue().await.unwrap(), 0, "each reminder once");
+    assert_eq!(run(&app, &base).await, 3);
+    assert_eq!(queue().await.unwrap(), 0);
+    assert_eq!(run(&app, &base).await, 0, "sent once");
+    let got = f.telegram();
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert!(got.iter().all(|(chat, _)| chat == "7001"));
+    let texts: Vec<&str> = got.iter().map(|(_, t)| t.as_str()).collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("Жаз-2027") && t.contains("агымыңыз")),
+        "{texts:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("Каржылык сабаттуулук: Бюджет")),
+        "{texts:?}"
+    );
+    assert!(
+        texts.iter().any(|t| t.contains("Тигүү машинасы")),
+        "in her language: {texts:?}"
+    );
+    // Her message page lists them.
+    let mine = store::messages::of_person(&mut app.db.store.conn().await.unwrap(), app.aizhan)
+        .await
+        .unwrap();
+    for t in ["cohort-start", "session-reminder", "booking-reminder"] {
+        assert!(
+            mine.iter().any(|d| d.template == t && d.status == "sent"),
+            "{t}"
+        );
+    }
+
+    // She stops both channels: a new booking tomorrow is not reminded.
+    let mut c = app.db.store.conn().await.unwrap();
+    store::messages::stop_channel(&mut c, app.aizhan, Channel::Telegram)
+        .await
+        .unwrap();
+    store::messages::stop_channel(&mut c, app.aizhan, Channel::Sms)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO space_bookings (id, lab_id, resource_id, person_id, starts_at, ends_at, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'booked', $7)")
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(&osh)
+        .bind(&resource)
+        .bind(&me)
+        .bind(at(25))
+        .bind(at(26))
+        .bind(at(0))
+        .execute(&mut *c)
+        .await
+        .unwrap();
+    drop(c);
+    assert_eq!(queue().await.unwrap(), 0, "/stop is honoured");
+}
+
+/// A woman on the waiting list whose registration is hers gets the freed seat, with her ticket
+/// link, on Telegram; a registrant without a record still gets the email path.
+async fn a_promoted_seat_reaches_her_telegram(app: TestApp, f: Arc<Fake>, base: String) {
+    aizhan_on_telegram_and_sms(&app).await;
+    let ev = app.create_event(1, true, "Кийиз кечеси").await;
+    let register = |name: &'static str, phone: &'static str, email: Option<&'static str>| {
+        let c = app.client();
+        let url = app.url(&format!("/api/v1/events/{ev}/registrations"));
+        async move {
+            let mut body = serde_json::json!({"name": name, "phone": phone});
+            if let Some(e) = email {
+                body["email"] = e.into();
+            }
+            let r = c.post(url).json(&body).send().await.unwrap();
+            assert_eq!(r.status(), 201);
+            r.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let first = register(
+        "Бегимай Осмонова",
+        "0555 100 777",
+        Some("begimai@example.kg"),
+    )
+    .await;
+    let second = register("Айжан Токтогулова", "0555 100 200", None).await;
+    assert_eq!(second["status"], "waitlisted");
+    sqlx::query("UPDATE registrations SET person_id = $1 WHERE name = 'Айжан Токтогулова'")
+        .bind(app.aizhan.to_string())
+        .execute(&mut *app.db.store.conn().await.unwrap())
+        .await
+        .unwrap();
+    // Begimai has no record: her confirmation (and reminder) are emails to the address she gave.
+    let mut c = app.db.store.conn().await.unwrap();
+    let mut to_begimai = 0;
+    for j in store::jobs::all(&mut c).await.unwrap() {
+        if let Some((Some(to), subject, body)) =
+            services::messages::render_queued(&mut c, &j.payload, "")
+                .await
+                .unwrap()
+            && to == "begimai@example.kg"
+        {
+            assert!(subject.contains("Кийиз кечеси"), "{subject}");
+            assert!(body.contains("/tickets/"), "{body}");
+            to_begimai += 1;
+        }
+    }
+    assert_eq!(to_begimai, 2, "her confirmation and her reminder");
+    drop(c);
+    let r = app
+        .client()
+        .delete(app.url(&format!(
+            "/api/v1/registrations/{}",
+            first["cancel_token"].as_str().unwrap()
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // The promotion goes now; her reminder waits for the day before.
+    assert_eq!(run(&app, &base).await, 1);
+    let got = f.telegram();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, "7001");
+    assert!(
+        got[0].1.contains("Кийиз кечеси") && got[0].1.contains("/tickets/"),
+        "{}",
+        got[0].1
+    );
+    let mine = store::messages::of_person(&mut app.db.store.conn().await.unwrap(), app.aizhan)
+        .await
+        .unwrap();
+    assert_eq!(mine[0].template, "event-promoted");
+    assert_eq!(mine[0].channel, "telegram");
+    assert!(
+        !mine[0].body.contains("/tickets/"),
+        "a private link is not kept"
+    );
+    let c = app.signed_in("+996555100200").await;
+    let page = c
+        .get(app.url("/me/messages"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Telegram"), "{page}");
+}
+
+/// The public application form: she picks SMS and Russian; her consent is dated and audited, and
+/// the acknowledgement goes by SMS in Russian. SMS without a phone is refused and stores nothing.
+async fn the_application_form_records_her_channels(app: TestApp, f: Arc<Fake>, base: String) {
+    let c = app.client();
+    let page = c
+        .get(app.url("/labs/osh/apply"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("name=\"reach\" value=\"sms\""), "{page}");
+    let form = |phone: &'static str| {
+        vec![
+            ("_csrf", csrf(&page)),
+            ("family_name", "Садыкова".to_string()),
+            ("given_name", "Мээрим".to_string()),
+            ("phone", phone.to_string()),
+            ("birth_year", "1995".to_string()),
+            ("motivation", "Тигүү".to_string()),
+            ("consent", "on".to_string()),
+            ("reach", "sms".to_string()),
+            ("reach", "email".to_string()),
+            ("message_language", "ru".to_string()),
+        ]
+    };
+    let people = app.count("people").await;
+    let r = c
+        .post(app.url("/labs/osh/apply"))
+        .form(&form("0700 555 111"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "email ticked without an address");
+    assert_eq!(app.count("people").await, people);
+    assert_eq!(app.count("message_channels").await, 0);
+    let mut ok = form("0700 555 111");
+    ok.retain(|(k, v)| !(*k == "reach" && v == "email"));
+    let r = c
+        .post(app.url("/labs/osh/apply"))
+        .form(&ok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let mut conn = app.db.store.conn().await.unwrap();
+    let id: String = sqlx::query_scalar("SELECT id FROM people WHERE given_name = 'Мээрим'")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    let id: PersonId = id.parse().unwrap();
+    let prefs = store::messages::channels(&mut conn, id).await.unwrap();
+    assert_eq!(prefs.len(), 1);
+    assert_eq!(prefs[0].channel, Channel::Sms);
+    assert!(prefs[0].consent_at.is_some() && prefs[0].active());
+    assert_eq!(
+        store::messages::language(&mut conn, id)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("ru")
+    );
+    drop(conn);
+    assert_eq!(run(&app, &base).await, 1);
+    let text: String = f
+        .sms()
+        .iter()
+        .map(|(_, b)| {
+            let v: serde_json::Value = serde_json::from_str(b).unwrap();
+            v["text"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert!(
+        text.contains("Мээрим") && text.contains("заявку"),
+        "in Russian: {text}"
+    );
 }

@@ -212,7 +212,7 @@ pub async fn update_event(
             }
             if r.status == RegistrationStatus::Confirmed && r.checked_in_at.is_none() {
                 store::jobs::drop_pending(&mut tx, &format!("reminder:{}", r.id)).await?;
-                if r.email.is_some() {
+                if reachable(&mut tx, &r).await? {
                     let link = new_ticket_link(&mut tx, &r, base).await?;
                     queue_reminder(&mut tx, &fresh, &r, &link).await?;
                 }
@@ -239,17 +239,7 @@ pub async fn cancel_event(store: &Store, actor: &Actor, event: &Event) -> AppRes
     for r in store::events::registrations(&mut tx, event.id).await? {
         store::jobs::drop_pending(&mut tx, &format!("reminder:{}", r.id)).await?;
         if r.status != RegistrationStatus::Cancelled {
-            queue_mail(
-                &mut tx,
-                &r,
-                "mail-event-cancelled-subject",
-                "mail-event-cancelled-body",
-                event,
-                "",
-                Utc::now(),
-                None,
-            )
-            .await?;
+            queue_mail(&mut tx, &r, "event-cancelled", event, "", Utc::now(), None).await?;
         }
     }
     commit(
@@ -362,21 +352,11 @@ pub async fn register(
     let (reg, token) =
         insert_with_code(&mut tx, &event, &v, status, false, referred_by, lang).await?;
     let link = format!("{base}/tickets/{token}");
-    let (subject, body) = match status {
-        RegistrationStatus::Confirmed => ("mail-confirmed-subject", "mail-confirmed-body"),
-        _ => ("mail-waitlisted-subject", "mail-waitlisted-body"),
+    let template = match status {
+        RegistrationStatus::Confirmed => "event-confirmed",
+        _ => "event-waitlisted",
     };
-    queue_mail(
-        &mut tx,
-        &reg,
-        subject,
-        body,
-        &event,
-        &link,
-        Utc::now(),
-        None,
-    )
-    .await?;
+    queue_mail(&mut tx, &reg, template, &event, &link, Utc::now(), None).await?;
     if status == RegistrationStatus::Confirmed {
         queue_reminder(&mut tx, &event, &reg, &link).await?;
     }
@@ -447,21 +427,18 @@ async fn insert_with_code(
     Err(AppError::Conflict("err-conflict"))
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Queues one of the event's messages for her: over her channels when the registration is hers
+/// (a record she can be reached on), else by email to the address she registered with. Rendered
+/// in her language when sent; dropped unsent once the event is over.
 async fn queue_mail(
     tx: &mut store::AnyConn,
     r: &Registration,
-    subject_key: &str,
-    body_key: &str,
+    template: &str,
     event: &Event,
     link: &str,
     at: DateTime<Utc>,
     dedupe: Option<&str>,
-) -> AppResult<()> {
-    let Some(to) = &r.email else {
-        return Ok(());
-    };
-    let lang = Lang::parse(&r.language).unwrap_or(Lang::Ru);
+) -> AppResult<bool> {
     let when = domain::time::format_datetime(event.starts_at);
     let date = domain::time::format_date(
         event
@@ -471,23 +448,42 @@ async fn queue_mail(
     );
     let args = [
         ("date", date),
-        ("name", r.name.clone()),
         ("event", event.title.clone()),
         ("when", when),
         ("place", event.place.clone()),
         ("link", link.to_string()),
         ("code", r.ticket_code.clone()),
     ];
-    let fargs: Vec<(&str, fluent_templates::fluent_bundle::FluentValue)> =
-        args.iter().map(|(k, v)| (*k, v.clone().into())).collect();
-    let payload = serde_json::json!({
-        "to": to,
-        "subject": lang.t_args(subject_key, &fargs),
-        "body": lang.t_args(body_key, &fargs),
-        "expires_at": event.ends_at.to_rfc3339(),
+    let direct = r.email.as_ref().map(|e| crate::services::messages::Direct {
+        email: e.clone(),
+        lang: Lang::parse(&r.language).unwrap_or(Lang::Ru).code().into(),
+        name: r.name.clone(),
     });
-    store::jobs::enqueue(tx, "email", &payload.to_string(), at, dedupe).await?;
-    Ok(())
+    crate::services::messages::queue(
+        tx,
+        r.person_id,
+        direct,
+        Some(event.lab_id),
+        template,
+        &args,
+        crate::services::messages::When {
+            at: Some(at),
+            expires_at: Some(event.ends_at),
+            once: dedupe.map(str::to_string),
+        },
+    )
+    .await
+}
+
+/// She can be written to about her registration (her record's channels or her email).
+async fn reachable(tx: &mut store::AnyConn, r: &Registration) -> AppResult<bool> {
+    if r.email.is_some() {
+        return Ok(true);
+    }
+    match r.person_id {
+        Some(p) => crate::services::messages::reachable(tx, p).await,
+        None => Ok(false),
+    }
 }
 
 async fn queue_reminder(
@@ -498,22 +494,22 @@ async fn queue_reminder(
 ) -> AppResult<()> {
     let at = (event.starts_at - Duration::hours(24)).max(Utc::now());
     // Named by the day it goes out: a reminder sent on the day itself says "today".
-    let subject = match domain::events::reminder_day(at, event.starts_at) {
-        domain::events::ReminderDay::Today => "mail-reminder-today-subject",
-        domain::events::ReminderDay::Tomorrow => "mail-reminder-tomorrow-subject",
-        domain::events::ReminderDay::On(_) => "mail-reminder-date-subject",
+    let template = match domain::events::reminder_day(at, event.starts_at) {
+        domain::events::ReminderDay::Today => "event-reminder-today",
+        domain::events::ReminderDay::Tomorrow => "event-reminder-tomorrow",
+        domain::events::ReminderDay::On(_) => "event-reminder-date",
     };
     queue_mail(
         tx,
         r,
-        subject,
-        "mail-reminder-body",
+        template,
         event,
         link,
         at,
         Some(&format!("reminder:{}", r.id)),
     )
-    .await
+    .await?;
+    Ok(())
 }
 
 async fn queue_promoted(
@@ -524,21 +520,11 @@ async fn queue_promoted(
 ) -> AppResult<()> {
     // Her first private link is kept only as a hash: the message carries a new one to her ticket,
     // where she sees her seat and can cancel (the first link keeps working too).
-    if r.email.is_none() {
+    if !reachable(tx, r).await? {
         return Ok(());
     }
     let link = new_ticket_link(tx, r, base).await?;
-    queue_mail(
-        tx,
-        r,
-        "mail-promoted-subject",
-        "mail-promoted-body",
-        event,
-        &link,
-        Utc::now(),
-        None,
-    )
-    .await?;
+    queue_mail(tx, r, "event-promoted", event, &link, Utc::now(), None).await?;
     queue_reminder(tx, event, r, &link).await
 }
 

@@ -217,6 +217,19 @@ pub async fn record_payment(
     )
     .await
     .map_err(payment_error)?;
+    // She is told the money is on its way, over her channels.
+    crate::services::messages::notify(
+        &mut tx,
+        app.person_id,
+        Some(app.lab_id),
+        "tranche-paid",
+        &[
+            ("title", app.title.clone()),
+            ("amount", domain::Money(amount).som_display()),
+            ("n", t.position.to_string()),
+        ],
+    )
+    .await?;
     commit_app(
         tx,
         actor,
