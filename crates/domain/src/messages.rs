@@ -58,6 +58,7 @@ pub const TEMPLATES: &[&str] = &[
     "session-reminder",
     "booking-reminder",
     "tranche-paid",
+    "pledge-paid",
 ];
 
 /// Templates a coordinator may pick for a group message (the rest are sent by wcl itself).

@@ -479,17 +479,18 @@ pub struct Pledge {
     pub fulfilled_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub paid_at: Option<DateTime<Utc>>,
+    pub lang: String,
 }
 
 from_row! {
     Pledge |r| id, campaign_id, tier_id: opt_id(r, "tier_id")?, tier_title = "tier_title", reference,
     name, email, phone, amount, message, show_name, status: code(r, "status", PledgeStatus::parse)?,
-    fulfilled_at, created_at, paid_at
+    fulfilled_at, created_at, paid_at, lang
 }
 
 const PLEDGE_SQL: &str =
     "SELECT p.id, p.campaign_id, p.tier_id, t.title AS tier_title, p.reference, p.name, p.email,
-    p.phone, p.amount, p.message, p.show_name, p.status, p.fulfilled_at, p.created_at, p.paid_at
+    p.phone, p.amount, p.message, p.show_name, p.status, p.fulfilled_at, p.created_at, p.paid_at, p.lang
   FROM pledges p LEFT JOIN campaign_tiers t ON t.id = p.tier_id";
 
 #[derive(Debug, Clone)]
@@ -504,6 +505,8 @@ pub struct NewPledge<'a> {
     pub message: &'a str,
     pub show_name: bool,
     pub idempotency_key: &'a str,
+    /// The language of the page she pledged on (`ky`, `ru`, `en`).
+    pub lang: &'a str,
 }
 
 /// What a pledge form came to: a new pledge, or the one the same form made before.
@@ -546,8 +549,8 @@ pub async fn create_pledge(c: &mut AnyConnection, p: &NewPledge<'_>) -> Result<P
     let id = PledgeId::new();
     sqlx::query(
         "INSERT INTO pledges (id, campaign_id, tier_id, reference, name, email, phone, amount, message, show_name,
-            status, idempotency_key, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'promised', $11, $12)",
+            status, idempotency_key, created_at, lang)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'promised', $11, $12, $13)",
     )
     .bind(id.to_string())
     .bind(p.campaign.to_string())
@@ -561,6 +564,7 @@ pub async fn create_pledge(c: &mut AnyConnection, p: &NewPledge<'_>) -> Result<P
     .bind(p.show_name as i64)
     .bind(p.idempotency_key)
     .bind(now())
+    .bind(p.lang)
     .execute(&mut *c)
     .await
     .map_err(|e| match &e {

@@ -208,6 +208,7 @@ pub async fn seed(
                 },
                 show_name: !anonymous && i % 3 != 0,
                 idempotency_key: &format!("demo-2022-{i}"),
+                lang: "ky",
             },
         )
         .await?
@@ -454,6 +455,7 @@ pub async fn seed(
                 message: "",
                 show_name: i % 2 == 1,
                 idempotency_key: &format!("demo-2027-{i}"),
+                lang: "ky",
             },
         )
         .await?

@@ -117,3 +117,5 @@ msg-booking-reminder = Dear { $name }, a reminder: you have booked { $title } at
 msg-tranche-paid-subject = A payment of your grant
 msg-tranche-paid = Dear { $name }, { $lab } has paid { $amount } som of your grant "{ $title }" (tranche { $n }).
 apply-reach-hint = Tick how you agree to receive messages from the lab: we try them in this order. Telegram starts once you link it from your profile or ticket. You may stop any of them at any time.
+msg-pledge-paid-subject = Your gift has arrived
+msg-pledge-paid = Thank you! Your gift of { $amount } som to “{ $title }” has arrived (reference { $reference }). The campaign’s public ledger shows where each som goes.

@@ -725,6 +725,7 @@ pub async fn pledge(
             message: &message,
             show_name,
             idempotency_key: &key,
+            lang: lang.code(),
         };
         match cf::create_pledge(&mut tx, &n).await {
             Ok(cf::Pledged::Again(pid)) => {
@@ -929,6 +930,37 @@ async fn record_paid(
     })?;
     // Her reward is her sale: credited once per pledge (the store ignores a second).
     cf::credit_reward_sale(tx, p.id, on).await?;
+    // The backer's receipt, in the language she pledged in, when she left an address.
+    if !p.email.trim().is_empty()
+        && let Some(k) = cf::get_campaign(tx, p.campaign_id).await?
+    {
+        let title = match p.lang.as_str() {
+            "ru" => &k.title_ru,
+            "en" => &k.title_en,
+            _ => &k.title_ky,
+        };
+        crate::services::messages::queue(
+            tx,
+            None,
+            Some(crate::services::messages::Direct {
+                email: p.email.clone(),
+                lang: p.lang.clone(),
+                name: p.name.clone(),
+            }),
+            k.lab_id,
+            "pledge-paid",
+            &[
+                ("title", title.clone()),
+                ("amount", domain::Money(tyiyn).som_display()),
+                ("reference", p.reference.clone()),
+            ],
+            crate::services::messages::When {
+                once: Some(format!("pledge-paid:{}", p.id)),
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
     Ok(())
 }
 

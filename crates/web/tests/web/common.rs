@@ -398,3 +398,23 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// The queued messages to one address, as (subject, body), rendered as they would be sent.
+pub async fn mails_to(app: &TestApp, to: &str) -> Vec<(String, String)> {
+    let mut c = app.db.store.conn().await.unwrap();
+    let mut out = vec![];
+    for j in store::jobs::all(&mut c).await.unwrap() {
+        if j.kind != store::messages::JOB_KIND {
+            continue;
+        }
+        if let Some((Some(email), subject, body)) =
+            web::services::messages::render_queued(&mut c, &j.payload, "")
+                .await
+                .unwrap()
+            && email == to
+        {
+            out.push((subject, body));
+        }
+    }
+    out
+}

@@ -613,6 +613,25 @@ async fn who_sees_what(app: TestApp) {
         svc::mark_paid(s, &batken, p.pledge.id, &Default::default()).await,
         Err(web::error::AppError::NotFound)
     ));
+    // Paid: the backer gets one receipt, in the language she pledged in, however often it is
+    // marked.
+    let osh = actor(&app, "coord.osh@test.kg").await;
+    svc::mark_paid(s, &osh, p.pledge.id, &Default::default())
+        .await
+        .unwrap();
+    assert!(
+        svc::mark_paid(s, &osh, p.pledge.id, &Default::default())
+            .await
+            .is_err()
+    );
+    let receipts = crate::common::mails_to(&app, "nurgul@example.kg").await;
+    assert_eq!(receipts.len(), 1, "{receipts:?}");
+    assert!(
+        receipts[0].0 == web::i18n::Lang::En.t("msg-pledge-paid-subject")
+            && receipts[0].1.contains("900")
+            && receipts[0].1.contains(&p.pledge.reference),
+        "{receipts:?}"
+    );
     // A draft answers 404 to another lab's coordinator and to the public.
     let coord = actor(&app, "coord.osh@test.kg").await;
     svc::set_status(s, &coord, id, "draft").await.unwrap();

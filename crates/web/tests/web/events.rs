@@ -1,7 +1,7 @@
 //! Open events through the real app on SQLite and PostgreSQL: capacity under concurrent sign-ups,
 //! the waiting list, self-cancellation, check-in and walk-ins making network members, calendars,
 //! access, and confirmation emails through a real SMTP conversation.
-use crate::common::{TestApp, csrf};
+use crate::common::{TestApp, csrf, mails_to};
 use serde_json::{Value, json};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -737,26 +737,6 @@ async fn confirmations_are_emailed_over_smtp_and_survive_a_failing_server() {
     }
     assert!(failed_once, "a failed send is kept for a retry");
     assert_eq!(app.count("registrations").await, 2);
-}
-
-/// The queued messages to one address, as (subject, body), rendered as they would be sent.
-async fn mails_to(app: &TestApp, to: &str) -> Vec<(String, String)> {
-    let mut c = app.db.store.conn().await.unwrap();
-    let mut out = vec![];
-    for j in store::jobs::all(&mut c).await.unwrap() {
-        if j.kind != store::messages::JOB_KIND {
-            continue;
-        }
-        if let Some((Some(email), subject, body)) =
-            web::services::messages::render_queued(&mut c, &j.payload, "")
-                .await
-                .unwrap()
-            && email == to
-        {
-            out.push((subject, body));
-        }
-    }
-    out
 }
 
 /// The path of the private ticket link in a message.
