@@ -59,6 +59,8 @@ pub const TEMPLATES: &[&str] = &[
     "booking-reminder",
     "tranche-paid",
     "pledge-paid",
+    "grant-awarded",
+    "grant-declined",
 ];
 
 /// Templates a coordinator may pick for a group message (the rest are sent by wcl itself).

@@ -123,6 +123,7 @@ impl Lang {
             "modules",
             "sales",
             "reported",
+            "call",
         ] {
             args.insert(Cow::Borrowed(v), FluentValue::from("x"));
         }

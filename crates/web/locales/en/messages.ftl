@@ -119,3 +119,7 @@ msg-tranche-paid = Dear { $name }, { $lab } has paid { $amount } som of your gra
 apply-reach-hint = Tick how you agree to receive messages from the lab: we try them in this order. Telegram starts once you link it from your profile or ticket. You may stop any of them at any time.
 msg-pledge-paid-subject = Your gift has arrived
 msg-pledge-paid = Thank you! Your gift of { $amount } som to “{ $title }” has arrived (reference { $reference }). The campaign’s public ledger shows where each som goes.
+msg-grant-awarded-subject = Your grant application was awarded
+msg-grant-awarded = Dear { $name }, your application “{ $title }” to “{ $call }” at { $lab } was awarded. { $text }
+msg-grant-declined-subject = Decision on your grant application
+msg-grant-declined = Dear { $name }, your application “{ $title }” to “{ $call }” at { $lab } was not awarded this time. { $text }

@@ -721,6 +721,27 @@ async fn a_round_end_to_end(app: TestApp) {
     assert_eq!(cdto["left"], som(15_000));
     assert_eq!(cdto["criteria"].as_array().unwrap().len(), 2);
 
+    // Aizhan is on Telegram: the decision, with the coordinator's words, reaches her there.
+    {
+        let mut c = app.db.store.conn().await.unwrap();
+        store::messages::link_telegram(&mut c, app.aizhan, "7001")
+            .await
+            .unwrap();
+        store::messages::set_channel(
+            &mut c,
+            app.aizhan,
+            domain::messages::Channel::Telegram,
+            1,
+            true,
+        )
+        .await
+        .unwrap();
+    }
+    let (fake, base) = crate::messages::fakes().await;
+    let transports = web::messenger::Transports::from_config(&crate::messages::config(&base));
+    web::messenger::run_once(&app.db.store, &transports)
+        .await
+        .unwrap();
     // The decision: Bermet is declined with a message she sees on her page.
     let r = post(
         &coord,
@@ -740,6 +761,15 @@ async fn a_round_end_to_end(app: TestApp) {
     );
     let (_, ap) = page(&aizhan, app.url(&format!("/grant-applications/{aid}"))).await;
     assert!(ap.contains("Куттуктайбыз!"));
+    web::messenger::run_once(&app.db.store, &transports)
+        .await
+        .unwrap();
+    let told: Vec<_> = fake
+        .telegram()
+        .into_iter()
+        .filter(|(chat, t)| chat == "7001" && t.contains("Куттуктайбыз!"))
+        .collect();
+    assert_eq!(told.len(), 1, "{:?}", fake.telegram());
     assert_eq!(
         g::get_call(&mut conn, call_id)
             .await
@@ -802,28 +832,7 @@ async fn a_round_end_to_end(app: TestApp) {
     .await;
     assert_eq!(r.status(), 303);
 
-    // A payment; the same form sent twice is refused and adds nothing. Aizhan is on Telegram:
-    // she is told of the payment there, once.
-    {
-        let mut c = app.db.store.conn().await.unwrap();
-        store::messages::link_telegram(&mut c, app.aizhan, "7001")
-            .await
-            .unwrap();
-        store::messages::set_channel(
-            &mut c,
-            app.aizhan,
-            domain::messages::Channel::Telegram,
-            1,
-            true,
-        )
-        .await
-        .unwrap();
-    }
-    let (fake, base) = crate::messages::fakes().await;
-    let transports = web::messenger::Transports::from_config(&crate::messages::config(&base));
-    web::messenger::run_once(&app.db.store, &transports)
-        .await
-        .unwrap();
+    // A payment; the same form sent twice is refused and adds nothing; she is told once.
     let before = fake.telegram().len();
     let (_, ap) = page(&coord, app.url(&format!("/grant-applications/{aid}"))).await;
     let key = hidden(&ap, "key");

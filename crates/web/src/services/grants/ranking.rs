@@ -329,49 +329,26 @@ async fn queue_decision_mail(
     let Some(p) = store::people::get_scoped(tx, &LabScope::All, a.person_id).await? else {
         return Ok(());
     };
-    // She chose her channels: the outbox tells her over them, in her language.
-    if crate::services::messages::has_active_channel(tx, p.id).await? {
-        crate::services::messages::notify(
-            tx,
-            p.id,
-            Some(p.lab_id),
-            "grant-decision",
-            &[("title", a.title.clone())],
-        )
-        .await?;
-        return Ok(());
-    }
-    let Some(to) = p.email.clone() else {
-        return Ok(());
-    };
-    let lang = p
-        .languages
-        .iter()
-        .find_map(|l| Lang::parse(l))
-        .unwrap_or(Lang::Ky);
-    let args = [
-        ("name", a.person_name.clone()),
-        ("event", call.title.clone()),
-    ];
-    let fargs: Vec<(&str, fluent_templates::fluent_bundle::FluentValue)> =
-        args.iter().map(|(k, v)| (*k, v.clone().into())).collect();
-    let (subject, body) = if awarded {
-        ("grants-mail-awarded-subject", "grants-mail-awarded-body")
-    } else {
-        ("grants-mail-declined-subject", "grants-mail-declined-body")
-    };
-    let payload = serde_json::json!({
-        "to": to,
-        "subject": lang.t_args(subject, &fargs),
-        "body": format!("{}\n\n{}", lang.t_args(body, &fargs), message),
-    });
-    let dedupe = format!("grant-decision-{}", a.id);
-    store::jobs::enqueue(
+    // Over the channels she chose, else to her address, in her language, once per application.
+    crate::services::messages::queue(
         tx,
-        "email",
-        &payload.to_string(),
-        chrono::Utc::now(),
-        Some(dedupe.as_str()),
+        Some(p.id),
+        None,
+        Some(p.lab_id),
+        if awarded {
+            "grant-awarded"
+        } else {
+            "grant-declined"
+        },
+        &[
+            ("title", a.title.clone()),
+            ("call", call.title.clone()),
+            ("text", message.to_string()),
+        ],
+        crate::services::messages::When {
+            once: Some(format!("grant-decision-{}", a.id)),
+            ..Default::default()
+        },
     )
     .await?;
     Ok(())
