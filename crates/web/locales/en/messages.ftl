@@ -123,3 +123,5 @@ msg-grant-awarded-subject = Your grant application was awarded
 msg-grant-awarded = Dear { $name }, your application “{ $title }” to “{ $call }” at { $lab } was awarded. { $text }
 msg-grant-declined-subject = Decision on your grant application
 msg-grant-declined = Dear { $name }, your application “{ $title }” to “{ $call }” at { $lab } was not awarded this time. { $text }
+msg-pledge-instructions-subject = Your pledge to { $title }
+msg-pledge-instructions = Thank you for your pledge of { $amount } som to { $title }. Write the reference { $reference } in the payment's purpose. { $details } The campaign: { $link }

@@ -123,3 +123,5 @@ msg-grant-awarded-subject = Грант арызыңыз жактырылды
 msg-grant-awarded = Урматтуу { $name }, { $lab } «{ $call }» сынагына берген «{ $title }» арызыңыз грант алды. { $text }
 msg-grant-declined-subject = Грант арызыңыз боюнча чечим
 msg-grant-declined = Урматтуу { $name }, { $lab } «{ $call }» сынагына берген «{ $title }» арызыңыз бул жолу грант алган жок. { $text }
+msg-pledge-instructions-subject = «{ $title }» үчүн салымыңыз
+msg-pledge-instructions = «{ $title }» үчүн { $amount } сом убадаңыз үчүн рахмат. Төлөмдүн максатына { $reference } кодун жазыңыз. { $details } Кампания: { $link }

@@ -123,3 +123,5 @@ msg-grant-awarded-subject = Ваша грантовая заявка одобр�
 msg-grant-awarded = Уважаемая { $name }, ваша заявка «{ $title }» на конкурс «{ $call }» в { $lab } получила грант. { $text }
 msg-grant-declined-subject = Решение по вашей грантовой заявке
 msg-grant-declined = Уважаемая { $name }, ваша заявка «{ $title }» на конкурс «{ $call }» в { $lab } в этот раз не получила грант. { $text }
+msg-pledge-instructions-subject = Ваш вклад в «{ $title }»
+msg-pledge-instructions = Спасибо за обещание { $amount } сом для «{ $title }». Укажите код { $reference } в назначении платежа. { $details } Кампания: { $link }

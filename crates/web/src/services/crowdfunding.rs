@@ -741,19 +741,30 @@ pub async fn pledge(
                 });
             }
             Ok(cf::Pledged::New(pid)) => {
-                if !email.is_empty() {
-                    queue_receipt(
-                        &mut tx,
-                        &k,
-                        &reference,
-                        amt.unwrap_or(0),
-                        &email,
-                        lang,
-                        base,
-                        "crowd-mail-pledged",
-                    )
-                    .await?;
-                }
+                // How to pay, by e-mail when she left an address, through the outbox.
+                crate::services::messages::queue(
+                    &mut tx,
+                    None,
+                    Some(crate::services::messages::Direct {
+                        email: email.clone(),
+                        lang: lang.code().into(),
+                        name: name.clone(),
+                    }),
+                    k.lab_id,
+                    "pledge-instructions",
+                    &[
+                        ("title", k.title(lang.code()).to_string()),
+                        ("amount", Money(amt.unwrap_or(0)).som_display()),
+                        ("reference", reference.clone()),
+                        ("details", k.payment_details.clone()),
+                        ("link", format!("{base}/campaigns/{}", k.id)),
+                    ],
+                    crate::services::messages::When {
+                        once: Some(format!("pledge-instructions:{pid}")),
+                        ..Default::default()
+                    },
+                )
+                .await?;
                 let e = entry(actor, "campaign.pledge", "pledge", pid, k.lab_id);
                 commit_with(tx, e, format!("campaign {id}")).await?;
                 let mut c = store.conn().await?;
@@ -789,43 +800,6 @@ pub async fn pledge(
         }
     }
     Err(AppError::Conflict("err-conflict"))
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn queue_receipt(
-    tx: &mut store::AnyConn,
-    k: &Campaign,
-    reference: &str,
-    tyiyn: i64,
-    to: &str,
-    lang: Lang,
-    base: &str,
-    key: &str,
-) -> AppResult<()> {
-    let args = [
-        ("campaign", k.title(lang.code()).to_string()),
-        ("amount", Money(tyiyn).som_display()),
-        ("reference", reference.to_string()),
-        ("details", k.payment_details.clone()),
-        ("link", format!("{base}/campaigns/{}", k.id)),
-    ];
-    let fargs: Vec<(&str, fluent_templates::fluent_bundle::FluentValue)> =
-        args.iter().map(|(k, v)| (*k, v.clone().into())).collect();
-    let payload = serde_json::json!({
-        "to": to,
-        "subject": lang.t_args(&format!("{key}-subject"), &fargs),
-        "body": lang.t_args(&format!("{key}-body"), &fargs),
-    });
-    let dedupe = format!("{key}:{reference}");
-    store::jobs::enqueue(
-        tx,
-        "email",
-        &payload.to_string(),
-        chrono::Utc::now(),
-        Some(&dedupe),
-    )
-    .await?;
-    Ok(())
 }
 
 /// A pledge by its reference, with its campaign: the payment instructions page (public; the
