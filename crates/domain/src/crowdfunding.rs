@@ -22,6 +22,19 @@ vocabulary!(
     }
 );
 
+impl CampaignStatus {
+    /// Draft → open → closed. An open campaign goes back to draft only while nobody has pledged
+    /// (pledges and the ledger are public); a closed one stays closed.
+    pub fn can_move_to(self, to: CampaignStatus, has_pledges: bool) -> bool {
+        use CampaignStatus::*;
+        match (self, to) {
+            (Draft, Open) | (Open, Closed) => true,
+            (Open, Draft) => !has_pledges,
+            _ => false,
+        }
+    }
+}
+
 vocabulary!(
     /// A pledge is promised, then paid (money arrived), and may be refunded.
     PledgeStatus {

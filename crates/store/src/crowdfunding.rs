@@ -143,16 +143,30 @@ pub async fn create_campaign(c: &mut AnyConnection, n: &NewCampaign) -> Result<C
     Ok(id)
 }
 
+/// Moves the campaign from `from` to `to`; false when it is no longer at `from`.
 pub async fn set_status(
     c: &mut AnyConnection,
     id: CampaignId,
-    status: CampaignStatus,
+    from: CampaignStatus,
+    to: CampaignStatus,
 ) -> Result<bool> {
-    let q = sqlx::query("UPDATE campaigns SET status = $2, updated_at = $3 WHERE id = $1")
-        .bind(id.to_string())
-        .bind(status.code())
-        .bind(now());
+    let q = sqlx::query(
+        "UPDATE campaigns SET status = $2, updated_at = $3 WHERE id = $1 AND status = $4",
+    )
+    .bind(id.to_string())
+    .bind(to.code())
+    .bind(now())
+    .bind(from.code());
     changed(c, q).await
+}
+
+/// Whether anyone has pledged to the campaign (whatever became of the pledge).
+pub async fn has_pledges(c: &mut AnyConnection, id: CampaignId) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pledges WHERE campaign_id = $1")
+        .bind(id.to_string())
+        .fetch_one(c)
+        .await?;
+    Ok(n > 0)
 }
 
 pub async fn get_campaign(c: &mut AnyConnection, id: CampaignId) -> Result<Option<Campaign>> {

@@ -128,7 +128,7 @@ pub async fn seed(
         },
     )
     .await?;
-    cf::set_status(tx, k, CampaignStatus::Closed).await?;
+    cf::set_status(tx, k, CampaignStatus::Draft, CampaignStatus::Closed).await?;
     cf::add_line(
         tx,
         k,
@@ -367,7 +367,7 @@ pub async fn seed(
         },
     )
     .await?;
-    cf::set_status(tx, n, CampaignStatus::Open).await?;
+    cf::set_status(tx, n, CampaignStatus::Draft, CampaignStatus::Open).await?;
     let toy = cf::add_tier(
         tx,
         n,

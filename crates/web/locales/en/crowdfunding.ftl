@@ -204,3 +204,4 @@ crowd-impact-sales = Makers' sales, som (12 months)
 crowd-impact-withheld = fewer than 5 women
 crowd-field-product-id = Maker's showcase product (its number, optional): a paid pledge counts as her sale
 err-crowd-product = No such product of a maker of this lab.
+err-crowd-status-move = A campaign goes from draft to open to closed; an open campaign goes back to draft only while nobody has pledged

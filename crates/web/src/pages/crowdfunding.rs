@@ -321,8 +321,11 @@ async fn status(
     Path(id): Path<CampaignId>,
     VerifiedForm(f): VerifiedForm<StatusForm>,
 ) -> AppResult<Response> {
-    svc::set_status(&s.store, &c.actor, id, &f.status).await?;
-    Ok(to_campaign(id, "flash-saved"))
+    let result = svc::set_status(&s.store, &c.actor, id, &f.status).await;
+    on_page(c, &s, id, result, Typed::default(), |_| {
+        to_campaign(id, "flash-saved")
+    })
+    .await
 }
 
 async fn tier(

@@ -340,7 +340,12 @@ pub async fn set_status(
     let k = managed(store, actor, id).await?;
     let status = CampaignStatus::parse(status).ok_or(AppError::BadRequest("status"))?;
     let mut tx = store.begin().await?;
-    cf::set_status(&mut tx, id, status).await?;
+    let pledged = cf::has_pledges(&mut tx, id).await?;
+    if !k.status.can_move_to(status, pledged)
+        || !cf::set_status(&mut tx, id, k.status, status).await?
+    {
+        return Err(invalid("status", "err-crowd-status-move"));
+    }
     let e = entry(actor, "campaign.status", "campaign", id, k.lab_id);
     commit_with(tx, e, format!("{}->{}", k.status.code(), status.code())).await
 }

@@ -639,8 +639,18 @@ async fn who_sees_what(app: TestApp) {
         receipts[0].1.contains("900") && receipts[0].1.contains(&p.pledge.reference),
         "{receipts:?}"
     );
-    // A draft answers 404 to another lab's coordinator and to the public.
+    // Pledged to, it cannot go back to draft; closed, it stays closed.
     let coord = actor(&app, "coord.osh@test.kg").await;
+    let refused = svc::set_status(s, &coord, id, "draft").await;
+    assert!(
+        matches!(&refused, Err(web::error::AppError::Invalid(f)) if f[0].1 == "err-crowd-status-move"),
+        "{refused:?}"
+    );
+    svc::set_status(s, &coord, id, "closed").await.unwrap();
+    assert!(svc::set_status(s, &coord, id, "open").await.is_err());
+    // A draft answers 404 to another lab's coordinator and to the public.
+    let (id, _) = open_campaign(&app, "").await;
+    let loc = format!("/campaigns/{id}");
     svc::set_status(s, &coord, id, "draft").await.unwrap();
     let other = app.signed_in("coord.batken@test.kg").await;
     assert_eq!(other.get(app.url(&loc)).send().await.unwrap().status(), 404);

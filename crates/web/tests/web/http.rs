@@ -805,9 +805,14 @@ async fn campaigns(app: &TestApp) -> (String, String) {
     let open = store::crowdfunding::create_campaign(&mut c, &new("Коворкинг"))
         .await
         .unwrap();
-    store::crowdfunding::set_status(&mut c, open, domain::crowdfunding::CampaignStatus::Open)
-        .await
-        .unwrap();
+    store::crowdfunding::set_status(
+        &mut c,
+        open,
+        domain::crowdfunding::CampaignStatus::Draft,
+        domain::crowdfunding::CampaignStatus::Open,
+    )
+    .await
+    .unwrap();
     store::crowdfunding::add_tier(
         &mut c,
         open,
