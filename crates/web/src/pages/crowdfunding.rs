@@ -422,12 +422,17 @@ async fn file(
     State(s): State<AppState>,
     Path(id): Path<CampaignPhotoId>,
 ) -> AppResult<Response> {
-    let (meta, bytes) = svc::file(&s.store, &c.actor, id).await?;
+    let (meta, bytes, public) = svc::file(&s.store, &c.actor, id).await?;
+    let cache = if public {
+        "public, max-age=86400"
+    } else {
+        "private, no-store"
+    };
     Ok((
         [
             (header::CONTENT_TYPE, meta.content_type),
             (header::CONTENT_DISPOSITION, "inline".to_string()),
-            (header::CACHE_CONTROL, "public, max-age=86400".to_string()),
+            (header::CACHE_CONTROL, cache.to_string()),
         ],
         bytes,
     )

@@ -581,16 +581,18 @@ pub async fn add_photo(
 }
 
 /// A photo or a receipt of a campaign the actor may see (the ledger is public, receipts too).
+/// A campaign's photo or receipt, and whether anyone may see it (its campaign is past draft):
+/// a draft's files are its staff's only, and no shared cache may keep them.
 pub async fn file(
     store: &Store,
     actor: &Actor,
     id: CampaignPhotoId,
-) -> AppResult<(cf::FileMeta, Vec<u8>)> {
+) -> AppResult<(cf::FileMeta, Vec<u8>, bool)> {
     let mut c = store.conn().await?;
     let (meta, bytes) = cf::file(&mut c, id).await?.ok_or(AppError::NotFound)?;
     drop(c);
-    campaign_for(store, actor, meta.campaign_id).await?;
-    Ok((meta, bytes))
+    let (k, _) = campaign_for(store, actor, meta.campaign_id).await?;
+    Ok((meta, bytes, k.status != CampaignStatus::Draft))
 }
 
 // ---------------------------------------------------------------------------------------------

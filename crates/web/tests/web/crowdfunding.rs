@@ -806,6 +806,47 @@ async fn bad_input_gets_a_message_and_changes_nothing(app: TestApp) {
     )
     .await;
     assert_eq!(st, 303);
+    // A draft's photo is its staff's alone and no shared cache keeps it; open, it is public.
+    let osh = actor(&app, "coord.osh@test.kg").await;
+    let draft = svc::create(
+        s,
+        &osh,
+        &svc::CampaignInput {
+            lab: app.osh.to_string(),
+            title_ky: "Кийиз".into(),
+            title_ru: "Войлок".into(),
+            title_en: "Felt".into(),
+            goal: "100000".into(),
+            starts_on: today().to_string(),
+            ends_on: (today() + chrono::Days::new(30)).to_string(),
+            mode: "keep".into(),
+            payment_details: "Optima Bank 1180000012345678".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let photo = svc::add_photo(s, &osh, draft, &photo_with_exif())
+        .await
+        .unwrap();
+    let cache = |c: &reqwest::Client| {
+        let url = app.url(&format!("/campaign-files/{photo}"));
+        let c = c.clone();
+        async move {
+            let r = c.get(url).send().await.unwrap();
+            (
+                r.status().as_u16(),
+                r.headers()
+                    .get("cache-control")
+                    .map(|v| v.to_str().unwrap().to_string()),
+            )
+        }
+    };
+    assert_eq!(cache(&coord).await, (200, Some("private, no-store".into())));
+    assert_eq!(cache(&app.client()).await.0, 404);
+    svc::set_status(s, &osh, draft, "open").await.unwrap();
+    let (st, cc) = cache(&app.client()).await;
+    assert!(st == 200 && cc.unwrap().starts_with("public"));
     // A statement whose lines name no reference of this campaign records nothing.
     let csv = "Дата;Сумма;Назначение\n01.03.2026;500;CF-ZZZZ-ZZZZ\n";
     let (st, html) = post_multipart(
