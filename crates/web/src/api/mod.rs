@@ -146,31 +146,22 @@ fn text_rule_in_inputs(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::path::ParameterIn;
     let pattern = text_pattern();
     let mut inputs: Vec<String> = vec![];
-    for item in doc.paths.paths.values_mut() {
-        let ops = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ];
-        for op in ops.into_iter().flatten() {
-            for p in op.parameters.iter_mut().flatten() {
-                if let RefOr::T(p) = p
-                    && p.parameter_in == ParameterIn::Query
-                    && let Some(RefOr::T(s)) = p.schema.as_mut()
-                {
-                    textual(s, &pattern, &mut inputs);
-                }
+    for op in operations(doc) {
+        for p in op.parameters.iter_mut().flatten() {
+            if let RefOr::T(p) = p
+                && p.parameter_in == ParameterIn::Query
+                && let Some(RefOr::T(s)) = p.schema.as_mut()
+            {
+                textual(s, &pattern, &mut inputs);
             }
-            if let Some(RefOr::T(body)) = op.request_body.as_mut() {
-                for content in body.content.values_mut() {
-                    let RefOr::T(content) = content else { continue };
-                    match content.schema.as_mut() {
-                        Some(RefOr::T(s)) => textual(s, &pattern, &mut inputs),
-                        Some(RefOr::Ref(r)) => inputs.push(r.ref_location.clone()),
-                        None => {}
-                    }
+        }
+        if let Some(RefOr::T(body)) = op.request_body.as_mut() {
+            for content in body.content.values_mut() {
+                let RefOr::T(content) = content else { continue };
+                match content.schema.as_mut() {
+                    Some(RefOr::T(s)) => textual(s, &pattern, &mut inputs),
+                    Some(RefOr::Ref(r)) => inputs.push(r.ref_location.clone()),
+                    None => {}
                 }
             }
         }
@@ -254,31 +245,39 @@ fn textual(s: &mut utoipa::openapi::schema::Schema, pattern: &str, refs: &mut Ve
     }
 }
 
-/// OpenAPI requires a description on every response: where a route declares none, the status's
-/// own meaning is written.
-fn describe_responses(doc: &mut utoipa::openapi::OpenApi) {
-    for item in doc.paths.paths.values_mut() {
-        let ops = [
+/// Every operation of the document, whatever its method.
+fn operations(
+    doc: &mut utoipa::openapi::OpenApi,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    doc.paths.paths.values_mut().flat_map(|item| {
+        [
             &mut item.get,
             &mut item.put,
             &mut item.post,
             &mut item.delete,
             &mut item.patch,
-        ];
-        for op in ops.into_iter().flatten() {
-            framework_responses(op);
-            for (code, r) in op.responses.responses.iter_mut() {
-                if let utoipa::openapi::RefOr::T(r) = r
-                    && r.description.is_empty()
-                {
-                    r.description = code
-                        .parse::<u16>()
-                        .ok()
-                        .and_then(|c| StatusCode::from_u16(c).ok())
-                        .and_then(|c| c.canonical_reason())
-                        .unwrap_or("Response")
-                        .to_string();
-                }
+        ]
+        .into_iter()
+        .flatten()
+    })
+}
+
+/// OpenAPI requires a description on every response: where a route declares none, the status's
+/// own meaning is written.
+fn describe_responses(doc: &mut utoipa::openapi::OpenApi) {
+    for op in operations(doc) {
+        framework_responses(op);
+        for (code, r) in op.responses.responses.iter_mut() {
+            if let utoipa::openapi::RefOr::T(r) = r
+                && r.description.is_empty()
+            {
+                r.description = code
+                    .parse::<u16>()
+                    .ok()
+                    .and_then(|c| StatusCode::from_u16(c).ok())
+                    .and_then(|c| c.canonical_reason())
+                    .unwrap_or("Response")
+                    .to_string();
             }
         }
     }
