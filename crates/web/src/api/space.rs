@@ -268,6 +268,8 @@ pub struct InvoiceDto {
     /// invoice or credit-note
     pub kind: String,
     pub credits: Option<uuid::Uuid>,
+    /// The credit note that corrects this invoice (it takes no payment then).
+    pub credited_by: Option<uuid::Uuid>,
     pub payer: String,
     pub seller: String,
     pub seller_details: String,
@@ -297,7 +299,12 @@ async fn get_invoice(
         None => (file.as_str(), false),
     };
     let id: InvoiceId = id.parse().map_err(|_| AppError::NotFound)?;
-    let (i, lines, payments) = svc::invoice_for(&s.store, &c.actor, id).await?;
+    let svc::InvoiceView {
+        i,
+        lines,
+        payments,
+        credited_by,
+    } = svc::invoice_for(&s.store, &c.actor, id).await?;
     if pdf {
         let bytes = svc::invoice_pdf(c.lang, &i, &lines, &payments);
         return Ok(crate::download::file(
@@ -311,6 +318,7 @@ async fn get_invoice(
         number: i.number.clone(),
         kind: i.kind.clone(),
         credits: i.credits_id.map(|x| x.0),
+        credited_by: credited_by.map(|n| n.id.0),
         payer: i.payer_name.clone(),
         seller: i.seller_name.clone(),
         seller_details: i.seller_details.clone(),

@@ -881,8 +881,12 @@ async fn invoice_view(
     f: PaymentInput,
     errors: Errors,
 ) -> AppResult<InvoicePage> {
-    let (i, lines, payments) = svc::invoice_for(&s.store, &c.actor, id).await?;
-    let credited_by = svc::credit_note_of(&s.store, &c.actor, id).await?;
+    let svc::InvoiceView {
+        i,
+        lines,
+        payments,
+        credited_by,
+    } = svc::invoice_for(&s.store, &c.actor, id).await?;
     Ok(InvoicePage {
         credited_by,
         staff: c.actor.allows(Action::ManageSpace(i.lab_id)),
@@ -906,7 +910,9 @@ async fn invoice_page(
     };
     let id: InvoiceId = id.parse().map_err(|_| AppError::NotFound)?;
     if pdf {
-        let (i, lines, payments) = svc::invoice_for(&s.store, &c.actor, id).await?;
+        let svc::InvoiceView {
+            i, lines, payments, ..
+        } = svc::invoice_for(&s.store, &c.actor, id).await?;
         let bytes = svc::invoice_pdf(c.lang, &i, &lines, &payments);
         return Ok(crate::download::file(
             bytes,

@@ -1196,23 +1196,17 @@ pub async fn org_choices(
         .collect())
 }
 
-/// The credit note correcting an invoice the actor may see, if there is one.
-pub async fn credit_note_of(
-    store: &Store,
-    actor: &Actor,
-    id: InvoiceId,
-) -> AppResult<Option<Invoice>> {
-    invoice_for(store, actor, id).await?;
-    let mut c = store.conn().await?;
-    Ok(db::credit_note_of(&mut c, id).await?)
+/// An invoice as its page, its PDF and the API show it.
+pub struct InvoiceView {
+    pub i: Invoice,
+    pub lines: Vec<Line>,
+    pub payments: Vec<Payment>,
+    /// The credit note that corrects it: no payment and no second correction then.
+    pub credited_by: Option<Invoice>,
 }
 
 /// An invoice the actor may see: the lab's coordinators and the admin, or the woman it is for.
-pub async fn invoice_for(
-    store: &Store,
-    actor: &Actor,
-    id: InvoiceId,
-) -> AppResult<(Invoice, Vec<Line>, Vec<Payment>)> {
+pub async fn invoice_for(store: &Store, actor: &Actor, id: InvoiceId) -> AppResult<InvoiceView> {
     signed_in(actor)?;
     let mut c = store.conn().await?;
     let i = db::invoice(&mut c, id).await?.ok_or(AppError::NotFound)?;
@@ -1220,14 +1214,17 @@ pub async fn invoice_for(
     if !(actor.allows(Action::ManageSpace(i.lab_id)) || hers) {
         return Err(AppError::NotFound);
     }
-    let lines = db::lines(&mut c, id).await?;
-    let payments = db::payments_of(&mut c, id).await?;
-    Ok((i, lines, payments))
+    Ok(InvoiceView {
+        lines: db::lines(&mut c, id).await?,
+        payments: db::payments_of(&mut c, id).await?,
+        credited_by: db::credit_note_of(&mut c, id).await?,
+        i,
+    })
 }
 
 /// Corrects an issued invoice: a credit note for its whole amount (the invoice stays as issued).
 pub async fn credit_note(store: &Store, actor: &Actor, id: InvoiceId) -> AppResult<InvoiceId> {
-    let (i, lines, _) = invoice_for(store, actor, id).await?;
+    let InvoiceView { i, lines, .. } = invoice_for(store, actor, id).await?;
     allow(actor, Action::ManageSpace(i.lab_id))?;
     if i.kind != "invoice" {
         return Err(AppError::Conflict("err-space-credit-twice"));
@@ -1276,7 +1273,7 @@ pub async fn record_payment(
     id: InvoiceId,
     f: &PaymentInput,
 ) -> AppResult<store::space::Payment> {
-    let (i, _, _) = invoice_for(store, actor, id).await?;
+    let i = invoice_for(store, actor, id).await?.i;
     allow(actor, Action::ManageSpace(i.lab_id))?;
     let mut errs = vec![];
     let amount = match domain::Money::parse_som("amount", &f.amount) {

@@ -119,27 +119,17 @@ async fn resources_pages_and_refusals(app: TestApp) {
     let sp = setup(&app).await;
     let resident = app.signed_in("+996555100200").await;
     // Her list of resources and her week view of the machine, on her phone without JavaScript.
-    let page = resident
-        .get(app.url("/me/bookings"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&resident, app.url("/me/bookings")).await;
     assert!(
         page.contains(&format!("/resources/{}", sp.sewing)),
         "{page}"
     );
     let day = ahead(3);
-    let page = resident
-        .get(app.url(&format!("/resources/{}?week={day}", sp.sewing)))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(
+        &resident,
+        app.url(&format!("/resources/{}?week={day}", sp.sewing)),
+    )
+    .await;
     assert!(
         page.contains("Тигүү машинасында коопсуздук"),
         "training named"
@@ -286,14 +276,11 @@ async fn resources_pages_and_refusals(app: TestApp) {
     }
     // Staff see the bookings with names in the calendar feed.
     let coord = app.signed_in("coord.osh@test.kg").await;
-    let ics = coord
-        .get(app.url(&format!("/resources/{}/bookings.ics", sp.sewing)))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let ics = crate::common::get_text(
+        &coord,
+        app.url(&format!("/resources/{}/bookings.ics", sp.sewing)),
+    )
+    .await;
     assert!(
         ics.contains("BEGIN:VCALENDAR") && ics.contains("Гүлнара"),
         "{ics}"
@@ -303,14 +290,7 @@ async fn resources_pages_and_refusals(app: TestApp) {
 
 async fn resource_form_refuses_bad_input(app: TestApp) {
     let coord = app.signed_in("coord.osh@test.kg").await;
-    let page = coord
-        .get(app.url("/labs/osh/space/resources/new"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&coord, app.url("/labs/osh/space/resources/new")).await;
     let token = csrf(&page);
     let r = coord
         .post(app.url("/labs/osh/space/resources/new"))
@@ -482,6 +462,17 @@ async fn twenty_concurrent_invoices_are_gapless(app: TestApp) {
         }
     }
     assert_eq!(made, 1);
+    let v: Value = app
+        .client()
+        .get(app.url(&format!("/api/v1/invoices/{next}")))
+        .bearer_auth(app.token("coord.osh@test.kg").await)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(v["credited_by"].is_string(), "{v}");
     // A corrected invoice takes no payment, and a statement no longer finds it.
     let before = app.count("space_payments").await;
     let paid = svc::record_payment(
@@ -603,14 +594,7 @@ async fn plan_invoice_payments_statement_and_ratio(app: TestApp) {
     assert_eq!(f.months.last().unwrap().ratio_pct, Some(0));
     // Pages: the coordinator records 200 som in cash; 2000 is more than due (422).
     let coord = app.signed_in("coord.osh@test.kg").await;
-    let page = coord
-        .get(app.url(&format!("/invoices/{inv}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&coord, app.url(&format!("/invoices/{inv}"))).await;
     let number = {
         let mut c = s.conn().await.unwrap();
         store::space::invoice(&mut c, inv)
@@ -709,14 +693,7 @@ async fn plan_invoice_payments_statement_and_ratio(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 404, "money is for staff");
-    let page = coord
-        .get(app.url("/labs/osh/finance"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&coord, app.url("/labs/osh/finance")).await;
     assert!(page.contains("<svg"), "charts drawn on the server");
     // The public impact page shows the aggregate (no names, no amounts).
     let public = app
