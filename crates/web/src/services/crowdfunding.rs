@@ -915,11 +915,6 @@ async fn record_paid(
     if !p.email.trim().is_empty()
         && let Some(k) = cf::get_campaign(tx, p.campaign_id).await?
     {
-        let title = match p.lang.as_str() {
-            "ru" => &k.title_ru,
-            "en" => &k.title_en,
-            _ => &k.title_ky,
-        };
         crate::services::messages::queue(
             tx,
             None,
@@ -931,7 +926,7 @@ async fn record_paid(
             k.lab_id,
             "pledge-paid",
             &[
-                ("title", title.clone()),
+                ("title", k.title(&p.lang).to_string()),
                 ("amount", domain::Money(tyiyn).som_display()),
                 ("reference", p.reference.clone()),
             ],

@@ -39,8 +39,8 @@ use domain::grants::{
     ReportStatus, VentureStatus,
 };
 use domain::{
-    Action, Actor, ApplicationId, AttachmentId, AwardId, CohortId, GrantCallId, LabId, LabScope,
-    Money, PaymentId, PersonId, ReportId, ResidencyStatus, TrancheId, UserId, VentureId,
+    Action, Actor, ApplicationId, AttachmentId, AwardId, CohortId, GrantCallId, LabId, Money,
+    PaymentId, PersonId, ReportId, ResidencyStatus, TrancheId, UserId, VentureId,
 };
 use serde::{Deserialize, Serialize};
 use store::grants::{self as g, Application, Award, Call, Review, Tranche};

@@ -326,15 +326,12 @@ async fn queue_decision_mail(
     awarded: bool,
     message: &str,
 ) -> AppResult<()> {
-    let Some(p) = store::people::get_scoped(tx, &LabScope::All, a.person_id).await? else {
-        return Ok(());
-    };
     // Over the channels she chose, else to her address, in her language, once per application.
     crate::services::messages::queue(
         tx,
-        Some(p.id),
+        Some(a.person_id),
         None,
-        Some(p.lab_id),
+        Some(a.lab_id),
         if awarded {
             "grant-awarded"
         } else {
