@@ -418,3 +418,8 @@ pub async fn mails_to(app: &TestApp, to: &str) -> Vec<(String, String)> {
     }
     out
 }
+
+/// The body of a GET by `c` (a page, a feed, a document), whatever its status.
+pub async fn get_text(c: &reqwest::Client, url: impl reqwest::IntoUrl) -> String {
+    c.get(url).send().await.unwrap().text().await.unwrap()
+}

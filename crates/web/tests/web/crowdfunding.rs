@@ -142,14 +142,7 @@ async fn post_multipart(
     fields: &[(&str, &str)],
     file: (&str, &[u8]),
 ) -> (u16, String) {
-    let form = c
-        .get(app.url(page))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = crate::common::get_text(c, app.url(page)).await;
     let (ct, body) = multipart(&csrf(&form), fields, file);
     let r = c
         .post(app.url(action))
@@ -194,14 +187,7 @@ async fn campaign_pledge_statement_spend_end_to_end(app: TestApp) {
     // A draft: the public cannot see it yet.
     let anon = app.client();
     assert_eq!(anon.get(app.url(&loc)).send().await.unwrap().status(), 404);
-    let page = coord
-        .get(app.url(&loc))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&coord, app.url(&loc)).await;
     let token = csrf(&page);
     let r = coord
         .post(app.url(&format!("{loc}/status")))
@@ -270,14 +256,7 @@ async fn campaign_pledge_statement_spend_end_to_end(app: TestApp) {
     assert!(app.count("jobs").await >= 1);
 
     // The visitor's page form works too, and the instructions page shows the reference.
-    let page = anon
-        .get(app.url(&loc))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&anon, app.url(&loc)).await;
     assert!(page.contains("og:image"), "Open Graph tags");
     assert!(
         !page.contains("nurgul@example.kg"),
@@ -298,14 +277,7 @@ async fn campaign_pledge_statement_spend_end_to_end(app: TestApp) {
         .unwrap();
     assert_eq!(r.status(), 303);
     let to = r.headers()["location"].to_str().unwrap().to_string();
-    let instructions = anon
-        .get(app.url(&to))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let instructions = crate::common::get_text(&anon, app.url(&to)).await;
     assert!(instructions.contains("Optima Bank"));
     assert_eq!(app.count("pledges").await, 2);
 
@@ -407,14 +379,7 @@ async fn campaign_pledge_statement_spend_end_to_end(app: TestApp) {
         "receipt metadata stripped"
     );
     // The public page shows the balance, where the money went, and the named backer.
-    let page = anon
-        .get(app.url(&loc))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&anon, app.url(&loc)).await;
     assert!(page.contains("1\u{202f}200"), "balance 1 200 som");
     assert!(page.contains("id=\"where\""));
     assert!(page.contains("Нургуль"));
@@ -587,25 +552,11 @@ async fn who_sees_what(app: TestApp) {
     let loc = format!("/campaigns/{id}");
     // The campaign's coordinator sees the backers' contacts; the public and another lab do not.
     let own = app.signed_in("coord.osh@test.kg").await;
-    let html = own
-        .get(app.url(&loc))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = crate::common::get_text(&own, app.url(&loc)).await;
     assert!(html.contains("nurgul@example.kg"));
     for login in ["coord.batken@test.kg", "mentor.osh@test.kg"] {
         let other = app.signed_in(login).await;
-        let html = other
-            .get(app.url(&loc))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = crate::common::get_text(&other, app.url(&loc)).await;
         assert!(!html.contains("nurgul@example.kg"), "{login}");
     }
     let batken = actor(&app, "coord.batken@test.kg").await;
@@ -738,14 +689,7 @@ async fn bad_input_gets_a_message_and_changes_nothing(app: TestApp) {
     // Through the page: the form again with 422 and the message.
     let c = app.client();
     let loc = format!("/campaigns/{id}");
-    let page = c
-        .get(app.url(&loc))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&c, app.url(&loc)).await;
     let r = c
         .post(app.url(&format!("{loc}/pledge")))
         .header("accept-language", "en")

@@ -133,14 +133,7 @@ async fn capacity_waiting_list_and_self_cancellation(app: TestApp) {
 
     // The ticket page works without an account; the cancel button on it is a real form.
     let c = app.client();
-    let page = c
-        .get(app.url(&format!("/tickets/{}", tokens[1])))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&c, app.url(&format!("/tickets/{}", tokens[1]))).await;
     assert!(page.contains("<svg"), "QR code on the ticket");
     let r = c
         .post(app.url(&format!("/tickets/{}/cancel", tokens[1])))
@@ -162,14 +155,7 @@ async fn capacity_waiting_list_and_self_cancellation(app: TestApp) {
     assert_eq!(v["seats_left"], 1, "{v}");
 
     // The event page's form: refused without consent, input kept; with it, a ticket.
-    let page = c
-        .get(app.url(&format!("/events/{ev}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&c, app.url(&format!("/events/{ev}"))).await;
     let form = |consent: bool| {
         let mut f = vec![
             ("_csrf", csrf(&page)),
@@ -284,14 +270,11 @@ async fn check_in_and_walk_ins_make_network_members(app: TestApp) {
         .unwrap();
     assert_eq!(r.status(), 404);
     let mentor = app.signed_in("mentor.osh@test.kg").await;
-    let page = mentor
-        .get(app.url(&format!("/events/{ev}/checkin?code={code}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(
+        &mentor,
+        app.url(&format!("/events/{ev}/checkin?code={code}")),
+    )
+    .await;
     assert!(page.contains(&code), "scanned code is filled in");
     // Typed in lower case with a dash: still hers.
     let typed = format!("{}-{}", &code[..4], &code[4..]).to_lowercase();
@@ -369,14 +352,7 @@ async fn check_in_and_walk_ins_make_network_members(app: TestApp) {
 
     // The coordinator makes Aizhan an ambassador; someone registers through her link.
     let coord = app.signed_in("coord.osh@test.kg").await;
-    let page = coord
-        .get(app.url("/labs/osh/members"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&coord, app.url("/labs/osh/members")).await;
     let i = page.find("/members/").unwrap();
     let member = &page[i + 9..i + 9 + 36];
     let r = coord
@@ -386,14 +362,7 @@ async fn check_in_and_walk_ins_make_network_members(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let page = coord
-        .get(app.url("/labs/osh/members"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&coord, app.url("/labs/osh/members")).await;
     let i = page.find("events?ref=").expect("referral link shown");
     let code: String = page[i + 11..]
         .chars()
@@ -407,14 +376,7 @@ async fn check_in_and_walk_ins_make_network_members(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
-    let page = coord
-        .get(app.url("/labs/osh/members"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&coord, app.url("/labs/osh/members")).await;
     assert!(
         page.contains("1 registrations") || page.contains(">1<") || page.contains(" 1 "),
         "referral counted"

@@ -76,14 +76,7 @@ async fn pages_speak_three_languages(app: TestApp) {
 
 async fn sign_in_renews_the_session_and_limits_guessing(app: TestApp) {
     let c = app.client();
-    let page = c
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&c, app.url("/login")).await;
     let token = csrf(&page);
     let bad = c
         .post(app.url("/login"))
@@ -185,14 +178,7 @@ async fn forms_refuse_cross_site_posts(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(no_token.status(), 403);
-    let page = c
-        .get(app.url("/organisations"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&c, app.url("/organisations")).await;
     let t = csrf(&page);
     let foreign = c
         .post(app.url("/organisations"))
@@ -289,26 +275,12 @@ async fn assisted_registration_checks_duplicates_and_keeps_input(app: TestApp) {
         .unwrap();
     assert_eq!(r.status(), 303);
     let loc = r.headers()["location"].to_str().unwrap().to_string();
-    let html = c
-        .get(app.url(&loc))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = crate::common::get_text(&c, app.url(&loc)).await;
     assert!(html.contains("+996700555666"));
     assert_eq!(app.count("people").await, people + 1);
     assert_eq!(app.count("consents").await, people + 1);
     // Found again by a Latin spelling.
-    let html = c
-        .get(app.url("/people?q=aijan+toktogulova"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = crate::common::get_text(&c, app.url("/people?q=aijan+toktogulova")).await;
     assert!(
         html.matches("Токтогулова Айжан").count() >= 2,
         "both Aizhans found by a Latin spelling"
@@ -317,14 +289,7 @@ async fn assisted_registration_checks_duplicates_and_keeps_input(app: TestApp) {
 
 async fn public_application_reaches_the_intake_queue(app: TestApp) {
     let anon = app.client();
-    let page = anon
-        .get(app.url("/labs/osh/apply"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&anon, app.url("/labs/osh/apply")).await;
     let t = csrf(&page);
     let r = anon
         .post(app.url("/labs/osh/apply"))
@@ -363,14 +328,7 @@ async fn public_application_reaches_the_intake_queue(app: TestApp) {
     );
 
     let c = app.signed_in("coord.osh@test.kg").await;
-    let html = c
-        .get(app.url("/labs/osh/residents?status=applied"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = crate::common::get_text(&c, app.url("/labs/osh/residents?status=applied")).await;
     assert!(html.contains("Асанова Бурул") && html.contains("Тигүүчүлүк"));
     // Accept her from the queue.
     let i = html.find("/residencies/").unwrap();
@@ -1240,14 +1198,7 @@ async fn resident_edits_her_own_profile(app: TestApp) {
         .unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/me");
-    let page = c
-        .get(app.url("/me"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&c, app.url("/me")).await;
     assert!(page.contains("Токтогулова Айжан"));
     let t = csrf(&page);
     let r = c
@@ -1270,14 +1221,7 @@ async fn resident_edits_her_own_profile(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let page = c
-        .get(app.url("/me"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&c, app.url("/me")).await;
     assert!(page.contains("Открыть ателье"));
     assert!(page.contains("value=\"design\" checked"));
     // She cannot read other people.
@@ -1359,14 +1303,7 @@ fn internal_links(html: &str) -> Vec<String> {
 /// week, a mentoring match and an event, so the schedule, attendance sheet and lists have links.
 async fn pages_link_only_where_the_viewer_may_go(app: TestApp) {
     let coord = app.signed_in("coord.osh@test.kg").await;
-    let p = coord
-        .get(app.url("/labs/osh/programmes"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let p = crate::common::get_text(&coord, app.url("/labs/osh/programmes")).await;
     let r = coord
         .post(app.url("/labs/osh/programmes"))
         .form(&[
@@ -1390,14 +1327,7 @@ async fn pages_link_only_where_the_viewer_may_go(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let page = coord
-        .get(app.url(&programme))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&coord, app.url(&programme)).await;
     let module = page
         .split("name=\"module\"")
         .nth(1)
@@ -1585,25 +1515,11 @@ async fn members_are_paginated(app: TestApp) {
     }
     drop(c);
     let coord = app.signed_in("coord.osh@test.kg").await;
-    let first = coord
-        .get(app.url("/labs/osh/members"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let first = crate::common::get_text(&coord, app.url("/labs/osh/members")).await;
     assert_eq!(first.matches("/ambassador\"").count(), 50);
     assert!(first.contains("55"), "the count of the whole list");
     assert!(first.contains("/labs/osh/members?page=1"));
-    let second = coord
-        .get(app.url("/labs/osh/members?page=1"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let second = crate::common::get_text(&coord, app.url("/labs/osh/members?page=1")).await;
     assert_eq!(second.matches("/ambassador\"").count(), 5);
     assert!(!second.contains("?page=2"));
     assert!(second.contains("/labs/osh/members?page=0"));
@@ -1627,27 +1543,13 @@ async fn members_are_paginated(app: TestApp) {
     }
     tx.commit().await.unwrap();
     let admin = app.signed_in("admin@test.kg").await;
-    let page = admin
-        .get(app.url("/admin/audit"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&admin, app.url("/admin/audit")).await;
     assert_eq!(page.matches("<tr><td>").count(), 100);
     let i = page
         .find("/admin/audit?before=")
         .expect("a link to older entries");
     let next = &page[i..i + page[i..].find('"').unwrap()];
-    let older = admin
-        .get(app.url(next))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let older = crate::common::get_text(&admin, app.url(next)).await;
     assert!(older.matches("<tr><td>").count() > 0);
     assert!(
         !older.contains(">e119<") && page.contains(">e119<"),

@@ -415,14 +415,7 @@ async fn targets_and_dashboard(app: TestApp) {
     assert!(r.status().is_success() || r.status().is_redirection());
     assert_eq!(app.count("indicator_targets").await, 1);
     alike(&app, 2).await;
-    let html = coord
-        .get(app.url("/impact/dashboard?lab=osh"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = crate::common::get_text(&coord, app.url("/impact/dashboard?lab=osh")).await;
     assert!(
         html.contains("id=\"chart-targets\""),
         "progress against the target"
@@ -472,14 +465,7 @@ async fn targets_and_dashboard(app: TestApp) {
     }
     // The admin sees the network with the labs compared.
     let admin = app.signed_in("admin@test.kg").await;
-    let html = admin
-        .get(app.url("/impact/dashboard"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = crate::common::get_text(&admin, app.url("/impact/dashboard")).await;
     assert!(html.contains("id=\"chart-labs\""));
 }
 
@@ -865,14 +851,7 @@ async fn practices_are_noted_by_her_lab_and_shared_without_names(app: TestApp) {
         "+996555100200",
     ] {
         let c = app.signed_in(login).await;
-        let html = c
-            .get(app.url("/"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = crate::common::get_text(&c, app.url("/")).await;
         let t = csrf(&html);
         let r = c
             .get(app.url(&format!("/people/{aizhan}/practice")))

@@ -64,14 +64,7 @@ async fn proposals_are_optimal_explained_and_accepted(app: TestApp) {
 
     // The coordinator's page shows the proposal with its reasons; she keeps both pairs.
     let coord = app.signed_in("coord.osh@test.kg").await;
-    let page = coord
-        .get(app.url("/labs/osh/mentoring"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&coord, app.url("/labs/osh/mentoring")).await;
     let r = coord
         .post(app.url("/labs/osh/mentoring/proposals"))
         .form(&[("_csrf", csrf(&page))])
@@ -166,24 +159,10 @@ async fn mentoring_access_and_sessions(app: TestApp) {
 
     // The mentor sees her mentee and records a session; bad input first.
     let mentor = app.signed_in("mentor.osh@test.kg").await;
-    let page = mentor
-        .get(app.url("/mentoring"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&mentor, app.url("/mentoring")).await;
     assert!(page.contains("Токтогулова Айжан"));
     assert!(!page.contains("Кадырова"), "only her own mentees");
-    let page = mentor
-        .get(app.url(&format!("/matches/{}", m.id)))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&mentor, app.url(&format!("/matches/{}", m.id))).await;
     let session = |minutes: &str| {
         vec![
             ("_csrf", csrf(&page)),
@@ -212,23 +191,9 @@ async fn mentoring_access_and_sessions(app: TestApp) {
 
     // The mentee sees it with the note and rates it.
     let aizhan = app.signed_in("+996555100200").await;
-    let page = aizhan
-        .get(app.url("/me/mentoring"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&aizhan, app.url("/me/mentoring")).await;
     assert!(page.contains("mentor.osh@test.kg"), "she sees her mentor");
-    let page = aizhan
-        .get(app.url(&format!("/matches/{}", m.id)))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&aizhan, app.url(&format!("/matches/{}", m.id))).await;
     assert!(page.contains("Жакшы баштама"), "the note is hers to read");
     let i = page.find("/mentoring-sessions/").unwrap();
     let sid = &page[i + 20..i + 20 + 36];

@@ -237,14 +237,7 @@ async fn webhook(app: &TestApp, chat: i64, text: &str, secret: &str) -> reqwest:
 
 async fn link_telegram(app: &TestApp, login: &str, chat: i64) {
     let c = app.signed_in(login).await;
-    let page = c
-        .get(app.url("/me/channels"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&c, app.url("/me/channels")).await;
     let r = c
         .post(app.url("/me/telegram"))
         .form(&[("_csrf", csrf(&page))])
@@ -288,14 +281,7 @@ async fn telegram_link_then_acceptance_in_kyrgyz(app: TestApp, f: Arc<Fake>, bas
     assert!(got[1].1.contains("Ссылка недействительна"), "{}", got[1].1);
     // Staff see the channel (and when she agreed), never the chat id.
     let coord = app.signed_in("coord.osh@test.kg").await;
-    let html = coord
-        .get(app.url(&format!("/people/{burul}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = crate::common::get_text(&coord, app.url(&format!("/people/{burul}"))).await;
     assert!(html.contains("Telegram") && !html.contains("987654321"));
 
     // Accepted into a cohort: the message comes in Kyrgyz on Telegram.
@@ -344,14 +330,7 @@ async fn telegram_link_then_acceptance_in_kyrgyz(app: TestApp, f: Arc<Fake>, bas
     assert!(f.sms().is_empty());
     // Her messages page shows it; the API shows it to her lab's staff, not to another lab's.
     let me = app.signed_in("burul@test.kg").await;
-    let html = me
-        .get(app.url("/me/messages"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = crate::common::get_text(&me, app.url("/me/messages")).await;
     assert!(html.contains("кабыл алындыңыз") && html.contains("Telegram"));
     let r = app
         .client()
@@ -476,14 +455,7 @@ async fn stop_is_honoured(app: TestApp, f: Arc<Fake>, base: String) {
     assert!(!f.sms().is_empty());
     // She stops SMS on her page too: nothing more is queued for her.
     let c = app.signed_in("+996555100200").await;
-    let page = c
-        .get(app.url("/me/channels"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&c, app.url("/me/channels")).await;
     assert!(page.contains("/me/channels/sms/stop"));
     let r = c
         .post(app.url("/me/channels/sms/stop"))
@@ -495,14 +467,7 @@ async fn stop_is_honoured(app: TestApp, f: Arc<Fake>, base: String) {
     assert!(!notify(&app, app.aizhan, "lab-news", &[]).await);
     // Her record shows when she stopped.
     let coord = app.signed_in("coord.osh@test.kg").await;
-    let html = coord
-        .get(app.url(&format!("/people/{}", app.aizhan)))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = crate::common::get_text(&coord, app.url(&format!("/people/{}", app.aizhan))).await;
     assert!(
         html.contains("stopped on") || html.contains("токтотулган") || html.contains("остановлено"),
         "{html}"
@@ -713,14 +678,7 @@ async fn group_message_reaches_only_consenting_people(app: TestApp, f: Arc<Fake>
             .send()
             .await
             .unwrap();
-        let html = coord
-            .get(app.url("/labs/osh/messages"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = crate::common::get_text(&coord, app.url("/labs/osh/messages")).await;
         assert!(html.contains("name=\"audience\""));
     }
 }
@@ -733,14 +691,7 @@ async fn the_group_page_counts_before_it_sends() {
         .unwrap();
     aizhan_on_telegram_and_sms(&app).await;
     let c = app.signed_in("coord.osh@test.kg").await;
-    let page = c
-        .get(app.url("/labs/osh/messages"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&c, app.url("/labs/osh/messages")).await;
     let t = csrf(&page);
     let form = |confirm: &str| {
         vec![
@@ -1017,28 +968,14 @@ async fn telegram_linked_from_her_ticket(app: TestApp, f: Arc<Fake>, _base: Stri
         .to_string();
     let c = app.client();
     // Not linked to a record: no Telegram button, and the link is refused.
-    let page = c
-        .get(app.url(&format!("/tickets/{token}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&c, app.url(&format!("/tickets/{token}"))).await;
     assert!(!page.contains("/telegram\""));
     sqlx::query("UPDATE registrations SET person_id = $1")
         .bind(app.aizhan.to_string())
         .execute(&mut *app.db.store.conn().await.unwrap())
         .await
         .unwrap();
-    let page = c
-        .get(app.url(&format!("/tickets/{token}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&c, app.url(&format!("/tickets/{token}"))).await;
     assert!(
         page.contains(&format!("/tickets/{token}/telegram")),
         "{page}"
@@ -1302,14 +1239,7 @@ async fn a_promoted_seat_reaches_her_telegram(app: TestApp, f: Arc<Fake>, base: 
         "a private link is not kept"
     );
     let c = app.signed_in("+996555100200").await;
-    let page = c
-        .get(app.url("/me/messages"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&c, app.url("/me/messages")).await;
     assert!(page.contains("Telegram"), "{page}");
 }
 
@@ -1317,14 +1247,7 @@ async fn a_promoted_seat_reaches_her_telegram(app: TestApp, f: Arc<Fake>, base: 
 /// the acknowledgement goes by SMS in Russian. SMS without a phone is refused and stores nothing.
 async fn the_application_form_records_her_channels(app: TestApp, f: Arc<Fake>, base: String) {
     let c = app.client();
-    let page = c
-        .get(app.url("/labs/osh/apply"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&c, app.url("/labs/osh/apply")).await;
     assert!(page.contains("name=\"reach\" value=\"sms\""), "{page}");
     let form = |phone: &'static str| {
         vec![

@@ -459,14 +459,7 @@ async fn osh_package_opens_a_lab_in_naryn(app: TestApp) {
         .await
         .unwrap();
     let anon = app.client();
-    let page2 = anon
-        .get(app.url("/labs/naryn/apply"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page2 = crate::common::get_text(&anon, app.url("/labs/naryn/apply")).await;
     assert!(page.contains("name=\"family_name\""));
     let t = csrf(&page2);
     let r = anon
@@ -653,14 +646,7 @@ async fn osh_package_opens_a_lab_in_naryn(app: TestApp) {
     // The survey has answers now: it is left as it is whatever the package says.
     assert_eq!(step_of(&preview, "surveys", "osh_baseline"), "unchanged");
     // The page shows the same preview, in her language, with the package carried on.
-    let page = nc
-        .get(app.url("/labs/naryn/package"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&nc, app.url("/labs/naryn/package")).await;
     let t = csrf(&page);
     let r = post_multipart(
         &nc,
@@ -795,14 +781,7 @@ async fn bad_packages_are_refused_and_change_nothing(app: TestApp) {
         }
     }
     // The page says the same beside the file field.
-    let page = admin_c
-        .get(app.url("/labs/naryn/package"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&admin_c, app.url("/labs/naryn/package")).await;
     let t = csrf(&page);
     let r = post_multipart(
         &admin_c,
@@ -866,14 +845,7 @@ async fn the_wizard_opens_a_lab_from_the_library(app: TestApp) {
     osh_content(&app).await;
     let c = app.signed_in("admin@test.kg").await;
     // Osh's package stored in the library, twice (a version changed in between).
-    let page = c
-        .get(app.url("/network/packages"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&c, app.url("/network/packages")).await;
     let t = csrf(&page);
     for v in ["1", "2"] {
         if v == "2" {

@@ -73,14 +73,7 @@ async fn everything_kept_about_her_is_hers_and_her_labs_to_read(app: TestApp) {
     her_traces(&app).await;
     let coord = app.signed_in("coord.osh@test.kg").await;
     // Her page, read by the coordinator: a read the export must list, with the reader's name.
-    let page = coord
-        .get(app.url(&format!("/people/{a}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&coord, app.url(&format!("/people/{a}"))).await;
     assert!(page.contains(&format!("/people/{a}/export.pdf")), "{page}");
     assert!(page.contains(&format!("/people/{a}/erase")));
 
@@ -171,14 +164,7 @@ async fn everything_kept_about_her_is_hers_and_her_labs_to_read(app: TestApp) {
 
     // She herself, from /me.
     let me = app.signed_in("+996555100200").await;
-    let page = me
-        .get(app.url("/me"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&me, app.url("/me")).await;
     assert!(page.contains("/me/export.pdf"));
     let v: Value = me
         .get(app.url("/me/export.json"))
@@ -221,14 +207,7 @@ async fn everything_kept_about_her_is_hers_and_her_labs_to_read(app: TestApp) {
 }
 
 async fn found(c: &reqwest::Client, app: &TestApp, q: &str) -> bool {
-    let page = c
-        .get(app.url(&format!("/people?q={q}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(c, app.url(&format!("/people?q={q}"))).await;
     page.contains(&format!("/people/{}", app.aizhan))
 }
 
@@ -295,14 +274,7 @@ async fn withdrawn_consent_hides_her_but_from_her_labs_coordinators(app: TestApp
 
     // She withdraws her consent from /me.
     let me = app.signed_in("+996555100200").await;
-    let page = me
-        .get(app.url("/me"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&me, app.url("/me")).await;
     let i = page.find("/me/consents/").unwrap();
     let action = page[i..].split('"').next().unwrap().to_string();
     let r = me
@@ -330,14 +302,7 @@ async fn withdrawn_consent_hides_her_but_from_her_labs_coordinators(app: TestApp
         "her lab's coordinator does"
     );
     // Her page for the coordinator: minimal, with the prompt to erase.
-    let page = coord
-        .get(app.url(&format!("/people/{a}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&coord, app.url(&format!("/people/{a}"))).await;
     assert!(page.contains(&format!("/people/{a}/erase")), "{page}");
     assert!(
         !page.contains("0555") && !page.contains("+996555100200"),
@@ -403,14 +368,7 @@ async fn erasure_removes_her_everywhere_and_keeps_the_figures(app: TestApp) {
     // Another lab's coordinator cannot; her own must confirm and give a reason.
     let other = app.signed_in("coord.batken@test.kg").await;
     let coord = app.signed_in("coord.osh@test.kg").await;
-    let page = coord
-        .get(app.url(&format!("/people/{a}/erase")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&coord, app.url(&format!("/people/{a}/erase"))).await;
     let token = csrf(&page);
     let r = other
         .post(app.url(&format!("/people/{a}/erase")))
@@ -489,14 +447,7 @@ async fn erasure_removes_her_everywhere_and_keeps_the_figures(app: TestApp) {
     .await;
     assert_eq!(detail.as_deref(), Some("her-request"));
     // Her page says so; the export holds nothing of her.
-    let page = coord
-        .get(app.url(&format!("/people/{a}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&coord, app.url(&format!("/people/{a}"))).await;
     assert!(page.contains(&web::i18n::Lang::Ky.t("rights-erased")));
     assert!(!found(&coord, &app, "Токтогулова").await);
 

@@ -67,14 +67,7 @@ async fn a_maker_opts_in_and_is_found(app: TestApp) {
     assert_eq!(r.status(), 422);
 
     let anon = app.client();
-    let html = anon
-        .get(app.url("/showcase"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = crate::common::get_text(&anon, app.url("/showcase")).await;
     assert!(html.contains("Кийиз оюнчук"));
     assert!(!html.contains("555"), "no phone unless she chooses");
     // Found in Latin spelling, by lab and category; not under another lab.
@@ -157,14 +150,7 @@ async fn sales_of_a_venture(app: TestApp) {
     let today = domain::time::today().to_string();
     // She records a sale on her page.
     let me = app.signed_in("+996555100200").await;
-    let page = me
-        .get(app.url("/me/showcase"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&me, app.url("/me/showcase")).await;
     let r = me
         .post(app.url("/me/showcase/sales"))
         .form(&[

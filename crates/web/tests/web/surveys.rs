@@ -81,14 +81,7 @@ async fn hostile_workbooks_are_refused(app: TestApp) {
     );
 
     let page = app.signed_in("coord.osh@test.kg").await;
-    let form = page
-        .get(app.url("/labs/osh/surveys/import"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = crate::common::get_text(&page, app.url("/labs/osh/surveys/import")).await;
     let r = page
         .post(app.url("/labs/osh/surveys/import"))
         .header(
@@ -198,14 +191,7 @@ async fn import_through_the_api(app: TestApp) {
 
     // The instrument's page lists the warnings by row, in her language.
     let page = app.signed_in("coord.osh@test.kg").await;
-    let html = page
-        .get(app.url(&format!("/survey-instruments/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = crate::common::get_text(&page, app.url(&format!("/survey-instruments/{id}"))).await;
     assert!(html.contains("survey, 17-сап"), "{html}");
     assert!(html.contains("Жашыңыз канчада?"));
 
@@ -350,28 +336,14 @@ pub(crate) async fn instrument(
 async fn resident_answers_her_baseline(app: TestApp) {
     let id = instrument(&app, None, &[WaveKind::Baseline, WaveKind::Endline]).await;
     let me = app.signed_in("+996555100200").await;
-    let page = me
-        .get(app.url("/me/surveys"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&me, app.url("/me/surveys")).await;
     let form_url = format!("/me/surveys/{id}/baseline");
     assert!(page.contains(&form_url), "baseline due: {page}");
     assert!(
         !page.contains(&format!("/me/surveys/{id}/endline")),
         "endline only at graduation"
     );
-    let form = me
-        .get(app.url(&form_url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = crate::common::get_text(&me, app.url(&form_url)).await;
     assert!(form.contains("Иштейсизби?") && form.contains("name=\"q-sc2\""));
     // The condition is said in words next to the question.
     assert!(form.contains("«Иштейсизби?» = «Ооба»"), "{form}");
@@ -421,14 +393,7 @@ async fn resident_answers_her_baseline(app: TestApp) {
     assert_eq!(app.count("survey_responses").await, 1);
     assert_eq!(app.count("survey_answers").await, 4, "works, sc1..sc3");
     // Nothing due any more; answering again is refused.
-    let page = me
-        .get(app.url("/me/surveys"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&me, app.url("/me/surveys")).await;
     assert!(!page.contains(&form_url));
     assert!(page.contains("4.33"), "her score is shown: {page}");
     let r = me.get(app.url(&form_url)).send().await.unwrap();
@@ -467,14 +432,7 @@ async fn resident_answers_her_baseline(app: TestApp) {
             .unwrap()[0]
             .id
     };
-    let html = me
-        .get(app.url(&format!("/survey-responses/{rid}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = crate::common::get_text(&me, app.url(&format!("/survey-responses/{rid}"))).await;
     assert!(html.contains("Жок") && html.contains("4.33"), "{html}");
 }
 
@@ -482,24 +440,10 @@ async fn paper_entry_export_and_access(app: TestApp) {
     let id = instrument(&app, Some(app.osh), &[WaveKind::Baseline]).await;
     let aizhan = app.aizhan;
     let coord = app.signed_in("coord.osh@test.kg").await;
-    let page = coord
-        .get(app.url(&format!("/people/{aizhan}/surveys")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = crate::common::get_text(&coord, app.url(&format!("/people/{aizhan}/surveys"))).await;
     let form_url = format!("/people/{aizhan}/surveys/{id}/endline");
     assert!(page.contains(&form_url), "{page}");
-    let form = coord
-        .get(app.url(&form_url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = crate::common::get_text(&coord, app.url(&form_url)).await;
     assert!(form.contains("name=\"answered_on\""));
     let token = csrf(&form);
     let fields = |date: &str| {
@@ -664,13 +608,6 @@ async fn paper_entry_export_and_access(app: TestApp) {
             .all(|a| !a.detail.contains("HYPERLINK") && !a.detail.contains("7000"))
     );
     // The lab's page lists the instrument with its export links.
-    let html = coord
-        .get(app.url("/labs/osh/surveys"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = crate::common::get_text(&coord, app.url("/labs/osh/surveys")).await;
     assert!(html.contains(&format!("/api/v1/survey-instruments/{id}/responses.csv")));
 }

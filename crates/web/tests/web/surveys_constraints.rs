@@ -242,14 +242,7 @@ async fn unsupported_constraints_refuse_the_import(app: TestApp) {
 
     // The page names each row in her language, and nothing is stored.
     let page = app.signed_in("coord.osh@test.kg").await;
-    let import_page = page
-        .get(app.url("/labs/osh/surveys/import"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let import_page = crate::common::get_text(&page, app.url("/labs/osh/surveys/import")).await;
     let r = page
         .post(app.url("/labs/osh/surveys/import"))
         .header(
