@@ -132,19 +132,15 @@ pub async fn seed(
         let by = coordinators.iter().find(|(l, _)| l == lab).map(|(_, u)| *u);
         let osh = *slug == "osh";
         let lab_row = store::labs::lab(tx, *lab).await?;
-        db::save_settings(
-            tx,
-            *lab,
-            &db::Settings {
-                legal_name: format!(
-                    "ОФ «Women Creative Lab — {}»",
-                    lab_row.as_ref().map(|l| l.name_ru.as_str()).unwrap_or(slug)
-                ),
-                legal_details: "ИНН 02811201910231 · р/с 1280016040393512 · БИК 128001".into(),
-                target_pct: if osh { 35 } else { 20 },
-            },
-        )
-        .await?;
+        let settings = db::Settings {
+            legal_name: format!(
+                "ОФ «Women Creative Lab — {}»",
+                lab_row.as_ref().map(|l| l.name_ru.as_str()).unwrap_or(slug)
+            ),
+            legal_details: "ИНН 02811201910231 · р/с 1280016040393512 · БИК 128001".into(),
+            target_pct: if osh { 35 } else { 20 },
+        };
+        db::save_settings(tx, *lab, &settings).await?;
         // The training required for the industrial machine: a programme of the lab whose
         // certificate the demo resident holds (in her lab), else the lab's first programme.
         let programmes = store::training::programmes(tx, *lab).await?;
@@ -414,8 +410,8 @@ pub async fn seed(
                     person: *person,
                     org: None,
                     payer_name: payer,
-                    seller_name: "",
-                    seller_details: "",
+                    seller_name: &settings.legal_name,
+                    seller_details: &settings.legal_details,
                     source,
                     issued_on: *day,
                     due_on: *day + Duration::days(14),

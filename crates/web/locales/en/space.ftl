@@ -238,3 +238,4 @@ space-public-title = The labs' space and own income
 space-withheld = fewer than 5
 err-space-invoice-credited = A credit note corrects this invoice: nothing more is paid on it
 space-credited-by = Corrected by the credit note
+space-corrects = This credit note corrects the invoice

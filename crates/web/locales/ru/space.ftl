@@ -238,3 +238,4 @@ space-public-title = Пространство лабораторий и собс
 space-withheld = меньше 5
 err-space-invoice-credited = Этот счёт исправлен кредит-нотой: платежи по нему больше не принимаются
 space-credited-by = Исправлен кредит-нотой
+space-corrects = Эта кредит-нота исправляет счёт

@@ -304,6 +304,7 @@ async fn get_invoice(
         lines,
         payments,
         credited_by,
+        ..
     } = svc::invoice_for(&s.store, &c.actor, id).await?;
     if pdf {
         let bytes = svc::invoice_pdf(c.lang, &i, &lines, &payments);

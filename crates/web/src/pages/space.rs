@@ -869,6 +869,8 @@ struct InvoicePage {
     payments: Vec<Payment>,
     /// The credit note that corrects this invoice: no payment and no second correction then.
     credited_by: Option<Invoice>,
+    /// For a credit note, the invoice it corrects.
+    corrects: Option<Invoice>,
     staff: bool,
     f: PaymentInput,
     errors: Errors,
@@ -886,8 +888,10 @@ async fn invoice_view(
         lines,
         payments,
         credited_by,
+        corrects,
     } = svc::invoice_for(&s.store, &c.actor, id).await?;
     Ok(InvoicePage {
+        corrects,
         credited_by,
         staff: c.actor.allows(Action::ManageSpace(i.lab_id)),
         c,

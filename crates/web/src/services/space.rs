@@ -1203,6 +1203,8 @@ pub struct InvoiceView {
     pub payments: Vec<Payment>,
     /// The credit note that corrects it: no payment and no second correction then.
     pub credited_by: Option<Invoice>,
+    /// For a credit note, the invoice it corrects.
+    pub corrects: Option<Invoice>,
 }
 
 /// An invoice the actor may see: the lab's coordinators and the admin, or the woman it is for.
@@ -1218,6 +1220,10 @@ pub async fn invoice_for(store: &Store, actor: &Actor, id: InvoiceId) -> AppResu
         lines: db::lines(&mut c, id).await?,
         payments: db::payments_of(&mut c, id).await?,
         credited_by: db::credit_note_of(&mut c, id).await?,
+        corrects: match i.credits_id {
+            Some(of) => db::invoice(&mut c, of).await?,
+            None => None,
+        },
         i,
     })
 }

@@ -517,6 +517,24 @@ async fn twenty_concurrent_invoices_are_gapless(app: TestApp) {
     );
     assert!(!page.contains(&format!("/invoices/{next}/payments")));
     assert!(!page.contains(&format!("/invoices/{next}/credit")));
+    assert!(!page.contains("id=\"due\""), "nothing is left to pay on it");
+    // The note names the invoice it corrects, and asks nobody to pay a negative sum.
+    let note = {
+        let mut c = app.db.store.conn().await.unwrap();
+        store::space::credit_note_of(&mut c, next)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let coord_page = app.signed_in("coord.osh@test.kg").await;
+    let page =
+        crate::common::get_text(&coord_page, app.url(&format!("/invoices/{}", note.id))).await;
+    assert!(
+        page.contains(&web::i18n::Lang::Ky.t("space-corrects"))
+            && page.contains(&format!("/invoices/{next}\"")),
+        "{page}"
+    );
+    assert!(!page.contains("id=\"due\""));
 }
 
 /// A coordinator gives Aizhan a plan with its invoice, records a partial payment by hand and
