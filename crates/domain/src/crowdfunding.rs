@@ -13,6 +13,18 @@ vocabulary!(
     }
 );
 
+impl CampaignMode {
+    /// Whether the campaign keeps (and may spend) what it has raised. All-or-nothing keeps the
+    /// money only once the goal is met: until then nothing is spent, and closing below the goal
+    /// refunds every paid pledge.
+    pub fn funded(self, raised: i64, goal: i64) -> bool {
+        match self {
+            CampaignMode::Keep => true,
+            CampaignMode::AllOrNothing => raised >= goal,
+        }
+    }
+}
+
 vocabulary!(
     /// A campaign is prepared (draft, only its staff see it), takes pledges (open), and ends.
     CampaignStatus {
@@ -152,6 +164,13 @@ mod tests {
         assert_eq!(days_left(d("2027-03-10"), d("2027-03-11")), 0);
         assert_eq!(percent(50, 200), 25);
         assert_eq!(percent(300, 200), 150);
+    }
+
+    #[test]
+    fn all_or_nothing_keeps_the_money_only_at_the_goal() {
+        assert!(CampaignMode::Keep.funded(0, 1000));
+        assert!(!CampaignMode::AllOrNothing.funded(999, 1000));
+        assert!(CampaignMode::AllOrNothing.funded(1000, 1000));
     }
 }
 

@@ -59,6 +59,7 @@ pub const TEMPLATES: &[&str] = &[
     "booking-reminder",
     "tranche-paid",
     "pledge-paid",
+    "pledge-refunded",
     "pledge-instructions",
     "grant-awarded",
     "grant-declined",

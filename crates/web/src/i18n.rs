@@ -124,6 +124,7 @@ impl Lang {
             "sales",
             "reported",
             "call",
+            "goal",
         ] {
             args.insert(Cow::Borrowed(v), FluentValue::from("x"));
         }

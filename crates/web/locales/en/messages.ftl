@@ -125,3 +125,5 @@ msg-grant-declined-subject = Decision on your grant application
 msg-grant-declined = Dear { $name }, your application “{ $title }” to “{ $call }” at { $lab } was not awarded this time. { $text }
 msg-pledge-instructions-subject = Your pledge to { $title }
 msg-pledge-instructions = Thank you for your pledge of { $amount } som to { $title }. Write the reference { $reference } in the payment's purpose. { $details } The campaign: { $link }
+msg-pledge-refunded-subject = Your gift is being returned
+msg-pledge-refunded = Your gift of { $amount } som to “{ $title }” (reference { $reference }) is being returned to you: the lab will send it back the way it came or hand it over at the lab. Thank you for your trust.

@@ -125,3 +125,5 @@ msg-grant-declined-subject = Грант арызыңыз боюнча чечим
 msg-grant-declined = Урматтуу { $name }, { $lab } «{ $call }» сынагына берген «{ $title }» арызыңыз бул жолу грант алган жок. { $text }
 msg-pledge-instructions-subject = «{ $title }» үчүн салымыңыз
 msg-pledge-instructions = «{ $title }» үчүн { $amount } сом убадаңыз үчүн рахмат. Төлөмдүн максатына { $reference } кодун жазыңыз. { $details } Кампания: { $link }
+msg-pledge-refunded-subject = Салымыңыз кайтарылат
+msg-pledge-refunded = «{ $title }» үчүн { $amount } сом салымыңыз (номери { $reference }) кайтарылат: лаборатория аны келген жолу менен которот же лабораторияда берет. Ишенгениңиз үчүн рахмат.

@@ -125,3 +125,5 @@ msg-grant-declined-subject = Решение по вашей грантовой �
 msg-grant-declined = Уважаемая { $name }, ваша заявка «{ $title }» на конкурс «{ $call }» в { $lab } в этот раз не получила грант. { $text }
 msg-pledge-instructions-subject = Ваш вклад в «{ $title }»
 msg-pledge-instructions = Спасибо за обещание { $amount } сом для «{ $title }». Укажите код { $reference } в назначении платежа. { $details } Кампания: { $link }
+msg-pledge-refunded-subject = Ваш взнос возвращается
+msg-pledge-refunded = Ваш взнос { $amount } сом для «{ $title }» (номер { $reference }) возвращается: лаборатория переведёт его тем же способом или вернёт в лаборатории. Спасибо за доверие.

@@ -183,6 +183,28 @@ impl CampaignPage {
             None => self.c.t("crowd-network"),
         }
     }
+    /// What all-or-nothing means for this campaign now: the promise while it is open, the
+    /// refunds once it closed below its goal.
+    fn aon_note(&self) -> Option<String> {
+        use domain::crowdfunding::{CampaignMode, CampaignStatus};
+        let k = &self.v.k;
+        if k.mode != CampaignMode::AllOrNothing {
+            return None;
+        }
+        match k.status {
+            CampaignStatus::Closed if !k.mode.funded(k.raised, k.goal) => {
+                Some(self.c.t("crowd-aon-failed"))
+            }
+            CampaignStatus::Closed => None,
+            _ => Some(self.c.lang.t_args(
+                "crowd-aon-note",
+                &[
+                    ("goal", self.c.money(k.goal).into()),
+                    ("date", self.c.date(k.ends_on).into()),
+                ],
+            )),
+        }
+    }
     fn bar(&self) -> i64 {
         self.v.percent().min(100)
     }

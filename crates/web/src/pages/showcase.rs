@@ -1,6 +1,7 @@
 //! The makers' showcase: the public catalogue `/showcase` (by lab, category, a forgiving search)
-//! and her own page `/me/showcase` (opt in, products, her ventures' sales).
-use crate::ctx::{Ctx, VerifiedBody, VerifiedForm, redirect_with_flash};
+//! and her own page `/me/showcase` (opt in, products, her ventures' sales), which a coordinator of
+//! her lab opens for her at `/people/{id}/showcase`.
+use crate::ctx::{Ctx, Path, VerifiedBody, VerifiedForm, redirect_with_flash};
 use crate::error::AppResult;
 use crate::pages::{Errors, respond};
 use crate::services::showcase::{self as svc, Maker, Mine, ProductInput, ProfileInput, SaleInput};
@@ -11,7 +12,7 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use domain::VentureId;
+use domain::{PersonId, VentureId};
 use serde::Deserialize;
 use store::labs::Lab;
 
@@ -22,6 +23,11 @@ pub fn router() -> Router<AppState> {
         .route("/me/showcase/products", post(product))
         .route("/me/showcase/sales", post(sale))
         .route("/me/showcase/leave", post(leave))
+        // A coordinator of her lab works on it for her (audited).
+        .route("/people/{id}/showcase", get(hers).post(save_hers))
+        .route("/people/{id}/showcase/products", post(product_hers))
+        .route("/people/{id}/showcase/sales", post(sale_hers))
+        .route("/people/{id}/showcase/leave", post(leave_hers))
 }
 
 #[derive(Deserialize, Default)]
@@ -68,8 +74,14 @@ struct MinePage {
     errors: Errors,
 }
 
-async fn mine_page(c: Ctx, s: &AppState, mut t: Typed, errors: Errors) -> AppResult<MinePage> {
-    let m = svc::mine(&s.store, &c.actor).await?;
+async fn mine_page(
+    c: Ctx,
+    s: &AppState,
+    who: Option<PersonId>,
+    mut t: Typed,
+    errors: Errors,
+) -> AppResult<MinePage> {
+    let m = svc::mine(&s.store, &c.actor, who).await?;
     if !errors.any()
         && let Some(p) = &m.profile
     {
@@ -84,8 +96,40 @@ async fn mine_page(c: Ctx, s: &AppState, mut t: Typed, errors: Errors) -> AppRes
     Ok(MinePage { c, m, t, errors })
 }
 
+/// Where a done form goes back to.
+fn back(who: Option<PersonId>) -> Response {
+    let to = match who {
+        Some(p) => format!("/people/{p}/showcase"),
+        None => "/me/showcase".into(),
+    };
+    redirect_with_flash(&to, "flash-saved")
+}
+
 async fn mine(c: Ctx, State(s): State<AppState>) -> AppResult<MinePage> {
-    mine_page(c, &s, Typed::default(), Errors::default()).await
+    mine_page(c, &s, None, Typed::default(), Errors::default()).await
+}
+
+async fn hers(c: Ctx, State(s): State<AppState>, Path(id): Path<PersonId>) -> AppResult<MinePage> {
+    mine_page(c, &s, Some(id), Typed::default(), Errors::default()).await
+}
+
+async fn profile_posted(
+    c: Ctx,
+    s: AppState,
+    who: Option<PersonId>,
+    f: ProfileInput,
+) -> AppResult<Response> {
+    let result = svc::save_profile(&s.store, &c.actor, who, &f).await;
+    let t = Typed {
+        profile: f,
+        ..Default::default()
+    };
+    respond(
+        result,
+        |_| back(who),
+        async |e| mine_page(c, &s, who, t, e).await,
+    )
+    .await
 }
 
 async fn save_profile(
@@ -93,15 +137,33 @@ async fn save_profile(
     State(s): State<AppState>,
     VerifiedForm(f): VerifiedForm<ProfileInput>,
 ) -> AppResult<Response> {
-    let result = svc::save_profile(&s.store, &c.actor, &f).await;
+    profile_posted(c, s, None, f).await
+}
+
+async fn save_hers(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<PersonId>,
+    VerifiedForm(f): VerifiedForm<ProfileInput>,
+) -> AppResult<Response> {
+    profile_posted(c, s, Some(id), f).await
+}
+
+async fn product_posted(
+    c: Ctx,
+    s: AppState,
+    who: Option<PersonId>,
+    f: ProductInput,
+) -> AppResult<Response> {
+    let result = svc::add_product(&s.store, &c.actor, who, &f).await;
     let t = Typed {
-        profile: f,
+        product: f,
         ..Default::default()
     };
     respond(
         result,
-        |_| redirect_with_flash("/me/showcase", "flash-saved"),
-        async |e| mine_page(c, &s, t, e).await,
+        |_| back(who),
+        async |e| mine_page(c, &s, who, t, e).await,
     )
     .await
 }
@@ -111,17 +173,16 @@ async fn product(
     State(s): State<AppState>,
     VerifiedForm(f): VerifiedForm<ProductInput>,
 ) -> AppResult<Response> {
-    let result = svc::add_product(&s.store, &c.actor, &f).await;
-    let t = Typed {
-        product: f,
-        ..Default::default()
-    };
-    respond(
-        result,
-        |_| redirect_with_flash("/me/showcase", "flash-saved"),
-        async |e| mine_page(c, &s, t, e).await,
-    )
-    .await
+    product_posted(c, s, None, f).await
+}
+
+async fn product_hers(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<PersonId>,
+    VerifiedForm(f): VerifiedForm<ProductInput>,
+) -> AppResult<Response> {
+    product_posted(c, s, Some(id), f).await
 }
 
 #[derive(Deserialize, Default)]
@@ -134,10 +195,11 @@ struct SaleForm {
     note: String,
 }
 
-async fn sale(
+async fn sale_posted(
     c: Ctx,
-    State(s): State<AppState>,
-    VerifiedForm(f): VerifiedForm<SaleForm>,
+    s: AppState,
+    who: Option<PersonId>,
+    f: SaleForm,
 ) -> AppResult<Response> {
     let input = SaleInput {
         sold_on: f.sold_on,
@@ -157,13 +219,40 @@ async fn sale(
     };
     respond(
         result,
-        |_| redirect_with_flash("/me/showcase", "flash-saved"),
-        async |e| mine_page(c, &s, t, e).await,
+        |_| back(who),
+        async |e| mine_page(c, &s, who, t, e).await,
     )
     .await
 }
 
+async fn sale(
+    c: Ctx,
+    State(s): State<AppState>,
+    VerifiedForm(f): VerifiedForm<SaleForm>,
+) -> AppResult<Response> {
+    sale_posted(c, s, None, f).await
+}
+
+async fn sale_hers(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<PersonId>,
+    VerifiedForm(f): VerifiedForm<SaleForm>,
+) -> AppResult<Response> {
+    sale_posted(c, s, Some(id), f).await
+}
+
 async fn leave(c: Ctx, State(s): State<AppState>, _b: VerifiedBody) -> AppResult<Response> {
-    svc::opt_out(&s.store, &c.actor).await?;
-    Ok(redirect_with_flash("/me/showcase", "flash-saved"))
+    svc::opt_out(&s.store, &c.actor, None).await?;
+    Ok(back(None))
+}
+
+async fn leave_hers(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<PersonId>,
+    _b: VerifiedBody,
+) -> AppResult<Response> {
+    svc::opt_out(&s.store, &c.actor, Some(id)).await?;
+    Ok(back(Some(id)))
 }

@@ -346,8 +346,69 @@ pub async fn set_status(
     {
         return Err(invalid("status", "err-crowd-status-move"));
     }
+    // All-or-nothing below its goal at the close: every paid pledge is refunded (its row
+    // reversed, its reward given back) and each backer who left an address is told, in the
+    // same transaction as the close.
+    let mut refunded = 0;
+    if status == CampaignStatus::Closed {
+        let t = cf::totals(&mut tx, id).await?;
+        if !k.mode.funded(t.money_in, k.goal) {
+            for p in cf::pledges(&mut tx, id).await? {
+                if p.status != PledgeStatus::Paid || !cf::set_refunded(&mut tx, p.id).await? {
+                    continue;
+                }
+                if let Some(row) = cf::entry_of_pledge(&mut tx, p.id).await? {
+                    reverse_in(&mut tx, actor, &row).await?;
+                }
+                tell_backer(&mut tx, &k, &p, "pledge-refunded", p.amount).await?;
+                refunded += 1;
+            }
+        }
+    }
     let e = entry(actor, "campaign.status", "campaign", id, k.lab_id);
-    commit_with(tx, e, format!("{}->{}", k.status.code(), status.code())).await
+    let detail = format!("{}->{}", k.status.code(), status.code());
+    let detail = if refunded > 0 {
+        format!("{detail} refunded {refunded}")
+    } else {
+        detail
+    };
+    commit_with(tx, e, detail).await
+}
+
+/// A message to a backer who left an address, in the language she pledged in, once per pledge
+/// and kind (`pledge-paid`, `pledge-refunded`).
+async fn tell_backer(
+    tx: &mut store::AnyConn,
+    k: &Campaign,
+    p: &Pledge,
+    kind: &str,
+    tyiyn: i64,
+) -> AppResult<()> {
+    if p.email.trim().is_empty() {
+        return Ok(());
+    }
+    crate::services::messages::queue(
+        tx,
+        None,
+        Some(crate::services::messages::Direct {
+            email: p.email.clone(),
+            lang: p.lang.clone(),
+            name: p.name.clone(),
+        }),
+        k.lab_id,
+        kind,
+        &[
+            ("title", k.title(&p.lang).to_string()),
+            ("amount", domain::Money(tyiyn).som_display()),
+            ("reference", p.reference.clone()),
+        ],
+        crate::services::messages::When {
+            once: Some(format!("{kind}:{}", p.id)),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -885,6 +946,16 @@ async fn record_paid(
     on: NaiveDate,
     fingerprint: Option<&str>,
 ) -> AppResult<()> {
+    let k = cf::get_campaign(tx, p.campaign_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // An all-or-nothing campaign that closed below its goal has refunded everyone: money that
+    // arrives late goes back too, it is not taken.
+    if k.status == CampaignStatus::Closed
+        && !k.mode.funded(cf::totals(tx, k.id).await?.money_in, k.goal)
+    {
+        return Err(AppError::Conflict("err-crowd-failed"));
+    }
     if !cf::set_paid(tx, p.id).await? {
         return Err(AppError::Conflict("err-crowd-not-promised"));
     }
@@ -912,31 +983,7 @@ async fn record_paid(
     // Her reward is her sale: credited once per pledge (the store ignores a second).
     cf::credit_reward_sale(tx, p.id, on).await?;
     // The backer's receipt, in the language she pledged in, when she left an address.
-    if !p.email.trim().is_empty()
-        && let Some(k) = cf::get_campaign(tx, p.campaign_id).await?
-    {
-        crate::services::messages::queue(
-            tx,
-            None,
-            Some(crate::services::messages::Direct {
-                email: p.email.clone(),
-                lang: p.lang.clone(),
-                name: p.name.clone(),
-            }),
-            k.lab_id,
-            "pledge-paid",
-            &[
-                ("title", k.title(&p.lang).to_string()),
-                ("amount", domain::Money(tyiyn).som_display()),
-                ("reference", p.reference.clone()),
-            ],
-            crate::services::messages::When {
-                once: Some(format!("pledge-paid:{}", p.id)),
-                ..Default::default()
-            },
-        )
-        .await?;
-    }
+    tell_backer(tx, &k, p, "pledge-paid", tyiyn).await?;
     Ok(())
 }
 
@@ -951,6 +998,7 @@ pub async fn refund(store: &Store, actor: &Actor, id: PledgeId) -> AppResult<Cam
         .await?
         .ok_or(AppError::NotFound)?;
     reverse_in(&mut tx, actor, &row).await?;
+    tell_backer(&mut tx, &k, &p, "pledge-refunded", p.amount).await?;
     let e = entry(actor, "pledge.refund", "pledge", id, k.lab_id);
     commit_with(tx, e, format!("amount {}", p.amount)).await?;
     Ok(k.id)
@@ -1055,6 +1103,9 @@ pub async fn spend(
     let description = limit("spend_description", &f.description, 300, &mut errs);
     if description.is_empty() {
         errs.push(("spend_description".into(), "err-required".into()));
+    }
+    if !k.mode.funded(k.raised, k.goal) {
+        errs.push(("spend_amount".into(), "err-crowd-aon-unfunded".into()));
     }
     let mut c = store.conn().await?;
     let event = known_event(&mut c, &k, &f.event, &mut errs).await?;

@@ -686,6 +686,19 @@ pub struct PersonView {
     pub manage: bool,
 }
 
+impl PersonView {
+    /// A resident or alumna: she can have a showcase (which her lab's coordinators keep for
+    /// her when she asks).
+    pub fn maker(&self) -> bool {
+        self.residencies.iter().any(|r| {
+            matches!(
+                r.residency.status,
+                domain::ResidencyStatus::Active | domain::ResidencyStatus::Graduated
+            )
+        })
+    }
+}
+
 pub async fn person_view(store: &Store, actor: &Actor, id: PersonId) -> AppResult<PersonView> {
     let person = read_person(store, actor, id).await?;
     let mut c = store.conn().await?;

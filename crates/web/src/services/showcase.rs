@@ -29,27 +29,72 @@ async fn maker_lab(c: &mut store::AnyConn, person: PersonId) -> AppResult<Option
         .map(|r| r.lab_id))
 }
 
-/// Her own showcase page: the profile (if she opted in), products, ventures, their sales.
+/// Whose showcase a request works on: her own (`None`: the signed-in woman), or a maker of a
+/// coordinator's lab, edited for her (audited as such). Anyone else, or a woman who is not a
+/// resident or alumna of a lab: 404.
+async fn maker_for(
+    c: &mut store::AnyConn,
+    actor: &Actor,
+    person: Option<PersonId>,
+) -> AppResult<(PersonId, LabId, bool)> {
+    signed_in(actor)?;
+    let person = person.or(actor.person_id).ok_or(AppError::NotFound)?;
+    let lab = maker_lab(c, person).await?.ok_or(AppError::NotFound)?;
+    if actor.person_id == Some(person) {
+        Ok((person, lab, false))
+    } else if actor.allows(Action::ManagePeople(lab)) {
+        Ok((person, lab, true))
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// The audit words for who did it: she, or a coordinator for her.
+fn by(for_her: bool) -> &'static str {
+    if for_her { "for-her" } else { "herself" }
+}
+
+/// Her showcase page: the profile (if she opted in), products, ventures, their sales.
 pub struct Mine {
+    pub person: PersonId,
+    /// A coordinator works on it for her: her name heads the page.
+    pub for_her: Option<String>,
     pub profile: Option<Profile>,
     pub products: Vec<Product>,
     pub ventures: Vec<(VentureId, String, LabId)>,
     pub sales: Vec<Sale>,
 }
 
-pub async fn mine(store: &Store, actor: &Actor) -> AppResult<Mine> {
-    signed_in(actor)?;
-    let person = actor.person_id.ok_or(AppError::NotFound)?;
-    let mut c = store.conn().await?;
-    if maker_lab(&mut c, person).await?.is_none() {
-        return Err(AppError::NotFound);
+impl Mine {
+    /// Where its forms post: `/me/showcase` or `/people/{id}/showcase`.
+    pub fn base(&self) -> String {
+        match self.for_her {
+            Some(_) => format!("/people/{}/showcase", self.person),
+            None => "/me/showcase".into(),
+        }
     }
+}
+
+pub async fn mine(store: &Store, actor: &Actor, person: Option<PersonId>) -> AppResult<Mine> {
+    let mut c = store.conn().await?;
+    let (person, _, for_her) = maker_for(&mut c, actor, person).await?;
+    let for_her = if for_her {
+        let scope = actor.scope_for(Action::ManagePeople);
+        let p = store::people::get_scoped(&mut c, &scope, person)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Some(p.full_name())
+    } else {
+        None
+    };
     let ventures = sc::ventures_of(&mut c, person).await?;
     let mut sales = vec![];
     for (v, _, _) in &ventures {
         sales.extend(sc::sales(&mut c, *v).await?);
     }
     Ok(Mine {
+        person,
+        for_her,
         profile: sc::profile(&mut c, person).await?,
         products: sc::products(&mut c, person).await?,
         ventures,
@@ -69,11 +114,14 @@ pub struct ProfileInput {
 }
 
 /// She opts in (or edits her profile): published from now on.
-pub async fn save_profile(store: &Store, actor: &Actor, f: &ProfileInput) -> AppResult<()> {
-    signed_in(actor)?;
-    let person = actor.person_id.ok_or(AppError::NotFound)?;
+pub async fn save_profile(
+    store: &Store,
+    actor: &Actor,
+    person: Option<PersonId>,
+    f: &ProfileInput,
+) -> AppResult<()> {
     let mut c = store.conn().await?;
-    let lab = maker_lab(&mut c, person).await?.ok_or(AppError::NotFound)?;
+    let (person, lab, for_her) = maker_for(&mut c, actor, person).await?;
     let ventures = sc::ventures_of(&mut c, person).await?;
     let products = sc::products(&mut c, person).await?;
     drop(c);
@@ -121,17 +169,18 @@ pub async fn save_profile(store: &Store, actor: &Actor, f: &ProfileInput) -> App
     )
     .await?;
     let e = entry(actor, "showcase.profile", "person", person, Some(lab));
-    commit_with(tx, e, "published".into()).await
+    commit_with(tx, e, format!("published {}", by(for_her))).await
 }
 
 /// She leaves the showcase: her profile is no longer listed.
-pub async fn opt_out(store: &Store, actor: &Actor) -> AppResult<()> {
-    signed_in(actor)?;
-    let person = actor.person_id.ok_or(AppError::NotFound)?;
+pub async fn opt_out(store: &Store, actor: &Actor, person: Option<PersonId>) -> AppResult<()> {
+    let mut c = store.conn().await?;
+    let (person, lab, for_her) = maker_for(&mut c, actor, person).await?;
+    drop(c);
     let mut tx = store.begin().await?;
     sc::unpublish(&mut tx, person).await?;
-    let e = entry(actor, "showcase.unpublish", "person", person, None);
-    commit_with(tx, e, String::new()).await
+    let e = entry(actor, "showcase.unpublish", "person", person, Some(lab));
+    commit_with(tx, e, by(for_her).into()).await
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -145,10 +194,14 @@ pub struct ProductInput {
     pub availability: String,
 }
 
-pub async fn add_product(store: &Store, actor: &Actor, f: &ProductInput) -> AppResult<()> {
-    signed_in(actor)?;
-    let person = actor.person_id.ok_or(AppError::NotFound)?;
+pub async fn add_product(
+    store: &Store,
+    actor: &Actor,
+    person: Option<PersonId>,
+    f: &ProductInput,
+) -> AppResult<()> {
     let mut c = store.conn().await?;
+    let (person, _, for_her) = maker_for(&mut c, actor, person).await?;
     let profile = sc::profile(&mut c, person)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -218,7 +271,7 @@ pub async fn add_product(store: &Store, actor: &Actor, f: &ProductInput) -> AppR
         person,
         Some(profile.lab_id),
     );
-    commit_with(tx, e, String::new()).await
+    commit_with(tx, e, by(for_her).into()).await
 }
 
 /// One maker in the catalogue.

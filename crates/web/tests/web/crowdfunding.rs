@@ -17,6 +17,7 @@ on_both_backends!(
     who_sees_what,
     bad_input_gets_a_message_and_changes_nothing,
     a_reward_that_is_her_product_credits_her_sale_once,
+    all_or_nothing_below_its_goal_refunds_everyone_at_the_close,
 );
 
 async fn actor(app: &TestApp, login: &str) -> Actor {
@@ -37,6 +38,14 @@ pub(crate) async fn open_campaign(
     app: &TestApp,
     quantity: &str,
 ) -> (domain::CampaignId, domain::TierId) {
+    open_campaign_in(app, quantity, "keep").await
+}
+
+async fn open_campaign_in(
+    app: &TestApp,
+    quantity: &str,
+    mode: &str,
+) -> (domain::CampaignId, domain::TierId) {
     let coord = actor(app, "coord.osh@test.kg").await;
     let s = &app.db.store;
     let id = svc::create(
@@ -51,7 +60,7 @@ pub(crate) async fn open_campaign(
             goal: "500000".into(),
             starts_on: (today() - chrono::Days::new(1)).to_string(),
             ends_on: (today() + chrono::Days::new(30)).to_string(),
-            mode: "keep".into(),
+            mode: mode.into(),
             payment_details: "Optima Bank 1180000012345678".into(),
             ..Default::default()
         },
@@ -175,7 +184,7 @@ async fn campaign_pledge_statement_spend_end_to_end(app: TestApp) {
             ("goal", "100000"),
             ("starts_on", &starts),
             ("ends_on", &ends),
-            ("mode", "all-or-nothing"),
+            ("mode", "keep"),
             ("payment_details", "Optima Bank 1180000012345678"),
         ])
         .send()
@@ -846,6 +855,7 @@ async fn a_reward_that_is_her_product_credits_her_sale_once(app: TestApp) {
     shop::save_profile(
         s,
         &her,
+        None,
         &shop::ProfileInput {
             display_name: "Айжан".into(),
             venture: venture.to_string(),
@@ -857,6 +867,7 @@ async fn a_reward_that_is_her_product_credits_her_sale_once(app: TestApp) {
     shop::add_product(
         s,
         &her,
+        None,
         &shop::ProductInput {
             title: "Кийиз оюнчук".into(),
             category: "handicraft".into(),
@@ -868,7 +879,9 @@ async fn a_reward_that_is_her_product_credits_her_sale_once(app: TestApp) {
     )
     .await
     .unwrap();
-    let product = shop::mine(s, &her).await.unwrap().products[0].id.clone();
+    let product = shop::mine(s, &her, None).await.unwrap().products[0]
+        .id
+        .clone();
     let (id, _) = open_campaign(&app, "").await;
     let coord = actor(&app, "coord.osh@test.kg").await;
     let tier_input = |product_id: &str| svc::TierInput {
@@ -953,4 +966,103 @@ async fn a_reward_that_is_her_product_credits_her_sale_once(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(app.count("venture_sales").await, 2);
+}
+
+/// All-or-nothing: nothing is spent below the goal; closing below it refunds every paid pledge
+/// (rows reversed, rewards given back, each backer told once), the page says so, and a payment
+/// that arrives after is refused.
+async fn all_or_nothing_below_its_goal_refunds_everyone_at_the_close(app: TestApp) {
+    let (id, tier) = open_campaign_in(&app, "5", "all-or-nothing").await;
+    let s = &app.db.store;
+    let coord = actor(&app, "coord.osh@test.kg").await;
+    let anon = Actor::anonymous();
+    let mut paid = vec![];
+    for (i, amount) in ["1500", "3000", "700"].iter().enumerate() {
+        let p = svc::pledge(
+            s,
+            &anon,
+            id,
+            &pledge_input(amount, (i < 2).then_some(tier), &format!("a{i}")),
+            web::i18n::Lang::En,
+            "",
+        )
+        .await
+        .unwrap();
+        svc::mark_paid(s, &coord, p.pledge.id, &Default::default())
+            .await
+            .unwrap();
+        paid.push(p.pledge.id);
+    }
+    let late = svc::pledge(
+        s,
+        &anon,
+        id,
+        &pledge_input("900", None, "late"),
+        web::i18n::Lang::En,
+        "",
+    )
+    .await
+    .unwrap();
+    let page = crate::common::get_text(&app.client(), app.url(&format!("/campaigns/{id}"))).await;
+    assert!(page.contains("id=\"aon\""), "the promise is on the page");
+    // Below the goal, nothing is spent.
+    let rows = app.count("campaign_ledger").await;
+    let refused = svc::spend(
+        s,
+        &coord,
+        id,
+        &svc::SpendInput {
+            spent_on: today().to_string(),
+            amount: "1000".into(),
+            category: "materials".into(),
+            description: "Felt".into(),
+            key: "aon-spend".into(),
+            ..Default::default()
+        },
+        None,
+    )
+    .await;
+    assert!(
+        matches!(&refused, Err(web::error::AppError::Invalid(f)) if f.iter().any(|(_, k)| k == "err-crowd-aon-unfunded")),
+        "{refused:?}"
+    );
+    assert_eq!(app.count("campaign_ledger").await, rows);
+    // The close refunds the three paid pledges in the same step.
+    svc::set_status(s, &coord, id, "closed").await.unwrap();
+    let mut c = s.conn().await.unwrap();
+    let t = cf::totals(&mut c, id).await.unwrap();
+    assert_eq!((t.money_in, t.balance), (0, 0));
+    for p in &paid {
+        let p = cf::get_pledge(&mut c, *p).await.unwrap().unwrap();
+        assert_eq!(p.status, PledgeStatus::Refunded);
+    }
+    assert_eq!(
+        cf::get_tier(&mut c, tier).await.unwrap().unwrap().reserved,
+        0
+    );
+    assert!(cf::ledger_problems(&mut c).await.unwrap().is_empty());
+    drop(c);
+    let told: Vec<_> = crate::common::mails_to(&app, "nurgul@example.kg")
+        .await
+        .into_iter()
+        .filter(|(subject, _)| *subject == web::i18n::Lang::En.t("msg-pledge-refunded-subject"))
+        .collect();
+    assert_eq!(told.len(), 3, "each paid backer told once: {told:?}");
+    // A payment arriving after the failed close is refused and changes nothing.
+    let refused = svc::mark_paid(s, &coord, late.pledge.id, &Default::default()).await;
+    assert!(
+        matches!(
+            &refused,
+            Err(web::error::AppError::Conflict("err-crowd-failed"))
+        ),
+        "{refused:?}"
+    );
+    let mut c = s.conn().await.unwrap();
+    assert_eq!(cf::totals(&mut c, id).await.unwrap().money_in, 0);
+    drop(c);
+    let page = crate::common::get_text(&app.client(), app.url(&format!("/campaigns/{id}"))).await;
+    assert!(
+        page.contains(&web::i18n::Lang::Ky.t("crowd-aon-failed")),
+        "the page says everyone was refunded"
+    );
 }

@@ -635,6 +635,11 @@ pub(crate) async fn page_matrix(app: &TestApp) -> Vec<(String, [u16; 6])> {
             [303, 200, 200, 404, 404, 404],
         ),
         ("/me/outcomes".into(), [303, 404, 404, 404, 404, 200]),
+        // Her showcase kept for her: her lab's coordinators (and she herself).
+        (
+            format!("/people/{aizhan}/showcase"),
+            [303, 200, 200, 404, 404, 200],
+        ),
         // What a positive deviant woman does differently: her lab's coordinators write it down;
         // the practices across labs (no names) are for coordinators and the admin.
         (

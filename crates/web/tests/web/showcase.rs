@@ -9,7 +9,8 @@ use serde_json::Value;
 on_both_backends!(
     a_maker_opts_in_and_is_found,
     sales_of_a_venture,
-    earnings_come_from_sales_split_by_shares
+    earnings_come_from_sales_split_by_shares,
+    a_coordinator_keeps_her_showcase_for_her,
 );
 
 async fn a_maker_opts_in_and_is_found(app: TestApp) {
@@ -353,4 +354,91 @@ async fn earnings_come_from_sales_split_by_shares(app: TestApp) {
             .unwrap();
         assert!(html.contains(words), "{lang}");
     }
+}
+
+/// A coordinator of her lab opens her showcase from her record, publishes it and adds a product
+/// for her (audited as done for her); the public catalogue shows it; another lab's coordinator
+/// gets 404 and changes nothing.
+async fn a_coordinator_keeps_her_showcase_for_her(app: TestApp) {
+    let base = format!("/people/{}/showcase", app.aizhan);
+    let coord = app.signed_in("coord.osh@test.kg").await;
+    let record = crate::common::get_text(&coord, app.url(&format!("/people/{}", app.aizhan))).await;
+    assert!(
+        record.contains(&format!("href=\"{base}\"")),
+        "her record links to it"
+    );
+    let page = coord.get(app.url(&base)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("id=\"for-her\""));
+    assert!(
+        !page.contains("action=\"/me/showcase"),
+        "its forms post to her showcase"
+    );
+    let token = csrf(&page);
+    let r = coord
+        .post(app.url(&base))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("display_name", "Айжан, кийиз"),
+            ("skills", "кийиз"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        r.headers()["location"].to_str().unwrap(),
+        base,
+        "back to her showcase, not the coordinator's own"
+    );
+    let r = coord
+        .post(app.url(&format!("{base}/products")))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("title", "Шырдак"),
+            ("category", "handicraft"),
+            ("price_from", "5000"),
+            ("availability", "to-order"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let public = crate::common::get_text(&app.client(), app.url("/showcase?q=shyrdak")).await;
+    assert!(public.contains("Айжан, кийиз") && public.contains("Шырдак"));
+    let mut c = app.db.store.conn().await.unwrap();
+    let details: Vec<String> = sqlx::query_scalar(
+        "SELECT detail FROM audit_log WHERE action IN ('showcase.profile', 'showcase.product') ORDER BY id",
+    )
+    .fetch_all(&mut *c)
+    .await
+    .unwrap();
+    drop(c);
+    assert_eq!(details, ["published for-her", "for-her"]);
+    // Another lab's coordinator: 404 to read and to write, and nothing changes.
+    let other = app.signed_in("coord.batken@test.kg").await;
+    let r = other.get(app.url(&base)).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    let own = crate::common::get_text(&other, app.url("/labs")).await;
+    let r = other
+        .post(app.url(&base))
+        .form(&[("_csrf", csrf(&own).as_str()), ("display_name", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let r = other
+        .post(app.url(&format!("{base}/leave")))
+        .form(&[("_csrf", csrf(&own).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let public = crate::common::get_text(&app.client(), app.url("/showcase")).await;
+    assert!(public.contains("Айжан, кийиз"), "still listed");
+    // She sees on her own page what was done for her.
+    let me = app.signed_in("+996555100200").await;
+    let mine = crate::common::get_text(&me, app.url("/me/showcase")).await;
+    assert!(mine.contains("Шырдак") && !mine.contains("id=\"for-her\""));
 }
