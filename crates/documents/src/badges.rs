@@ -258,7 +258,7 @@ pub fn badge_svg(title: &str, subtitle: &str) -> String {
 
 /// Greedy word wrap to lines of about `width` characters, at most
 /// `max_lines`; overflow is cut with an ellipsis so the badge never spills.
-fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
+pub(crate) fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut cur = String::new();
     for word in text.split_whitespace() {

@@ -20,6 +20,7 @@
 //! - [`bounded`]: untrusted zips inflated within limits (entries, sizes, ratio).
 //! - [`statement`]: bank statements (CSV, UTF-8 or Windows-1251) read within limits, for
 //!   matching incoming payments to invoices and pledges.
+//! - [`share`]: link-preview pictures, our SVG rasterised to PNG with the embedded font.
 
 pub mod badges;
 pub mod bounded;
@@ -30,6 +31,7 @@ pub mod kyrgyzstan;
 pub mod paper;
 pub mod qr;
 pub mod record;
+pub mod share;
 pub mod statement;
 pub mod table;
 pub mod uploads;

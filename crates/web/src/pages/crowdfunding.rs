@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/campaigns/new", get(new_form).post(create))
         .route("/campaigns/{id}", get(page))
         .route("/campaigns/{id}/share.svg", get(share))
+        .route("/campaigns/{id}/share.png", get(share_png))
         .route("/campaigns/{id}/pledge", post(pledge))
         .route("/campaigns/{id}/pledges/{reference}", get(instructions))
         .route("/campaigns/{id}/status", post(status))
@@ -238,7 +239,7 @@ async fn campaign_page(
         documents::charts::progress_bars(&c.t("crowd-where-title"), &items, "")
     };
     Ok(CampaignPage {
-        og_image: format!("{}/campaigns/{id}/share.svg", c.base),
+        og_image: format!("{}/campaigns/{id}/share.png", c.base),
         og_url: format!("{}/campaigns/{id}", c.base),
         key: crate::secrets::random_token(16),
         chart,
@@ -265,14 +266,33 @@ async fn share(
 ) -> AppResult<Response> {
     let v = svc::view(&s.store, &domain::Actor::anonymous(), id).await?;
     let svg = svc::share_svg(&v.k, c.lang, v.lab.as_ref());
-    Ok((
+    Ok(picture("image/svg+xml", svg.into_bytes()))
+}
+
+/// The link preview as PNG: what Telegram, WhatsApp and Facebook show (they do not take SVG).
+async fn share_png(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<CampaignId>,
+) -> AppResult<Response> {
+    let v = svc::view(&s.store, &domain::Actor::anonymous(), id).await?;
+    let svg = svc::share_svg(&v.k, c.lang, v.lab.as_ref());
+    let png = tokio::task::spawn_blocking(move || documents::share::png(&svg))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(picture("image/png", png))
+}
+
+fn picture(content_type: &'static str, body: Vec<u8>) -> Response {
+    (
         [
-            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CONTENT_TYPE, content_type),
             (header::CACHE_CONTROL, "public, max-age=600"),
         ],
-        svg,
+        body,
     )
-        .into_response())
+        .into_response()
 }
 
 /// A form on the campaign's page answered: done → back with a flash; invalid → the page again.

@@ -1288,8 +1288,8 @@ pub async fn import_statement(
 // ---------------------------------------------------------------------------------------------
 // The share image
 
-/// The picture a link preview shows: the title, the progress bar, raised of goal. SVG (social
-/// networks prefer PNG; the binary has no rasteriser).
+/// The picture a link preview shows: the title, the progress bar, raised of goal, drawn as SVG
+/// in the font [`documents::share::png`] embeds (the networks get it as PNG).
 pub fn share_svg(k: &Campaign, lang: Lang, lab: Option<&Lab>) -> String {
     let esc = |s: &str| {
         s.replace('&', "&amp;")
@@ -1299,13 +1299,26 @@ pub fn share_svg(k: &Campaign, lang: Lang, lab: Option<&Lab>) -> String {
     };
     let pct = rules::percent(k.raised, k.goal);
     let w = (1000 * pct.min(100) / 100) as i64;
-    let title: String = k.title(lang.code()).chars().take(60).collect();
+    let f = documents::share::FAMILY;
+    // Two lines of the title at most, each within the picture's width.
+    let title: String = documents::share::lines(k.title(lang.code()), 30, 2)
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            format!(
+                r##"<text x="100" y="{y}" font-family="{f}" font-size="54" font-weight="bold" fill="#222222">{l}</text>"##,
+                y = 230 + 66 * i,
+                l = esc(l),
+            )
+        })
+        .collect();
     let lab = lab
         .map(|l| l.name(lang.code()).to_string())
         .unwrap_or_else(|| lang.t("crowd-network"));
+    // The bar is clipped to its rounded track, so a small share is a sliver, not a blob.
     format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="630" viewBox="0 0 1200 630" role="img"><title>{t}</title><rect width="1200" height="630" fill="#FFF8F0"/><text x="100" y="150" font-family="DejaVu Sans, sans-serif" font-size="30" fill="#555555">{lab}</text><text x="100" y="240" font-family="DejaVu Sans, sans-serif" font-size="52" font-weight="bold" fill="#222222">{t}</text><rect x="100" y="330" width="1000" height="48" rx="24" fill="#EEEEEE"/><rect x="100" y="330" width="{w}" height="48" rx="24" fill="#0072B2"/><text x="100" y="460" font-family="DejaVu Sans, sans-serif" font-size="44" fill="#222222">{raised} / {goal} {som} · {pct}%</text></svg>"##,
-        t = esc(&title),
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="630" viewBox="0 0 1200 630" role="img"><title>{t}</title><defs><clipPath id="track"><rect x="100" y="380" width="1000" height="48" rx="24"/></clipPath></defs><rect width="1200" height="630" fill="#FFF8F0"/><text x="100" y="140" font-family="{f}" font-size="32" fill="#555555">{lab}</text>{title}<rect x="100" y="380" width="1000" height="48" rx="24" fill="#EEEEEE"/><rect x="100" y="380" width="{w}" height="48" fill="#0072B2" clip-path="url(#track)"/><text x="100" y="510" font-family="{f}" font-size="44" fill="#222222">{raised} / {goal} {som} · {pct}%</text></svg>"##,
+        t = esc(k.title(lang.code())),
         lab = esc(&lab),
         raised = Money(k.raised).som_display(),
         goal = Money(k.goal).som_display(),

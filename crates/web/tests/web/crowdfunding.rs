@@ -400,6 +400,21 @@ async fn campaign_pledge_statement_spend_end_to_end(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(svg.headers()["content-type"], "image/svg+xml");
+    // What link previews fetch: the PNG the page's og:image names, 1200 × 630.
+    assert!(
+        page.contains(&format!("{loc}/share.png\"")),
+        "og:image is the PNG"
+    );
+    let png = anon
+        .get(app.url(&format!("{loc}/share.png")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(png.headers()["content-type"], "image/png");
+    let png = png.bytes().await.unwrap();
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+    let be = |i: usize| u32::from_be_bytes([png[i], png[i + 1], png[i + 2], png[i + 3]]);
+    assert_eq!((be(16), be(20)), (1200, 630), "the IHDR size");
     // The list API.
     let list: Value = anon
         .get(app.url("/api/v1/campaigns"))
