@@ -99,6 +99,7 @@ pub const TABLES: &[&str] = &[
     "maker_profiles",
     "maker_products",
     "venture_sales",
+    "fair_makers",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

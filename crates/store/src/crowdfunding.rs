@@ -871,6 +871,31 @@ pub async fn event_choices(
         .collect()
 }
 
+/// Showcase products a reward tier may be: (product id, "maker: title"), of the lab's makers
+/// (any lab's for a network campaign), published profiles only.
+pub async fn product_choices(
+    c: &mut AnyConnection,
+    lab: Option<LabId>,
+) -> Result<Vec<(String, String)>> {
+    let rows = sqlx::query(
+        "SELECT p.id, m.display_name, p.title FROM maker_products p
+         JOIN maker_profiles m ON m.person_id = p.person_id
+         WHERE m.published = 1 AND ($1 = '' OR m.lab_id = $1)
+         ORDER BY m.display_name, p.title, p.id LIMIT 300",
+    )
+    .bind(lab.map(|l| l.to_string()).unwrap_or_default())
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                text(r, "id")?,
+                format!("{}: {}", text(r, "display_name")?, text(r, "title")?),
+            ))
+        })
+        .collect()
+}
+
 /// Grant calls a budget line may name (the lab's and the network's).
 pub async fn call_choices(
     c: &mut AnyConnection,

@@ -392,7 +392,8 @@ async fn scrub_registrations(c: &mut AnyConnection, filter: &str, key: &str) -> 
 
 /// Every statement of a person's erasure, `$1` = her id. Idempotent: run again after a restore.
 const SCRUB_PERSON: &[&str] = &[
-    // Her public showcase goes entirely (products first: they name her profile).
+    // Her public showcase goes entirely (products and fairs first: they name her profile).
+    "DELETE FROM fair_makers WHERE person_id = $1",
     "DELETE FROM maker_products WHERE person_id = $1",
     "DELETE FROM maker_profiles WHERE person_id = $1",
     "UPDATE people SET family_name = '', given_name = '', patronymic = '', name_latin = '', search_key = '',

@@ -5,7 +5,7 @@ use crate::{Result, StoreError, now};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::crowdfunding::{Availability, SaleChannel};
 use domain::grants::Category;
-use domain::{LabId, PersonId, UserId, VentureId};
+use domain::{EventId, LabId, PersonId, UserId, VentureId};
 use serde::Serialize;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
@@ -284,6 +284,24 @@ pub async fn earnings_of(
     Ok((n > 0).then_some(crate::row::int(&r, "total")?))
 }
 
+/// The members' shares of a venture's sales: (member, share), in the order of the members.
+pub async fn shares(c: &mut AnyConnection, venture: VentureId) -> Result<Vec<(PersonId, i64)>> {
+    let rows = sqlx::query(
+        "SELECT person_id, share FROM venture_members WHERE venture_id = $1 ORDER BY person_id",
+    )
+    .bind(venture.to_string())
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                crate::row::get(r, "person_id")?,
+                crate::row::int(r, "share")?,
+            ))
+        })
+        .collect()
+}
+
 /// Sets a member's share of a joint initiative's sales (a weight above zero; all 1: equal parts).
 /// Answers whether she is a member.
 pub async fn set_share(
@@ -348,4 +366,84 @@ pub async fn sales_totals(
     .fetch_one(c)
     .await?;
     Ok((crate::row::int(&r, "women")?, crate::row::int(&r, "total")?))
+}
+
+/// A fair (an event of kind fair) a maker can take part in, or has.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fair {
+    pub id: EventId,
+    pub lab_id: LabId,
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+    pub place: String,
+}
+
+from_row! {
+    Fair |r| id, lab_id, title, starts_at, place
+}
+
+/// The published, not cancelled fairs a maker of `lab` may take part in that have not ended:
+/// her lab's and the network's; soonest first.
+pub async fn fairs_open_to(c: &mut AnyConnection, lab: LabId) -> Result<Vec<Fair>> {
+    let q = sqlx::query(
+        "SELECT id, lab_id, title, starts_at, place FROM events
+         WHERE kind = 'fair' AND published = 1 AND cancelled = 0 AND ends_at >= $2
+           AND (lab_id = $1 OR scope = 'network')
+         ORDER BY starts_at, id LIMIT 50",
+    )
+    .bind(lab.to_string())
+    .bind(crate::row::ts(Utc::now()));
+    all(c, q).await
+}
+
+/// She takes part in the fair (`false` when she already did).
+pub async fn join_fair(
+    c: &mut AnyConnection,
+    event: EventId,
+    person: PersonId,
+    by: Option<UserId>,
+) -> Result<bool> {
+    let q = sqlx::query(
+        "INSERT INTO fair_makers (event_id, person_id, added_by, added_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (event_id, person_id) DO NOTHING",
+    )
+    .bind(event.to_string())
+    .bind(person.to_string())
+    .bind(by.map(|u| u.to_string()))
+    .bind(now());
+    changed(c, q).await
+}
+
+/// She no longer takes part (`false` when she did not).
+pub async fn leave_fair(c: &mut AnyConnection, event: EventId, person: PersonId) -> Result<bool> {
+    let q = sqlx::query("DELETE FROM fair_makers WHERE event_id = $1 AND person_id = $2")
+        .bind(event.to_string())
+        .bind(person.to_string());
+    changed(c, q).await
+}
+
+/// The fairs she takes part in that have not ended (published, not cancelled), soonest first.
+pub async fn fairs_of(c: &mut AnyConnection, person: PersonId) -> Result<Vec<Fair>> {
+    let q = sqlx::query(
+        "SELECT e.id, e.lab_id, e.title, e.starts_at, e.place FROM fair_makers f
+         JOIN events e ON e.id = f.event_id
+         WHERE f.person_id = $1 AND e.published = 1 AND e.cancelled = 0 AND e.ends_at >= $2
+         ORDER BY e.starts_at, e.id LIMIT 20",
+    )
+    .bind(person.to_string())
+    .bind(crate::row::ts(Utc::now()));
+    all(c, q).await
+}
+
+/// The published makers taking part in a fair, by display name.
+pub async fn makers_at(c: &mut AnyConnection, event: EventId) -> Result<Vec<Profile>> {
+    many(
+        c,
+        format!(
+            "{PROFILE_SQL} JOIN fair_makers f ON f.person_id = m.person_id
+             WHERE f.event_id = $1 AND m.published = 1 ORDER BY m.display_name, m.person_id LIMIT 500"
+        ),
+        event,
+    )
+    .await
 }

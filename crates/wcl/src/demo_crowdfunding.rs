@@ -570,6 +570,22 @@ pub async fn seed(
             }
         }
     }
+    // The makers at the fairs: two of three of a lab's makers at its own fairs (past ones too:
+    // the fair's page keeps who was there), every other maker of the network at the network's.
+    for e in store::events::list(tx, &store::events::EventQuery::default()).await? {
+        if e.kind != domain::EventKind::Fair {
+            continue;
+        }
+        for (i, (person, lab, _)) in women.iter().enumerate() {
+            let takes_part = match e.scope {
+                domain::EventScope::Network => i % 2 == 0,
+                domain::EventScope::Lab => *lab == e.lab_id && i % 3 != 2,
+            };
+            if takes_part {
+                sc::join_fair(tx, e.id, *person, None).await?;
+            }
+        }
+    }
     Ok(Counts {
         campaigns: 2,
         pledges,

@@ -250,3 +250,6 @@ grants-sheet-awards = Awards
 grants-sheet-payments = Payments
 grants-col-spread = Spread between reviewers
 grants-col-reversal = Reversal
+venture-shares = How its sales are shared
+venture-shares-hint = Each member's part of every sale, as the members agreed: the numbers are weights (1 and 3 is a quarter and three quarters). Her income in the impact figures comes from her part.
+err-venture-share = Enter a whole number from 1 to 100 for every member

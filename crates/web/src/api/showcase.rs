@@ -54,6 +54,17 @@ pub struct MakerDto {
     /// Her own channel if she chose one; empty: order through the lab.
     pub contact: String,
     pub products: Vec<ProductDto>,
+    /// The fairs where she will be (not ended), soonest first.
+    pub fairs: Vec<FairDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FairDto {
+    /// The event's id: `/api/v1/events/{id}`, `/events/{id}`.
+    pub event_id: String,
+    pub title: String,
+    pub starts_at: chrono::DateTime<chrono::Utc>,
+    pub place: String,
 }
 
 /// The makers' showcase (public): only makers who opted in.
@@ -90,6 +101,16 @@ async fn showcase(
                         price_from: p.price_from,
                         price_to: p.price_to,
                         availability: p.availability.code().into(),
+                    })
+                    .collect(),
+                fairs: m
+                    .fairs
+                    .into_iter()
+                    .map(|f| FairDto {
+                        event_id: f.id.to_string(),
+                        title: f.title,
+                        starts_at: f.starts_at,
+                        place: f.place,
                     })
                     .collect(),
             })

@@ -196,6 +196,7 @@ struct EventPage {
     manage: bool,
     checkin: bool,
     open: bool,
+    makers: Vec<store::showcase::Profile>,
 }
 
 impl EventPage {
@@ -206,6 +207,7 @@ impl EventPage {
             manage,
             checkin,
             open,
+            makers,
         } = v;
         EventPage {
             c,
@@ -216,6 +218,7 @@ impl EventPage {
             manage,
             checkin,
             open,
+            makers,
         }
     }
 }

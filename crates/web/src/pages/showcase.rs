@@ -4,7 +4,9 @@
 use crate::ctx::{Ctx, Path, VerifiedBody, VerifiedForm, redirect_with_flash};
 use crate::error::AppResult;
 use crate::pages::{Errors, respond};
-use crate::services::showcase::{self as svc, Maker, Mine, ProductInput, ProfileInput, SaleInput};
+use crate::services::showcase::{
+    self as svc, FairInput, Maker, Mine, ProductInput, ProfileInput, SaleInput,
+};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -23,11 +25,13 @@ pub fn router() -> Router<AppState> {
         .route("/me/showcase/products", post(product))
         .route("/me/showcase/sales", post(sale))
         .route("/me/showcase/leave", post(leave))
+        .route("/me/showcase/fairs", post(fair))
         // A coordinator of her lab works on it for her (audited).
         .route("/people/{id}/showcase", get(hers).post(save_hers))
         .route("/people/{id}/showcase/products", post(product_hers))
         .route("/people/{id}/showcase/sales", post(sale_hers))
         .route("/people/{id}/showcase/leave", post(leave_hers))
+        .route("/people/{id}/showcase/fairs", post(fair_hers))
 }
 
 #[derive(Deserialize, Default)]
@@ -255,4 +259,36 @@ async fn leave_hers(
 ) -> AppResult<Response> {
     svc::opt_out(&s.store, &c.actor, Some(id)).await?;
     Ok(back(Some(id)))
+}
+
+async fn fair_posted(
+    c: Ctx,
+    s: AppState,
+    who: Option<PersonId>,
+    f: FairInput,
+) -> AppResult<Response> {
+    let result = svc::take_part(&s.store, &c.actor, who, &f).await;
+    respond(
+        result,
+        |_| back(who),
+        async |e| mine_page(c, &s, who, Typed::default(), e).await,
+    )
+    .await
+}
+
+async fn fair(
+    c: Ctx,
+    State(s): State<AppState>,
+    VerifiedForm(f): VerifiedForm<FairInput>,
+) -> AppResult<Response> {
+    fair_posted(c, s, None, f).await
+}
+
+async fn fair_hers(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<PersonId>,
+    VerifiedForm(f): VerifiedForm<FairInput>,
+) -> AppResult<Response> {
+    fair_posted(c, s, Some(id), f).await
 }

@@ -151,6 +151,8 @@ pub struct CampaignView {
     pub pledges: Vec<Pledge>,
     pub events: Vec<(EventId, String, NaiveDate)>,
     pub calls: Vec<(GrantCallId, String)>,
+    /// Showcase products a reward may be (managers only): (id, "maker: title").
+    pub products: Vec<(String, String)>,
 }
 
 impl CampaignView {
@@ -199,6 +201,11 @@ pub async fn view(store: &Store, actor: &Actor, id: CampaignId) -> AppResult<Cam
         },
         calls: if manage {
             cf::call_choices(&mut c, k.lab_id).await?
+        } else {
+            vec![]
+        },
+        products: if manage {
+            cf::product_choices(&mut c, k.lab_id).await?
         } else {
             vec![]
         },

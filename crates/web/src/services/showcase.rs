@@ -7,11 +7,11 @@ use crate::error::{AppError, AppResult};
 use crate::services::base::{commit_with, entry, limit, signed_in};
 use domain::crowdfunding::{self as rules, Availability, SaleChannel};
 use domain::grants::Category;
-use domain::{Action, Actor, LabId, Money, PersonId, ResidencyStatus, VentureId};
+use domain::{Action, Actor, EventId, LabId, Money, PersonId, ResidencyStatus, VentureId};
 use serde::{Deserialize, Serialize};
 use store::Store;
 use store::labs::Lab;
-use store::showcase::{self as sc, Product, Profile, Sale};
+use store::showcase::{self as sc, Fair, Product, Profile, Sale};
 
 type Errs = Vec<(String, String)>;
 
@@ -63,6 +63,9 @@ pub struct Mine {
     pub products: Vec<Product>,
     pub ventures: Vec<(VentureId, String, LabId)>,
     pub sales: Vec<Sale>,
+    /// The fairs she may take part in (her lab's and the network's, not ended), and whether
+    /// she does; empty until her profile is published.
+    pub fairs: Vec<(Fair, bool)>,
 }
 
 impl Mine {
@@ -92,10 +95,24 @@ pub async fn mine(store: &Store, actor: &Actor, person: Option<PersonId>) -> App
     for (v, _, _) in &ventures {
         sales.extend(sc::sales(&mut c, *v).await?);
     }
+    let profile = sc::profile(&mut c, person).await?;
+    let mut fairs = vec![];
+    if let Some(p) = profile.as_ref().filter(|p| p.published) {
+        let taking: Vec<EventId> = sc::fairs_of(&mut c, person)
+            .await?
+            .into_iter()
+            .map(|f| f.id)
+            .collect();
+        for f in sc::fairs_open_to(&mut c, p.lab_id).await? {
+            let joined = taking.contains(&f.id);
+            fairs.push((f, joined));
+        }
+    }
     Ok(Mine {
         person,
         for_her,
-        profile: sc::profile(&mut c, person).await?,
+        fairs,
+        profile,
         products: sc::products(&mut c, person).await?,
         ventures,
         sales,
@@ -181,6 +198,59 @@ pub async fn opt_out(store: &Store, actor: &Actor, person: Option<PersonId>) -> 
     sc::unpublish(&mut tx, person).await?;
     let e = entry(actor, "showcase.unpublish", "person", person, Some(lab));
     commit_with(tx, e, by(for_her).into()).await
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct FairInput {
+    /// The fair (an event of kind fair) by id.
+    pub event: String,
+    /// "1": she takes part; anything else: she no longer does.
+    pub join: String,
+}
+
+/// She says she takes part in a fair (or no longer does): one of her lab's or the network's
+/// fairs that has not ended, once her profile is published. The fair's page then lists her.
+pub async fn take_part(
+    store: &Store,
+    actor: &Actor,
+    person: Option<PersonId>,
+    f: &FairInput,
+) -> AppResult<()> {
+    let mut c = store.conn().await?;
+    let (person, lab, for_her) = maker_for(&mut c, actor, person).await?;
+    let published = sc::profile(&mut c, person)
+        .await?
+        .is_some_and(|p| p.published);
+    if !published {
+        return Err(AppError::Invalid(vec![(
+            "fair".into(),
+            "err-showcase-publish-first".into(),
+        )]));
+    }
+    let fair = f.event.trim().parse::<EventId>().ok();
+    let open = sc::fairs_open_to(&mut c, lab).await?;
+    let Some(fair) = fair.filter(|e| open.iter().any(|x| x.id == *e)) else {
+        return Err(AppError::Invalid(vec![(
+            "fair".into(),
+            "err-showcase-unknown-fair".into(),
+        )]));
+    };
+    drop(c);
+    let join = f.join.trim() == "1";
+    let mut tx = store.begin().await?;
+    let changed = if join {
+        sc::join_fair(&mut tx, fair, person, actor.user_id).await?
+    } else {
+        sc::leave_fair(&mut tx, fair, person).await?
+    };
+    if !changed {
+        // Already so (a second click, another tab): nothing to record.
+        return Ok(());
+    }
+    let e = entry(actor, "showcase.fair", "event", fair, Some(lab));
+    let what = if join { "joined" } else { "left" };
+    commit_with(tx, e, format!("{what} {person} {}", by(for_her))).await
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -280,6 +350,8 @@ pub struct Maker {
     pub profile: Profile,
     pub lab: Option<Lab>,
     pub products: Vec<Product>,
+    /// The fairs where she will be (not ended), soonest first.
+    pub fairs: Vec<Fair>,
 }
 
 /// The public catalogue: opted-in makers only, by lab (slug), product category and a forgiving
@@ -307,11 +379,13 @@ pub async fn catalogue(
     let mut out = vec![];
     for p in profiles {
         let products = sc::products(&mut c, p.person_id).await?;
+        let fairs = sc::fairs_of(&mut c, p.person_id).await?;
         let lab = labs.iter().find(|l| l.id == p.lab_id).cloned();
         out.push(Maker {
             profile: p,
             lab,
             products,
+            fairs,
         });
     }
     Ok(out)

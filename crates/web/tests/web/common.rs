@@ -213,6 +213,18 @@ impl TestApp {
 
     /// Creates an event through the coordinator's form; returns its id.
     pub async fn create_event(&self, capacity: u32, published: bool, title: &str) -> String {
+        self.create_event_of_kind("master-class", capacity, published, title)
+            .await
+    }
+
+    /// An event of Osh in ten days, of `kind` (master-class, fair, ...), through the form.
+    pub async fn create_event_of_kind(
+        &self,
+        kind: &str,
+        capacity: u32,
+        published: bool,
+        title: &str,
+    ) -> String {
         let app = self;
         let c = app.signed_in("coord.osh@test.kg").await;
         let page = c
@@ -230,7 +242,7 @@ impl TestApp {
         let mut form = vec![
             ("_csrf", csrf(&page)),
             ("title", title.to_string()),
-            ("kind", "master-class".into()),
+            ("kind", kind.into()),
             ("scope", "lab".into()),
             ("date", date),
             ("starts", "14:00".into()),

@@ -912,6 +912,18 @@ async fn a_reward_that_is_her_product_credits_her_sale_once(app: TestApp) {
         .unwrap_err();
     assert!(matches!(e, web::error::AppError::Invalid(ref v) if v[0].1 == "err-crowd-product"));
     assert_eq!(app.count("campaign_tiers").await, before);
+    // The reward form offers her product by name, not a number to copy.
+    let page = crate::common::get_text(
+        &app.signed_in("coord.osh@test.kg").await,
+        app.url(&format!("/campaigns/{id}")),
+    )
+    .await;
+    assert!(
+        page.contains(&format!(
+            "<option value=\"{product}\" >Айжан: Кийиз оюнчук</option>"
+        )),
+        "the product picker"
+    );
     let tier = svc::add_tier(s, &coord, id, &tier_input(&product))
         .await
         .unwrap();

@@ -11,6 +11,8 @@ on_both_backends!(
     sales_of_a_venture,
     earnings_come_from_sales_split_by_shares,
     a_coordinator_keeps_her_showcase_for_her,
+    a_maker_takes_part_in_a_fair,
+    a_coordinator_sets_how_a_joint_initiative_shares_its_sales,
 );
 
 async fn a_maker_opts_in_and_is_found(app: TestApp) {
@@ -441,4 +443,185 @@ async fn a_coordinator_keeps_her_showcase_for_her(app: TestApp) {
     let me = app.signed_in("+996555100200").await;
     let mine = crate::common::get_text(&me, app.url("/me/showcase")).await;
     assert!(mine.contains("Шырдак") && !mine.contains("id=\"for-her\""));
+}
+
+/// She says she will be at a fair from her showcase (once published); the fair's page lists her,
+/// her card in the catalogue and the API name the fair; a class that is not a fair, or nonsense,
+/// is refused and changes nothing; leaving the showcase takes her off the fair's page.
+async fn a_maker_takes_part_in_a_fair(app: TestApp) {
+    let fair = app
+        .create_event_of_kind("fair", 30, true, "Autumn fair")
+        .await;
+    let class = app.create_event(20, true, "Felt class").await;
+    let me = app.signed_in("+996555100200").await;
+    let page = crate::common::get_text(&me, app.url("/me/showcase")).await;
+    let token = csrf(&page);
+    let take_part = |event: String, join: &'static str| {
+        let me = me.clone();
+        let url = app.url("/me/showcase/fairs");
+        let token = token.clone();
+        async move {
+            me.post(url)
+                .form(&[("_csrf", token.as_str()), ("event", &event), ("join", join)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // Not published yet: the fair page would have nothing to show.
+    let r = take_part(fair.clone(), "1").await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains(&web::i18n::Lang::Ky.t("err-showcase-publish-first"))
+    );
+    let r = me
+        .post(app.url("/me/showcase"))
+        .form(&[("_csrf", token.as_str()), ("display_name", "Айжан Кийиз")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = crate::common::get_text(&me, app.url("/me/showcase")).await;
+    assert!(page.contains("Autumn fair") && !page.contains("Felt class"));
+    // A class is not a fair; nonsense is not an event.
+    for bad in [class.clone(), "not-an-id".to_string()] {
+        let r = take_part(bad, "1").await;
+        assert_eq!(r.status(), 422);
+    }
+    assert_eq!(app.count("fair_makers").await, 0);
+    // Twice is once.
+    assert_eq!(take_part(fair.clone(), "1").await.status(), 303);
+    assert_eq!(take_part(fair.clone(), "1").await.status(), 303);
+    assert_eq!(app.count("fair_makers").await, 1);
+    let anon = app.client();
+    let fair_page = crate::common::get_text(&anon, app.url(&format!("/events/{fair}"))).await;
+    assert!(fair_page.contains("id=\"fair-makers\"") && fair_page.contains("Айжан Кийиз"));
+    let class_page = crate::common::get_text(&anon, app.url(&format!("/events/{class}"))).await;
+    assert!(!class_page.contains("fair-makers"));
+    let catalogue = crate::common::get_text(&anon, app.url("/showcase")).await;
+    assert!(catalogue.contains(&format!("href=\"/events/{fair}\"")));
+    let api: Value = anon
+        .get(app.url("/api/v1/showcase"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(api[0]["fairs"][0]["title"], "Autumn fair");
+    assert_eq!(api[0]["fairs"][0]["event_id"], fair.as_str());
+    // She will not be there after all; then she is back, and leaves the showcase.
+    assert_eq!(take_part(fair.clone(), "0").await.status(), 303);
+    assert_eq!(app.count("fair_makers").await, 0);
+    assert_eq!(take_part(fair.clone(), "1").await.status(), 303);
+    let r = me
+        .post(app.url("/me/showcase/leave"))
+        .form(&[("_csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let fair_page = crate::common::get_text(&anon, app.url(&format!("/events/{fair}"))).await;
+    assert!(
+        !fair_page.contains("Айжан Кийиз"),
+        "an unpublished maker is not listed"
+    );
+}
+
+/// A joint initiative's page shows each member's part of its sales; a coordinator of its lab
+/// sets the shares as the members agreed (audited); a zero or a word is refused in her language
+/// and changes nothing; a member sees the parts but no form; another lab gets 404.
+async fn a_coordinator_sets_how_a_joint_initiative_shares_its_sales(app: TestApp) {
+    let mut c = app.db.store.conn().await.unwrap();
+    let venture = store::grants::insert_venture(
+        &mut c,
+        app.osh,
+        None,
+        "Кийиз студиясы",
+        VentureKind::JointInitiative,
+        Category::Handicraft,
+        &[app.aizhan, app.batken_woman],
+    )
+    .await
+    .unwrap();
+    drop(c);
+    let url = app.url(&format!("/ventures/{venture}"));
+    let coord = app.signed_in("coord.osh@test.kg").await;
+    let page = crate::common::get_text(&coord, url.clone()).await;
+    assert!(
+        page.contains("id=\"shares\"") && page.contains("50%"),
+        "equal parts at first"
+    );
+    let token = csrf(&page);
+    let (a, b) = (
+        format!("share_{}", app.aizhan),
+        format!("share_{}", app.batken_woman),
+    );
+    let post = |pairs: Vec<(String, String)>| {
+        let coord = coord.clone();
+        let to = app.url(&format!("/ventures/{venture}/shares"));
+        async move { coord.post(to).form(&pairs).send().await.unwrap() }
+    };
+    let form = |x: &str, y: &str| {
+        vec![
+            ("_csrf".to_string(), token.clone()),
+            (a.clone(), x.to_string()),
+            (b.clone(), y.to_string()),
+        ]
+    };
+    for (x, y) in [("0", "1"), ("three", "1"), ("3", "101"), ("3", "")] {
+        let r = post(form(x, y)).await;
+        assert_eq!(r.status(), 422, "{x} {y}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains(&web::i18n::Lang::Ky.t("err-venture-share")));
+        assert!(
+            html.contains(&format!("value=\"{x}\"")),
+            "what she typed is kept"
+        );
+    }
+    let shares = |app: &TestApp| {
+        let store = app.db.store.clone();
+        async move {
+            let mut c = store.conn().await.unwrap();
+            let mut s: Vec<i64> = store::showcase::shares(&mut c, venture)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|(_, n)| n)
+                .collect();
+            s.sort();
+            s
+        }
+    };
+    assert_eq!(shares(&app).await, [1, 1], "nothing changed");
+    let r = post(form("3", "1")).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(shares(&app).await, [1, 3]);
+    let page = crate::common::get_text(&coord, url.clone()).await;
+    assert!(page.contains("75%") && page.contains("25%"));
+    // Another lab's coordinator: 404, nothing changes.
+    let other = app.signed_in("coord.batken@test.kg").await;
+    let own = crate::common::get_text(&other, app.url("/labs")).await;
+    let r = other
+        .post(app.url(&format!("/ventures/{venture}/shares")))
+        .form(&[
+            ("_csrf", csrf(&own)),
+            (a.as_str(), "1".to_string()),
+            (b.as_str(), "9".to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(shares(&app).await, [1, 3]);
+    // A member sees the parts, not the form.
+    let me = app.signed_in("+996555100200").await;
+    let html = crate::common::get_text(&me, url).await;
+    assert!(
+        html.contains("75%") && !html.contains("/shares\""),
+        "{html}"
+    );
 }

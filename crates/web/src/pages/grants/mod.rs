@@ -63,6 +63,7 @@ pub fn router() -> Router<AppState> {
         ("/grant-reports/{id}/response", post(respond)),
         ("/ventures/{id}", get(venture)),
         ("/ventures/{id}/status", post(venture_status)),
+        ("/ventures/{id}/shares", post(venture_shares)),
     ];
     routes
         .into_iter()

@@ -5,13 +5,14 @@ use super::applications::{Typed, on_app};
 use super::{Submit, svc, to_app};
 use crate::ctx::{Ctx, Path, VerifiedBody, VerifiedForm, redirect_with_flash};
 use crate::error::AppResult;
+use crate::pages::{Errors, respond as answer};
 use crate::services::grants::{PaymentInput, ReportInput, ReviewInput, TrancheInput};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::Response;
-use domain::{ApplicationId, AwardId, PaymentId, ReportId, TrancheId, VentureId};
+use domain::{ApplicationId, AwardId, PaymentId, PersonId, ReportId, TrancheId, VentureId};
 use serde::Deserialize;
 use store::grants::{Application, Award, Venture};
 
@@ -168,6 +169,45 @@ pub(super) struct VenturePage {
     app: Option<Application>,
     award: Option<Award>,
     can_edit: bool,
+    /// Its members' shares (a joint initiative), who may set them, and what was typed.
+    w: svc::VentureView,
+    typed: Vec<(String, String)>,
+    errors: Errors,
+}
+
+impl VenturePage {
+    fn pct(&self, share: &i64) -> i64 {
+        self.w.percent(*share)
+    }
+    /// The share field's value: what was typed (after a refusal), else the share on record.
+    fn share_value(&self, person: &PersonId, share: &i64) -> String {
+        let field = format!("share_{person}");
+        self.typed
+            .iter()
+            .find(|(k, _)| *k == field)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| share.to_string())
+    }
+}
+
+async fn venture_page(
+    c: Ctx,
+    s: &AppState,
+    id: VentureId,
+    typed: Vec<(String, String)>,
+    errors: Errors,
+) -> AppResult<VenturePage> {
+    let w = svc::venture_view(&s.store, &c.actor, id).await?;
+    Ok(VenturePage {
+        c,
+        v: w.venture.clone(),
+        app: w.app.clone(),
+        award: w.award.clone(),
+        can_edit: w.can_edit,
+        w,
+        typed,
+        errors,
+    })
 }
 
 pub(super) async fn venture(
@@ -175,14 +215,24 @@ pub(super) async fn venture(
     State(s): State<AppState>,
     Path(id): Path<VentureId>,
 ) -> AppResult<VenturePage> {
-    let v = svc::venture_view(&s.store, &c.actor, id).await?;
-    Ok(VenturePage {
-        c,
-        v: v.venture,
-        app: v.app,
-        award: v.award,
-        can_edit: v.can_edit,
-    })
+    venture_page(c, &s, id, vec![], Errors::default()).await
+}
+
+/// A joint initiative's shares set by a coordinator: saved → back with a flash; refused → the
+/// page again with what was typed and why.
+pub(super) async fn venture_shares(
+    c: Ctx,
+    State(s): State<AppState>,
+    Path(id): Path<VentureId>,
+    VerifiedForm(f): VerifiedForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let result = svc::set_shares(&s.store, &c.actor, id, &f).await;
+    answer(
+        result,
+        |_| redirect_with_flash(&format!("/ventures/{id}"), "flash-saved"),
+        async |e| venture_page(c, &s, id, f, e).await,
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]

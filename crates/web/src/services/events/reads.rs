@@ -104,6 +104,8 @@ pub struct EventView {
     pub checkin: bool,
     /// Registration is open: published, not cancelled, not over.
     pub open: bool,
+    /// A fair: the makers of the showcase who take part (published profiles only).
+    pub makers: Vec<store::showcase::Profile>,
 }
 
 pub async fn event_view(store: &Store, actor: &Actor, id: EventId) -> AppResult<EventView> {
@@ -127,7 +129,13 @@ async fn with_lab(store: &Store, actor: &Actor, e: Event) -> AppResult<EventView
     let lab = store::labs::lab(&mut c, e.lab_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let makers = if e.kind == domain::events::EventKind::Fair {
+        store::showcase::makers_at(&mut c, e.id).await?
+    } else {
+        vec![]
+    };
     Ok(EventView {
+        makers,
         manage: actor.allows(Action::ManageEvents(e.lab_id)),
         checkin: actor.allows(Action::CheckIn(e.lab_id)),
         open: e.published && !e.cancelled && !e.is_past(),

@@ -424,6 +424,18 @@ pub struct VentureView {
     pub app: Option<Application>,
     pub award: Option<Award>,
     pub can_edit: bool,
+    /// A joint initiative's members with their shares of its sales: (member, name, share).
+    pub shares: Vec<(PersonId, String, i64)>,
+    /// The caller may set the shares: the coordinators of its lab, for a joint initiative.
+    pub can_share: bool,
+}
+
+impl VentureView {
+    /// A member's part of each sale, in whole percent (rounded down, as the split is).
+    pub fn percent(&self, share: i64) -> i64 {
+        let total: i64 = self.shares.iter().map(|(_, _, s)| s).sum();
+        if total == 0 { 0 } else { share * 100 / total }
+    }
 }
 
 pub async fn venture_view(store: &Store, actor: &Actor, id: VentureId) -> AppResult<VentureView> {
@@ -436,12 +448,82 @@ pub async fn venture_view(store: &Store, actor: &Actor, id: VentureId) -> AppRes
         Some((w, a, _)) => (Some(w), Some(a)),
         None => (None, None),
     };
+    let joint = venture.kind == domain::grants::VentureKind::JointInitiative;
+    let shares = if joint {
+        let mut c = store.conn().await?;
+        let shares = store::showcase::shares(&mut c, id).await?;
+        venture
+            .members
+            .iter()
+            .map(|(p, name)| {
+                let share = shares.iter().find(|(x, _)| x == p).map_or(1, |(_, s)| *s);
+                (*p, name.clone(), share)
+            })
+            .collect()
+    } else {
+        vec![]
+    };
     Ok(VentureView {
+        can_share: joint && actor.allows(Action::ManageGrants(venture.lab_id)),
+        shares,
         venture,
         app,
         award,
         can_edit,
     })
+}
+
+/// The largest share a member may be given (shares are weights: 1 and 3 is a quarter and
+/// three quarters).
+pub const MAX_SHARE: i64 = 100;
+
+/// A coordinator of its lab sets how a joint initiative's sales split among its members (as
+/// they agreed): `share_{person id}` = a whole number from 1 to [`MAX_SHARE`] for every member.
+/// Audited; a bad or missing number is a message and changes nothing.
+pub async fn set_shares(
+    store: &Store,
+    actor: &Actor,
+    id: VentureId,
+    form: &[(String, String)],
+) -> AppResult<()> {
+    let v = venture_view(store, actor, id).await?;
+    if !v.can_share {
+        return Err(AppError::NotFound);
+    }
+    let mut errs = vec![];
+    let mut new = vec![];
+    for (person, _, _) in &v.shares {
+        let field = format!("share_{person}");
+        let typed = form
+            .iter()
+            .find(|(k, _)| *k == field)
+            .map(|(_, v)| v.trim())
+            .unwrap_or("");
+        match typed.parse::<i64>() {
+            Ok(n) if (1..=MAX_SHARE).contains(&n) => new.push((*person, n)),
+            _ => errs.push((field, "err-venture-share".to_string())),
+        }
+    }
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
+    let mut tx = store.begin().await?;
+    for (person, n) in &new {
+        store::showcase::set_share(&mut tx, id, *person, *n).await?;
+    }
+    let e = entry(
+        actor,
+        "venture.shares",
+        "venture",
+        id,
+        Some(v.venture.lab_id),
+    );
+    let detail = new
+        .iter()
+        .map(|(_, n)| n.to_string())
+        .collect::<Vec<_>>()
+        .join(":");
+    crate::services::base::commit_with(tx, e, detail).await
 }
 
 /// The coordinator (or a member) records that the venture launched, or closed.
