@@ -98,7 +98,29 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = api_router().split_for_parts().1;
     describe_responses(&mut doc);
     text_rule_in_inputs(&mut doc);
+    no_default_when_required(&mut doc);
     doc
+}
+
+/// Inputs shared with the HTML forms default every field to empty (a form may leave one out),
+/// and their schemas inherit `default: ""`; where a field is required, that default is neither
+/// true (leaving it out is refused) nor valid (`""` breaks its length or format), so it goes.
+fn no_default_when_required(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::Schema;
+    let Some(c) = doc.components.as_mut() else {
+        return;
+    };
+    for s in c.schemas.values_mut() {
+        let RefOr::T(Schema::Object(o)) = s else {
+            continue;
+        };
+        for name in o.required.clone() {
+            if let Some(RefOr::T(Schema::Object(p))) = o.properties.get_mut(&name) {
+                p.default = None;
+            }
+        }
+    }
 }
 
 /// The text rule (`domain::text`, applied to every request by `ctx::text_rule`) as a JSON Schema
@@ -178,6 +200,50 @@ fn text_rule_in_inputs(doc: &mut utoipa::openapi::OpenApi) {
             textual(s, &pattern, &mut inputs);
         }
     }
+    if let Some(c) = doc.components.as_mut() {
+        c.schemas
+            .insert(EXTRA.to_string(), RefOr::T(extra_schema(&pattern)));
+    }
+}
+
+/// The schema of a field a route does not read: any JSON value whose text (strings and keys,
+/// at any depth) keeps the text rule, as `ctx::text_rule` checks the whole body.
+const EXTRA: &str = "Extra";
+
+fn extra_schema(pattern: &str) -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{
+        AdditionalProperties, AnyOf, Array, Object, Schema, SchemaType, Type,
+    };
+    use utoipa::openapi::{Ref, RefOr};
+    let again = || RefOr::Ref(Ref::from_schema_name(EXTRA));
+    let text = || {
+        Object::builder()
+            .schema_type(Type::String)
+            .pattern(Some(pattern))
+            .build()
+    };
+    Schema::AnyOf(
+        AnyOf::builder()
+            .description(Some(
+                "A field this route does not read: ignored, but its text (strings and keys, at any depth) must keep the text rule.",
+            ))
+            .item(text())
+            .item(
+                Object::builder().schema_type(SchemaType::Array(vec![
+                    Type::Number,
+                    Type::Boolean,
+                    Type::Null,
+                ])),
+            )
+            .item(Array::builder().items(again()))
+            .item(
+                Object::builder()
+                    .schema_type(Type::Object)
+                    .property_names(Some(text()))
+                    .additional_properties(Some(AdditionalProperties::RefOr(again()))),
+            )
+            .build(),
+    )
 }
 
 /// [`text_rule_in_inputs`] on one schema; the references it meets are queued.
@@ -212,20 +278,10 @@ fn textual(s: &mut utoipa::openapi::schema::Schema, pattern: &str, refs: &mut Ve
                         .build(),
                 )));
                 // Fields the route does not read are ignored, but their text is checked too:
-                // the document allows them as plain values that keep the rule.
+                // the document allows them as any value that keeps the rule ([`EXTRA`]).
                 if o.additional_properties.is_none() {
                     o.additional_properties = Some(Box::new(AdditionalProperties::RefOr(
-                        RefOr::T(Schema::Object(
-                            Object::builder()
-                                .schema_type(SchemaType::Array(vec![
-                                    Type::String,
-                                    Type::Number,
-                                    Type::Boolean,
-                                    Type::Null,
-                                ]))
-                                .pattern(Some(pattern))
-                                .build(),
-                        )),
+                        RefOr::Ref(utoipa::openapi::Ref::from_schema_name(EXTRA)),
                     )));
                 }
             }

@@ -117,8 +117,11 @@ fn dtos(people: Vec<Person>, labs: &[Lab]) -> Vec<PersonDto> {
 #[serde(default)]
 pub struct NewPerson {
     /// The lab's slug.
+    #[schema(required = true, min_length = 1)]
     pub lab: String,
+    #[schema(required = true, min_length = 1, max_length = 80)]
     pub family_name: String,
+    #[schema(required = true, min_length = 1, max_length = 80)]
     pub given_name: String,
     pub patronymic: String,
     /// Latin spelling; transliterated from the Cyrillic when empty.
@@ -138,6 +141,7 @@ pub struct NewPerson {
     pub aims: String,
     pub monthly_income_tyiyn: Option<i64>,
     /// Must be true: she agreed to the current consent text.
+    #[schema(required = true)]
     pub consent: bool,
     /// consent (default), parental-consent or contract
     pub legal_basis: String,

@@ -170,9 +170,13 @@ pub async fn cohorts(store: &Store, actor: &Actor, slug: &str) -> AppResult<(Lab
 #[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct CohortInput {
+    #[schema(required = true, min_length = 1, max_length = 80)]
     pub name: String,
-    /// `YYYY-MM-DD` or `DD.MM.YYYY`.
+    /// `YYYY-MM-DD` (forms may also write `DD.MM.YYYY`).
+    #[schema(required = true, format = Date)]
     pub starts_on: String,
+    /// `YYYY-MM-DD`, not before `starts_on`.
+    #[schema(required = true, format = Date)]
     pub ends_on: String,
 }
 
@@ -239,17 +243,32 @@ pub async fn create_cohort(
 #[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct LabInput {
+    /// Its address on the site: lowercase letters, digits and single hyphens.
+    #[schema(required = true, min_length = 2, max_length = 40)]
     pub slug: String,
+    #[schema(required = true, min_length = 1, max_length = 200)]
     pub name_ky: String,
+    #[schema(required = true, min_length = 1, max_length = 200)]
     pub name_ru: String,
+    #[schema(required = true, min_length = 1, max_length = 200)]
     pub name_en: String,
+    #[schema(required = true, schema_with = regions)]
     pub region: String,
+    #[schema(required = true, min_length = 1, max_length = 200)]
     pub locality: String,
     pub address: String,
     pub latitude: String,
     pub longitude: String,
     pub hours: String,
     pub opened_on: String,
+}
+
+/// The regions of Kyrgyzstan a lab may be in (and the two cities of national significance).
+fn regions() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::Object::builder()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(domain::REGIONS.iter().copied()))
+        .build()
 }
 
 pub async fn create_lab(store: &Store, actor: &Actor, input: &LabInput) -> AppResult<LabId> {

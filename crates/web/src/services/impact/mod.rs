@@ -26,15 +26,23 @@ use store::{Store, audit};
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct OutcomeInput {
-    /// `job`, `career-restart`, `business-launched`, `joint-initiative`, `income`.
+    #[schema(required = true, schema_with = outcome_kinds)]
     pub kind: String,
-    /// `2026-11-23` or `23.11.2026`.
+    /// `2026-11-23` (forms may also write `23.11.2026`); not in the future.
+    #[schema(required = true, format = Date)]
     pub occurred_on: String,
     /// Monthly income from creative work in som, for `income`.
     pub amount: String,
     pub note: String,
     /// A coordinator saw evidence (checkbox `on`).
     pub verified: String,
+}
+
+fn outcome_kinds() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::Object::builder()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(OutcomeKind::ALL.iter().map(|k| k.code())))
+        .build()
 }
 
 struct ValidOutcome {
