@@ -57,18 +57,19 @@ pub struct CallDto {
     pub budget: i64,
     pub min_award: i64,
     pub max_award: i64,
-    /// Sum of the awards decided so far (tyiyn).
-    pub awarded: i64,
-    /// What is left of the budget (tyiyn).
-    pub left: i64,
-    /// Sum of the payments recorded on the awards (tyiyn).
-    pub paid: i64,
+    /// Sum of the awards decided so far (tyiyn); null for an applicant (the round's totals
+    /// are for its managers and reviewers, as on the call's page).
+    pub awarded: Option<i64>,
+    /// What is left of the budget (tyiyn); null for an applicant.
+    pub left: Option<i64>,
+    /// Sum of the payments recorded on the awards (tyiyn); null for an applicant.
+    pub paid: Option<i64>,
     pub opens_on: NaiveDate,
     pub closes_on: NaiveDate,
     /// Limited to one cohort of the lab, or null for every active resident.
     pub cohort_id: Option<uuid::Uuid>,
-    /// Applications submitted (drafts and withdrawn ones left out).
-    pub applications: i64,
+    /// Applications submitted (drafts and withdrawn ones left out); null for an applicant.
+    pub applications: Option<i64>,
     pub criteria: Vec<CriterionDto>,
     pub url: String,
 }
@@ -78,13 +79,15 @@ fn call_dto(base: &str, k: svc::CallSummary) -> CallDto {
         call: k,
         lab,
         criteria,
-        ..
+        access,
     } = k;
+    let round = access.manage || access.review;
+    let totals = |x: i64| round.then_some(x);
     CallDto {
         id: k.id.0,
         lab: lab.map(|l| l.slug),
         status: k.status.code().into(),
-        left: k.left(),
+        left: totals(k.left()),
         url: format!("{base}/grant-calls/{}", k.id),
         title: k.title,
         description: k.description,
@@ -92,12 +95,12 @@ fn call_dto(base: &str, k: svc::CallSummary) -> CallDto {
         budget: k.budget,
         min_award: k.min_award,
         max_award: k.max_award,
-        awarded: k.awarded,
-        paid: k.paid,
+        awarded: totals(k.awarded),
+        paid: totals(k.paid),
         opens_on: k.opens_on,
         closes_on: k.closes_on,
         cohort_id: k.cohort_id.map(|x| x.0),
-        applications: k.applications,
+        applications: totals(k.applications),
         criteria: criteria
             .into_iter()
             .map(|x| CriterionDto {

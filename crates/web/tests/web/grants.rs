@@ -1373,6 +1373,34 @@ async fn exports_neutralise_formulas(app: TestApp) {
     assert!(bytes.starts_with(b"PK"), "an XLSX is a zip");
     // Exports are for the call's managers, and audited.
     let tr = app.token("+996555100200").await;
+    // She sees the call's budget, as on its page, but not the round's totals.
+    let list: Value = app
+        .client()
+        .get(app.url("/api/v1/grant-calls?lab=osh"))
+        .bearer_auth(&tr)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let hers = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["id"] == call.to_string().as_str())
+        .expect("the call she may apply to");
+    assert!(hers["budget"].is_i64());
+    for totals in ["awarded", "left", "paid", "applications"] {
+        assert!(hers[totals].is_null(), "{totals}: {hers}");
+    }
+    let (_, her_page) = page(
+        &app.signed_in("+996555100200").await,
+        app.url(&format!("/grant-calls/{call}")),
+    )
+    .await;
+    assert!(her_page.contains(&web::i18n::Lang::Ky.t("grants-budget")));
+    assert!(!her_page.contains(&web::i18n::Lang::Ky.t("grants-awarded")));
     let r = app
         .client()
         .get(app.url(&format!("/api/v1/grant-calls/{call}/export.csv")))
