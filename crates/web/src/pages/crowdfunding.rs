@@ -264,8 +264,7 @@ async fn share(
     State(s): State<AppState>,
     Path(id): Path<CampaignId>,
 ) -> AppResult<Response> {
-    let v = svc::view(&s.store, &domain::Actor::anonymous(), id).await?;
-    let svg = svc::share_svg(&v.k, c.lang, v.lab.as_ref());
+    let svg = svc::share_picture(&s.store, id, c.lang).await?;
     Ok(picture("image/svg+xml", svg.into_bytes()))
 }
 
@@ -275,8 +274,7 @@ async fn share_png(
     State(s): State<AppState>,
     Path(id): Path<CampaignId>,
 ) -> AppResult<Response> {
-    let v = svc::view(&s.store, &domain::Actor::anonymous(), id).await?;
-    let svg = svc::share_svg(&v.k, c.lang, v.lab.as_ref());
+    let svg = svc::share_picture(&s.store, id, c.lang).await?;
     let png = tokio::task::spawn_blocking(move || documents::share::png(&svg))
         .await
         .map_err(|e| AppError::Internal(e.into()))?

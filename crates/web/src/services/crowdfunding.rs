@@ -1295,6 +1295,17 @@ pub async fn import_statement(
 // ---------------------------------------------------------------------------------------------
 // The share image
 
+/// A public campaign's share picture as SVG, in `lang`: the campaign and its lab only, not the
+/// whole page's reads.
+pub async fn share_picture(store: &Store, id: CampaignId, lang: Lang) -> AppResult<String> {
+    let (k, _) = campaign_for(store, &Actor::anonymous(), id).await?;
+    let lab = match k.lab_id {
+        Some(l) => store::labs::lab(&mut *store.conn().await?, l).await?,
+        None => None,
+    };
+    Ok(share_svg(&k, lang, lab.as_ref()))
+}
+
 /// The picture a link preview shows: the title, the progress bar, raised of goal, drawn as SVG
 /// in the font [`documents::share::png`] embeds (the networks get it as PNG).
 pub fn share_svg(k: &Campaign, lang: Lang, lab: Option<&Lab>) -> String {
