@@ -154,12 +154,15 @@ pub async fn products(c: &mut AnyConnection, person: PersonId) -> Result<Vec<Pro
 }
 
 /// Published makers, by lab and product category, whose search skeleton has every word of
-/// `key` (already folded with `domain::names::search_key`); by display name.
+/// `key` (already folded with `domain::names::search_key`); by display name, `limit` of them
+/// from `offset`.
 pub async fn catalogue(
     c: &mut AnyConnection,
     lab: Option<LabId>,
     category: Option<Category>,
     key: &str,
+    limit: i64,
+    offset: i64,
 ) -> Result<Vec<Profile>> {
     let words: Vec<String> = key
         .split_whitespace()
@@ -173,7 +176,11 @@ pub async fn catalogue(
     for i in 0..words.len() {
         sql.push_str(&format!(" AND m.search_key LIKE ${}", i + 3));
     }
-    sql.push_str(" ORDER BY m.display_name, m.person_id LIMIT 500");
+    sql.push_str(&format!(
+        " ORDER BY m.display_name, m.person_id LIMIT {} OFFSET {}",
+        limit.clamp(1, 500),
+        offset.max(0)
+    ));
     let mut q = crate::dynamic(sql)
         .bind(lab.map(|l| l.to_string()).unwrap_or_default())
         .bind(category.map(|x| x.code().to_string()).unwrap_or_default());

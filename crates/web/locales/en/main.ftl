@@ -471,3 +471,4 @@ err-api-malformed = The request could not be read: check the JSON body, the quer
 err-api-field = This field is missing or has the wrong type or value.
 events-ics-link = Calendar file (.ics)
 table-region = Table (scroll sideways to see all columns)
+err-page = No such page: pages are numbered from 0

@@ -28,6 +28,9 @@ pub struct ShowcaseQuery {
     pub category: Option<String>,
     /// Words to find in a maker's name, skills and products, in any spelling.
     pub q: Option<String>,
+    /// The page, from 0: 100 makers a page, by display name.
+    #[param(minimum = 0, maximum = 10000)]
+    pub page: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -69,18 +72,25 @@ pub struct FairDto {
 
 /// The makers' showcase (public): only makers who opted in.
 #[utoipa::path(get, path = "/api/v1/showcase", tag = "crowdfunding", params(ShowcaseQuery),
-    responses((status = 200, body = Vec<MakerDto>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Vec<MakerDto>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn showcase(
     State(s): State<AppState>,
     Query(q): Query<ShowcaseQuery>,
 ) -> AppResult<Json<Vec<MakerDto>>> {
+    let page = q.page.unwrap_or(0);
+    if !(0..=10_000).contains(&page) {
+        return Err(AppError::Invalid(vec![("page".into(), "err-page".into())]));
+    }
     let makers = svc::catalogue(
         &s.store,
         q.lab.as_deref(),
         q.category.as_deref(),
         q.q.as_deref(),
+        page,
+        100,
     )
-    .await?;
+    .await?
+    .makers;
     Ok(Json(
         makers
             .into_iter()

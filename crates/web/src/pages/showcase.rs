@@ -40,13 +40,18 @@ struct Filter {
     lab: String,
     category: String,
     q: String,
+    page: i64,
 }
+
+/// Makers on one page of the catalogue.
+const PER_PAGE: i64 = 24;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "showcase.html")]
 struct CataloguePage {
     c: Ctx,
     makers: Vec<Maker>,
+    more: bool,
     labs: Vec<Lab>,
     f: Filter,
 }
@@ -56,9 +61,23 @@ async fn catalogue(
     State(s): State<AppState>,
     Query(f): Query<Filter>,
 ) -> AppResult<CataloguePage> {
-    let makers = svc::catalogue(&s.store, Some(&f.lab), Some(&f.category), Some(&f.q)).await?;
+    let found = svc::catalogue(
+        &s.store,
+        Some(&f.lab),
+        Some(&f.category),
+        Some(&f.q),
+        f.page,
+        PER_PAGE,
+    )
+    .await?;
     let labs = crate::services::labs::all(&s.store).await?;
-    Ok(CataloguePage { c, makers, labs, f })
+    Ok(CataloguePage {
+        c,
+        makers: found.makers,
+        more: found.more,
+        labs,
+        f,
+    })
 }
 
 #[derive(Default)]

@@ -354,14 +354,23 @@ pub struct Maker {
     pub fairs: Vec<Fair>,
 }
 
+/// One page of the catalogue, and whether another follows.
+pub struct Catalogue {
+    pub makers: Vec<Maker>,
+    pub more: bool,
+}
+
 /// The public catalogue: opted-in makers only, by lab (slug), product category and a forgiving
-/// search (any spelling: Cyrillic or Latin, folded like people search).
+/// search (any spelling: Cyrillic or Latin, folded like people search); `per_page` makers from
+/// page `page` (0 is the first).
 pub async fn catalogue(
     store: &Store,
     lab: Option<&str>,
     category: Option<&str>,
     q: Option<&str>,
-) -> AppResult<Vec<Maker>> {
+    page: i64,
+    per_page: i64,
+) -> AppResult<Catalogue> {
     let mut c = store.conn().await?;
     let labs = store::labs::list_labs(&mut c).await?;
     let lab_id = match lab.filter(|s| !s.trim().is_empty()) {
@@ -375,7 +384,18 @@ pub async fn catalogue(
     };
     let category = category.and_then(Category::parse);
     let key = domain::names::search_key(q.unwrap_or(""));
-    let profiles = sc::catalogue(&mut c, lab_id, category, &key).await?;
+    let per_page = per_page.clamp(1, 200);
+    let mut profiles = sc::catalogue(
+        &mut c,
+        lab_id,
+        category,
+        &key,
+        per_page + 1,
+        page.clamp(0, 10_000) * per_page,
+    )
+    .await?;
+    let more = profiles.len() as i64 > per_page;
+    profiles.truncate(per_page as usize);
     let mut out = vec![];
     for p in profiles {
         let products = sc::products(&mut c, p.person_id).await?;
@@ -388,7 +408,7 @@ pub async fn catalogue(
             fairs,
         });
     }
-    Ok(out)
+    Ok(Catalogue { makers: out, more })
 }
 
 /// The venture if the actor may see its sales: a member, or the coordinators of its lab (and

@@ -13,6 +13,7 @@ on_both_backends!(
     a_coordinator_keeps_her_showcase_for_her,
     a_maker_takes_part_in_a_fair,
     a_coordinator_sets_how_a_joint_initiative_shares_its_sales,
+    the_catalogue_comes_in_pages,
 );
 
 async fn a_maker_opts_in_and_is_found(app: TestApp) {
@@ -624,4 +625,61 @@ async fn a_coordinator_sets_how_a_joint_initiative_shares_its_sales(app: TestApp
         html.contains("75%") && !html.contains("/shares\""),
         "{html}"
     );
+}
+
+/// The catalogue comes a page at a time (by display name), on the page and in the API; a page
+/// number out of range is refused in the API.
+async fn the_catalogue_comes_in_pages(app: TestApp) {
+    let mut c = app.db.store.conn().await.unwrap();
+    for (person, name) in [(app.aizhan, "Айжан"), (app.batken_woman, "Бермет")] {
+        let key = domain::names::search_key(name);
+        store::showcase::save_profile(
+            &mut c,
+            &store::showcase::NewProfile {
+                person,
+                lab: app.osh,
+                display_name: name,
+                bio: "",
+                skills: "",
+                contact: "",
+                venture: None,
+                search_key: &key,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    drop(c);
+    let s = &app.db.store;
+    let first = web::services::showcase::catalogue(s, None, None, None, 0, 1)
+        .await
+        .unwrap();
+    assert_eq!(first.makers.len(), 1);
+    assert_eq!(first.makers[0].profile.display_name, "Айжан");
+    assert!(first.more);
+    let second = web::services::showcase::catalogue(s, None, None, None, 1, 1)
+        .await
+        .unwrap();
+    assert_eq!(second.makers[0].profile.display_name, "Бермет");
+    assert!(!second.more);
+    // The page: both on the first (24 a page), no pager; the next page is empty and links back.
+    let anon = app.client();
+    let page = crate::common::get_text(&anon, app.url("/showcase")).await;
+    assert!(page.contains("Айжан") && page.contains("Бермет") && !page.contains("class=\"pager\""));
+    let page = crate::common::get_text(&anon, app.url("/showcase?page=1")).await;
+    assert!(!page.contains("Айжан") && page.contains("page=0"));
+    // The API: 100 a page; out of range is refused.
+    let api = |q: &'static str| {
+        let anon = anon.clone();
+        let url = app.url(&format!("/api/v1/showcase{q}"));
+        async move { anon.get(url).send().await.unwrap() }
+    };
+    let all: Value = api("?page=0").await.json().await.unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 2);
+    let none: Value = api("?page=1").await.json().await.unwrap();
+    assert_eq!(none.as_array().unwrap().len(), 0);
+    let r = api("?page=-1").await;
+    assert_eq!(r.status(), 422);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["fields"][0]["field"], "page", "{body}");
 }
