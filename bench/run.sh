@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Load figures for the pages that grow with the network's data and the public pages, on the demo
+# network: requests/s and latency percentiles from wrk, and the server's memory after the load.
+#
+#   bash bench/run.sh                       # SQLite (a fresh demo database in a temporary folder)
+#   bash bench/run.sh postgres://postgres@127.0.0.1:5432/wcl_bench    # PostgreSQL (dropped and made anew)
+#
+# Needs wrk (Debian: apt-get install wrk) and a release build (the script makes one). Set
+# CONNECTIONS (default 16) and DURATION (default 10s) to change the load.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 2; }
+CONNECTIONS="${CONNECTIONS:-16}"
+DURATION="${DURATION:-10s}"
+PORT="${PORT:-8799}"
+BASE="http://127.0.0.1:$PORT"
+cargo build --release -q
+work="$(mktemp -d)"
+trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+if [ "${1:-}" != "" ]; then
+  url="$1"
+  db="${url##*/}"
+  psql "${url%/*}/postgres" -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
+else
+  url="sqlite://$work/wcl.db"
+fi
+WCL_BIND="127.0.0.1:$PORT" target/release/wcl --database-url "$url" serve --demo >"$work/log" 2>&1 &
+pid=$!
+for _ in $(seq 1 120); do curl -fs "$BASE/" -o /dev/null && break; sleep 1; done
+
+# Ids from the demo's public pages, a signed-in coordinator for the dashboard.
+event="$(curl -fs "$BASE/events" | grep -o '/events/[0-9a-f-]\{36\}' | head -1)"
+campaign="$(curl -fs "$BASE/campaigns" | grep -o '/campaigns/[0-9a-f-]\{36\}' | head -1)"
+jar="$work/jar"
+token="$(curl -fs -c "$jar" -b "$jar" "$BASE/login" | grep -o 'name="_csrf" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"$//')"
+curl -fs -c "$jar" -b "$jar" -o /dev/null -d "_csrf=$token&login=admin@wcl.kg&password=demo-password-2026" "$BASE/login"
+session="$(awk '$6 ~ /session/ {print $6"="$7}' "$jar" | head -1)"
+
+printf '%-34s %10s %9s %9s %9s %7s\n' page "req/s" "p50" "p99" "KB(gz)" errors
+run() {
+  local name="$1" path="$2"; shift 2
+  local out
+  out="$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$BASE$path")"
+  local rps p50 p99 errs size
+  rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
+  p50="$(awk '$1 == "50%" {print $2}' <<<"$out")"
+  p99="$(awk '$1 == "99%" {print $2}' <<<"$out")"
+  errs="$(awk '/Non-2xx|Socket errors/ {s = s $0 " "} END {print (s == "" ? 0 : s)}' <<<"$out")"
+  size="$(curl -fs -H 'Accept-Encoding: gzip' "$@" "$BASE$path" | wc -c)"
+  printf '%-34s %10s %9s %9s %9.1f %7s\n' "$name" "$rps" "$p50" "$p99" "$(echo "$size/1024" | bc -l)" "$errs"
+}
+run "event page" "$event"
+run "campaign page" "$campaign"
+run "campaign link preview (PNG)" "$campaign/share.png"
+run "makers' showcase" "/showcase"
+run "public impact" "/impact"
+run "a lab's impact" "/labs/osh/impact"
+run "indicators API" "/api/v1/indicators"
+run "dashboard (admin)" "/impact/dashboard" -H "Cookie: $session"
+echo "server RSS after the load: $(awk '/VmRSS/ {print $2, $3}' "/proc/$pid/status")"
