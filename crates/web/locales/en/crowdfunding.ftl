@@ -220,3 +220,4 @@ showcase-at-fairs = At the fairs
 fair-makers = Makers at this fair
 err-showcase-publish-first = Publish the showcase first: the fair page lists makers by their showcase
 err-showcase-unknown-fair = Choose one of the fairs listed
+crowd-instructions-ended = This campaign has ended: please do not pay this pledge now.

@@ -1092,4 +1092,17 @@ async fn all_or_nothing_below_its_goal_refunds_everyone_at_the_close(app: TestAp
         page.contains(&web::i18n::Lang::Ky.t("crowd-aon-failed")),
         "the page says everyone was refunded"
     );
+    // The late backer's page no longer tells her how to pay.
+    let hers = crate::common::get_text(
+        &app.client(),
+        app.url(&format!(
+            "/campaigns/{id}/pledges/{}",
+            late.pledge.reference
+        )),
+    )
+    .await;
+    assert!(
+        hers.contains("id=\"ended\"") && !hers.contains("Optima Bank"),
+        "{hers}"
+    );
 }
