@@ -11,6 +11,7 @@
 //! writes run in one transaction with their audit row), then renders HTML or JSON.
 
 pub mod api;
+pub mod config;
 pub mod ctx;
 pub mod download;
 pub mod error;
@@ -27,6 +28,7 @@ pub mod session_store;
 pub mod sms;
 pub mod state;
 pub mod telegram;
+pub mod transports;
 
 pub use state::{AppState, WebConfig};
 

@@ -157,38 +157,3 @@ impl Telegram {
         Ok(())
     }
 }
-
-/// Long polling until the process ends: each update is answered, then acknowledged.
-pub fn spawn_polling(
-    store: store::Store,
-    channels: std::sync::Arc<crate::messenger::Transports>,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let Some(tg) = channels.telegram.as_ref() else {
-            return;
-        };
-        let mut offset = 0;
-        loop {
-            match tg.get_updates(offset, 25).await {
-                Ok(updates) => {
-                    if updates.is_empty() {
-                        // A server that answers at once (not holding the poll) is not hammered.
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                    }
-                    for u in updates {
-                        offset = offset.max(u.update_id + 1);
-                        if let Err(e) =
-                            crate::services::messages::handle_telegram_update(&store, tg, &u).await
-                        {
-                            tracing::warn!(error = %e, "telegram update failed");
-                        }
-                    }
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "telegram polling failed");
-                    tokio::time::sleep(Duration::from_secs(10)).await;
-                }
-            }
-        }
-    })
-}

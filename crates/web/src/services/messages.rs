@@ -1125,10 +1125,9 @@ pub async fn handle_telegram_update(
 pub async fn start_telegram(state: &AppState) -> Option<tokio::task::JoinHandle<()>> {
     let tg = state.channels.telegram.as_ref()?;
     match state.config.telegram_mode {
-        crate::telegram::Mode::Polling => Some(crate::telegram::spawn_polling(
-            state.store.clone(),
-            state.channels.clone(),
-        )),
+        crate::telegram::Mode::Polling => {
+            Some(spawn_polling(state.store.clone(), state.channels.clone()))
+        }
         crate::telegram::Mode::Webhook => {
             if let Some(base) = &state.config.public_url {
                 let url = format!("{}/telegram/webhook", base.trim_end_matches('/'));
@@ -1143,4 +1142,37 @@ pub async fn start_telegram(state: &AppState) -> Option<tokio::task::JoinHandle<
             None
         }
     }
+}
+
+/// Long polling until the process ends: each update is answered, then acknowledged.
+fn spawn_polling(
+    store: store::Store,
+    channels: std::sync::Arc<crate::transports::Transports>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let Some(tg) = channels.telegram.as_ref() else {
+            return;
+        };
+        let mut offset = 0;
+        loop {
+            match tg.get_updates(offset, 25).await {
+                Ok(updates) => {
+                    if updates.is_empty() {
+                        // A server that answers at once (not holding the poll) is not hammered.
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    }
+                    for u in updates {
+                        offset = offset.max(u.update_id + 1);
+                        if let Err(e) = handle_telegram_update(&store, tg, &u).await {
+                            tracing::warn!(error = %e, "telegram update failed");
+                        }
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "telegram polling failed");
+                    tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+                }
+            }
+        }
+    })
 }

@@ -17,7 +17,7 @@ use store::support::{self as st, Case};
 use store::{Store, audit};
 
 /// The keys from the configuration, or the clear refusal that nothing can be stored without one.
-pub fn keys(config: &crate::state::WebConfig) -> AppResult<&Keyring> {
+pub fn keys(config: &crate::config::WebConfig) -> AppResult<&Keyring> {
     config
         .case_keys
         .as_deref()
@@ -27,7 +27,7 @@ pub fn keys(config: &crate::state::WebConfig) -> AppResult<&Keyring> {
 /// The case pages and the API are for case workers: anybody else is answered 404 (sign in first)
 /// before anything is looked up. Nothing is stored without a key, so the key comes with it.
 pub fn worker_keys<'a>(
-    config: &'a crate::state::WebConfig,
+    config: &'a crate::config::WebConfig,
     actor: &Actor,
 ) -> AppResult<&'a Keyring> {
     if !actor.is_signed_in() {
@@ -41,7 +41,7 @@ pub fn worker_keys<'a>(
 
 /// Her own support page is for a woman of the programme (404 for anybody else), and needs the key.
 pub fn resident_keys<'a>(
-    config: &'a crate::state::WebConfig,
+    config: &'a crate::config::WebConfig,
     actor: &Actor,
 ) -> AppResult<&'a Keyring> {
     if actor.person_id.is_none() {
