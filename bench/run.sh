@@ -5,8 +5,9 @@
 #   bash bench/run.sh                       # SQLite (a fresh demo database in a temporary folder)
 #   bash bench/run.sh postgres://postgres@127.0.0.1:5432/wcl_bench    # PostgreSQL (dropped and made anew)
 #
-# Needs wrk (Debian: apt-get install wrk) and a release build (the script makes one). Set
-# CONNECTIONS (default 16) and DURATION (default 10s) to change the load.
+# Needs wrk (Debian: apt-get install wrk) and a release build (the script makes one; PROFILE=debug
+# uses the debug build instead, to try the script). Set CONNECTIONS (default 16) and DURATION
+# (default 10s) to change the load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 2; }
@@ -14,7 +15,8 @@ CONNECTIONS="${CONNECTIONS:-16}"
 DURATION="${DURATION:-10s}"
 PORT="${PORT:-8799}"
 BASE="http://127.0.0.1:$PORT"
-cargo build --release -q
+PROFILE="${PROFILE:-release}"
+if [ "$PROFILE" = release ]; then cargo build --release -q; else cargo build -q; fi
 work="$(mktemp -d)"
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 if [ "${1:-}" != "" ]; then
@@ -24,7 +26,7 @@ if [ "${1:-}" != "" ]; then
 else
   url="sqlite://$work/wcl.db"
 fi
-WCL_BIND="127.0.0.1:$PORT" target/release/wcl --database-url "$url" serve --demo >"$work/log" 2>&1 &
+WCL_BIND="127.0.0.1:$PORT" "target/$PROFILE/wcl" --database-url "$url" serve --demo >"$work/log" 2>&1 &
 pid=$!
 for _ in $(seq 1 120); do curl -fs "$BASE/" -o /dev/null && break; sleep 1; done
 
