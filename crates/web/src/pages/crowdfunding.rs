@@ -274,12 +274,8 @@ async fn share_png(
     State(s): State<AppState>,
     Path(id): Path<CampaignId>,
 ) -> AppResult<Response> {
-    let svg = svc::share_picture(&s.store, id, c.lang).await?;
-    let png = tokio::task::spawn_blocking(move || documents::share::png(&svg))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
-        .map_err(|e| AppError::Internal(e.into()))?;
-    Ok(picture("image/png", png))
+    let png = svc::share_png(&s.store, id, c.lang).await?;
+    Ok(picture("image/png", png.to_vec()))
 }
 
 fn picture(content_type: &'static str, body: Vec<u8>) -> Response {

@@ -267,6 +267,15 @@ async fn campaign_pledge_statement_spend_end_to_end(app: TestApp) {
     // The visitor's page form works too, and the instructions page shows the reference.
     let page = crate::common::get_text(&anon, app.url(&loc)).await;
     assert!(page.contains("og:image"), "Open Graph tags");
+    // The link preview before any money arrived (drawn once, then served as drawn).
+    let png_before = anon
+        .get(app.url(&format!("{loc}/share.png")))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
     assert!(
         !page.contains("nurgul@example.kg"),
         "no contacts for the public"
@@ -415,6 +424,7 @@ async fn campaign_pledge_statement_spend_end_to_end(app: TestApp) {
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
     let be = |i: usize| u32::from_be_bytes([png[i], png[i + 1], png[i + 2], png[i + 3]]);
     assert_eq!((be(16), be(20)), (1200, 630), "the IHDR size");
+    assert_ne!(png, png_before, "the preview shows the money raised since");
     // The list API.
     let list: Value = anon
         .get(app.url("/api/v1/campaigns"))

@@ -13,6 +13,51 @@ pub async fn share_picture(store: &Store, id: CampaignId, lang: Lang) -> AppResu
     Ok(share_svg(&k, lang, lab.as_ref()))
 }
 
+/// The link previews already drawn, by their SVG: a picture changes only when its words or
+/// figures do, so a campaign shared in a chat is drawn once, not once per person who opens it.
+static DRAWN: std::sync::LazyLock<
+    std::sync::Mutex<lru::LruCache<String, std::sync::Arc<Vec<u8>>>>,
+> = std::sync::LazyLock::new(|| {
+    std::sync::Mutex::new(lru::LruCache::new(
+        std::num::NonZeroUsize::new(64).expect("not zero"),
+    ))
+});
+
+/// At most two pictures are drawn at a time: a burst of new previews costs two pixmaps of memory
+/// and two cores' time, and the rest wait their turn.
+static DRAWING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// A public campaign's share picture as PNG (what Telegram, WhatsApp and Facebook show).
+pub async fn share_png(
+    store: &Store,
+    id: CampaignId,
+    lang: Lang,
+) -> AppResult<std::sync::Arc<Vec<u8>>> {
+    let svg = share_picture(store, id, lang).await?;
+    let cached = |svg: &str| DRAWN.lock().ok().and_then(|mut d| d.get(svg).cloned());
+    if let Some(png) = cached(&svg) {
+        return Ok(png);
+    }
+    let _turn = DRAWING
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    // Another request may have drawn it while this one waited.
+    if let Some(png) = cached(&svg) {
+        return Ok(png);
+    }
+    let key = svg.clone();
+    let png = tokio::task::spawn_blocking(move || documents::share::png(&svg))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let png = std::sync::Arc::new(png);
+    if let Ok(mut d) = DRAWN.lock() {
+        d.put(key, png.clone());
+    }
+    Ok(png)
+}
+
 /// The picture a link preview shows: the title, the progress bar, raised of goal, drawn as SVG
 /// in the font [`documents::share::png`] embeds (the networks get it as PNG).
 pub fn share_svg(k: &Campaign, lang: Lang, lab: Option<&Lab>) -> String {
