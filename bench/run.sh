@@ -26,7 +26,9 @@ if [ "${1:-}" != "" ]; then
 else
   url="sqlite://$work/wcl.db"
 fi
-WCL_BIND="127.0.0.1:$PORT" "target/$PROFILE/wcl" --database-url "$url" serve --demo >"$work/log" 2>&1 &
+# The demo is loaded by its own process, so that the server's memory is its own, not the seeding's.
+"target/$PROFILE/wcl" --database-url "$url" demo >"$work/demo.log" 2>&1
+WCL_BIND="127.0.0.1:$PORT" "target/$PROFILE/wcl" --database-url "$url" serve >"$work/log" 2>&1 &
 pid=$!
 for _ in $(seq 1 120); do curl -fs "$BASE/" -o /dev/null && break; sleep 1; done
 

@@ -1438,6 +1438,10 @@ async fn an_alumna_books_and_the_lab_pays_more_of_its_way() {
             .await?
             .click()
             .await?;
+        // Signed out before the next sign-in: otherwise /login may still see her session.
+        b.wait()
+            .for_element(Locator::Css("a[href='/login']"))
+            .await?;
 
         sign_in(&b, &app, "coord.osh@test.kg").await?;
         b.goto(&app.url("/labs/osh/finance")).await?;
@@ -1592,6 +1596,9 @@ async fn a_visitor_pledges_and_sees_where_the_money_went() {
         b.find(Locator::Css("form[action='/logout'] button"))
             .await?
             .click()
+            .await?;
+        b.wait()
+            .for_element(Locator::Css("a[href='/login']"))
             .await?;
         b.goto(&page).await?;
         let balance = b.find(Locator::Id("balance")).await?.text().await?;
