@@ -137,14 +137,9 @@ pub async fn set_status(
         let t = cf::totals(&mut tx, id).await?;
         if !k.mode.funded(t.money_in, k.goal) {
             for p in cf::pledges(&mut tx, id).await? {
-                if p.status != PledgeStatus::Paid || !cf::set_refunded(&mut tx, p.id).await? {
-                    continue;
+                if p.status == PledgeStatus::Paid && refund_in(&mut tx, actor, &k, &p).await? {
+                    refunded += 1;
                 }
-                if let Some(row) = cf::entry_of_pledge(&mut tx, p.id).await? {
-                    reverse_in(&mut tx, actor, &row).await?;
-                }
-                tell_backer(&mut tx, &k, &p, "pledge-refunded", p.amount).await?;
-                refunded += 1;
             }
         }
     }

@@ -334,17 +334,31 @@ pub(super) async fn record_paid(
 pub async fn refund(store: &Store, actor: &Actor, id: PledgeId) -> AppResult<CampaignId> {
     let (p, k) = pledge_managed(store, actor, id).await?;
     let mut tx = store.begin().await?;
-    if !cf::set_refunded(&mut tx, id).await? {
+    if !refund_in(&mut tx, actor, &k, &p).await? {
         return Err(AppError::Conflict("err-crowd-not-paid"));
     }
-    let row = cf::entry_of_pledge(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    reverse_in(&mut tx, actor, &row).await?;
-    tell_backer(&mut tx, &k, &p, "pledge-refunded", p.amount).await?;
     let e = entry(actor, "pledge.refund", "pledge", id, k.lab_id);
     commit_with(tx, e, format!("amount {}", p.amount)).await?;
     Ok(k.id)
+}
+
+/// Refunds a paid pledge in the caller's transaction: its `in` row reversed, its reward given
+/// back, the backer told. `false` when it was not paid (nothing changes).
+pub(super) async fn refund_in(
+    tx: &mut store::AnyConn,
+    actor: &Actor,
+    k: &Campaign,
+    p: &Pledge,
+) -> AppResult<bool> {
+    if !cf::set_refunded(tx, p.id).await? {
+        return Ok(false);
+    }
+    let row = cf::entry_of_pledge(tx, p.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    reverse_in(tx, actor, &row).await?;
+    tell_backer(tx, k, p, "pledge-refunded", p.amount).await?;
+    Ok(true)
 }
 
 pub(super) async fn reverse_in(
