@@ -12,6 +12,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod bulk;
 pub mod copy;
 pub mod crowdfunding;
 pub mod events;
@@ -100,11 +101,13 @@ pub fn is_unavailable(e: &sqlx::Error) -> bool {
                 .parse::<i64>()
                 .is_ok_and(|n| matches!(n & 0xff, 5 | 6 | 8 | 10 | 13 | 14));
             // PostgreSQL: insufficient resources (53…), read-only transaction, lock not
-            // available, the server shutting down or starting.
+            // available, the server shutting down or starting, a deadlock or serialization
+            // failure (one of two transactions that waited on each other was undone: again
+            // succeeds).
             let postgres = code.starts_with("53")
                 || matches!(
                     code.as_str(),
-                    "25006" | "55P03" | "57P01" | "57P02" | "57P03"
+                    "25006" | "55P03" | "57P01" | "57P02" | "57P03" | "40P01" | "40001"
                 );
             sqlite || postgres
         }
@@ -270,6 +273,11 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The database's address, naming it among others (never logged: it may hold a password).
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     pub fn pool(&self) -> &AnyPool {

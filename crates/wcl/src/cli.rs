@@ -82,7 +82,19 @@ pub enum Command {
     /// Bring the database schema up to date.
     Migrate,
     /// Load the demo network (three labs, staff, about 60 residents); does nothing if present.
-    Demo,
+    /// With --labs and --people, add a network of that size beside it (labs net-0001…) with
+    /// three years of history in proportion, for benchmarks.
+    Demo {
+        /// Labs to generate (1–9999); goes with --people.
+        #[arg(long, requires = "people")]
+        labs: Option<usize>,
+        /// People to generate between those labs; goes with --labs.
+        #[arg(long, requires = "labs")]
+        people: Option<usize>,
+        /// The same seed gives the same network (on the same day).
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// Account administration.
     Admin {
         #[command(subcommand)]
@@ -421,11 +433,22 @@ pub async fn run(cli: Cli, file: FileConfig) -> anyhow::Result<()> {
             println!("database is up to date: {}", store::redact(&url));
             Ok(())
         }
-        Command::Demo => {
+        Command::Demo { labs, people, seed } => {
+            let size = match (labs, people) {
+                (Some(labs), Some(people)) => {
+                    let size = crate::generate::Size { labs, people, seed };
+                    size.check()?;
+                    Some(size)
+                }
+                _ => None,
+            };
             let store = open(&url).await?;
             let case_keys = case_keys(&cli.case_key_file, &file, &url, true)?;
             let summary = crate::demo::seed(&store, &hash, case_keys.as_deref()).await?;
             print_demo(&summary);
+            if let Some(size) = size {
+                generate(&store, size).await?;
+            }
             Ok(())
         }
         Command::Admin {
@@ -707,6 +730,31 @@ async fn package(url: &str, command: PackageCommand) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Adds the generated network, with a progress bar on a terminal.
+async fn generate(store: &store::Store, size: crate::generate::Size) -> anyhow::Result<()> {
+    let bar = indicatif::ProgressBar::new(size.people as u64).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:40}] {pos}/{len} people ({per_sec}, {eta} left)",
+        )?
+        .progress_chars("=> "),
+    );
+    let done = crate::generate::generate(store, size, |n| bar.set_position(n)).await?;
+    bar.finish_and_clear();
+    if done.created {
+        println!(
+            "generated {} labs, {} people: {} rows in {:.1} s ({:.0} rows/s)",
+            size.labs,
+            size.people,
+            done.rows,
+            done.seconds,
+            done.rows as f64 / done.seconds.max(0.001)
+        );
+    } else {
+        println!("generated network already present (lab net-0001)");
+    }
+    Ok(())
 }
 
 fn print_demo(summary: &crate::demo::DemoSummary) {

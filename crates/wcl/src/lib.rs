@@ -12,3 +12,4 @@ pub mod demo_package;
 pub mod demo_space;
 pub mod demo_support;
 pub mod demo_surveys;
+pub mod generate;

@@ -181,6 +181,139 @@ async fn demo_seeds_postgres_too() {
     pg.store.close().await;
 }
 
+/// `wcl demo --labs --people` adds a network of that size with its history in proportion, the
+/// same for a seed on either backend, once; sizes it cannot make are refused with a reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_generated_network_is_in_proportion_and_the_same_for_its_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/wcl.db", dir.path().display());
+    for bad in [
+        &["demo", "--labs", "0", "--people", "10"][..],
+        &["demo", "--labs", "5", "--people", "4"],
+        &["demo", "--labs", "5"],
+    ] {
+        let (ok, out) = wcl(&url, bad);
+        assert!(
+            !ok && out.contains("--labs") || out.contains("--people"),
+            "{bad:?}: {out}"
+        );
+    }
+    let args = ["demo", "--labs", "4", "--people", "400", "--seed", "7"];
+    let (ok, out) = wcl(&url, &args);
+    assert!(ok, "{out}");
+    assert!(out.contains("generated 4 labs, 400 people"), "{out}");
+    let sqlite = store::Store::open(&url).await.unwrap();
+    let before = store::copy::counts(&sqlite).await.unwrap();
+    let (ok, out) = wcl(&url, &args);
+    assert!(ok && out.contains("already present"), "{out}");
+    assert_eq!(store::copy::counts(&sqlite).await.unwrap(), before);
+    let n = |t: &str| {
+        before
+            .iter()
+            .find(|(x, _)| x == t)
+            .map(|(_, n)| *n)
+            .unwrap()
+    };
+    let generated: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM people p JOIN labs l ON l.id = p.lab_id WHERE l.slug LIKE 'net-%'",
+    )
+    .fetch_one(sqlite.pool())
+    .await
+    .unwrap();
+    assert_eq!(generated, 400);
+    assert_eq!(n("labs"), 3 + 4);
+    // In the proportions of a national network (25 attendance rows, 5 registrations and 2.5
+    // outcomes a person): generated rows dwarf the demo's.
+    let per = |t: &str| n(t) as f64 / 400.0;
+    assert!((15.0..35.0).contains(&per("attendance")), "{before:?}");
+    assert!((3.0..8.0).contains(&per("registrations")), "{before:?}");
+    assert!((1.2..4.0).contains(&per("outcomes")), "{before:?}");
+    for t in [
+        "residency_transitions",
+        "assertions",
+        "network_members",
+        "mentoring_sessions",
+        "events",
+    ] {
+        assert!(per(t) > 0.05, "{t}: {before:?}");
+    }
+    let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+        .fetch_all(sqlite.pool())
+        .await
+        .unwrap();
+    assert!(broken.is_empty(), "{broken:?}");
+    // Her record is found as anyone's is (here by her phone).
+    let mut c = sqlite.conn().await.unwrap();
+    let facts = store::impact::facts(&mut c, &domain::LabScope::All)
+        .await
+        .unwrap();
+    assert!(facts.people.len() >= 400 && facts.outcomes.len() >= 400);
+    let someone: (String, String) = sqlx::query_as(
+        "SELECT p.given_name, p.phone FROM people p JOIN labs l ON l.id = p.lab_id WHERE l.slug = 'net-0002' ORDER BY p.id LIMIT 1",
+    )
+    .fetch_one(&mut *c)
+    .await
+    .unwrap();
+    let found = store::people::search(
+        &mut c,
+        &domain::LabScope::All,
+        &store::people::Search {
+            text: someone.1.clone(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        found.iter().any(|p| p.given_name == someone.0),
+        "{someone:?}"
+    );
+    drop(c);
+    let first_of = |pool: &sqlx::AnyPool| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_as::<_, (String, String, String)>(
+                "SELECT p.id, p.given_name, p.phone FROM people p JOIN labs l ON l.id = p.lab_id WHERE l.slug = 'net-0003' ORDER BY p.id",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let here = first_of(sqlite.pool()).await;
+    assert!(here.len() >= 100);
+    if let Some(pg) = TestDb::postgres_unmigrated().await {
+        let (ok, out) = wcl(&pg.url, &args);
+        assert!(ok, "{out}");
+        // The generated tables hold as many rows (the demo beside them differs: no case key).
+        let generated = |all: Vec<(String, i64)>| -> Vec<(String, i64)> {
+            all.into_iter()
+                .filter(|(t, _)| {
+                    [
+                        "people",
+                        "attendance",
+                        "registrations",
+                        "outcomes",
+                        "residency_transitions",
+                    ]
+                    .contains(&t.as_str())
+                })
+                .collect()
+        };
+        assert_eq!(
+            generated(store::copy::counts(&pg.store).await.unwrap()),
+            generated(before.clone())
+        );
+        assert_eq!(
+            first_of(pg.store.pool()).await,
+            here,
+            "the same seed, the same people"
+        );
+        pg.store.close().await;
+    }
+    sqlite.close().await;
+}
+
 /// The demo's members and women did not all come in the month it was loaded: first contact (the
 /// event she first came to, or earlier in the year for a regular; the day she applied for an
 /// alumna) is spread over the months, so "new members" by month means something.
