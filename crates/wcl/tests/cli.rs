@@ -9,6 +9,9 @@ mod deploy;
 /// `wcl package`.
 #[path = "cli/package.rs"]
 mod package;
+/// A network of national size: the impact figures kept between requests.
+#[path = "cli/scale.rs"]
+mod scale;
 
 fn wcl(url: &str, args: &[&str]) -> (bool, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_wcl"))

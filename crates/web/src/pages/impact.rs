@@ -179,7 +179,7 @@ struct Charts {
 }
 
 fn draw(c: &Ctx, fig: &Figures, public: bool, series_code: &'static str) -> Charts {
-    let (facts, scope, targets) = (&fig.facts, &fig.scope, &fig.targets);
+    let (scope, targets) = (&fig.scope, &fig.targets);
     let supp = c.t("impact-suppressed");
     let hide = |f: &ind::Figure| public && f.suppressed(domain::impact::SUPPRESS_BELOW);
     let bars: Vec<charts::Progress> = targets
@@ -199,8 +199,7 @@ fn draw(c: &Ctx, fig: &Figures, public: bool, series_code: &'static str) -> Char
             }
         })
         .collect();
-    let cut = scope.cut();
-    let monthly = ind::monthly(facts, &cut, series_code);
+    let monthly = &fig.monthly;
     let series = charts::monthly_series(
         &c.ind_name(series_code),
         &[charts::Series {
@@ -212,9 +211,10 @@ fn draw(c: &Ctx, fig: &Figures, public: bool, series_code: &'static str) -> Char
         }],
         &supp,
     );
-    let steps: Vec<(String, Option<i64>)> = ind::funnel(facts, &cut)
-        .into_iter()
-        .map(|(step, f)| (c.tv("funnel", step), if hide(&f) { None } else { f.value }))
+    let steps: Vec<(String, Option<i64>)> = fig
+        .funnel
+        .iter()
+        .map(|(step, f)| (c.tv("funnel", step), if hide(f) { None } else { f.value }))
         .collect();
     let funnel = charts::funnel(&c.t("impact-funnel"), &steps, &supp);
     let labs = if scope.labs.len() > 1 {
@@ -382,11 +382,8 @@ async fn dashboard_view(
     t: TargetInput,
     mut errors: Errors,
 ) -> AppResult<Dashboard> {
-    let d = svc::dashboard(&s.store, &c.actor, q.cut).await?;
-    let series = INDICATORS
-        .iter()
-        .find(|i| i.code == q.series)
-        .map_or("attendance", |i| i.code);
+    let series = svc::series_code(&q.series);
+    let d = svc::dashboard(&s.store, &c.actor, q.cut, series).await?;
     errors.0.extend(d.errors);
     let charts = d.figures.as_ref().map(|f| draw(&c, f, false, series));
     let map = if c.actor.allows(domain::Action::ManageNetwork) {

@@ -1,11 +1,12 @@
 //! Read models of the impact pages and the API: each decides who may see it once and reads once.
+use super::kept::{self, Computed};
 use super::{
     CutInput, Scope, TargetProgress, facts, indicators, positive_deviance, public_period, resolve,
     sees_exact, targets,
 };
 use super::{DeviantView, Shown, outcomes_of};
 use crate::error::{AppError, AppResult};
-use analytics::indicators::Facts;
+use analytics::indicators::{self as ind, Figure};
 use domain::{Action, Actor, PersonId};
 use std::collections::HashMap;
 use store::Store;
@@ -26,31 +27,70 @@ pub fn dashboard_allowed(actor: &Actor) -> AppResult<()> {
     }
 }
 
-/// A cut with what is computed for it: the facts, the indicators as shown, the targets.
+/// A cut with what is computed for it: the indicators as shown, the targets, a monthly series
+/// and the funnel.
 pub struct Figures {
     pub scope: Scope,
-    pub facts: Facts,
     pub shown: Vec<Shown>,
     /// Each lab's figures when the view covers several (aligned with `scope.labs`).
     pub by_lab: Vec<Vec<Shown>>,
     pub targets: Vec<TargetProgress>,
+    /// The month-by-month series of the indicator asked for.
+    pub monthly: Vec<(String, Figure)>,
+    /// From first contact to her own income.
+    pub funnel: Vec<(&'static str, Figure)>,
     /// Public figures (withheld where needed) or exact ones.
     pub public: bool,
 }
 
-async fn figures(store: &Store, mut scope: Scope, public: bool) -> AppResult<Figures> {
+/// The indicator a dashboard draws month by month: one of the catalogue's, attendance otherwise.
+pub fn series_code(asked: &str) -> &'static str {
+    domain::impact::INDICATORS
+        .iter()
+        .find(|i| i.code == asked)
+        .map_or("attendance", |i| i.code)
+}
+
+/// The figures of a cut, from those kept at the records' version or computed from the facts.
+async fn computed(
+    store: &Store,
+    scope: &Scope,
+    public: bool,
+    series: &'static str,
+) -> AppResult<std::sync::Arc<Computed>> {
+    kept::figures(store, scope, public, series, || async {
+        let facts = facts(store, scope, public).await?;
+        let targets = targets(store, &facts, scope).await?;
+        let view = indicators(&facts, scope, public);
+        let cut = scope.cut();
+        Ok(Computed {
+            shown: view.shown,
+            by_lab: view.by_lab,
+            targets,
+            monthly: ind::monthly(&facts, &cut, series),
+            funnel: ind::funnel(&facts, &cut),
+        })
+    })
+    .await
+}
+
+async fn figures(
+    store: &Store,
+    mut scope: Scope,
+    public: bool,
+    series: &'static str,
+) -> AppResult<Figures> {
     if public {
         public_period(&mut scope);
     }
-    let facts = facts(store, &scope, public).await?;
-    let targets = targets(store, &facts, &scope).await?;
-    let view = indicators(&facts, &scope, public);
+    let c = computed(store, &scope, public, series).await?;
     Ok(Figures {
         scope,
-        facts,
-        shown: view.shown,
-        by_lab: view.by_lab,
-        targets,
+        shown: c.shown.clone(),
+        by_lab: c.by_lab.clone(),
+        targets: c.targets.clone(),
+        monthly: c.monthly.clone(),
+        funnel: c.funnel.clone(),
         public,
     })
 }
@@ -62,7 +102,8 @@ pub async fn public_impact(store: &Store, slug: Option<&str>) -> AppResult<(Vec<
         ..CutInput::default()
     };
     let scope = resolve(store, &input).await?;
-    let fig = figures(store, scope, true).await?;
+    // Events held: never about women, so no month can give away a withheld figure.
+    let fig = figures(store, scope, true, "events-held").await?;
     let mut c = store.conn().await?;
     let labs = store::labs::list_labs(&mut c).await?;
     Ok((labs, fig))
@@ -83,8 +124,10 @@ pub async fn indicators_for(
     if !exact {
         public_period(&mut scope);
     }
-    let facts = facts(store, &scope, !exact).await?;
-    let list = indicators(&facts, &scope, !exact).shown;
+    let list = computed(store, &scope, !exact, "events-held")
+        .await?
+        .shown
+        .clone();
     Ok((scope, exact, list))
 }
 
@@ -116,7 +159,13 @@ pub fn own_lab_by_default(actor: &Actor, all: &[Lab], cut: &mut CutInput) {
     }
 }
 
-pub async fn dashboard(store: &Store, actor: &Actor, mut cut: CutInput) -> AppResult<Dashboard> {
+/// The dashboard of a cut, drawing `series` month by month.
+pub async fn dashboard(
+    store: &Store,
+    actor: &Actor,
+    mut cut: CutInput,
+    series: &'static str,
+) -> AppResult<Dashboard> {
     dashboard_allowed(actor)?;
     // Each read takes a pooled connection and gives it back before the next: a request that held
     // one while waiting for another would, under a burst, wait on itself until the pool times out.
@@ -159,7 +208,7 @@ pub async fn dashboard(store: &Store, actor: &Actor, mut cut: CutInput) -> AppRe
         Some(l) => actor.allows(Action::ManageImpact(l.id)),
         None => admin && scope.region.is_none(),
     };
-    dash.figures = Some(figures(store, scope, false).await?);
+    dash.figures = Some(figures(store, scope, false, series).await?);
     Ok(dash)
 }
 
