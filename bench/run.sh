@@ -7,7 +7,8 @@
 #
 # Needs wrk (Debian: apt-get install wrk) and a release build (the script makes one; PROFILE=debug
 # uses the debug build instead, to try the script). Set CONNECTIONS (default 16) and DURATION
-# (default 10s) to change the load.
+# (default 10s) to change the load, LABS and PEOPLE to add a generated network of that size
+# (`wcl demo --labs --people`) beside the demo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 2; }
@@ -27,7 +28,10 @@ else
   url="sqlite://$work/wcl.db"
 fi
 # The demo is loaded by its own process, so that the server's memory is its own, not the seeding's.
-"target/$PROFILE/wcl" --database-url "$url" demo >"$work/demo.log" 2>&1
+generate=()
+if [ -n "${LABS:-}" ]; then generate=(--labs "$LABS" --people "${PEOPLE:?PEOPLE goes with LABS}"); fi
+"target/$PROFILE/wcl" --database-url "$url" demo "${generate[@]}" >"$work/demo.log" 2>&1
+grep -h "generated" "$work/demo.log" || true
 WCL_BIND="127.0.0.1:$PORT" "target/$PROFILE/wcl" --database-url "$url" serve >"$work/log" 2>&1 &
 pid=$!
 for _ in $(seq 1 120); do curl -fs "$BASE/" -o /dev/null && break; sleep 1; done
@@ -40,10 +44,12 @@ token="$(curl -fs -c "$jar" -b "$jar" "$BASE/login" | grep -o 'name="_csrf" valu
 curl -fs -c "$jar" -b "$jar" -o /dev/null -d "_csrf=$token&login=admin@wcl.kg&password=demo-password-2026" "$BASE/login"
 session="$(awk '$6 ~ /session/ {print $6"="$7}' "$jar" | head -1)"
 
-printf '%-34s %10s %9s %9s %9s %7s\n' page "req/s" "p50" "p99" "KB(gz)" errors
+printf '%-34s %8s %10s %9s %9s %9s %7s\n' page "first" "req/s" "p50" "p99" "KB(gz)" errors
 run() {
   local name="$1" path="$2"; shift 2
-  local out
+  local out first
+  # The first request alone: what a page costs when nothing it shows is kept yet.
+  first="$(curl -fs -o /dev/null -w '%{time_total}' "$@" "$BASE$path")s"
   out="$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$BASE$path")"
   local rps p50 p99 errs size
   rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
@@ -51,7 +57,7 @@ run() {
   p99="$(awk '$1 == "99%" {print $2}' <<<"$out")"
   errs="$(awk '/Non-2xx|Socket errors/ {s = s $0 " "} END {print (s == "" ? 0 : s)}' <<<"$out")"
   size="$(curl -fs -H 'Accept-Encoding: gzip' "$@" "$BASE$path" | wc -c)"
-  printf '%-34s %10s %9s %9s %9.1f %7s\n' "$name" "$rps" "$p50" "$p99" "$(echo "$size/1024" | bc -l)" "$errs"
+  printf '%-34s %8s %10s %9s %9s %9.1f %7s\n' "$name" "$first" "$rps" "$p50" "$p99" "$(echo "$size/1024" | bc -l)" "$errs"
 }
 run "event page" "$event"
 run "campaign page" "$campaign"
@@ -61,4 +67,6 @@ run "public impact" "/impact"
 run "a lab's impact" "/labs/osh/impact"
 run "indicators API" "/api/v1/indicators"
 run "dashboard (admin)" "/impact/dashboard" -H "Cookie: $session"
+run "people search (admin)" "/people?q=%D0%B0%D1%81%D0%B0%D0%BD" -H "Cookie: $session"
+run "people list (admin)" "/people" -H "Cookie: $session"
 echo "server RSS after the load: $(awk '/VmRSS/ {print $2, $3}' "/proc/$pid/status")"

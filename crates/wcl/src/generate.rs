@@ -352,6 +352,9 @@ struct Gen {
     today: NaiveDate,
     /// Phones and tickets are numbered across the network so they never repeat.
     serial: u64,
+    /// Ids given so far, and the time of the first.
+    ids: u64,
+    epoch_ms: u64,
 }
 
 fn text(s: impl Into<String>) -> Value {
@@ -372,13 +375,13 @@ fn at(day: NaiveDate, hour: u32) -> String {
 }
 
 impl Gen {
-    /// A time-ordered id for a row made at `day`, from the seed.
-    fn id(&mut self, day: NaiveDate) -> String {
-        let ms = day
-            .and_hms_opt(6, 0, 0)
-            .map(|t| t.and_utc().timestamp_millis())
-            .unwrap_or_default()
-            .max(0) as u64;
+    /// A time-ordered id (UUID v7) from the seed. Its time is the generator's count of ids, a
+    /// millisecond each from the start of the history, not the row's date: rows then go in at
+    /// the end of their tables' indexes rather than all over them, which keeps a load of millions
+    /// of rows from rewriting pages at random.
+    fn id(&mut self) -> String {
+        self.ids += 1;
+        let ms = self.epoch_ms + self.ids;
         let bytes: [u8; 10] = self.rng.random();
         uuid::Builder::from_unix_timestamp_millis(ms, &bytes)
             .into_uuid()
@@ -409,7 +412,7 @@ impl Gen {
             .copied();
         let locality = district.map(|d| d.ru).unwrap_or(region.ru);
         let start = self.today - Duration::days(YEARS_DAYS);
-        let lab = self.id(start);
+        let lab = self.id();
         let slug = format!("net-{:04}", number + 1);
         self.bulk.row(
             "labs",
@@ -431,7 +434,7 @@ impl Gen {
             ],
         );
         // Her mentor: an account that cannot sign in (no password hash matches "!").
-        let mentor = self.id(start);
+        let mentor = self.id();
         self.bulk.row(
             "users",
             USER_COLS,
@@ -461,7 +464,7 @@ impl Gen {
         for k in 0..COHORTS {
             let starts = start + Duration::days(60 + k * 182);
             let ends = starts + Duration::days(COHORT_DAYS);
-            let id = self.id(starts);
+            let id = self.id();
             self.bulk.row(
                 "cohorts",
                 COHORT_COLS,
@@ -503,7 +506,7 @@ impl Gen {
         registered: NaiveDate,
         cohorts: &[(String, NaiveDate, NaiveDate)],
     ) -> anyhow::Result<Someone> {
-        let id = self.id(registered);
+        let id = self.id();
         let man = self.chance(4);
         let given = if man {
             self.pick(MEN)
@@ -560,7 +563,7 @@ impl Gen {
                 text(&created),
             ],
         );
-        let consent = self.id(registered);
+        let consent = self.id();
         self.bulk.row(
             "consents",
             CONSENT_COLS,
@@ -594,7 +597,7 @@ impl Gen {
                     ("active", &["applied", "accepted", "active"])
                 };
                 let cohort = (status != "declined").then(|| cohort.clone());
-                let rid = self.id(registered);
+                let rid = self.id();
                 // Dated steps: applied when she came, accepted before the start, active at the
                 // start, graduated at the end, withdrawn half way.
                 let dates = [
@@ -625,7 +628,7 @@ impl Gen {
                 );
                 let mut from: Option<String> = None;
                 for (step, day) in path.iter().zip(dates) {
-                    let sid = self.id(day);
+                    let sid = self.id();
                     self.bulk.row(
                         "residency_transitions",
                         STEP_COLS,
@@ -673,7 +676,7 @@ impl Gen {
                 })
                 .collect();
             for n in 0..PROGRAMMES {
-                let programme = self.id(*starts);
+                let programme = self.id();
                 let topic = self.pick(TOPICS);
                 self.bulk.row(
                     "programmes",
@@ -691,7 +694,7 @@ impl Gen {
                 );
                 let mut modules = vec![];
                 for m in 0..4 {
-                    let id = self.id(*starts);
+                    let id = self.id();
                     let topic = if m == 0 { topic } else { self.pick(TOPICS) };
                     self.bulk.row(
                         "programme_modules",
@@ -710,7 +713,7 @@ impl Gen {
                 let mut held = vec![];
                 for s in 0..SESSIONS {
                     let day = *starts + Duration::days(s * 7 + n as i64 * 3);
-                    let id = self.id(day);
+                    let id = self.id();
                     self.bulk.row(
                         "training_sessions",
                         SESSION_COLS,
@@ -753,7 +756,7 @@ impl Gen {
                         );
                     }
                     if *status == "graduated" {
-                        let id = self.id(*ends);
+                        let id = self.id();
                         let salt = format!("{:016x}", self.rng.random::<u64>());
                         let hash = documents::badges::hashed_identity(
                             &format!("urn:uuid:{}", p.id),
@@ -795,7 +798,7 @@ impl Gen {
                 None if self.chance(20) => p.registered,
                 _ => continue,
             };
-            let id = self.id(joined);
+            let id = self.id();
             let ambassador = self.chance(10);
             let code = ambassador.then(|| {
                 self.serial += 1;
@@ -832,7 +835,7 @@ impl Gen {
         let ambassadors: Vec<&(String, NaiveDate, bool)> = members.iter().filter(|m| m.2).collect();
         for _ in 0..count {
             let day = first + Duration::days(self.rng.random_range(30..YEARS_DAYS + 60));
-            let id = self.id(day - Duration::days(20));
+            let id = self.id();
             let kind = self.pick(EVENT_KINDS);
             let past = day < self.today;
             self.bulk.row(
@@ -880,7 +883,7 @@ impl Gen {
                     None
                 };
                 let made = day - Duration::days(self.rng.random_range(1..15));
-                let rid = self.id(made);
+                let rid = self.id();
                 let token = format!("{:032x}", self.rng.random::<u128>());
                 self.bulk.row(
                     "registrations",
@@ -929,7 +932,7 @@ impl Gen {
                 continue;
             }
             let (_, starts, ends) = &cohorts[k];
-            let id = self.id(*starts);
+            let id = self.id();
             let active = status == "active";
             self.bulk.row(
                 "mentoring_matches",
@@ -955,7 +958,7 @@ impl Gen {
                 if day >= self.today {
                     break;
                 }
-                let sid = self.id(day);
+                let sid = self.id();
                 self.bulk.row(
                     "mentoring_sessions",
                     MENTOR_SESSION_COLS,
@@ -1003,7 +1006,7 @@ impl Gen {
                 day += Duration::days(90);
             }
             for (day, kind, amount) in dated {
-                let id = self.id(day);
+                let id = self.id();
                 let source = if self.chance(30) {
                     "verified"
                 } else {
@@ -1079,6 +1082,12 @@ pub async fn generate(
         rows: 0,
         today,
         serial: 0,
+        ids: 0,
+        epoch_ms: (today - Duration::days(YEARS_DAYS))
+            .and_hms_opt(0, 0, 0)
+            .map(|t| t.and_utc().timestamp_millis())
+            .unwrap_or_default()
+            .max(0) as u64,
     };
     let mut done = 0u64;
     for number in 0..size.labs {
