@@ -170,7 +170,8 @@ pub async fn columns(store: &Store, c: &mut AnyConnection, table: &str) -> Resul
 pub async fn tables(store: &Store, c: &mut AnyConnection) -> Result<Vec<String>> {
     let sql = match store.backend() {
         Backend::Sqlite => {
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%' ORDER BY name"
+            // people_search (FTS5) and its shadow tables: an index, built again by triggers.
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%' AND name NOT LIKE 'people_search%' ORDER BY name"
         }
         Backend::Postgres => {
             "SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name NOT LIKE '_sqlx%' ORDER BY name"

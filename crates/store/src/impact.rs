@@ -202,15 +202,6 @@ async fn rows(
     Ok(q.fetch_all(c).await?)
 }
 
-/// The version of the records [`facts`] reads: one more for every statement that changed them
-/// (triggers of migration 0027), so figures computed at a version stay right until it moves.
-pub async fn facts_version(c: &mut AnyConnection) -> Result<i64> {
-    let v: Option<i64> = sqlx::query_scalar("SELECT version FROM facts_version WHERE id = 1")
-        .fetch_optional(c)
-        .await?;
-    Ok(v.unwrap_or_default())
-}
-
 /// Everything indicators are computed from, for the labs of `scope`: people, residency steps,
 /// certificates, events, members, referrals, mentoring sessions, grants awarded, outcomes (and the
 /// ventures grants funded, as launches and joint initiatives of their members), scale scores, and

@@ -33,6 +33,7 @@ pub mod support;
 pub mod surveys;
 pub mod training;
 pub mod users;
+pub mod versions;
 
 mod row;
 pub use row::Float;

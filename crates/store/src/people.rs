@@ -302,12 +302,21 @@ pub async fn search_among(
         params.push(format!("%{tail}%"));
         wheres.push(format!("phone LIKE ${}", params.len()));
     } else {
+        // Each word is looked up in the trigram index of the keys (0028_people_search): on
+        // PostgreSQL pg_trgm serves `LIKE` on the column itself; on SQLite the FTS5 table does,
+        // for a word of three letters or more (a shorter one is looked for in the keys).
+        let fts = c.backend_name().eq_ignore_ascii_case("sqlite");
         for word in domain::names::search_key(&s.text).split(' ') {
             if word.is_empty() {
                 continue;
             }
             params.push(format!("%{word}%"));
-            wheres.push(format!("search_key LIKE ${}", params.len()));
+            let n = params.len();
+            wheres.push(if fts && word.chars().count() >= 3 {
+                format!("id IN (SELECT person_id FROM people_search WHERE search_key LIKE ${n})")
+            } else {
+                format!("search_key LIKE ${n}")
+            });
         }
     }
     let limit = if s.limit <= 0 { 50 } else { s.limit.min(500) };

@@ -6,3 +6,6 @@ CREATE INDEX residencies_person ON residencies (person_id, lab_id, created_at);
 CREATE INDEX registrations_person ON registrations (person_id);
 CREATE INDEX mentoring_matches_person ON mentoring_matches (person_id);
 CREATE INDEX network_members_person ON network_members (person_id);
+-- The people list, newest first, of the network or of one lab.
+CREATE INDEX people_created ON people (created_at);
+CREATE INDEX people_lab_created ON people (lab_id, created_at);

@@ -299,19 +299,10 @@ async fn public_view(c: Ctx, s: &AppState, slug: Option<&str>) -> AppResult<Publ
     let (labs, fig) = svc::public_impact(&s.store, slug).await?;
     // Events held: never about women, so no month can give away a withheld figure.
     let charts = draw(&c, &fig, true, "events-held");
-    let space_labs: Vec<Lab> = match &fig.scope.lab {
-        Some(l) => vec![l.clone()],
-        None => labs.clone(),
-    };
-    let space = crate::services::space::public_space(&s.store, &space_labs).await?;
-    let crowd = crate::services::crowdfunding::public_totals(
-        &s.store,
-        fig.scope.lab.as_ref().map(|l| l.id),
-    )
-    .await?;
+    let money = svc::public_money(&s.store, fig.scope.lab.as_ref(), &labs).await?;
     Ok(PublicPage {
-        space,
-        crowd,
+        space: money.space.clone(),
+        crowd: money.crowd.clone(),
         c,
         lab: fig.scope.lab.clone(),
         labs,

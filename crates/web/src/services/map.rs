@@ -39,8 +39,16 @@ fn protect(values: &[i64]) -> Vec<Option<i64>> {
         .collect()
 }
 
-/// The figures per region that has a lab.
-pub async fn figures(store: &Store) -> AppResult<Vec<RegionFigures>> {
+/// The figures per region that has a lab: counted over the whole network, so kept until its
+/// records change (see [`crate::services::kept`]).
+pub async fn figures(store: &Store) -> AppResult<std::sync::Arc<Vec<RegionFigures>>> {
+    crate::services::kept::kept(store, store::versions::Records::Impact, "regions", || {
+        count_regions(store)
+    })
+    .await
+}
+
+async fn count_regions(store: &Store) -> AppResult<Vec<RegionFigures>> {
     let mut c = store.conn().await?;
     let rows = store::package::region_counts(&mut c).await?;
     let rows: Vec<_> = rows
@@ -107,7 +115,7 @@ pub async fn network_map(store: &Store, lang: Lang, only: Option<LabId>) -> AppR
             Some(n) => domain::group_digits(n),
             None => lang.t("impact-suppressed"),
         };
-        for f in figures(store).await? {
+        for f in figures(store).await?.iter() {
             if let Some(r) = domain::regions::region(f.region) {
                 regions.push((
                     r.name(lang.code()).to_string(),

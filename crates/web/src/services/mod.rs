@@ -8,6 +8,7 @@ pub mod crowdfunding;
 pub mod events;
 pub mod grants;
 pub mod impact;
+pub mod kept;
 pub mod labs;
 pub mod links;
 pub mod map;

@@ -2,7 +2,6 @@
 //! region), the public figures (suppressed below five women) and the positive-deviance list.
 //! Indicators are computed by `analytics::indicators` from the facts the store reads; the same
 //! function feeds the dashboard, the public page, the API and the donors' report.
-mod kept;
 mod practices;
 mod views;
 pub use practices::*;

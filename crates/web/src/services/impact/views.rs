@@ -1,19 +1,21 @@
 //! Read models of the impact pages and the API: each decides who may see it once and reads once.
-use super::kept::{self, Computed};
 use super::{
     CutInput, Scope, TargetProgress, facts, indicators, positive_deviance, public_period, resolve,
     sees_exact, targets,
 };
 use super::{DeviantView, Shown, outcomes_of};
 use crate::error::{AppError, AppResult};
+use crate::services::kept::kept;
 use analytics::indicators::{self as ind, Figure};
 use domain::{Action, Actor, PersonId};
 use std::collections::HashMap;
+use std::sync::Arc;
 use store::Store;
 use store::impact::{Outcome, Practice};
 use store::labs::Lab;
 use store::people::Person;
 use store::residency::Cohort;
+use store::versions::Records;
 
 /// Who may open the dashboard and its exports at all: the admin and coordinators.
 pub fn dashboard_allowed(actor: &Actor) -> AppResult<()> {
@@ -51,14 +53,38 @@ pub fn series_code(asked: &str) -> &'static str {
         .map_or("attendance", |i| i.code)
 }
 
-/// The figures of a cut, from those kept at the records' version or computed from the facts.
+/// What a page or the API shows of one cut, computed from its facts.
+#[derive(Debug)]
+pub struct Computed {
+    pub shown: Vec<Shown>,
+    /// Each lab's figures when the cut covers several (aligned with `scope.labs`).
+    pub by_lab: Vec<Vec<Shown>>,
+    pub targets: Vec<TargetProgress>,
+    /// The month-by-month series of one indicator.
+    pub monthly: Vec<(String, Figure)>,
+    /// From first contact to her own income.
+    pub funnel: Vec<(&'static str, Figure)>,
+}
+
+/// The figures of a cut, from those kept at the records' version or computed from the facts
+/// (see [`crate::services::kept`]). They depend on the view (public or exact), the labs and the
+/// period of the cut, its cohort, the lab whose targets are shown, and the series drawn.
 async fn computed(
     store: &Store,
     scope: &Scope,
     public: bool,
     series: &'static str,
-) -> AppResult<std::sync::Arc<Computed>> {
-    kept::figures(store, scope, public, series, || async {
+) -> AppResult<Arc<Computed>> {
+    let labs: Vec<String> = scope.labs.iter().map(|l| l.id.to_string()).collect();
+    let key = format!(
+        "figures|{public}|{}|{:?}|{:?}|{}|{}|{series}",
+        labs.join(","),
+        scope.cohort,
+        scope.lab.as_ref().map(|l| l.id),
+        scope.from,
+        scope.to,
+    );
+    kept(store, Records::Impact, &key, || async {
         let facts = facts(store, scope, public).await?;
         let targets = targets(store, &facts, scope).await?;
         let view = indicators(&facts, scope, public);
@@ -69,6 +95,41 @@ async fn computed(
             targets,
             monthly: ind::monthly(&facts, &cut, series),
             funnel: ind::funnel(&facts, &cut),
+        })
+    })
+    .await
+}
+
+/// The space and crowdfunding figures of the public impact page (of a lab, or of `labs`), kept
+/// like the indicators until the money records change.
+pub struct PublicMoney {
+    pub space: Vec<crate::services::space::PublicSpace>,
+    pub crowd: crate::services::crowdfunding::PublicCrowd,
+}
+
+pub async fn public_money(
+    store: &Store,
+    lab: Option<&Lab>,
+    labs: &[Lab],
+) -> AppResult<Arc<PublicMoney>> {
+    let space_labs: Vec<Lab> = match lab {
+        Some(l) => vec![l.clone()],
+        None => labs.to_vec(),
+    };
+    // The labs' names are shown beside their figures: a renamed lab is computed again.
+    let names = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for l in &space_labs {
+            (l.id, &l.slug, &l.name_ky, &l.name_ru, &l.name_en).hash(&mut h);
+        }
+        h.finish()
+    };
+    let key = format!("money|{:?}|{names:x}", lab.map(|l| l.id));
+    kept(store, Records::Money, &key, || async {
+        Ok(PublicMoney {
+            space: crate::services::space::public_space(store, &space_labs).await?,
+            crowd: crate::services::crowdfunding::public_totals(store, lab.map(|l| l.id)).await?,
         })
     })
     .await

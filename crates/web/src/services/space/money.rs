@@ -255,6 +255,7 @@ pub fn money_chart(lang: crate::i18n::Lang, f: &Finance) -> String {
 
 /// A lab's space in public figures: self-financing and occupancy over the last 12 months, and
 /// how many women used the space (withheld below 5, as every public count of women).
+#[derive(Debug, Clone)]
 pub struct PublicSpace {
     pub lab: store::labs::Lab,
     pub ratio_pct: Option<i64>,
