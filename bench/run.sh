@@ -8,7 +8,8 @@
 # Needs wrk (Debian: apt-get install wrk) and a release build (the script makes one; PROFILE=debug
 # uses the debug build instead, to try the script). Set CONNECTIONS (default 16) and DURATION
 # (default 10s) to change the load, LABS and PEOPLE to add a generated network of that size
-# (`wcl demo --labs --people`) beside the demo.
+# (`wcl demo --labs --people`) beside the demo. KEEP=1 with a database URL measures a network loaded
+# before, as it is (nothing dropped or loaded).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 2; }
@@ -20,7 +21,9 @@ PROFILE="${PROFILE:-release}"
 if [ "$PROFILE" = release ]; then cargo build --release -q; else cargo build -q; fi
 work="$(mktemp -d)"
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
-if [ "${1:-}" != "" ]; then
+if [ -n "${KEEP:-}" ]; then
+  url="${1:?KEEP=1 takes the database URL of a network loaded before}"
+elif [ "${1:-}" != "" ]; then
   url="$1"
   db="${url##*/}"
   psql "${url%/*}/postgres" -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
@@ -30,15 +33,19 @@ fi
 # The demo is loaded by its own process, so that the server's memory is its own, not the seeding's.
 generate=()
 if [ -n "${LABS:-}" ]; then generate=(--labs "$LABS" --people "${PEOPLE:?PEOPLE goes with LABS}"); fi
-"target/$PROFILE/wcl" --database-url "$url" demo "${generate[@]}" >"$work/demo.log" 2>&1
-grep -h "generated" "$work/demo.log" || true
+if [ -z "${KEEP:-}" ]; then
+  "target/$PROFILE/wcl" --database-url "$url" demo "${generate[@]}" >"$work/demo.log" 2>&1
+  grep -h "generated" "$work/demo.log" || true
+fi
 WCL_BIND="127.0.0.1:$PORT" "target/$PROFILE/wcl" --database-url "$url" serve >"$work/log" 2>&1 &
 pid=$!
 for _ in $(seq 1 120); do curl -fs "$BASE/" -o /dev/null && break; sleep 1; done
 
 # Ids from the demo's public pages, a signed-in coordinator for the dashboard.
-event="$(curl -fs "$BASE/events" | grep -o '/events/[0-9a-f-]\{36\}' | head -1)"
-campaign="$(curl -fs "$BASE/campaigns" | grep -o '/campaigns/[0-9a-f-]\{36\}' | head -1)"
+# (Saved first: a grep that stops early under `pipefail` would end the script on a large network.)
+first_link() { curl -fs "$BASE$1" -o "$work/page.html"; { grep -o "$2" "$work/page.html" || true; } | head -1; }
+event="$(first_link /events '/events/[0-9a-f-]\{36\}')"
+campaign="$(first_link /campaigns '/campaigns/[0-9a-f-]\{36\}')"
 jar="$work/jar"
 token="$(curl -fs -c "$jar" -b "$jar" "$BASE/login" | grep -o 'name="_csrf" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"$//')"
 curl -fs -c "$jar" -b "$jar" -o /dev/null -d "_csrf=$token&login=admin@wcl.kg&password=demo-password-2026" "$BASE/login"

@@ -44,6 +44,31 @@ async fn kept_figures_follow_the_records(url: &str, store: &Store) {
         admin: true,
         ..Actor::default()
     };
+    // Each lab's part of the facts gives its figures as the whole facts do (the public pages and
+    // the network's dashboard compute every lab's figures from its part).
+    {
+        let mut c = store.conn().await.unwrap();
+        let facts = store::impact::facts(&mut c, &domain::LabScope::All)
+            .await
+            .unwrap();
+        let parts = facts.by_lab();
+        let codes: Vec<&'static str> = domain::impact::INDICATORS.iter().map(|i| i.code).collect();
+        let (from, to) = svc::default_period();
+        assert!(parts.len() >= 6, "{}", parts.len());
+        for (lab, part) in &parts {
+            let cut = analytics::indicators::Cut {
+                labs: Some([lab.clone()].into()),
+                cohort: None,
+                from,
+                to,
+            };
+            assert_eq!(
+                analytics::indicators::figures(part, &cut, &codes),
+                analytics::indicators::figures(&facts, &cut, &codes),
+                "lab {lab}"
+            );
+        }
+    }
     let public = Actor::anonymous();
     let network = CutInput::default();
     let lab = CutInput {

@@ -572,6 +572,17 @@ pub fn indicators(facts: &Facts, scope: &Scope, public: bool) -> View {
         ..scope.cut()
     };
     let figures = |labs: &[Lab]| ind::figures(facts, &cut_of(labs), &codes);
+    // One lab's figures from its part of the facts (the same figures, see `Facts::by_lab`).
+    let parts = if public || scope.labs.len() > 1 {
+        facts.by_lab()
+    } else {
+        Default::default()
+    };
+    let empty = Facts::default();
+    let lab_figures = |l: &Lab| {
+        let part = parts.get(&l.id.to_string()).unwrap_or(&empty);
+        ind::figures(part, &cut_of(std::slice::from_ref(l)), &codes)
+    };
     let shown = |figs: Vec<Figure>, cells: Option<&Vec<Cell>>| -> Vec<Shown> {
         figs.into_iter()
             .zip(INDICATORS)
@@ -595,11 +606,7 @@ pub fn indicators(facts: &Facts, scope: &Scope, public: bool) -> View {
     let several = scope.labs.len() > 1;
     let view_figs = figures(&scope.labs);
     let lab_figs: Vec<Vec<Figure>> = if public || several {
-        scope
-            .labs
-            .iter()
-            .map(|l| figures(std::slice::from_ref(l)))
-            .collect()
+        scope.labs.iter().map(lab_figures).collect()
     } else {
         vec![]
     };
@@ -622,7 +629,7 @@ pub fn indicators(facts: &Facts, scope: &Scope, public: bool) -> View {
     let mut labs: Vec<Vec<Cell>> = scope
         .network
         .iter()
-        .map(|l| cells(&figures(std::slice::from_ref(l))))
+        .map(|l| cells(&lab_figures(l)))
         .collect();
     loop {
         let mut changed = protect_settlement(&mut net);
