@@ -47,6 +47,9 @@ async fn version(store: &Store, records: Records) -> AppResult<String> {
 
 /// What `compute` gives for `key` from `records`, computed again only once they have changed.
 /// `key` names everything else the result depends on (the cut, the view, the labs).
+///
+/// The computation runs on its own task: a request that gives up (its time limit, a closed
+/// connection) does not throw away a computation that took long, and the next request finds it.
 pub async fn kept<T, F, Fut>(
     store: &Store,
     records: Records,
@@ -55,27 +58,31 @@ pub async fn kept<T, F, Fut>(
 ) -> AppResult<Arc<T>>
 where
     T: Send + Sync + 'static,
-    F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = AppResult<T>>,
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = AppResult<T>> + Send + 'static,
 {
     // The database is part of the name: tests run many servers in one process.
     let key = format!("{}|{}|{key}", store.url(), records.name());
     if let Some(hit) = lookup(&key, &version(store, records).await?) {
         return Ok(hit);
     }
-    let _turn = tokio::time::timeout(WAIT, COMPUTING.acquire())
-        .await
-        .map_err(|_| AppError::Unavailable)?
-        .map_err(|_| AppError::Unavailable)?;
-    // Read before the records: a write that lands while they are read moves the version past
-    // this one, and the next request computes again.
-    let at = version(store, records).await?;
-    if let Some(hit) = lookup(&key, &at) {
-        return Ok(hit);
-    }
-    let computed = Arc::new(compute().await?);
-    if let Ok(mut kept) = KEPT.lock() {
-        kept.put(key, (at, computed.clone() as Arc<dyn Any + Send + Sync>));
-    }
-    Ok(computed)
+    let store = store.clone();
+    let task = tokio::spawn(async move {
+        let _turn = tokio::time::timeout(WAIT, COMPUTING.acquire())
+            .await
+            .map_err(|_| AppError::Unavailable)?
+            .map_err(|_| AppError::Unavailable)?;
+        // Read before the records: a write that lands while they are read moves the version past
+        // this one, and the next request computes again.
+        let at = version(&store, records).await?;
+        if let Some(hit) = lookup(&key, &at) {
+            return Ok(hit);
+        }
+        let computed = Arc::new(compute().await?);
+        if let Ok(mut kept) = KEPT.lock() {
+            kept.put(key, (at, computed.clone() as Arc<dyn Any + Send + Sync>));
+        }
+        Ok(computed)
+    });
+    task.await.map_err(|_| AppError::Unavailable)?
 }

@@ -42,9 +42,13 @@ fn protect(values: &[i64]) -> Vec<Option<i64>> {
 /// The figures per region that has a lab: counted over the whole network, so kept until its
 /// records change (see [`crate::services::kept`]).
 pub async fn figures(store: &Store) -> AppResult<std::sync::Arc<Vec<RegionFigures>>> {
-    crate::services::kept::kept(store, store::versions::Records::Impact, "regions", || {
-        count_regions(store)
-    })
+    let owned = store.clone();
+    crate::services::kept::kept(
+        store,
+        store::versions::Records::Impact,
+        "regions",
+        move || async move { count_regions(&owned).await },
+    )
     .await
 }
 

@@ -84,10 +84,11 @@ async fn computed(
         scope.from,
         scope.to,
     );
-    kept(store, Records::Impact, &key, || async {
-        let facts = facts(store, scope, public).await?;
-        let targets = targets(store, &facts, scope).await?;
-        let view = indicators(&facts, scope, public);
+    let (store, scope) = (store.clone(), scope.clone());
+    kept(&store.clone(), Records::Impact, &key, move || async move {
+        let facts = facts(&store, &scope, public).await?;
+        let targets = targets(&store, &facts, &scope).await?;
+        let view = indicators(&facts, &scope, public);
         let cut = scope.cut();
         Ok(Computed {
             shown: view.shown,
@@ -126,10 +127,11 @@ pub async fn public_money(
         h.finish()
     };
     let key = format!("money|{:?}|{names:x}", lab.map(|l| l.id));
-    kept(store, Records::Money, &key, || async {
+    let (lab, owned) = (lab.map(|l| l.id), store.clone());
+    kept(store, Records::Money, &key, move || async move {
         Ok(PublicMoney {
-            space: crate::services::space::public_space(store, &space_labs).await?,
-            crowd: crate::services::crowdfunding::public_totals(store, lab.map(|l| l.id)).await?,
+            space: crate::services::space::public_space(&owned, &space_labs).await?,
+            crowd: crate::services::crowdfunding::public_totals(&owned, lab).await?,
         })
     })
     .await
