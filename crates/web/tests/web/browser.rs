@@ -232,6 +232,24 @@ async fn sign_in(
     Ok(())
 }
 
+/// Clicks the button and waits until the browser has left the page it was on (an element of the
+/// old page goes stale), so that what is looked for next is found on the new page, not on the old
+/// one a moment before it goes (a flash or a field both pages have).
+async fn click_to_next_page(
+    b: &fantoccini::Client,
+    button: Locator<'_>,
+) -> Result<(), fantoccini::error::CmdError> {
+    let old = b.find(Locator::Css("html")).await?;
+    b.find(button).await?.click().await?;
+    for _ in 0..400 {
+        if old.tag_name().await.is_err() {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    Ok(())
+}
+
 /// The page fits a 360 px screen: nothing wider than the window.
 async fn fits_phone(b: &fantoccini::Client) {
     let vw = b
@@ -1404,10 +1422,7 @@ async fn an_alumna_books_and_the_lab_pays_more_of_its_way() {
         b.goto(&app.url(&format!("/resources/{}?date={day}&start=10:00", sp.sewing)))
             .await?;
         reads_on_phone(&b).await;
-        b.find(Locator::Css("form[action$='/book'] button"))
-            .await?
-            .click()
-            .await?;
+        click_to_next_page(&b, Locator::Css("form[action$='/book'] button")).await?;
         b.wait().for_element(Locator::Css("p.flash")).await?;
         // Her slot shows as hers in the week (the browser reads English).
         assert!(b.find(Locator::Css("li.slot-mine")).await.is_ok());
@@ -1417,10 +1432,7 @@ async fn an_alumna_books_and_the_lab_pays_more_of_its_way() {
             sp.embroidery
         )))
         .await?;
-        b.find(Locator::Css("form[action$='/book'] button"))
-            .await?
-            .click()
-            .await?;
+        click_to_next_page(&b, Locator::Css("form[action$='/book'] button")).await?;
         let why = b
             .wait()
             .for_element(Locator::Id("refusal"))
@@ -1434,10 +1446,7 @@ async fn an_alumna_books_and_the_lab_pays_more_of_its_way() {
         reads_on_phone(&b).await;
         b.goto(&app.url("/me/bookings")).await?;
         reads_on_phone(&b).await;
-        b.find(Locator::Css("form[action='/logout'] button"))
-            .await?
-            .click()
-            .await?;
+        click_to_next_page(&b, Locator::Css("form[action='/logout'] button")).await?;
         // Signed out before the next sign-in: otherwise /login may still see her session.
         b.wait()
             .for_element(Locator::Css("a[href='/login']"))
@@ -1450,20 +1459,14 @@ async fn an_alumna_books_and_the_lab_pays_more_of_its_way() {
         assert!(before.contains("0 %"), "{before}");
         b.goto(&app.url("/labs/osh/space")).await?;
         reads_on_phone(&b).await;
-        b.find(Locator::Css("form[action^='/person-plans/'] button"))
-            .await?
-            .click()
-            .await?;
+        click_to_next_page(&b, Locator::Css("form[action^='/person-plans/'] button")).await?;
         b.wait().for_element(Locator::Id("amount")).await?;
         reads_on_phone(&b).await;
         b.find(Locator::Id("amount"))
             .await?
             .send_keys("1200")
             .await?;
-        b.find(Locator::Css("form[action$='/payments'] button"))
-            .await?
-            .click()
-            .await?;
+        click_to_next_page(&b, Locator::Css("form[action$='/payments'] button")).await?;
         b.wait().for_element(Locator::Css("p.flash")).await?;
         let due = b.find(Locator::Id("due")).await?.text().await?;
         assert!(due.contains(": 0 "), "{due}");
