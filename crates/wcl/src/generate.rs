@@ -1055,29 +1055,9 @@ pub async fn generate(
     let today = now.with_timezone(&domain::time::bishkek()).date_naive();
     let mut g = Gen {
         rng: StdRng::seed_from_u64(size.seed),
-        // Parents before children, whatever the first lab happens to hold.
-        bulk: Bulk::with_tables(&[
-            "labs",
-            "users",
-            "user_lab_roles",
-            "cohorts",
-            "people",
-            "consents",
-            "residencies",
-            "residency_transitions",
-            "programmes",
-            "programme_modules",
-            "training_sessions",
-            "enrolments",
-            "attendance",
-            "assertions",
-            "network_members",
-            "events",
-            "registrations",
-            "mentoring_matches",
-            "mentoring_sessions",
-            "outcomes",
-        ]),
+        // Parents before children (the order `db copy` moves tables in), whatever the first lab
+        // happens to hold.
+        bulk: Bulk::with_tables(store::copy::TABLES),
         store: store.clone(),
         rows: 0,
         today,
