@@ -16,6 +16,11 @@ home-title = Creative work, your own income
 home-lead = Women Creative Labs are coworking spaces with a peer community where women and girls get training, mentoring, support and seed funding to earn from creative work.
 labs-title = Labs
 lab-new = Open a new lab
+labs-all = All labs
+labs-count = { $n ->
+    [one] 1 lab
+   *[other] { $n } labs
+}
 lab-opened = Opened
 lab-map = On the map
 lab-residents = Residents

@@ -9,6 +9,7 @@ use crate::services::impact::{
     self as svc, CutInput, DeviantView, Figures, OutcomeInput, PracticeInput, Scope,
     SharedPractice, Shown, TargetInput, TargetProgress,
 };
+use crate::services::labs::MANY_LABS;
 use crate::state::AppState;
 use analytics::indicators as ind;
 use askama::Template;
@@ -225,7 +226,7 @@ fn draw(c: &Ctx, fig: &Figures, public: bool, series_code: &'static str) -> Char
             "network-members",
         ];
         // Each lab's figures as its own page shows them (withheld cells protected across labs).
-        let groups: Vec<(String, Vec<Option<i64>>)> = scope
+        let mut groups: Vec<(String, Vec<Option<i64>>)> = scope
             .labs
             .iter()
             .zip(&fig.by_lab)
@@ -239,8 +240,24 @@ fn draw(c: &Ctx, fig: &Figures, public: bool, series_code: &'static str) -> Char
                 (c.lab_name(l), cats.iter().map(|k| value(k)).collect())
             })
             .collect();
+        // A large network compares the labs that reached the most women (a withheld figure
+        // counts as the least), in the order of the labs among equals.
+        let title = if groups.len() > MANY_LABS {
+            let n = groups.len();
+            groups.sort_by_key(|g| std::cmp::Reverse(g.1[0].unwrap_or(-1)));
+            groups.truncate(MANY_LABS);
+            c.lang.t_args(
+                "impact-labs-top",
+                &[
+                    ("shown", (MANY_LABS as i64).into()),
+                    ("n", (n as i64).into()),
+                ],
+            )
+        } else {
+            c.t("impact-labs-compared")
+        };
         charts::comparison(
-            &c.t("impact-labs-compared"),
+            &title,
             &cats.iter().map(|k| c.ind_name(k)).collect::<Vec<_>>(),
             &groups,
             &supp,
@@ -285,7 +302,9 @@ fn grouped(list: Vec<Shown>) -> Vec<(IndicatorGroup, Vec<Shown>)> {
 struct PublicPage {
     c: Ctx,
     lab: Option<Lab>,
+    /// The labs' tabs (none in a large network, which links the list of labs instead).
     labs: Vec<Lab>,
+    many: bool,
     scope: Scope,
     groups: Vec<(IndicatorGroup, Vec<Shown>)>,
     charts: Charts,
@@ -300,7 +319,11 @@ async fn public_view(c: Ctx, s: &AppState, slug: Option<&str>) -> AppResult<Publ
     // Events held: never about women, so no month can give away a withheld figure.
     let charts = draw(&c, &fig, true, "events-held");
     let money = svc::public_money(&s.store, fig.scope.lab.as_ref(), &labs).await?;
+    // A large network's tabs would name every lab: the list of labs by region does instead.
+    let many = labs.len() > MANY_LABS;
+    let labs = if many { vec![] } else { labs };
     Ok(PublicPage {
+        many,
         space: money.space.clone(),
         crowd: money.crowd.clone(),
         c,

@@ -60,12 +60,25 @@ async fn respond_or_conflict<T, P: IntoResponse>(
 #[template(path = "labs.html")]
 struct LabsPage {
     c: Ctx,
-    labs: Vec<Lab>,
+    v: svc::LabsDirectory,
+    many: bool,
 }
 
-async fn list(c: Ctx, State(s): State<AppState>) -> AppResult<LabsPage> {
-    let labs = svc::all(&s.store).await?;
-    Ok(LabsPage { c, labs })
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct LabsQuery {
+    region: String,
+    page: usize,
+}
+
+async fn list(
+    c: Ctx,
+    State(s): State<AppState>,
+    Query(q): Query<LabsQuery>,
+) -> AppResult<LabsPage> {
+    let v = svc::directory(&s.store, &q.region, q.page).await?;
+    let many = v.regions.iter().map(|r| r.1).sum::<usize>() > svc::MANY_LABS;
+    Ok(LabsPage { c, v, many })
 }
 
 #[derive(Template, WebTemplate)]

@@ -137,7 +137,9 @@ async fn css() -> Response {
 #[template(path = "home.html")]
 struct Home {
     c: Ctx,
+    /// The labs' cards; in a large network none, and its regions with their number of labs.
     labs: Vec<store::labs::Lab>,
+    regions: Vec<(String, i64)>,
     /// A fresh install without an admin, seen from the machine itself: how to make the first.
     setup: bool,
     /// The network map.
@@ -148,13 +150,22 @@ async fn home(
     c: Ctx,
     axum::extract::State(s): axum::extract::State<AppState>,
 ) -> crate::error::AppResult<Home> {
-    let labs = crate::services::labs::all(&s.store).await?;
+    let mut labs = crate::services::labs::all(&s.store).await?;
+    let mut regions = vec![];
+    if labs.len() > crate::services::labs::MANY_LABS {
+        let mut count: std::collections::BTreeMap<String, i64> = Default::default();
+        for l in labs.drain(..) {
+            *count.entry(l.region).or_default() += 1;
+        }
+        regions = count.into_iter().collect();
+    }
     let local = c.ip.is_some_and(|ip| ip.is_loopback());
     let setup = local && c.user.is_none() && crate::services::links::needs_setup(&s.store).await?;
     let map = crate::services::map::network_map(&s.store, c.lang, None).await?;
     Ok(Home {
         c,
         labs,
+        regions,
         setup,
         map,
     })

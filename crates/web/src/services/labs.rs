@@ -23,6 +23,57 @@ pub async fn all(store: &Store) -> AppResult<Vec<Lab>> {
     Ok(store::labs::list_labs(&mut c).await?)
 }
 
+/// Past this many labs a network is large: pages that would name every lab (the map, the public
+/// impact page's tabs and chart, the list of labs) show regions, the first labs and pages instead.
+pub const MANY_LABS: usize = 12;
+
+/// Labs a page of the list of labs shows.
+pub const LABS_PAGE: usize = 24;
+
+/// A page of the list of labs, of one region or all.
+pub struct LabsDirectory {
+    pub labs: Vec<Lab>,
+    /// Labs in the region asked for (or in all), of which `labs` is a page.
+    pub total: i64,
+    pub page: usize,
+    pub pages: usize,
+    /// Each region's code and how many labs it has, in the order of the regions' codes; shown
+    /// when the network is large.
+    pub regions: Vec<(String, usize)>,
+    /// The region asked for, when it has labs.
+    pub region: Option<String>,
+}
+
+/// A page (from 0) of the labs of `region` (empty: all), by name; a page past the last shows the
+/// last.
+pub async fn directory(store: &Store, region: &str, page: usize) -> AppResult<LabsDirectory> {
+    let all = all(store).await?;
+    let mut regions: std::collections::BTreeMap<String, usize> = Default::default();
+    for l in &all {
+        *regions.entry(l.region.clone()).or_default() += 1;
+    }
+    let region = Some(region.to_string()).filter(|r| regions.contains_key(r));
+    let chosen: Vec<Lab> = all
+        .into_iter()
+        .filter(|l| region.as_ref().is_none_or(|r| *r == l.region))
+        .collect();
+    let total = chosen.len();
+    let pages = total.div_ceil(LABS_PAGE).max(1);
+    let page = page.min(pages - 1);
+    Ok(LabsDirectory {
+        total: total as i64,
+        labs: chosen
+            .into_iter()
+            .skip(page * LABS_PAGE)
+            .take(LABS_PAGE)
+            .collect(),
+        page,
+        pages,
+        regions: regions.into_iter().collect(),
+        region,
+    })
+}
+
 /// A lab with its partners, as the API lists labs.
 pub struct LabSummary {
     pub lab: Lab,

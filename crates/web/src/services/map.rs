@@ -76,7 +76,7 @@ async fn count_regions(store: &Store) -> AppResult<Vec<RegionFigures>> {
 /// numbered labs and the table of figures per region.
 pub struct NetworkMap {
     pub svg: String,
-    /// (number on the map, name, slug)
+    /// (number on the map, name, link): a lab each, or in a large network a region each
     pub labs: Vec<(usize, String, String)>,
     /// (region's name, women reached, network members) as shown: a withheld figure says so.
     pub regions: Vec<(String, String, String)>,
@@ -89,6 +89,35 @@ pub async fn network_map(store: &Store, lang: Lang, only: Option<LabId>) -> AppR
     labs.retain(|l| only.is_none_or(|id| id == l.id));
     let mut points = vec![];
     let mut legend = vec![];
+    if labs.len() > super::labs::MANY_LABS {
+        // A large network: a point a region, with its number of labs, leading to their list.
+        let mut by_region: std::collections::BTreeMap<&str, usize> = Default::default();
+        for l in &labs {
+            *by_region.entry(l.region.as_str()).or_default() += 1;
+        }
+        for (code, count) in by_region {
+            let Some(r) = domain::regions::region(code) else {
+                continue;
+            };
+            let n = legend.len() + 1;
+            let name = format!(
+                "{} · {}",
+                r.name(lang.code()),
+                lang.t_args("labs-count", &[("n", (count as i64).into())])
+            );
+            let href = format!("/labs?region={code}");
+            points.push(Point {
+                lat: r.lat,
+                lon: r.lon,
+                label: n.to_string(),
+                name: name.clone(),
+                href: Some(href.clone()),
+                highlight: false,
+            });
+            legend.push((n, name, href));
+        }
+        labs.clear();
+    }
     for l in &labs {
         let place = match (l.latitude, l.longitude) {
             (Some(a), Some(b)) => Some((a, b)),
@@ -111,7 +140,7 @@ pub async fn network_map(store: &Store, lang: Lang, only: Option<LabId>) -> AppR
             href: Some(format!("/labs/{}", l.slug)),
             highlight: only.is_some(),
         });
-        legend.push((n, name, l.slug.clone()));
+        legend.push((n, name, format!("/labs/{}", l.slug)));
     }
     let mut regions = vec![];
     if only.is_none() {

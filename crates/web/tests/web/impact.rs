@@ -13,7 +13,8 @@ on_both_backends!(
     funnel_counts_the_same_women_step_by_step,
     zero_is_zero_and_a_withheld_figure_cannot_be_subtracted,
     public_figures_resist_differencing,
-    practices_are_noted_by_her_lab_and_shared_without_names
+    practices_are_noted_by_her_lab_and_shared_without_names,
+    a_large_network_is_shown_by_region_and_page
 );
 
 const NAMES: [&str; 10] = [
@@ -970,4 +971,65 @@ async fn public_figures_resist_differencing(app: TestApp) {
             }
         }
     }
+}
+
+/// A network of 32 labs (past `MANY_LABS`): the pages that named every lab show regions, the
+/// labs that reached the most women and pages of the list instead, and every lab is still
+/// reached through its region.
+async fn a_large_network_is_shown_by_region_and_page(app: TestApp) {
+    let admin = app.signed_in("admin@test.kg").await;
+    admin.get(app.url("/lang/en?next=/")).send().await.unwrap();
+    let form = crate::common::get_text(&admin, app.url("/labs/new")).await;
+    let token = csrf(&form);
+    for i in 0..30 {
+        let region = if i < 20 { "naryn" } else { "talas" };
+        let slug = format!("lab-{i:02}");
+        let r = admin
+            .post(app.url("/labs"))
+            .form(&[
+                ("_csrf", token.as_str()),
+                ("slug", slug.as_str()),
+                ("name_ky", slug.as_str()),
+                ("name_ru", slug.as_str()),
+                ("name_en", slug.as_str()),
+                ("region", region),
+                ("locality", "Нарын"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            r.status().is_success() || r.status().is_redirection(),
+            "{}",
+            r.status()
+        );
+    }
+    let page = |path: &str| crate::common::get_text(&admin, app.url(path));
+    let cards = |html: &str| html.matches("<li class=\"card\">").count();
+    // The list: 24 a page, then the rest; a region alone; a page past the last is the last.
+    let first = page("/labs").await;
+    assert_eq!(cards(&first), 24);
+    assert!(first.contains("32 labs"), "{first}");
+    assert!(first.contains("1 / 2"));
+    assert!(first.contains("href=\"/labs?region=naryn\""));
+    assert_eq!(cards(&page("/labs?page=1").await), 8);
+    assert_eq!(cards(&page("/labs?page=99").await), 8);
+    let naryn = page("/labs?region=naryn").await;
+    assert_eq!(cards(&naryn), 20);
+    assert!(naryn.contains("20 labs"));
+    assert!(
+        !naryn.contains("/labs/lab-25\""),
+        "a lab of Talas among Naryn's"
+    );
+    // The map: a point a region with its number of labs, leading to their list.
+    let home = page("/").await;
+    assert!(home.contains("href=\"/labs?region=naryn\""), "{home}");
+    assert!(!home.contains("href=\"/labs/lab-07\""));
+    // The public impact page: no tab a lab, the list of labs instead; the chart compares 12.
+    let impact = page("/impact").await;
+    assert!(!impact.contains("/labs/lab-07/impact"));
+    assert!(impact.contains("href=\"/labs\""));
+    assert!(impact.contains("12 of 32 labs"), "{impact}");
+    let lab = page("/labs/lab-03/impact").await;
+    assert!(lab.contains("href=\"/labs?region=naryn\""));
 }
