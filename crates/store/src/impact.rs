@@ -171,6 +171,19 @@ pub async fn targets(c: &mut AnyConnection, lab: Option<LabId>) -> Result<Vec<Ta
     rows.iter().map(Target::from_row).collect()
 }
 
+/// The targets of every lab (not the network's own), by lab, period then indicator.
+pub async fn targets_of_labs(c: &mut AnyConnection) -> Result<Vec<Target>> {
+    sqlx::query(
+        "SELECT id, lab_id, indicator, starts_on, ends_on, target FROM indicator_targets
+         WHERE lab_id IS NOT NULL ORDER BY lab_id, starts_on DESC, indicator",
+    )
+    .fetch_all(c)
+    .await?
+    .iter()
+    .map(Target::from_row)
+    .collect()
+}
+
 pub async fn target_by_id(c: &mut AnyConnection, id: TargetId) -> Result<Option<Target>> {
     one(c, "SELECT id, lab_id, indicator, starts_on, ends_on, target FROM indicator_targets WHERE id = $1", id).await
 }
@@ -202,13 +215,33 @@ async fn rows(
     Ok(q.fetch_all(c).await?)
 }
 
+/// Hands each row of `sql` over the labs of `scope` to `take` as it is read: the facts of a
+/// national network are millions of rows, never all held as rows at once.
+async fn each(
+    c: &mut AnyConnection,
+    sql: &str,
+    scope: &LabScope,
+    lab_col: &str,
+    mut take: impl FnMut(&AnyRow) -> Result<()>,
+) -> Result<()> {
+    use futures_util::TryStreamExt;
+    let (clause, labs) = scope_clause(scope, lab_col, 1);
+    let sql = sql.replace("{scope}", &clause);
+    let q = bind_each(dynamic(sql), labs);
+    let mut stream = q.fetch(c);
+    while let Some(r) = stream.try_next().await? {
+        take(&r)?;
+    }
+    Ok(())
+}
+
 /// Everything indicators are computed from, for the labs of `scope`: people, residency steps,
 /// certificates, events, members, referrals, mentoring sessions, grants awarded, outcomes (and the
 /// ventures grants funded, as launches and joint initiatives of their members), scale scores, and
 /// each woman's part of her ventures' sales (split by the members' shares).
 pub async fn facts(c: &mut AnyConnection, scope: &LabScope) -> Result<ind::Facts> {
     let mut f = ind::Facts::default();
-    for r in rows(
+    each(
         c,
         "SELECT p.id, p.lab_id, p.gender, p.settlement, p.created_at, p.monthly_income, p.birth_year,
                 p.occupation, p.family_support,
@@ -217,70 +250,74 @@ pub async fn facts(c: &mut AnyConnection, scope: &LabScope) -> Result<ind::Facts
          FROM people p WHERE {scope}",
         scope,
         "p.lab_id",
+        |r| {
+            let settlement = opt_text(r, "settlement")?;
+            f.people.push(ind::PersonFact {
+                id: col(r, "id")?,
+                lab: col(r, "lab_id")?,
+                cohort: col(r, "cohort_id")?,
+                woman: text(r, "gender")? == "woman",
+                rural: settlement.as_deref().map(|s| s == "rural"),
+                registered_on: day(r, "created_at")?,
+                prior_income: col(r, "monthly_income")?,
+                birth_year: opt_int(r, "birth_year")?.and_then(|y| i32::try_from(y).ok()),
+                occupation: col(r, "occupation")?,
+                family_support: col(r, "family_support")?,
+            });
+            Ok(())
+        },
     )
-    .await?
-    {
-        let settlement = opt_text(&r, "settlement")?;
-        f.people.push(ind::PersonFact {
-            id: col(&r, "id")?,
-            lab: col(&r, "lab_id")?,
-            cohort: col(&r, "cohort_id")?,
-            woman: text(&r, "gender")? == "woman",
-            rural: settlement.as_deref().map(|s| s == "rural"),
-            registered_on: day(&r, "created_at")?,
-            prior_income: col(&r, "monthly_income")?,
-            birth_year: opt_int(&r, "birth_year")?.and_then(|y| i32::try_from(y).ok()),
-            occupation: col(&r, "occupation")?,
-            family_support: col(&r, "family_support")?,
-        });
-    }
-    for r in rows(
+    .await?;
+    each(
         c,
         "SELECT r.person_id, r.lab_id, r.cohort_id, t.to_status, t.at
          FROM residency_transitions t JOIN residencies r ON r.id = t.residency_id WHERE {scope}",
         scope,
         "r.lab_id",
+        |r| {
+            f.steps.push(ind::StepFact {
+                person: col(r, "person_id")?,
+                lab: col(r, "lab_id")?,
+                cohort: col(r, "cohort_id")?,
+                status: col(r, "to_status")?,
+                on: day(r, "at")?,
+            });
+            Ok(())
+        },
     )
-    .await?
-    {
-        f.steps.push(ind::StepFact {
-            person: col(&r, "person_id")?,
-            lab: col(&r, "lab_id")?,
-            cohort: col(&r, "cohort_id")?,
-            status: col(&r, "to_status")?,
-            on: day(&r, "at")?,
-        });
-    }
-    for r in rows(
+    .await?;
+    each(
         c,
         "SELECT person_id, lab_id, cohort_id, status FROM residencies WHERE {scope}",
         scope,
         "lab_id",
+        |r| {
+            f.residencies.push((
+                text(r, "person_id")?,
+                text(r, "lab_id")?,
+                opt_text(r, "cohort_id")?,
+                text(r, "status")?,
+            ));
+            Ok(())
+        },
     )
-    .await?
-    {
-        f.residencies.push((
-            text(&r, "person_id")?,
-            text(&r, "lab_id")?,
-            opt_text(&r, "cohort_id")?,
-            text(&r, "status")?,
-        ));
-    }
-    for r in rows(
+    .await?;
+    each(
         c,
         "SELECT a.person_id, p.lab_id, a.issued_at FROM assertions a
          JOIN programmes p ON p.id = a.programme_id WHERE a.revoked_at IS NULL AND {scope}",
         scope,
         "p.lab_id",
+        |r| {
+            f.certificates.push(ind::PersonDated {
+                person: col(r, "person_id")?,
+                lab: col(r, "lab_id")?,
+                on: day(r, "issued_at")?,
+            });
+            Ok(())
+        },
     )
-    .await?
-    {
-        f.certificates.push(ind::PersonDated {
-            person: col(&r, "person_id")?,
-            lab: col(&r, "lab_id")?,
-            on: day(&r, "issued_at")?,
-        });
-    }
+    .await?;
     let held = rows(
         c,
         "SELECT e.lab_id, e.starts_at,
@@ -301,122 +338,129 @@ pub async fn facts(c: &mut AnyConnection, scope: &LabScope) -> Result<ind::Facts
             attended: col(&r, "attended")?,
         });
     }
-    for r in rows(
+    each(
         c,
         "SELECT lab_id, joined_at FROM network_members WHERE {scope}",
         scope,
         "lab_id",
+        |r| {
+            f.members.push(ind::LabDated {
+                lab: col(r, "lab_id")?,
+                on: day(r, "joined_at")?,
+            });
+            Ok(())
+        },
     )
-    .await?
-    {
-        f.members.push(ind::LabDated {
-            lab: col(&r, "lab_id")?,
-            on: day(&r, "joined_at")?,
-        });
-    }
-    for r in rows(
+    .await?;
+    each(
         c,
         "SELECT e.lab_id, r.created_at FROM registrations r JOIN events e ON e.id = r.event_id
          WHERE r.referred_by IS NOT NULL AND r.status <> 'cancelled' AND {scope}",
         scope,
         "e.lab_id",
+        |r| {
+            f.referrals.push(ind::LabDated {
+                lab: col(r, "lab_id")?,
+                on: day(r, "created_at")?,
+            });
+            Ok(())
+        },
     )
-    .await?
-    {
-        f.referrals.push(ind::LabDated {
-            lab: col(&r, "lab_id")?,
-            on: day(&r, "created_at")?,
-        });
-    }
-    for r in rows(
+    .await?;
+    each(
         c,
         "SELECT m.person_id, m.lab_id, s.held_on FROM mentoring_sessions s
          JOIN mentoring_matches m ON m.id = s.match_id WHERE {scope}",
         scope,
         "m.lab_id",
+        |r| {
+            f.mentoring.push(ind::PersonDated {
+                person: col(r, "person_id")?,
+                lab: col(r, "lab_id")?,
+                on: col(r, "held_on")?,
+            });
+            Ok(())
+        },
     )
-    .await?
-    {
-        f.mentoring.push(ind::PersonDated {
-            person: col(&r, "person_id")?,
-            lab: col(&r, "lab_id")?,
-            on: col(&r, "held_on")?,
-        });
-    }
-    for r in rows(
+    .await?;
+    each(
         c,
         "SELECT person_id, lab_id, kind, occurred_on, amount FROM outcomes WHERE {scope}",
         scope,
         "lab_id",
+        |r| {
+            f.outcomes.push(ind::OutcomeFact {
+                person: col(r, "person_id")?,
+                lab: col(r, "lab_id")?,
+                kind: col(r, "kind")?,
+                on: col(r, "occurred_on")?,
+                amount: col(r, "amount")?,
+            });
+            Ok(())
+        },
     )
-    .await?
-    {
-        f.outcomes.push(ind::OutcomeFact {
-            person: col(&r, "person_id")?,
-            lab: col(&r, "lab_id")?,
-            kind: col(&r, "kind")?,
-            on: col(&r, "occurred_on")?,
-            amount: col(&r, "amount")?,
-        });
-    }
-    for r in rows(
+    .await?;
+    each(
         c,
         "SELECT a.person_id, a.lab_id, w.decided_on, w.amount FROM grant_awards w
          JOIN grant_applications a ON a.id = w.application_id WHERE {scope}",
         scope,
         "a.lab_id",
+        |r| {
+            f.grants.push(ind::GrantFact {
+                person: col(r, "person_id")?,
+                lab: col(r, "lab_id")?,
+                on: col(r, "decided_on")?,
+                amount: col(r, "amount")?,
+            });
+            Ok(())
+        },
     )
-    .await?
-    {
-        f.grants.push(ind::GrantFact {
-            person: col(&r, "person_id")?,
-            lab: col(&r, "lab_id")?,
-            on: col(&r, "decided_on")?,
-            amount: col(&r, "amount")?,
-        });
-    }
+    .await?;
     // A venture a grant funded, once launched, is a business launched (or a joint initiative
     // joined) by each of its members.
-    for r in rows(
+    each(
         c,
         "SELECT m.person_id, v.lab_id, v.kind, v.launched_on FROM ventures v
          JOIN venture_members m ON m.venture_id = v.id
          WHERE v.launched_on IS NOT NULL AND {scope}",
         scope,
         "v.lab_id",
+        |r| {
+            let kind = match text(r, "kind")?.as_str() {
+                "business" => "business-launched",
+                _ => "joint-initiative",
+            };
+            f.outcomes.push(ind::OutcomeFact {
+                person: col(r, "person_id")?,
+                lab: col(r, "lab_id")?,
+                kind: kind.into(),
+                on: col(r, "launched_on")?,
+                amount: None,
+            });
+            Ok(())
+        },
     )
-    .await?
-    {
-        let kind = match text(&r, "kind")?.as_str() {
-            "business" => "business-launched",
-            _ => "joint-initiative",
-        };
-        f.outcomes.push(ind::OutcomeFact {
-            person: col(&r, "person_id")?,
-            lab: col(&r, "lab_id")?,
-            kind: kind.into(),
-            on: col(&r, "launched_on")?,
-            amount: None,
-        });
-    }
-    for r in rows(
+    .await?;
+    each(
         c,
         "SELECT r.person_id, r.lab_id, s.scale_code, r.wave, s.score, r.answered_on
          FROM survey_scores s JOIN survey_responses r ON r.id = s.response_id WHERE {scope}",
         scope,
         "r.lab_id",
+        |r| {
+            f.scores.push(ind::ScoreFact {
+                person: col(r, "person_id")?,
+                lab: col(r, "lab_id")?,
+                scale: col(r, "scale_code")?,
+                wave: col(r, "wave")?,
+                on: col(r, "answered_on")?,
+                score: sqlx::Row::try_get(r, "score")?,
+            });
+            Ok(())
+        },
     )
-    .await?
-    {
-        f.scores.push(ind::ScoreFact {
-            person: col(&r, "person_id")?,
-            lab: col(&r, "lab_id")?,
-            scale: col(&r, "scale_code")?,
-            wave: col(&r, "wave")?,
-            on: col(&r, "answered_on")?,
-            score: sqlx::Row::try_get(&r, "score")?,
-        });
-    }
+    .await?;
     // A sale per member, in the order of the sale: split by the members' shares.
     let sales = rows(
         c,

@@ -8,7 +8,9 @@ use store::Store;
 use store::testing::TestDb;
 use web::services::impact::{self as svc, CutInput};
 
-type Row = (&'static str, analytics::indicators::Figure, bool);
+use analytics::indicators::Figure;
+
+type Row = (&'static str, Figure, bool);
 
 /// The figures as the API serves them (kept, or computed and kept).
 async fn served(store: &Store, actor: &Actor, cut: &CutInput) -> Vec<Row> {
@@ -16,6 +18,35 @@ async fn served(store: &Store, actor: &Actor, cut: &CutInput) -> Vec<Row> {
     list.into_iter()
         .map(|s| (s.ind.code, s.fig, s.suppressed))
         .collect()
+}
+
+/// A public page's series, funnel and targets reached, as served (kept) and computed afresh from
+/// the whole network's facts.
+async fn page_both_ways(store: &Store, slug: Option<&str>) -> [Vec<String>; 2] {
+    let (_, fig) = svc::public_impact(store, slug).await.unwrap();
+    let facts = svc::facts(store, &fig.scope, true).await.unwrap();
+    let cut = fig.scope.cut();
+    let targets = svc::targets(store, &facts, &fig.scope).await.unwrap();
+    let show = |monthly: &[(String, Figure)],
+                funnel: &[(&'static str, Figure)],
+                targets: &[svc::TargetProgress]| {
+        let mut out: Vec<String> = monthly.iter().map(|x| format!("{x:?}")).collect();
+        out.extend(funnel.iter().map(|x| format!("{x:?}")));
+        out.extend(
+            targets
+                .iter()
+                .map(|t| format!("{} {:?} {:?}", t.target.indicator, t.target.id, t.figure)),
+        );
+        out
+    };
+    [
+        show(&fig.monthly, &fig.funnel, &fig.targets),
+        show(
+            &analytics::indicators::monthly(&facts, &cut, "events-held"),
+            &analytics::indicators::funnel(&facts, &cut),
+            &targets,
+        ),
+    ]
 }
 
 /// The same figures computed from the records now, as before figures were kept.
@@ -67,7 +98,31 @@ async fn kept_figures_follow_the_records(url: &str, store: &Store) {
                 analytics::indicators::figures(&facts, &cut, &codes),
                 "lab {lab}"
             );
+            // Its series and funnel too (a lab's public page draws them from its part).
+            for code in [
+                "events-held",
+                "women-reached",
+                "women-earning",
+                "attendance",
+            ] {
+                assert_eq!(
+                    analytics::indicators::monthly(part, &cut, code),
+                    analytics::indicators::monthly(&facts, &cut, code),
+                    "lab {lab}, {code}"
+                );
+            }
+            assert_eq!(
+                analytics::indicators::funnel(part, &cut),
+                analytics::indicators::funnel(&facts, &cut),
+                "lab {lab}"
+            );
         }
+    }
+    // Each public page's series, funnel and targets: as computed afresh from the whole facts.
+    for slug in [None, Some("net-0001"), Some("net-0002"), Some("net-0003")] {
+        let [served, fresh] = page_both_ways(store, slug).await;
+        assert!(!served.is_empty());
+        assert_eq!(served, fresh, "{slug:?}");
     }
     let public = Actor::anonymous();
     let network = CutInput::default();

@@ -5,8 +5,13 @@
 //! ([`store::versions::token`]: moved by a trigger on every statement that changes them, on every
 //! server's writes alike, and by what time changes alone), and a request at the kept version is
 //! answered from memory. So the
-//! figures are always exactly those of the records as they are, and a write is seen by the next
-//! request.
+//! figures are always exactly those of the records at one moment, and a write is seen by the next
+//! request whose computation ends within [`FRESH`].
+//!
+//! A computation that takes longer (the whole history of a national network, tens of seconds)
+//! does not hold up the pages: while it runs, requests are answered from the figures kept before
+//! it (of the records a computation ago), and the next request after it ends has the new ones.
+//! Only figures never computed yet are waited for.
 //!
 //! One computation runs at a time (a second request for the same figures waits for the first and
 //! takes its result): one cut's facts are in memory at once, not one copy per request. A request
@@ -22,6 +27,8 @@ use store::versions::Records;
 const KEEP: usize = 256;
 /// How long a request waits for its turn to compute before it answers 503.
 const WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+/// How long a request waits for figures computed afresh before it takes those kept before.
+const FRESH: std::time::Duration = std::time::Duration::from_secs(2);
 
 type Entry = (String, Arc<dyn Any + Send + Sync>);
 
@@ -31,12 +38,25 @@ static KEPT: LazyLock<Mutex<lru::LruCache<String, Entry>>> = LazyLock::new(|| {
     ))
 });
 static COMPUTING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+/// The keys being computed: a request for one of them does not start a second computation.
+static RUNNING: LazyLock<Mutex<std::collections::HashSet<String>>> =
+    LazyLock::new(Default::default);
 
-fn lookup<T: Send + Sync + 'static>(key: &str, version: &str) -> Option<Arc<T>> {
+/// The kept result of `key`, and whether it is of `version`.
+fn lookup<T: Send + Sync + 'static>(key: &str, version: &str) -> Option<(Arc<T>, bool)> {
     let mut kept = KEPT.lock().ok()?;
-    match kept.get(key) {
-        Some((v, c)) if *v == version => c.clone().downcast::<T>().ok(),
-        _ => None,
+    let (v, c) = kept.get(key)?;
+    Some((c.clone().downcast::<T>().ok()?, *v == version))
+}
+
+/// Takes `key` off [`RUNNING`] when its computation ends, however it ends.
+struct Running(String);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(mut r) = RUNNING.lock() {
+            r.remove(&self.0);
+        }
     }
 }
 
@@ -63,11 +83,22 @@ where
 {
     // The database is part of the name: tests run many servers in one process.
     let key = format!("{}|{}|{key}", store.url(), records.name());
-    if let Some(hit) = lookup(&key, &version(store, records).await?) {
-        return Ok(hit);
+    let before = match lookup::<T>(&key, &version(store, records).await?) {
+        Some((hit, true)) => return Ok(hit),
+        Some((stale, false)) => Some(stale),
+        None => None,
+    };
+    let started = RUNNING
+        .lock()
+        .map(|mut r| r.insert(key.clone()))
+        .unwrap_or(true);
+    if !started && let Some(stale) = &before {
+        return Ok(stale.clone());
     }
     let store = store.clone();
-    let task = tokio::spawn(async move {
+    let running = started.then(|| Running(key.clone()));
+    let mut task = tokio::spawn(async move {
+        let _running = running;
         let _turn = tokio::time::timeout(WAIT, COMPUTING.acquire())
             .await
             .map_err(|_| AppError::Unavailable)?
@@ -75,7 +106,7 @@ where
         // Read before the records: a write that lands while they are read moves the version past
         // this one, and the next request computes again.
         let at = version(&store, records).await?;
-        if let Some(hit) = lookup(&key, &at) {
+        if let Some((hit, true)) = lookup(&key, &at) {
             return Ok(hit);
         }
         let computed = Arc::new(compute().await?);
@@ -84,5 +115,12 @@ where
         }
         Ok(computed)
     });
+    if let Some(stale) = before {
+        match tokio::time::timeout(FRESH, &mut task).await {
+            Ok(done) => return done.map_err(|_| AppError::Unavailable)?,
+            // Still computing: the figures kept before, while it goes on on its own.
+            Err(_) => return Ok(stale),
+        }
+    }
     task.await.map_err(|_| AppError::Unavailable)?
 }

@@ -19,6 +19,7 @@ use domain::impact::{
 };
 use domain::{Action, Actor, CohortId, LabId, LabScope, OutcomeId, PersonId, TargetId};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use store::labs::Lab;
 use store::{Store, audit};
 
@@ -566,18 +567,29 @@ pub struct View {
 /// every lab of the network. A region's figure is withheld when its withheld labs would give it
 /// away.
 pub fn indicators(facts: &Facts, scope: &Scope, public: bool) -> View {
-    let codes: Vec<&'static str> = INDICATORS.iter().map(|i| i.code).collect();
-    let cut_of = |labs: &[Lab]| Cut {
-        labs: Some(labs.iter().map(|l| l.id.to_string()).collect()),
-        ..scope.cut()
-    };
-    let figures = |labs: &[Lab]| ind::figures(facts, &cut_of(labs), &codes);
     // One lab's figures from its part of the facts (the same figures, see `Facts::by_lab`).
     let parts = if public || scope.labs.len() > 1 {
         facts.by_lab()
     } else {
         Default::default()
     };
+    indicators_in(facts, &parts, scope, public)
+}
+
+/// [`indicators`], with each lab's part of the facts split already (`Facts::by_lab`; empty when
+/// the view is exact and of one lab).
+pub fn indicators_in(
+    facts: &Facts,
+    parts: &HashMap<String, Facts>,
+    scope: &Scope,
+    public: bool,
+) -> View {
+    let codes: Vec<&'static str> = INDICATORS.iter().map(|i| i.code).collect();
+    let cut_of = |labs: &[Lab]| Cut {
+        labs: Some(labs.iter().map(|l| l.id.to_string()).collect()),
+        ..scope.cut()
+    };
+    let figures = |labs: &[Lab]| ind::figures(facts, &cut_of(labs), &codes);
     let empty = Facts::default();
     let lab_figures = |l: &Lab| {
         let part = parts.get(&l.id.to_string()).unwrap_or(&empty);
@@ -695,8 +707,17 @@ pub async fn targets(
 ) -> AppResult<Vec<TargetProgress>> {
     let mut c = store.conn().await?;
     let list = store::impact::targets(&mut c, scope.lab.as_ref().map(|l| l.id)).await?;
-    Ok(list
-        .into_iter()
+    drop(c);
+    Ok(progress(list, facts, scope))
+}
+
+/// What `list` (targets of the scope's lab, or the network's) has reached in `facts`.
+pub fn progress(
+    list: Vec<store::impact::Target>,
+    facts: &Facts,
+    scope: &Scope,
+) -> Vec<TargetProgress> {
+    list.into_iter()
         .filter_map(|t| {
             let ind = domain::impact::indicator(&t.indicator)?;
             let cut = Cut {
@@ -716,7 +737,7 @@ pub async fn targets(
                 figure,
             })
         })
-        .collect())
+        .collect()
 }
 
 /// One woman whose outcome is far better than expected for women who started like her.

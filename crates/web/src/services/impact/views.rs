@@ -1,7 +1,7 @@
 //! Read models of the impact pages and the API: each decides who may see it once and reads once.
 use super::{
-    CutInput, Scope, TargetProgress, facts, indicators, positive_deviance, public_period, resolve,
-    sees_exact, targets,
+    CutInput, Scope, TargetProgress, facts, indicators, indicators_in, positive_deviance, progress,
+    public_period, resolve, sees_exact, targets,
 };
 use super::{DeviantView, Shown, outcomes_of};
 use crate::error::{AppError, AppResult};
@@ -69,7 +69,118 @@ pub struct Computed {
 /// The figures of a cut, from those kept at the records' version or computed from the facts
 /// (see [`crate::services::kept`]). They depend on the view (public or exact), the labs and the
 /// period of the cut, its cohort, the lab whose targets are shown, and the series drawn.
+///
+/// A lab's public figures are its part of the network's (withheld cells are decided across the
+/// whole network, so its figures need every lab's): one computation serves the network's page
+/// and every lab's, instead of a whole network's facts read once for each of a thousand labs.
 async fn computed(
+    store: &Store,
+    scope: &Scope,
+    public: bool,
+    series: &'static str,
+) -> AppResult<Arc<Computed>> {
+    if public && scope.cohort.is_none() && scope.network.len() > 1 {
+        let whole = scope.lab.is_none() && scope.labs.len() == scope.network.len();
+        let lab = scope
+            .lab
+            .as_ref()
+            .and_then(|lab| scope.network.iter().position(|l| l.id == lab.id));
+        if whole || lab.is_some() {
+            let net = public_network(store, scope, series).await?;
+            match lab {
+                None => return Ok(net.network.clone()),
+                Some(k) => {
+                    if let Some(one) = net.labs.get(k) {
+                        return Ok(one.clone());
+                    }
+                }
+            }
+        }
+    }
+    computed_afresh(store, scope, public, series).await
+}
+
+/// The public figures of the network and of each of its labs (aligned with `scope.network`).
+struct PublicNetwork {
+    network: Arc<Computed>,
+    labs: Vec<Arc<Computed>>,
+}
+
+async fn public_network(
+    store: &Store,
+    scope: &Scope,
+    series: &'static str,
+) -> AppResult<Arc<PublicNetwork>> {
+    let net = Scope {
+        lab: None,
+        labs: scope.network.clone(),
+        region: None,
+        cohort: None,
+        ..scope.clone()
+    };
+    let ids: Vec<String> = net.labs.iter().map(|l| l.id.to_string()).collect();
+    let key = format!(
+        "public-network|{}|{}|{}|{series}",
+        ids.join(","),
+        net.from,
+        net.to
+    );
+    let owned = store.clone();
+    kept(store, Records::Impact, &key, move || async move {
+        let store = owned;
+        let facts = facts(&store, &net, true).await?;
+        let parts = facts.by_lab();
+        let view = indicators_in(&facts, &parts, &net, true);
+        let (own_targets, all_targets) = {
+            let mut c = store.conn().await?;
+            (
+                store::impact::targets(&mut c, None).await?,
+                store::impact::targets_of_labs(&mut c).await?,
+            )
+        };
+        let cut = net.cut();
+        let network = Arc::new(Computed {
+            shown: view.shown,
+            by_lab: view.by_lab.clone(),
+            targets: progress(own_targets, &facts, &net),
+            monthly: ind::monthly(&facts, &cut, series),
+            funnel: ind::funnel(&facts, &cut),
+        });
+        drop(facts);
+        let empty = ind::Facts::default();
+        let labs = net
+            .labs
+            .iter()
+            .zip(view.by_lab)
+            .map(|(l, shown)| {
+                let part = parts.get(&l.id.to_string()).unwrap_or(&empty);
+                let one = Scope {
+                    lab: Some(l.clone()),
+                    labs: vec![l.clone()],
+                    ..net.clone()
+                };
+                let cut = one.cut();
+                let mine = all_targets
+                    .iter()
+                    .filter(|t| t.lab_id == Some(l.id))
+                    .cloned()
+                    .collect();
+                Arc::new(Computed {
+                    shown,
+                    by_lab: vec![],
+                    targets: progress(mine, part, &one),
+                    monthly: ind::monthly(part, &cut, series),
+                    funnel: ind::funnel(part, &cut),
+                })
+            })
+            .collect();
+        Ok(PublicNetwork { network, labs })
+    })
+    .await
+}
+
+/// [`computed`] for a cut of its own.
+async fn computed_afresh(
     store: &Store,
     scope: &Scope,
     public: bool,
