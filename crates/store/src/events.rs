@@ -388,6 +388,50 @@ pub async fn registrations(c: &mut AnyConnection, event: EventId) -> Result<Vec<
     Ok(out)
 }
 
+/// One page of an event's registrations in the order of [`registrations`] (confirmed, then the
+/// waiting list, then cancelled; oldest first, then by id), each waitlisted one with her place
+/// on the whole waiting list.
+pub async fn registrations_page(
+    c: &mut AnyConnection,
+    event: EventId,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Registration>> {
+    let rows = crate::dynamic(format!(
+        "SELECT {RCOLS},
+           CASE WHEN r.status = 'waitlisted' THEN
+             (SELECT COUNT(*) FROM registrations w WHERE w.event_id = r.event_id AND w.status = 'waitlisted'
+                AND (w.created_at < r.created_at OR (w.created_at = r.created_at AND w.id <= r.id)))
+           END AS waiting_position
+         FROM registrations r WHERE r.event_id = $1
+         ORDER BY CASE r.status WHEN 'confirmed' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END, r.created_at, r.id
+         LIMIT $2 OFFSET $3"
+    ))
+    .bind(event.to_string())
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(c)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let mut r = Registration::from_row(row)?;
+            r.waiting_position = crate::row::opt_int(row, "waiting_position")?;
+            Ok(r)
+        })
+        .collect()
+}
+
+/// How many registrations an event has (every status), and how many of them came.
+pub async fn registration_counts(c: &mut AnyConnection, event: EventId) -> Result<(i64, i64)> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n, COUNT(checked_in_at) AS came FROM registrations WHERE event_id = $1",
+    )
+    .bind(event.to_string())
+    .fetch_one(c)
+    .await?;
+    Ok((int(&row, "n")?, int(&row, "came")?))
+}
+
 /// Cancels a live registration; false when it already was cancelled or she has come (a seat
 /// used is not freed).
 pub async fn cancel(c: &mut AnyConnection, id: RegistrationId) -> Result<bool> {

@@ -345,11 +345,21 @@ pub struct Response {
     pub scores: Vec<(String, f64)>,
 }
 
-const RESPONSE_SQL: &str =
-    "SELECT r.id, r.instrument_id, i.title, r.person_id, r.residency_id, r.lab_id, r.wave,
-    r.answered_on, r.entered_by, u.display_name, r.submitted_at
-  FROM survey_responses r JOIN survey_instruments i ON i.id = r.instrument_id
-  LEFT JOIN users u ON u.id = r.entered_by";
+macro_rules! response_cols {
+    () => {
+        "r.id, r.instrument_id, i.title, r.person_id, r.residency_id, r.lab_id, r.wave,
+    r.answered_on, r.entered_by, u.display_name, r.submitted_at"
+    };
+}
+macro_rules! response_from {
+    () => {
+        "survey_responses r JOIN survey_instruments i ON i.id = r.instrument_id
+  LEFT JOIN users u ON u.id = r.entered_by"
+    };
+}
+const RESPONSE_COLS: &str = response_cols!();
+const RESPONSE_FROM: &str = response_from!();
+const RESPONSE_SQL: &str = concat!("SELECT ", response_cols!(), " FROM ", response_from!());
 
 from_row! {
     Response |r| id, instrument_id, instrument_title: from_json(&text(r, "title")?, "title")?,
@@ -386,6 +396,60 @@ pub async fn responses_of_person(c: &mut AnyConnection, person: PersonId) -> Res
         .map(Response::from_row)
         .collect::<Result<Vec<_>>>()?;
     with_scores(c, list).await
+}
+
+/// The responses to an instrument given in the labs of `scope`, by women still listed (not
+/// erased, consent not withdrawn): `FROM`/`WHERE` from `$1` (the instrument) on.
+fn of_instrument(scope: &domain::LabScope) -> (String, Vec<String>) {
+    let (labs, values) = crate::row::scope_clause(scope, "r.lab_id", 2);
+    (
+        format!(
+            "JOIN people p ON p.id = r.person_id WHERE r.instrument_id = $1 AND {labs} AND {}",
+            crate::rights::visible_clause("p")
+        ),
+        values,
+    )
+}
+
+/// One page of an instrument's responses given in the labs of `scope`, each with her name:
+/// newest first, then by id.
+pub async fn responses_of_instrument(
+    c: &mut AnyConnection,
+    instrument: InstrumentId,
+    scope: &domain::LabScope,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<(Response, String)>> {
+    let (filter, values) = of_instrument(scope);
+    let n = values.len();
+    let sql = format!(
+        "SELECT {RESPONSE_COLS}, p.family_name, p.given_name FROM {RESPONSE_FROM} {filter}
+         ORDER BY r.answered_on DESC, r.id DESC LIMIT ${} OFFSET ${}",
+        n + 2,
+        n + 3
+    );
+    let q = crate::row::bind_each(crate::dynamic(sql).bind(instrument.to_string()), values);
+    let rows = q.bind(limit).bind(offset).fetch_all(&mut *c).await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                Response::from_row(r)?,
+                format!("{} {}", text(r, "family_name")?, text(r, "given_name")?),
+            ))
+        })
+        .collect()
+}
+
+/// How many responses [`responses_of_instrument`] pages through.
+pub async fn count_responses_of_instrument(
+    c: &mut AnyConnection,
+    instrument: InstrumentId,
+    scope: &domain::LabScope,
+) -> Result<i64> {
+    let (filter, values) = of_instrument(scope);
+    let sql = format!("SELECT COUNT(*) AS n FROM survey_responses r {filter}");
+    let q = crate::row::bind_each(crate::dynamic(sql).bind(instrument.to_string()), values);
+    int(&q.fetch_one(c).await?, "n")
 }
 
 /// One response, or `None`.

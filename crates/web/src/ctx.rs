@@ -547,3 +547,29 @@ where
             .map_err(|_| AppError::NotFound)
     }
 }
+
+/// `?page=N` of a paginated list, from 0 (absent: the first page). Anything but a whole number
+/// from 0 answers 422 with the message `err-page` in her language (the error page, or the API's
+/// error under `/api/`), not axum's English text. Whether the page exists is the service's
+/// question (`services::pager::Pager`), once it has counted the rows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PageNo(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageNo {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(parts.uri.query().unwrap_or("")).unwrap_or_default();
+        match pairs.iter().find(|(k, _)| k == "page") {
+            None => Ok(PageNo(0)),
+            Some((_, v)) => v
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .map(PageNo)
+                .ok_or_else(|| AppError::Invalid(vec![("page".into(), "err-page".into())])),
+        }
+    }
+}

@@ -125,6 +125,9 @@ impl Lang {
             "reported",
             "call",
             "goal",
+            "total",
+            "page",
+            "pages",
         ] {
             args.insert(Cow::Borrowed(v), FluentValue::from("x"));
         }

@@ -219,6 +219,79 @@ pub async fn applications(
     .bind(i64::from(with_drafts))).await
 }
 
+/// Which of a call's applications a reader may list (the service decides; the query filters).
+#[derive(Debug, Clone, Default)]
+pub struct Visible {
+    /// Every application, drafts too (the call's coordinator).
+    pub all: bool,
+    /// Every application of these labs, drafts too (their coordinators on a network call).
+    pub labs: Vec<LabId>,
+    /// Every submitted or decided application (a reviewer).
+    pub reviewer: bool,
+    /// Hers (the applicant); her drafts only when she also sees drafts of some lab.
+    pub person: Option<PersonId>,
+}
+
+impl Visible {
+    /// The condition on `x` and the values it binds from `$first` on.
+    fn clause(&self, first: usize) -> (String, Vec<String>) {
+        let decided = "x.status IN ('submitted', 'awarded', 'declined')";
+        let labs: Vec<String> = (0..self.labs.len())
+            .map(|i| format!("${}", first + 1 + i))
+            .collect();
+        let in_labs = if labs.is_empty() {
+            "1 = 0".to_string()
+        } else {
+            format!("x.lab_id IN ({})", labs.join(", "))
+        };
+        let drafts = self.all || !self.labs.is_empty();
+        let sql = format!(
+            "({drafts} OR {decided}) AND ({all} OR {in_labs} OR ({reviewer} AND {decided}) OR x.person_id = ${first})",
+            drafts = if drafts { "1 = 1" } else { "1 = 0" },
+            all = if self.all { "1 = 1" } else { "1 = 0" },
+            reviewer = if self.reviewer { "1 = 1" } else { "1 = 0" },
+        );
+        let mut values = vec![self.person.map(|p| p.to_string()).unwrap_or_default()];
+        values.extend(self.labs.iter().map(|l| l.to_string()));
+        (sql, values)
+    }
+}
+
+/// One page of the call's applications a reader may list, in the order of [`applications`]
+/// (oldest first, then by id).
+pub async fn visible_applications(
+    c: &mut AnyConnection,
+    call: GrantCallId,
+    who: &Visible,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Application>> {
+    let (cond, values) = who.clause(2);
+    let n = values.len();
+    let sql = format!(
+        "{APP_SQL} WHERE x.call_id = $1 AND {cond}
+         ORDER BY COALESCE(x.submitted_at, x.updated_at), x.id LIMIT ${} OFFSET ${}",
+        n + 2,
+        n + 3
+    );
+    let q = crate::row::bind_each(crate::dynamic(sql).bind(call.to_string()), values);
+    all(c, q.bind(limit).bind(offset)).await
+}
+
+/// How many of the call's applications a reader may list.
+pub async fn count_visible_applications(
+    c: &mut AnyConnection,
+    call: GrantCallId,
+    who: &Visible,
+) -> Result<i64> {
+    let (cond, values) = who.clause(2);
+    let sql =
+        format!("SELECT COUNT(*) AS n FROM grant_applications x WHERE x.call_id = $1 AND {cond}");
+    let q = crate::row::bind_each(crate::dynamic(sql).bind(call.to_string()), values);
+    let row = q.fetch_one(c).await?;
+    int(&row, "n")
+}
+
 /// Her applications and those she is on the team of, newest first.
 pub async fn applications_of_person(
     c: &mut AnyConnection,

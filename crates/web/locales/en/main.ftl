@@ -477,3 +477,5 @@ err-api-field = This field is missing or has the wrong type or value.
 events-ics-link = Calendar file (.ics)
 table-region = Table (scroll sideways to see all columns)
 err-page = No such page: pages are numbered from 0
+pager-status = { $total } in all · page { $page } of { $pages }
+pager-label = Pages of the list

@@ -2,10 +2,11 @@
 //! form, her ticket (QR code, cancel), iCalendar feeds, and for staff the event form, check-in at
 //! the door (code, scan, name, walk-in) and the lab's network members with ambassadors.
 use super::forms::{Errors, respond};
-use crate::ctx::{Ctx, Path, VerifiedForm, redirect_with_flash};
+use crate::ctx::{Ctx, PageNo, Path, VerifiedForm, redirect_with_flash};
 use crate::error::{AppError, AppResult};
 use crate::services::events::{self as svc, CheckIn, EventInput, RegistrationInput};
 use crate::services::labs::lab_by_slug;
+use crate::services::pager::Pager;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -470,36 +471,38 @@ struct CheckinPage {
     code: String,
     q: String,
     found: Vec<Registration>,
-    all: Vec<Registration>,
-    checked_in: usize,
+    /// One page of the registrations.
+    rows: Vec<Registration>,
+    pg: Pager,
+    checked_in: i64,
     result: Option<(String, String)>,
     walk: RegistrationInput,
     errors: Errors,
 }
 
-/// The door page after `result` (a check-in's outcome), with the walk-in form as typed.
+/// The door page (page `page` of its registrations) after `result` (a check-in's outcome), with
+/// the walk-in form as typed. After a post it shows the first page.
+#[allow(clippy::too_many_arguments)]
 async fn checkin_view(
     c: Ctx,
     s: &AppState,
     e: Event,
     q: CheckinQuery,
+    page: i64,
     result: Option<(String, String)>,
     walk: RegistrationInput,
     errors: Errors,
 ) -> AppResult<CheckinPage> {
-    let door = svc::door(&s.store, &c.actor, &e, &q.q).await?;
+    let door = svc::door_page(&s.store, &c.actor, &e, &q.q, page).await?;
     Ok(CheckinPage {
-        checked_in: door
-            .all
-            .iter()
-            .filter(|r| r.checked_in_at.is_some())
-            .count(),
+        checked_in: door.checked_in,
         c,
         e,
         code: domain::events::normalise_code(&q.code),
         q: q.q,
         found: door.found,
-        all: door.all,
+        rows: door.rows,
+        pg: door.pager,
         result,
         walk,
         errors,
@@ -511,9 +514,10 @@ async fn checkin_page(
     State(s): State<AppState>,
     Path(id): Path<EventId>,
     Query(q): Query<CheckinQuery>,
+    PageNo(page): PageNo,
 ) -> AppResult<CheckinPage> {
     let e = svc::event_for(&s.store, &c.actor, id, Action::CheckIn).await?;
-    checkin_view(c, &s, e, q, None, <_>::default(), <_>::default()).await
+    checkin_view(c, &s, e, q, page, None, <_>::default(), <_>::default()).await
 }
 
 #[derive(Deserialize, Default)]
@@ -560,7 +564,7 @@ async fn checkin(
         code: if errors.any() { f.code } else { String::new() },
         q: String::new(),
     };
-    let page = checkin_view(c, &s, e, q, result, <_>::default(), errors).await?;
+    let page = checkin_view(c, &s, e, q, 0, result, <_>::default(), errors).await?;
     Ok((status, page).into_response())
 }
 
@@ -584,7 +588,7 @@ async fn walk_in(
                 (status, None, f, errors)
             }
         };
-    let page = checkin_view(c, &s, e, <_>::default(), result, walk, errors).await?;
+    let page = checkin_view(c, &s, e, <_>::default(), 0, result, walk, errors).await?;
     Ok((status, page).into_response())
 }
 

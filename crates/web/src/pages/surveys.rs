@@ -3,8 +3,11 @@
 //! she answers on her phone, a coordinator's paper entry for a woman of her lab, and one
 //! response. Skip logic works without JavaScript (see `services::surveys`).
 use super::forms::{Errors, respond};
-use crate::ctx::{Ctx, Path, VerifiedBody, constant_time_eq, multipart_parts, redirect_with_flash};
+use crate::ctx::{
+    Ctx, PageNo, Path, VerifiedBody, constant_time_eq, multipart_parts, redirect_with_flash,
+};
 use crate::error::{AppError, AppResult};
+use crate::services::pager::Pager;
 use crate::services::surveys::{self as svc, AnswerInput, Due};
 use crate::state::AppState;
 use askama::Template;
@@ -326,14 +329,19 @@ struct InstrumentPage {
     lab: Option<Lab>,
     warnings: Vec<String>,
     questions: Vec<FieldView>,
+    /// One page of the responses she may see, each with the name of the woman who answered.
+    responses: Vec<(SurveyResponse, String)>,
+    pg: Pager,
 }
 
 async fn instrument_page(
     c: Ctx,
     State(s): State<AppState>,
     Path(id): Path<InstrumentId>,
+    PageNo(page): PageNo,
 ) -> AppResult<InstrumentPage> {
     let (i, lab) = svc::instrument_with_lab(&s.store, &c.actor, id).await?;
+    let r = svc::instrument_responses(&s.store, &c.actor, &i.summary, page).await?;
     let warnings = svc::warnings_of(&i, c.lang)
         .into_iter()
         .map(|(_, text)| text)
@@ -345,6 +353,8 @@ async fn instrument_page(
         lab,
         warnings,
         questions,
+        responses: r.rows,
+        pg: r.pager,
     })
 }
 

@@ -2,9 +2,10 @@
 //! the attendance sheet on a phone, the lab's weekly schedule, her own schedule, certificates as
 //! PDF, and the Open Badges documents with their public verification page.
 use super::forms::{Errors, respond};
-use crate::ctx::{Ctx, Path, VerifiedBody, VerifiedForm, redirect_with_flash};
+use crate::ctx::{Ctx, PageNo, Path, VerifiedBody, VerifiedForm, redirect_with_flash};
 use crate::error::{AppError, AppResult};
 use crate::services::labs::lab_by_slug;
+use crate::services::pager::Pager;
 use crate::services::training::{self as svc, ModuleInput, ProgrammeInput, SessionInput};
 use crate::state::AppState;
 use askama::Template;
@@ -145,7 +146,11 @@ struct ProgrammePage {
     cohort: Option<store::residency::Cohort>,
     modules: Vec<Module>,
     sessions: Vec<Session>,
+    /// One page of the enrolees.
     enrolees: Vec<Enrolee>,
+    pg: Pager,
+    /// Of all the enrolees.
+    completed: i64,
     candidates: Vec<store::residency::ResidencyRow>,
     clashes: std::collections::HashSet<SessionId>,
     module_form: ModuleInput,
@@ -154,25 +159,24 @@ struct ProgrammePage {
 }
 
 impl ProgrammePage {
-    fn completed(&self) -> usize {
-        self.enrolees.iter().filter(|e| e.completed).count()
-    }
     /// Another session of the lab uses this one's room at the same time.
     fn clash(&self, s: &Session) -> bool {
         self.clashes.contains(&s.id)
     }
 }
 
-/// The programme page, with the forms as typed (or empty) and their messages.
+/// The programme page (page `page` of its enrolees), with the forms as typed (or empty) and
+/// their messages.
 async fn programme_page(
     c: Ctx,
     s: &AppState,
     id: ProgrammeId,
+    page: i64,
     module_form: ModuleInput,
     session_form: SessionInput,
     errors: Errors,
 ) -> AppResult<ProgrammePage> {
-    let v = svc::programme_view(&s.store, &c.actor, id).await?;
+    let v = svc::programme_view(&s.store, &c.actor, id, page).await?;
     Ok(ProgrammePage {
         c,
         lab: v.lab,
@@ -181,6 +185,8 @@ async fn programme_page(
         modules: v.modules,
         sessions: v.sessions,
         enrolees: v.enrolees,
+        pg: v.pager,
+        completed: v.completed,
         candidates: v.candidates,
         clashes: v.clashes,
         module_form,
@@ -193,8 +199,18 @@ async fn programme(
     c: Ctx,
     State(s): State<AppState>,
     Path(id): Path<ProgrammeId>,
+    PageNo(page): PageNo,
 ) -> AppResult<ProgrammePage> {
-    programme_page(c, &s, id, <_>::default(), <_>::default(), <_>::default()).await
+    programme_page(
+        c,
+        &s,
+        id,
+        page,
+        <_>::default(),
+        <_>::default(),
+        <_>::default(),
+    )
+    .await
 }
 
 /// Answers a form posted on the programme page: back to its `section`, or the page again.
@@ -223,7 +239,7 @@ async fn on_programme_flash<T>(
     respond(
         result,
         |_| redirect_with_flash(&to, flash),
-        async |errors| programme_page(c, s, p.id, forms.0, forms.1, errors).await,
+        async |errors| programme_page(c, s, p.id, 0, forms.0, forms.1, errors).await,
     )
     .await
 }

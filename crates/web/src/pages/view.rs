@@ -41,6 +41,17 @@ impl Ctx {
     pub fn tn<N: Val<i64>>(&self, key: &str, n: N) -> String {
         self.lang.t_args(key, &[("n", n.val().into())])
     }
+    /// Under a paginated list: "N in all · page X of Y" (pages counted from 1 for people).
+    pub fn pager_status(&self, p: &crate::services::pager::Pager) -> String {
+        self.lang.t_args(
+            "pager-status",
+            &[
+                ("total", domain::group_digits(p.total).into()),
+                ("page", (p.page + 1).into()),
+                ("pages", p.pages().into()),
+            ],
+        )
+    }
     pub fn next_enc(&self) -> String {
         crate::ctx::urlencode(&self.path)
     }

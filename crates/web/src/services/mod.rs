@@ -16,6 +16,7 @@ pub mod mentoring;
 pub mod messages;
 pub mod network;
 pub mod package;
+pub mod pager;
 pub mod paper;
 pub mod people;
 pub mod rights;

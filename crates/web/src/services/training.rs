@@ -5,6 +5,7 @@
 //! first time it holds.
 use super::base::{allow, commit, entry, limit, signed_in};
 use crate::error::{AppError, AppResult};
+use crate::services::pager::{PAGE_SIZE, Pager};
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use domain::{
     Action, Actor, AssertionId, Attendance, CohortId, CompletionRule, LabId, ModuleId, PersonId,
@@ -851,16 +852,22 @@ pub struct ProgrammeView {
     pub cohort: Option<Cohort>,
     pub modules: Vec<Module>,
     pub sessions: Vec<Session>,
+    /// One page of the enrolees, with how many there are and how many completed.
     pub enrolees: Vec<Enrolee>,
+    pub pager: Pager,
+    pub completed: i64,
     pub candidates: Vec<ResidencyRow>,
     /// Sessions in a room another session of the lab uses at the same time.
     pub clashes: HashSet<SessionId>,
 }
 
+/// The programme's page with page `page` (from 0, [`PAGE_SIZE`] a page) of its enrolees; a page
+/// past the last is refused (`err-page`).
 pub async fn programme_view(
     store: &Store,
     actor: &Actor,
     id: ProgrammeId,
+    page: i64,
 ) -> AppResult<ProgrammeView> {
     let p = programme_for(store, actor, id, Action::ManageTraining).await?;
     let mut c = store.conn().await?;
@@ -869,7 +876,14 @@ pub async fn programme_view(
         Some(id) => store::residency::cohort(&mut c, id).await?,
         None => None,
     };
-    let enrolees = store::training::progress(&mut c, &p).await?;
+    let (total, completed) = store::training::progress_counts(&mut c, &p).await?;
+    let pager = Pager::new(page, PAGE_SIZE, total)?;
+    let enrolees =
+        store::training::progress_page(&mut c, &p, pager.limit(), pager.offset()).await?;
+    let enrolled: HashSet<PersonId> = store::training::enrolled(&mut c, p.id)
+        .await?
+        .into_iter()
+        .collect();
     let candidates = store::residency::of_lab(&mut c, p.lab_id, None)
         .await?
         .into_iter()
@@ -877,9 +891,7 @@ pub async fn programme_view(
             matches!(
                 r.residency.status,
                 ResidencyStatus::Accepted | ResidencyStatus::Active
-            ) && !enrolees
-                .iter()
-                .any(|e| e.person_id == r.residency.person_id)
+            ) && !enrolled.contains(&r.residency.person_id)
         })
         .collect();
     let sessions = store::training::sessions_of(&mut c, p.id).await?;
@@ -901,6 +913,8 @@ pub async fn programme_view(
         sessions,
         clashes,
         enrolees,
+        pager,
+        completed,
         candidates,
         cohort,
         lab,

@@ -435,3 +435,31 @@ pub async fn mails_to(app: &TestApp, to: &str) -> Vec<(String, String)> {
 pub async fn get_text(c: &reqwest::Client, url: impl reqwest::IntoUrl) -> String {
     c.get(url).send().await.unwrap().text().await.unwrap()
 }
+
+/// A paginated list at `path` (no query string) refuses a page that is not a number, a negative
+/// one and one past its `pages`, with 422 and the message in the reader's language.
+pub async fn refuses_bad_pages(c: &reqwest::Client, app: &TestApp, path: &str, pages: i64) {
+    for (q, lang, says) in [
+        ("abc", "ru", "Такой страницы нет"),
+        ("-1", "en", "No such page"),
+        (&*pages.to_string(), "ky", "Мындай барак жок"),
+        ("1.5", "ru", "Такой страницы нет"),
+    ] {
+        let r = c
+            .get(app.url(&format!("{path}?page={q}")))
+            .header("accept-language", lang)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{path}?page={q}");
+        let body = r.text().await.unwrap();
+        assert!(body.contains(says), "{path}?page={q} in {lang}: {body}");
+    }
+    // The last page is there.
+    let r = c
+        .get(app.url(&format!("{path}?page={}", pages - 1)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{path}?page={}", pages - 1);
+}

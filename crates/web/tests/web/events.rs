@@ -12,6 +12,7 @@ on_both_backends!(
     check_in_and_walk_ins_make_network_members,
     calendars_and_public_visibility,
     a_promoted_woman_gets_her_ticket_and_reminders_name_the_day,
+    the_door_list_comes_a_page_at_a_time,
 );
 
 async fn register(app: &TestApp, event: &str, name: &str, phone: &str) -> reqwest::Response {
@@ -845,4 +846,83 @@ async fn a_promoted_woman_gets_her_ticket_and_reminders_name_the_day(app: TestAp
     let want = ru.t_args(key, &[("event", "Бүгүнкү семинар".into())]);
     let mails = mails_to(&app, "jyldyz@example.kg").await;
     assert!(mails.iter().any(|(s, _)| *s == want), "{want}: {mails:?}");
+}
+
+/// The door's list of registrations comes 50 a page, with the count of them all; the waiting
+/// list keeps its places across pages, and a page that does not exist is refused.
+async fn the_door_list_comes_a_page_at_a_time(app: TestApp) {
+    let ev = app.create_event(40, true, "Чоң жыйын").await;
+    let event: domain::EventId = ev.parse().unwrap();
+    let mut c = app.db.store.conn().await.unwrap();
+    let mut ids = vec![];
+    for i in 0..55 {
+        let (hash, code, phone, name) = (
+            format!("hash-{i}"),
+            format!("PG{i:04}"),
+            format!("0700{i:06}"),
+            format!("Катталган{i:02}"),
+        );
+        let r = store::events::NewRegistration {
+            event,
+            name: &name,
+            phone: &phone,
+            email: None,
+            gender: "woman",
+            status: if i < 40 {
+                domain::RegistrationStatus::Confirmed
+            } else {
+                domain::RegistrationStatus::Waitlisted
+            },
+            token_hash: &hash,
+            ticket_code: &code,
+            walk_in: false,
+            referred_by: None,
+            language: "ky",
+        };
+        ids.push(
+            store::events::insert_registration(&mut c, &r)
+                .await
+                .unwrap(),
+        );
+    }
+    for id in &ids[..3] {
+        assert!(store::events::check_in(&mut c, *id, None).await.unwrap());
+    }
+    drop(c);
+    let coord = app.signed_in("coord.osh@test.kg").await;
+    let path = format!("/events/{ev}/checkin");
+    let get = |q: &'static str| {
+        let (coord, url) = (coord.clone(), app.url(&format!("{path}{q}")));
+        async move {
+            let r = coord
+                .get(url)
+                .header("accept-language", "en")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            r.text().await.unwrap()
+        }
+    };
+    let first = get("").await;
+    assert_eq!(first.matches("Катталган").count(), 50);
+    assert!(first.contains("55 in all · page 1 of 2"), "{first}");
+    assert!(
+        first.contains("<strong>3</strong> / 40"),
+        "checked in, of all"
+    );
+    assert!(first.contains(&format!("{path}?page=1")));
+    assert!(!first.contains("rel=\"prev\""));
+    assert!(first.contains(" #10<") && !first.contains(" #11<"));
+    let second = get("?page=1").await;
+    assert_eq!(second.matches("Катталган").count(), 5);
+    assert!(second.contains("55 in all · page 2 of 2"));
+    assert!(second.contains(&format!("{path}?page=0")));
+    assert!(!second.contains("rel=\"next\""));
+    // The waiting list's places are counted over the whole list, not the page.
+    assert!(
+        second.contains(" #11<") && second.contains(" #15<"),
+        "{second}"
+    );
+    crate::common::refuses_bad_pages(&coord, &app, &path, 2).await;
 }

@@ -16,6 +16,7 @@ on_both_backends!(
     budget_holds_under_twenty_concurrent_awards,
     exports_neutralise_formulas,
     a_network_call_shows_each_lab_its_own,
+    a_calls_applications_come_a_page_at_a_time,
 );
 
 async fn page(c: &reqwest::Client, url: String) -> (u16, String) {
@@ -1621,4 +1622,80 @@ async fn a_network_call_shows_each_lab_its_own(app: TestApp) {
     let (s, html) = page(&admin, app.url(&format!("/grant-calls/{net}/ranking"))).await;
     assert_eq!(s, 200);
     assert!(html.contains("Баткенде") && html.contains("Ошто тигүү"));
+}
+
+/// A call's applications come 50 a page with the count of all its reader may see: the
+/// coordinator every one (drafts too), a reviewer the submitted ones only; a page that does not
+/// exist is refused.
+async fn a_calls_applications_come_a_page_at_a_time(app: TestApp) {
+    let call = store_call(&app, Some(app.osh), 1_000_000, CallStatus::Open).await;
+    let mut c = app.db.store.conn().await.unwrap();
+    for i in 0..55 {
+        let p = store::people::PersonFields {
+            family_name: format!("Талапкер{i:02}"),
+            given_name: "Айгуль".into(),
+            gender: "woman".into(),
+            family_support: "unknown".into(),
+            ..Default::default()
+        };
+        let person = store::people::insert(&mut c, app.osh, &p, None)
+            .await
+            .unwrap();
+        let id = g::insert_application(&mut c, call, person, app.osh, None)
+            .await
+            .unwrap();
+        if i % 10 == 0 {
+            g::set_application_status(
+                &mut c,
+                id,
+                ApplicationStatus::Draft,
+                ApplicationStatus::Submitted,
+            )
+            .await
+            .unwrap();
+        }
+    }
+    let rev = reviewer(&app, "rev.pages@test.kg", app.osh).await;
+    g::add_reviewer(&mut c, call, rev, None).await.unwrap();
+    drop(c);
+    let path = format!("/grant-calls/{call}");
+    let en = |who: reqwest::Client, q: &'static str| {
+        let url = app.url(&format!("{path}{q}"));
+        async move {
+            let r = who
+                .get(url)
+                .header("accept-language", "en")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            r.text().await.unwrap()
+        }
+    };
+    let coord = app.signed_in("coord.osh@test.kg").await;
+    let first = en(coord.clone(), "").await;
+    assert_eq!(first.matches("Талапкер").count(), 50);
+    assert!(first.contains("55 in all · page 1 of 2"), "{first}");
+    assert!(first.contains(&format!("{path}?page=1")));
+    let second = en(coord.clone(), "?page=1").await;
+    assert_eq!(second.matches("Талапкер").count(), 5);
+    assert!(second.contains("55 in all · page 2 of 2"));
+    assert!(second.contains(&format!("{path}?page=0")));
+    // Oldest first, then by id: the two pages together are every application once.
+    let names = |html: &str| -> Vec<String> {
+        html.match_indices("Талапкер")
+            .map(|(i, _)| html[i..i + "Талапкер".len() + 2].to_string())
+            .collect()
+    };
+    let mut all = names(&first);
+    all.extend(names(&second));
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 55);
+    crate::common::refuses_bad_pages(&coord, &app, &path, 2).await;
+    // A reviewer sees the six submitted ones, on one page.
+    let r = en(app.signed_in("rev.pages@test.kg").await, "").await;
+    assert_eq!(r.matches("Талапкер").count(), 6);
+    assert!(r.contains("6 in all · page 1 of 1"));
+    assert!(!r.contains("rel=\"next\""));
 }

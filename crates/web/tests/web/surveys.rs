@@ -14,7 +14,8 @@ on_both_backends!(
     import_through_the_api,
     hostile_workbooks_are_refused,
     resident_answers_her_baseline,
-    paper_entry_export_and_access
+    paper_entry_export_and_access,
+    an_instruments_responses_come_a_page_at_a_time,
 );
 
 const FIXTURE: &[u8] = include_bytes!("../../../documents/tests/fixtures/kobo_wellbeing.xlsx");
@@ -610,4 +611,83 @@ async fn paper_entry_export_and_access(app: TestApp) {
     // The lab's page lists the instrument with its export links.
     let html = crate::common::get_text(&coord, app.url("/labs/osh/surveys")).await;
     assert!(html.contains(&format!("/api/v1/survey-instruments/{id}/responses.csv")));
+}
+
+/// An instrument's responses are listed on its page 50 at a time, newest first, with the count of
+/// all a coordinator may see (her labs' only, on a network instrument); the read is audited and
+/// a page that does not exist is refused.
+async fn an_instruments_responses_come_a_page_at_a_time(app: TestApp) {
+    let inst = instrument(&app, None, &[WaveKind::Baseline]).await;
+    let mut c = app.db.store.conn().await.unwrap();
+    let today = domain::time::today();
+    for (lab, n, family) in [(app.osh, 55, "Жооптуу"), (app.batken, 3, "Баткендик")]
+    {
+        for i in 0..n {
+            let p = store::people::PersonFields {
+                family_name: format!("{family}{i:02}"),
+                given_name: "Жылдыз".into(),
+                gender: "woman".into(),
+                family_support: "unknown".into(),
+                ..Default::default()
+            };
+            let person = store::people::insert(&mut c, lab, &p, None).await.unwrap();
+            store::surveys::insert_response(
+                &mut c,
+                &store::surveys::ResponseDraft {
+                    instrument: inst,
+                    person,
+                    residency: None,
+                    lab,
+                    wave: WaveKind::Baseline,
+                    answered_on: today - chrono::Duration::days(i),
+                    entered_by: None,
+                },
+                &[],
+                &[],
+            )
+            .await
+            .unwrap();
+        }
+    }
+    drop(c);
+    let coord = app.signed_in("coord.osh@test.kg").await;
+    let path = format!("/survey-instruments/{inst}");
+    let en = |q: &'static str| {
+        let (coord, url) = (coord.clone(), app.url(&format!("{path}{q}")));
+        async move {
+            let r = coord
+                .get(url)
+                .header("accept-language", "en")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            r.text().await.unwrap()
+        }
+    };
+    let first = en("").await;
+    assert_eq!(first.matches("Жооптуу").count(), 50);
+    assert!(first.contains("55 in all · page 1 of 2"), "{first}");
+    assert!(first.contains(&format!("{path}?page=1")));
+    assert!(
+        first.contains("Жооптуу00") && !first.contains("Жооптуу54"),
+        "newest first"
+    );
+    assert!(
+        !first.contains("Баткендик"),
+        "another lab's answers are not hers to see"
+    );
+    let second = en("?page=1").await;
+    assert_eq!(second.matches("Жооптуу").count(), 5);
+    assert!(second.contains("55 in all · page 2 of 2"));
+    assert!(second.contains("Жооптуу54") && second.contains(&format!("{path}?page=0")));
+    crate::common::refuses_bad_pages(&coord, &app, &path, 2).await;
+    let mut conn = app.db.store.conn().await.unwrap();
+    let audit = store::audit::recent(&mut conn, None, 100).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.action == "survey-response.read" && a.entity == "survey_instrument"),
+        "the list of who answered is a read of women's records"
+    );
 }

@@ -11,6 +11,7 @@ on_both_backends!(
     sessions_are_edited_cancelled_and_deleted,
     attendance_waits_for_the_session_to_start,
     a_room_booked_twice_is_warned,
+    a_programmes_attendance_comes_a_page_at_a_time,
 );
 
 async fn page(c: &reqwest::Client, url: String) -> String {
@@ -821,4 +822,95 @@ async fn a_room_booked_twice_is_warned(app: TestApp) {
     assert_eq!(r.status(), 303);
     let week = page(&coord, app.url("/labs/osh/schedule?week=2026-03-02")).await;
     assert!(!week.contains(&warning));
+}
+
+/// The attendance of a programme's enrolees comes 50 a page, with how many are enrolled and how
+/// many completed, over them all; a page that does not exist is refused.
+async fn a_programmes_attendance_comes_a_page_at_a_time(app: TestApp) {
+    use store::training as t;
+    let mut c = app.db.store.conn().await.unwrap();
+    let programme = t::insert_programme(
+        &mut c,
+        &t::NewProgramme {
+            lab: app.osh,
+            cohort: None,
+            title: "Санарип сабаттуулук",
+            description: "",
+            rule: domain::CompletionRule::default(),
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    let module = t::add_module(&mut c, programme, domain::Topic::DigitalSkills, "", false)
+        .await
+        .unwrap();
+    let start = chrono::Utc::now() - chrono::Duration::days(2);
+    let sid = t::insert_session(
+        &mut c,
+        &t::NewSession {
+            programme,
+            module,
+            lab: app.osh,
+            starts_at: start,
+            ends_at: start + chrono::Duration::hours(2),
+            room: "",
+            trainer: "",
+        },
+    )
+    .await
+    .unwrap();
+    let session = t::session(&mut c, sid).await.unwrap().unwrap();
+    for i in 0..55 {
+        let p = store::people::PersonFields {
+            family_name: format!("Окуучу{i:02}"),
+            given_name: "Бермет".into(),
+            gender: "woman".into(),
+            family_support: "unknown".into(),
+            ..Default::default()
+        };
+        let person = store::people::insert(&mut c, app.osh, &p, None)
+            .await
+            .unwrap();
+        assert!(t::enrol(&mut c, programme, person, None).await.unwrap());
+        // Seven came to the only session: they have completed.
+        if i % 8 == 0 {
+            t::mark(&mut c, &session, person, domain::Attendance::Present, None)
+                .await
+                .unwrap();
+        }
+    }
+    drop(c);
+    let coord = app.signed_in("coord.osh@test.kg").await;
+    let path = format!("/programmes/{programme}");
+    let en = |q: &'static str| {
+        let (coord, url) = (coord.clone(), app.url(&format!("{path}{q}")));
+        async move {
+            let r = coord
+                .get(url)
+                .header("accept-language", "en")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            r.text().await.unwrap()
+        }
+    };
+    let first = en("").await;
+    assert_eq!(first.matches("Окуучу").count(), 50);
+    assert!(first.contains("55 in all · page 1 of 2"), "{first}");
+    assert!(first.contains(&format!("{path}?page=1")));
+    let second = en("?page=1").await;
+    assert_eq!(second.matches("Окуучу").count(), 5);
+    assert!(second.contains("55 in all · page 2 of 2"));
+    assert!(second.contains(&format!("{path}?page=0")));
+    // By name: the last five are on the second page, each with her attendance.
+    assert!(second.contains("Окуучу54") && !second.contains("Окуучу49"));
+    assert!(second.contains("0/1 (0%)"));
+    // The counts are of every enrolee, whichever page shows.
+    for html in [&first, &second] {
+        assert!(html.contains("55 enrolled"), "{html}");
+        assert!(html.contains("7 completed"), "completed over all pages");
+    }
+    crate::common::refuses_bad_pages(&coord, &app, &path, 2).await;
 }

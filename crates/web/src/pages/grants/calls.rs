@@ -1,10 +1,11 @@
 //! A lab's calls, the call form (new, network, edit), the call's page and what is posted there,
 //! the ranking with the proposal, an award, and the decision of the round.
 use super::{checked, svc, to_call};
-use crate::ctx::{Ctx, Path, VerifiedForm, redirect_with_flash};
+use crate::ctx::{Ctx, PageNo, Path, VerifiedForm, redirect_with_flash};
 use crate::error::{AppError, AppResult};
 use crate::pages::{Errors, respond};
 use crate::services::grants::{CallInput, Ranking};
+use crate::services::pager::Pager;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -193,8 +194,10 @@ pub(super) struct CallPage {
     criteria: Vec<Criterion>,
     reviewers: Vec<g::Person>,
     candidates: Vec<g::Person>,
-    /// (application, her review submitted, conflict declared) — what this reader may list.
+    /// (application, her review submitted, conflict declared) — one page of what this reader
+    /// may list.
     apps: Vec<(Application, bool, bool)>,
+    pg: Pager,
     conflicts: Vec<g::Conflict>,
     /// Women a coordinator may start an application with.
     women: Vec<(PersonId, String)>,
@@ -207,14 +210,21 @@ impl CallPage {
         CallStatus::ALL
             .iter()
             .filter(|to| self.call.status.can_move(**to))
-            .filter(|to| **to != CallStatus::Draft || self.apps.is_empty())
+            .filter(|to| **to != CallStatus::Draft || self.pg.total == 0)
             .map(|to| to.code())
             .collect()
     }
 }
 
-async fn call_view(c: Ctx, s: &AppState, id: GrantCallId, errors: Errors) -> AppResult<CallPage> {
-    let v = svc::call_view(&s.store, &c.actor, id).await?;
+/// The call's page with page `page` of its applications (the first after a post).
+async fn call_view(
+    c: Ctx,
+    s: &AppState,
+    id: GrantCallId,
+    page: i64,
+    errors: Errors,
+) -> AppResult<CallPage> {
+    let v = svc::call_view(&s.store, &c.actor, id, page).await?;
     Ok(CallPage {
         c,
         call: v.k.call,
@@ -224,6 +234,7 @@ async fn call_view(c: Ctx, s: &AppState, id: GrantCallId, errors: Errors) -> App
         reviewers: v.reviewers,
         candidates: v.candidates,
         apps: v.apps,
+        pg: v.pager,
         conflicts: v.conflicts,
         women: v.women,
         errors,
@@ -234,8 +245,9 @@ pub(super) async fn call_page(
     c: Ctx,
     State(s): State<AppState>,
     Path(id): Path<GrantCallId>,
+    PageNo(page): PageNo,
 ) -> AppResult<CallPage> {
-    call_view(c, &s, id, Errors::default()).await
+    call_view(c, &s, id, page, Errors::default()).await
 }
 
 /// Answers a post on the call's page: back to it with a flash, or the page with the messages.
@@ -249,7 +261,7 @@ async fn on_call<T>(
     respond(
         checked(result),
         |_| to_call(id, flash),
-        async |errors| call_view(c, s, id, errors).await,
+        async |errors| call_view(c, s, id, 0, errors).await,
     )
     .await
 }
@@ -314,7 +326,7 @@ pub(super) async fn apply(
                 "flash-grant-started",
             )
         },
-        async |errors| call_view(c, &s, id, errors).await,
+        async |errors| call_view(c, &s, id, 0, errors).await,
     )
     .await
 }

@@ -1,6 +1,7 @@
 //! What the event pages and the events API show: lists, one event with its lab, calendar
 //! feeds, the check-in lists and the lab's network members. Each read decides access once.
 use crate::error::{AppError, AppResult};
+use crate::services::pager::{PAGE_SIZE, Pager};
 use chrono::{Duration, Utc};
 use domain::{Action, Actor, EventId, LabId};
 use store::Store;
@@ -144,7 +145,8 @@ async fn with_lab(store: &Store, actor: &Actor, e: Event) -> AppResult<EventView
     })
 }
 
-/// The door's lists: every registration, and those matching `q` (a name or phone) if given.
+/// The door's lists: every registration (the printed check-in list), and those matching `q` (a
+/// name or phone) if given.
 pub struct Door {
     pub all: Vec<Registration>,
     pub found: Vec<Registration>,
@@ -162,6 +164,45 @@ pub async fn door(store: &Store, actor: &Actor, e: &Event, q: &str) -> AppResult
         store::events::search_registrations(&mut c, e.id, q).await?
     };
     Ok(Door { all, found })
+}
+
+/// The door page: one page of the event's registrations with the counts of them all, and
+/// those matching `q` (a name or phone) if given.
+pub struct DoorPage {
+    pub rows: Vec<Registration>,
+    pub pager: Pager,
+    pub checked_in: i64,
+    pub found: Vec<Registration>,
+}
+
+/// Page `page` (from 0, [`PAGE_SIZE`] a page) of the door's list; a page past the last is
+/// refused (`err-page`).
+pub async fn door_page(
+    store: &Store,
+    actor: &Actor,
+    e: &Event,
+    q: &str,
+    page: i64,
+) -> AppResult<DoorPage> {
+    if !actor.allows(Action::CheckIn(e.lab_id)) {
+        return Err(AppError::NotFound);
+    }
+    let mut c = store.conn().await?;
+    let (total, checked_in) = store::events::registration_counts(&mut c, e.id).await?;
+    let pager = Pager::new(page, PAGE_SIZE, total)?;
+    let rows =
+        store::events::registrations_page(&mut c, e.id, pager.limit(), pager.offset()).await?;
+    let found = if q.trim().is_empty() {
+        vec![]
+    } else {
+        store::events::search_registrations(&mut c, e.id, q).await?
+    };
+    Ok(DoorPage {
+        rows,
+        pager,
+        checked_in,
+        found,
+    })
 }
 
 /// The lab's network members and its monthly counts, for its event staff.

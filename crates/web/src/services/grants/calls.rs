@@ -1,6 +1,7 @@
 //! Calls: the call form and its criteria, creating and changing a call, its status and
 //! reviewers; the call as its page and the API read it, and a lab's calls.
 use super::*;
+use crate::services::pager::{PAGE_SIZE, Pager};
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
@@ -495,14 +496,24 @@ pub struct CallView {
     pub k: CallSummary,
     pub reviewers: Vec<g::Person>,
     pub candidates: Vec<g::Person>,
-    /// (application, her review submitted, conflict declared) — what this reader may list.
+    /// (application, her review submitted, conflict declared) — one page of what this reader may
+    /// list.
     pub apps: Vec<(Application, bool, bool)>,
+    /// Which page of them, of how many.
+    pub pager: Pager,
     pub conflicts: Vec<g::Conflict>,
     /// Women a coordinator may start an application with.
     pub women: Vec<(PersonId, String)>,
 }
 
-pub async fn call_view(store: &Store, actor: &Actor, id: GrantCallId) -> AppResult<CallView> {
+/// The call's page with page `page` (from 0, [`PAGE_SIZE`] a page) of its applications; a page
+/// past the last is refused (`err-page`).
+pub async fn call_view(
+    store: &Store,
+    actor: &Actor,
+    id: GrantCallId,
+    page: i64,
+) -> AppResult<CallView> {
     let k = call_summary(store, actor, id).await?;
     let user = actor.user_id.ok_or(AppError::SignIn)?;
     let (call, a) = (&k.call, &k.access);
@@ -516,24 +527,24 @@ pub async fn call_view(store: &Store, actor: &Actor, id: GrantCallId) -> AppResu
     } else {
         (vec![], vec![], vec![])
     };
-    let all = g::applications(&mut conn, id, a.manage || !a.assist.is_empty()).await?;
+    // The coordinator sees every application, a lab's coordinator her lab's, a reviewer the
+    // submitted and decided ones, an applicant her own.
+    let who = g::Visible {
+        all: a.manage,
+        labs: a.assist.clone(),
+        reviewer: a.review,
+        person: actor.person_id,
+    };
+    let total = g::count_visible_applications(&mut conn, id, &who).await?;
+    let pager = Pager::new(page, PAGE_SIZE, total)?;
+    let shown = g::visible_applications(&mut conn, id, &who, pager.limit(), pager.offset()).await?;
     let state = if a.review {
         g::review_state(&mut conn, id, user).await?
     } else {
         vec![]
     };
-    let apps = all
+    let apps = shown
         .into_iter()
-        .filter(|x| {
-            a.manage
-                || a.assist.contains(&x.lab_id)
-                || (a.review
-                    && !matches!(
-                        x.status,
-                        ApplicationStatus::Draft | ApplicationStatus::Withdrawn
-                    ))
-                || actor.person_id == Some(x.person_id)
-        })
         .map(|x| {
             let (done, conflict) = state
                 .iter()
@@ -565,6 +576,7 @@ pub async fn call_view(store: &Store, actor: &Actor, id: GrantCallId) -> AppResu
         reviewers,
         candidates,
         apps,
+        pager,
         conflicts,
         women,
     })

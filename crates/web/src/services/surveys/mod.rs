@@ -18,6 +18,7 @@ pub use views::*;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::services::base::entry;
+use crate::services::pager::{PAGE_SIZE, Pager};
 use chrono::NaiveDate;
 use documents::xlsform;
 use documents::xlsform::Warning;
@@ -536,6 +537,56 @@ pub async fn person_responses(
     staff_read(&mut tx, actor, own, "person", person, p.lab_id).await?;
     tx.commit().await?;
     Ok((p, list))
+}
+
+/// One page of an instrument's responses, each with her name.
+pub struct InstrumentResponses {
+    pub rows: Vec<(Response, String)>,
+    pub pager: Pager,
+}
+
+/// Page `page` (from 0, [`PAGE_SIZE`] a page) of the responses to an instrument its staff may
+/// see: those given in the labs whose surveys she manages, newest first. Who answered is read
+/// about women, so the read is audited like her list of responses; a page past the last is
+/// refused (`err-page`).
+pub async fn instrument_responses(
+    store: &Store,
+    actor: &Actor,
+    i: &InstrumentSummary,
+    page: i64,
+) -> AppResult<InstrumentResponses> {
+    if !manages(actor, i) {
+        return Err(AppError::NotFound);
+    }
+    let scope = actor.scope_for(Action::ManageSurveys);
+    let mut tx = store.begin().await?;
+    let total = store::surveys::count_responses_of_instrument(&mut tx, i.id, &scope).await?;
+    let pager = Pager::new(page, PAGE_SIZE, total)?;
+    let rows = store::surveys::responses_of_instrument(
+        &mut tx,
+        i.id,
+        &scope,
+        pager.limit(),
+        pager.offset(),
+    )
+    .await?;
+    if !rows.is_empty() {
+        let lab = match &scope {
+            domain::LabScope::Only(l) if l.len() == 1 => Some(l[0]),
+            _ => i.lab_id,
+        };
+        let e = entry(
+            actor,
+            "survey-response.read",
+            "survey_instrument",
+            i.id,
+            lab,
+        )
+        .with_detail(format!("page {}: {}", pager.page, rows.len()));
+        audit::record(&mut tx, e).await?;
+    }
+    tx.commit().await?;
+    Ok(InstrumentResponses { rows, pager })
 }
 
 /// One response with its instrument and answers (by question name), for her or a coordinator
