@@ -17,6 +17,11 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use store::bulk::{Bulk, Value};
 
+mod crowdfunding;
+mod grants;
+mod space;
+mod surveys;
+
 /// How large a network to add.
 #[derive(Debug, Clone, Copy)]
 pub struct Size {
@@ -342,6 +347,18 @@ struct Someone {
     registered: NaiveDate,
     /// The cohort she joined and how it went.
     residency: Option<(usize, &'static str)>,
+    /// Her residency's id, when she has one.
+    residency_id: Option<String>,
+}
+
+/// A generated lab as the later capabilities need it.
+struct Here<'a> {
+    lab: &'a str,
+    slug: &'a str,
+    /// Her mentor's account: the lab's only user, who also reviews its grant applications.
+    mentor: &'a str,
+    cohorts: &'a [(String, NaiveDate, NaiveDate)],
+    folk: &'a [Someone],
 }
 
 struct Gen {
@@ -355,6 +372,8 @@ struct Gen {
     /// Ids given so far, and the time of the first.
     ids: u64,
     epoch_ms: u64,
+    /// The network's baseline/endline instrument the residents answer.
+    survey: std::sync::Arc<surveys::Instrument>,
 }
 
 fn text(s: impl Into<String>) -> Value {
@@ -492,10 +511,23 @@ impl Gen {
         }
         self.training(&lab, &cohorts, &folk).await?;
         let members = self.members(&lab, &cohorts, &folk);
-        self.events(&lab, &folk, &members).await?;
+        let fairs = self.events(&lab, &folk, &members).await?;
         self.mentoring(&lab, &mentor, &cohorts, &folk).await?;
         self.outcomes(&lab, &cohorts, &folk).await?;
-        Ok(())
+        let here = Here {
+            lab: &lab,
+            slug: &slug,
+            mentor: &mentor,
+            cohorts: &cohorts,
+            folk: &folk,
+        };
+        let funded = self.grants(&here).await?;
+        self.surveys(&here).await?;
+        self.space(&here).await?;
+        let makers = self.makers(&here, funded).await?;
+        self.crowdfunding(&here, &makers).await?;
+        self.fair_makers(&here, &makers, &fairs);
+        self.write_if_full().await
     }
 
     fn person(
@@ -581,6 +613,7 @@ impl Gen {
         let next = cohorts
             .iter()
             .position(|(_, starts, _)| *starts >= registered);
+        let mut residency_id = None;
         let residency = match next {
             Some(k) if self.chance(70) => {
                 let (cohort, starts, ends) = &cohorts[k];
@@ -611,6 +644,7 @@ impl Gen {
                     },
                 ];
                 let last = dates[path.len() - 1];
+                residency_id = Some(rid.clone());
                 self.bulk.row(
                     "residencies",
                     RESIDENCY_COLS,
@@ -654,6 +688,7 @@ impl Gen {
             gender,
             registered,
             residency,
+            residency_id,
         })
     }
 
@@ -829,7 +864,8 @@ impl Gen {
         lab: &str,
         folk: &[Someone],
         members: &[(String, NaiveDate, bool)],
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<Vec<(String, NaiveDate)>> {
+        let mut fairs = vec![];
         let count = (folk.len() * 5 / REGISTRANTS).max(2);
         let first = self.today - Duration::days(YEARS_DAYS);
         let ambassadors: Vec<&(String, NaiveDate, bool)> = members.iter().filter(|m| m.2).collect();
@@ -838,6 +874,9 @@ impl Gen {
             let id = self.id();
             let kind = self.pick(EVENT_KINDS);
             let past = day < self.today;
+            if kind == "fair" {
+                fairs.push((id.clone(), day));
+            }
             self.bulk.row(
                 "events",
                 EVENT_COLS,
@@ -913,7 +952,7 @@ impl Gen {
             }
             self.write_if_full().await?;
         }
-        Ok(())
+        Ok(fairs)
     }
 
     /// A quarter of the residents who started had the lab's mentor: three to six meetings each.
@@ -1051,6 +1090,7 @@ pub async fn generate(
             return Ok(Generated::default());
         }
     }
+    let survey = std::sync::Arc::new(surveys::Instrument::load(store).await?);
     let now = Utc::now();
     let today = now.with_timezone(&domain::time::bishkek()).date_naive();
     let mut g = Gen {
@@ -1068,6 +1108,7 @@ pub async fn generate(
             .map(|t| t.and_utc().timestamp_millis())
             .unwrap_or_default()
             .max(0) as u64,
+        survey,
     };
     let mut done = 0u64;
     for number in 0..size.labs {
