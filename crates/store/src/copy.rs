@@ -89,6 +89,9 @@ pub const TABLES: &[&str] = &[
     "space_payments",
     "space_costs",
     "space_income",
+    // The showcase before the campaigns: a reward tier may name a maker's product.
+    "maker_profiles",
+    "maker_products",
     "campaigns",
     "campaign_files",
     "campaign_budget_lines",
@@ -96,8 +99,6 @@ pub const TABLES: &[&str] = &[
     "campaign_updates",
     "pledges",
     "campaign_ledger",
-    "maker_profiles",
-    "maker_products",
     "venture_sales",
     "fair_makers",
 ];

@@ -240,6 +240,189 @@ async fn a_generated_network_is_in_proportion_and_the_same_for_its_seed() {
     ] {
         assert!(per(t) > 0.05, "{t}: {before:?}");
     }
+    // Grants, surveys, the space and crowdfunding, in proportion too (the generated labs' rows
+    // only: the demo's are beside them).
+    for (t, from, lo, hi) in [
+        (
+            "grant_applications",
+            "grant_applications x JOIN labs l ON l.id = x.lab_id",
+            0.1,
+            0.6,
+        ),
+        (
+            "grant_reviews",
+            "grant_reviews x JOIN grant_applications a ON a.id = x.application_id JOIN labs l ON l.id = a.lab_id",
+            0.04,
+            0.4,
+        ),
+        (
+            "grant_awards",
+            "grant_awards x JOIN grant_calls k ON k.id = x.call_id JOIN labs l ON l.id = k.lab_id",
+            0.01,
+            0.1,
+        ),
+        (
+            "ventures",
+            "ventures x JOIN labs l ON l.id = x.lab_id",
+            0.02,
+            0.3,
+        ),
+        (
+            "venture_sales",
+            "venture_sales x JOIN ventures v ON v.id = x.venture_id JOIN labs l ON l.id = v.lab_id",
+            0.3,
+            5.0,
+        ),
+        (
+            "survey_responses",
+            "survey_responses x JOIN labs l ON l.id = x.lab_id",
+            0.5,
+            1.5,
+        ),
+        (
+            "survey_answers",
+            "survey_answers x JOIN survey_responses r ON r.id = x.response_id JOIN labs l ON l.id = r.lab_id",
+            6.0,
+            20.0,
+        ),
+        (
+            "survey_scores",
+            "survey_scores x JOIN survey_responses r ON r.id = x.response_id JOIN labs l ON l.id = r.lab_id",
+            1.0,
+            3.0,
+        ),
+        (
+            "space_bookings",
+            "space_bookings x JOIN labs l ON l.id = x.lab_id",
+            1.0,
+            5.0,
+        ),
+        (
+            "space_slots",
+            "space_slots x JOIN space_bookings b ON b.id = x.booking_id JOIN labs l ON l.id = b.lab_id",
+            2.0,
+            10.0,
+        ),
+        (
+            "space_invoices",
+            "space_invoices x JOIN labs l ON l.id = x.lab_id",
+            0.3,
+            2.0,
+        ),
+        (
+            "space_payments",
+            "space_payments x JOIN labs l ON l.id = x.lab_id",
+            0.2,
+            2.0,
+        ),
+        (
+            "pledges",
+            "pledges x JOIN campaigns k ON k.id = x.campaign_id JOIN labs l ON l.id = k.lab_id",
+            0.6,
+            2.5,
+        ),
+        (
+            "campaign_ledger",
+            "campaign_ledger x JOIN campaigns k ON k.id = x.campaign_id JOIN labs l ON l.id = k.lab_id",
+            0.6,
+            2.5,
+        ),
+        (
+            "maker_profiles",
+            "maker_profiles x JOIN labs l ON l.id = x.lab_id",
+            0.02,
+            0.2,
+        ),
+        (
+            "fair_makers",
+            "fair_makers x JOIN maker_profiles m ON m.person_id = x.person_id JOIN labs l ON l.id = m.lab_id",
+            0.02,
+            0.5,
+        ),
+    ] {
+        let sql = format!("SELECT COUNT(*) FROM {from} WHERE l.slug LIKE 'net-%'");
+        let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .fetch_one(sqlite.pool())
+            .await
+            .unwrap();
+        let each = count as f64 / 400.0;
+        assert!((lo..hi).contains(&each), "{t}: {each} a person");
+    }
+    // The figures the app computes from them make sense.
+    for (what, sql) in [
+        (
+            "an award of an application not awarded",
+            "SELECT COUNT(*) FROM grant_awards w JOIN grant_applications a ON a.id = w.application_id
+             WHERE a.status <> 'awarded' OR a.submitted_at IS NULL OR a.call_id <> w.call_id",
+        ),
+        (
+            "an awarded application without its award",
+            "SELECT COUNT(*) FROM grant_applications a WHERE a.status = 'awarded'
+             AND NOT EXISTS (SELECT 1 FROM grant_awards w WHERE w.application_id = a.id)",
+        ),
+        (
+            "a call's awards past its budget or limits",
+            "SELECT COUNT(*) FROM grant_calls k WHERE k.budget < (SELECT COALESCE(SUM(w.amount), 0) FROM grant_awards w WHERE w.call_id = k.id)
+             OR EXISTS (SELECT 1 FROM grant_awards w WHERE w.call_id = k.id AND (w.amount < k.min_award OR w.amount > k.max_award))",
+        ),
+        (
+            "an award's tranches not adding up to it",
+            "SELECT COUNT(*) FROM grant_awards w WHERE w.amount <> (SELECT SUM(t.amount) FROM grant_tranches t WHERE t.award_id = w.id)",
+        ),
+        (
+            "a tranche paid more than its amount",
+            "SELECT COUNT(*) FROM grant_tranches t WHERE t.amount < (SELECT COALESCE(SUM(p.amount), 0) FROM grant_payments p WHERE p.tranche_id = t.id)",
+        ),
+        (
+            "an invoice paid more than its total",
+            "SELECT COUNT(*) FROM space_invoices i WHERE i.total < (SELECT COALESCE(SUM(p.amount), 0) FROM space_payments p WHERE p.invoice_id = i.id)
+             OR i.total <> (SELECT SUM(l.amount) FROM space_invoice_lines l WHERE l.invoice_id = i.id)",
+        ),
+        (
+            "an invoice numbered out of its counter",
+            "SELECT COUNT(*) FROM space_invoice_counters c WHERE c.last_seq <>
+             (SELECT COUNT(*) FROM space_invoices i WHERE i.lab_id = c.lab_id AND i.year = c.year)",
+        ),
+        (
+            "a campaign that spent more than came in",
+            "SELECT COUNT(*) FROM campaigns k WHERE (SELECT COALESCE(SUM(amount), 0) FROM campaign_ledger l WHERE l.campaign_id = k.id AND l.direction = 'in')
+             < (SELECT COALESCE(SUM(amount), 0) FROM campaign_ledger l WHERE l.campaign_id = k.id AND l.direction = 'out')",
+        ),
+        (
+            "a paid pledge not in the ledger, or an unpaid one in it",
+            "SELECT COUNT(*) FROM pledges p WHERE (p.status = 'paid') <> EXISTS (SELECT 1 FROM campaign_ledger l WHERE l.pledge_id = p.id AND l.amount = p.amount)",
+        ),
+        (
+            "a tier reserved past its quantity or not as its pledges",
+            "SELECT COUNT(*) FROM campaign_tiers t WHERE t.quantity IS NOT NULL
+             AND t.reserved <> (SELECT COUNT(*) FROM pledges p WHERE p.tier_id = t.id)",
+        ),
+        (
+            "a survey score out of the scale",
+            "SELECT COUNT(*) FROM survey_scores WHERE score < 1 OR score > 5",
+        ),
+        (
+            "a response at a wave of a woman without a residency",
+            "SELECT COUNT(*) FROM survey_responses r JOIN residencies x ON x.id = r.residency_id WHERE x.person_id <> r.person_id",
+        ),
+        (
+            "a live booking without its slots, or a cancelled one holding some",
+            "SELECT COUNT(*) FROM space_bookings b JOIN labs l ON l.id = b.lab_id WHERE l.slug LIKE 'net-%'
+             AND (b.status = 'cancelled') = (0 < (SELECT COUNT(*) FROM space_slots s WHERE s.booking_id = b.id))",
+        ),
+    ] {
+        let n: i64 = sqlx::query_scalar(sql).fetch_one(sqlite.pool()).await.unwrap();
+        assert_eq!(n, 0, "{what}");
+    }
+    // Endlines score higher than baselines on average.
+    let (base, end): (f64, f64) = sqlx::query_as(
+        "SELECT AVG(CASE WHEN r.wave = 'baseline' THEN s.score END), AVG(CASE WHEN r.wave = 'endline' THEN s.score END)
+         FROM survey_scores s JOIN survey_responses r ON r.id = s.response_id WHERE s.scale_code = 'self_confidence'",
+    )
+    .fetch_one(sqlite.pool())
+    .await
+    .unwrap();
+    assert!(end > base + 0.2, "{base} {end}");
     let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
         .fetch_all(sqlite.pool())
         .await
@@ -251,6 +434,10 @@ async fn a_generated_network_is_in_proportion_and_the_same_for_its_seed() {
         .await
         .unwrap();
     assert!(facts.people.len() >= 400 && facts.outcomes.len() >= 400);
+    assert!(
+        !facts.grants.is_empty() && !facts.scores.is_empty(),
+        "grants and scores"
+    );
     let someone: (String, String) = sqlx::query_as(
         "SELECT p.given_name, p.phone FROM people p JOIN labs l ON l.id = p.lab_id WHERE l.slug = 'net-0002' ORDER BY p.id LIMIT 1",
     )
@@ -284,6 +471,25 @@ async fn a_generated_network_is_in_proportion_and_the_same_for_its_seed() {
         }
     };
     let here = first_of(sqlite.pool()).await;
+    // The new capabilities' rows, by their time-ordered ids: the same for the seed.
+    let rows_of = |pool: &sqlx::AnyPool| {
+        let pool = pool.clone();
+        async move {
+            let mut out = vec![];
+            for sql in [
+                "SELECT a.id || ' ' || a.status || ' ' || CAST(a.requested AS TEXT) FROM grant_applications a JOIN labs l ON l.id = a.lab_id WHERE l.slug = 'net-0003' ORDER BY a.id",
+                "SELECT r.id || ' ' || r.wave || ' ' || s.scale_code || ' ' || CAST(CAST(ROUND(s.score * 1000) AS BIGINT) AS TEXT) FROM survey_scores s JOIN survey_responses r ON r.id = s.response_id JOIN labs l ON l.id = r.lab_id WHERE l.slug = 'net-0003' ORDER BY r.id, s.scale_code",
+                "SELECT i.number || ' ' || CAST(i.total AS TEXT) FROM space_invoices i JOIN labs l ON l.id = i.lab_id WHERE l.slug = 'net-0003' ORDER BY i.number",
+                "SELECT p.reference || ' ' || p.status || ' ' || CAST(p.amount AS TEXT) FROM pledges p JOIN campaigns k ON k.id = p.campaign_id JOIN labs l ON l.id = k.lab_id WHERE l.slug = 'net-0003' ORDER BY p.id",
+            ] {
+                let rows: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&pool).await.unwrap();
+                assert!(!rows.is_empty(), "{sql}");
+                out.push(rows);
+            }
+            out
+        }
+    };
+    let these = rows_of(sqlite.pool()).await;
     assert!(here.len() >= 100);
     if let Some(pg) = TestDb::postgres_unmigrated().await {
         let (ok, out) = wcl(&pg.url, &args);
@@ -298,6 +504,20 @@ async fn a_generated_network_is_in_proportion_and_the_same_for_its_seed() {
                         "registrations",
                         "outcomes",
                         "residency_transitions",
+                        "grant_applications",
+                        "grant_awards",
+                        "grant_payments",
+                        "venture_sales",
+                        "survey_answers",
+                        "survey_scores",
+                        "space_bookings",
+                        "space_slots",
+                        "space_invoices",
+                        "space_payments",
+                        "pledges",
+                        "campaign_ledger",
+                        "maker_profiles",
+                        "fair_makers",
                     ]
                     .contains(&t.as_str())
                 })
@@ -312,6 +532,13 @@ async fn a_generated_network_is_in_proportion_and_the_same_for_its_seed() {
             here,
             "the same seed, the same people"
         );
+        for (theirs, ours) in rows_of(pg.store.pool()).await.iter().zip(&these) {
+            let first = theirs.iter().zip(ours).find(|(a, b)| a != b);
+            assert!(
+                first.is_none() && theirs.len() == ours.len(),
+                "the same seed, the same rows: {first:?}"
+            );
+        }
         pg.store.close().await;
     }
     sqlite.close().await;
