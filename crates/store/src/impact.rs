@@ -1,10 +1,7 @@
 //! Impact and learning: outcome records, targets, and the plain facts indicators are computed
 //! from (`analytics::indicators`). Nothing here decides who may see a figure.
-use crate::row::{
-    FromRow, all, bind_each, col, from_row, one, opt_int, opt_text, optional, scope_clause, text,
-    time,
-};
-use crate::{Result, dynamic, now};
+use crate::row::{FromRow, all, bind_each, from_row, one, optional, scope_clause};
+use crate::{Result, StoreError, dynamic, now};
 use analytics::indicators as ind;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::impact::{OutcomeKind, OutcomeSource};
@@ -196,13 +193,6 @@ pub async fn delete_target(c: &mut AnyConnection, id: TargetId) -> Result<bool> 
     Ok(done.rows_affected() == 1)
 }
 
-/// The Bishkek date of a stored UTC timestamp.
-fn day(r: &AnyRow, col: &str) -> Result<NaiveDate> {
-    Ok(time(r, col)?
-        .with_timezone(&domain::time::bishkek())
-        .date_naive())
-}
-
 async fn rows(
     c: &mut AnyConnection,
     sql: &str,
@@ -215,24 +205,56 @@ async fn rows(
     Ok(q.fetch_all(c).await?)
 }
 
-/// Hands each row of `sql` over the labs of `scope` to `take` as it is read: the facts of a
-/// national network are millions of rows, never all held as rows at once.
-async fn each(
+/// The rows of `sql` over the labs of `scope` (its columns named `cols`), read as one JSON array
+/// of arrays built by the database and deserialized into `T` (a tuple of the columns): the facts
+/// of a national network are millions of rows, and a row handed over one at a time costs several
+/// times what the database takes to find it. Columns named in `reals` are read as text written
+/// with every digit (a JSON number of SQLite's keeps 15), so a score is the double that is stored.
+/// `order` (columns of the query) orders the rows where their order matters.
+async fn json_rows<T: serde::de::DeserializeOwned>(
     c: &mut AnyConnection,
     sql: &str,
+    cols: &[&str],
+    reals: &[&str],
+    order: &str,
     scope: &LabScope,
     lab_col: &str,
-    mut take: impl FnMut(&AnyRow) -> Result<()>,
-) -> Result<()> {
-    use futures_util::TryStreamExt;
+) -> Result<Vec<T>> {
     let (clause, labs) = scope_clause(scope, lab_col, 1);
-    let sql = sql.replace("{scope}", &clause);
-    let q = bind_each(dynamic(sql), labs);
-    let mut stream = q.fetch(c);
-    while let Some(r) = stream.try_next().await? {
-        take(&r)?;
-    }
-    Ok(())
+    let inner = sql.replace("{scope}", &clause);
+    let sqlite = c.backend_name().eq_ignore_ascii_case("sqlite");
+    let list = cols
+        .iter()
+        .map(|col| match (reals.contains(col), sqlite) {
+            (true, true) => format!("printf('%.17g', q.{col})"),
+            (true, false) => format!("q.{col}::text"),
+            _ => format!("q.{col}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let order = if order.is_empty() {
+        String::new()
+    } else {
+        format!(" ORDER BY {order}")
+    };
+    let outer = if sqlite {
+        format!("SELECT json_group_array(json_array({list}){order}) FROM ({inner}) q")
+    } else {
+        format!(
+            "SELECT COALESCE(json_agg(json_build_array({list}){order}), '[]')::text FROM ({inner}) q"
+        )
+    };
+    let row = bind_each(dynamic(outer), labs).fetch_one(c).await?;
+    let text: String = sqlx::Row::try_get(&row, 0)?;
+    drop(row);
+    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("facts: {e}")))
+}
+
+/// The Bishkek date of a stored UTC timestamp (text).
+fn day_of(s: &str) -> Result<NaiveDate> {
+    Ok(crate::row::parse_ts(s, "facts")?
+        .with_timezone(&domain::time::bishkek())
+        .date_naive())
 }
 
 /// Everything indicators are computed from, for the labs of `scope`: people, residency steps,
@@ -241,258 +263,304 @@ async fn each(
 /// each woman's part of her ventures' sales (split by the members' shares).
 pub async fn facts(c: &mut AnyConnection, scope: &LabScope) -> Result<ind::Facts> {
     let mut f = ind::Facts::default();
-    each(
+    type PersonRow = (
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        Option<i64>,
+        Option<i64>,
+        Option<String>,
+        String,
+        Option<String>,
+    );
+    let people: Vec<PersonRow> = json_rows(
         c,
         "SELECT p.id, p.lab_id, p.gender, p.settlement, p.created_at, p.monthly_income, p.birth_year,
                 p.occupation, p.family_support,
                 (SELECT r.cohort_id FROM residencies r WHERE r.person_id = p.id AND r.lab_id = p.lab_id
                  ORDER BY r.created_at DESC LIMIT 1) AS cohort_id
          FROM people p WHERE {scope}",
+        &[
+            "id",
+            "lab_id",
+            "gender",
+            "settlement",
+            "created_at",
+            "monthly_income",
+            "birth_year",
+            "occupation",
+            "family_support",
+            "cohort_id",
+        ],
+        &[],
+        "",
         scope,
         "p.lab_id",
-        |r| {
-            let settlement = opt_text(r, "settlement")?;
-            f.people.push(ind::PersonFact {
-                id: col(r, "id")?,
-                lab: col(r, "lab_id")?,
-                cohort: col(r, "cohort_id")?,
-                woman: text(r, "gender")? == "woman",
-                rural: settlement.as_deref().map(|s| s == "rural"),
-                registered_on: day(r, "created_at")?,
-                prior_income: col(r, "monthly_income")?,
-                birth_year: opt_int(r, "birth_year")?.and_then(|y| i32::try_from(y).ok()),
-                occupation: col(r, "occupation")?,
-                family_support: col(r, "family_support")?,
-            });
-            Ok(())
-        },
     )
     .await?;
-    each(
+    for (id, lab, gender, settlement, created, income, birth, occupation, support, cohort) in people
+    {
+        f.people.push(ind::PersonFact {
+            id,
+            lab,
+            cohort,
+            woman: gender == "woman",
+            rural: settlement.as_deref().map(|s| s == "rural"),
+            registered_on: day_of(&created)?,
+            prior_income: income,
+            birth_year: birth.and_then(|y| i32::try_from(y).ok()),
+            occupation,
+            family_support: support,
+        });
+    }
+    let steps: Vec<(String, String, Option<String>, String, String)> = json_rows(
         c,
         "SELECT r.person_id, r.lab_id, r.cohort_id, t.to_status, t.at
          FROM residency_transitions t JOIN residencies r ON r.id = t.residency_id WHERE {scope}",
+        &["person_id", "lab_id", "cohort_id", "to_status", "at"],
+        &[],
+        "",
         scope,
         "r.lab_id",
-        |r| {
-            f.steps.push(ind::StepFact {
-                person: col(r, "person_id")?,
-                lab: col(r, "lab_id")?,
-                cohort: col(r, "cohort_id")?,
-                status: col(r, "to_status")?,
-                on: day(r, "at")?,
-            });
-            Ok(())
-        },
     )
     .await?;
-    each(
+    for (person, lab, cohort, status, at) in steps {
+        f.steps.push(ind::StepFact {
+            person,
+            lab,
+            cohort,
+            status,
+            on: day_of(&at)?,
+        });
+    }
+    f.residencies = json_rows(
         c,
         "SELECT person_id, lab_id, cohort_id, status FROM residencies WHERE {scope}",
+        &["person_id", "lab_id", "cohort_id", "status"],
+        &[],
+        "",
         scope,
         "lab_id",
-        |r| {
-            f.residencies.push((
-                text(r, "person_id")?,
-                text(r, "lab_id")?,
-                opt_text(r, "cohort_id")?,
-                text(r, "status")?,
-            ));
-            Ok(())
-        },
     )
     .await?;
-    each(
-        c,
-        "SELECT a.person_id, p.lab_id, a.issued_at FROM assertions a
-         JOIN programmes p ON p.id = a.programme_id WHERE a.revoked_at IS NULL AND {scope}",
-        scope,
-        "p.lab_id",
-        |r| {
-            f.certificates.push(ind::PersonDated {
-                person: col(r, "person_id")?,
-                lab: col(r, "lab_id")?,
-                on: day(r, "issued_at")?,
-            });
-            Ok(())
-        },
-    )
-    .await?;
-    let held = rows(
+    let dated = |rows: Vec<(String, String, String)>| -> Result<Vec<ind::PersonDated>> {
+        rows.into_iter()
+            .map(|(person, lab, at)| {
+                Ok(ind::PersonDated {
+                    person,
+                    lab,
+                    on: day_of(&at)?,
+                })
+            })
+            .collect()
+    };
+    f.certificates = dated(
+        json_rows(
+            c,
+            "SELECT a.person_id, p.lab_id, a.issued_at FROM assertions a
+             JOIN programmes p ON p.id = a.programme_id WHERE a.revoked_at IS NULL AND {scope}",
+            &["person_id", "lab_id", "issued_at"],
+            &[],
+            "",
+            scope,
+            "p.lab_id",
+        )
+        .await?,
+    )?;
+    let held: Vec<(String, String, i64)> = json_rows(
         c,
         "SELECT e.lab_id, e.starts_at,
             (SELECT COUNT(*) FROM registrations r WHERE r.event_id = e.id AND r.checked_in_at IS NOT NULL) AS attended
          FROM events e WHERE e.published = 1 AND e.cancelled = 0 AND {scope}",
+        &["lab_id", "starts_at", "attended"],
+        &[],
+        "",
         scope,
         "e.lab_id",
     )
     .await?;
     let started = Utc::now();
-    for r in held {
-        if time(&r, "starts_at")? > started {
+    for (lab, starts, attended) in held {
+        if crate::row::parse_ts(&starts, "starts_at")? > started {
             continue;
         }
         f.events.push(ind::EventFact {
-            lab: col(&r, "lab_id")?,
-            on: day(&r, "starts_at")?,
-            attended: col(&r, "attended")?,
+            lab,
+            on: day_of(&starts)?,
+            attended,
         });
     }
-    each(
-        c,
-        "SELECT lab_id, joined_at FROM network_members WHERE {scope}",
-        scope,
-        "lab_id",
-        |r| {
-            f.members.push(ind::LabDated {
-                lab: col(r, "lab_id")?,
-                on: day(r, "joined_at")?,
-            });
-            Ok(())
-        },
-    )
-    .await?;
-    each(
-        c,
-        "SELECT e.lab_id, r.created_at FROM registrations r JOIN events e ON e.id = r.event_id
-         WHERE r.referred_by IS NOT NULL AND r.status <> 'cancelled' AND {scope}",
-        scope,
-        "e.lab_id",
-        |r| {
-            f.referrals.push(ind::LabDated {
-                lab: col(r, "lab_id")?,
-                on: day(r, "created_at")?,
-            });
-            Ok(())
-        },
-    )
-    .await?;
-    each(
+    let lab_dated = |rows: Vec<(String, String)>| -> Result<Vec<ind::LabDated>> {
+        rows.into_iter()
+            .map(|(lab, at)| {
+                Ok(ind::LabDated {
+                    lab,
+                    on: day_of(&at)?,
+                })
+            })
+            .collect()
+    };
+    f.members = lab_dated(
+        json_rows(
+            c,
+            "SELECT lab_id, joined_at FROM network_members WHERE {scope}",
+            &["lab_id", "joined_at"],
+            &[],
+            "",
+            scope,
+            "lab_id",
+        )
+        .await?,
+    )?;
+    f.referrals = lab_dated(
+        json_rows(
+            c,
+            "SELECT e.lab_id, r.created_at FROM registrations r JOIN events e ON e.id = r.event_id
+             WHERE r.referred_by IS NOT NULL AND r.status <> 'cancelled' AND {scope}",
+            &["lab_id", "created_at"],
+            &[],
+            "",
+            scope,
+            "e.lab_id",
+        )
+        .await?,
+    )?;
+    let mentoring: Vec<(String, String, NaiveDate)> = json_rows(
         c,
         "SELECT m.person_id, m.lab_id, s.held_on FROM mentoring_sessions s
          JOIN mentoring_matches m ON m.id = s.match_id WHERE {scope}",
+        &["person_id", "lab_id", "held_on"],
+        &[],
+        "",
         scope,
         "m.lab_id",
-        |r| {
-            f.mentoring.push(ind::PersonDated {
-                person: col(r, "person_id")?,
-                lab: col(r, "lab_id")?,
-                on: col(r, "held_on")?,
-            });
-            Ok(())
-        },
     )
     .await?;
-    each(
+    f.mentoring = mentoring
+        .into_iter()
+        .map(|(person, lab, on)| ind::PersonDated { person, lab, on })
+        .collect();
+    let outcomes: Vec<(String, String, String, NaiveDate, Option<i64>)> = json_rows(
         c,
         "SELECT person_id, lab_id, kind, occurred_on, amount FROM outcomes WHERE {scope}",
+        &["person_id", "lab_id", "kind", "occurred_on", "amount"],
+        &[],
+        "",
         scope,
         "lab_id",
-        |r| {
-            f.outcomes.push(ind::OutcomeFact {
-                person: col(r, "person_id")?,
-                lab: col(r, "lab_id")?,
-                kind: col(r, "kind")?,
-                on: col(r, "occurred_on")?,
-                amount: col(r, "amount")?,
-            });
-            Ok(())
-        },
     )
     .await?;
-    each(
+    for (person, lab, kind, on, amount) in outcomes {
+        f.outcomes.push(ind::OutcomeFact {
+            person,
+            lab,
+            kind,
+            on,
+            amount,
+        });
+    }
+    let grants: Vec<(String, String, NaiveDate, i64)> = json_rows(
         c,
         "SELECT a.person_id, a.lab_id, w.decided_on, w.amount FROM grant_awards w
          JOIN grant_applications a ON a.id = w.application_id WHERE {scope}",
+        &["person_id", "lab_id", "decided_on", "amount"],
+        &[],
+        "",
         scope,
         "a.lab_id",
-        |r| {
-            f.grants.push(ind::GrantFact {
-                person: col(r, "person_id")?,
-                lab: col(r, "lab_id")?,
-                on: col(r, "decided_on")?,
-                amount: col(r, "amount")?,
-            });
-            Ok(())
-        },
     )
     .await?;
+    f.grants = grants
+        .into_iter()
+        .map(|(person, lab, on, amount)| ind::GrantFact {
+            person,
+            lab,
+            on,
+            amount,
+        })
+        .collect();
     // A venture a grant funded, once launched, is a business launched (or a joint initiative
     // joined) by each of its members.
-    each(
+    let launched: Vec<(String, String, String, NaiveDate)> = json_rows(
         c,
         "SELECT m.person_id, v.lab_id, v.kind, v.launched_on FROM ventures v
          JOIN venture_members m ON m.venture_id = v.id
          WHERE v.launched_on IS NOT NULL AND {scope}",
+        &["person_id", "lab_id", "kind", "launched_on"],
+        &[],
+        "",
         scope,
         "v.lab_id",
-        |r| {
-            let kind = match text(r, "kind")?.as_str() {
-                "business" => "business-launched",
-                _ => "joint-initiative",
-            };
-            f.outcomes.push(ind::OutcomeFact {
-                person: col(r, "person_id")?,
-                lab: col(r, "lab_id")?,
-                kind: kind.into(),
-                on: col(r, "launched_on")?,
-                amount: None,
-            });
-            Ok(())
-        },
     )
     .await?;
-    each(
+    for (person, lab, kind, on) in launched {
+        let kind = match kind.as_str() {
+            "business" => "business-launched",
+            _ => "joint-initiative",
+        };
+        f.outcomes.push(ind::OutcomeFact {
+            person,
+            lab,
+            kind: kind.into(),
+            on,
+            amount: None,
+        });
+    }
+    let scores: Vec<(String, String, String, String, String, NaiveDate)> = json_rows(
         c,
         "SELECT r.person_id, r.lab_id, s.scale_code, r.wave, s.score, r.answered_on
          FROM survey_scores s JOIN survey_responses r ON r.id = s.response_id WHERE {scope}",
+        &[
+            "person_id",
+            "lab_id",
+            "scale_code",
+            "wave",
+            "score",
+            "answered_on",
+        ],
+        &["score"],
+        "",
         scope,
         "r.lab_id",
-        |r| {
-            f.scores.push(ind::ScoreFact {
-                person: col(r, "person_id")?,
-                lab: col(r, "lab_id")?,
-                scale: col(r, "scale_code")?,
-                wave: col(r, "wave")?,
-                on: col(r, "answered_on")?,
-                score: sqlx::Row::try_get(r, "score")?,
-            });
-            Ok(())
-        },
     )
     .await?;
+    for (person, lab, scale, wave, score, on) in scores {
+        f.scores.push(ind::ScoreFact {
+            person,
+            lab,
+            scale,
+            wave,
+            on,
+            score: score
+                .parse()
+                .map_err(|_| StoreError::Corrupt(format!("score: {score:?}")))?,
+        });
+    }
     // A sale per member, in the order of the sale: split by the members' shares.
-    let sales = rows(
+    let sales: Vec<(String, String, NaiveDate, i64, String, i64)> = json_rows(
         c,
         "SELECT s.id, v.lab_id, s.sold_on, s.amount, m.person_id, m.share FROM venture_sales s
          JOIN ventures v ON v.id = s.venture_id JOIN venture_members m ON m.venture_id = s.venture_id
-         WHERE {scope} ORDER BY s.id, m.person_id",
+         WHERE {scope}",
+        &["id", "lab_id", "sold_on", "amount", "person_id", "share"],
+        &[],
+        "q.id, q.person_id",
         scope,
         "v.lab_id",
     )
     .await?;
-    let mut k = 0;
-    while k < sales.len() {
-        let id: String = col(&sales[k], "id")?;
-        let mut end = k;
-        while end < sales.len() && col::<String>(&sales[end], "id")? == id {
-            end += 1;
-        }
-        let group = &sales[k..end];
-        let shares = group
-            .iter()
-            .map(|r| crate::row::int(r, "share"))
-            .collect::<Result<Vec<i64>>>()?;
-        let amount = crate::row::int(&group[0], "amount")?;
-        for (r, part) in group.iter().zip(ind::split_by_shares(amount, &shares)) {
+    for group in sales.chunk_by(|a, b| a.0 == b.0) {
+        let shares: Vec<i64> = group.iter().map(|r| r.5).collect();
+        for (r, part) in group.iter().zip(ind::split_by_shares(group[0].3, &shares)) {
             f.sales.push(ind::SaleFact {
-                person: col(r, "person_id")?,
-                lab: col(r, "lab_id")?,
-                on: col(r, "sold_on")?,
+                person: r.4.clone(),
+                lab: r.1.clone(),
+                on: r.2,
                 amount: part,
             });
         }
-        k = end;
     }
     Ok(f)
 }

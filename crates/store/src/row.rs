@@ -95,7 +95,7 @@ pub(crate) fn opt_time(row: &AnyRow, col: &str) -> Result<Option<DateTime<Utc>>>
     s.map(|s| parse_ts(&s, col)).transpose()
 }
 
-fn parse_ts(s: &str, col: &str) -> Result<DateTime<Utc>> {
+pub(crate) fn parse_ts(s: &str, col: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| StoreError::Corrupt(format!("{col}: bad timestamp {s:?}")))

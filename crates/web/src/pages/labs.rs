@@ -1,7 +1,7 @@
 //! Labs: the public list and page of each lab, its application form, and for staff the intake
 //! queue, cohorts, partners and staff.
 use super::forms::{Errors, respond};
-use crate::ctx::{Ctx, Path, VerifiedBody, VerifiedForm, redirect_with_flash};
+use crate::ctx::{Ctx, PageNo, Path, VerifiedBody, VerifiedForm, redirect_with_flash};
 use crate::error::{AppError, AppResult};
 use crate::services::labs::{self as svc, Intake, LabView};
 use crate::services::messages::ReachInput;
@@ -68,16 +68,16 @@ struct LabsPage {
 #[serde(default)]
 struct LabsQuery {
     region: String,
-    page: usize,
 }
 
 async fn list(
     c: Ctx,
     State(s): State<AppState>,
     Query(q): Query<LabsQuery>,
+    PageNo(page): PageNo,
 ) -> AppResult<LabsPage> {
-    let v = svc::directory(&s.store, &q.region, q.page).await?;
-    let many = v.regions.iter().map(|r| r.1).sum::<usize>() > svc::MANY_LABS;
+    let v = svc::directory(&s.store, &q.region, page).await?;
+    let many = v.regions.iter().map(|r| r.1).sum::<i64>() > svc::MANY_LABS as i64;
     Ok(LabsPage { c, v, many })
 }
 

@@ -1,6 +1,7 @@
 //! Labs: the one way a slug in a URL becomes a lab (or 404), the lab's page, its intake queue
 //! and cohorts, and opening a lab.
 use super::base::{allow, entry, invalid, taken};
+use super::pager::Pager;
 use crate::error::{AppError, AppResult};
 use domain::{Action, Actor, LabId, ResidencyStatus, names};
 use serde::Deserialize;
@@ -28,27 +29,25 @@ pub async fn all(store: &Store) -> AppResult<Vec<Lab>> {
 pub const MANY_LABS: usize = 12;
 
 /// Labs a page of the list of labs shows.
-pub const LABS_PAGE: usize = 24;
+pub const LABS_PAGE: i64 = 24;
 
 /// A page of the list of labs, of one region or all.
 pub struct LabsDirectory {
     pub labs: Vec<Lab>,
-    /// Labs in the region asked for (or in all), of which `labs` is a page.
-    pub total: i64,
-    pub page: usize,
-    pub pages: usize,
+    /// Which page of the labs in the region asked for (or of all) `labs` is.
+    pub pager: Pager,
     /// Each region's code and how many labs it has, in the order of the regions' codes; shown
     /// when the network is large.
-    pub regions: Vec<(String, usize)>,
+    pub regions: Vec<(String, i64)>,
     /// The region asked for, when it has labs.
     pub region: Option<String>,
 }
 
-/// A page (from 0) of the labs of `region` (empty: all), by name; a page past the last shows the
-/// last.
-pub async fn directory(store: &Store, region: &str, page: usize) -> AppResult<LabsDirectory> {
+/// A page (from 0) of the labs of `region` (empty: all), in the order they opened; a page past
+/// the last is refused.
+pub async fn directory(store: &Store, region: &str, page: i64) -> AppResult<LabsDirectory> {
     let all = all(store).await?;
-    let mut regions: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut regions: std::collections::BTreeMap<String, i64> = Default::default();
     for l in &all {
         *regions.entry(l.region.clone()).or_default() += 1;
     }
@@ -57,18 +56,14 @@ pub async fn directory(store: &Store, region: &str, page: usize) -> AppResult<La
         .into_iter()
         .filter(|l| region.as_ref().is_none_or(|r| *r == l.region))
         .collect();
-    let total = chosen.len();
-    let pages = total.div_ceil(LABS_PAGE).max(1);
-    let page = page.min(pages - 1);
+    let pager = Pager::new(page, LABS_PAGE, chosen.len() as i64)?;
     Ok(LabsDirectory {
-        total: total as i64,
         labs: chosen
             .into_iter()
-            .skip(page * LABS_PAGE)
-            .take(LABS_PAGE)
+            .skip(pager.offset() as usize)
+            .take(pager.limit() as usize)
             .collect(),
-        page,
-        pages,
+        pager,
         regions: regions.into_iter().collect(),
         region,
     })

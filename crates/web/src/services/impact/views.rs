@@ -128,9 +128,13 @@ async fn public_network(
     let owned = store.clone();
     kept(store, Records::Impact, &key, move || async move {
         let store = owned;
+        let started = std::time::Instant::now();
         let facts = facts(&store, &net, true).await?;
+        let read = started.elapsed();
         let parts = facts.by_lab();
+        let split = started.elapsed();
         let view = indicators_in(&facts, &parts, &net, true);
+        let figured = started.elapsed();
         let (own_targets, all_targets) = {
             let mut c = store.conn().await?;
             (
@@ -174,6 +178,14 @@ async fn public_network(
                 })
             })
             .collect();
+        tracing::info!(
+            labs = net.labs.len(),
+            read_ms = read.as_millis() as u64,
+            split_ms = (split - read).as_millis() as u64,
+            figures_ms = (figured - split).as_millis() as u64,
+            total_ms = started.elapsed().as_millis() as u64,
+            "public impact figures computed"
+        );
         Ok(PublicNetwork { network, labs })
     })
     .await
