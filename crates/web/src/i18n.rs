@@ -128,6 +128,7 @@ impl Lang {
             "total",
             "page",
             "pages",
+            "shown",
         ] {
             args.insert(Cow::Borrowed(v), FluentValue::from("x"));
         }
