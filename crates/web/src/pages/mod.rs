@@ -153,11 +153,8 @@ async fn home(
     let mut labs = crate::services::labs::all(&s.store).await?;
     let mut regions = vec![];
     if labs.len() > crate::services::labs::MANY_LABS {
-        let mut count: std::collections::BTreeMap<String, i64> = Default::default();
-        for l in labs.drain(..) {
-            *count.entry(l.region).or_default() += 1;
-        }
-        regions = count.into_iter().collect();
+        regions = crate::services::labs::regions_of(&labs);
+        labs.clear();
     }
     let local = c.ip.is_some_and(|ip| ip.is_loopback());
     let setup = local && c.user.is_none() && crate::services::links::needs_setup(&s.store).await?;

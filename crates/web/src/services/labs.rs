@@ -43,15 +43,21 @@ pub struct LabsDirectory {
     pub region: Option<String>,
 }
 
+/// Each region's code and its number of labs, in the order of the codes.
+pub fn regions_of(labs: &[Lab]) -> Vec<(String, i64)> {
+    let mut count: std::collections::BTreeMap<&str, i64> = Default::default();
+    for l in labs {
+        *count.entry(l.region.as_str()).or_default() += 1;
+    }
+    count.into_iter().map(|(r, n)| (r.to_string(), n)).collect()
+}
+
 /// A page (from 0) of the labs of `region` (empty: all), in the order they opened; a page past
 /// the last is refused.
 pub async fn directory(store: &Store, region: &str, page: i64) -> AppResult<LabsDirectory> {
     let all = all(store).await?;
-    let mut regions: std::collections::BTreeMap<String, i64> = Default::default();
-    for l in &all {
-        *regions.entry(l.region.clone()).or_default() += 1;
-    }
-    let region = Some(region.to_string()).filter(|r| regions.contains_key(r));
+    let regions = regions_of(&all);
+    let region = Some(region.to_string()).filter(|r| regions.iter().any(|x| &x.0 == r));
     let chosen: Vec<Lab> = all
         .into_iter()
         .filter(|l| region.as_ref().is_none_or(|r| *r == l.region))
@@ -64,7 +70,7 @@ pub async fn directory(store: &Store, region: &str, page: i64) -> AppResult<Labs
             .take(pager.limit() as usize)
             .collect(),
         pager,
-        regions: regions.into_iter().collect(),
+        regions,
         region,
     })
 }

@@ -91,19 +91,15 @@ pub async fn network_map(store: &Store, lang: Lang, only: Option<LabId>) -> AppR
     let mut legend = vec![];
     if labs.len() > super::labs::MANY_LABS {
         // A large network: a point a region, with its number of labs, leading to their list.
-        let mut by_region: std::collections::BTreeMap<&str, usize> = Default::default();
-        for l in &labs {
-            *by_region.entry(l.region.as_str()).or_default() += 1;
-        }
-        for (code, count) in by_region {
-            let Some(r) = domain::regions::region(code) else {
+        for (code, count) in super::labs::regions_of(&labs) {
+            let Some(r) = domain::regions::region(&code) else {
                 continue;
             };
             let n = legend.len() + 1;
             let name = format!(
                 "{} · {}",
                 r.name(lang.code()),
-                lang.t_args("labs-count", &[("n", (count as i64).into())])
+                lang.t_args("labs-count", &[("n", count.into())])
             );
             let href = format!("/labs?region={code}");
             points.push(Point {

@@ -436,6 +436,18 @@ pub async fn get_text(c: &reqwest::Client, url: impl reqwest::IntoUrl) -> String
     c.get(url).send().await.unwrap().text().await.unwrap()
 }
 
+/// A page read in English, asserting it answers 200.
+pub async fn page_in_english(c: &reqwest::Client, url: String) -> String {
+    let r = c
+        .get(url)
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.text().await.unwrap()
+}
+
 /// A paginated list at `path` (no query string) refuses a page that is not a number, a negative
 /// one and one past its `pages`, with 422 and the message in the reader's language.
 pub async fn refuses_bad_pages(c: &reqwest::Client, app: &TestApp, path: &str, pages: i64) {

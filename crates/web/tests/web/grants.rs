@@ -1661,16 +1661,7 @@ async fn a_calls_applications_come_a_page_at_a_time(app: TestApp) {
     let path = format!("/grant-calls/{call}");
     let en = |who: reqwest::Client, q: &'static str| {
         let url = app.url(&format!("{path}{q}"));
-        async move {
-            let r = who
-                .get(url)
-                .header("accept-language", "en")
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 200);
-            r.text().await.unwrap()
-        }
+        async move { crate::common::page_in_english(&who, url).await }
     };
     let coord = app.signed_in("coord.osh@test.kg").await;
     let first = en(coord.clone(), "").await;

@@ -652,19 +652,8 @@ async fn an_instruments_responses_come_a_page_at_a_time(app: TestApp) {
     drop(c);
     let coord = app.signed_in("coord.osh@test.kg").await;
     let path = format!("/survey-instruments/{inst}");
-    let en = |q: &'static str| {
-        let (coord, url) = (coord.clone(), app.url(&format!("{path}{q}")));
-        async move {
-            let r = coord
-                .get(url)
-                .header("accept-language", "en")
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 200);
-            r.text().await.unwrap()
-        }
-    };
+    let en =
+        |q: &'static str| crate::common::page_in_english(&coord, app.url(&format!("{path}{q}")));
     let first = en("").await;
     assert_eq!(first.matches("Жооптуу").count(), 50);
     assert!(first.contains("55 in all · page 1 of 2"), "{first}");
